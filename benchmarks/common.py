@@ -55,7 +55,16 @@ def admin_on_a_copy(source: Paths, prefix: str) -> Iterator[Workspace]:
 
 def size_argument(env: str, default: int) -> int:
     """How large a run a script makes: its first argument, else the variable ``env``, else
-    ``default``."""
+    ``default``. ``--help`` prints what the script measures and how to run it."""
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+        script = sys.modules["__main__"]
+        print((script.__doc__ or "").strip())
+        print(
+            f"\nUsage: python -m {script.__spec__.name if script.__spec__ else 'benchmarks.…'}"
+            f" [size]  (else ${env}, else {default:,}). ${BENCH_DATA_ENV}: a folder whose"
+            " mission is reused (built there first if it holds none)."
+        )
+        sys.exit(0)
     return int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get(env, default))
 
 

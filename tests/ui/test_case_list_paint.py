@@ -1,8 +1,11 @@
-"""The case list paints its cells from C++-side items: what is painted is what ``data()``
-answers, page after page, and a repaint makes no Python ``data()`` call."""
+"""The case list paints its cells from C++-side items: they hold what the rows show and what
+code asks (tooltips, the case, the deadline), page after page, and a repaint calls no Python."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -14,13 +17,16 @@ from app.services.cases import CaseService
 from app.services.demo import fill_demo
 from app.services.records import CaseFilter
 from app.services.workspace import Workspace
-from ui.models.case_table_model import COLUMN_COUNT, DUE, URGENCY, CaseTableModel
-
-PAINTED_ROLES = (
-    Qt.ItemDataRole.DisplayRole,
-    Qt.ItemDataRole.DecorationRole,
-    Qt.ItemDataRole.BackgroundRole,
-    Qt.ItemDataRole.ForegroundRole,
+from ui.models.case_table_model import (
+    CASE_ID_ROLE,
+    COLUMN_COUNT,
+    DEADLINE_ROLE,
+    DUE,
+    NUMBER,
+    URGENCY,
+    CaseTableModel,
+    display_texts,
+    tooltips,
 )
 
 
@@ -30,33 +36,33 @@ def filled(ws: Workspace) -> Workspace:
     return ws
 
 
-def _comparable(value: Any) -> Any:
-    """A role's value as the eye sees it: an icon by its pixmaps, a brush by its colour."""
-    if value is None:
-        return None
-    if hasattr(value, "cacheKey"):
-        return ("icon", value.cacheKey())
-    if hasattr(value, "color"):
-        return ("brush", value.color().name())
-    return value
+def _icon_key(value: Any) -> Any:
+    return None if value is None else value.cacheKey()
 
 
-def _painted_matches_data(model: CaseTableModel) -> int:
-    """Every cell's item (what the delegate paints, through ``multiData``) against ``data()``
-    (what code and tooltips read); returns how many cells were compared."""
+def _items_show_the_rows(model: CaseTableModel) -> int:
+    """Every cell's item (what the delegate paints, and what code reads) against the row it
+    shows, made afresh: texts, tooltips, the case's id, the deadline; returns the cells."""
+    looks = model._looks
     compared = 0
-    for row in range(model.rowCount()):
-        for column in range(model.columnCount()):
-            index = model.index(row, column)
-            item = model.itemFromIndex(index)
-            for role in PAINTED_ROLES:
-                assert _comparable(item.data(role)) == _comparable(index.data(role)), (
-                    row,
-                    column,
-                    role,
-                )
+    for position in range(model.rowCount()):
+        row = model.row_at(position)
+        texts = display_texts(row, model.officers)
+        tips = tooltips(row, texts)
+        for column in range(COLUMN_COUNT):
+            index = model.index(position, column)
+            assert index.data() == texts[column], (position, column)
+            assert index.data(Qt.ItemDataRole.ToolTipRole) == tips[column], (position, column)
             assert not model.flags(index) & Qt.ItemFlag.ItemIsEditable
             compared += 1
+        assert model.index(position, NUMBER).data(CASE_ID_ROLE) == row.id
+        due = model.index(position, DUE)
+        assert due.data(DEADLINE_ROLE) == row.deadline
+        assert _icon_key(due.data(Qt.ItemDataRole.DecorationRole)) == _icon_key(
+            looks.icons.get(row.deadline)
+        )
+        critical = model.index(position, URGENCY).data(Qt.ItemDataRole.ForegroundRole)
+        assert (critical is not None) == (row.urgency == "critical")
     return compared
 
 
@@ -68,59 +74,76 @@ def test_painted_cells_follow_every_page_the_model_shows(
     service = CaseService(filled)
     model = CaseTableModel(service, page_size=30)
     model.reload()
-    assert _painted_matches_data(model) == 30 * COLUMN_COUNT
-    # Deadline states and a critical urgency are among them (the checks compare something).
+    assert _items_show_the_rows(model) == 30 * COLUMN_COUNT
+    # Deadline states, tooltips and a critical urgency are among them (the checks compare
+    # something).
     states = {model.index(r, DUE).data(Qt.ItemDataRole.BackgroundRole) is None for r in range(30)}
     assert states == {True, False}
+    assert any(model.index(r, DUE).data(Qt.ItemDataRole.ToolTipRole) for r in range(30))
     model.set_filter(CaseFilter(overdue=True))  # a shorter page: rows go, the rest rewritten
     assert 0 < model.rowCount() < 30
-    _painted_matches_data(model)
+    _items_show_the_rows(model)
     model.set_filter(CaseFilter(text="zzzqqqxxx"))
     assert model.rowCount() == 0
     model.set_filter(CaseFilter())  # the rows taken out come back, with the new page's values
-    assert _painted_matches_data(model) == 30 * COLUMN_COUNT
+    assert _items_show_the_rows(model) == 30 * COLUMN_COUNT
     model.fetchMore(QModelIndex())
-    assert _painted_matches_data(model) == 60 * COLUMN_COUNT
+    assert _items_show_the_rows(model) == 60 * COLUMN_COUNT
     english = model.index(0, URGENCY).data()
+    overdue = next(r for r in range(60) if model.row_at(r).deadline == "red")
     set_language("ru")
     model.retranslate()
-    assert model.itemFromIndex(model.index(0, URGENCY)).text() != english
-    assert _painted_matches_data(model) == 60 * COLUMN_COUNT
+    assert model.index(0, URGENCY).data() != english
+    assert model.index(overdue, DUE).data(Qt.ItemDataRole.ToolTipRole) == "Просрочено"
+    assert _items_show_the_rows(model) == 60 * COLUMN_COUNT
     assert model.headerData(URGENCY, Qt.Orientation.Horizontal) == "Срочность"
 
 
-def test_a_repaint_makes_no_python_data_call(
-    qapp: QApplication, filled: Workspace, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    asked: list[int] = []
-    cells: list[int] = []
-    answer, answer_many = CaseTableModel.data, CaseTableModel.multiData
+def _python_calls_during(work: Callable[[], object]) -> list[str]:
+    """The Python functions ``work`` calls, from Qt or otherwise."""
+    called: list[str] = []
 
-    def data(self: CaseTableModel, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        asked.append(role)
-        return answer(self, index, role)
+    def note(frame: FrameType, event: str, _arg: object) -> None:
+        if event == "call":
+            called.append(frame.f_code.co_name)
 
-    def multi_data(self: CaseTableModel, index: Any, span: Any) -> None:
-        cells.append(index.row())
-        answer_many(self, index, span)
+    sys.setprofile(note)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return called
 
-    # Before the model is made: Qt's bindings look a Python override up once per object.
-    monkeypatch.setattr(CaseTableModel, "data", data)
-    monkeypatch.setattr(CaseTableModel, "multiData", multi_data)
+
+def test_a_repaint_calls_no_python_per_cell(qapp: QApplication, filled: Workspace) -> None:
+    """Every cell's paint asked the model in Python (a ``multiData`` call, ``data()`` before
+    it), and the country column's delegate too: now the items answer in C++, and a paint of
+    dozens of cells calls the same Python as a paint of one or none (the application's and the
+    column fit's event filters, once per event)."""
+    from ui.cases.list_view import CaseListView
+
     model = CaseTableModel(CaseService(filled))
     model.reload()
-    view = QTableView()
-    view.setModel(model)
-    view.resize(1200, 700)
-    view.show()
-    qapp.processEvents()
-    asked.clear()
-    cells.clear()
-    view.viewport().repaint()
-    assert len(cells) >= 20 * COLUMN_COUNT  # every visible cell was painted ...
-    assert asked == []  # ... and none asked data(), role by role
-    assert model.index(0, 0).data() is not None and asked == [Qt.ItemDataRole.DisplayRole]
-    view.close()
+    bare = QTableView()
+    bare.setModel(model)
+    listed = CaseListView(filled)
+    while listed.model.loading:
+        qapp.processEvents()
+    for table in (bare, listed.table):
+        window = table.window()
+        window.resize(1366, 768)
+        window.show()
+        qapp.processEvents()
+        assert table.rowAt(table.viewport().height() - 2) > 20  # rows fill the view
+        table.viewport().repaint()  # the events a first paint brings along, out of the way
+        many = _python_calls_during(table.viewport().repaint)
+        window.resize(1366, 60)  # the table shows a row at most, or none
+        qapp.processEvents()
+        table.viewport().repaint()
+        few = _python_calls_during(table.viewport().repaint)
+        assert many == few
+        assert not {"data", "multiData", "initStyleOption", "paint"} & set(many)
+        window.close()
 
 
 def test_an_overdue_case_is_painted_on_its_deadline_colour(

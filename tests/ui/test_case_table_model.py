@@ -16,7 +16,6 @@ from app.services.records import CaseFilter
 from app.services.workspace import Workspace
 from ui.models.case_table_model import (
     CASE_ID_ROLE,
-    CASE_ROW_ROLE,
     COLUMN_COUNT,
     DEADLINE_ROLE,
     DUE,
@@ -77,7 +76,7 @@ def test_filter_is_applied_in_sql_and_labels_are_translated(
     model = CaseTableModel(service)
     model.set_filter(flt)
     assert model.total == service.count_cases(flt) > 0
-    rows = [model.index(r, STATUS).data(CASE_ROW_ROLE) for r in range(model.rowCount())]
+    rows = [model.row_at(r) for r in range(model.rowCount())]
     assert {r.status for r in rows} == {CaseStatus.CLOSED}
     assert model.index(0, STATUS).data() == "Closed"
     assert model.headerData(STATUS, Qt.Orientation.Horizontal) == "Status"
@@ -115,7 +114,7 @@ def test_dates_follow_the_interface_language(qapp: QApplication, filled: Workspa
 
     model = CaseTableModel(CaseService(filled), page_size=5)
     model.reload()
-    row = model.index(0, NUMBER).data(CASE_ROW_ROLE)
+    row = model.row_at(0)
     received: date = row.received_at
     english = model.index(0, 6).data()
     set_language("ru")
@@ -180,7 +179,7 @@ def test_the_officer_filter_lists_the_cases_nobody_is_assigned(
             select(func.count()).select_from(Case).where(Case.assigned_to.is_(None))
         ).scalar_one()
     assert model.total == nobodys > 0
-    rows = [model.index(r, STATUS).data(CASE_ROW_ROLE) for r in range(model.rowCount())]
+    rows = [model.row_at(r) for r in range(model.rowCount())]
     assert {r.assigned_to for r in rows} == {None}
     bar.set_state({"officer": NOBODY}, emit=False)  # kept between sessions
     assert bar.current_filter().unassigned

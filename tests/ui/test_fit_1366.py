@@ -632,11 +632,57 @@ def test_columns_are_fitted_again_when_the_scroll_bar_comes(qtbot: QtBot) -> Non
     assert table.columnWidth(1) >= 200
 
 
+def test_a_fit_measures_each_text_once_per_font(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Measuring texts was most of a fit (about 450 a page of the case list, fitted anew at
+    every search): each text is measured once per font, kept from fit to fit, and measured
+    again in another font, where its width differs."""
+    from PySide6.QtGui import QFont, QFontMetrics
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+    from ui.widgets import columns
+
+    measured: list[str] = []
+
+    class CountingMetrics(QFontMetrics):
+        def horizontalAdvance(self, text: str, *args: object) -> int:  # type: ignore[override]  # noqa: N802
+            measured.append(text)
+            return super().horizontalAdvance(text, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(columns, "QFontMetrics", CountingMetrics)
+    monkeypatch.setattr(columns, "TEXT_WIDTHS", columns.TextWidths())
+    names = ("Нұрланқызы Әсем", "Kim Min-jun", "Әбенов Ғалым")
+    table = QTableWidget(30, 2)
+    table.setHorizontalHeaderLabels(["Name", "Text"])
+    for row in range(30):
+        table.setItem(row, 0, QTableWidgetItem(names[row % 3]))
+        table.setItem(row, 1, QTableWidgetItem("Unpaid wages"))
+    qtbot.addWidget(table)
+    fit = columns.ColumnFit(table, "measured_once_test", stretch=1, min_stretch=100)
+    table.resize(600, 300)
+    fit.fit()
+    assert sorted(measured) == sorted(names)  # each name once; the stretching text never
+    fitted = table.columnWidth(0)
+    assert fitted >= QFontMetrics(table.font()).horizontalAdvance(names[0])
+    measured.clear()
+    fit.fit()
+    assert measured == [] and table.columnWidth(0) == fitted
+    larger = QFont(table.font())
+    larger.setPointSizeF(larger.pointSizeF() * 1.5)
+    table.setFont(larger)
+    fit.fit()
+    assert sorted(measured) == sorted(names)
+    assert table.columnWidth(0) > fitted
+
+
 def test_the_case_list_hands_its_cells_to_the_column_fit_as_data_would(
     qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge
 ) -> None:
     """The fit reads the case list's kept texts (no data() call per cell on the GUI thread at
-    sign-in); they must be what data() shows, icons included, so the widths are the same."""
+    sign-in); they must be what data() shows, icons included, so the widths are the same. A
+    country cell too narrow for its name shows the code, and keeps the name as its accessible
+    text: the fit measures the name, so the column can come back to it."""
     window = _window(qtbot, demo_ws, bridge, "en")
     area = window.show_area("cases")
     assert isinstance(area, CasesArea)
@@ -646,7 +692,11 @@ def test_the_case_list_hands_its_cells_to_the_column_fit_as_data_would(
     for column in range(model.columnCount()):
         through_data = [
             (
-                str(model.index(row, column).data() or ""),
+                str(
+                    model.index(row, column).data(cases.Qt.ItemDataRole.AccessibleTextRole)
+                    or model.index(row, column).data()
+                    or ""
+                ),
                 model.index(row, column).data(cases.Qt.ItemDataRole.DecorationRole) is not None,
             )
             for row in range(rows)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,8 +28,6 @@ from ui.cases.filter_bar import ME, NOBODY, OPEN, CaseFilterBar
 from ui.changes import listen_to_changes
 from ui.icons import icon
 from ui.models.case_table_model import (
-    CASE_ID_ROLE,
-    CASE_ROW_ROLE,
     CATEGORIES,
     DUE,
     HOST_COUNTRY,
@@ -42,7 +38,7 @@ from ui.models.case_table_model import (
     URGENCY,
     CaseTableModel,
 )
-from ui.widgets.columns import ColumnFit
+from ui.widgets.columns import TEXT_WIDTHS, ColumnFit
 from ui.widgets.common import one_row_at_a_time, open_on_enter, push_button
 
 FILTER_KEY = "cases/filter"
@@ -50,22 +46,6 @@ COLUMNS_KEY = "cases"  # the user's column widths, under "columns/cases"
 
 
 CELL_MARGINS = 8  # a cell's text margins, both sides, in the app's style
-
-
-class CountryCell(QStyledItemDelegate):
-    """The host country's name, or its code where the name does not fit: the column gives way
-    to the complaint (a mission's list mostly shows its own host country), and a name cut to
-    «О…я» said nothing, where "KR" does; the tooltip has the name."""
-
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        room = option.rect.width() - CELL_MARGINS
-        if option.fontMetrics.horizontalAdvance(option.text) > room:
-            row = index.data(CASE_ROW_ROLE)
-            if row is not None:
-                option.text = row.host_country
 
 
 class CaseListView(QWidget):
@@ -143,13 +123,13 @@ class CaseListView(QWidget):
             # they give way until the complaint shows about 20 characters.
             yields=(HOST_COUNTRY, OFFICER),
             yield_until=200,
-            # The country's name or, where it does not fit, its code (CountryCell): it gives
-            # way first, whole. Narrowed to the widest column's width like any other, it
-            # still showed «AE» alone while the person beside it lost her name's middle
+            # The country's name or, where it does not fit, its code (_show_country_codes):
+            # it gives way first, whole. Narrowed to the widest column's width like any other,
+            # it still showed «AE» alone while the person beside it lost her name's middle
             # («Нұрлан…ы Әсем»).
             short_forms=(HOST_COUNTRY,),
         )
-        self.table.setItemDelegateForColumn(HOST_COUNTRY, CountryCell(self.table))
+        header.sectionResized.connect(self._country_resized)
         self.model.modelReset.connect(self._lay_out_new_page)
         self.table.doubleClicked.connect(self._open_index)
         open_on_enter(self.table, self._open_index)
@@ -334,7 +314,19 @@ class CaseListView(QWidget):
             self.columns.fit()
         finally:
             header.blockSignals(blocked)
+        self._show_country_codes()
         self.table.doItemsLayout()
+
+    def _country_resized(self, column: int, _old: int, _new: int) -> None:
+        if column == HOST_COUNTRY:
+            self._show_country_codes()
+
+    def _show_country_codes(self) -> None:
+        """The host country's code in the cells its name does not fit (the model's
+        ``show_country_codes``), for the column's width now."""
+        room = self.table.columnWidth(HOST_COUNTRY) - CELL_MARGINS
+        if self.model.show_country_codes(room, TEXT_WIDTHS.of(self.table.font())):
+            self.table.viewport().update()
 
     def _reselect(self) -> None:
         if self._keep_selected and (row := self.model.row_of(self._keep_selected)) >= 0:
@@ -352,8 +344,13 @@ class CaseListView(QWidget):
         self.count.setText(text)
 
     def current_case_id(self) -> str | None:
-        index = self.table.currentIndex()
-        return index.data(CASE_ID_ROLE) if index.isValid() else None
+        return self._case_id_at(self.table.currentIndex())
+
+    def _case_id_at(self, index: QModelIndex) -> str | None:
+        """The case of the index's row, whichever cell of it the index is."""
+        if not index.isValid() or index.row() >= self.model.loaded_count():
+            return None
+        return self.model.row_at(index.row()).id
 
     def select_case(self, case_id: str) -> None:
         """Select the case now, and again when a load on its way arrives."""
@@ -367,8 +364,9 @@ class CaseListView(QWidget):
         self.filters.search.selectAll()
 
     def _open_index(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.case_opened.emit(index.data(CASE_ID_ROLE))
+        case_id = self._case_id_at(index)
+        if case_id is not None:
+            self.case_opened.emit(case_id)
 
     def save_state(self) -> None:
         ui_settings.save_value(FILTER_KEY, self.filters.state_json())

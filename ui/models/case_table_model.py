@@ -8,8 +8,10 @@ a background load makes its first page's texts on its own thread. The cells the 
 a ``QStandardItemModel``, so that a repaint reads them in C++: the view's delegate asks seven
 roles of every visible cell, about 1,600 Python calls per repaint of a Python ``data()``. The
 items are kept and rewritten from page to page (only the values that differ), as creating and
-freeing 1,800 Python-made items per page cost more than the paint saved. ``data()`` stays in
-Python for everything asked by code (tooltips, the case behind a row), never by the paint.
+freeing 1,800 Python-made items per page cost more than the paint saved. The items hold what
+code asks too (the tooltips, made with the texts; the case's id on the row's first cell; the
+deadline state on its due date's), so the model has no Python ``data()``: a paint calls no
+Python at all (one call a cell before, some 0.9 ms of CPU per paint).
 """
 
 from __future__ import annotations
@@ -20,12 +22,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import (
     QModelIndex,
-    QModelRoleData,
-    QModelRoleDataSpan,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -64,9 +64,8 @@ SORT_KEYS: dict[int, str] = {
     OFFICER: "assigned_to",
 }
 
-CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-CASE_ROW_ROLE = Qt.ItemDataRole.UserRole + 2
-DEADLINE_ROLE = Qt.ItemDataRole.UserRole + 3
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1  # on the row's first cell (NUMBER)
+DEADLINE_ROLE = Qt.ItemDataRole.UserRole + 3  # on the row's DUE cell
 SORT_KEY_ROLE = Qt.ItemDataRole.UserRole + 4
 
 Index = QModelIndex | QPersistentModelIndex
@@ -74,18 +73,8 @@ Index = QModelIndex | QPersistentModelIndex
 _CELL_FLAGS = (
     Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
 )
-_ANSWERED_ROLES = frozenset(
-    {
-        Qt.ItemDataRole.DisplayRole,
-        Qt.ItemDataRole.DecorationRole,
-        Qt.ItemDataRole.BackgroundRole,
-        Qt.ItemDataRole.ForegroundRole,
-        Qt.ItemDataRole.ToolTipRole,
-        CASE_ID_ROLE,
-        CASE_ROW_ROLE,
-        DEADLINE_ROLE,
-    }
-)
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ACCESSIBLE_TEXT = Qt.ItemDataRole.AccessibleTextRole
 
 
 class CaseSource(Protocol):
@@ -114,10 +103,6 @@ def headers() -> list[str]:
 
 # Colour-blind safe: each deadline state has its own shape as well as its colour.
 DEADLINE_SHAPES = {"green": "circle", "amber": "triangle-alert", "red": "octagon-alert"}
-
-
-def category_labels(row: CaseRow) -> list[str]:
-    return [label(Category(c)) for c in row.categories]
 
 
 def complaint_text(categories: tuple[str, ...], language: str) -> str:
@@ -179,6 +164,49 @@ def _date_text(value: date, language: str) -> str:
     return format_date(value, language=language)
 
 
+Tips = tuple[str | None, ...]
+_TIPPED_COLUMNS = (PERSON, HOST_COUNTRY, CATEGORIES, URGENCY, DUE)  # the others have none
+# The host country's cell may show its code instead of the text (``_ItemRow.show_country``).
+_PLAIN_TEXT_COLUMNS = tuple(c for c in range(COLUMN_COUNT) if c != HOST_COUNTRY)
+
+
+def tooltips(row: CaseRow, texts: tuple[str, ...], language: str | None = None) -> Tips:
+    """The row's cells' tooltips (None: none), in ``language`` (default: the interface's),
+    each shown as plain text; ``texts``: the row's ``display_texts``."""
+    lang = language or current_language()
+    pseudo = pseudo_locale_enabled()
+    tips: list[str | None] = [None] * COLUMN_COUNT
+    tips[DUE] = _deadline_tip(row.deadline, row.escalated, lang, pseudo)
+    tips[PERSON] = plain_tooltip(row.person_name_latin) if row.person_name_latin else None
+    if row.life_or_liberty_at_risk:
+        tips[URGENCY] = _risk_tip(lang, pseudo)
+    tips[CATEGORIES] = _categories_tip(row.categories, lang, pseudo)
+    # The cell may show only the code (``CaseTableModel.show_country_codes``).
+    tips[HOST_COUNTRY] = plain_tooltip(texts[HOST_COUNTRY]) if texts[HOST_COUNTRY] else None
+    return tuple(tips)
+
+
+@lru_cache(maxsize=64)
+def _deadline_tip(state: str, escalated: bool, language: str, _pseudo: bool) -> str | None:
+    with language_override(language):
+        tip = deadline_label(state)
+        if tip and escalated:
+            tip = _("{deadline}; escalated to the head of section").format(deadline=tip)
+    return plain_tooltip(tip) if tip else None
+
+
+@lru_cache(maxsize=16)
+def _risk_tip(language: str, _pseudo: bool) -> str:
+    with language_override(language):
+        return plain_tooltip(_("Life or liberty at risk"))
+
+
+@lru_cache(maxsize=2048)
+def _categories_tip(categories: tuple[str, ...], language: str, _pseudo: bool) -> str | None:
+    tip = "\n".join(label(Category(c), language) for c in categories)
+    return plain_tooltip(tip) if tip else None
+
+
 _PAGE, _COUNT = 0, 1  # the steps of a background load
 
 
@@ -201,37 +229,77 @@ class _ItemRow:
 
     items: list[QStandardItem]
     texts: tuple[str, ...] = ("",) * COLUMN_COUNT
-    deadline: str = ""
+    tips: Tips = (None,) * COLUMN_COUNT
+    case_id: str | None = None
+    deadline: str | None = None
     critical: bool = False
+    painted_country: str = ""
+    country_name: str | None = None  # a screen reader's name for a cell that shows the code
 
     @classmethod
     def new(cls) -> _ItemRow:
-        items = [QStandardItem() for _ in range(COLUMN_COUNT)]
+        items = [QStandardItem("") for _ in range(COLUMN_COUNT)]  # an empty cell reads ""
         for item in items:
             item.setFlags(_CELL_FLAGS)
         return cls(items)
 
-    def show(self, texts: tuple[str, ...], row: CaseRow, looks: _CellLooks) -> None:
-        for item, old, new in zip(self.items, self.texts, texts, strict=True):
-            if old != new:
-                item.setText(new)
+    def show(
+        self, texts: tuple[str, ...], tips: Tips, row: CaseRow, looks: _CellLooks, country: str
+    ) -> None:
+        """``country``: the host country's cell as painted (its code where the name does not
+        fit)."""
+        items = self.items
+        if texts != self.texts:
+            old = self.texts
+            for column in _PLAIN_TEXT_COLUMNS:
+                if old[column] != texts[column]:
+                    items[column].setText(texts[column])
+            self.texts = texts
+        self.show_country(country)
+        if tips != self.tips:
+            old_tips = self.tips
+            for column in _TIPPED_COLUMNS:
+                if old_tips[column] != tips[column]:
+                    items[column].setData(tips[column], _TOOLTIP)
+            self.tips = tips
+        if row.id != self.case_id:
+            items[NUMBER].setData(row.id, CASE_ID_ROLE)
+            self.case_id = row.id
         if row.deadline != self.deadline:
-            due = self.items[DUE]
+            due = items[DUE]
+            due.setData(row.deadline, DEADLINE_ROLE)
             due.setData(looks.icons.get(row.deadline), Qt.ItemDataRole.DecorationRole)
             due.setData(looks.backgrounds.get(row.deadline), Qt.ItemDataRole.BackgroundRole)
+            self.deadline = row.deadline
         critical = row.urgency == Urgency.CRITICAL
         if critical != self.critical:
             brush = looks.critical if critical else None
-            self.items[URGENCY].setData(brush, Qt.ItemDataRole.ForegroundRole)
-        self.texts, self.deadline, self.critical = texts, row.deadline, critical
+            items[URGENCY].setData(brush, Qt.ItemDataRole.ForegroundRole)
+            self.critical = critical
+
+    def show_country(self, painted: str) -> bool:
+        """The host country's cell as painted; whether that changed. A cell that shows the
+        code keeps the name for a screen reader (as in its tooltip)."""
+        name = self.texts[HOST_COUNTRY]
+        accessible = name if painted != name else None
+        if accessible != self.country_name:
+            self.items[HOST_COUNTRY].setData(accessible, _ACCESSIBLE_TEXT)
+            self.country_name = accessible
+        if painted == self.painted_country:
+            return False
+        self.items[HOST_COUNTRY].setText(painted)
+        self.painted_country = painted
+        return True
 
 
 @dataclass(frozen=True)
 class _FirstPage:
-    """A background load's first page, with its display texts and what they were made for."""
+    """A background load's first page, with its display texts and tooltips and what they were
+    made for."""
 
     rows: list[CaseRow]
     texts: list[tuple[str, ...]]
+    tips: list[Tips]
     officers: dict[str, str]
     language: str
 
@@ -269,8 +337,11 @@ class CaseTableModel(QStandardItemModel):
             self._loader.refused.connect(self._load_failed)
         self._rows: list[CaseRow] = []
         self._texts: list[tuple[str, ...]] = []
+        self._tips: list[Tips] = []
         self._looks = _CellLooks()
         self._item_rows: list[_ItemRow] = []  # one per row shown, in order
+        # The country column's room for a name, and how wide a text is (``show_country_codes``).
+        self._country_room: tuple[int, Callable[[str], int]] | None = None
         self._spare_rows: list[_ItemRow] = []  # taken out by a shorter page, for the next one
         self.setHorizontalHeaderLabels(headers())
         for column, key in SORT_KEYS.items():
@@ -292,15 +363,20 @@ class CaseTableModel(QStandardItemModel):
         self._reset(self.source.list_cases(self.filter, 0, self.page_size))
         self._set_total(total)
 
-    def _reset(self, rows: list[CaseRow], texts: list[tuple[str, ...]] | None = None) -> None:
-        """Show ``rows``; ``texts``: their display texts, when already made off the GUI thread."""
+    def _reset(
+        self,
+        rows: list[CaseRow],
+        texts: list[tuple[str, ...]] | None = None,
+        tips: list[Tips] | None = None,
+    ) -> None:
+        """Show ``rows``; ``texts`` and ``tips``: their display texts and tooltips, when
+        already made off the GUI thread."""
         self.beginResetModel()
-        self._rows = []
-        self._texts = []
-        if texts is None:
+        self._rows, self._texts, self._tips = [], [], []
+        if texts is None or tips is None:
             self._append(rows)
         else:  # copies: the loader's count step still reads the length of its page
-            self._rows, self._texts = list(rows), list(texts)
+            self._rows, self._texts, self._tips = list(rows), list(texts), list(tips)
         self._show_rows(0)
         self.endResetModel()
 
@@ -315,7 +391,7 @@ class CaseTableModel(QStandardItemModel):
             self.blockSignals(blocked)
 
     def _show_rows(self, first: int) -> None:
-        """Make the items match ``_rows`` and ``_texts`` from row ``first`` on."""
+        """Make the items match ``_rows``, ``_texts`` and ``_tips`` from row ``first`` on."""
         wanted = len(self._rows)
         with self._quiet():
             while len(self._item_rows) > wanted:
@@ -326,9 +402,38 @@ class CaseTableModel(QStandardItemModel):
                 self.appendRow(item_row.items)
                 self._item_rows.append(item_row)
             for position in range(first, wanted):
+                row, texts = self._rows[position], self._texts[position]
                 self._item_rows[position].show(
-                    self._texts[position], self._rows[position], self._looks
+                    texts,
+                    self._tips[position],
+                    row,
+                    self._looks,
+                    self._painted_country(texts, row),
                 )
+
+    def show_country_codes(self, room: int, advance: Callable[[str], int]) -> bool:
+        """Paint the host country's code in the cells where its name is wider than ``room``
+        pixels (``advance``: a text's width in the table's font), the name elsewhere; whether
+        a cell changed. The list gives the country column way first at 1366 pixels, and a name
+        cut to «О…я» said nothing where "KR" does; decided here once per page and width, the
+        cells paint from their items (a delegate deciding it asked Python at every repaint).
+        Such a cell keeps the name as its tooltip and its accessible text, and the column fit
+        measures the name (``column_sample``)."""
+        if self._country_room == (room, advance):
+            return False  # the rows shown since were written for this width (_show_rows)
+        self._country_room = (room, advance)
+        changed = False
+        with self._quiet():
+            for item_row, texts, row in zip(self._item_rows, self._texts, self._rows, strict=False):
+                changed |= item_row.show_country(self._painted_country(texts, row))
+        return changed
+
+    def _painted_country(self, texts: tuple[str, ...], row: CaseRow) -> str:
+        name = texts[HOST_COUNTRY]
+        if self._country_room is None:
+            return name
+        room, advance = self._country_room
+        return row.host_country if advance(name) > room else name
 
     def _set_total(self, total: int) -> None:
         self.total = total
@@ -346,7 +451,8 @@ class CaseTableModel(QStandardItemModel):
             # The texts too, so that the GUI thread only swaps them in; in the list's language,
             # whatever this thread would translate into.
             texts = [display_texts(row, officers, language) for row in page]
-            return _FirstPage(page, texts, officers, language)
+            tips = [tooltips(row, text, language) for row, text in zip(page, texts, strict=True)]
+            return _FirstPage(page, texts, tips, officers, language)
 
         def count() -> int:
             # A short first page is the whole list: no need to ask the database again.
@@ -367,7 +473,7 @@ class CaseTableModel(QStandardItemModel):
             rows = result.rows
             # Made for a language or officers that have changed since: made again here.
             current = result.language == current_language() and result.officers == self.officers
-            self._reset(rows, result.texts if current else None)
+            self._reset(rows, *((result.texts, result.tips) if current else (None, None)))
             # Until the count arrives the first page is all we know: more may follow.
             self.total = len(rows)
             self.total_known = len(rows) < self.page_size
@@ -381,8 +487,10 @@ class CaseTableModel(QStandardItemModel):
         show_error(None, exc)
 
     def _append(self, rows: list[CaseRow]) -> None:
+        texts = [display_texts(r, self.officers) for r in rows]
         self._rows.extend(rows)
-        self._texts.extend(display_texts(r, self.officers) for r in rows)
+        self._texts.extend(texts)
+        self._tips.extend(tooltips(r, t) for r, t in zip(rows, texts, strict=True))
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
         # While the count is on its way, a full page may have more behind it.
@@ -422,6 +530,7 @@ class CaseTableModel(QStandardItemModel):
     def retranslate(self) -> None:
         """Labels, country names and dates in the new language, for the rows already loaded."""
         self._texts = [display_texts(r, self.officers) for r in self._rows]
+        self._tips = [tooltips(r, t) for r, t in zip(self._rows, self._texts, strict=True)]
         self._show_rows(0)
         if self._rows:
             self.dataChanged.emit(
@@ -442,49 +551,7 @@ class CaseTableModel(QStandardItemModel):
     def row_of(self, case_id: str) -> int:
         return next((i for i, r in enumerate(self._rows) if r.id == case_id), -1)
 
-    # Qt model interface ------------------------------------------------------------------
-
-    def multiData(  # noqa: N802
-        self,
-        index: Index,
-        roleDataSpan: QModelRoleDataSpan | QModelRoleData,  # noqa: N803
-    ) -> None:
-        # The delegate's seven roles of a painted cell, from its item in one Python call:
-        # QStandardItemModel's own multiData asks data() role by role, in case a subclass
-        # answers there (this one does, for code).
-        item = self.itemFromIndex(index)
-        if item is not None:
-            item.multiData(roleDataSpan)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # What code asks (a test, a tooltip, the row to open); the paint reads the items in
-        # C++ (``QStandardItemModel.multiData``), which never calls this.
-        if role not in _ANSWERED_ROLES or not index.isValid():
-            return None
-        position = index.row()
-        if position >= len(self._rows):
-            return None
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._texts[position][column]
-        row = self._rows[position]
-        if role == CASE_ID_ROLE:
-            return row.id
-        if role == CASE_ROW_ROLE:
-            return row
-        if role == DEADLINE_ROLE:
-            return row.deadline
-        if role == Qt.ItemDataRole.DecorationRole and column == DUE:
-            return self._looks.icons.get(row.deadline)
-        if role == Qt.ItemDataRole.BackgroundRole and column == DUE:
-            return self._looks.backgrounds.get(row.deadline)
-        if role == Qt.ItemDataRole.ForegroundRole and column == URGENCY:
-            if row.urgency == Urgency.CRITICAL:
-                return self._looks.critical
-        if role == Qt.ItemDataRole.ToolTipRole:
-            tip = self._tooltip(index.row(), column)
-            return plain_tooltip(tip) if tip else None
-        return None
+    # What the fit reads ------------------------------------------------------------------
 
     def column_sample(self, column: int, rows: int) -> list[tuple[str, bool]]:
         """The first ``rows`` texts of ``column`` and whether each has an icon, for fitting
@@ -494,20 +561,3 @@ class CaseTableModel(QStandardItemModel):
             (texts[column], decorated and row.deadline in DEADLINE_COLOURS)
             for texts, row in zip(self._texts[:rows], self._rows[:rows], strict=True)
         ]
-
-    def _tooltip(self, position: int, column: int) -> str | None:
-        row = self._rows[position]
-        if column == DUE:
-            state = deadline_label(row.deadline)
-            if state and row.escalated:
-                return _("{deadline}; escalated to the head of section").format(deadline=state)
-            return state
-        if column == PERSON and row.person_name_latin:
-            return row.person_name_latin
-        if column == URGENCY and row.life_or_liberty_at_risk:
-            return _("Life or liberty at risk")
-        if column == CATEGORIES:
-            return "\n".join(category_labels(row))
-        if column == HOST_COUNTRY:  # the cell may show only the code (list_view.CountryCell)
-            return self._texts[position][HOST_COUNTRY]
-        return None

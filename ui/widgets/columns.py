@@ -15,7 +15,7 @@ fails when a key column is elided beyond recognition.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import cast
 
@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QFontMetrics, QHelpEvent, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QHelpEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -128,33 +128,68 @@ def _in_order(model: QAbstractItemModel, column: int, parent: QModelIndex) -> It
             yield from _in_order(model, column, first)
 
 
-def natural_width(view: View, column: int, rows: int = SAMPLE_ROWS) -> int:
-    widest = header_width(view, column)
+class TextWidths:
+    """The advance of each text in a font, kept from fit to fit: measuring a text is most of a
+    fit's cost (about 2.6 µs each, some 450 a page of the case list), and a list's pages repeat
+    their texts (statuses, dates, names, the same cases as a search is typed and corrected)."""
+
+    LIMIT = 50_000  # texts kept per font before the cache starts afresh
+
+    def __init__(self) -> None:
+        self._by_font: dict[str, tuple[Callable[[str], int], dict[str, int]]] = {}
+
+    def of(self, font: QFont) -> Callable[[str], int]:
+        """A function giving each text's advance in ``font`` (measured once per text); the
+        same function for the same font, until the cache starts afresh."""
+        key = font.key()
+        known = self._by_font.get(key)
+        if known is None or len(known[1]) > self.LIMIT:
+            known = self._by_font[key] = self._measure(QFontMetrics(font))
+        return known[0]
+
+    @staticmethod
+    def _measure(metrics: QFontMetrics) -> tuple[Callable[[str], int], dict[str, int]]:
+        widths: dict[str, int] = {}
+
+        def advance(text: str) -> int:
+            width = widths.get(text)
+            if width is None:
+                width = widths[text] = metrics.horizontalAdvance(text)
+            return width
+
+        return advance, widths
+
+
+TEXT_WIDTHS = TextWidths()
+
+
+def natural_width(
+    view: View, column: int, rows: int = SAMPLE_ROWS, header: int | None = None
+) -> int:
+    """The width that shows the column's header and its first ``rows`` texts whole
+    (``header``: the header's width, when the caller has it)."""
+    widest = header_width(view, column) if header is None else header
     if view.model() is None:
         return widest
-    metrics = QFontMetrics(view.font())
-    advance: dict[str, int] = {}  # a column repeats its texts (statuses, countries, dates)
-    for text, decorated in _cells(view, column, rows):
-        width = advance.get(text)
-        if width is None:
-            width = advance[text] = metrics.horizontalAdvance(text)
-        widest = max(widest, width + CELL_PADDING + SLACK + (ICON_ROOM if decorated else 0))
+    advance = TEXT_WIDTHS.of(view.font())
+    # A column repeats its texts (statuses, countries, dates): each looked at once.
+    for text, decorated in set(_cells(view, column, rows)):
+        needed = advance(text) + CELL_PADDING + SLACK + (ICON_ROOM if decorated else 0)
+        if needed > widest:
+            widest = needed
     return widest
 
 
 def recognisable_width(view: View, column: int, rows: int = SAMPLE_ROWS) -> int:
     """The width that shows each of the column's first ``rows`` texts recognisably when
     elided in the middle (``recognisable``): its start and end either side of the ellipsis."""
-    metrics = QFontMetrics(view.font())
-    widths: dict[str, int] = {}  # a column repeats its texts: each measured once
+    advance = TEXT_WIDTHS.of(view.font())
     widest = 0
-    for text, decorated in _cells(view, column, rows):
-        width = widths.get(text)
-        if width is None:
-            keep = min(len(text), RECOGNISABLE_CHARS, math.ceil(RECOGNISABLE_SHARE * len(text)))
-            head, tail = text[: (keep + 1) // 2], text[len(text) - keep // 2 :]
-            shown = text if keep >= len(text) else f"{head}…{tail}"
-            width = widths[text] = metrics.horizontalAdvance(shown) + CELL_PADDING + SLACK
+    for text, decorated in set(_cells(view, column, rows)):
+        keep = min(len(text), RECOGNISABLE_CHARS, math.ceil(RECOGNISABLE_SHARE * len(text)))
+        head, tail = text[: (keep + 1) // 2], text[len(text) - keep // 2 :]
+        shown = text if keep >= len(text) else f"{head}…{tail}"
+        width = advance(shown) + CELL_PADDING + SLACK
         widest = max(widest, width + (ICON_ROOM if decorated else 0))
     return widest
 
@@ -322,7 +357,10 @@ class ColumnFit(QObject):
         columns = [c for c in range(model.columnCount()) if c != self.stretch]
         columns = [c for c in columns if not header.isSectionHidden(c)]
         headers = {c: header_width(view, c) for c in columns}
-        wanted = {c: max(min(natural_width(view, c), self.max_width), headers[c]) for c in columns}
+        wanted = {
+            c: max(min(natural_width(view, c, header=headers[c]), self.max_width), headers[c])
+            for c in columns
+        }
         stretch_header = header_width(view, self.stretch)
         room = _content_width(view) - max(self.min_stretch, stretch_header)
         excess = sum(wanted.values()) - room
