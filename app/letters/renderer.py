@@ -149,6 +149,13 @@ def date_attributive(value: date, lang: str) -> str:
     return date_long(value, lang)
 
 
+def date_when(value: date, lang: str) -> str:
+    """The day something happened on: kk "2025 жылғы 18 желтоқсанда", ru/en as ``date_long``."""
+    if lang == "kk":
+        return kk_date_when(value)
+    return date_long(value, lang)
+
+
 def date_numeric(value: date) -> str:
     return f"{value.day:02d}.{value.month:02d}.{value.year}"
 
@@ -1022,6 +1029,7 @@ def _template_functions(lang: str) -> dict[str, Callable[..., str]]:
     return {
         "date_long": lambda value: date_long(value, lang),
         "date_attr": lambda value: date_attributive(value, lang),
+        "date_when": lambda value: date_when(value, lang),
         "date_numeric": date_numeric,
     }
 

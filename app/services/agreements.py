@@ -979,6 +979,7 @@ def _letter_citations(
                 standard=is_standard_in(instrument, country)
                 or (after and instrument.is_multilateral),
                 later=after and not instrument.is_multilateral,
+                in_force_since=binds_from(instrument, country) if after else None,
                 in_force_date_known=not instrument.in_force_date_unknown,
             )
         )

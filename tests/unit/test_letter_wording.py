@@ -973,3 +973,28 @@ def test_a_case_with_no_dated_claim_dates_its_facts_by_the_day_it_was_received(
         assert note.index(LATER_INTRO[lang]) < note.index(flat(QATAR_AGREEMENT[lang])), lang
         draft = letters.draft(case.id, "note_verbale_labour_authority", lang)
         assert [w for w in letters.warnings(draft.id) if "after the facts" in w], lang
+
+
+def test_an_agreement_in_force_only_after_the_facts_gives_its_date_of_entry_into_force(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: under "entered into force after the events described" the note named the
+    agreement with Qatar but not the day it entered into force, so the recipient could not
+    see that the wages went unpaid before it (library: in force since 18 December 2025)."""
+    case = qatar_case(people, monkeypatch)
+    wages = {"amount": "9000", "currency": "QAR", "what": "wages"}
+    set_claims(people, case.id, wages | {"period_from": "2025-06-01", "period_to": "2025-08-31"})
+    since = {
+        "kk": "(2025 жылғы 18 желтоқсанда күшіне енген)",
+        "ru": "(дата вступления в силу — 18 декабря 2025 г.)",
+        "en": "(entered into force on 18 December 2025)",
+    }
+    for lang in LANGS:
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        title = flat(QATAR_AGREEMENT[lang])
+        assert flat(since[lang]) in note, lang
+        assert note.index(title) < note.index(flat(since[lang])), lang
+    # Cited as the law of the facts, it carries no such date.
+    set_claims(people, case.id, wages | {"period_from": "2026-06-01", "period_to": "2026-08-31"})
+    note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
+    assert "entered into force on" not in note
