@@ -107,6 +107,7 @@ _MISSION_FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
+_TAG = re.compile(r"<[^>]*>")
 _DRAFT_MARK = {"kk": "ЖОБА", "ru": "ПРОЕКТ", "en": "DRAFT"}
 
 
@@ -543,6 +544,10 @@ class DocumentBuilder:
     def markup(self, markup: str, style: str = "body") -> DocumentBuilder:
         paragraph_style = self._style(style)
         bullet = "\u2022" if style in {"item", "cite"} else None
+        if bullet is None and _TAG.sub("", markup).rstrip().endswith(":"):
+            # A line that announces what follows («…следующие положения:», "We ask you to:")
+            # never ends a page with what it announces on the next.
+            paragraph_style = self._kept_with_next(paragraph_style)
         self.story.append(Paragraph(markup, paragraph_style, bulletText=bullet))
         return self
 
@@ -716,6 +721,14 @@ class DocumentBuilder:
         return PrintedPdf.of(buffer.getvalue(), left_out)
 
     # -- internals ---------------------------------------------------------------------
+
+    def _kept_with_next(self, style: ParagraphStyle) -> ParagraphStyle:
+        if getattr(style, "keepWithNext", 0):
+            return style
+        name = f"{style.name}+next"
+        if name not in self.styles:
+            self.styles[name] = ParagraphStyle(name, parent=style, keepWithNext=1)
+        return self.styles[name]
 
     def _style(self, name: str) -> ParagraphStyle:
         try:

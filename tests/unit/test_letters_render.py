@@ -417,3 +417,18 @@ def test_a_name_with_its_own_quotes_takes_no_second_pair(lang: str) -> None:
         text = text_of(render_letter(context))
         assert printed in text, (name, text)
         assert "»»" not in text and "««" not in text and '"' not in printed
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_line_announcing_the_citations_never_ends_a_page_without_them(lang: str) -> None:
+    """The fault: «Посольство позволяет себе обратить внимание на следующие положения:» (and
+    its kk and en forms) could be the last line of a page, the provisions it announces all on
+    the next; the line now goes over with the first of them."""
+    announced_alone = []
+    for paragraphs in range(16, 26):
+        text = "\n\n".join("Жұмыс беруші жалақыны төлемеген. " * 2 for _ in range(paragraphs))
+        pdf = render_letter(make_context("note_verbale_labour_authority", lang, free_text=text))
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+        if any(page.rstrip().endswith(":") for page in pages[:-1]):
+            announced_alone.append(paragraphs)
+    assert not announced_alone
