@@ -149,6 +149,10 @@ CONSENT_FOR_KIND = {
 # Letters to addressees whom treaties between states do not bind: they cite the host
 # state's own law, which does (issue 15 item 6).
 _HOST_LAW_ONLY = {"employer_letter"}
+# Host-law subjects a letter never puts to an employer as the rules of the case: a probation
+# article lets an employer end a trial period without notice, so cited on a dismissal it
+# argues the employer's side, and the case does not record that the worker was on trial.
+_NOT_CITED_TO_EMPLOYERS = {"probation"}
 # Letters that print the person's birth date and passport number unless the officer says not.
 _IDENTITY_BY_DEFAULT = {
     "note_verbale_labour_authority",
@@ -1242,7 +1246,11 @@ class LetterService(DatedService):
 
         categories = {c.code for c in case.categories}
         bearing = {rule.code for rule in RULES if categories & set(rule.categories)}
-        subjects = {subject for subject, rule in SUBJECT_RULES.items() if rule in bearing}
+        subjects = {
+            subject
+            for subject, rule in SUBJECT_RULES.items()
+            if rule in bearing and subject not in _NOT_CITED_TO_EMPLOYERS
+        }
         domestic = is_domestic_case(session, case.id)
         law = host_law(self.ws, case.host_country, lang, on=on, session=session, domestic=domestic)
         return tuple(

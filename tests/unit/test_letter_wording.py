@@ -998,3 +998,25 @@ def test_an_agreement_in_force_only_after_the_facts_gives_its_date_of_entry_into
     set_claims(people, case.id, wages | {"period_from": "2026-06-01", "period_to": "2026-08-31"})
     note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
     assert "entered into force on" not in note
+
+
+def test_an_employer_letter_on_a_dismissal_does_not_cite_the_probation_article(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a letter to a Turkish employer about a worker dismissed without grounds told
+    it that labour relations are governed by "Labour Law No. 4857, Art. 15: probation period",
+    the article that lets an employer end a trial period without notice: the employer's
+    argument, and nothing in the case said the worker was on trial."""
+    case = make_case(people, "male", "TR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    changes = CaseChanges(categories=("unjustified_dismissal", "excessive_hours"))
+    cases.update_case(case.id, changes, cases.get_case(case.id).version)
+    for lang, probation in (
+        ("kk", "сынақ мерзімі"),
+        ("ru", "испытательный срок"),
+        ("en", "probation"),
+    ):
+        letter = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
+        assert "4857 sayılı İş Kanunu" in letter, lang  # its hours article is still cited
+        assert probation not in letter.lower(), lang
+        assert "15" not in letter.split("İş Kanunu")[1].split(":")[0], lang
