@@ -94,6 +94,7 @@ from app.letters.renderer import (
     ABROAD,
     date_numeric,
     is_draft_pdf,
+    lower_first,
     mission_forms,
     money_text,
 )
@@ -153,6 +154,14 @@ _HOST_LAW_ONLY = {"employer_letter"}
 # article lets an employer end a trial period without notice, so cited on a dismissal it
 # argues the employer's side, and the case does not record that the worker was on trial.
 _NOT_CITED_TO_EMPLOYERS = {"probation"}
+# Complaints of abuse by the employer: a letter to it tells the abuser that the worker has
+# turned to the mission, which can put the worker in danger (the approver is warned).
+_ABUSE_BY_EMPLOYER = (
+    Category.VIOLENCE,
+    Category.SEXUAL_ABUSE,
+    Category.RESTRICTION_OF_FREEDOM,
+    Category.TRAFFICKING_FORCED_LABOUR,
+)
 # Letters that print the person's birth date and passport number unless the officer says not.
 _IDENTITY_BY_DEFAULT = {
     "note_verbale_labour_authority",
@@ -1155,6 +1164,21 @@ class LetterService(DatedService):
         scope = CONSENT_FOR_KIND.get(row.kind)
         if scope and not consent_covers(person, row.kind):
             found.append(consent_not_covered(ConsentScope(scope)))
+        codes = {c.code for c in case.categories}
+        abuse = [c for c in _ABUSE_BY_EMPLOYER if c.value in codes]
+        if row.kind == "employer_letter" and abuse:
+            found.append(
+                _(
+                    "The worker reports {complaints}: this letter tells the employer that the "
+                    "worker has turned to the mission. Before it is approved, make sure the "
+                    "worker is safe and agrees to it being sent."
+                ).format(
+                    complaints="; ".join(
+                        lower_first(label(category, current_language()), current_language())
+                        for category in abuse
+                    )
+                )
+            )
         if row.kind == "note_verbale_labour_authority" and (
             case.host_country != self.ws.mission.country
         ):
