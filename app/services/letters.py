@@ -80,7 +80,7 @@ from app.letters import (
     render_letter,
     with_qr_digest,
 )
-from app.letters.cities import city_name
+from app.letters.cities import city_name, names_city
 from app.letters.grammar import Sex
 from app.letters.phrases import (
     claim_text,
@@ -1426,11 +1426,12 @@ def postal_address(
     given = {part.strip().casefold() for part in street.split(",")}
     has_postcode = bool(postcode) and re.search(rf"(?<!\w){re.escape(postcode)}(?!\w)", street)
     shown = city_name(city.strip(), lang, mission_city, country=iso2)
+    city_given = any(names_city(part, name, iso2) for part in given for name in (city, shown))
     town = " ".join(
         part
         for part, said in (
             (postcode, has_postcode),
-            (shown, bool({city.strip().casefold(), shown.casefold()} & given)),
+            (shown, city_given),
         )
         if part and not said
     )

@@ -689,6 +689,26 @@ def test_an_address_typed_whole_in_one_field_does_not_get_its_city_and_state_aga
     assert postal_address("", "Seoul", "", "en") == "Seoul"
 
 
+def test_a_korean_city_in_the_street_with_its_unit_is_not_named_again() -> None:
+    """The fault: an employer in "Gyeongju" whose address was typed "1234-56 Bomun-ro,
+    Gyeongju-si, Gyeongsangbuk-do, 38117" got "…, 38117, Gyeongju, Республика Корея": the
+    city twice, once with its unit (-si) and once without."""
+    street = "1234-56 Bomun-ro, Gyeongju-si, Gyeongsangbuk-do, 38117"
+    for lang, state in (
+        ("en", "Republic of Korea"),
+        ("ru", "Республика Корея"),
+        ("kk", "Корея Республикасы"),
+    ):
+        assert postal_address(street, "Gyeongju", "KR", lang) == f"{street}, {state}", lang
+    # A district (-gu) of another city is not that city; outside Korea no unit is dropped.
+    assert postal_address("7 Haeundae-ro, Haeundae-gu", "Busan", "KR", "en") == (
+        "7 Haeundae-ro, Haeundae-gu, Busan, Republic of Korea"
+    )
+    assert postal_address("Akasya Sk. 5, Bursa-si", "Bursa", "TR", "en").endswith(
+        "Bursa-si, Bursa, Republic of Türkiye"
+    )
+
+
 def test_a_city_recorded_in_latin_letters_is_named_in_the_letter_s_language() -> None:
     """The fault: cities are recorded as typed, in Latin letters, and Kazakh and Russian
     address blocks printed them so: «Seoul, Корея Республикасы». The mission's own names for
