@@ -236,7 +236,9 @@ _DERIVED_STYLES: dict[str, dict[str, Any]] = {
         "spaceBefore": 6,
         "keepWithNext": 1,
     },
-    "right": {"alignment": TA_RIGHT},
+    # A note's place and date: goes with the seal place after it and so, through the seal
+    # row, with the closing compliment before it (never those two alone on a last page).
+    "right": {"alignment": TA_RIGHT, "keepWithNext": 1},
     "sign": {"alignment": TA_LEFT, "spaceAfter": 0},
     "sign_right": {"alignment": TA_RIGHT, "spaceAfter": 0},
     "small": {

@@ -432,3 +432,27 @@ def test_a_line_announcing_the_citations_never_ends_a_page_without_them(lang: st
         if any(page.rstrip().endswith(":") for page in pages[:-1]):
             announced_alone.append(paragraphs)
     assert not announced_alone
+
+
+NOTE_CLOSING = {
+    "kk": "мүмкіндікті пайдалана отырып",
+    "ru": "пользуется случаем",
+    "en": "avails itself of this opportunity",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_note_s_place_date_and_seal_never_stand_on_a_page_without_its_closing(
+    lang: str,
+) -> None:
+    """The fault: a note one page long but for its last lines put «Сеул, 2026 жылғы
+    7 желтоқсан» and the seal place (М.О., initials) alone on page 2, the closing compliment
+    left on page 1; they now go over together."""
+    alone = []
+    for paragraphs in range(6, 20):
+        text = "\n\n".join("Жұмыс беруші жалақыны төлемеген. " * 4 for _ in range(paragraphs))
+        pdf = render_letter(make_context("note_verbale_labour_authority", lang, free_text=text))
+        last = PdfReader(io.BytesIO(pdf)).pages[-1].extract_text().replace("\n", " ")
+        if NOTE_CLOSING[lang] not in last:
+            alone.append(paragraphs)
+    assert not alone
