@@ -1249,6 +1249,19 @@ class LetterService(DatedService):
                     "{provisions}."
                 ).format(provisions="; ".join(after))
             )
+        agreements_after = citations_after_the_facts(
+            self.ws, session, case_id, lang, self.today, between_states=True
+        )
+        if agreements_after:
+            # Not standards: the letter names them as in force only since, with the day.
+            found.append(
+                _(
+                    "The case cites agreements that entered into force for the host country "
+                    "only after the facts of the case (the periods of its claims and "
+                    "contracts), which the letter cites as in force since then, with the day, "
+                    "not as the law that was broken: {provisions}."
+                ).format(provisions="; ".join(agreements_after))
+            )
         return found
 
     def _citations(

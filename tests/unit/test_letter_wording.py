@@ -1040,3 +1040,21 @@ def test_an_employer_letter_on_a_dismissal_does_not_cite_the_probation_article(
         assert "4857 sayılı İş Kanunu" in letter, lang  # its hours article is still cited
         assert probation not in letter.lower(), lang
         assert "15" not in letter.split("İş Kanunu")[1].split(":")[0], lang
+
+
+def test_the_approver_is_not_told_an_agreement_after_the_facts_is_cited_as_a_standard(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: the approval warned that the agreement with Qatar, in force only after the
+    unpaid wages, "the letter cites as international standards"; the letter cites it under a
+    heading of its own, as in force since 18 December 2025."""
+    case = qatar_case(people, monkeypatch)
+    wages = {"amount": "9000", "currency": "QAR", "what": "wages"}
+    set_claims(people, case.id, wages | {"period_from": "2025-06-01", "period_to": "2025-08-31"})
+    letters = LetterService(people["aigul"], today=TODAY)
+    draft = letters.draft(case.id, "note_verbale_labour_authority", "en")
+    (warning,) = [w for w in letters.warnings(draft.id) if "after the facts" in w]
+    assert warning.startswith("The case cites agreements that entered into force")
+    assert "as in force since then, with the day" in warning
+    assert "international standards" not in warning
+    assert QATAR_AGREEMENT["en"] in warning
