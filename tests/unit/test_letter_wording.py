@@ -1058,3 +1058,38 @@ def test_the_approver_is_not_told_an_agreement_after_the_facts_is_cited_as_a_sta
     assert "as in force since then, with the day" in warning
     assert "international standards" not in warning
     assert QATAR_AGREEMENT["en"] in warning
+
+
+def test_a_missing_or_dead_worker_is_not_quoted_in_the_facts(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a note said «По её словам, родственники не могут установить её
+    местонахождение» ("According to her, her relatives cannot establish her whereabouts"):
+    the missing woman quoted; a death case said "According to her, assistance with
+    repatriation is needed" and never that she had died. What others report stands in a
+    sentence of its own."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    expected = {
+        "whereabouts_unknown": {
+            "ru": "Родственники не могут установить её местонахождение.",
+            "kk": "Туыстары оның қайда екенін анықтай алмай отыр.",
+            "en": "Her relatives cannot establish her whereabouts.",
+        },
+        "death_repatriation": {
+            "ru": "По поступившим сведениям, она скончалась; требуется содействие в "
+            "репатриации тела.",
+            "kk": "Түскен мәліметтер бойынша, ол қайтыс болған; мәйітін елге жеткізуге "
+            "жәрдем қажет.",
+            "en": "According to information received, she has died, and assistance is needed "
+            "to repatriate her remains.",
+        },
+    }
+    quoted = {"ru": "По её словам", "kk": "Оның айтуынша", "en": "According to her"}
+    for category, wording in expected.items():
+        changes = CaseChanges(categories=(category,), claims=())
+        cases.update_case(case.id, changes, cases.get_case(case.id).version)
+        for lang in LANGS:
+            note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+            assert wording[lang] in note, (category, lang)
+            assert quoted[lang] not in note, (category, lang)
