@@ -156,6 +156,10 @@ _HOST_LAW_ONLY = {"employer_letter"}
 _NOT_CITED_TO_EMPLOYERS = {"probation"}
 # Complaints of abuse by the employer: a letter to it tells the abuser that the worker has
 # turned to the mission, which can put the worker in danger (the approver is warned).
+# Complaints a worker cannot have made in person: missing, or dead. Letters of these kinds say
+# the worker turned to the mission (or is referred, or holds the certificate).
+_NOT_IN_PERSON = (Category.WHEREABOUTS_UNKNOWN, Category.DEATH_REPATRIATION)
+_IN_PERSON_KINDS = {"employer_letter", "referral", "assistance_certificate"}
 _ABUSE_BY_EMPLOYER = (
     Category.VIOLENCE,
     Category.SEXUAL_ABUSE,
@@ -1176,6 +1180,21 @@ class LetterService(DatedService):
                     complaints="; ".join(
                         lower_first(label(category, current_language()), current_language())
                         for category in abuse
+                    )
+                )
+            )
+        absent = [c for c in _NOT_IN_PERSON if c.value in codes]
+        if row.kind in _IN_PERSON_KINDS and absent:
+            found.append(
+                _(
+                    "The case's complaints include {complaints}: the worker may be missing "
+                    "or dead, but this letter speaks of the worker as the one who turned to "
+                    "the mission. A note verbale or a report to the ministry says what others "
+                    "report; check that this letter is the one to send."
+                ).format(
+                    complaints="; ".join(
+                        lower_first(label(category, current_language()), current_language())
+                        for category in absent
                     )
                 )
             )

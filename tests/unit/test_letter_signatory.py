@@ -116,6 +116,27 @@ def test_the_approver_of_a_letter_to_an_abusive_employer_is_warned_for_the_worke
     assert not any(warned in w for w in letters.warnings(note.id))
 
 
+def test_the_approver_is_warned_when_a_missing_worker_is_said_to_have_turned_to_the_mission(
+    open_ws: OpenWs, case_id: str
+) -> None:
+    """The fault: for a worker whose relatives cannot find him, an employer letter said he
+    "has asked for the Embassy's assistance", a referral referred him and a certificate was
+    issued "at the holder's request", and the approval said nothing of it."""
+    letters = LetterService(open_ws("aigul"), today=TODAY)
+    cases = CaseService(open_ws("aigul"), today=TODAY)
+    warned = "the worker may be missing or dead"
+    cases.update_case(case_id, CaseChanges(categories=("whereabouts_unknown",)))
+    for kind in ("employer_letter", "referral", "assistance_certificate"):
+        draft = letters.draft(case_id, kind, "en")
+        (warning,) = [w for w in letters.warnings(draft.id) if warned in w]
+        assert warning.startswith("The case's complaints include whereabouts unknown:"), kind
+    note = letters.draft(case_id, "note_verbale_labour_authority", "en")
+    assert not any(warned in w for w in letters.warnings(note.id))
+    cases.update_case(case_id, CaseChanges(categories=("unpaid_wages",)))
+    draft = letters.draft(case_id, "employer_letter", "en")
+    assert not any(warned in w for w in letters.warnings(draft.id))
+
+
 def test_the_demands_come_from_the_case(open_ws: OpenWs, case_id: str) -> None:
     letters = LetterService(open_ws("aigul"), today=TODAY)
     fields = letters.defaults(case_id, "employer_letter", "ru")
