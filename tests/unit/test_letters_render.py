@@ -456,3 +456,37 @@ def test_a_note_s_place_date_and_seal_never_stand_on_a_page_without_its_closing(
         if NOTE_CLOSING[lang] not in last:
             alone.append(paragraphs)
     assert not alone
+
+
+@pytest.mark.parametrize(
+    ("lang", "both", "employer", "agency"),
+    [
+        ("ru", "2. Работодатель и посредник", "2. Работодатель", "2. Посредник"),
+        ("kk", "2. Жұмыс беруші және делдал", "2. Жұмыс беруші", "2. Делдал"),
+        ("en", "2. Employer and intermediary", "2. Employer", "2. Intermediary"),
+    ],
+)
+def test_the_hq_report_heads_its_second_section_with_the_parties_it_names(
+    lang: str, both: str, employer: str, agency: str
+) -> None:
+    """The fault: «2. Работодатель и посредник» headed a section that named the employer only,
+    as most cases have no recruitment agency on file."""
+    lines = {
+        name: [
+            line.strip()
+            for line in text_of_lines(render_letter(make_context("hq_case_report", lang, **kw)))
+        ]
+        for name, kw in (
+            ("both", {}),
+            ("employer", {"agency_name": None}),
+            ("agency", {"employer": None}),
+        )
+    }
+    assert both in lines["both"]
+    assert employer in lines["employer"] and both not in lines["employer"]
+    assert agency in lines["agency"] and both not in lines["agency"]
+
+
+def text_of_lines(pdf: bytes) -> list[str]:
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    return "\n".join(page.extract_text() for page in pages).replace("\u00a0", " ").splitlines()
