@@ -46,7 +46,7 @@ from reportlab.platypus.flowables import TopPadder
 
 from app.domain import labels
 from app.domain.codes import LetterKind
-from app.domain.kk_dates import kk_date_attributive, kk_date_when
+from app.domain.kk_dates import kk_date_attributive, kk_date_from, kk_date_when
 from app.domain.names import passport_name, person_name
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_amount, format_date, locale_for
@@ -154,6 +154,13 @@ def date_when(value: date, lang: str) -> str:
     """The day something happened on: kk "2025 жылғы 18 желтоқсанда", ru/en as ``date_long``."""
     if lang == "kk":
         return kk_date_when(value)
+    return date_long(value, lang)
+
+
+def date_from(value: date, lang: str) -> str:
+    """The day something holds from: kk "2022 жылғы 20 сәуірден", ru/en as ``date_long``."""
+    if lang == "kk":
+        return kk_date_from(value)
     return date_long(value, lang)
 
 
@@ -1045,6 +1052,7 @@ def _template_functions(lang: str) -> dict[str, Callable[..., str]]:
         "date_long": lambda value: date_long(value, lang),
         "date_attr": lambda value: date_attributive(value, lang),
         "date_when": lambda value: date_when(value, lang),
+        "date_from": lambda value: date_from(value, lang),
         "date_numeric": date_numeric,
     }
 

@@ -1093,3 +1093,30 @@ def test_a_missing_or_dead_worker_is_not_quoted_in_the_facts(
             note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
             assert wording[lang] in note, (category, lang)
             assert quoted[lang] not in note, (category, lang)
+
+
+def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: C029, cited on wages unpaid in 2019, stood among "international standards"
+    in a note to Korea, bound by it since 20 April 2022, with nothing to say why a convention
+    Korea has ratified was not cited as its law: the day it began to bind Korea follows."""
+    case = make_case(people, "female", "KR")
+    wages = {"amount": "6600000", "currency": "KRW", "what": "wages"}
+    set_claims(people, case.id, wages | {"period_from": "2019-03-01", "period_to": "2019-08-31"})
+    agreements = AgreementService(people["aigul"])
+    (provision,) = [p for p in agreements.get("ilo-c029").provisions if p.slug == "art-2-1"]
+    agreements.cite(case.id, provision.id)
+    since = {
+        "kk": "(Корея Республикасы үшін 2022 жылғы 20 сәуірден бастап күшінде)",
+        "ru": "(для Республики Корея действует с 20 апреля 2022 г.)",
+        "en": "(in force for the Republic of Korea since 20 April 2022)",
+    }
+    for lang, title in (("ru", "(№ 29)"), ("kk", "(№ 29)"), ("en", "(No. 29)")):
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert flat(since[lang]) in note, lang
+        assert note.index(title) < note.index(flat(since[lang])), lang
+    # Unpaid in 2023, when it bound Korea: cited as the law, with no such words.
+    set_claims(people, case.id, wages | {"period_from": "2023-03-01", "period_to": "2023-08-31"})
+    note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
+    assert "(No. 29)" in note and "in force for the Republic of Korea since" not in note
