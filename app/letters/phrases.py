@@ -14,6 +14,7 @@ from datetime import date
 
 from app.domain.claims import Claim
 from app.domain.kk_dates import kk_period
+from app.i18n import format_date
 from app.letters.grammar import Sex
 
 # Per category: ru (male, female), kk, en (male, female). ``other`` has no phrase on purpose:
@@ -217,6 +218,10 @@ def claim_label(what: str, lang: str) -> str:
     return _CLAIM_LABELS[what][_LANG_INDEX[lang]]
 
 
+def _en_date(value: date) -> str:
+    return format_date(value, "d MMMM y", "en")
+
+
 def claim_text(claim: Claim, lang: str, money: str, numeric: Callable[[date], str]) -> str:
     """«6 600 000 KRW (невыплаченная заработная плата за период с 01.06.2026 по 31.08.2026)»."""
     what = claim_label(claim.what, lang)
@@ -226,7 +231,9 @@ def claim_text(claim: Claim, lang: str, money: str, numeric: Callable[[date], st
             "ru": f"{what} за период с {start} по {end}",
             # Kazakh running text says the months in words (DOMAIN.md, date forms).
             "kk": f"{kk_period(claim.period_from, claim.period_to)} кезеңдегі {what}",
-            "en": f"{what} for the period {start} to {end}",
+            # Months in words: "01.06.2026" reads as 6 January in the United States.
+            "en": f"{what} for the period from {_en_date(claim.period_from)} to "
+            f"{_en_date(claim.period_to)}",
         }[lang]
     return f"{money} ({what})"
 

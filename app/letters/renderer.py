@@ -857,7 +857,8 @@ def _identity(context: LetterContext) -> str:
             {
                 "ru": f"{date_numeric(person.birth_date)} г.{_NBSP}р.",
                 "kk": f"{kk_date_when(person.birth_date)} туған",
-                "en": f"born {date_numeric(person.birth_date)}",
+                # Not 01.07.1996: a reader in the United States takes it for 7 January.
+                "en": f"born {date_long(person.birth_date, 'en')}",
             }[lang]
         )
     if person.passport_no:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from app.domain.claims import Claim
 from app.errors import QorgauError, ValidationError
 from app.letters import (
     LETTER_KINDS,
@@ -32,7 +33,14 @@ from app.letters import (
     with_qr_digest,
 )
 from app.letters.fonts import FONT_DIR, FONT_FILES
-from app.letters.renderer import DocumentBuilder, date_long, money_text, short_name
+from app.letters.phrases import claim_text
+from app.letters.renderer import (
+    DocumentBuilder,
+    date_long,
+    date_numeric,
+    money_text,
+    short_name,
+)
 from app.letters.states import body
 from app.letters.templates import parse_blocks
 from tests.conftest import MISSION_NAME
@@ -490,3 +498,19 @@ def test_the_hq_report_heads_its_second_section_with_the_parties_it_names(
 def text_of_lines(pdf: bytes) -> list[str]:
     pages = PdfReader(io.BytesIO(pdf)).pages
     return "\n".join(page.extract_text() for page in pages).replace("\u00a0", " ").splitlines()
+
+
+def test_english_letters_write_dates_with_the_month_in_words() -> None:
+    """The fault: a note to the US Department of State said "born 01.07.1996" and "unpaid
+    wages for the period 01.06.2026 to 31.08.2026", which an American reads as 7 January and
+    6 January; the letter's own date was already "24 November 2026"."""
+    person = PersonInfo(**(ASSEL_DOCUMENTED | {"birth_date": date(1996, 7, 1)}))
+    note = text_of(
+        render_letter(make_context("note_verbale_labour_authority", "en", person=person))
+    )
+    assert "born 1 July 1996" in note and "01.07.1996" not in note
+    claim = Claim(Decimal("9000"), "USD", "wages", date(2026, 6, 1), date(2026, 8, 31))
+    text = claim_text(claim, "en", "9,000 USD", date_numeric)
+    assert text == "9,000 USD (unpaid wages for the period from 1 June 2026 to 31 August 2026)"
+    # Russian keeps its numeric form («за период с 01.06.2026 по 31.08.2026»).
+    assert "с 01.06.2026 по 31.08.2026" in claim_text(claim, "ru", "9 000 USD", date_numeric)
