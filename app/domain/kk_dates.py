@@ -67,6 +67,11 @@ def kk_date_when(value: date) -> str:
     return f"{value.year} жылғы {value.day} {KK_MONTHS_WHEN[value.month - 1]}"
 
 
+def kk_date_from(value: date) -> str:
+    """A date something holds from: "2022 жылғы 20 сәуірден" (бастап)."""
+    return f"{value.year} жылғы {value.day} {KK_MONTHS_FROM[value.month - 1]}"
+
+
 def kk_period(start: date, end: date) -> str:
     """A period qualifying a noun: "2026 жылғы 1 тамыздан 31 қазанға дейінгі" (кезеңдегі);
     the year is said again only when the period crosses into another."""

@@ -30,9 +30,12 @@ _PATRONYMIC_ENDINGS: dict[Sex, tuple[str, ...]] = {
     "male": ("ұлы", "улы", "ович", "евич", "ич", "оглы"),
     "female": ("қызы", "кызы", "овна", "евна", "ична", "инична", "гызы"),
 }
+# Many Kazakhs bear a surname made of the father's name and -қызы/-ұлы («Құрманғалиқызы
+# Әсел», «Бауыржанұлы Санжар»); those say the sex as a patronymic does (not -ич, which
+# Belarusian and Serbian surnames of either sex end in).
 _SURNAME_ENDINGS: dict[Sex, tuple[str, ...]] = {
-    "female": ("ова", "ева", "ёва", "ина", "ына", "ская", "цкая"),
-    "male": ("ов", "ев", "ёв", "ин", "ын", "ский", "цкий"),
+    "female": ("ова", "ева", "ёва", "ина", "ына", "ская", "цкая", "қызы", "кызы", "гызы"),
+    "male": ("ов", "ев", "ёв", "ин", "ын", "ский", "цкий", "ұлы", "улы", "оглы"),
 }
 
 

@@ -66,3 +66,16 @@ def city_name(
         if known:
             return known
     return city
+
+
+def names_city(part: str, city: str, country: str = "") -> bool:
+    """Whether an address part names ``city`` (case, hyphens and spacing aside); in Korea also
+    with its unit, so that "Gyeongju-si" in a street names the city recorded as "Gyeongju"."""
+    given, wanted = _key(part), _key(city)
+    if not given or not wanted:
+        return False
+    if given == wanted:
+        return True
+    if country.upper() != "KR":
+        return False
+    return _KOREAN_UNIT.sub("", given) == _KOREAN_UNIT.sub("", wanted)

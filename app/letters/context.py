@@ -93,6 +93,9 @@ class Citation:
     # An agreement between states that bound the host only after the facts of the case: cited
     # under a heading of its own, neither as the law they broke nor as a standard.
     later: bool = False
+    # For such an agreement: the day it began to bind the host, which the letter gives so the
+    # recipient sees why it was not the law of the facts (None: no source dates it).
+    in_force_since: date | None = None
     # In force, but no source gave the date: the approver is told (the letter cites as before).
     in_force_date_known: bool = True
 

@@ -14,10 +14,14 @@ from datetime import date
 
 from app.domain.claims import Claim
 from app.domain.kk_dates import kk_period
+from app.i18n import format_date
 from app.letters.grammar import Sex
 
 # Per category: ru (male, female), kk, en (male, female). ``other`` has no phrase on purpose:
-# a letter does not demand or assert an unnamed "other breach".
+# a letter does not demand or assert an unnamed "other breach". "@": what the employer does
+# (one subject for all); "!": a sentence of its own, not in the worker's words (a worker who
+# is missing or has died reports nothing: «По её словам, … не могут установить её
+# местонахождение» quoted the missing woman).
 _FACTS: dict[str, tuple[tuple[str, str], str, tuple[str, str]]] = {
     "unpaid_wages": (
         ("@не выплачивает ему заработную плату", "@не выплачивает ей заработную плату"),
@@ -95,14 +99,14 @@ _FACTS: dict[str, tuple[tuple[str, str], str, tuple[str, str]]] = {
         ("he needs medical care for an illness or injury", "she needs medical care for an illness or injury"),
     ),
     "death_repatriation": (
-        ("требуется содействие в репатриации", "требуется содействие в репатриации"),
-        "репатриациялауға жәрдем қажет",
-        ("assistance with repatriation is needed", "assistance with repatriation is needed"),
+        ("!По поступившим сведениям, он скончался; требуется содействие в репатриации тела", "!По поступившим сведениям, она скончалась; требуется содействие в репатриации тела"),
+        "!Түскен мәліметтер бойынша, ол қайтыс болған; мәйітін елге жеткізуге жәрдем қажет",
+        ("!According to information received, he has died, and assistance is needed to repatriate his remains", "!According to information received, she has died, and assistance is needed to repatriate her remains"),
     ),
     "whereabouts_unknown": (
-        ("родственники не могут установить его местонахождение", "родственники не могут установить её местонахождение"),
-        "туыстары оның қайда екенін анықтай алмай отыр",
-        ("his relatives cannot establish his whereabouts", "her relatives cannot establish her whereabouts"),
+        ("!Родственники не могут установить его местонахождение", "!Родственники не могут установить её местонахождение"),
+        "!Туыстары оның қайда екенін анықтай алмай отыр",
+        ("!His relatives cannot establish his whereabouts", "!Her relatives cannot establish her whereabouts"),
     ),
 }  # fmt: skip
 
@@ -214,6 +218,10 @@ def claim_label(what: str, lang: str) -> str:
     return _CLAIM_LABELS[what][_LANG_INDEX[lang]]
 
 
+def _en_date(value: date) -> str:
+    return format_date(value, "d MMMM y", "en")
+
+
 def claim_text(claim: Claim, lang: str, money: str, numeric: Callable[[date], str]) -> str:
     """«6 600 000 KRW (невыплаченная заработная плата за период с 01.06.2026 по 31.08.2026)»."""
     what = claim_label(claim.what, lang)
@@ -223,7 +231,9 @@ def claim_text(claim: Claim, lang: str, money: str, numeric: Callable[[date], st
             "ru": f"{what} за период с {start} по {end}",
             # Kazakh running text says the months in words (DOMAIN.md, date forms).
             "kk": f"{kk_period(claim.period_from, claim.period_to)} кезеңдегі {what}",
-            "en": f"{what} for the period {start} to {end}",
+            # Months in words: "01.06.2026" reads as 6 January in the United States.
+            "en": f"{what} for the period from {_en_date(claim.period_from)} to "
+            f"{_en_date(claim.period_to)}",
         }[lang]
     return f"{money} ({what})"
 
@@ -240,6 +250,7 @@ def default_facts(
     female = sex == "female"
     clauses: list[str] = []
     employer_does: list[str] = []  # what "the employer" does: one subject, joined by "and"
+    reported: list[str] = []  # what others report (relatives, information received)
     for code in sorted(categories, key=_ORDER.index):
         phrase = _FACTS.get(code)
         if phrase is None:
@@ -248,6 +259,8 @@ def default_facts(
         text = {"ru": ru[female], "kk": kk, "en": en[female]}[lang]
         if text.startswith("@"):
             employer_does.append(text[1:])
+        elif text.startswith("!"):
+            reported.append(text[1:] + ".")
         else:
             clauses.append(text)
     if employer_does:
@@ -262,13 +275,16 @@ def default_facts(
         joined = (joined + conjunction if joined else "") + employer_does[-1]
         clauses.insert(0, f"{subject} {joined}")
     paragraphs: list[str] = []
+    sentences: list[str] = []
     if clauses:
         lead = {
             "ru": "По её словам, " if female else "По его словам, ",
             "kk": "Оның айтуынша, ",
             "en": "According to her, " if female else "According to him, ",
         }[lang]
-        paragraphs.append(lead + "; ".join(clauses) + ".")
+        sentences.append(lead + "; ".join(clauses) + ".")
+    if sentences or reported:
+        paragraphs.append(" ".join(sentences + reported))
     if claims:
         lead = {
             "ru": "Сумма требований работника: ",

@@ -46,7 +46,7 @@ from reportlab.platypus.flowables import TopPadder
 
 from app.domain import labels
 from app.domain.codes import LetterKind
-from app.domain.kk_dates import kk_date_attributive, kk_date_when
+from app.domain.kk_dates import kk_date_attributive, kk_date_from, kk_date_when
 from app.domain.names import passport_name, person_name
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_amount, format_date, locale_for
@@ -107,6 +107,7 @@ _MISSION_FORMS: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
+_TAG = re.compile(r"<[^>]*>")
 _DRAFT_MARK = {"kk": "ЖОБА", "ru": "ПРОЕКТ", "en": "DRAFT"}
 
 
@@ -146,6 +147,20 @@ def date_attributive(value: date, lang: str) -> str:
     """A date qualifying a noun: kk "2026 жылғы 15 қарашадағы", ru/en as ``date_long``."""
     if lang == "kk":
         return kk_date_attributive(value)
+    return date_long(value, lang)
+
+
+def date_when(value: date, lang: str) -> str:
+    """The day something happened on: kk "2025 жылғы 18 желтоқсанда", ru/en as ``date_long``."""
+    if lang == "kk":
+        return kk_date_when(value)
+    return date_long(value, lang)
+
+
+def date_from(value: date, lang: str) -> str:
+    """The day something holds from: kk "2022 жылғы 20 сәуірден", ru/en as ``date_long``."""
+    if lang == "kk":
+        return kk_date_from(value)
     return date_long(value, lang)
 
 
@@ -228,7 +243,9 @@ _DERIVED_STYLES: dict[str, dict[str, Any]] = {
         "spaceBefore": 6,
         "keepWithNext": 1,
     },
-    "right": {"alignment": TA_RIGHT},
+    # A note's place and date: goes with the seal place after it and so, through the seal
+    # row, with the closing compliment before it (never those two alone on a last page).
+    "right": {"alignment": TA_RIGHT, "keepWithNext": 1},
     "sign": {"alignment": TA_LEFT, "spaceAfter": 0},
     "sign_right": {"alignment": TA_RIGHT, "spaceAfter": 0},
     "small": {
@@ -536,6 +553,10 @@ class DocumentBuilder:
     def markup(self, markup: str, style: str = "body") -> DocumentBuilder:
         paragraph_style = self._style(style)
         bullet = "\u2022" if style in {"item", "cite"} else None
+        if bullet is None and _TAG.sub("", markup).rstrip().endswith(":"):
+            # A line that announces what follows («…следующие положения:», "We ask you to:")
+            # never ends a page with what it announces on the next.
+            paragraph_style = self._kept_with_next(paragraph_style)
         self.story.append(Paragraph(markup, paragraph_style, bulletText=bullet))
         return self
 
@@ -710,6 +731,14 @@ class DocumentBuilder:
 
     # -- internals ---------------------------------------------------------------------
 
+    def _kept_with_next(self, style: ParagraphStyle) -> ParagraphStyle:
+        if getattr(style, "keepWithNext", 0):
+            return style
+        name = f"{style.name}+next"
+        if name not in self.styles:
+            self.styles[name] = ParagraphStyle(name, parent=style, keepWithNext=1)
+        return self.styles[name]
+
     def _style(self, name: str) -> ParagraphStyle:
         try:
             return self.styles[name]
@@ -828,7 +857,8 @@ def _identity(context: LetterContext) -> str:
             {
                 "ru": f"{date_numeric(person.birth_date)} г.{_NBSP}р.",
                 "kk": f"{kk_date_when(person.birth_date)} туған",
-                "en": f"born {date_numeric(person.birth_date)}",
+                # Not 01.07.1996: a reader in the United States takes it for 7 January.
+                "en": f"born {date_long(person.birth_date, 'en')}",
             }[lang]
         )
     if person.passport_no:
@@ -1022,6 +1052,8 @@ def _template_functions(lang: str) -> dict[str, Callable[..., str]]:
     return {
         "date_long": lambda value: date_long(value, lang),
         "date_attr": lambda value: date_attributive(value, lang),
+        "date_when": lambda value: date_when(value, lang),
+        "date_from": lambda value: date_from(value, lang),
         "date_numeric": date_numeric,
     }
 

@@ -981,6 +981,7 @@ def _letter_citations(
                 standard=is_standard_in(instrument, country)
                 or (after and instrument.is_multilateral),
                 later=after and not instrument.is_multilateral,
+                in_force_since=binds_from(instrument, country) if after else None,
                 in_force_date_known=not instrument.in_force_date_unknown,
             )
         )
@@ -1002,11 +1003,19 @@ def citations_not_in_force(
 
 
 def citations_after_the_facts(
-    ws: Workspace, session: Session, case_id: str, lang: str, on: date
+    ws: Workspace,
+    session: Session,
+    case_id: str,
+    lang: str,
+    on: date,
+    *,
+    between_states: bool = False,
 ) -> list[str]:
     """The case's citations of instruments that bound the host only after the facts of the
-    case ended (``facts_period``), in ``lang``: letters cite them as international standards,
-    not as the law that was broken; the approver is told."""
+    case ended (``facts_period``), in ``lang``: not the law that was broken; the approver is
+    told. ILO and UN conventions, which letters cite as international standards; with
+    ``between_states``, the agreements between states, which letters cite under a heading of
+    their own with the day they entered into force."""
     snap = _snapshot_of(ws, session)
     country = _load_case(session, case_id).host_country
     start, end = facts_period(session, case_id)
@@ -1015,6 +1024,7 @@ def citations_after_the_facts(
         for instrument, provision in _cited_pairs(snap, session, case_id)
         if _in_force_for(instrument, country, on)
         and timing(binds_from(instrument, country), on, start, end) is Timing.AFTER_FACTS
+        and instrument.is_multilateral is not between_states
     ]
 
 

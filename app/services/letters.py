@@ -80,7 +80,7 @@ from app.letters import (
     render_letter,
     with_qr_digest,
 )
-from app.letters.cities import city_name
+from app.letters.cities import city_name, names_city
 from app.letters.grammar import Sex
 from app.letters.phrases import (
     claim_text,
@@ -94,6 +94,7 @@ from app.letters.renderer import (
     ABROAD,
     date_numeric,
     is_draft_pdf,
+    lower_first,
     mission_forms,
     money_text,
 )
@@ -149,6 +150,22 @@ CONSENT_FOR_KIND = {
 # Letters to addressees whom treaties between states do not bind: they cite the host
 # state's own law, which does (issue 15 item 6).
 _HOST_LAW_ONLY = {"employer_letter"}
+# Host-law subjects a letter never puts to an employer as the rules of the case: a probation
+# article lets an employer end a trial period without notice, so cited on a dismissal it
+# argues the employer's side, and the case does not record that the worker was on trial.
+_NOT_CITED_TO_EMPLOYERS = {"probation"}
+# Complaints of abuse by the employer: a letter to it tells the abuser that the worker has
+# turned to the mission, which can put the worker in danger (the approver is warned).
+# Complaints a worker cannot have made in person: missing, or dead. Letters of these kinds say
+# the worker turned to the mission (or is referred, or holds the certificate).
+_NOT_IN_PERSON = (Category.WHEREABOUTS_UNKNOWN, Category.DEATH_REPATRIATION)
+_IN_PERSON_KINDS = {"employer_letter", "referral", "assistance_certificate"}
+_ABUSE_BY_EMPLOYER = (
+    Category.VIOLENCE,
+    Category.SEXUAL_ABUSE,
+    Category.RESTRICTION_OF_FREEDOM,
+    Category.TRAFFICKING_FORCED_LABOUR,
+)
 # Letters that print the person's birth date and passport number unless the officer says not.
 _IDENTITY_BY_DEFAULT = {
     "note_verbale_labour_authority",
@@ -1151,6 +1168,36 @@ class LetterService(DatedService):
         scope = CONSENT_FOR_KIND.get(row.kind)
         if scope and not consent_covers(person, row.kind):
             found.append(consent_not_covered(ConsentScope(scope)))
+        codes = {c.code for c in case.categories}
+        abuse = [c for c in _ABUSE_BY_EMPLOYER if c.value in codes]
+        if row.kind == "employer_letter" and abuse:
+            found.append(
+                _(
+                    "The worker reports {complaints}: this letter tells the employer that the "
+                    "worker has turned to the mission. Before it is approved, make sure the "
+                    "worker is safe and agrees to it being sent."
+                ).format(
+                    complaints="; ".join(
+                        lower_first(label(category, current_language()), current_language())
+                        for category in abuse
+                    )
+                )
+            )
+        absent = [c for c in _NOT_IN_PERSON if c.value in codes]
+        if row.kind in _IN_PERSON_KINDS and absent:
+            found.append(
+                _(
+                    "The case's complaints include {complaints}: the worker may be missing "
+                    "or dead, but this letter speaks of the worker as the one who turned to "
+                    "the mission. A note verbale or a report to the ministry says what others "
+                    "report; check that this letter is the one to send."
+                ).format(
+                    complaints="; ".join(
+                        lower_first(label(category, current_language()), current_language())
+                        for category in absent
+                    )
+                )
+            )
         if row.kind == "note_verbale_labour_authority" and (
             case.host_country != self.ws.mission.country
         ):
@@ -1221,6 +1268,19 @@ class LetterService(DatedService):
                     "{provisions}."
                 ).format(provisions="; ".join(after))
             )
+        agreements_after = citations_after_the_facts(
+            self.ws, session, case_id, lang, self.today, between_states=True
+        )
+        if agreements_after:
+            # Not standards: the letter names them as in force only since, with the day.
+            found.append(
+                _(
+                    "The case cites agreements that entered into force for the host country "
+                    "only after the facts of the case (the periods of its claims and "
+                    "contracts), which the letter cites as in force since then, with the day, "
+                    "not as the law that was broken: {provisions}."
+                ).format(provisions="; ".join(agreements_after))
+            )
         return found
 
     def _citations(
@@ -1242,7 +1302,11 @@ class LetterService(DatedService):
 
         categories = {c.code for c in case.categories}
         bearing = {rule.code for rule in RULES if categories & set(rule.categories)}
-        subjects = {subject for subject, rule in SUBJECT_RULES.items() if rule in bearing}
+        subjects = {
+            subject
+            for subject, rule in SUBJECT_RULES.items()
+            if rule in bearing and subject not in _NOT_CITED_TO_EMPLOYERS
+        }
         domestic = is_domestic_case(session, case.id)
         law = host_law(self.ws, case.host_country, lang, on=on, session=session, domestic=domestic)
         return tuple(
@@ -1394,11 +1458,12 @@ def postal_address(
     given = {part.strip().casefold() for part in street.split(",")}
     has_postcode = bool(postcode) and re.search(rf"(?<!\w){re.escape(postcode)}(?!\w)", street)
     shown = city_name(city.strip(), lang, mission_city, country=iso2)
+    city_given = any(names_city(part, name, iso2) for part in given for name in (city, shown))
     town = " ".join(
         part
         for part, said in (
             (postcode, has_postcode),
-            (shown, bool({city.strip().casefold(), shown.casefold()} & given)),
+            (shown, city_given),
         )
         if part and not said
     )

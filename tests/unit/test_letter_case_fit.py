@@ -79,6 +79,29 @@ def test_the_approver_is_told_only_when_no_name_says_the_sex(
     assert "Mr " in en and "Ms " not in en, en
 
 
+def test_a_surname_in_qyzy_or_uly_says_the_sex_when_nothing_else_does(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: «Құрманғалиқызы Әсел» (a surname made of her father's name and -қызы, as
+    many Kazakhs bear) registered with no sex or IIN was «гражданин … обратился», "Mr Assel
+    Kurmangalikyzy", and the approver was told the name says nothing of the sex."""
+    service = LetterService(people["aigul"], today=TODAY)
+    woman = bare_case(people, "Құрманғалиқызы", "Әсел")
+    ru = render(people, woman.id, "employer_letter", "ru")
+    en = render(people, woman.id, "employer_letter", "en")
+    assert FEMININE_CITIZEN.search(ru) and not MASCULINE_CITIZEN.search(ru), ru
+    assert "Ms Asel Kurmangalikyzy" in en and "Mr " not in en, en
+    checks = service.checks_for_case(woman.id, "referral", "ru", LetterFields())
+    assert not any("masculine forms" in w for w in checks)
+    man = bare_case(people, "Бауыржанұлы", "Санжар")
+    assert "Mr Sanzhar Bauyrzhanuly" in render(people, man.id, "employer_letter", "en")
+    # -ич is a surname of either sex (Бабич): it says nothing.
+    checks = service.checks_for_case(
+        bare_case(people, "Бабич", "Алина").id, "referral", "ru", LetterFields()
+    )
+    assert any("masculine forms" in w for w in checks)
+
+
 AGENCY_CLAIMED = {
     "ru": "при посредничестве которого",
     "kk": "осы агенттіктің делдалдығымен",

@@ -96,6 +96,47 @@ def test_approver_is_warned_of_consent_script_and_state(open_ws: OpenWs, case_id
     assert any("another language" in w for w in letters.warnings(russian.id))
 
 
+def test_the_approver_of_a_letter_to_an_abusive_employer_is_warned_for_the_worker(
+    open_ws: OpenWs, case_id: str
+) -> None:
+    """The fault: a letter telling an employer accused of violence that the worker had turned
+    to the mission went for approval with no word of the danger to the worker."""
+    letters = LetterService(open_ws("aigul"), today=TODAY)
+    cases = CaseService(open_ws("aigul"), today=TODAY)
+    warned = "this letter tells the employer that the worker has turned to the mission"
+    draft = letters.draft(case_id, "employer_letter", "en")
+    assert not any(warned in w for w in letters.warnings(draft.id))  # unpaid wages only
+    cases.update_case(case_id, CaseChanges(categories=("unpaid_wages", "violence")))
+    draft = letters.draft(case_id, "employer_letter", "en")
+    (warning,) = [w for w in letters.warnings(draft.id) if warned in w]
+    assert warning.startswith("The worker reports physical or psychological violence:")
+    assert "make sure the worker is safe and agrees to it being sent" in warning
+    # A note to the host's authorities is how such a case is raised: no such warning.
+    note = letters.draft(case_id, "note_verbale_labour_authority", "en")
+    assert not any(warned in w for w in letters.warnings(note.id))
+
+
+def test_the_approver_is_warned_when_a_missing_worker_is_said_to_have_turned_to_the_mission(
+    open_ws: OpenWs, case_id: str
+) -> None:
+    """The fault: for a worker whose relatives cannot find him, an employer letter said he
+    "has asked for the Embassy's assistance", a referral referred him and a certificate was
+    issued "at the holder's request", and the approval said nothing of it."""
+    letters = LetterService(open_ws("aigul"), today=TODAY)
+    cases = CaseService(open_ws("aigul"), today=TODAY)
+    warned = "the worker may be missing or dead"
+    cases.update_case(case_id, CaseChanges(categories=("whereabouts_unknown",)))
+    for kind in ("employer_letter", "referral", "assistance_certificate"):
+        draft = letters.draft(case_id, kind, "en")
+        (warning,) = [w for w in letters.warnings(draft.id) if warned in w]
+        assert warning.startswith("The case's complaints include whereabouts unknown:"), kind
+    note = letters.draft(case_id, "note_verbale_labour_authority", "en")
+    assert not any(warned in w for w in letters.warnings(note.id))
+    cases.update_case(case_id, CaseChanges(categories=("unpaid_wages",)))
+    draft = letters.draft(case_id, "employer_letter", "en")
+    assert not any(warned in w for w in letters.warnings(draft.id))
+
+
 def test_the_demands_come_from_the_case(open_ws: OpenWs, case_id: str) -> None:
     letters = LetterService(open_ws("aigul"), today=TODAY)
     fields = letters.defaults(case_id, "employer_letter", "ru")

@@ -689,6 +689,26 @@ def test_an_address_typed_whole_in_one_field_does_not_get_its_city_and_state_aga
     assert postal_address("", "Seoul", "", "en") == "Seoul"
 
 
+def test_a_korean_city_in_the_street_with_its_unit_is_not_named_again() -> None:
+    """The fault: an employer in "Gyeongju" whose address was typed "1234-56 Bomun-ro,
+    Gyeongju-si, Gyeongsangbuk-do, 38117" got "…, 38117, Gyeongju, Республика Корея": the
+    city twice, once with its unit (-si) and once without."""
+    street = "1234-56 Bomun-ro, Gyeongju-si, Gyeongsangbuk-do, 38117"
+    for lang, state in (
+        ("en", "Republic of Korea"),
+        ("ru", "Республика Корея"),
+        ("kk", "Корея Республикасы"),
+    ):
+        assert postal_address(street, "Gyeongju", "KR", lang) == f"{street}, {state}", lang
+    # A district (-gu) of another city is not that city; outside Korea no unit is dropped.
+    assert postal_address("7 Haeundae-ro, Haeundae-gu", "Busan", "KR", "en") == (
+        "7 Haeundae-ro, Haeundae-gu, Busan, Republic of Korea"
+    )
+    assert postal_address("Akasya Sk. 5, Bursa-si", "Bursa", "TR", "en").endswith(
+        "Bursa-si, Bursa, Republic of Türkiye"
+    )
+
+
 def test_a_city_recorded_in_latin_letters_is_named_in_the_letter_s_language() -> None:
     """The fault: cities are recorded as typed, in Latin letters, and Kazakh and Russian
     address blocks printed them so: «Seoul, Корея Республикасы». The mission's own names for
@@ -973,3 +993,130 @@ def test_a_case_with_no_dated_claim_dates_its_facts_by_the_day_it_was_received(
         assert note.index(LATER_INTRO[lang]) < note.index(flat(QATAR_AGREEMENT[lang])), lang
         draft = letters.draft(case.id, "note_verbale_labour_authority", lang)
         assert [w for w in letters.warnings(draft.id) if "after the facts" in w], lang
+
+
+def test_an_agreement_in_force_only_after_the_facts_gives_its_date_of_entry_into_force(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: under "entered into force after the events described" the note named the
+    agreement with Qatar but not the day it entered into force, so the recipient could not
+    see that the wages went unpaid before it (library: in force since 18 December 2025)."""
+    case = qatar_case(people, monkeypatch)
+    wages = {"amount": "9000", "currency": "QAR", "what": "wages"}
+    set_claims(people, case.id, wages | {"period_from": "2025-06-01", "period_to": "2025-08-31"})
+    since = {
+        "kk": "(2025 жылғы 18 желтоқсанда күшіне енген)",
+        "ru": "(дата вступления в силу — 18 декабря 2025 г.)",
+        "en": "(entered into force on 18 December 2025)",
+    }
+    for lang in LANGS:
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        title = flat(QATAR_AGREEMENT[lang])
+        assert flat(since[lang]) in note, lang
+        assert note.index(title) < note.index(flat(since[lang])), lang
+    # Cited as the law of the facts, it carries no such date.
+    set_claims(people, case.id, wages | {"period_from": "2026-06-01", "period_to": "2026-08-31"})
+    note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
+    assert "entered into force on" not in note
+
+
+def test_an_employer_letter_on_a_dismissal_does_not_cite_the_probation_article(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a letter to a Turkish employer about a worker dismissed without grounds told
+    it that labour relations are governed by "Labour Law No. 4857, Art. 15: probation period",
+    the article that lets an employer end a trial period without notice: the employer's
+    argument, and nothing in the case said the worker was on trial."""
+    case = make_case(people, "male", "TR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    changes = CaseChanges(categories=("unjustified_dismissal", "excessive_hours"))
+    cases.update_case(case.id, changes, cases.get_case(case.id).version)
+    for lang, probation in (
+        ("kk", "сынақ мерзімі"),
+        ("ru", "испытательный срок"),
+        ("en", "probation"),
+    ):
+        letter = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
+        assert "4857 sayılı İş Kanunu" in letter, lang  # its hours article is still cited
+        assert probation not in letter.lower(), lang
+        assert "15" not in letter.split("İş Kanunu")[1].split(":")[0], lang
+
+
+def test_the_approver_is_not_told_an_agreement_after_the_facts_is_cited_as_a_standard(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: the approval warned that the agreement with Qatar, in force only after the
+    unpaid wages, "the letter cites as international standards"; the letter cites it under a
+    heading of its own, as in force since 18 December 2025."""
+    case = qatar_case(people, monkeypatch)
+    wages = {"amount": "9000", "currency": "QAR", "what": "wages"}
+    set_claims(people, case.id, wages | {"period_from": "2025-06-01", "period_to": "2025-08-31"})
+    letters = LetterService(people["aigul"], today=TODAY)
+    draft = letters.draft(case.id, "note_verbale_labour_authority", "en")
+    (warning,) = [w for w in letters.warnings(draft.id) if "after the facts" in w]
+    assert warning.startswith("The case cites agreements that entered into force")
+    assert "as in force since then, with the day" in warning
+    assert "international standards" not in warning
+    assert QATAR_AGREEMENT["en"] in warning
+
+
+def test_a_missing_or_dead_worker_is_not_quoted_in_the_facts(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a note said «По её словам, родственники не могут установить её
+    местонахождение» ("According to her, her relatives cannot establish her whereabouts"):
+    the missing woman quoted; a death case said "According to her, assistance with
+    repatriation is needed" and never that she had died. What others report stands in a
+    sentence of its own."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    expected = {
+        "whereabouts_unknown": {
+            "ru": "Родственники не могут установить её местонахождение.",
+            "kk": "Туыстары оның қайда екенін анықтай алмай отыр.",
+            "en": "Her relatives cannot establish her whereabouts.",
+        },
+        "death_repatriation": {
+            "ru": "По поступившим сведениям, она скончалась; требуется содействие в "
+            "репатриации тела.",
+            "kk": "Түскен мәліметтер бойынша, ол қайтыс болған; мәйітін елге жеткізуге "
+            "жәрдем қажет.",
+            "en": "According to information received, she has died, and assistance is needed "
+            "to repatriate her remains.",
+        },
+    }
+    quoted = {"ru": "По её словам", "kk": "Оның айтуынша", "en": "According to her"}
+    for category, wording in expected.items():
+        changes = CaseChanges(categories=(category,), claims=())
+        cases.update_case(case.id, changes, cases.get_case(case.id).version)
+        for lang in LANGS:
+            note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+            assert wording[lang] in note, (category, lang)
+            assert quoted[lang] not in note, (category, lang)
+
+
+def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: C029, cited on wages unpaid in 2019, stood among "international standards"
+    in a note to Korea, bound by it since 20 April 2022, with nothing to say why a convention
+    Korea has ratified was not cited as its law: the day it began to bind Korea follows."""
+    case = make_case(people, "female", "KR")
+    wages = {"amount": "6600000", "currency": "KRW", "what": "wages"}
+    set_claims(people, case.id, wages | {"period_from": "2019-03-01", "period_to": "2019-08-31"})
+    agreements = AgreementService(people["aigul"])
+    (provision,) = [p for p in agreements.get("ilo-c029").provisions if p.slug == "art-2-1"]
+    agreements.cite(case.id, provision.id)
+    since = {
+        "kk": "(Корея Республикасы үшін 2022 жылғы 20 сәуірден бастап күшінде)",
+        "ru": "(для Республики Корея действует с 20 апреля 2022 г.)",
+        "en": "(in force for the Republic of Korea since 20 April 2022)",
+    }
+    for lang, title in (("ru", "(№ 29)"), ("kk", "(№ 29)"), ("en", "(No. 29)")):
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        assert flat(since[lang]) in note, lang
+        assert note.index(title) < note.index(flat(since[lang])), lang
+    # Unpaid in 2023, when it bound Korea: cited as the law, with no such words.
+    set_claims(people, case.id, wages | {"period_from": "2023-03-01", "period_to": "2023-08-31"})
+    note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
+    assert "(No. 29)" in note and "in force for the Republic of Korea since" not in note

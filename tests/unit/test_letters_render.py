@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from app.domain.claims import Claim
 from app.errors import QorgauError, ValidationError
 from app.letters import (
     LETTER_KINDS,
@@ -32,7 +33,14 @@ from app.letters import (
     with_qr_digest,
 )
 from app.letters.fonts import FONT_DIR, FONT_FILES
-from app.letters.renderer import DocumentBuilder, date_long, money_text, short_name
+from app.letters.phrases import claim_text
+from app.letters.renderer import (
+    DocumentBuilder,
+    date_long,
+    date_numeric,
+    money_text,
+    short_name,
+)
 from app.letters.states import body
 from app.letters.templates import parse_blocks
 from tests.conftest import MISSION_NAME
@@ -417,3 +425,92 @@ def test_a_name_with_its_own_quotes_takes_no_second_pair(lang: str) -> None:
         text = text_of(render_letter(context))
         assert printed in text, (name, text)
         assert "»»" not in text and "««" not in text and '"' not in printed
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_line_announcing_the_citations_never_ends_a_page_without_them(lang: str) -> None:
+    """The fault: «Посольство позволяет себе обратить внимание на следующие положения:» (and
+    its kk and en forms) could be the last line of a page, the provisions it announces all on
+    the next; the line now goes over with the first of them."""
+    announced_alone = []
+    for paragraphs in range(16, 26):
+        text = "\n\n".join("Жұмыс беруші жалақыны төлемеген. " * 2 for _ in range(paragraphs))
+        pdf = render_letter(make_context("note_verbale_labour_authority", lang, free_text=text))
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+        if any(page.rstrip().endswith(":") for page in pages[:-1]):
+            announced_alone.append(paragraphs)
+    assert not announced_alone
+
+
+NOTE_CLOSING = {
+    "kk": "мүмкіндікті пайдалана отырып",
+    "ru": "пользуется случаем",
+    "en": "avails itself of this opportunity",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_note_s_place_date_and_seal_never_stand_on_a_page_without_its_closing(
+    lang: str,
+) -> None:
+    """The fault: a note one page long but for its last lines put «Сеул, 2026 жылғы
+    7 желтоқсан» and the seal place (М.О., initials) alone on page 2, the closing compliment
+    left on page 1; they now go over together."""
+    alone = []
+    for paragraphs in range(6, 20):
+        text = "\n\n".join("Жұмыс беруші жалақыны төлемеген. " * 4 for _ in range(paragraphs))
+        pdf = render_letter(make_context("note_verbale_labour_authority", lang, free_text=text))
+        last = PdfReader(io.BytesIO(pdf)).pages[-1].extract_text().replace("\n", " ")
+        if NOTE_CLOSING[lang] not in last:
+            alone.append(paragraphs)
+    assert not alone
+
+
+@pytest.mark.parametrize(
+    ("lang", "both", "employer", "agency"),
+    [
+        ("ru", "2. Работодатель и посредник", "2. Работодатель", "2. Посредник"),
+        ("kk", "2. Жұмыс беруші және делдал", "2. Жұмыс беруші", "2. Делдал"),
+        ("en", "2. Employer and intermediary", "2. Employer", "2. Intermediary"),
+    ],
+)
+def test_the_hq_report_heads_its_second_section_with_the_parties_it_names(
+    lang: str, both: str, employer: str, agency: str
+) -> None:
+    """The fault: «2. Работодатель и посредник» headed a section that named the employer only,
+    as most cases have no recruitment agency on file."""
+    lines = {
+        name: [
+            line.strip()
+            for line in text_of_lines(render_letter(make_context("hq_case_report", lang, **kw)))
+        ]
+        for name, kw in (
+            ("both", {}),
+            ("employer", {"agency_name": None}),
+            ("agency", {"employer": None}),
+        )
+    }
+    assert both in lines["both"]
+    assert employer in lines["employer"] and both not in lines["employer"]
+    assert agency in lines["agency"] and both not in lines["agency"]
+
+
+def text_of_lines(pdf: bytes) -> list[str]:
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    return "\n".join(page.extract_text() for page in pages).replace("\u00a0", " ").splitlines()
+
+
+def test_english_letters_write_dates_with_the_month_in_words() -> None:
+    """The fault: a note to the US Department of State said "born 01.07.1996" and "unpaid
+    wages for the period 01.06.2026 to 31.08.2026", which an American reads as 7 January and
+    6 January; the letter's own date was already "24 November 2026"."""
+    person = PersonInfo(**(ASSEL_DOCUMENTED | {"birth_date": date(1996, 7, 1)}))
+    note = text_of(
+        render_letter(make_context("note_verbale_labour_authority", "en", person=person))
+    )
+    assert "born 1 July 1996" in note and "01.07.1996" not in note
+    claim = Claim(Decimal("9000"), "USD", "wages", date(2026, 6, 1), date(2026, 8, 31))
+    text = claim_text(claim, "en", "9,000 USD", date_numeric)
+    assert text == "9,000 USD (unpaid wages for the period from 1 June 2026 to 31 August 2026)"
+    # Russian keeps its numeric form («за период с 01.06.2026 по 31.08.2026»).
+    assert "с 01.06.2026 по 31.08.2026" in claim_text(claim, "ru", "9 000 USD", date_numeric)
