@@ -50,6 +50,10 @@ class StatuteCite:
 
     statute: Statute
     article: str | None
+    # The review subject the provision itself is about, where it is not the figure's own: a
+    # monthly minimum wage rests on the article that pays the weekly day of rest too, and a
+    # letter must not call that article "minimum wage" (None: the figure's subject).
+    about: str | None = None
 
     @property
     def key(self) -> str:
@@ -273,7 +277,11 @@ def _provenance(
     raw: Mapping[str, Any], statutes: Mapping[str, Statute] | None = None
 ) -> Provenance:
     cites = tuple(
-        StatuteCite(_statute(statutes or {}, item["statute"]), item.get("article") or None)
+        StatuteCite(
+            _statute(statutes or {}, item["statute"]),
+            item.get("article") or None,
+            _about(item.get("about")),
+        )
         for item in raw.get("cites") or ()
     )
     source = str(raw.get("source") or "").strip()
@@ -295,6 +303,16 @@ def _provenance(
     if provenance.valid_to is not None and provenance.valid_to < provenance.valid_from:
         raise ValueError("valid_to is earlier than valid_from")
     return provenance
+
+
+def _about(code: object) -> str | None:
+    from app.domain.labels import review_rule_codes
+
+    if code is None:
+        return None
+    if code not in review_rule_codes():
+        raise ValueError(f"a cite is about an unknown review subject {code!r}")
+    return str(code)
 
 
 def _statute(statutes: Mapping[str, Statute], key: object) -> Statute:

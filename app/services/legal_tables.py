@@ -236,12 +236,19 @@ def host_law(
     """The host statutes the contract review cites for ``country`` (each provision once), so
     that a case's "Applicable law" and a review of its contract name the same law; for
     ``domestic`` work, without the laws that leave it out of their scope, as the review does."""
+    return host_law_from(host_table(ws, session).data, country, lang, on, domestic)
+
+
+def host_law_from(
+    data: ReferenceData, country: str, lang: str, on: date | None = None, domestic: bool = False
+) -> HostLaw:
+    """``host_law`` from a host-country table: each provision named by what it is about."""
     # Imported here: the report module (labels) loads reportlab, which only this needs.
     from app.contracts.reference import PassportLaw, reference_for
     from app.contracts.report import rule_label
     from app.contracts.rules import statute_citation
 
-    reference = reference_for(country, host_table(ws, session).data, on=on)
+    reference = reference_for(country, data, on=on)
     if reference is None:
         return HostLaw((), (), ())
     if domestic:
@@ -260,7 +267,7 @@ def host_law(
             provisions.append(
                 HostLawInfo(
                     subject=subject,
-                    subject_label=rule_label(rule, lang),
+                    subject_label=rule_label(cite.about or rule, lang),
                     citation=statute_citation(cite, lang),
                     source=item.provenance.source,
                     verified=item.provenance.verified,

@@ -288,6 +288,25 @@ def test_malformed_reference_file_is_refused() -> None:
         parse_reference(raw)
 
 
+def test_a_cite_about_another_subject_is_named_by_it_and_an_unknown_one_refused() -> None:
+    """Korea's monthly minimum rests on Labor Standards Act Art. 55 too (the paid weekly day
+    of rest makes the 209 hours); the host law a letter cites named that article "minimum
+    wage", which is not what it provides."""
+    from app.services.legal_tables import host_law_from
+
+    data = load_reference()
+    provisions = host_law_from(data, "KR", "en", on=date(2026, 6, 1)).provisions
+    by_citation = {p.citation: p for p in provisions}
+    art55 = next(p for c, p in by_citation.items() if c.endswith("Art. 55"))
+    assert art55.subject == "minimum_wage" and art55.subject_label == "Weekly rest"
+    wage_act = next(p for c, p in by_citation.items() if "Minimum Wage Act" in c)
+    assert wage_act.subject_label == "Minimum wage"
+    raw = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    raw["countries"]["KR"]["minimum_wage"][0]["cites"][1]["about"] = "weekly_bonus"
+    with pytest.raises(ReferenceFileError, match="weekly_bonus"):
+        parse_reference(raw)
+
+
 # --- each rule's ok, concern and violation side ---------------------------------------------
 
 

@@ -435,8 +435,10 @@ def test_citations_of_the_case_go_to_governments_and_employers_get_host_law(
     assert "Закон о минимальной заработной плате (Minimum Wage Act)" in employer
     assert "Immigration Act" not in employer
     # Its Art. 55 (the paid weekly day of rest a monthly minimum includes) comes with the
-    # minimum wage; its Art. 50 (hours) does not: hours are no complaint of this case.
-    assert "(Labor Standards Act), ст. 55: минимальный размер оплаты труда" in employer
+    # minimum wage, named for what it is about (it was called "minimum wage"); its Art. 50
+    # (hours) does not come: hours are no complaint of this case.
+    assert "(Labor Standards Act), ст. 55: еженедельный отдых" in employer
+    assert "ст. 55: минимальный" not in employer
     assert "ст. 50" not in employer
 
 
