@@ -194,7 +194,7 @@ def _codes(schema: dict[str, Any]) -> frozenset[str]:
 def _nullable(schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """``schema`` without a ``{"anyOf": [X, {"type": "null"}]}`` around it, and whether it had
     one."""
-    options = schema.get("anyOf")
+    options: list[dict[str, Any]] = schema.get("anyOf") or []
     if set(schema) != {"anyOf"} or len(options) != 2 or {"type": "null"} not in options:
         return schema, False
     rest = [s for s in options if s != {"type": "null"}]
@@ -238,12 +238,11 @@ def _text_field(name: str, schema: dict[str, Any], assumed: frozenset[str]) -> _
     fmt = inner.get("format")
     if fmt is not None and fmt not in FORMATS:
         raise TypeError(f"fastcheck cannot compile the format {fmt!r}")
-    pattern = inner.get("pattern")
+    pattern: str | None = inner.get("pattern")
     search = None if pattern is None or pattern in assumed else _ecma_pattern(pattern).search
-    test = None
-    if fmt is not None:
-        shaped = search is not None and (fmt, pattern) in _AFTER_PATTERN
-        test = _AFTER_PATTERN[fmt, pattern] if shaped else FORMATS[fmt]
+    test = FORMATS[fmt] if fmt is not None else None
+    if fmt is not None and pattern is not None and search is not None:
+        test = _AFTER_PATTERN.get((fmt, pattern), test)
     return _TextField(name, nullable, inner.get("maxLength"), search, test)
 
 
