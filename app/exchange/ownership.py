@@ -153,6 +153,11 @@ class OwnershipCheck:
         # Who holds each case the bundle carries: all ownership needs of them besides a batch.
         # Gathered as the cases go by, which come before every record that hangs off one.
         self.bundle_cases: dict[str, str] = {}
+        # The bundle's cases and shared records this database did not hold when their batch
+        # was judged: what refers to them need not ask for them again (a round trip a batch
+        # for a first bundle). A row written here since is caught as the plan's staleness
+        # (``stale``, under the write lock), as for the merge plan's own skipped look-ups.
+        self._absent: dict[str, set[str]] = {}
         self.left_out = LeftOut()
         # An equal-version record of another's that differs from the copy here: raised at
         # the end of its entity, once no write of the entity is refused.
@@ -243,6 +248,9 @@ class OwnershipCheck:
         if entity == "case":
             self.bundle_cases.update((r["id"], r["holder_mission"]) for r in rows)
         writes, equal, held = self._candidates(entity, rows)
+        if entity == "case" or entity in SHARED:
+            absent = self._absent.setdefault(entity, set())
+            absent.update(record["id"] for record, mine in writes if mine is None)
         for record, refusal in self._breaches(entity, writes):
             if isinstance(refusal, LeaveOut):
                 self._leave_out(entity, record, refusal)
@@ -453,7 +461,8 @@ class OwnershipCheck:
         case_ids = {r.get("case_id") for r, _m in pairs} | {
             m.case_id for _r, m in pairs if m is not None
         }
-        cases = self._cases(c for c in case_ids if c)
+        absent = self._absent.get("case", set())
+        cases = self._cases(c for c in case_ids if c and c not in absent)
         return [(r, self._child_breach(entity, r, m, cases)) for r, m in pairs]
 
     def _child_breach(
@@ -540,7 +549,9 @@ class OwnershipCheck:
         for column, target in BY_NAME[entity].references.items():
             if target not in SHARED:
                 continue
-            here = self._load(target, sorted({r[column] for r, _m in pairs if r.get(column)}))
+            absent = self._absent.get(target, set())
+            wanted = {r[column] for r, _m in pairs if r.get(column)} - absent
+            here = self._load(target, sorted(wanted)) if wanted else {}
             owners, formerly = self._shared_owners(target, list(here))
             foreign = {
                 ref: owners.get(ref) or {mine.origin}

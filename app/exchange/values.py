@@ -31,13 +31,17 @@ _STRICT_BAD = re.compile(f"[{STRICT_FORBIDDEN}]")
 # In a record's JSON text a control character can only be an escape (``\u0001``, ``\n``...),
 # a raw DEL or a raw C1 character (UTF-8 ``C2 80``-``C2 9F``): raw C0 characters are not JSON
 # and the parser refuses them. A line with none of these cannot hold one.
-_MAY_HOLD_CONTROL = re.compile(rb"[\\\x7f]|\xc2[\x80-\x9f]")
+_RAW_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 def may_hold_control_character(line: bytes) -> bool:
     """False when the JSON text ``line`` surely decodes to no control character anywhere:
     most records, whose value-by-value check (``control_character_problem``) is then skipped."""
-    return _MAY_HOLD_CONTROL.search(line) is not None
+    # Byte searches first: one regular expression with the alternation scanned each record's
+    # whole text at a cost of a tenth of an import's schema check; C1's lead byte is rare.
+    return (
+        b"\\" in line or b"\x7f" in line or (b"\xc2" in line and _RAW_C1.search(line) is not None)
+    )
 
 
 def _has_pattern(schema: dict[str, Any]) -> bool:

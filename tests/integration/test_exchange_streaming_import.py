@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, true
 
-from app.db.models import Case
+from app.db.models import Case, Person
 from app.errors import DatabaseBusy, PermissionDenied
 from app.exchange import merge, ownership
 from app.exchange.package import BundleRefused, RecordStream
@@ -380,3 +380,35 @@ def test_ownership_is_refused_before_a_reference_found_missing_earlier_in_the_pa
     dangling = Forger(sel).bundle(tmp_path / "dangling.qbundle", records, [hq.recipient])
     with unchanged(hq), pytest.raises(BundleRefused, match="neither in the bundle nor"):
         hq.exchange.import_bundle(dangling)
+
+
+def test_a_first_bundle_asks_for_each_of_its_records_once(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ownership check looks up each record of the bundle in its own batch; what refers
+    to one this database did not hold (a first bundle's persons and cases) does not ask for
+    it again, batch after batch."""
+    monkeypatch.setattr(merge, "CHUNK", 3)
+    monkeypatch.setattr(ownership, "CHUNK", 3)
+    bundle = sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient]).path
+    asked: dict[str, list[str]] = {}
+    load, cases = ownership.OwnershipCheck._load, ownership.OwnershipCheck._cases
+
+    def counted_load(check: Any, entity: str, ids: list[str]) -> Any:
+        asked.setdefault(entity, []).extend(ids)
+        return load(check, entity, ids)
+
+    def counted_cases(check: Any, case_ids: Any) -> Any:
+        wanted = list(case_ids)
+        asked.setdefault("case", []).extend(wanted)
+        return cases(check, wanted)
+
+    monkeypatch.setattr(ownership.OwnershipCheck, "_load", counted_load)
+    monkeypatch.setattr(ownership.OwnershipCheck, "_cases", counted_cases)
+    report = hq.exchange.import_bundle(bundle)
+    with hq.ws.read() as session:
+        case_ids = set(session.execute(select(Case.id)).scalars())
+        person_ids = set(session.execute(select(Person.id)).scalars())
+    assert report.new > 3 and len(case_ids) == 6
+    assert sorted(asked["case"]) == sorted(case_ids)  # each once, in the cases' own batches
+    assert sorted(asked["person"]) == sorted(person_ids)

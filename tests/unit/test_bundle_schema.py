@@ -12,9 +12,19 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from app.db.models import SYNC_MODELS
-from app.exchange.fastcheck import FORMAT_CHECKER, compile_record, is_date, is_date_time, is_uuid
+from app.exchange.fastcheck import (
+    _AFTER_PATTERN,
+    FORMAT_CHECKER,
+    FORMATS,
+    _ecma_pattern,
+    compile_record,
+    is_date,
+    is_date_time,
+    is_uuid,
+)
 from app.exchange.format import all_schemas
-from app.exchange.records import BY_NAME, ENTITIES, Codec, record_schema
+from app.exchange.records import BY_NAME, ENTITIES, TEXT_PATTERN, Codec, record_schema
+from app.exchange.values import may_hold_control_character
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 
@@ -84,6 +94,10 @@ def test_compiled_check_agrees_with_jsonschema(entity: str, data: st.DataObject)
     # The compiled check is stricter in one way only: 1.0 is no integer for it.
     elif validator.is_valid(record):
         assert any(type(v) is float for v in record.values())
+    # A record whose JSON text cannot hold a control character skips the free-text pattern,
+    # with the same verdict.
+    if not may_hold_control_character(json.dumps(record, ensure_ascii=False).encode()):
+        assert compile_record(schema, frozenset({TEXT_PATTERN}))(record) == check(record)
 
 
 def test_compiled_check_refuses_what_it_cannot_compile() -> None:
@@ -147,3 +161,39 @@ def test_every_code_column_names_its_codes() -> None:
     person = schemas["record.person.schema.json"]["properties"]
     assert person["iin"]["anyOf"][0] == {"type": "string", "pattern": "^[0-9]{12}$"}
     assert person["citizenship"]["pattern"] == "^[A-Z]{2}$"
+
+
+@pytest.mark.parametrize(("fmt", "pattern"), sorted(_AFTER_PATTERN))
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_format_after_its_pattern_tests_what_the_pattern_left(
+    fmt: str, pattern: str, data: st.DataObject
+) -> None:
+    """After a record pattern that gives the format's shape, the format's shortened test has
+    the full test's verdict (impossible days and hours included)."""
+    text = data.draw(st.from_regex(_ecma_pattern(pattern)))
+    short = _AFTER_PATTERN[fmt, pattern]
+    assert (short is None or short(text)) == FORMATS[fmt](text)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text"),
+    [
+        ("date", "2026-02-30"),
+        ("date", "2026-13-01"),
+        ("date-time", "2026-11-20T24:00:00+00:00"),
+        ("date-time", "2026-11-31T10:00:00Z"),
+        ("date-time", "2026-11-20T10:00:00+24:00"),
+    ],
+)
+def test_a_record_with_an_impossible_date_of_the_right_shape_is_refused(
+    fmt: str, text: str
+) -> None:
+    schema = record_schema(BY_NAME["case"])
+    field = "received_at" if fmt == "date" else "updated_at"
+    pattern = schema["properties"][field]["pattern"]
+    assert _ecma_pattern(pattern).search(text)
+    short = _AFTER_PATTERN[fmt, pattern]
+    assert short is not None
+    assert not short(text)
+    assert not short(text)  # an impossible day is never kept as a real one
