@@ -218,3 +218,23 @@ def test_a_cancelled_file_dialog_writes_nothing(
     editor.ask_subject_access_export()
     assert editor.export_task is None
     assert list(tmp_path.glob("*.json")) == []
+
+
+@pytest.mark.parametrize("separator", [" ", "-", " - "])
+def test_an_iin_pasted_with_separators_keeps_every_digit(
+    qtbot: QtBot, ws: Workspace, separator: str
+) -> None:
+    """Documents print an IIN as «940315 400123»: pasted whole, its last digit was cut (the
+    field held twelve characters) and the IIN was refused as short."""
+    from PySide6.QtGui import QGuiApplication
+
+    editor = _editor(qtbot, ws)
+    person = editor.person
+    QGuiApplication.clipboard().setText(IIN[:6] + separator + IIN[6:])
+    person.iin.setFocus()
+    person.iin.paste()
+    assert person.iin.text() == IIN
+    assert person.iin.cursorPosition() == len(IIN)
+    assert person.birth_date.date() == date(1994, 3, 15)  # read from the whole number
+    assert person.boxes["iin"].run_check()
+    assert person.boxes["iin"].error.isHidden()
