@@ -349,7 +349,7 @@ class PersonForm(QWidget):
         for edit in self.findChildren(QLineEdit):
             edit.setCursorPosition(0)  # a long address or note from its start, not its end
         self._base = person
-        self._filled = {}
+        self._filled = self._given_by_iin(person)
         self.set_locked(locked)
         self.clear_messages()
 
@@ -454,6 +454,19 @@ class PersonForm(QWidget):
         kept_before_cursor = len(IIN_SEPARATORS.sub("", text[:cursor]))
         self.iin.setText(bare)
         self.iin.setCursorPosition(kept_before_cursor)
+
+    def _given_by_iin(self, person: PersonInfo) -> dict[str, str]:
+        """The stored date of birth and sex where the stored IIN gives them: a corrected IIN
+        refills them as it does while a new person is typed. Kept, they made the save of a
+        corrected IIN fail on "the date of birth does not match the IIN"."""
+        if not person.iin or not is_valid_iin(person.iin):
+            return {}
+        given: dict[str, str] = {}
+        if person.birth_date == iin_birth_date(person.iin):
+            given["birth_date"] = self.birth_date.text()
+        if person.sex == iin_sex(person.iin):
+            given["sex"] = person.sex
+        return given
 
     def _fill_from_iin(self) -> None:
         """A valid IIN gives the date of birth and the sex, unless the user typed others."""
