@@ -187,6 +187,35 @@ def test_status_changes_through_the_timeline_with_a_reason(
     assert timeline.error.isVisibleTo(timeline)
 
 
+def test_an_attache_is_told_who_moves_a_resolved_case_on(
+    qtbot: QtBot, make_window: MakeWindow, open_ws: OpenWs
+) -> None:
+    """ "Move to" of a resolved case is empty for an attaché (the consul closes or reopens it):
+    it was blank and disabled, with no word of why."""
+    area = cases_area_of(make_window(open_ws("aigul")))
+    fill_new_case(area)
+    assert press_save(qtbot, area.editor)
+    timeline = area.editor.timeline
+    assert timeline.status_note.isHidden()  # an attaché moves a new case on herself
+    case = area.editor.case
+    assert case is not None
+    resolved = CaseService(open_ws("aigul")).set_status(
+        case.id, "resolved", "Wages paid.", expected_version=case.version
+    )
+    area.editor.open_case(resolved.id)
+    assert timeline.target.count() == 0 and not timeline.status_button.isEnabled()
+    assert timeline.status_note.isVisibleTo(timeline)
+    assert timeline.status_note.text() == (
+        "Only the consul or head of section changes the status of a case that is “Resolved”."
+    )
+
+    consul_area = cases_area_of(make_window(open_ws("serik")))
+    consul_area.editor.open_case(resolved.id)
+    consul_timeline = consul_area.editor.timeline
+    assert consul_timeline.target.findData("closed") >= 0
+    assert consul_timeline.status_note.isHidden()
+
+
 def test_attachments_are_added_opened_and_removed(
     qtbot: QtBot, cases_area: CasesArea, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -432,3 +432,13 @@ def test_probation_longer_than_the_term_is_named_as_the_form_does(
     assert review.error.text() == (
         "“Probation, months” (6) cannot be longer than the contract term (3 months)."
     )
+
+
+@pytest.mark.parametrize("language", ["ru", "en", "kk"])
+def test_the_pdf_is_offered_in_the_interface_language(
+    qtbot: QtBot, ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The report's language started at Kazakh whatever the officer worked in."""
+    bridge.set_language(language)
+    page = make_page(qtbot, ws)
+    assert page.report_language.currentData() == language

@@ -218,3 +218,64 @@ def test_a_cancelled_file_dialog_writes_nothing(
     editor.ask_subject_access_export()
     assert editor.export_task is None
     assert list(tmp_path.glob("*.json")) == []
+
+
+@pytest.mark.parametrize("separator", [" ", "-", " - "])
+def test_an_iin_pasted_with_separators_keeps_every_digit(
+    qtbot: QtBot, ws: Workspace, separator: str
+) -> None:
+    """Documents print an IIN as «940315 400123»: pasted whole, its last digit was cut (the
+    field held twelve characters) and the IIN was refused as short."""
+    from PySide6.QtGui import QGuiApplication
+
+    editor = _editor(qtbot, ws)
+    person = editor.person
+    QGuiApplication.clipboard().setText(IIN[:6] + separator + IIN[6:])
+    person.iin.setFocus()
+    person.iin.paste()
+    assert person.iin.text() == IIN
+    assert person.iin.cursorPosition() == len(IIN)
+    assert person.birth_date.date() == date(1994, 3, 15)  # read from the whole number
+    assert person.boxes["iin"].run_check()
+    assert person.boxes["iin"].error.isHidden()
+
+
+def test_a_corrected_iin_on_file_brings_its_date_of_birth_and_sex(
+    qtbot: QtBot, ws: Workspace
+) -> None:
+    """The stored date of birth came from the stored IIN; once the officer corrects a wrong
+    IIN, it follows the new one, as it does on a new case. It stayed, and Save was refused:
+    "The date of birth does not match the IIN"."""
+    editor = _editor(qtbot, ws)
+    _fill_new_case(editor)
+    assert press_save(qtbot, editor), editor.error.text()
+    case = editor.case
+    assert case is not None
+    reopened = _reopened(qtbot, ws, case.id)
+    person = reopened.person
+    assert person.birth_date.date() == date(1994, 3, 15)
+    corrected = make_iin(date(1994, 5, 16), "male", 4012)
+    person.iin.setFocus()
+    person.iin.selectAll()
+    qtbot.keyClicks(person.iin, corrected)
+    assert person.birth_date.date() == date(1994, 5, 16)
+    assert person.sex.currentData() == "male"
+    assert press_save(qtbot, reopened), reopened.error.text()
+    stored = PersonService(ws).get(case.person.id)
+    assert (stored.iin, stored.birth_date, stored.sex) == (corrected, date(1994, 5, 16), "male")
+
+
+def test_a_date_of_birth_typed_apart_from_the_iin_stays(qtbot: QtBot, ws: Workspace) -> None:
+    """Only what the IIN gave is refilled: a person on file with no IIN keeps the date of
+    birth the officer typed when an IIN is added."""
+    people = PersonService(ws)
+    editor = _editor(qtbot, ws)
+    _fill_new_case(editor)
+    editor.person.iin.clear()
+    editor.person.birth_date.setText("01.02.1990")
+    assert press_save(qtbot, editor), editor.error.text()
+    case = editor.case
+    assert case is not None and people.get(case.person.id).birth_date == date(1990, 2, 1)
+    reopened = _reopened(qtbot, ws, case.id)
+    qtbot.keyClicks(reopened.person.iin, IIN)
+    assert reopened.person.birth_date.date() == date(1990, 2, 1)

@@ -9,6 +9,7 @@ collapsible section so the form stays short; consent to the processing of person
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import fields
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
@@ -50,6 +51,8 @@ from ui.widgets.plain import plain_label
 DUPLICATE_CHECK_DELAY_MS = 400
 FIND_DELAY_MS = 250  # the finder asks once the typing pauses, not on every keystroke
 FIND_LIMIT = 15
+IIN_TYPED_LENGTH = 24  # twelve digits with a separator between each two, and some to spare
+IIN_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]")  # spaces, hyphens and dashes
 FIELDS = NAME_FIELDS
 # Contact details, shown in the "More details" section (with the sex, a combo box).
 DETAIL_FIELDS = CONTACT_FIELDS
@@ -117,8 +120,12 @@ class PersonForm(QWidget):
         """Names, IIN, birth date, passport and phone: the fields shown unfolded."""
         self.edits = {name: QLineEdit() for name in FIELDS}
         self.iin = QLineEdit()
-        self.iin.setMaxLength(12)
+        # Room for an IIN pasted from a document as «940315 400123» or «940315-400123»: at
+        # twelve characters the field cut its last digit before anyone saw it. The spaces and
+        # hyphens go as it is typed, before the checks and the date of birth read the number.
+        self.iin.setMaxLength(IIN_TYPED_LENGTH)
         self.iin.setInputMask("")
+        self.iin.textEdited.connect(self._drop_iin_separators)
         self.birth_date = DateField("birth_date")
         self.passport = QLineEdit()
         self.phone = QLineEdit()
@@ -342,7 +349,7 @@ class PersonForm(QWidget):
         for edit in self.findChildren(QLineEdit):
             edit.setCursorPosition(0)  # a long address or note from its start, not its end
         self._base = person
-        self._filled = {}
+        self._filled = self._given_by_iin(person)
         self.set_locked(locked)
         self.clear_messages()
 
@@ -437,6 +444,29 @@ class PersonForm(QWidget):
         text = self.iin.text().strip()
         if text:
             validate_iin(text)
+
+    def _drop_iin_separators(self, text: str) -> None:
+        """The IIN as its digits: spaces, hyphens and dashes of a pasted number go."""
+        bare = IIN_SEPARATORS.sub("", text)
+        if bare == text:
+            return
+        cursor = self.iin.cursorPosition()
+        kept_before_cursor = len(IIN_SEPARATORS.sub("", text[:cursor]))
+        self.iin.setText(bare)
+        self.iin.setCursorPosition(kept_before_cursor)
+
+    def _given_by_iin(self, person: PersonInfo) -> dict[str, str]:
+        """The stored date of birth and sex where the stored IIN gives them: a corrected IIN
+        refills them as it does while a new person is typed. Kept, they made the save of a
+        corrected IIN fail on "the date of birth does not match the IIN"."""
+        if not person.iin or not is_valid_iin(person.iin):
+            return {}
+        given: dict[str, str] = {}
+        if person.birth_date == iin_birth_date(person.iin):
+            given["birth_date"] = self.birth_date.text()
+        if person.sex == iin_sex(person.iin):
+            given["sex"] = person.sex
+        return given
 
     def _fill_from_iin(self) -> None:
         """A valid IIN gives the date of birth and the sex, unless the user typed others."""

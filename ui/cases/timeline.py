@@ -17,15 +17,25 @@ from PySide6.QtWidgets import (
 
 from app.domain import events
 from app.domain.codes import CaseStatus, label
-from app.domain.workflow import reason_required
+from app.domain.roles import SENIOR_ROLES
+from app.domain.workflow import allowed_transitions, reason_required
 from app.i18n import _, format_datetime
 from app.services.cases import TIMELINE_KINDS, CaseService, undoable_status_change, utc_now
 from app.services.records import CaseDetail, EventInfo
 from ui.palette import MUTED_TEXT
 from ui.tasks import OneWriteAtATime, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import STRETCH, ErrorLabel, keep_narrow, lines_tall, push_button, widget_row
+from ui.widgets.common import (
+    STRETCH,
+    ErrorLabel,
+    keep_narrow,
+    lines_tall,
+    push_button,
+    widget_row,
+    word_wrapped,
+)
 from ui.widgets.dialogs import ReasonDialog
+from ui.widgets.plain import plain_label
 
 LINK_KINDS = ("letter", "review", "attachment")
 
@@ -91,6 +101,11 @@ class TimelinePanel(QWidget):
         # Narrow enough to leave the case form its room at 1366×768 (the list shows names whole).
         keep_narrow(self.target, 12)
         self.status_button = push_button(self.change_status)
+        # Why "Move to" is empty: an attaché's resolved case showed a blank, disabled choice
+        # and no word of who closes it.
+        self.status_note = word_wrapped(plain_label())
+        self.status_note.setStyleSheet(f"color: {MUTED_TEXT}")
+        self.status_note.hide()
         self.undo_button = push_button(self.undo_status)
 
         entry_row = widget_row(self.kind, STRETCH, self.add_button)
@@ -109,6 +124,7 @@ class TimelinePanel(QWidget):
         controls.addWidget(self.text)
         controls.addWidget(self.error)
         controls.addLayout(status_row)
+        controls.addWidget(self.status_note)
         layout = QVBoxLayout(self)
         layout.addWidget(self.events, 1)
         layout.addWidget(self.controls)
@@ -154,6 +170,7 @@ class TimelinePanel(QWidget):
         for widget in (self.kind, self.text, self.add_button):
             widget.setEnabled(enabled)
         self.target.clear()
+        self._explain_no_status(case)
         if case is None:
             self.events.setHtml(
                 f"<p style='color:{MUTED_TEXT}'>"
@@ -170,6 +187,26 @@ class TimelinePanel(QWidget):
         self.status_button.setEnabled(bool(case.allowed_statuses))
         username = self.service.ws.actor.username
         self.undo_button.setEnabled(undoable_status_change(case, username, utc_now()) is not None)
+
+    def _explain_no_status(self, case: CaseDetail | None) -> None:
+        """Say who may move the case on when this user may not, and someone senior may."""
+        status = CaseStatus(case.status) if case is not None else None
+        senior_only = (
+            case is not None
+            and status is not None
+            and not case.allowed_statuses
+            and any(allowed_transitions(status, role) for role in SENIOR_ROLES)
+        )
+        if senior_only and status is not None:
+            self.status_note.setText(
+                _(
+                    "Only the consul or head of section changes the status of a case "
+                    "that is “{status}”."
+                ).format(status=label(status))
+            )
+        else:
+            self.status_note.clear()
+        self.status_note.setVisible(senior_only)
 
     def _anchor_clicked(self, url: QUrl) -> None:
         kind, _sep, target = url.toString().partition(":")

@@ -330,6 +330,9 @@ class ContractReviewPage(QWidget):
         self.report_language = QComboBox()
         for code in LANGUAGES:
             self.report_language.addItem(LANGUAGE_NAMES[code], code)
+        # The PDF in the officer's language unless they choose another: it was always Kazakh
+        # first, and a Russian-speaking officer's export came out in Kazakh unnoticed.
+        self.report_language.setCurrentIndex(LANGUAGES.index(current_language()))
         self.export_button = QPushButton()
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self._ask_export_path)
