@@ -2072,7 +2072,9 @@ def _report_dict(report: ImportReport) -> dict[str, Any]:
 
 
 def _cases_to_transfer(session: Session, numbers: list[str], to_mission: str) -> list[Case]:
-    """The named cases, each refused if it does not exist or ``to_mission`` holds it already."""
+    """The named cases, each refused if it does not exist, ``to_mission`` holds it already or
+    retention has anonymised it. A closed case that still holds its data may go: the new
+    holder can reopen it (closed → in progress) and its retention clock travels with it."""
     cases = []
     for number in numbers:
         case = session.execute(
@@ -2080,6 +2082,15 @@ def _cases_to_transfer(session: Session, numbers: list[str], to_mission: str) ->
         ).scalar_one_or_none()
         if case is None:
             raise NotFound(_("No case {number}.").format(number=number))
+        if case.anonymised_at is not None:
+            # The mission would receive a case without its person or story: nothing to handle.
+            raise ValidationError(
+                _(
+                    "Case {number} cannot be transferred: its personal data was anonymised at "
+                    "the end of the retention period, so there is nothing left to handle."
+                ).format(number=number),
+                field="numbers",
+            )
         if case.holder_mission == to_mission:
             raise ValidationError(
                 _("Case {number} is already handled by {code}.").format(
