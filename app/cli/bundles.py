@@ -160,8 +160,7 @@ def _trusted_hq_key(service: ExchangeService) -> str:
         )
     raise UsageError(
         _(
-            "Several headquarters' keys are trusted here ({codes}): choose one with "
-            "--recipient."
+            "Several headquarters' keys are trusted here ({codes}): choose one with --recipient."
         ).format(codes=", ".join(sorted(set(keys.values()))))
     )
 
