@@ -123,13 +123,13 @@ def impossible_value_problem(entity: str, record: dict[str, Any]) -> str | None:
             parsed = datetime.fromisoformat(value) if is_timestamp else date.fromisoformat(value)
         except ValueError:
             parsed = None
+        # The value is not echoed: a birth date is personal data, and the refusal is shown
+        # to the operator and kept in the exchange log. The field and record name it.
         if parsed is None or (isinstance(parsed, datetime) and parsed.tzinfo is None):
-            return _("the field {field} holds an impossible date: {value}").format(
-                field=name, value=value
-            )
+            return _("the field {field} holds a date that does not exist").format(field=name)
         if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
             return _(
-                "the field {field} holds the date {value}, outside the years {first}–{last} "
-                "a record's dates may hold"
-            ).format(field=name, value=value, first=FIRST_YEAR, last=LAST_YEAR)
+                "the field {field} holds a date outside the years {first}–{last} a record's "
+                "dates may hold"
+            ).format(field=name, first=FIRST_YEAR, last=LAST_YEAR)
     return None
