@@ -750,9 +750,7 @@ FILES_AT_ONCE = 20
 FILE_BYTES_AT_ONCE = 32 * 1024**2
 
 
-def _merge_mission_info(
-    session: Session, rows: list[dict[str, Any]], source: str
-) -> EntityTally:
+def _merge_mission_info(session: Session, rows: list[dict[str, Any]], source: str) -> EntityTally:
     """Only the source's own descriptive data; never keys, never this installation's row.
     Tallied as every other record (updated, else unchanged: a row not taken changes nothing
     here), so the import's summary adds up to the records the bundle carries, as its line in
