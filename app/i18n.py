@@ -193,6 +193,21 @@ def say_again(text: str) -> str:
     return text.make() if isinstance(text, Said) else text
 
 
+def lazy(message: str, **values: object) -> Callable[[], str]:
+    """``_(message).format(**values)`` composed each time it is called, in the language of
+    that moment: an error's message that stays on screen across a language switch
+    (``QorgauError`` takes it). The values are bound now; a ``Said`` one is said again.
+    Mark ``message`` with ``N_`` for extraction; without values it is not formatted."""
+
+    def make() -> str:
+        if not values:
+            return _(message)
+        said = {k: say_again(v) if isinstance(v, str) else v for k, v in values.items()}
+        return _(message).format(**said)
+
+    return make
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet (module-level tables)."""
     return message

@@ -35,7 +35,10 @@ def register(commands: Any) -> None:
         action="append",
         default=[],
         metavar="AGE_PUBLIC_KEY",
-        help=_("age public key to encrypt to (repeatable); this installation's own is added"),
+        help=_(
+            "age public key to encrypt to (repeatable); this installation's own is added; "
+            "without it, headquarters' key if exactly one is trusted here"
+        ),
     )
     since = export.add_mutually_exclusive_group()
     since.add_argument("--all", action="store_true", help=_("everything, not only changes"))
@@ -133,13 +136,33 @@ def cmd_export(args: argparse.Namespace) -> int:
                 raise UsageError(_("--after-bundle sends a mission's cases again."))
             summary = service.export_agreements(args.out, args.recipient or None, args.all)
         else:
-            if not args.recipient:
-                raise UsageError(_("Give headquarters' age public key with --recipient."))
+            recipients = args.recipient or [_trusted_hq_key(service)]
             summary = service.export_cases(
-                args.out, args.recipient, args.all, after_bundle=args.after_bundle
+                args.out, recipients, args.all, after_bundle=args.after_bundle
             )
     _print_export(summary, args.json)
     return 0
+
+
+def _trusted_hq_key(service: ExchangeService) -> str:
+    """Headquarters' key when exactly one is trusted here, as the Exchange area picks it;
+    with none or several the officer names it, since a guess could send the cases astray."""
+    keys = service.hq_keys()
+    if len(keys) == 1:
+        return next(iter(keys))
+    if not keys:
+        raise UsageError(
+            _(
+                "No headquarters' key is trusted here: give headquarters' age public key with "
+                "--recipient, or trust it first (qorgau keys trust CODE KEY --age-recipient "
+                "AGE_KEY --hq)."
+            )
+        )
+    raise UsageError(
+        _(
+            "Several headquarters' keys are trusted here ({codes}): choose one with --recipient."
+        ).format(codes=", ".join(sorted(set(keys.values()))))
+    )
 
 
 def cmd_transfer(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from app.reports.htcds import (
     past_exports,
 )
 from app.reports.published import published
-from app.reports.tables import ReportTable, selection_lines
+from app.reports.tables import Cell, ReportTable, number_text, selection_lines
 from app.reports.texts import text
 from app.services.records import NO_WORKER_NAME, CaseRow
 from app.services.stats import MEASURES, Drilldown, StatsFilter, StatsService
@@ -302,8 +303,18 @@ def _export(
 
 
 def _print(table: ReportTable) -> None:
+    lang = current_language()
     print(table.title)
     print_table(
-        list(table.headers),
-        [["" if cell is None else str(cell) for cell in row] for row in table.rows],
+        list(table.headers), [[_cell_text(cell, lang) for cell in row] for row in table.rows]
     )
+
+
+def _cell_text(cell: Cell, lang: str) -> str:
+    """What the terminal shows: numbers and amounts grouped for the language (``--json``
+    keeps the plain values); dates and text as they are."""
+    if cell is None:
+        return ""
+    if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
+        return number_text(cell, lang)
+    return str(cell)

@@ -61,7 +61,7 @@ from app.db.sync import CHANGE_SEQ, current_change_seq, next_counter, note_chang
 from app.exchange.format import HQ_ENTITIES
 from app.exchange.package import BundleRefused, VerifiedBundle
 from app.exchange.records import BY_NAME, CASE_LISTS, ENTITIES, Codec, Entity, content_of
-from app.i18n import _
+from app.i18n import N_, _, lazy
 
 CHUNK = 500
 T = TypeVar("T")
@@ -154,8 +154,10 @@ class ReferenceCheck:
                 continue
             if value in self._by_value:
                 self._twice = BundleRefused(
-                    _("Two {entity} records in the bundle share the same {key}.").format(
-                        entity=entity.name, key=key
+                    lazy(
+                        N_("Two {entity} records in the bundle share the same {key}."),
+                        entity=entity.name,
+                        key=key,
                     )
                 )
                 return
@@ -177,12 +179,16 @@ class ReferenceCheck:
                 missing = wanted[column] - found
                 if missing:
                     raise BundleRefused(
-                        _(
-                            "The bundle's {entity} records refer to {count} {target} records "
-                            "that are neither in the bundle nor in this database (for example "
-                            "{id}); import the earlier bundles first, or ask for a full export."
-                        ).format(
-                            entity=entity.name, count=len(missing), target=target, id=min(missing)
+                        lazy(
+                            N_(
+                                "The bundle's {entity} records refer to {count} {target} records "
+                                "that are neither in the bundle nor in this database (for example "
+                                "{id}); import the earlier bundles first, or ask for a full export."
+                            ),
+                            entity=entity.name,
+                            count=len(missing),
+                            target=target,
+                            id=min(missing),
                         )
                     )
             key = NATURAL_KEYS.get(entity.name)
@@ -208,10 +214,15 @@ def _check_natural_key(
         for value, row_id in session.execute(select(column, model.id).where(one_of(column, chunk))):
             if row_id != by_value[value]:
                 raise BundleRefused(
-                    _(
-                        "The {entity} {value} in the bundle is a different record from the one "
-                        "with the same {key} here."
-                    ).format(entity=entity.name, value=value, key=key)
+                    lazy(
+                        N_(
+                            "The {entity} {value} in the bundle is a different record from the one "
+                            "with the same {key} here."
+                        ),
+                        entity=entity.name,
+                        value=value,
+                        key=key,
+                    )
                 )
 
 
@@ -602,7 +613,9 @@ def apply_plan(session: Session, plan: MergePlan, bundle: VerifiedBundle) -> Mer
     """Write what ``Planner`` decided, inside the caller's write transaction."""
     result = MergeResult()
     if plan.missions:
-        _merge_mission_info(session, plan.missions, bundle.source)
+        result.tallies[Mission.__tablename__] = _merge_mission_info(
+            session, plan.missions, bundle.source
+        )
     for entity_plan in plan.entities:
         entity = entity_plan.entity
         result.tallies[entity.name] = entity_plan.tally
@@ -737,17 +750,27 @@ FILES_AT_ONCE = 20
 FILE_BYTES_AT_ONCE = 32 * 1024**2
 
 
-def _merge_mission_info(session: Session, rows: list[dict[str, Any]], source: str) -> None:
-    """Only the source's own descriptive data; never keys, never this installation's row."""
+def _merge_mission_info(session: Session, rows: list[dict[str, Any]], source: str) -> EntityTally:
+    """Only the source's own descriptive data; never keys, never this installation's row.
+    Tallied as every other record (updated, else unchanged: a row not taken changes nothing
+    here), so the import's summary adds up to the records the bundle carries, as its line in
+    the exchange log does."""
+    tally = EntityTally()
     for record in rows:
-        if record["code"] != source:
-            continue
-        mission = session.execute(select(Mission).where(Mission.code == source)).scalar_one()
-        if mission.is_local:
-            continue
-        for name in MISSION_INFO:
-            if getattr(mission, name) != record[name]:
-                setattr(mission, name, record[name])
+        mission = None
+        if record["code"] == source:
+            mission = session.execute(select(Mission).where(Mission.code == source)).scalar_one()
+        changed = False
+        if mission is not None and not mission.is_local:
+            for name in MISSION_INFO:
+                if getattr(mission, name) != record[name]:
+                    setattr(mission, name, record[name])
+                    changed = True
+        if changed:
+            tally.updated += 1
+        else:
+            tally.unchanged += 1
+    return tally
 
 
 def _record_conflict(

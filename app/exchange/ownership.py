@@ -28,7 +28,7 @@ mission too, its full export included. Versions move forward by at most
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,7 @@ from app.exchange.format import HQ_ENTITIES, HQ_KINDS, BundleKind
 from app.exchange.merge import CHUNK, local_records, same_content
 from app.exchange.package import BundleRefused, VerifiedBundle
 from app.exchange.records import BY_NAME, Codec
-from app.i18n import _
+from app.i18n import N_, Said, _, lazy, say_again
 
 # A record's version grows by one at each save. Ten thousand saves of one record between two
 # exchanges is far beyond any real use, and far below the 2**63 that would freeze a record.
@@ -119,9 +119,11 @@ def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
 
 def _label(entity: str, record: dict[str, Any]) -> str:
     if entity == "case":
-        return _("case {number}").format(number=record["number"])
+        number = record["number"]
+        return Said(lazy(N_("case {number}"), number=number))
     if entity == "mission":
-        return _("mission {code}").format(code=record["code"])
+        code = record["code"]
+        return Said(lazy(N_("mission {code}"), code=code))
     return f"{entity} {record['id']}"
 
 
@@ -129,13 +131,16 @@ class _Refusal:
     def __init__(self, signer: str) -> None:
         self.signer = signer
 
-    def __call__(self, message: str, **values: Any) -> BundleRefused:
-        text = message.format(signer=self.signer, **values)
-        return BundleRefused(
-            _("The bundle from {signer} is refused: {reason}").format(
-                signer=self.signer, reason=text
+    def __call__(self, message: Callable[[], str], **values: Any) -> BundleRefused:
+        # Composed when shown, so a refusal on screen follows a language switch.
+        def text() -> str:
+            said = {k: say_again(v) if isinstance(v, str) else v for k, v in values.items()}
+            reason = message().format(signer=self.signer, **said)
+            return _("The bundle from {signer} is refused: {reason}").format(
+                signer=self.signer, reason=reason
             )
-        )
+
+        return BundleRefused(text)
 
 
 class OwnershipCheck:
@@ -301,26 +306,32 @@ class OwnershipCheck:
         ).scalar_one_or_none()
         if not is_hq:
             raise self.refuse(
-                _(
-                    "bundles of kind {kind} may come only from headquarters, and {signer} is "
-                    "not registered here as headquarters (HQ's key is registered with "
-                    "'qorgau keys trust CODE KEY --hq')"
+                lazy(
+                    N_(
+                        "bundles of kind {kind} may come only from headquarters, and {signer} is "
+                        "not registered here as headquarters (HQ's key is registered with "
+                        "'qorgau keys trust CODE KEY --hq')"
+                    )
                 ),
                 kind=self.bundle.kind.value,
             )
         if self.bundle.kind is BundleKind.TRANSFER and not self.bundle.manifest.get(
             "target_mission"
         ):
-            raise self.refuse(_("a transfer bundle must name the mission it is addressed to"))
+            raise self.refuse(
+                lazy(N_("a transfer bundle must name the mission it is addressed to"))
+            )
 
     def _version_breach(self, entity: str, record: dict[str, Any], mine: _Local | None) -> Refused:
         before = mine.version if mine is not None else 0
         if record["version"] - before <= MAX_VERSION_STEP:
             return None
         return self.refuse(
-            _(
-                "{record} jumps from version {old} to version {new}; a bundle may raise a "
-                "record's version by at most {step}"
+            lazy(
+                N_(
+                    "{record} jumps from version {old} to version {new}; a bundle may raise a "
+                    "record's version by at most {step}"
+                )
             ),
             record=_label(entity, record),
             old=before,
@@ -334,9 +345,11 @@ class OwnershipCheck:
         handed_away = record.get("transferred_from") == self.here
         if entity == "case" and record["holder_mission"] != self.here and not handed_away:
             return self.refuse(
-                _(
-                    "{record} is handed to {holder}, but a transfer may hand cases only "
-                    "to the mission it is addressed to ({here})"
+                lazy(
+                    N_(
+                        "{record} is handed to {holder}, but a transfer may hand cases only "
+                        "to the mission it is addressed to ({here})"
+                    )
                 ),
                 record=_label(entity, record),
                 holder=record["holder_mission"],
@@ -344,9 +357,11 @@ class OwnershipCheck:
             )
         if entity in CASE_CHILDREN and record.get("case_id") not in self.bundle_cases:
             return self.refuse(
-                _(
-                    "{record} belongs to a case the transfer does not carry; a transfer "
-                    "carries only its cases and what hangs off them"
+                lazy(
+                    N_(
+                        "{record} belongs to a case the transfer does not carry; a transfer "
+                        "carries only its cases and what hangs off them"
+                    )
                 ),
                 record=_label(entity, record),
             )
@@ -362,9 +377,11 @@ class OwnershipCheck:
                 (
                     r,
                     self.refuse(
-                        _(
-                            "{record} belongs to headquarters; only HQ's agreements bundles "
-                            "change it"
+                        lazy(
+                            N_(
+                                "{record} belongs to headquarters; only HQ's agreements bundles "
+                                "change it"
+                            )
                         ),
                         record=_label(entity, r),
                     ),
@@ -383,7 +400,7 @@ class OwnershipCheck:
         if record["code"] == self.signer and record["origin_mission"] == self.signer:
             return None
         return self.refuse(
-            _("it carries the details of {record}; a mission may send only its own"),
+            lazy(N_("it carries the details of {record}; a mission may send only its own")),
             record=_label("mission", record),
         )
 
@@ -391,9 +408,11 @@ class OwnershipCheck:
         if record["origin_mission"] == self.signer:
             return None
         return self.refuse(
-            _(
-                "{record} is new here and claims to come from {origin}; a bundle from "
-                "{signer} may create only records that {signer} made"
+            lazy(
+                N_(
+                    "{record} is new here and claims to come from {origin}; a bundle from "
+                    "{signer} may create only records that {signer} made"
+                )
             ),
             record=_label(entity, record),
             origin=record["origin_mission"],
@@ -404,9 +423,11 @@ class OwnershipCheck:
         code = record["number"].split("-", 1)[0]
         if code != record["mission_code"] or record["mission_code"] != record["origin_mission"]:
             return self.refuse(
-                _(
-                    "the number of {record} names mission {code}, which is not the mission "
-                    "that opened it ({mission}, origin {origin})"
+                lazy(
+                    N_(
+                        "the number of {record} names mission {code}, which is not the mission "
+                        "that opened it ({mission}, origin {origin})"
+                    )
                 ),
                 record=label,
                 code=code,
@@ -417,9 +438,11 @@ class OwnershipCheck:
             if record["holder_mission"] == self.signer:
                 return self._new_breach("case", record)
             return self._new_breach("case", record) or self.refuse(
-                _(
-                    "{record} is new here and held by {holder}; a bundle from {signer} may "
-                    "create only cases that {signer} holds"
+                lazy(
+                    N_(
+                        "{record} is new here and held by {holder}; a bundle from {signer} may "
+                        "create only cases that {signer} holds"
+                    )
                 ),
                 record=label,
                 holder=record["holder_mission"],
@@ -428,9 +451,11 @@ class OwnershipCheck:
             if self.signer in mine.former:
                 return LeaveOut(mine.number, mine.holder)
             return self.refuse(
-                _(
-                    "{record} is held by {holder}; a bundle from {signer} may change only the "
-                    "cases {signer} holds"
+                lazy(
+                    N_(
+                        "{record} is held by {holder}; a bundle from {signer} may change only the "
+                        "cases {signer} holds"
+                    )
                 ),
                 record=label,
                 holder=mine.holder,
@@ -441,14 +466,16 @@ class OwnershipCheck:
             mine.origin,
         ):
             return self.refuse(
-                _("{record} would change its number, mission or origin, which never change"),
+                lazy(N_("{record} would change its number, mission or origin, which never change")),
                 record=_label("case", {"number": mine.number}),
             )
         if record["holder_mission"] != mine.holder:
             return self.refuse(
-                _(
-                    "{record} would be handed to {holder}; only a transfer from headquarters "
-                    "moves a case to another mission"
+                lazy(
+                    N_(
+                        "{record} would be handed to {holder}; only a transfer from headquarters "
+                        "moves a case to another mission"
+                    )
                 ),
                 record=label,
                 holder=record["holder_mission"],
@@ -480,9 +507,11 @@ class OwnershipCheck:
             # Its maker owns a record without a case, whatever case the bundle hangs it on:
             # a case of the signer's own would make the record the signer's.
             return self.refuse(
-                _(
-                    "{record} was made by {owner}; a bundle from {signer} may change "
-                    "only the records {signer} owns"
+                lazy(
+                    N_(
+                        "{record} was made by {owner}; a bundle from {signer} may change "
+                        "only the records {signer} owns"
+                    )
                 ),
                 record=_label(entity, record),
                 owner=mine.origin,
@@ -497,9 +526,11 @@ class OwnershipCheck:
                 if self.signer in former:
                     return LeaveOut(number, holder)
                 return self.refuse(
-                    _(
-                        "{record} hangs off a case held by {holder}; a bundle from {signer} "
-                        "may change only what hangs off the cases {signer} holds"
+                    lazy(
+                        N_(
+                            "{record} hangs off a case held by {holder}; a bundle from {signer} "
+                            "may change only what hangs off the cases {signer} holds"
+                        )
                     ),
                     record=_label(entity, record),
                     holder=holder,
@@ -526,10 +557,12 @@ class OwnershipCheck:
                 (
                     record,
                     self.refuse(
-                        _(
-                            "{record} belongs to {owners} (through the cases that refer to "
-                            "it); a bundle from {signer} may change only the records {signer} "
-                            "owns"
+                        lazy(
+                            N_(
+                                "{record} belongs to {owners} (through the cases that refer to "
+                                "it); a bundle from {signer} may change only the records {signer} "
+                                "owns"
+                            )
                         ),
                         record=_label(entity, record),
                         owners=", ".join(sorted(theirs)),
@@ -563,9 +596,11 @@ class OwnershipCheck:
                 (
                     record,
                     self.refuse(
-                        _(
-                            "{record} refers to {target}, which belongs to {owners}; a bundle "
-                            "from {signer} may refer only to the records {signer} owns"
+                        lazy(
+                            N_(
+                                "{record} refers to {target}, which belongs to {owners}; a bundle "
+                                "from {signer} may refer only to the records {signer} owns"
+                            )
                         ),
                         record=_label(entity, record),
                         target=_label(target, {"id": record[column]}),

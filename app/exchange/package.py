@@ -72,7 +72,7 @@ from app.exchange.zipstream import (
     deflater,
     whole_member,
 )
-from app.i18n import N_, _, format_number
+from app.i18n import N_, Said, _, format_number, lazy, say_again
 from app.os_errors import os_error_text
 from app.untrusted import UNREADABLE_ZIP
 
@@ -150,7 +150,7 @@ def _schema_problem(validator: Draft202012Validator, document: Any) -> str | Non
     if error is None:
         return None
     where = "/".join(str(p) for p in error.absolute_path) or "(top)"
-    return f"{where}: {_schema_reason(error)}"
+    return Said(lambda: f"{where}: {_schema_reason(error)}")
 
 
 # What a schema refused, in words. jsonschema's own message is English and quotes the value
@@ -261,10 +261,10 @@ def parse_identities(text: str) -> list[pyrage.x25519.Identity]:
             identities.append(pyrage.x25519.Identity.from_str(line))
         except Exception:  # noqa: BLE001 - pyrage raises its own error types
             raise BundleRefused(
-                _("The identity file holds a line that is not an age key.")
+                lazy(N_("The identity file holds a line that is not an age key."))
             ) from None
     if not identities:
-        raise BundleRefused(_("The identity file holds no age key."))
+        raise BundleRefused(lazy(N_("The identity file holds no age key.")))
     return identities
 
 
@@ -312,8 +312,10 @@ def _check_structure(archive: zipfile.ZipFile, limits: Limits) -> dict[str, zipf
     infos = archive.infolist()
     if len(infos) > limits.max_members:
         raise BundleRefused(
-            _("The bundle has {n} members; at most {limit} are allowed.").format(
-                n=len(infos), limit=limits.max_members
+            lazy(
+                N_("The bundle has {n} members; at most {limit} are allowed."),
+                n=len(infos),
+                limit=limits.max_members,
             )
         )
     by_name: dict[str, zipfile.ZipInfo] = {}
@@ -321,47 +323,47 @@ def _check_structure(archive: zipfile.ZipFile, limits: Limits) -> dict[str, zipf
     for info in infos:
         name = info.filename
         if not name:  # zipfile's own checks (is_dir) would fail on it
-            raise BundleRefused(_("The bundle's content is not a valid archive."))
+            raise BundleRefused(lazy(N_("The bundle's content is not a valid archive.")))
         if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
             raise BundleRefused(
-                _("The bundle holds a member with an absolute path: {name}").format(name=name)
+                lazy(N_("The bundle holds a member with an absolute path: {name}"), name=name)
             )
         if ".." in name.replace("\\", "/").split("/") or "\\" in name:
             raise BundleRefused(
-                _("The bundle holds a member that points outside it: {name}").format(name=name)
+                lazy(N_("The bundle holds a member that points outside it: {name}"), name=name)
             )
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode) or info.is_dir():
             raise BundleRefused(
-                _("The bundle holds a link or folder, which is not allowed: {name}").format(
-                    name=name
+                lazy(
+                    N_("The bundle holds a link or folder, which is not allowed: {name}"), name=name
                 )
             )
         if name in by_name:
-            raise BundleRefused(_("The bundle holds the member {name} twice.").format(name=name))
+            raise BundleRefused(lazy(N_("The bundle holds the member {name} twice."), name=name))
         if name not in (MANIFEST, SIGNATURE) and not (
             RECORD_MEMBER.match(name) or FILE_MEMBER.match(name)
         ):
             raise BundleRefused(
-                _("The bundle holds an unexpected member: {name}").format(name=name)
+                lazy(N_("The bundle holds an unexpected member: {name}"), name=name)
             )
         if info.flag_bits & 0x1 or info.compress_type not in (
             zipfile.ZIP_STORED,
             zipfile.ZIP_DEFLATED,
         ):
             raise BundleRefused(
-                _("The member {name} uses an unsupported ZIP feature.").format(name=name)
+                lazy(N_("The member {name} uses an unsupported ZIP feature."), name=name)
             )
         ceiling = limits.max_file_bytes if FILE_MEMBER.match(name) else limits.max_member_bytes
         if info.file_size > ceiling:
-            raise BundleRefused(_("The member {name} is larger than allowed.").format(name=name))
+            raise BundleRefused(lazy(N_("The member {name} is larger than allowed."), name=name))
         total += info.file_size
         by_name[name] = info
     if total > limits.max_total_bytes:
-        raise BundleRefused(_("The bundle unpacks to more than the allowed total size."))
+        raise BundleRefused(lazy(N_("The bundle unpacks to more than the allowed total size.")))
     for required in (MANIFEST, SIGNATURE):
         if required not in by_name:
-            raise BundleRefused(_("The bundle has no {name}.").format(name=required))
+            raise BundleRefused(lazy(N_("The bundle has no {name}."), name=required))
     return by_name
 
 
@@ -371,10 +373,10 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, declared: int)
         with archive.open(info) as handle:
             data = handle.read(declared + 1)
     except UNREADABLE_ZIP:
-        raise BundleRefused(_("The member {name} is damaged.").format(name=info.filename)) from None
+        raise BundleRefused(lazy(N_("The member {name} is damaged."), name=info.filename)) from None
     if len(data) > declared:
         raise BundleRefused(
-            _("The member {name} is larger than the manifest declares.").format(name=info.filename)
+            lazy(N_("The member {name} is larger than the manifest declares."), name=info.filename)
         )
     return data
 
@@ -385,12 +387,15 @@ def _verify_signature(
     key_b64 = key_of(source)
     if not key_b64:
         raise BundleRefused(
-            _(
-                "The bundle comes from {code}, whose signing key is not registered here. "
-                "Confirm the key's fingerprint with {code} by a separate channel (telephone, "
-                "diplomatic mail), register it (Exchange → Keys → Trust a key…, or qorgau "
-                "keys trust {code} KEY) and import the bundle again."
-            ).format(code=source)
+            lazy(
+                N_(
+                    "The bundle comes from {code}, whose signing key is not registered here. "
+                    "Confirm the key's fingerprint with {code} by a separate channel (telephone, "
+                    "diplomatic mail), register it (Exchange → Keys → Trust a key…, or qorgau "
+                    "keys trust {code} KEY) and import the bundle again."
+                ),
+                code=source,
+            )
         )
     try:
         signature = base64.b64decode(signature_text.strip(), validate=True)
@@ -401,15 +406,18 @@ def _verify_signature(
         # Checked before anything is read into the database. The likeliest honest cause is a
         # replaced key (a mission replaces it at every revocation); otherwise it is a forgery.
         raise BundleRefused(
-            _(
-                "The bundle's signature does not match the registered key of {code}: it was "
-                "signed with another key, or changed after signing. {code} may have replaced "
-                "its signing key (a mission does so whenever it revokes a user): confirm the "
-                "new key's fingerprint with {code} by a separate channel (telephone, "
-                "diplomatic mail), then register it (Exchange → Keys → Trust a key…, or "
-                "qorgau keys trust {code} KEY) and import the bundle again. If {code} did not "
-                "replace its key, the bundle is forged: do not import it."
-            ).format(code=source)
+            lazy(
+                N_(
+                    "The bundle's signature does not match the registered key of {code}: it was "
+                    "signed with another key, or changed after signing. {code} may have replaced "
+                    "its signing key (a mission does so whenever it revokes a user): confirm the "
+                    "new key's fingerprint with {code} by a separate channel (telephone, "
+                    "diplomatic mail), then register it (Exchange → Keys → Trust a key…, or "
+                    "qorgau keys trust {code} KEY) and import the bundle again. If {code} did not "
+                    "replace its key, the bundle is forged: do not import it."
+                ),
+                code=source,
+            )
         ) from None
 
 
@@ -424,12 +432,14 @@ def _parse_json(data: bytes, what: str) -> Any:
     try:
         value = orjson.loads(data)  # strict JSON: no NaN, valid UTF-8, no lone surrogates
     except (orjson.JSONDecodeError, RecursionError):
-        raise BundleRefused(_("{what} is not valid JSON.").format(what=what)) from None
+        raise BundleRefused(lazy(N_("{what} is not valid JSON."), what=what)) from None
     # Only a text with that many brackets can nest that deep: most records skip the walk.
     if data.count(b"{") + data.count(b"[") > MAX_NESTING and _nesting(value) > MAX_NESTING:
         raise BundleRefused(
-            _("{what} nests its values more than {limit} levels deep.").format(
-                what=what, limit=MAX_NESTING
+            lazy(
+                N_("{what} nests its values more than {limit} levels deep."),
+                what=what,
+                limit=MAX_NESTING,
             )
         )
     return value
@@ -479,7 +489,7 @@ class _Intake:
             self.prefix += data
             self._try_prefix()
         elif self.spool.size > self.cap:
-            raise BundleRefused(_("The bundle is larger than the manifest declares."))
+            raise BundleRefused(lazy(N_("The bundle is larger than the manifest declares.")))
         return len(data)
 
     def flush(self) -> None:
@@ -487,13 +497,13 @@ class _Intake:
 
     def finish(self) -> None:
         if self.cap is None:
-            raise BundleRefused(_("The bundle's content is not a valid archive."))
+            raise BundleRefused(lazy(N_("The bundle's content is not a valid archive.")))
 
     def _try_prefix(self) -> None:
         if len(self.prefix) >= 4 and self.prefix[:4] != LOCAL_MAGIC:
-            raise BundleRefused(_("The bundle's content is not a valid archive."))
+            raise BundleRefused(lazy(N_("The bundle's content is not a valid archive.")))
         if len(self.prefix) > self.limits.max_manifest_bytes + 4096:
-            raise BundleRefused(_("The bundle's manifest is larger than allowed."))
+            raise BundleRefused(lazy(N_("The bundle's manifest is larger than allowed.")))
         first = _local_member(self.prefix, 0, self.limits.max_manifest_bytes)
         if first is None:
             return
@@ -504,7 +514,12 @@ class _Intake:
         signature_name, signature, _end = second
         if (name, signature_name) != (MANIFEST, SIGNATURE):
             raise BundleRefused(
-                _("The bundle does not begin with its signed manifest; it was not made by Qorgau.")
+                lazy(
+                    N_(
+                        "The bundle does not begin with its signed manifest; "
+                        "it was not made by Qorgau."
+                    )
+                )
             )
         manifest = _checked_manifest(manifest_bytes)
         _verify_signature(manifest_bytes, signature, manifest["source_mission"], self.key_of)
@@ -512,7 +527,7 @@ class _Intake:
         self.manifest, self.manifest_bytes = manifest, manifest_bytes
         self.prefix = bytearray()
         if self.spool.size > self.cap:
-            raise BundleRefused(_("The bundle is larger than the manifest declares."))
+            raise BundleRefused(lazy(N_("The bundle is larger than the manifest declares.")))
 
 
 # Bytes a ZIP adds around each member (local header, central entry, zip64 extras), generously.
@@ -529,10 +544,12 @@ def _local_member(prefix: bytearray, offset: int, limit: int) -> tuple[str, byte
     )
     if magic != LOCAL_MAGIC or flags & 0x9 or method not in (zipfile.ZIP_STORED, 8):
         raise BundleRefused(
-            _("The bundle does not begin with its signed manifest; it was not made by Qorgau.")
+            lazy(
+                N_("The bundle does not begin with its signed manifest; it was not made by Qorgau.")
+            )
         )
     if packed > limit or size > limit:
-        raise BundleRefused(_("The bundle's manifest is larger than allowed."))
+        raise BundleRefused(lazy(N_("The bundle's manifest is larger than allowed.")))
     start = offset + LOCAL.size + name_len + extra_len
     end = start + packed
     if len(prefix) < end:
@@ -546,28 +563,32 @@ def _local_member(prefix: bytearray, offset: int, limit: int) -> tuple[str, byte
         try:
             content = inflater.decompress(content, size + 1)
         except zlib.error:
-            raise BundleRefused(_("The member {name} is damaged.").format(name=name)) from None
+            raise BundleRefused(lazy(N_("The member {name} is damaged."), name=name)) from None
     if len(content) != size:
-        raise BundleRefused(_("The member {name} is damaged.").format(name=name))
+        raise BundleRefused(lazy(N_("The member {name} is damaged."), name=name))
     return name, content, end
 
 
 def _checked_manifest(manifest_bytes: bytes) -> dict[str, Any]:
     manifest = _parse_json(manifest_bytes, MANIFEST)
     if not isinstance(manifest, dict):
-        raise BundleRefused(_("{what} is not valid JSON.").format(what=MANIFEST))
+        raise BundleRefused(lazy(N_("{what} is not valid JSON."), what=MANIFEST))
     if manifest.get("format") != FORMAT:
-        raise BundleRefused(_("This file is not a Qorgau bundle."))
+        raise BundleRefused(lazy(N_("This file is not a Qorgau bundle.")))
     if manifest.get("version") != FORMAT_VERSION:
         raise BundleRefused(
-            _("The bundle uses format version {v}; this Qorgau reads version {ours}.").format(
-                v=manifest.get("version"), ours=FORMAT_VERSION
+            lazy(
+                N_("The bundle uses format version {v}; this Qorgau reads version {ours}."),
+                v=manifest.get("version"),
+                ours=FORMAT_VERSION,
             )
         )
     problem = _schema_problem(_manifest_validator(), manifest)
     if problem:
         raise BundleRefused(
-            _("The bundle's manifest breaks the format: {problem}").format(problem=problem)
+            lazy(
+                N_("The bundle's manifest breaks the format: {problem}"), problem=say_again(problem)
+            )
         )
     return manifest
 
@@ -577,8 +598,10 @@ def _declared_cap(manifest: dict[str, Any], head: int, limits: Limits) -> int:
     members = manifest["members"]
     if len(members) + 2 > limits.max_members:
         raise BundleRefused(
-            _("The bundle has {n} members; at most {limit} are allowed.").format(
-                n=len(members) + 2, limit=limits.max_members
+            lazy(
+                N_("The bundle has {n} members; at most {limit} are allowed."),
+                n=len(members) + 2,
+                limit=limits.max_members,
             )
         )
     total = 0
@@ -590,11 +613,11 @@ def _declared_cap(manifest: dict[str, Any], head: int, limits: Limits) -> int:
         )
         if member["size"] > ceiling:
             raise BundleRefused(
-                _("The member {name} is larger than allowed.").format(name=member["name"])
+                lazy(N_("The member {name} is larger than allowed."), name=member["name"])
             )
         total += member["size"]
     if total > limits.max_total_bytes:
-        raise BundleRefused(_("The bundle unpacks to more than the allowed total size."))
+        raise BundleRefused(lazy(N_("The bundle unpacks to more than the allowed total size.")))
     # Deflate may grow incompressible data a little; the rest is headers.
     return head + total + total // 100 + (len(members) + 2) * _MEMBER_OVERHEAD + 65536
 
@@ -636,7 +659,7 @@ def _decrypt_to_spool(
         if exc.errno is None:  # pyrage's word for a damaged or truncated age stream
             _refuse_decrypt_error(exc)
         raise BundleRefused(
-            _("The bundle cannot be read: {error}").format(error=os_error_text(exc))
+            lazy(N_("The bundle cannot be read: {error}"), error=os_error_text(exc))
         ) from None
     intake.finish()
     return intake, reader
@@ -651,7 +674,7 @@ def _refuse_decrypt_error(exc: Exception) -> None:
             )
         ) from None
     raise BundleRefused(
-        _("The bundle cannot be decrypted: the file is damaged or truncated.")
+        lazy(N_("The bundle cannot be decrypted: the file is damaged or truncated."))
     ) from None
 
 
@@ -673,20 +696,20 @@ def read_bundle(
     try:
         intake, reader = _decrypt_to_spool(source, identities, key_of, limits, spool)
         if reader.size > limits.max_bundle_bytes:
-            raise BundleRefused(_("The bundle file is larger than allowed."))
+            raise BundleRefused(lazy(N_("The bundle file is larger than allowed.")))
         manifest = intake.manifest
         assert manifest is not None  # intake.finish() refused a stream without one
         try:
             archive = zipfile.ZipFile(spool.reader())
         except UNREADABLE_ZIP:
-            raise BundleRefused(_("The bundle's content is not a valid archive.")) from None
+            raise BundleRefused(lazy(N_("The bundle's content is not a valid archive."))) from None
         infos = _check_structure(archive, limits)
         if infos[MANIFEST].header_offset != 0 or (
             _read_capped(archive, infos[MANIFEST], len(intake.manifest_bytes))
             != intake.manifest_bytes
         ):
             raise BundleRefused(
-                _("The bundle's archive lists a manifest other than the signed one.")
+                lazy(N_("The bundle's archive lists a manifest other than the signed one."))
             )
         records, files = _read_members(archive, infos, manifest, limits, progress)
     except BaseException:
@@ -708,22 +731,23 @@ def _read_members(
     member is checked), then file members hashed in chunks; nobody's file is unreferenced."""
     declared = {m["name"]: m for m in manifest["members"]}
     if len(declared) != len(manifest["members"]):
-        raise BundleRefused(_("The manifest lists a member twice."))
+        raise BundleRefused(lazy(N_("The manifest lists a member twice.")))
     present = set(infos) - {MANIFEST, SIGNATURE}
     for name in sorted(present - set(declared)):
-        raise BundleRefused(_("The member {name} is not in the manifest.").format(name=name))
+        raise BundleRefused(lazy(N_("The member {name} is not in the manifest."), name=name))
     for name in sorted(set(declared) - present):
         raise BundleRefused(
-            _("The member {name} listed in the manifest is missing.").format(name=name)
+            lazy(N_("The member {name} listed in the manifest is missing."), name=name)
         )
     for name, entry in declared.items():
         info = infos[name]
         if info.file_size != entry["size"]:
             raise BundleRefused(
-                _("The member {name} is larger than the manifest declares.").format(name=name)
+                lazy(N_("The member {name} is larger than the manifest declares."), name=name)
                 if info.file_size > entry["size"]
-                else _("The member {name} does not have the size the manifest declares.").format(
-                    name=name
+                else lazy(
+                    N_("The member {name} does not have the size the manifest declares."),
+                    name=name,
                 )
             )
     kind = BundleKind(manifest["kind"])
@@ -736,8 +760,10 @@ def _read_members(
         entity = match.group(1) if match else ""
         if entity not in BY_NAME or entity not in KIND_ENTITIES[kind]:
             raise BundleRefused(
-                _("A bundle of kind {kind} may not carry {entity} records.").format(
-                    kind=kind.value, entity=entity
+                lazy(
+                    N_("A bundle of kind {kind} may not carry {entity} records."),
+                    kind=kind.value,
+                    entity=entity,
                 )
             )
         # The hash first, so that nothing unsigned is ever parsed; then one checking pass.
@@ -749,7 +775,7 @@ def _read_members(
     for name in file_names:
         if name.removeprefix("files/") not in referenced:
             raise BundleRefused(
-                _("The bundle holds the file {name}, which no record refers to.").format(name=name)
+                lazy(N_("The bundle holds the file {name}, which no record refers to."), name=name)
             )
     for done, name in enumerate(file_names, start=1):
         _hash_streamed(archive, infos[name], declared[name])
@@ -764,8 +790,9 @@ def _read_members(
 def _check_digest(name: str, data: bytes, entry: dict[str, Any]) -> None:
     if len(data) != entry["size"] or _digest(data) != entry["sha256"]:
         raise BundleRefused(
-            _("The member {name} was changed: its hash does not match the manifest.").format(
-                name=name
+            lazy(
+                N_("The member {name} was changed: its hash does not match the manifest."),
+                name=name,
             )
         )
 
@@ -781,15 +808,16 @@ def _hash_streamed(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry: dict[
                 if size > entry["size"]:
                     break
     except UNREADABLE_ZIP:
-        raise BundleRefused(_("The member {name} is damaged.").format(name=info.filename)) from None
+        raise BundleRefused(lazy(N_("The member {name} is damaged."), name=info.filename)) from None
     if size > entry["size"]:
         raise BundleRefused(
-            _("The member {name} is larger than the manifest declares.").format(name=info.filename)
+            lazy(N_("The member {name} is larger than the manifest declares."), name=info.filename)
         )
     if size != entry["size"] or digest.hexdigest() != entry["sha256"]:
         raise BundleRefused(
-            _("The member {name} was changed: its hash does not match the manifest.").format(
-                name=info.filename
+            lazy(
+                N_("The member {name} was changed: its hash does not match the manifest."),
+                name=info.filename,
             )
         )
 
@@ -846,11 +874,11 @@ def _lines(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> I
                 if len(pending) > limits.max_record_bytes:
                     break
     except UNREADABLE_ZIP:
-        raise BundleRefused(_("The member {name} is damaged.").format(name=info.filename)) from None
+        raise BundleRefused(lazy(N_("The member {name} is damaged."), name=info.filename)) from None
     if len(pending) > limits.max_record_bytes:
         raise BundleRefused(
-            _("Record {n} of {name} is larger than allowed.").format(
-                n=number + 1, name=info.filename
+            lazy(
+                N_("Record {n} of {name} is larger than allowed."), n=number + 1, name=info.filename
             )
         )
     if pending:
@@ -861,7 +889,7 @@ def _checked_record(name: str, entity: str, number: int, line: bytes, limits: Li
     """One line of ``records/<entity>.jsonl`` parsed and held to its schema, or refused."""
     if len(line) > limits.max_record_bytes:
         raise BundleRefused(
-            _("Record {n} of {name} is larger than allowed.").format(n=number, name=name)
+            lazy(N_("Record {n} of {name} is larger than allowed."), n=number, name=name)
         )
     record = _parse_json(line, f"{name}:{number}")
     # Control characters first, so that no message below echoes one.
@@ -873,8 +901,11 @@ def _checked_record(name: str, entity: str, number: int, line: bytes, limits: Li
     )
     if problem:
         raise BundleRefused(
-            _("Record {n} of {name} is refused: {problem}").format(
-                n=number, name=name, problem=problem
+            lazy(
+                N_("Record {n} of {name} is refused: {problem}"),
+                n=number,
+                name=name,
+                problem=say_again(problem),
             )
         )
     if not _record_check(entity, text_is_clean)(record):
@@ -886,8 +917,11 @@ def _checked_record(name: str, entity: str, number: int, line: bytes, limits: Li
             or _("a value's type")
         )
         raise BundleRefused(
-            _("Record {n} of {name} breaks the schema: {problem}").format(
-                n=number, name=name, problem=problem
+            lazy(
+                N_("Record {n} of {name} breaks the schema: {problem}"),
+                n=number,
+                name=name,
+                problem=say_again(problem),
             )
         )
     return record
@@ -912,8 +946,10 @@ def _check_records(
         record = _checked_record(name, entity, number, line, limits)
         if record["id"] in seen:
             raise BundleRefused(
-                _("The {entity} record {id} appears twice in the bundle.").format(
-                    entity=entity, id=record["id"]
+                lazy(
+                    N_("The {entity} record {id} appears twice in the bundle."),
+                    entity=entity,
+                    id=record["id"],
                 )
             )
         seen.add(record["id"])
@@ -922,8 +958,10 @@ def _check_records(
             referenced.add(digest)
             if record.get("deleted_at") is None and digest not in files:
                 raise BundleRefused(
-                    _("The {entity} record {id} refers to a file the bundle does not hold.").format(
-                        entity=entity, id=record["id"]
+                    lazy(
+                        N_("The {entity} record {id} refers to a file the bundle does not hold."),
+                        entity=entity,
+                        id=record["id"],
                     )
                 )
     return len(seen)
@@ -985,12 +1023,13 @@ def _check_counts(
         held = records.get(entity)
         if counts.get(entity, 0) != (held.count if held is not None else 0):
             raise BundleRefused(
-                _("The manifest's count of {entity} records does not match the bundle.").format(
-                    entity=entity
+                lazy(
+                    N_("The manifest's count of {entity} records does not match the bundle."),
+                    entity=entity,
                 )
             )
     if manifest["files"] != len(files):
-        raise BundleRefused(_("The manifest's count of files does not match the bundle."))
+        raise BundleRefused(lazy(N_("The manifest's count of files does not match the bundle.")))
 
 
 # -- writing, streamed ----------------------------------------------------------------------------

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from app.db.models import UtcDateTime
 from app.domain.text import STRICT_FORBIDDEN, TEXT_FORBIDDEN
 from app.exchange.records import BY_NAME, FIRST_YEAR, LAST_YEAR, TEXT_PATTERN, record_schema
-from app.i18n import _
+from app.i18n import Said, _
 
 _TEXT_BAD = re.compile(f"[{TEXT_FORBIDDEN}]")
 _STRICT_BAD = re.compile(f"[{STRICT_FORBIDDEN}]")
@@ -98,7 +98,15 @@ def _nested_control(value: Any) -> str | None:
 
 
 def control_character_problem(entity: str, record: dict[str, Any]) -> str | None:
-    """Run before the schema check, so that no message ever echoes a control character."""
+    """Run before the schema check, so that no message ever echoes a control character.
+    Said again in the reader's language when shown again (a refusal stays on screen)."""
+    problem = _control_character_problem(entity, record)
+    if problem is None:
+        return None
+    return Said(lambda: _control_character_problem(entity, record) or problem)
+
+
+def _control_character_problem(entity: str, record: dict[str, Any]) -> str | None:
     strict = _strict_fields(entity) if entity in BY_NAME else frozenset()
     for name, value in record.items():
         if not isinstance(name, str) or _STRICT_BAD.search(name):
@@ -127,13 +135,20 @@ def impossible_value_problem(entity: str, record: dict[str, Any]) -> str | None:
             parsed = datetime.fromisoformat(value) if is_timestamp else date.fromisoformat(value)
         except ValueError:
             parsed = None
+        # The value is not echoed: a birth date is personal data, and the refusal is shown
+        # to the operator and kept in the exchange log. The field and record name it.
         if parsed is None or (isinstance(parsed, datetime) and parsed.tzinfo is None):
-            return _("the field {field} holds an impossible date: {value}").format(
-                field=name, value=value
-            )
+            return Said(partial(_impossible_date, name))
         if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-            return _(
-                "the field {field} holds the date {value}, outside the years {first}–{last} "
-                "a record's dates may hold"
-            ).format(field=name, value=value, first=FIRST_YEAR, last=LAST_YEAR)
+            return Said(partial(_date_out_of_range, name))
     return None
+
+
+def _impossible_date(field: str) -> str:
+    return _("the field {field} holds a date that does not exist").format(field=field)
+
+
+def _date_out_of_range(field: str) -> str:
+    return _(
+        "the field {field} holds a date outside the years {first}–{last} a record's dates may hold"
+    ).format(field=field, first=FIRST_YEAR, last=LAST_YEAR)

@@ -22,6 +22,7 @@ from app.reports.tables import (
     ReportTable,
     indicator_tables,
     key_figures,
+    number_text,
     selection_lines,
 )
 from app.reports.texts import (
@@ -46,7 +47,7 @@ def _cells(table: ReportTable, lang: str) -> list[list[str]]:
         if isinstance(value, date):
             return format_date(value, None, lang)
         if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-            return format_number(value, lang)
+            return number_text(value, lang)
         return str(value)
 
     return [list(table.headers)] + [[show(cell) for cell in row] for row in table.rows]

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from babel.numbers import format_decimal
+
 from app.domain import occupations as isco
 from app.domain.names import person_name, user_name
+from app.i18n import format_number, locale_for
 from app.letters.renderer import date_long
 from app.letters.states import official_name
 from app.reports.disclosure import Coarse
@@ -46,6 +49,20 @@ class Month(date):
 
     def __str__(self) -> str:
         return self.isoformat()
+
+
+def number_text(value: int | float | Decimal, lang: str) -> str:
+    """A figure as the reader writes it: digits grouped for the language; an amount (a
+    Decimal) with its cents only when it has some ("2 125 000", "1 250,50"), as letters do."""
+    if isinstance(value, Coarse) and value.small:
+        return value.text  # published "<11"
+    if isinstance(value, Decimal) and value.is_finite():
+        whole = value == value.to_integral_value()
+        pattern = "#,##0" if whole else "#,##0.00"
+        return format_decimal(
+            value, format=pattern, locale=locale_for(lang), decimal_quantization=True
+        )
+    return format_number(value, lang)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ dialect functions), so HQ on a file and HQ on PostgreSQL answer alike. Statistic
 missions, with a mission filter, are ``StatsService`` with ``StatsFilter.mission``.
 
 A case belongs to the mission that holds it (``holder_mission``): the mission that opened it,
-or the one HQ transferred it to.
+or the one HQ transferred it to. The repeats apart: they are where the worker complained.
 """
 
 from __future__ import annotations
@@ -180,6 +180,10 @@ class ConsolidationService(DatedService):
         ("Hanil Co., Ltd." at one, "HANIL CO LTD" at another): they are matched by the key a
         mission matches the names it is given on (``organisation_key``, kept in ``name_key``),
         alike on both engines (SQL's ``upper`` folds Latin letters only on SQLite).
+
+        A case counts at the mission that opened it, where the worker complained: a case HQ
+        transferred is one complaint handled elsewhere, not a second mission's encounter (the
+        employer of a moved case read as met at both missions, with all its cases).
         """
         self.ws.require_role(*READERS)
         with self.ws.read() as session:
@@ -214,7 +218,7 @@ class ConsolidationService(DatedService):
         # A count of distinct missions per IIN: taking the pairs distinct first was faster at
         # 200,000 cases (0.60 → 0.47 s) and slower at two million (4.6 → 5.9 s: the pairs no
         # longer fit the work memory), so it stays so.
-        missions = func.count(func.distinct(Case.holder_mission))
+        missions = func.count(func.distinct(Case.origin_mission))
         repeated = (
             select(iin)
             .select_from(Case)
@@ -230,11 +234,11 @@ class ConsolidationService(DatedService):
             return []
         found: dict[str, list[tuple[str, str]]] = defaultdict(list)
         detail = (
-            select(iin, Case.holder_mission, Case.number)
+            select(iin, Case.origin_mission, Case.number)
             .select_from(Case)
             .join(Person, Case.person_id == Person.id)
             .where(Case.deleted_at.is_(None), iin.in_(keys))
-            .order_by(Case.holder_mission, Case.number)
+            .order_by(Case.origin_mission, Case.number)
         )
         for value, mission, number in session.execute(detail):
             found[value].append((mission, number))
@@ -275,9 +279,9 @@ def _employer_groups(session: Session) -> dict[tuple[str, str], _EmployerGroup]:
     a tuple for each took 108 MB for 300 groups at 200,000 cases, 152 MB for 500 at two
     million), before the join; grouped by the key here."""
     per_record = (
-        select(Case.employer_id, Case.holder_mission, func.count().label("cases"))
+        select(Case.employer_id, Case.origin_mission, func.count().label("cases"))
         .where(Case.deleted_at.is_(None), Case.employer_id.is_not(None))
-        .group_by(Case.employer_id, Case.holder_mission)
+        .group_by(Case.employer_id, Case.origin_mission)
         .subquery()
     )
     groups: dict[tuple[str, str], _EmployerGroup] = defaultdict(_EmployerGroup)
@@ -286,7 +290,7 @@ def _employer_groups(session: Session) -> dict[tuple[str, str], _EmployerGroup]:
             Employer.country,
             Employer.name_key,
             Employer.name,
-            per_record.c.holder_mission,
+            per_record.c.origin_mission,
             per_record.c.cases,
         )
         .join(per_record, per_record.c.employer_id == Employer.id)
@@ -311,7 +315,7 @@ def _add_first_cases(session: Session, groups: dict[tuple[str, str], _EmployerGr
         func.row_number()
         .over(
             partition_by=(Employer.country, Employer.name_key),
-            order_by=(Case.holder_mission, Case.number),
+            order_by=(Case.origin_mission, Case.number),
         )
         .label("place")
     )
@@ -320,11 +324,11 @@ def _add_first_cases(session: Session, groups: dict[tuple[str, str], _EmployerGr
         chunk = tuple_(Employer.country, Employer.name_key).in_(
             pairs[start : start + _PAIRS_PER_QUERY]
         )
-        first = joined.add_columns(Case.holder_mission, Case.number, place).where(chunk).subquery()
+        first = joined.add_columns(Case.origin_mission, Case.number, place).where(chunk).subquery()
         for country, key, number in session.execute(
             select(first.c.country, first.c.name_key, first.c.number)
             .where(first.c.place <= CASES_SHOWN)
-            .order_by(first.c.holder_mission, first.c.number)
+            .order_by(first.c.origin_mission, first.c.number)
         ):
             groups[(country, key)].first_cases.append(number)
 

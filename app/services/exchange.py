@@ -78,7 +78,7 @@ from app.exchange.records import BY_NAME, ENTITIES, NOT_CONTENT, Codec, Entity
 from app.exchange.sqljson import record_chunks
 from app.exchange.staging import check_and_plan
 from app.exchange.zipstream import ZipTooLarge
-from app.i18n import N_, Said, _, format_number, label_from, ngettext
+from app.i18n import N_, Said, _, format_number, label_from, lazy, ngettext
 from app.os_errors import os_error_text
 from app.security import audit_anchor
 from app.security.hq_secrets import SecretsFileDamaged
@@ -1249,7 +1249,7 @@ class ExchangeService:
                 _("{path} is a folder; choose the bundle file (.qbundle) in it.").format(path=path)
             )
         if size > self.limits.max_bundle_bytes:
-            raise BundleRefused(_("The bundle file is larger than allowed."))
+            raise BundleRefused(lazy(N_("The bundle file is larger than allowed.")))
         with self.ws.read() as session:
             identities = self._identities(session, identity_file)
             keys = {
@@ -1303,9 +1303,10 @@ class ExchangeService:
                     target = bundle.manifest.get("target_mission")
                     if target and target != self.ws.mission_code:
                         raise BundleRefused(
-                            _(
-                                "This bundle is addressed to {code}, not to this installation."
-                            ).format(code=target)
+                            lazy(
+                                N_("This bundle is addressed to {code}, not to this installation."),
+                                code=target,
+                            )
                         )
                     if progress:
                         progress(0, 0, _("Checking records against this database"))
@@ -1323,9 +1324,11 @@ class ExchangeService:
         except DatabaseBusy:
             # The records are in; only their search index waits, for the next sign-in or import.
             late = Said(
-                lambda: _(
-                    "The imported cases are not yet found by search: the database was busy. "
-                    "They are added to the search index at the next sign-in or import."
+                lazy(
+                    N_(
+                        "The imported cases are not yet found by search: the database was busy. "
+                        "They are added to the search index at the next sign-in or import."
+                    )
                 )
             )
             return replace(report, warnings=(*report.warnings, late))
@@ -1339,7 +1342,7 @@ class ExchangeService:
             ).scalars()
         )
         if OUT in seen or bundle.source == self.ws.mission_code:
-            raise BundleRefused(_("This bundle was made by this installation."))
+            raise BundleRefused(lazy(N_("This bundle was made by this installation.")))
         return IN in seen
 
     def _stage(self, session: Session, bundle: VerifiedBundle, schema: str) -> _Staged | None:
@@ -1348,7 +1351,9 @@ class ExchangeService:
         installation that never opened it), which only the write transaction may do."""
         part = PartOf.of(bundle.manifest.get(PART_FIELD))
         if part and part.number > part.count:
-            raise BundleRefused(_("The bundle's part number is larger than its count of parts."))
+            raise BundleRefused(
+                lazy(N_("The bundle's part number is larger than its count of parts."))
+            )
         if part and part.number > 1 and not _received(session, bundle.source, part.set_id):
             raise BundleRefused(first_part_missing(part))
         # Read before the checks: anything written after it (PostgreSQL reads each statement
@@ -1928,14 +1933,22 @@ def _claim(session: Session, source: str, mine: int, hold: bool = True) -> int:
     now = int(datetime.now(UTC).timestamp() * 1000)
     if mine and held != mine:  # taken back meanwhile, as cut short (the laptop slept)
         raise BundleRefused(
-            _("The import was interrupted and what it had written was removed; import it again.")
+            lazy(
+                N_(
+                    "The import was interrupted and what it had written was removed; "
+                    "import it again."
+                )
+            )
         )
     if held is not None and held != mine and now - held < CLAIM_STALE_MS:
         raise BundleRefused(
-            _(
-                "Another bundle of {code} is being imported right now. Import this one when "
-                "it has finished."
-            ).format(code=source)
+            lazy(
+                N_(
+                    "Another bundle of {code} is being imported right now. Import this one when "
+                    "it has finished."
+                ),
+                code=source,
+            )
         )
     if not hold:
         return mine
@@ -2072,7 +2085,9 @@ def _report_dict(report: ImportReport) -> dict[str, Any]:
 
 
 def _cases_to_transfer(session: Session, numbers: list[str], to_mission: str) -> list[Case]:
-    """The named cases, each refused if it does not exist or ``to_mission`` holds it already."""
+    """The named cases, each refused if it does not exist, ``to_mission`` holds it already or
+    retention has anonymised it. A closed case that still holds its data may go: the new
+    holder can reopen it (closed → in progress) and its retention clock travels with it."""
     cases = []
     for number in numbers:
         case = session.execute(
@@ -2080,6 +2095,18 @@ def _cases_to_transfer(session: Session, numbers: list[str], to_mission: str) ->
         ).scalar_one_or_none()
         if case is None:
             raise NotFound(_("No case {number}.").format(number=number))
+        if case.anonymised_at is not None:
+            # The mission would receive a case without its person or story: nothing to handle.
+            raise ValidationError(
+                lazy(
+                    N_(
+                        "Case {number} cannot be transferred: its personal data was anonymised "
+                        "at the end of the retention period, so there is nothing left to handle."
+                    ),
+                    number=number,
+                ),
+                field="numbers",
+            )
         if case.holder_mission == to_mission:
             raise ValidationError(
                 _("Case {number} is already handled by {code}.").format(

@@ -122,7 +122,7 @@ class ReturneeFilter:
     work_country: str = ""  # the figures' host country, or a country of work's row
     category: str = ""  # through the record's case
     officer: str = ""  # through the record's case
-    mission: str = ""  # the mission that opened the record's case, else that made the record
+    mission: str = ""  # the mission that holds the record's case, else that made the record
     wants_referral: bool = False
 
     @property

@@ -388,15 +388,18 @@ _RECORDS_CASE = aliased(Case, name="records_case")
 
 def returnees_owned(query: Select, held_by: str | None, mission: str | None) -> Select:
     """``query`` over ``Returnee`` kept, as for cases, to the records whose case ``held_by``
-    holds (a mission's own: its copies of cases HQ moved to another mission are not) and whose
-    case ``mission`` opened; a record without a case counts for the installation that made it."""
+    holds (a mission's own: its copies of cases HQ moved to another mission are not) and, at
+    HQ, whose case ``mission`` holds: a record is started by the mission holding the case and
+    moves with it, so HQ counts it where that mission's own register does. A record without a
+    case counts for the installation that made it."""
     if held_by is None and mission is None:
         return query
     case = _RECORDS_CASE
     query = query.outerjoin(case, case.id == Returnee.case_id)
-    for column, wanted in ((case.holder_mission, held_by), (case.origin_mission, mission)):
+    owner = func.coalesce(case.holder_mission, Returnee.origin_mission)
+    for wanted in (held_by, mission):
         if wanted is not None:
-            query = query.where(func.coalesce(column, Returnee.origin_mission) == wanted)
+            query = query.where(owner == wanted)
     return query
 
 
@@ -631,7 +634,11 @@ class StatsService(DatedService):
             return FilterChoices(
                 countries=distinct(Case.host_country),
                 officers=distinct(Case.assigned_to),
-                missions=distinct(Case.origin_mission),
+                # A mission that only handles cases HQ transferred to it has figures too (its
+                # open and overdue cases): it is offered as the one that opened cases is.
+                missions=tuple(
+                    sorted({*distinct(Case.origin_mission), *distinct(Case.holder_mission)})
+                ),
                 mission_officers=tuple(
                     sorted((m, o or "") for m, o in session.execute(pairs.distinct()).all())
                 ),

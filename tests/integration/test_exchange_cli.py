@@ -124,6 +124,49 @@ def test_export_needs_a_recipient(pair, capsys, tmp_path):
     assert "--recipient" in result.err
 
 
+def _trust_as_hq(capsys, here: Paths, there: Paths, code: str | None = None) -> None:
+    keys = json.loads(
+        run_cli(capsys, "--data-dir", str(there.data_dir), "keys", "show", "--json").out
+    )
+    trusted = run_cli(
+        capsys, "--data-dir", str(here.data_dir), "keys", "trust",
+        code or keys["mission_code"], keys["signing_key"],
+        "--age-recipient", keys["age_recipient"], "--hq",
+    )  # fmt: skip
+    assert trusted.code == 0, trusted.err
+
+
+def test_export_takes_the_one_trusted_hq_key_without_recipient(pair, capsys, tmp_path):
+    """As the Exchange area does: the mission trusts HQ's key, so it need not be typed."""
+    sel, hq = pair
+    _trust_as_hq(capsys, sel, hq)
+    out = tmp_path / "sel.qbundle"
+
+    exported = run_cli(
+        capsys, "--data-dir", str(sel.data_dir), "bundle", "export", "--out", str(out)
+    )
+
+    assert exported.code == 0, exported.err
+    imported = run_cli(capsys, "--data-dir", str(hq.data_dir), "bundle", "import", str(out))
+    assert imported.code == 0, imported.err
+    assert "from SEL: " in imported.out
+
+
+def test_export_with_several_hq_keys_asks_which(pair, capsys, tmp_path):
+    sel, hq = pair
+    _trust_as_hq(capsys, sel, hq)
+    other = make_site(tmp_path, "HQB", "KZ", "Astana", True)
+    other.ws.close()
+    _trust_as_hq(capsys, sel, other.paths)
+    out = tmp_path / "sel.qbundle"
+
+    result = run_cli(capsys, "--data-dir", str(sel.data_dir), "bundle", "export", "--out", str(out))
+
+    assert result.code == 2
+    assert "(AST, HQB)" in result.err and "--recipient" in result.err
+    assert not out.exists()
+
+
 def test_a_bad_recipient_is_one_clear_line(pair, capsys, tmp_path):
     sel, _hq = pair
     result = run_cli(

@@ -3,10 +3,11 @@ its figures agree at the mission that held the case, at the one that holds it no
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from app.services.returnees import ReturneeService, behind_figure
+from app.services.returnees import ReturneeFilter, ReturneeService, behind_figure
 from app.services.stats import StatsFilter, StatsService
 from tests.integration.test_exchange import Site, link, make_site
 from tests.unit.test_returnees import closed_case, record
@@ -49,5 +50,13 @@ def test_a_record_moves_with_its_case_in_the_list_as_in_the_figures(tmp_path: Pa
     assert listed_and_counted(sel) == ([], 0, 0)
     assert listed_and_counted(dxb) == ([number], 1, 1)
     assert ReturneeService(hq.ws).count() == StatsService(hq.ws).indicators(PERIOD).returnees.total
+    # At HQ the record counts where the case is handled, as that mission's own register has it
+    # (the filter followed the mission that opened the case: SEL 1, DXB 0).
+    hq_stats = StatsService(hq.ws)
+    assert "DXB" in hq_stats.filter_choices().missions  # it only handles a transferred case
+    for code, held in (("SEL", 0), ("DXB", 1)):
+        listed = ReturneeService(hq.ws).count(ReturneeFilter(mission=code))
+        scope = replace(PERIOD, mission=code)
+        assert listed == hq_stats.indicators(scope).returnees.total == held, code
     for site in (hq, sel, dxb):
         site.ws.close()

@@ -7,9 +7,11 @@ import io
 import json
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_decimal
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import text
@@ -322,3 +324,27 @@ def test_a_report_asked_beside_a_case_list_is_refused(
         "behind a figure with --csv, --xlsx or --json."
     ]
     assert not list(tmp_path.iterdir())
+
+
+def test_wage_amounts_are_grouped_for_the_language_and_exact_in_json(
+    demo: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The terminal printed "2125000.00"; ``--json`` (a contract) keeps the plain value."""
+    as_json = run_cli(capsys, "stats", "--from", FROM, "--to", TO, "--json")
+    recovered = json.loads(as_json.out)["wages_recovered"]
+    large = [w for w in recovered if Decimal(str(w["amount"])) >= 1000]
+    assert large, "the demo recovers wages of a thousand and more"
+
+    for lang, group in (("ru", "\u00a0"), ("en", ",")):
+        table = run_cli(capsys, "--lang", lang, "stats", "--from", FROM, "--to", TO)
+        assert table.code == 0, table.err
+        for wage in large:
+            amount = Decimal(str(wage["amount"]))
+            assert str(wage["amount"]) not in table.out
+            shown = format_decimal(
+                amount,
+                format="#,##0" if amount == amount.to_integral_value() else "#,##0.00",
+                locale=lang,
+            )
+            assert group in shown and shown in table.out
+    assert run_cli(capsys, "stats", "--from", FROM, "--to", TO, "--json").out == as_json.out

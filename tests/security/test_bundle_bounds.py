@@ -340,9 +340,9 @@ def test_a_date_at_the_ends_of_the_calendar_is_refused_in_words(
     records = {**world.records, entity: b"\n".join(lines) + b"\n"}
     message = refused_on_import(world, world.encrypt(world.payload(records=records)))
     assert message == (
-        f"Record 1 of records/{entity}.jsonl breaks the schema: the field {field} holds the "
-        f"date {value}, outside the years 1800–2199 a record's dates may hold"
-    )
+        f"Record 1 of records/{entity}.jsonl breaks the schema: the field {field} holds a "
+        "date outside the years 1800–2199 a record's dates may hold"
+    )  # without the value: a birth date is personal data
 
 
 def test_a_good_bundle_still_imports_with_its_files(world: World) -> None:

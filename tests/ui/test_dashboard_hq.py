@@ -141,3 +141,19 @@ def test_officers_are_chosen_within_a_mission(
     assert not only_dubai or only_dubai[0] in items
     page.mission.setCurrentIndex(0)  # all missions: no officer
     assert not page.officer.isEnabled() and page.scope().officer is None
+
+
+def test_hq_says_which_mission_each_figure_counts_at(
+    qtbot: QtBot,
+    consolidated: Site,  # noqa: F811
+    bridge: LanguageBridge,
+) -> None:
+    """A transferred case is in two missions' figures: HQ's dashboard says which goes where."""
+    page = DashboardPage(consolidated.ws, bridge)
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        page.refresh()
+    note = page.period_note.text()
+    assert "open and overdue cases, and returnees, count at the mission handling the case" in note
+    assert "opened, resolved and closed in the period at the mission that opened them" in note

@@ -816,3 +816,34 @@ def test_the_import_report_follows_a_language_switch(
         written = _("Bundle written to {path}: {records} records, {files} files, {size}.")
     assert sender.export_summary.text().startswith(written.split("{")[0])
     assert "Bundle written to" not in sender.export_summary.text()
+
+
+def test_a_refusal_follows_a_language_switch(qtbot: QtBot, pair, tmp_path, bridge):
+    """The reason was the exception's text of the moment it was raised: after a switch the
+    page spoke Russian around an English reason."""
+    from app.i18n import _, language_override
+
+    hq, _sel = pair
+    dxb = make_site(tmp_path, "DXB", "AE", "Dubai")
+    try:
+        dxb.exchange.export_cases(tmp_path / "dxb.qbundle", [hq.recipient])
+    finally:
+        dxb.ws.close()
+    page = page_for(qtbot, hq)
+    open_file(qtbot, tmp_path / "dxb.qbundle")
+    click(qtbot, page.import_button)
+    wait(qtbot, page)
+    assert page.import_report.text().startswith("Refused: The bundle comes from DXB")
+
+    bridge.set_language("ru")
+    page.retranslate_ui()  # as the main window does on the switch
+    with language_override("ru"):
+        refused = _("Refused: {reason}").split("{")[0]
+        reason = _(
+            "The bundle comes from {code}, whose signing key is not registered here. "
+            "Confirm the key's fingerprint with {code} by a separate channel (telephone, "
+            "diplomatic mail), register it (Exchange → Keys → Trust a key…, or qorgau "
+            "keys trust {code} KEY) and import the bundle again."
+        ).format(code="DXB")
+    assert reason != reason.encode("ascii", "ignore").decode()  # the catalog translates it
+    assert page.import_report.text() == refused + reason

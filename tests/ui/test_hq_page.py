@@ -135,7 +135,10 @@ def test_the_lists_of_people_and_employers_at_several_missions_say_how_many(
     people = sum(r.kind == "person" for r in page.found_repeats)
     employers = len(page.found_repeats) - people
     assert people >= 1  # the worker who came to Seoul and to Dubai
-    said = f"People at several missions: {people}. Employers: {employers}."
+    said = (
+        f"People at several missions: {people}. Employers: {employers}. A case counts at the "
+        "mission that opened it, also after a transfer."
+    )
     assert page.repeats_note.text() == said
     monkeypatch.setattr(hq_page, "MAX_ROWS", people)  # as if the people's list were full
     page._say_repeats()

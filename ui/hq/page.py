@@ -337,9 +337,10 @@ class HqPage(QWidget):
             return
         people = sum(r.kind == "person" for r in repeats)
         employers = len(repeats) - people
-        text = _("People at several missions: {people}. Employers: {employers}.").format(
-            people=format_number(people), employers=format_number(employers)
-        )
+        text = _(
+            "People at several missions: {people}. Employers: {employers}. A case counts at "
+            "the mission that opened it, also after a transfer."
+        ).format(people=format_number(people), employers=format_number(employers))
         if MAX_ROWS in (people, employers):
             text += " " + _("Each list stops at {n}: there may be more.").format(
                 n=format_number(MAX_ROWS)

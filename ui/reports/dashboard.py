@@ -535,11 +535,17 @@ class DashboardPage(QWidget):
         f = self.figures
         if f is None:
             return
-        self.period_note.setText(
-            _("Open and overdue cases as of {today}; other figures for the period.").format(
-                today=format_date(f.today)
-            )
+        note = _("Open and overdue cases as of {today}; other figures for the period.").format(
+            today=format_date(f.today)
         )
+        if self.workspace.mission.is_hq:
+            # A transferred case is in two missions' figures: say which figure goes where.
+            note += " " + _(
+                "By mission: open and overdue cases, and returnees, count at the mission "
+                "handling the case now; cases opened, resolved and closed in the period at "
+                "the mission that opened them."
+            )
+        self.period_note.setText(note)
         values = {
             "opened": f.opened,
             "resolved": f.resolved,
