@@ -100,3 +100,26 @@ def test_a_short_screen_forms_dialog_grows_with_a_label_that_grows(qtbot: QtBot)
     label.setText("Name as written in the passport, in Latin letters:")
     QCoreApplication.processEvents()
     assert dialog.minimumSizeHint().width() > label.sizeHint().width()
+
+
+def test_the_sign_in_and_the_case_check_lists_grow_with_the_text_size(
+    qtbot: QtBot,
+    template_installation: Paths,
+    bridge: LanguageBridge,
+    open_ws: OpenWs,
+    larger_text: float,
+) -> None:
+    """The fault: the sign-in was 420 pixels wide and the case's category and indicator
+    lists 180 pixels tall, whatever the font: at 150 % text a list showed two thirds of its
+    lines and the sign-in's labels crowded its fields."""
+    from ui.cases.editor import CaseEditor
+    from ui.login import LoginDialog
+
+    normal_width, normal_height = 420, 180
+    login = LoginDialog(template_installation, bridge)
+    qtbot.addWidget(login)
+    assert login.minimumWidth() >= 0.95 * larger_text * normal_width
+    editor = CaseEditor(open_ws("aigul"), [])
+    qtbot.addWidget(editor)
+    for check_list in (editor.categories, editor.indicators):
+        assert check_list.minimumHeight() >= 0.95 * larger_text * normal_height

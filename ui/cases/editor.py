@@ -65,6 +65,7 @@ from ui.widgets.common import (
     STRETCH,
     ErrorLabel,
     ask_save_changes,
+    lines_high,
     lines_tall,
     push_button,
     set_label,
@@ -186,7 +187,7 @@ class CaseEditor(QWidget):
         self.categories = CheckList()
         self.indicators = CheckList()
         for check_list in (self.categories, self.indicators):
-            check_list.setMinimumHeight(180)
+            check_list.setMinimumHeight(lines_high(check_list, 13))  # 184 pixels at 9 pt
         self.boxes: dict[str, FieldBox] = {
             "host_country": FieldBox(self.host_country),
             "received_at": FieldBox(self.received, self.received.date),
