@@ -31,7 +31,7 @@ from app import __version__
 from app.config import RESOURCES_DIR
 from app.i18n import DEFAULT_LANGUAGE, _, current_language, pgettext
 from app.services.workspace import Workspace
-from ui.widgets.common import open_at, word_wrapped
+from ui.widgets.common import chars_wide, open_at, word_wrapped
 from ui.widgets.fields import CALENDAR_KEYS
 from ui.widgets.file_dialogs import documents_folder
 
@@ -174,4 +174,4 @@ class AboutDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addWidget(buttons)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(chars_wide(self, 77))  # 460 pixels at 9 pt

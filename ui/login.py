@@ -31,7 +31,7 @@ from app.security.keyring_store import SecretStore
 from ui import ui_settings, warm_up
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, show_error
-from ui.widgets.common import ErrorLabel, LanguageCombo, fit_to_contents, set_label
+from ui.widgets.common import ErrorLabel, LanguageCombo, chars_wide, fit_to_contents, set_label
 
 # A sign-in takes well under a second; one still going after this is bringing the database up
 # to date after an update (a copy first, then the migrations: minutes at a large mission), or
@@ -129,7 +129,7 @@ class LoginDialog(QDialog):
         # Again now that the button is inside the dialog: before, it had no dialog to be the
         # default button of, and the dialog made the first button in the tab order its default.
         self.sign_in_button.setDefault(True)
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(chars_wide(self, 70))  # 420 pixels at 9 pt
         self.setTabOrder(self.username, self.password)
         self.setTabOrder(self.password, self.remember)
         # Whether a system keyring exists: loading the keyring library costs about as much

@@ -35,7 +35,7 @@ from app.services.recovery import Recovered, recover
 from app.services.recovery_sheet import SheetFacts, write_recovery_sheet
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.tasks import BackgroundTask, show_error
-from ui.widgets.common import ErrorLabel, word_wrapped
+from ui.widgets.common import ErrorLabel, chars_wide, word_wrapped
 from ui.widgets.dialogs import ValidatingDialog, check_passwords, password_field
 from ui.widgets.file_dialogs import in_documents
 
@@ -81,7 +81,7 @@ class RecoveryKeyDialog(QDialog):
         layout.addLayout(sheet)
         layout.addWidget(self.saved)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(chars_wide(self, 93))  # 560 pixels at 9 pt
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:

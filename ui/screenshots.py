@@ -1,5 +1,8 @@
 """Render the main screens offscreen into PNGs: ``python -m ui.screenshots docs/screenshots``.
 
+``--scale 1.5`` renders them as a 1366×768 laptop shows them at 150 % display scaling: the
+windows are 1366/1.5 × 768/1.5 layout pixels on a screen of that size, drawn in 1366×768.
+
 Runs on a demo mission created in a temporary folder, with its own QSettings, so nothing of
 the user's installation is read or changed. HQ's own areas (``hq-*.png``) are shot on a
 desktop HQ made there too, holding the bundles of two small demo missions.
@@ -45,7 +48,29 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--lang", default="en", choices=("kk", "ru", "en"))
     parser.add_argument("--small-only", action="store_true", help="only 1366x768")
     parser.add_argument("--pseudo", action="store_true", help="the pseudo-language (layout check)")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="display scaling, e.g. 1.25 or 1.5: 1366x768 screens as a scaled laptop shows them",
+    )
+    args = parser.parse_args(argv)
+    if args.scale <= 0:
+        parser.error("--scale must be positive")
+    return args
+
+
+def _scaled_screen(scale: float, work: Path) -> None:
+    """Make the QApplication still to come draw at ``scale`` on a laptop's 1366×768 screen
+    (offscreen, Qt's own screen is 800×800): a scale factor must be set before it exists."""
+    import json
+
+    width, height = SIZES[0]
+    config = work / "screen.json"
+    screen = {"name": "laptop", "x": 0, "y": 0, "width": width, "height": height}
+    config.write_text(json.dumps({"screens": [{**screen, "logicalDpi": 96, "dpr": 1}]}))
+    os.environ["QT_SCALE_FACTOR"] = str(scale)
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     from ui.main_window import MainWindow
 
     work = Path(tempfile.mkdtemp(prefix="qorgau-shots-"))
+    scaled = args.scale != 1.0
+    if scaled:
+        _scaled_screen(args.scale, work)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "qs"))
     paths = Paths(work / "data")
@@ -81,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     CaseService(workspace).escalate_overdue()  # as the app does after sign-in
 
     def shoot(widget: QWidget, name: str, size: tuple[int, int]) -> None:
-        widget.resize(*size)
+        # ``size`` in the screen's pixels; at a scale, fewer layout pixels fill them.
+        widget.resize(round(size[0] / args.scale), round(size[1] / args.scale))
         for _ in range(3):
             app.processEvents()
         target = args.out / f"{name}-{size[0]}x{size[1]}.png"
@@ -89,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         print(target)
 
     try:
-        for size in SIZES[:1] if args.small_only else SIZES:
+        for size in SIZES[:1] if args.small_only or scaled else SIZES:
             window = MainWindow(workspace, bridge)
             window.show()
             start = window.area_widget("start")
@@ -204,7 +233,7 @@ def _shoot_letter_editor(page: QWidget, shoot: Shoot) -> None:
     settled = time.monotonic() + 0.5  # QtPdf draws the page's image on a thread of its own
     while time.monotonic() < settled:
         QApplication.processEvents()
-    size = dialog.minimumSize()
+    size = dialog.minimumSize() * dialog.devicePixelRatioF()  # in the screen's pixels
     shoot(dialog, "letter-editor", (size.width(), size.height()))
     dialog.reject()
 

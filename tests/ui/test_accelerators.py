@@ -234,3 +234,20 @@ def test_alt_s_saves_a_case_in_russian(
     qtbot.waitUntil(lambda: pressed == [True], timeout=2000)  # a mnemonic animates its click
     wait_for(qtbot, editor.save_task)
     assert editor.last_save_ok and CaseService(ws).count_cases() == 1
+
+
+def test_every_frequent_button_of_a_case_has_a_letter_and_the_others_a_key(
+    language: str, make_window: MakeWindow, ws: Workspace
+) -> None:
+    """The fault: in English the case form shows more controls than there are letters, and
+    Save a copy… and Undo last status change had none. The host country (filled in with the
+    mission's) gave its letter up; Close keeps Esc and Remove… the Delete key instead."""
+    case = CaseService(ws).create_case(new_case())
+    area = cases_area_of(make_window(ws))
+    area.open_case(case.id)
+    editor = area.editor
+    lettered = [editor.attachments.save_button, editor.timeline.undo_button]
+    assert [accelerator(b.text()) is not None for b in lettered] == [True, True]
+    assert accelerator(editor.close_button.text()) is None
+    assert "Esc" in editor.close_button.toolTip()
+    assert accelerator(editor.attachments.remove_button.text()) is None

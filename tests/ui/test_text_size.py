@@ -12,7 +12,15 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+)
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
@@ -24,7 +32,7 @@ from ui.cases.timeline import TimelinePanel
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.dialog import LetterDialog
 from ui.lock import LockScreen
-from ui.widgets.dialogs import ReasonDialog
+from ui.widgets.dialogs import ReasonDialog, ShortScreenScroll
 
 
 @pytest.fixture
@@ -78,3 +86,40 @@ def test_the_lock_screens_box_widens_with_the_text(
         assert explanation_width() >= 1.4 * normal
     finally:
         qapp.setFont(font)
+
+
+def test_a_short_screen_forms_dialog_grows_with_a_label_that_grows(qtbot: QtBot) -> None:
+    """The fault: the form's scroll area kept the minimum size it had when the dialog opened,
+    so a label made longer (a language switch) was cut instead of widening the dialog."""
+    label = QLabel("Name:")
+    form = QFormLayout()
+    form.addRow(label, QLineEdit())
+    dialog = QDialog()
+    QVBoxLayout(dialog).addWidget(ShortScreenScroll(form))
+    on_screen(qtbot, dialog)
+    label.setText("Name as written in the passport, in Latin letters:")
+    QCoreApplication.processEvents()
+    assert dialog.minimumSizeHint().width() > label.sizeHint().width()
+
+
+def test_the_sign_in_and_the_case_check_lists_grow_with_the_text_size(
+    qtbot: QtBot,
+    template_installation: Paths,
+    bridge: LanguageBridge,
+    open_ws: OpenWs,
+    larger_text: float,
+) -> None:
+    """The fault: the sign-in was 420 pixels wide and the case's category and indicator
+    lists 180 pixels tall, whatever the font: at 150 % text a list showed two thirds of its
+    lines and the sign-in's labels crowded its fields."""
+    from ui.cases.editor import CaseEditor
+    from ui.login import LoginDialog
+
+    normal_width, normal_height = 420, 180
+    login = LoginDialog(template_installation, bridge)
+    qtbot.addWidget(login)
+    assert login.minimumWidth() >= 0.95 * larger_text * normal_width
+    editor = CaseEditor(open_ws("aigul"), [])
+    qtbot.addWidget(editor)
+    for check_list in (editor.categories, editor.indicators):
+        assert check_list.minimumHeight() >= 0.95 * larger_text * normal_height

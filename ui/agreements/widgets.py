@@ -119,7 +119,9 @@ class ProvisionCard(QFrame):
         chips = FlowLayout()
         self.chips: list[QLabel] = []
         for text in category_labels(provision.categories):
-            chip = plain_label(text)
+            # On two lines where the pane is narrower: one line of the longest (325 pixels in
+            # Kazakh at 150 %) kept the library wider than a 1366 screen.
+            chip = word_wrapped(plain_label(text))
             chip.setStyleSheet(CHIP_STYLE)
             chips.addWidget(chip)
             self.chips.append(chip)

@@ -101,7 +101,7 @@ class AttachmentsPanel(QWidget):
         self.tree.setToolTip(_("Drop files here to attach them to the case."))
         self.add_button.setText(_("&Attach files…"))
         self.open_button.setText(_("&Open"))
-        self.save_button.setText(_("Save a copy…"))
+        self.save_button.setText(_("Sav&e a copy…"))
         self.remove_button.setText(_("Remove…"))
         self.set_case(self.case)
 

@@ -37,7 +37,7 @@ from app.domain.codes import CaseStatus, Channel, Urgency, label
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import RETURNEE_FROM_STATUSES, is_open
 from app.errors import QorgauError, ValidationError
-from app.i18n import N_, _, current_language, format_date, ngettext
+from app.i18n import N_, _, current_language, format_date, ngettext, pgettext
 from app.services.cases import CaseService, DuplicatePersonWarning
 from app.services.changes import DataChanged
 from app.services.organisations import OrganisationService
@@ -65,6 +65,7 @@ from ui.widgets.common import (
     STRETCH,
     ErrorLabel,
     ask_save_changes,
+    lines_high,
     lines_tall,
     push_button,
     set_label,
@@ -186,7 +187,7 @@ class CaseEditor(QWidget):
         self.categories = CheckList()
         self.indicators = CheckList()
         for check_list in (self.categories, self.indicators):
-            check_list.setMinimumHeight(180)
+            check_list.setMinimumHeight(lines_high(check_list, 13))  # 184 pixels at 9 pt
         self.boxes: dict[str, FieldBox] = {
             "host_country": FieldBox(self.host_country),
             "received_at": FieldBox(self.received, self.received.date),
@@ -371,11 +372,13 @@ class CaseEditor(QWidget):
         self.case_box.setTitle(_("The case"))
         self.complaint_box.setTitle(_("The complaint"))
         labels = {
-            "host_country": _("Host countr&y:"),
+            # Filled in with the mission's country and seldom changed: in English its Y went to
+            # Employer, whose E to Save a copy and Undo (23 letters for 24 controls).
+            "host_country": pgettext("case form", "Host country:"),
             "received_at": _("&Received on:"),
             "channel": _("Reached us by:"),
             "urgency": _("&Urgency:"),
-            "employer": _("&Employer:"),
+            "employer": _("Emplo&yer:"),
             "agency": _("Recruit&ment agency:"),
             "due_date": _("&Follow up by:"),
             "assigned_to": _("Assigned &to:"),

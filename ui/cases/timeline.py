@@ -148,7 +148,7 @@ class TimelinePanel(QWidget):
         self.add_button.setText(_("Add t&o the timeline"))
         self.status_label.setText(_("Move to:"))
         self.status_button.setText(_("Ch&ange status…"))
-        self.undo_button.setText(_("Undo last status change"))
+        self.undo_button.setText(_("Undo last status chang&e"))
         self.undo_button.setToolTip(
             _("Its author can take a status change back for a few minutes; the undo is recorded.")
         )

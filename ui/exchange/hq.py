@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from app.errors import ValidationError
 from app.i18n import _
 from app.services.keys import TrustedKey
-from ui.widgets.common import set_label
+from ui.widgets.common import chars_wide, set_label
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.file_dialogs import save_path
 
@@ -65,7 +65,7 @@ class TransferDialog(ValidatingDialog):
         set_label(self.form, self.numbers, _("Case &numbers:"))
         set_label(self.form, self.mission, _("&To mission:"))
         set_label(self.form, file_row, _("&Output file:"))
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(chars_wide(self, 93))  # 560 pixels at 9 pt
 
     def _browse(self) -> None:
         code = self.mission.currentData() or "mission"

@@ -35,6 +35,7 @@ from app.services.keys import (
 )
 from ui.widgets.common import (
     STRETCH,
+    chars_wide,
     fit_to_contents,
     push_button,
     set_label,
@@ -211,7 +212,7 @@ class TrustKeyDialog(ValidatingDialog):
         self.code.textChanged.connect(self._show_key_check)
         self.signing_key.textChanged.connect(self._show_key_check)
         self.age_recipient.textChanged.connect(self._show_key_check)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(chars_wide(self, 93))  # 560 pixels at 9 pt
         self._show_key_check()
 
     def _show_key_check(self) -> None:

@@ -33,7 +33,7 @@ from app.i18n import _
 from app.letters import qr_payload
 from app.services.letters import LetterService, VerifyResult, outgoing_number
 from ui.palette import outcome_style
-from ui.widgets.common import word_wrapped
+from ui.widgets.common import chars_wide, word_wrapped
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
@@ -46,7 +46,7 @@ class LetterCheckDialog(QDialog):
         self.service = service
         self.found: VerifyResult | None = None
         self.setWindowTitle(_("Check a letter"))
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(chars_wide(self, 107))  # 640 pixels at 9 pt
         intro = word_wrapped(
             plain_label(
                 _(

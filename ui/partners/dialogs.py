@@ -24,7 +24,7 @@ from app.services.partners import (
 )
 from app.services.workspace import Workspace
 from ui.palette import WARNING_TEXT
-from ui.widgets.common import keep_narrow, set_label, word_wrapped
+from ui.widgets.common import chars_wide, keep_narrow, set_label, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.plain import plain_label
@@ -53,7 +53,7 @@ class PartnerDialog(ValidatingDialog):
         self.service = PartnerService(workspace)
         self.partner = partner
         self.saved: PartnerInfo | None = None
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(chars_wide(self, 93))  # 560 pixels at 9 pt
         self.name = QLineEdit()
         self.kind = QComboBox()
         self.country = CountryCombo(any_text="")  # chosen, never a default country
@@ -177,7 +177,7 @@ class ReferralDialog(ValidatingDialog):
         self.case_number = case_number
         self.referred: ReferralResult | None = None
         self.case_status = case_status
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(chars_wide(self, 93))  # 560 pixels at 9 pt
         self.partner = QComboBox()
         # Sized by a name's usual length, not the longest partner's: one long name made the
         # dialog wider than a laptop's screen allows and cut the labels beside it.
@@ -311,7 +311,7 @@ class OutcomeDialog(ValidatingDialog):
         self.service = PartnerService(workspace)
         self.referral = referral
         self.recorded: ReferralInfo | None = None
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(chars_wide(self, 87))  # 520 pixels at 9 pt
         self.outcome = _text_box(4, self)
         self.form.addRow("", self.outcome)
         self.outcome.textChanged.connect(self._allow_ok)

@@ -79,7 +79,14 @@ from ui.reports.case_list import CaseListDialog
 from ui.reports.figure_table import DrillAt, FigureTable
 from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import STRETCH, ErrorLabel, fit_first_entry, widget_row, word_wrapped
+from ui.widgets.common import (
+    STRETCH,
+    ErrorLabel,
+    fit_first_entry,
+    lines_high,
+    widget_row,
+    word_wrapped,
+)
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import qt_date_format
 from ui.widgets.file_dialogs import in_documents
@@ -322,8 +329,9 @@ class DashboardPage(QWidget):
             for key in keys:
                 tile = QPushButton()
                 tile.setObjectName(f"tile_{key}")
-                tile.setMinimumHeight(58)
                 tile.setStyleSheet("text-align: center; font-size: 11pt;")
+                tile.ensurePolished()  # its own font, from the style sheet
+                tile.setMinimumHeight(lines_high(tile, 3.2))  # the label, the figure, a margin
                 tile.clicked.connect(lambda _checked=False, k=key: self._tile_clicked(k))
                 self.tiles[key] = tile
                 row.addWidget(tile)

@@ -29,7 +29,7 @@ from app.services.cases import CaseService
 from app.services.records import PersonInput
 from app.services.returnees import MAX_YEARS, ReturneeInput, ReturneeRow, ReturneeService
 from app.services.workspace import Workspace
-from ui.widgets.common import set_label
+from ui.widgets.common import chars_wide, set_label
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.fields import DateField
@@ -115,7 +115,7 @@ class ReturneeDialog(ValidatingDialog):
         self.needs_person = self.record is None and case_id is None
         # The labels take half of 560 pixels in Kazakh, leaving an occupation ("9329 Басқа
         # топтарға кірмейтін…") and a region a field of 180 pixels.
-        self.setMinimumWidth(700)
+        self.setMinimumWidth(chars_wide(self, 117))  # 700 pixels at 9 pt
 
         self.surname = QLineEdit()
         self.given_names = QLineEdit()

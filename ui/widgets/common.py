@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -303,6 +304,13 @@ def lines_tall(edit: QPlainTextEdit, lines: int, fixed: bool = True) -> None:
         edit.setFixedHeight(height)
     else:
         edit.setMinimumHeight(height)
+
+
+def lines_high(widget: QWidget, lines: float) -> int:
+    """The height of ``lines`` lines of ``widget``'s font, with its frame if it has one: a
+    height in pixels showed fewer lines of a larger font (a system text size of 150 %)."""
+    frame = widget.frameWidth() if isinstance(widget, QFrame) else 0
+    return math.ceil(lines * widget.fontMetrics().lineSpacing()) + 2 * frame
 
 
 def chars_wide(widget: QWidget, chars: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -100,6 +100,14 @@ class ShortScreenScroll(QScrollArea):
         layout.setContentsMargins(0, 0, 0, 0)
         inner.setLayout(layout)
         self.setWidget(inner)
+        # The dialog asks again for the sizes below when a label grows (a language switch, a
+        # long error text): a scroll area tells its own layout nothing of its widget's changes.
+        inner.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()
+        return super().eventFilter(watched, event)
 
     def _bar(self) -> int:
         return self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)

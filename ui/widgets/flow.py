@@ -56,6 +56,9 @@ class FlowLayout(QLayout):
             if item.isEmpty():  # a hidden widget: no room, and no gap either
                 continue
             hint = item.sizeHint()
+            if hint.width() > rect.width() and item.hasHeightForWidth():
+                # A text that wraps, on a row of its own as wide as the pane, and taller.
+                hint = QSize(rect.width(), item.heightForWidth(rect.width()))
             if x > rect.x() and x + hint.width() > rect.right() + 1:
                 x, y, line = rect.x(), y + line + self.gap, 0
             if move:
