@@ -897,10 +897,17 @@ class CaseService(DatedService):
             ):
                 for key in _number_keys(holder.iin, holder.passport_no):
                     known.setdefault(key, holder.id)
+        # Each name folded once: of the ~19,000 people a batch reads at 300k, most share their
+        # names with others, and folding them one by one was a third of this read's time.
+        folded: dict[tuple[str, str], tuple[str, str]] = {}
         for start in range(0, len(births), KNOWN_CHUNK):
-            for born in connection.execute(born_on(births[start : start + KNOWN_CHUNK])):
-                key = _name_birth_key(born.surname, born.given_names, born.birth_date)
-                known.setdefault(key, born.id)
+            for person_id, surname, given, birth in connection.execute(
+                born_on(births[start : start + KNOWN_CHUNK])
+            ):
+                name = folded.get((surname, given))
+                if name is None:
+                    name = folded[surname, given] = name_key(surname, given)
+                known.setdefault(("name", *name, birth), person_id)  # as _name_birth_key
         return known
 
     def _person_for_batch(
