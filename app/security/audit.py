@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, insert, select, type_coerce
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
+from app.db.bulk import insert_rows
 from app.db.engine import read_once
 from app.db.models import AuditEntry, Counter
 from app.db.sync import next_counter
@@ -119,7 +120,7 @@ def record_many(
             }
         )
         prev_hash = digest
-    session.connection().execute(insert(AuditEntry), rows)
+    insert_rows(session.connection(), AuditEntry, rows)
 
 
 @dataclass(frozen=True)

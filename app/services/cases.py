@@ -16,10 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Label, Select, case, func, insert, or_, select
+from sqlalchemy import Label, Select, case, func, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
+from app.db.bulk import insert_rows
 from app.db.models import (
     Attachment,
     Case,
@@ -842,18 +843,16 @@ class CaseService(DatedService):
         for change_seq, values in enumerate(stamped, start=last_seq - len(stamped) + 1):
             values.update(origin_mission=mission, version=1, updated_at=now, change_seq=change_seq)
         connection = session.connection()
-        if new_people:
-            connection.execute(insert(Person), new_people)
-        connection.execute(insert(Case), cases)
+        insert_rows(connection, Person, new_people)
+        insert_rows(connection, Case, cases)
         for model, codes in ((CaseCategory, "categories"), (CaseIloIndicator, "indicators")):
             links_rows = [
                 {"case_id": case["id"], "code": c.value}
                 for case, (p, _s) in zip(cases, items, strict=True)
                 for c in getattr(p, codes)
             ]
-            if links_rows:
-                connection.execute(insert(model), links_rows)
-        connection.execute(insert(CaseEvent), events)
+            insert_rows(connection, model, links_rows)
+        insert_rows(connection, CaseEvent, events)
         # Core inserts pass the flush hook by: open views still hear of the new cases.
         new_ids = [case["id"] for case in cases]
         for table in ("case", "case_event"):
