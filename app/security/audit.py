@@ -102,10 +102,11 @@ def record_many(
     ).scalar_one_or_none()
     prev_hash = prev or GENESIS
     at = datetime.now(UTC)
+    stamp = canonical_time(at)  # the entries' one time as each hash holds it, written once
     rows = []
     for seq, (action, entity, entity_id, raw_details) in enumerate(entries, start=first):
         details = json.loads(json.dumps(raw_details, default=str))
-        digest = entry_hash(seq, at, actor, action, entity, entity_id, details, prev_hash)
+        digest = entry_hash(seq, stamp, actor, action, entity, entity_id, details, prev_hash)
         rows.append(
             {
                 "seq": seq,
