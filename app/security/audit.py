@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, insert, select, type_coerce
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
+from app.db.bulk import insert_rows
 from app.db.engine import read_once
 from app.db.models import AuditEntry, Counter
 from app.db.sync import next_counter
@@ -101,10 +102,11 @@ def record_many(
     ).scalar_one_or_none()
     prev_hash = prev or GENESIS
     at = datetime.now(UTC)
+    stamp = canonical_time(at)  # the entries' one time as each hash holds it, written once
     rows = []
     for seq, (action, entity, entity_id, raw_details) in enumerate(entries, start=first):
         details = json.loads(json.dumps(raw_details, default=str))
-        digest = entry_hash(seq, at, actor, action, entity, entity_id, details, prev_hash)
+        digest = entry_hash(seq, stamp, actor, action, entity, entity_id, details, prev_hash)
         rows.append(
             {
                 "seq": seq,
@@ -119,7 +121,7 @@ def record_many(
             }
         )
         prev_hash = digest
-    session.connection().execute(insert(AuditEntry), rows)
+    insert_rows(session.connection(), AuditEntry, rows)
 
 
 @dataclass(frozen=True)

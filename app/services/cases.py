@@ -16,10 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Label, Select, case, func, insert, or_, select
+from sqlalchemy import Label, Select, case, func, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
+from app.db.bulk import insert_rows
 from app.db.models import (
     Attachment,
     Case,
@@ -842,18 +843,16 @@ class CaseService(DatedService):
         for change_seq, values in enumerate(stamped, start=last_seq - len(stamped) + 1):
             values.update(origin_mission=mission, version=1, updated_at=now, change_seq=change_seq)
         connection = session.connection()
-        if new_people:
-            connection.execute(insert(Person), new_people)
-        connection.execute(insert(Case), cases)
+        insert_rows(connection, Person, new_people)
+        insert_rows(connection, Case, cases)
         for model, codes in ((CaseCategory, "categories"), (CaseIloIndicator, "indicators")):
             links_rows = [
                 {"case_id": case["id"], "code": c.value}
                 for case, (p, _s) in zip(cases, items, strict=True)
                 for c in getattr(p, codes)
             ]
-            if links_rows:
-                connection.execute(insert(model), links_rows)
-        connection.execute(insert(CaseEvent), events)
+            insert_rows(connection, model, links_rows)
+        insert_rows(connection, CaseEvent, events)
         # Core inserts pass the flush hook by: open views still hear of the new cases.
         new_ids = [case["id"] for case in cases]
         for table in ("case", "case_event"):
@@ -897,10 +896,17 @@ class CaseService(DatedService):
             ):
                 for key in _number_keys(holder.iin, holder.passport_no):
                     known.setdefault(key, holder.id)
+        # Each name folded once: of the ~19,000 people a batch reads at 300k, most share their
+        # names with others, and folding them one by one was a third of this read's time.
+        folded: dict[tuple[str, str], tuple[str, str]] = {}
         for start in range(0, len(births), KNOWN_CHUNK):
-            for born in connection.execute(born_on(births[start : start + KNOWN_CHUNK])):
-                key = _name_birth_key(born.surname, born.given_names, born.birth_date)
-                known.setdefault(key, born.id)
+            for person_id, surname, given, birth in connection.execute(
+                born_on(births[start : start + KNOWN_CHUNK])
+            ):
+                name = folded.get((surname, given))
+                if name is None:
+                    name = folded[surname, given] = name_key(surname, given)
+                known.setdefault(("name", *name, birth), person_id)  # as _name_birth_key
         return known
 
     def _person_for_batch(

@@ -748,16 +748,20 @@ def name_case(name: str) -> str:
     """A name as a register typed it in capitals (or in small letters), written as a name:
     «АБЕНОВ» → «Абенов», «абенова-сейтова» → «Абенова-Сейтова»; a name in mixed case is
     left as typed. The letters print the name as it is stored."""
+    return " ".join(map(_word_case, name.split()))
 
-    def word_case(word: str) -> str:
-        if word.casefold() in _PATRONYMIC_WORDS:
-            return word.lower()
-        if not (word.isupper() or word.islower()):
-            return word
-        # Each run of letters as a name part: «абенова-сейтова», «О'КОННОР», «Н.С.».
-        return _LETTER_RUN.sub(lambda m: m.group()[:1].upper() + m.group()[1:].lower(), word)
 
-    return " ".join(word_case(word) for word in name.split())
+def _word_case(word: str) -> str:
+    if word.casefold() in _PATRONYMIC_WORDS:
+        return word.lower()
+    if not (word.isupper() or word.islower()):
+        return word
+    # Each run of letters as a name part: «абенова-сейтова», «О'КОННОР», «Н.С.».
+    return _LETTER_RUN.sub(_name_part, word)
+
+
+def _name_part(letters: re.Match[str]) -> str:
+    return letters.group()[:1].upper() + letters.group()[1:].lower()
 
 
 def row_to_case(
