@@ -233,6 +233,7 @@ def detail_json(d: CaseDetail) -> dict[str, Any]:
                 "kind": e.kind,
                 "at": e.occurred_at.isoformat(),
                 "author": e.author,
+                "author_name": e.author_name or None,
                 "text": e.text,
                 "status_from": e.status_from,
                 "status_to": e.status_to,
@@ -343,7 +344,7 @@ def _timeline_line(event: EventInfo) -> str:
         text = f" — {said}" if said else ""
     else:
         text = f": {said}" if said else ""
-    return f"{event.occurred_at.astimezone():%Y-%m-%d %H:%M}  {event.author}  {heading}{text}"
+    return f"{event.occurred_at.astimezone():%Y-%m-%d %H:%M}  {event.by}  {heading}{text}"
 
 
 def cmd_set_status(args: argparse.Namespace) -> int:

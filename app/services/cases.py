@@ -251,6 +251,7 @@ def _event_info(event: CaseEvent, names: dict[str, str] | None = None) -> EventI
         found[0].value if (found := stored_event(event.data)) else "",
         data,
         event.text,
+        (names or {}).get(event.author, ""),
     )
 
 

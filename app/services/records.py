@@ -216,6 +216,14 @@ class EventInfo:
     # What ``text`` was composed from: the entry's data (an assignee named) and typed words.
     data: dict[str, Any] | None = None
     typed: str = ""
+    # The author's full name, "" where the user is gone or has none: ``author`` stays the
+    # login, which the undo check compares.
+    author_name: str = ""
+
+    @property
+    def by(self) -> str:
+        """Who wrote the entry, as the case list names officers: the full name, else the login."""
+        return self.author_name or self.author
 
     def said(self, language: str | None = None) -> str:
         """The entry's text in ``language`` (default: the interface's, as it is now): ``text``

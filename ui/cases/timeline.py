@@ -64,7 +64,7 @@ def event_html(event: EventInfo) -> str:
         link = f'<br><a href="{href}">{html.escape(link_text(kind_))} →</a>'
     return (
         f'<p style="margin:0 0 10px 0"><span style="color:{MUTED_TEXT}">{html.escape(when)} · '
-        f"{html.escape(event.author)}</span><br><b>{title}</b>"
+        f"{html.escape(event.by)}</span><br><b>{title}</b>"
         + (f"<br>{body}" if body else "")
         + link
         + "</p>"

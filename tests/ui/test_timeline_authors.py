@@ -1,0 +1,56 @@
+"""A case's timeline names its authors as the case list names officers: by full name."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from app.cli.cases import _timeline_line, detail_json
+from app.db.models import CaseEvent, User
+from app.services.cases import CaseService
+from app.services.partners import PartnerInput, PartnerService
+from app.services.workspace import Workspace
+from tests.builders import ASSEL, wage_case
+from tests.conftest import OpenWs
+from ui.cases.area import CasesArea
+
+AIGUL_NAME = "Айгүл Сәрсенбаева"
+
+
+def test_the_timeline_names_the_officer_not_their_login(
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace, open_ws: OpenWs
+) -> None:
+    """The fault: entries read «· aigul» (the login) where the case list reads her name; an
+    author with no account here (a case from another mission) keeps the login."""
+    with ws.write() as session:
+        user = session.execute(select(User).where(User.username == "aigul")).scalar_one()
+        user.full_name = AIGUL_NAME
+    partner = PartnerService(ws).create(
+        PartnerInput(name="Ansan Migrant Shelter", kind="shelter", country="KR")
+    )
+    case = wage_case(ws, ASSEL, date.today() - timedelta(days=2))
+    PartnerService(open_ws("aigul")).refer(case.id, partner.id, "She has nowhere to sleep.")
+    with ws.write() as session:  # as an entry written at another mission arrives
+        event = session.execute(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.author == "admin")
+        ).scalar_one()
+        event.author = "daulet"
+
+    cases_area.open_case(case.id)
+    shown = cases_area.editor.timeline.events.toPlainText()
+    assert f"· {AIGUL_NAME}\nReferral" in shown
+    assert "· aigul" not in shown
+    assert "· daulet\nCase registered" in shown
+
+    events = CaseService(ws).get_case(case.id).events
+    lines = [_timeline_line(e).split("  ", 1)[1] for e in events]
+    assert lines[0].startswith("daulet  Case registered")
+    assert lines[1].startswith(f"{AIGUL_NAME}  Referral")
+    # The JSON keeps the login under "author" (scripts match on it) and adds the name.
+    timeline = detail_json(CaseService(ws).get_case(case.id))["timeline"]
+    assert [(e["author"], e["author_name"]) for e in timeline] == [
+        ("daulet", None),
+        ("aigul", AIGUL_NAME),
+    ]
