@@ -169,3 +169,41 @@ def test_latin_name_is_suggested_until_the_user_changes_it(qtbot: QtBot, form: P
 )
 def test_kazakh_latin_2021(cyrillic: str, latin: str) -> None:
     assert to_kazakh_latin(cyrillic) == latin
+
+
+TODAY = date(2026, 12, 7)
+
+
+@pytest.mark.parametrize(
+    ("typed", "born"),
+    [
+        ("01.01.30", date(1930, 1, 1)),  # 2030: not yet born
+        ("010130", date(1930, 1, 1)),
+        ("05.06.20", date(1920, 6, 5)),  # 2020: six years old, no worker
+        ("15/3/94", date(1994, 3, 15)),
+        ("01.01.08", date(2008, 1, 1)),  # 18: of working age, this century
+        ("01.01.12", date(2012, 1, 1)),  # 14: the youngest a contract allows
+    ],
+)
+def test_a_birth_dates_two_digit_year_lies_in_the_past(typed: str, born: date) -> None:
+    """The fault: «01.01.30» was read as 2030 and refused as a birth in the future."""
+    assert parse_date(typed, birth=True, today=TODAY) == born
+
+
+def test_other_dates_keep_the_near_century(qtbot: QtBot) -> None:
+    """A follow-up or a contract's end may lie years ahead: 01.01.30 stays 2030 there."""
+    assert parse_date("01.01.30", today=TODAY) == date(2030, 1, 1)
+    assert parse_date("01.01.40", today=TODAY) == date(1940, 1, 1)
+
+
+def test_the_birth_date_field_shows_the_past_century(qtbot: QtBot, bridge: LanguageBridge) -> None:
+    bridge.set_language("ru")
+    field = on_screen(qtbot, DateField("birth_date"))
+    field.setFocus()
+    qtbot.keyClicks(field, "01.01.30")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert field.text() == "01.01.1930"
+    assert field.date() == date(1930, 1, 1)
+    due = on_screen(qtbot, DateField("due_date"))
+    due.setText("01.01.30")
+    assert due.date() == date(2030, 1, 1)

@@ -57,31 +57,40 @@ def _month_names() -> dict[str, int]:
 _MONTHS = _month_names()
 
 
-def _full_year(year: str) -> int:
-    """Two digits mean the latest year not more than ten years ahead (94 → 1994, 31 → 2031)."""
+# The youngest a worker can be (Labour Code of the Republic of Kazakhstan, art. 31: a contract
+# from 14 with a parent's consent): a birth date's two-digit year that would make the worker
+# younger, or unborn, is of the century before.
+YOUNGEST_WORKER = 14
+
+
+def _full_year(year: str, birth: bool = False, today: date | None = None) -> int:
+    """Two digits mean the latest year not more than ten years ahead (94 → 1994, 31 → 2031);
+    for a birth date, the latest year that leaves the worker of working age (30 → 1930: read
+    as 2030, a worker's «01.01.30» was refused as born in the future)."""
     if len(year) == 4:
         return int(year)
-    this_year = date.today().year
+    this_year = (today or date.today()).year
     candidate = this_year // 100 * 100 + int(year)
-    return candidate if candidate <= this_year + 10 else candidate - 100
+    latest = this_year - YOUNGEST_WORKER if birth else this_year + 10
+    return candidate if candidate <= latest else candidate - 100
 
 
-def parse_date(text: str) -> date | None:
+def parse_date(text: str, birth: bool = False, today: date | None = None) -> date | None:
     """None for an empty field; ValueError when the text is not a date.
 
     Accepts the interface's own format in any of its languages (01.12.2026, 1 Dec 2026,
     1 желтоқсан 2026), day-first dates with any separator or none (15031994, 15/3/94) and
-    ISO (1994-03-15).
+    ISO (1994-03-15). ``birth``: a date of birth, whose two-digit year lies in the past.
     """
     text = " ".join(text.split())
     if not text:
         return None
     if match := _DIGITS_ONLY.fullmatch(text):
-        day, month, year = int(match[1]), int(match[2]), _full_year(match[3])
+        day, month, year = int(match[1]), int(match[2]), _full_year(match[3], birth, today)
     elif match := _ISO.fullmatch(text):
         year, month, day = int(match[1]), int(match[2]), int(match[3])
     elif match := _DAY_FIRST.fullmatch(text):
-        day, month, year = int(match[1]), int(match[2]), _full_year(match[3])
+        day, month, year = int(match[1]), int(match[2]), _full_year(match[3], birth, today)
     elif (match := _WITH_MONTH_NAME.fullmatch(text)) and match[2].casefold() in _MONTHS:
         day, month, year = int(match[1]), _MONTHS[match[2].casefold()], int(match[3])
     else:
@@ -138,8 +147,9 @@ class DateField(QLineEdit):
     def __init__(self, field: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.field = field
+        self.birth = field == "birth_date"  # a two-digit year lies in the past
         # Shown in the hint and in the error: a birth date for a birth date, else a recent day.
-        self.example = EXAMPLE_DATE if field == "birth_date" else recent_example()
+        self.example = EXAMPLE_DATE if self.birth else recent_example()
         self.setMaxLength(32)
         self.calendar_action = self.addAction(
             _calendar_icon(), QLineEdit.ActionPosition.TrailingPosition
@@ -154,7 +164,7 @@ class DateField(QLineEdit):
 
     def date(self) -> date | None:
         try:
-            return parse_date(self.text())
+            return parse_date(self.text(), self.birth)
         except ValueError:
             raise ValidationError(
                 _("“{text}” is not a date; write it like {example} or {digits}.").format(
@@ -180,7 +190,7 @@ class DateField(QLineEdit):
 
     def _normalise(self) -> None:
         try:
-            value = parse_date(self.text())
+            value = parse_date(self.text(), self.birth)
         except ValueError:
             return  # the check beside the field says what is wrong; the text stays
         if value is not None and self.text() != format_date(value):
@@ -209,7 +219,7 @@ class DateField(QLineEdit):
         calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
         calendar.setGridVisible(True)
         try:
-            current = parse_date(self.text())
+            current = parse_date(self.text(), self.birth)
         except ValueError:
             current = None
         if current is not None:
