@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from app.cli.common import day_argument, json_help, print_json, print_table, warn, workspace
 from app.errors import UsageError
-from app.i18n import LANGUAGES, _, current_language
+from app.i18n import LANGUAGES, _, current_language, format_date, format_datetime
 from app.reports import case_list_table, indicator_tables, render_stats_report
 from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.htcds import (
@@ -312,9 +312,14 @@ def _print(table: ReportTable) -> None:
 
 def _cell_text(cell: Cell, lang: str) -> str:
     """What the terminal shows: numbers and amounts grouped for the language (``--json``
-    keeps the plain values); dates and text as they are."""
+    keeps the plain values) and dates written as the language writes them (ISO dates stood
+    among Kazakh or Russian words); text as it is."""
     if cell is None:
         return ""
     if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
         return number_text(cell, lang)
+    if isinstance(cell, datetime):
+        return format_datetime(cell.astimezone(), language=lang)
+    if isinstance(cell, date):
+        return format_date(cell, language=lang)
     return str(cell)

@@ -348,3 +348,20 @@ def test_wage_amounts_are_grouped_for_the_language_and_exact_in_json(
             )
             assert group in shown and shown in table.out
     assert run_cli(capsys, "stats", "--from", FROM, "--to", TO, "--json").out == as_json.out
+
+
+@pytest.mark.parametrize(("lang", "pattern"), [("ru", "%d.%m.%Y"), ("kk", "%d.%m.%Y")])
+def test_the_cases_table_writes_dates_in_the_language(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], lang: str, pattern: str
+) -> None:
+    """The fault: the table of cases behind a figure printed 2026-08-14 among Russian words;
+    ``--json`` keeps ISO dates, the contract other tools read."""
+    args = ("stats", "--from", FROM, "--to", TO, "--cases", "category=unpaid_wages")
+    rows = json.loads(run_cli(capsys, *args, "--json").out)
+    received = {date.fromisoformat(r["received_at"]) for r in rows}
+    assert received
+    run = run_cli(capsys, "--lang", lang, *args)
+    assert run.code == 0, run.err
+    for day in received:
+        assert day.strftime(pattern) in run.out
+        assert day.isoformat() not in run.out
