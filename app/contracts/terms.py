@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from app.domain.iso import UNKNOWN_COUNTRY, country_codes, current_currencies, language_codes
+from app.domain.occupations import language_of
 from app.domain.text import quoted
 from app.errors import ValidationError
 from app.i18n import N_, _, format_number
@@ -179,11 +180,21 @@ _currency = _code(
     current_currencies, True, N_("{field}: “{value}” is not a known ISO 4217 currency code.")
 )
 _country = _code(country_codes, True, UNKNOWN_COUNTRY)
-_language = _code(
+_language_code = _code(
     language_codes,
     False,
-    N_("{field}: “{value}” is not a known two-letter language code (ISO 639-1)."),
+    N_(
+        "{field}: “{value}” names no language known here; write its name (Korean) or its "
+        "two-letter code (ko)."
+    ),
 )
+
+
+def _language(field: str, value: object) -> str:
+    """A code, or a language's name in Kazakh, Russian or English («корейский», "Korean"):
+    an officer types the language as they say it, and the review stores its code."""
+    named = language_of(value) if isinstance(value, str) else None
+    return _language_code(field, named or value)
 
 
 def _hours(field: str, value: object) -> Decimal:

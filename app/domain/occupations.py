@@ -168,6 +168,40 @@ def language_code(code: str) -> str:
     return value
 
 
+# Words a language's name is typed with beside the name itself: «корей тілі», «корейский
+# язык», "Korean language" all name Korean.
+_LANGUAGE_WORDS = frozenset({"тілі", "тіл", "язык", "language"})
+
+
+def _name_key(name: str) -> str:
+    words = name.casefold().replace("ё", "е").split()
+    if len(words) > 1 and words[-1] in _LANGUAGE_WORDS:
+        words = words[:-1]
+    return " ".join(words)
+
+
+@cache
+def _codes_by_name() -> dict[str, str]:
+    """Every language's name in Kazakh, Russian and English (as ``_name_key`` reads it) → code."""
+    found: dict[str, str] = {}
+    for language in ("kk", "ru", "en"):
+        for code, name in _language_names(language).items():
+            if code in _language_codes():
+                found.setdefault(_name_key(name), code)
+    return found
+
+
+def language_of(text: str) -> str | None:
+    """The ISO 639-1 code of a language typed as its code (ko) or its name in Kazakh, Russian
+    or English (корей тілі, корейский, Korean); None for an empty text or no language known."""
+    value = text.strip()
+    if not value:
+        return None
+    if value.lower() in _language_codes():
+        return value.lower()
+    return _codes_by_name().get(_name_key(value))
+
+
 def language_name(code: str, language: str | None = None) -> str:
     return _language_names(language or current_language()).get(code, code)
 

@@ -387,8 +387,8 @@ def test_briefing_sheet_is_offered_in_documents(
         ({"wage_amount": "-10", "wage_currency": "KRW"}, "“Wage” cannot be negative (-10)."),
         (
             {"contract_language": "zz"},
-            "“Contract language (ISO code)”: “zz” is not a known two-letter language code "
-            "(ISO 639-1).",
+            "“Contract language”: “zz” names no language known here; write its name (Korean) "
+            "or its two-letter code (ko).",
         ),
         (
             {"deductions_percent": "150"},
@@ -442,3 +442,40 @@ def test_the_pdf_is_offered_in_the_interface_language(
     bridge.set_language(language)
     page = make_page(qtbot, ws)
     assert page.report_language.currentData() == language
+
+
+@pytest.mark.parametrize("typed", ["корейский", "корей тілі", "Korean", "Корейский язык", "ko"])
+def test_the_contract_language_is_typed_by_name_and_stored_as_its_code(
+    qtbot: QtBot, open_ws: OpenWs, typed: str
+) -> None:
+    """The fault: the field asked for an ISO code and refused «корейский», «корей тілі» and
+    "Korean"."""
+    ws = open_ws("aigul")
+    page = korean_review(qtbot, ws)
+    type_into(qtbot, page.contract_language, typed)
+    choose(qtbot, page.wage_period, "month")
+    settled(qtbot, page)
+    assert page.error.isHidden(), page.error.text()
+    assert page.terms_data()["contract_language"] == "ko"
+    with qtbot.waitSignal(page.review_saved, timeout=2000):
+        click(qtbot, page.save_button)
+    assert page.saved is not None and page.saved.terms.contract_language == "ko"
+
+
+def test_the_contract_language_list_names_languages_in_the_interface_language(
+    qtbot: QtBot, ws: Workspace, bridge: LanguageBridge, tmp_path: Path
+) -> None:
+    bridge.set_language("kk")
+    page = korean_review(qtbot, ws)
+    bridge.language_changed.connect(page.retranslate_ui)
+    combo = page.contract_language
+    combo.set_code("ko")
+    assert combo.currentText() == "корей тілі" and combo.code() == "ko"
+    assert combo.findText("түрік тілі") > 0
+    combo.parentWidget().grab().save(str(tmp_path / "language-kk.png"))
+    bridge.set_language("ru")
+    assert combo.currentText() == "корейский" and combo.code() == "ko"  # kept across a switch
+    bridge.set_language("en")
+    assert combo.currentText() == "Korean"
+    page.clear_terms()
+    assert combo.code() is None

@@ -190,7 +190,8 @@ def test_terms_round_trip_through_json() -> None:
         (
             {"contract_language": "xx"},
             "contract_language",
-            "contract_language: “xx” is not a known two-letter language code (ISO 639-1).",
+            "contract_language: “xx” names no language known here; write its name (Korean) or "
+            "its two-letter code (ko).",
         ),
         (
             {"host_country": "ZZ"},
@@ -1221,3 +1222,9 @@ def test_the_eaeu_treaty_binds_kyrgyzstan_from_its_accession_not_the_union_s_sta
         if p.instrument == "eaeu-treaty-2014"
     }
     assert russia == {date(2015, 1, 1)}
+
+
+@pytest.mark.parametrize("typed", ["ko", "KO", "корейский", "корей тілі", "Korean", "korean"])
+def test_a_contract_language_is_read_by_its_name(typed: str) -> None:
+    """The command line and the form take a language's name in Kazakh, Russian or English."""
+    assert parse_terms({"contract_language": typed}).contract_language == "ko"

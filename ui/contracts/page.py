@@ -68,6 +68,7 @@ from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import DateField
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.flow import FlowLayout
+from ui.widgets.language_combo import LanguageCombo
 from ui.widgets.plain import plain_label
 
 DEBOUNCE_MS = 350
@@ -276,9 +277,7 @@ class ContractReviewPage(QWidget):
         self.recruitment_fee_paid_by_worker = QLineEdit()
         self.recruitment_fee_currency = self._currency_combo()
         self.return_ticket_paid_by = _Choice(RETURN_TICKET_PAYERS, _payer_labels)
-        self.contract_language = QLineEdit()
-        self.contract_language.setMaxLength(2)
-        self.contract_language.setMaximumWidth(60)
+        self.contract_language = LanguageCombo()
         self.contract_language_understood = _TriState()
         self.signed_copy_held = _TriState()
         self.term_months = _Count(240)
@@ -433,7 +432,7 @@ class ContractReviewPage(QWidget):
         self.host_country.set_any_text(_("choose the country"))
         self.host_country.refill()
         self.wage_amount.setPlaceholderText(_("e.g. 12000"))
-        self.contract_language.setPlaceholderText("ko")
+        self.contract_language.refill()
         self.signed_on.retranslate_ui()
         self.signed_on.setToolTip(
             _(
@@ -480,7 +479,7 @@ class ContractReviewPage(QWidget):
             "recruitment_fee_paid_by_worker": _("Recruitment fee paid by the worker:"),
             "recruitment_fee_currency": _("Fee currency:"),
             "return_ticket_paid_by": _("Return ticket paid by:"),
-            "contract_language": _("Contract language (ISO code):"),
+            "contract_language": _("Contract language:"),
             "contract_language_understood": _("Worker understands it:"),
             "signed_copy_held": _("Worker holds a signed copy:"),
             "term_months": _("Term, months:"),
@@ -523,6 +522,8 @@ class ContractReviewPage(QWidget):
                     widget.set_date(value)
                 elif isinstance(widget, _Count):
                     widget.setValue(int(value))
+                elif isinstance(widget, LanguageCombo):
+                    widget.set_code(str(value))
                 elif isinstance(widget, QLineEdit):
                     widget.setText(str(value))
                 elif isinstance(widget, QComboBox):
@@ -578,7 +579,7 @@ class ContractReviewPage(QWidget):
             ),
             "recruitment_fee_currency": self.recruitment_fee_currency.currentText().strip() or None,
             "return_ticket_paid_by": self.return_ticket_paid_by.value(),
-            "contract_language": self.contract_language.text().strip() or None,
+            "contract_language": self.contract_language.code(),
             "contract_language_understood": self.contract_language_understood.value(),
             "signed_copy_held": self.signed_copy_held.value(),
             "term_months": self.term_months.value_or_none(),
