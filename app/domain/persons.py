@@ -21,6 +21,17 @@ CONTACT_FIELDS = (
 )
 # What identifies the person besides the name: None where unknown.
 IDENTITY_FIELDS = ("iin", "passport_no", "birth_date")
+# What an officer may change on a person picked from the file for a new case: how to reach
+# them (a worker abroad changes SIM cards) and their consent. Names, identifiers and sex
+# stay as stored: they identify the person in every one of their cases, and a slip there
+# is corrected on purpose, on a saved case.
+EDITABLE_ON_NEW_CASE = (
+    "phone_abroad",
+    *CONTACT_FIELDS,
+    "consent_date",
+    "consent_scope",
+    "consent_note",
+)
 
 
 # What a Kazakh or Russian name says of the person's sex, for a register that records none:

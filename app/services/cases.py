@@ -10,7 +10,7 @@ import hashlib
 import mimetypes
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +41,7 @@ from app.domain.codes import CaseStatus, Category, Channel, EventKind, IloIndica
 from app.domain.codes import parse_code as code
 from app.domain.events import SystemEvent, compose, event_data, stored_event
 from app.domain.filenames import clean_filename
+from app.domain.persons import EDITABLE_ON_NEW_CASE
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import (
     OPEN_STATUSES,
@@ -698,7 +699,9 @@ class CaseService(DatedService):
 
     def prepare(self, data: CaseInput) -> PreparedCase:
         """Check and clean a new case without touching the database (ValidationError)."""
-        if (data.person is None) == (data.person_id is None):
+        if (data.person is None) == (data.person_id is None) or (
+            data.person_update is not None and data.person_id is None
+        ):
             raise ValidationError(_("Give either a new person or an existing one."), "person")
         categories = self._categories(data.categories)
         check.not_future(data.received_at, "received_at", _("The date received"), self.today)
@@ -754,8 +757,11 @@ class CaseService(DatedService):
                 person_id = person.id
         else:
             assert data.person_id is not None
-            if session.get(Person, data.person_id) is None:
+            known = session.get(Person, data.person_id)
+            if known is None:
                 raise NotFound(_("No such person."))
+            if data.person_update is not None:
+                self._update_contacts(session, known, data.person_update)
             person_id = data.person_id
         employer_id = self._organisation(session, Employer, data.employer_id, p.employer)
         agency_id = self._organisation(session, RecruitmentAgency, data.agency_id, p.agency)
@@ -767,6 +773,23 @@ class CaseService(DatedService):
         self._event(session, row.id, EventKind.SYSTEM, "", data=event_data(registered_event))
         self.ws.audit(session, "case.create", "case", row.number, self._created_details(p))
         return row
+
+    def _update_contacts(self, session: Session, person: Person, typed: PersonInput) -> None:
+        """Save the contact and consent fields an officer changed on a person picked for a new
+        case (a new phone abroad), audited as an edit of the person; the rest stays as stored."""
+        stored = person_info(person)
+        changed = [f for f in EDITABLE_ON_NEW_CASE if getattr(typed, f) != getattr(stored, f)]
+        if not changed:
+            return
+        kept = {f.name: getattr(stored, f.name) for f in fields(PersonInput)}
+        merged = PersonInput(**{**kept, **{f: getattr(typed, f) for f in changed}})
+        apply_person(person, clean_person(merged, self.today))
+        self.ws.audit(session, "person.update", "person", person.id, {"fields": changed})
+        session.flush()
+        # The person's other cases are found by their phone too.
+        search.index_cases(
+            session, list(session.scalars(select(Case.id).where(Case.person_id == person.id)))
+        )
 
     @staticmethod
     def _created_details(p: PreparedCase) -> dict[str, Any]:

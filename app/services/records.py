@@ -108,6 +108,9 @@ class CaseInput:
     received_at: date
     person: PersonInput | None = None
     person_id: str | None = None
+    # With ``person_id``: the person as the form now shows them, whose contact and consent
+    # fields (``app.domain.persons.EDITABLE_ON_NEW_CASE``) are saved with the case.
+    person_update: PersonInput | None = None
     employer: OrganisationInput | None = None
     employer_id: str | None = None
     agency: OrganisationInput | None = None

@@ -892,6 +892,8 @@ class CaseEditor(QWidget):
             received_at=received,
             person=None if picked else self.person.person_input(),
             person_id=picked,
+            # Its contact and consent fields as typed here (a new phone abroad).
+            person_update=self.person.person_input() if picked else None,
             employer_id=self.employer.selected_id(),
             agency_id=self.agency.selected_id(),
             urgency=str(self.urgency.currentData()),

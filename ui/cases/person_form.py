@@ -31,7 +31,7 @@ from app.domain import labels as code_labels
 from app.domain.codes import ConsentScope, Sex
 from app.domain.iin import iin_birth_date, iin_sex, is_valid_iin, validate_iin
 from app.domain.kazakh_latin import to_kazakh_latin
-from app.domain.persons import CONTACT_FIELDS, NAME_FIELDS
+from app.domain.persons import CONTACT_FIELDS, EDITABLE_ON_NEW_CASE, NAME_FIELDS
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_date, ngettext
 from app.services.people import PersonService
@@ -354,9 +354,12 @@ class PersonForm(QWidget):
         self.clear_messages()
 
     def set_locked(self, locked: bool) -> None:
+        """Locked for a person picked from the file for a new case: their names and identifiers
+        stay as stored, while a new phone abroad, contacts and consent can be typed (they were
+        locked until the case was saved)."""
         self.locked = locked
-        for box in self.boxes.values():
-            box.widget.setEnabled(not locked)
+        for name, box in self.boxes.items():
+            box.widget.setEnabled(not locked or name in EDITABLE_ON_NEW_CASE)
         self.new_button.setVisible(locked)
         self.finder.setVisible(not locked)
 
