@@ -19,7 +19,7 @@ from app.cli.common import (
 from app.domain import events, labels
 from app.domain.codes import CaseStatus, Category, Urgency, label
 from app.domain.codes import parse_code as code
-from app.i18n import _, country_name, format_date, format_number
+from app.i18n import _, country_name, format_date, format_datetime, format_number
 from app.services.records import CaseDetail, CaseFilter, CaseRow, EventInfo
 
 if TYPE_CHECKING:  # imported while the password's key is derived (``case_service``)
@@ -344,7 +344,8 @@ def _timeline_line(event: EventInfo) -> str:
         text = f" — {said}" if said else ""
     else:
         text = f": {said}" if said else ""
-    return f"{event.occurred_at.astimezone():%Y-%m-%d %H:%M}  {event.by}  {heading}{text}"
+    # Written as the window writes it, for the language (it printed ISO among Russian words).
+    return f"{format_datetime(event.occurred_at.astimezone())}  {event.by}  {heading}{text}"
 
 
 def cmd_set_status(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from app.config import Paths
 from app.db.models import Case
-from app.i18n import format_date
+from app.i18n import format_date, format_datetime
 from app.services.installation import unlock
 from tests.builders import ASSEL_JSON, disk_full_at_batch
 from tests.conftest import PASSWORD
@@ -110,7 +110,7 @@ def test_case_lifecycle(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped
     assert "Status changed: New → In progress — Statement taken" in text_show.out
     after = json.loads(cli("case", "show", number, "--json").out)
     moved_at = datetime.fromisoformat(after["timeline"][-1]["at"]) + timedelta(hours=9)
-    assert f"{moved_at:%Y-%m-%d %H:%M}  " in text_show.out
+    assert f"{format_datetime(moved_at, language='en')}  " in text_show.out
     # What the case is about and when it must be followed up, as the list and window say.
     assert "Categories: Passport or documents withheld" in text_show.out
     assert "Unpaid or underpaid wages" in text_show.out

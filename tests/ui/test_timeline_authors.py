@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.cli.cases import _timeline_line, detail_json
 from app.db.models import CaseEvent, User
+from app.i18n import format_datetime
 from app.services.cases import CaseService
 from app.services.partners import PartnerInput, PartnerService
 from app.services.workspace import Workspace
@@ -45,6 +46,10 @@ def test_the_timeline_names_the_officer_not_their_login(
     assert "· daulet\nCase registered" in shown
 
     events = CaseService(ws).get_case(case.id).events
+    # Its time as the window writes it (not ISO): «7 Dec 2026, 09:05», «07.12.2026, 09:05».
+    assert _timeline_line(events[0]).startswith(
+        format_datetime(events[0].occurred_at.astimezone()) + "  "
+    )
     lines = [_timeline_line(e).split("  ", 1)[1] for e in events]
     assert lines[0].startswith("daulet  Case registered")
     assert lines[1].startswith(f"{AIGUL_NAME}  Referral")
