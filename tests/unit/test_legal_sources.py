@@ -422,3 +422,25 @@ def test_no_note_calls_a_checked_kazakh_ratification_status_unconfirmed() -> Non
             continue
         for text in instrument.note.all():
             assert not any(word in text for word in unconfirmed), (instrument.id, text)
+
+
+def test_eaeu_social_security_article_is_cited_on_insurance_not_on_wages() -> None:
+    """The fault: Art. 98(3) of the EAEU Treaty (social security, except pensions, as for
+    nationals) was filed under wage discrimination, so a review in Russia cited it under
+    "Minimum wage" and a note on unequal pay proposed it; it provides no rule on pay."""
+    from app.contracts import parse_terms, review
+    from app.services.contracts import applicable_provisions
+
+    art_98_3 = load_library().instrument("eaeu-treaty-2014").provision("art-98-3")
+    assert art_98_3.categories == ("illness_injury",)
+    terms = parse_terms(
+        KOREAN_FACTORY_CONTRACT
+        | {"host_country": "RU", "wage_amount": "100", "wage_currency": "RUB"}
+        | {"insurance_provided": False}
+    )
+    cited = {
+        f.rule: {r.text for r in f.references}
+        for f in review(terms, applicable_provisions("RU", "en")).findings
+    }
+    assert not any("Art. 98(3)" in text for text in cited["minimum_wage"])
+    assert any("Art. 98(3)" in text for text in cited["insurance"])
