@@ -444,3 +444,21 @@ def test_eaeu_social_security_article_is_cited_on_insurance_not_on_wages() -> No
     }
     assert not any("Art. 98(3)" in text for text in cited["minimum_wage"])
     assert any("Art. 98(3)" in text for text in cited["insurance"])
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_us_overtime_section_is_named_overtime_pay_not_a_limit_on_hours(lang: str) -> None:
+    """The fault: an employer letter on excessive hours in the United States named FLSA
+    29 U.S.C. § 207 "working hours", as if it capped them; it sets no maximum and requires one
+    and a half times the regular rate after forty hours a week."""
+    from app.contracts.reference import load_reference
+    from app.contracts.report import rule_label
+    from app.services.legal_tables import host_law_from
+
+    provisions = host_law_from(load_reference(), "US", lang, on=date(2026, 6, 1)).provisions
+    section_207 = next(p for p in provisions if p.citation.endswith("§ 207"))
+    assert section_207.subject == "hours"
+    assert section_207.subject_label == rule_label("overtime_pay", lang)
+    assert section_207.subject_label != rule_label("weekly_hours", lang)
+    if lang == "en":
+        assert section_207.subject_label == "Overtime pay"
