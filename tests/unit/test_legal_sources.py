@@ -462,3 +462,17 @@ def test_us_overtime_section_is_named_overtime_pay_not_a_limit_on_hours(lang: st
     assert section_207.subject_label != rule_label("weekly_hours", lang)
     if lang == "en":
         assert section_207.subject_label == "Overtime pay"
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_no_statute_is_cited_with_its_own_title_again_in_brackets(lang: str) -> None:
+    """The fault: a letter in Russian named Kyrgyzstan's code «Трудовой кодекс Кыргызской
+    Республики (2025) (Трудовой кодекс Кыргызской Республики)»: the Russian title is the one
+    the host publishes, so the original in brackets only repeated it."""
+    from app.contracts.reference import StatuteCite, load_reference
+    from app.contracts.rules import statute_citation
+
+    for key, statute in load_reference().statutes.items():
+        text = statute_citation(StatuteCite(statute, None), lang)
+        if statute.original:
+            assert text.count(statute.original) == 1, (key, text)
