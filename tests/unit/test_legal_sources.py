@@ -422,3 +422,57 @@ def test_no_note_calls_a_checked_kazakh_ratification_status_unconfirmed() -> Non
             continue
         for text in instrument.note.all():
             assert not any(word in text for word in unconfirmed), (instrument.id, text)
+
+
+def test_eaeu_social_security_article_is_cited_on_insurance_not_on_wages() -> None:
+    """The fault: Art. 98(3) of the EAEU Treaty (social security, except pensions, as for
+    nationals) was filed under wage discrimination, so a review in Russia cited it under
+    "Minimum wage" and a note on unequal pay proposed it; it provides no rule on pay."""
+    from app.contracts import parse_terms, review
+    from app.services.contracts import applicable_provisions
+
+    art_98_3 = load_library().instrument("eaeu-treaty-2014").provision("art-98-3")
+    assert art_98_3.categories == ("illness_injury",)
+    terms = parse_terms(
+        KOREAN_FACTORY_CONTRACT
+        | {"host_country": "RU", "wage_amount": "100", "wage_currency": "RUB"}
+        | {"insurance_provided": False}
+    )
+    cited = {
+        f.rule: {r.text for r in f.references}
+        for f in review(terms, applicable_provisions("RU", "en")).findings
+    }
+    assert not any("Art. 98(3)" in text for text in cited["minimum_wage"])
+    assert any("Art. 98(3)" in text for text in cited["insurance"])
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_us_overtime_section_is_named_overtime_pay_not_a_limit_on_hours(lang: str) -> None:
+    """The fault: an employer letter on excessive hours in the United States named FLSA
+    29 U.S.C. § 207 "working hours", as if it capped them; it sets no maximum and requires one
+    and a half times the regular rate after forty hours a week."""
+    from app.contracts.reference import load_reference
+    from app.contracts.report import rule_label
+    from app.services.legal_tables import host_law_from
+
+    provisions = host_law_from(load_reference(), "US", lang, on=date(2026, 6, 1)).provisions
+    section_207 = next(p for p in provisions if p.citation.endswith("§ 207"))
+    assert section_207.subject == "hours"
+    assert section_207.subject_label == rule_label("overtime_pay", lang)
+    assert section_207.subject_label != rule_label("weekly_hours", lang)
+    if lang == "en":
+        assert section_207.subject_label == "Overtime pay"
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_no_statute_is_cited_with_its_own_title_again_in_brackets(lang: str) -> None:
+    """The fault: a letter in Russian named Kyrgyzstan's code «Трудовой кодекс Кыргызской
+    Республики (2025) (Трудовой кодекс Кыргызской Республики)»: the Russian title is the one
+    the host publishes, so the original in brackets only repeated it."""
+    from app.contracts.reference import StatuteCite, load_reference
+    from app.contracts.rules import statute_citation
+
+    for key, statute in load_reference().statutes.items():
+        text = statute_citation(StatuteCite(statute, None), lang)
+        if statute.original:
+            assert text.count(statute.original) == 1, (key, text)
