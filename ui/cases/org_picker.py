@@ -35,6 +35,7 @@ from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import keep_narrow, push_button, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog, confirm
+from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import literal_html, plain_label, plain_message
 
 
@@ -121,6 +122,15 @@ class OrganisationDialog(ValidatingDialog):
 ROOM_TO_SPARE = 40
 
 
+class _ButtonFlow(FlowLayout):
+    """The picker's buttons: on one row beside the list, wrapping under it when narrow."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        shown = [item.sizeHint() for item in self.items if not item.isEmpty()]
+        width = sum(hint.width() for hint in shown) + self.gap * max(len(shown) - 1, 0)
+        return QSize(width, max((hint.height() for hint in shown), default=0))
+
+
 class OrganisationPicker(QWidget):
     changed = Signal()
     combined = Signal(str)  # what a combining did, to be said
@@ -175,11 +185,11 @@ class OrganisationPicker(QWidget):
         twins_layout.addWidget(self.combine_button)
         self.twins_row.hide()
         self.combine_box: QMessageBox | None = None
-        self.buttons = QHBoxLayout()
-        self.buttons.setContentsMargins(0, 0, 0, 0)
+        # Under the list they wrap too: a consul's three in a row (320 pixels in Kazakh at
+        # 150 % display scaling) were the narrowest the case's form could be.
+        self.buttons = _ButtonFlow()
         for button in (self.add_button, self.edit_button, self.watch_button):
             self.buttons.addWidget(button)
-        self.buttons.addStretch(1)
         # The buttons beside the list, or under it when the form is narrow (a consul's three
         # buttons in Kazakh or Russian made the case form scroll sideways beside the timeline).
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
