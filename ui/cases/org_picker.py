@@ -122,15 +122,6 @@ class OrganisationDialog(ValidatingDialog):
 ROOM_TO_SPARE = 40
 
 
-class _ButtonFlow(FlowLayout):
-    """The picker's buttons: on one row beside the list, wrapping under it when narrow."""
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
-        shown = [item.sizeHint() for item in self.items if not item.isEmpty()]
-        width = sum(hint.width() for hint in shown) + self.gap * max(len(shown) - 1, 0)
-        return QSize(width, max((hint.height() for hint in shown), default=0))
-
-
 class OrganisationPicker(QWidget):
     changed = Signal()
     combined = Signal(str)  # what a combining did, to be said
@@ -187,7 +178,7 @@ class OrganisationPicker(QWidget):
         self.combine_box: QMessageBox | None = None
         # Under the list they wrap too: a consul's three in a row (320 pixels in Kazakh at
         # 150 % display scaling) were the narrowest the case's form could be.
-        self.buttons = _ButtonFlow()
+        self.buttons = FlowLayout(one_row=True)
         for button in (self.add_button, self.edit_button, self.watch_button):
             self.buttons.addWidget(button)
         # The buttons beside the list, or under it when the form is narrow (a consul's three
