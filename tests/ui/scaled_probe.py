@@ -7,7 +7,7 @@ setup wizard, the window's size (without its frame); whether the editor's Save a
 buttons and the returnee dialog's OK lie on the screen; whether the case list (its filters,
 New case, the table's scroll bar) or any other area scrolls sideways; whether the case
 editor's form (a case open, a new case) scrolls sideways or a tab's title is cut; the
-widths of the Agreements list's columns.
+widths of the Start page's person columns and of the Agreements list's columns.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,13 @@ def main(data_dir: str, language: str) -> dict[str, Any]:
             sideways.append(key)
         sideways += [f"{key}: {view}" for view in _scrolling_sideways(window.area_widget(key))]
     found["areas that scroll sideways"] = sideways
+    start = window.show_area("start")
+    lists: list[QTreeWidget] = []
+    deadline = time.monotonic() + 10
+    while not lists and time.monotonic() < deadline:  # its lists are read off the GUI thread
+        app.processEvents()
+        lists = [t for t in start.findChildren(QTreeWidget) if t.isVisible()]
+    found["start person columns"] = [t.columnWidth(1) for t in lists]
     library = window.show_area("agreements")
     app.processEvents()
     (titles,) = [t for t in library.findChildren(QTreeWidget) if t.isVisible()][:1]

@@ -39,6 +39,7 @@ from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label
 
 LAPTOP = {"width": 1366, "height": 768}
+PERSON_ROOM = 150  # a surname and a given name, in the Start page's lists
 
 
 def _probe(installation: Paths, tmp_path: Path, scale: str, language: str) -> dict[str, list[int]]:
@@ -81,6 +82,7 @@ def test_every_area_and_the_buttons_fit_a_scaled_laptop_screen(
     sideways = found.pop("areas that scroll sideways")
     editor_faults = [*found.pop("editor faults"), *found.pop("new case faults")]
     title, *others = found.pop("agreements columns")
+    people = found.pop("start person columns")
     # A window's frame and title bar take FRAME_ALLOWANCE more.
     room = (width - FRAME_ALLOWANCE.width(), height - FRAME_ALLOWANCE.height())
     too_big = {key: size for key, size in found.items() if size[0] > room[0] or size[1] > room[1]}
@@ -95,6 +97,8 @@ def test_every_area_and_the_buttons_fit_a_scaled_laptop_screen(
     assert set(sideways) <= {"cases: QTableView", "letters: QTableView", "reports: QTableView"}
     # The Agreements list's titles had 55 pixels («Еу… эко…») beside columns of 115.
     assert title >= MIN_STRETCH and title > max(others)
+    # The Start page's lists two by two at 150 % cut each person's name to «Нұр…».
+    assert people and min(people) >= PERSON_ROOM
     # At 150 % in Kazakh the five tab titles took 527 of the editor's pixels and left the
     # worker's form 160: it scrolled sideways, its labels in sight and its fields not.
     assert editor_faults == []
