@@ -11,6 +11,11 @@ from PySide6.QtWidgets import QApplication
 
 from ui import palette as p
 
+# A navigation item's padding and margin left and right: the icons-only navigation of a
+# narrow window is as wide as an icon with these (ui/main_window.py).
+NAV_ITEM_PADDING = 10
+NAV_ITEM_MARGIN = 6
+
 STYLE_SHEET = f"""
 QListWidget#navigation {{
     background: {p.NAV_BACKGROUND};
@@ -21,9 +26,9 @@ QListWidget#navigation {{
 }}
 QListWidget#navigation::item {{
     color: {p.NAV_TEXT};
-    padding: 7px 10px;
+    padding: 7px {NAV_ITEM_PADDING}px;
     border-radius: 4px;
-    margin: 1px 6px;
+    margin: 1px {NAV_ITEM_MARGIN}px;
 }}
 QListWidget#navigation::item:hover {{ background: {p.NAV_HOVER}; }}
 QListWidget#navigation::item:selected {{

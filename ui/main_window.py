@@ -52,6 +52,7 @@ from ui.help import AboutDialog, HelpDialog, ShortcutsDialog
 from ui.i18n_bridge import LanguageBridge
 from ui.icons import AREA_ICONS, area_icon, icon
 from ui.lock import IdleLock, LockScreen
+from ui.look import NAV_ITEM_MARGIN, NAV_ITEM_PADDING
 from ui.private_temp import PrivateTempFolder
 from ui.widgets.common import FRAME_ALLOWANCE, ShownPageStack
 from ui.widgets.file_dialogs import in_documents
@@ -76,6 +77,11 @@ AREA_MODULES = (
 WidgetFactory = Callable[["MainWindow"], QWidget]
 DEFAULT_SIZE = QSize(1280, 800)
 NAV_WIDTH = 170
+# Below this window width (layout pixels) the navigation shows its icons only, titles in
+# their tooltips: at 150 % display scaling a 1366-pixel laptop leaves 910, and a navigation
+# of titles (182) left the case editor's worker form 160 beside its tabs, Partners and
+# Reports scrolling sideways. At 100 % and 125 % (1366, 1093) the titles stay.
+COMPACT_NAVIGATION_BELOW = 1000
 
 
 def fit_to_screen(window: QWidget) -> None:
@@ -199,6 +205,8 @@ class MainWindow(QMainWindow):
         if self.nav.count():
             self.nav.setCurrentRow(0)
         self._shown_once = False
+        self.compact_navigation = False
+        self._titled_width = NAV_WIDTH
         self._fit_navigation()
         self._restore_state()
         bridge.language_changed.connect(self.retranslate_ui)
@@ -226,12 +234,46 @@ class MainWindow(QMainWindow):
 
     def _fit_navigation(self, widen_only: bool = False) -> None:
         """The navigation as wide as its longest title, so the areas keep the rest."""
+        if self.compact_navigation:
+            return
         needed = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 8
         sizes = self.splitter.sizes()
         width = min(max(needed, self.nav.minimumWidth()), self._widest_navigation())
         if widen_only and sizes[0] >= width:
             return
         self.splitter.setSizes([width, max(sum(sizes) - width, 1)])
+
+    def _show_compact_navigation(self, compact: bool) -> None:
+        """Icons only (each title in its tooltip and accessible name) or icons and titles."""
+        if compact == self.compact_navigation:
+            return
+        self.compact_navigation = compact
+        for area in self._areas.values():
+            self._show_area_title(area)
+        if compact:
+            # The user's width (or the one restored), back when the window widens.
+            self._titled_width = self.splitter.sizes()[0]
+            # An icon with its item's padding and margin (the items' own size hint keeps room
+            # for a title, 24 pixels more).
+            item = self.nav.iconSize().width() + 2 * (NAV_ITEM_PADDING + NAV_ITEM_MARGIN)
+            frame = self.nav.contentsMargins()
+            width = item + 2 * self.nav.spacing() + frame.left() + frame.right()
+            self.nav.setFixedWidth(width)
+            # The area takes what the titles left (the splitter keeps a pane's old share).
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes([width, max(total - width, 1)])
+        else:
+            self.nav.setMinimumWidth(150)
+            self.nav.setMaximumWidth(260)
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes([self._titled_width, max(total - self._titled_width, 1)])
+            self._fit_navigation(widen_only=True)
+
+    def _show_area_title(self, area: Area) -> None:
+        title = area.title_fn()
+        area.item.setText("" if self.compact_navigation else title)
+        area.item.setToolTip(title)
+        area.item.setData(Qt.ItemDataRole.AccessibleTextRole, title)
 
     def _widest_navigation(self) -> int:
         """At most a fifth of the window: at 150 % display scaling a 1366-pixel screen leaves
@@ -483,8 +525,7 @@ class MainWindow(QMainWindow):
             _("Qorgau — {mission}").format(mission=self.mission_name() or mission.code)
         )
         for area in self._areas.values():
-            area.item.setText(area.title_fn())
-            area.item.setToolTip(area.title_fn())
+            self._show_area_title(area)
         if ui_settings.load_state("main_window/splitter") is None:
             self._fit_navigation()  # titles differ in length from language to language
         self.file_menu.setTitle(_("&Qorgau"))
@@ -531,6 +572,7 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
         super().resizeEvent(event)
+        self._show_compact_navigation(event.size().width() < COMPACT_NAVIGATION_BELOW)
         # Titles cut to a fifth of a small first size get their room once the window grows
         # (the navigation is only ever widened here, to its titles' width).
         if self._shown_once and event.size().width() > event.oldSize().width():
@@ -547,6 +589,9 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         ui_settings.save_state("main_window/geometry", self.saveGeometry())
+        if self.compact_navigation:  # the width with titles is the one to remember
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes([self._titled_width, max(total - self._titled_width, 1)])
         ui_settings.save_state("main_window/splitter", self.splitter.saveState())
 
     def close_for_restore(self, request: RestoreRequest) -> bool:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import cast
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -41,9 +41,12 @@ from ui.main_window import MainWindow
 from ui.models.case_table_model import DEADLINE_SHAPES, deadline_label
 from ui.palette import DEADLINE_COLOURS, MUTED_TEXT
 from ui.tasks import LatestOnly, show_error
+from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label
 
 SECTION_LIMIT = 12
+# A page narrower than this (layout pixels) lists its sections one under another.
+TWO_COLUMNS_FROM = 900
 
 
 class CaseSection(QGroupBox):
@@ -181,27 +184,29 @@ class StartPage(QWidget):
         self.overdue = CaseSection()
         self.at_risk = CaseSection()
         self.recent = CaseSection()
-        grid = QGridLayout()
+        self.grid = grid = QGridLayout()
         grid.setSpacing(12)
         for section, _flt, _title, _empty in self._sections():
             section.case_opened.connect(self.open_case)
             section.show_all_requested.connect(self.show_all)
-        if self.reads_only:
-            grid.addWidget(self.overdue, 0, 0)
-            grid.addWidget(self.at_risk, 0, 1)
-            grid.addWidget(self.recent, 1, 0, 1, 2)
-        else:
-            for i, section in enumerate((self.mine, self.overdue, self.at_risk, self.recent)):
-                grid.addWidget(section, i // 2, i % 2)
+        self.one_column: bool | None = None
+        self._arrange_sections(one_column=False)
         header = QGridLayout()
         header.addWidget(self.greeting, 0, 0)
         header.addWidget(self.new_button, 0, 1, Qt.AlignmentFlag.AlignRight)
         header.addWidget(self.mission, 1, 0, 1, 2)
-        header.addWidget(self.today, 2, 0)
-        for_the_head = QHBoxLayout()
+        # The head of section's notices on the date's row across the page, wrapping under
+        # each other when narrow: in the New case button's column they made that column as
+        # wide as both, beside the greeting's, and at 150 % display scaling in Kazakh the
+        # page scrolled sideways.
+        for_the_head = FlowLayout(one_row=True)
         for_the_head.addWidget(self.escalated)
         for_the_head.addWidget(self.waiting)
-        header.addLayout(for_the_head, 2, 1, Qt.AlignmentFlag.AlignRight)
+        dated = QHBoxLayout()
+        dated.addWidget(self.today, 0, Qt.AlignmentFlag.AlignTop)
+        dated.addStretch(1)
+        dated.addLayout(for_the_head)
+        header.addLayout(dated, 2, 0, 1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.addLayout(header)
@@ -219,6 +224,32 @@ class StartPage(QWidget):
         self.today.setText(format_date(date.today(), "full"))
         self.new_button.setText(_("&New case"))
         self.refresh()
+
+    def _arrange_sections(self, one_column: bool) -> None:
+        """The lists two by two, or one under another in a narrow page: two by two at 150 %
+        display scaling, each list's person column had a few letters («Нұр…»)."""
+        if one_column == self.one_column:
+            return
+        self.one_column = one_column
+        shown = [self.overdue, self.at_risk, self.recent]
+        if not self.reads_only:
+            shown.insert(0, self.mine)
+        for section in shown:
+            self.grid.removeWidget(section)
+        if one_column:
+            for row, section in enumerate(shown):
+                self.grid.addWidget(section, row, 0)
+        elif self.reads_only:
+            self.grid.addWidget(self.overdue, 0, 0)
+            self.grid.addWidget(self.at_risk, 0, 1)
+            self.grid.addWidget(self.recent, 1, 0, 1, 2)
+        else:
+            for i, section in enumerate(shown):
+                self.grid.addWidget(section, i // 2, i % 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._arrange_sections(one_column=event.size().width() < TWO_COLUMNS_FROM)
 
     def _area_changed(self, key: str) -> None:
         # Refresh on coming back, not on the first show (the constructor has just loaded).

@@ -22,6 +22,7 @@ def test_navigation_lists_the_areas_and_the_status_bar_names_user_role_and_missi
     make_window: MakeWindow, ws: Workspace
 ) -> None:
     window = make_window(ws)
+    window.resize(1280, 720)  # the titles beside the icons (icons only in a narrow window)
     keys = window.area_keys()
     assert keys[:2] == ["start", "cases"] and "settings" in keys
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
@@ -172,14 +173,18 @@ def test_window_geometry_and_splitter_are_remembered(
     first.resize(780, 650)  # within the 800×800 offscreen screen
     first.show()
     qtbot.waitExposed(first)
-    first.splitter.setSizes([170, 606])  # the areas keep their minimum width
     size = first.size()
-    nav_width = first.splitter.sizes()[0]
+    first.resize(1100, 650)  # wide enough for the navigation's titles
+    first.splitter.setSizes([170, 926])  # the areas keep their minimum width
+    first.resize(size)  # icons only: the titled width is still the one kept
     first.close()
     assert ui_settings.load_state("main_window/geometry") is not None
     second = on_screen(qtbot, MainWindow(ws, bridge))
     assert second.size() == size
-    assert second.splitter.sizes()[0] == nav_width == 170
+    # Under 1000 pixels wide the navigation shows its icons only, as wide as they need.
+    assert second.compact_navigation and second.nav.width() < 100
+    second.resize(1100, 650)
+    assert second.splitter.sizes()[0] == 170
 
 
 def test_the_exchange_area_follows_a_language_switch(
@@ -235,3 +240,32 @@ def test_closing_while_locked_with_nothing_unsaved_closes(
     window = make_window(ws)
     window.lock()
     assert window.close()
+
+
+def test_a_narrow_window_shows_the_navigations_icons_and_gives_the_area_the_room(
+    make_window: MakeWindow, ws: Workspace
+) -> None:
+    """At 150 % display scaling a 1366-pixel laptop leaves the window 910 pixels, and the
+    navigation's titles took 182 of them: beside its tabs the case editor's worker form had
+    160 and scrolled sideways, and Partners and Reports scrolled sideways too."""
+    window = make_window(ws)
+    window.resize(1280, 720)
+    wide = window.nav.width()
+    window.resize(900, 500)
+    items = [window.nav.item(row) for row in range(window.nav.count())]
+    assert [item.text() for item in items] == [""] * len(items)
+    assert items[1].toolTip() == "Cases"
+    assert items[1].data(Qt.ItemDataRole.AccessibleTextRole) == "Cases"
+    assert window.nav.width() < wide / 2
+    # Every icon whole in view, and the area takes the room the titles left.
+    for item in items:
+        assert window.nav.viewport().rect().contains(window.nav.visualItemRect(item))
+    area, nav = window.splitter.sizes()[1], window.splitter.sizes()[0]
+    assert nav == window.nav.width() and area >= 900 - nav - 2 * window.splitter.handleWidth()
+    window.resize(1280, 720)
+    assert items[1].text() == "Cases" and window.nav.width() == wide
+    # A width the user gave the navigation comes back with the titles.
+    window.splitter.setSizes([wide + 30, 1280 - wide - 30])
+    window.resize(900, 500)
+    window.resize(1280, 720)
+    assert window.nav.width() == wide + 30

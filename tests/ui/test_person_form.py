@@ -73,7 +73,7 @@ def test_consent_date_and_scope_are_saved_and_shown_again(qtbot: QtBot, ws: Work
 def test_the_warning_shows_without_consent_and_hides_with_it(qtbot: QtBot, ws: Workspace) -> None:
     editor = _editor(qtbot, ws)
     person = editor.person
-    assert person.consent_box.title() == "Consent to processing of personal data"
+    assert person.consent_title.text() == "Consent to processing of personal data"
     assert person.consent_warning.isVisibleTo(editor)
     assert person.consent_warning.text() == NO_CONSENT
     person.consent_date.setText(CONSENT_DAY.strftime("%d.%m.%Y"))

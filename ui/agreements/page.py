@@ -487,8 +487,16 @@ class AgreementsPage(QWidget):
         self.list.setColumnCount(self.COLUMNS)
         # Titles differ only at their end ("…and the Government of the Republic of Korea on
         # …"): they wrap rather than being cut, and the short columns fit their contents.
+        # Short of room the verified, status and kind columns narrow to their headers (their
+        # words wrap onto more lines) before the title: at 150 % display scaling in Kazakh
+        # the title had 55 pixels («Еу… эко…») beside three columns of up to 115.
         self.list_columns = ColumnFit(
-            self.list, "agreements", stretch=0, wrap=True, max_width=SHORT_COLUMN_WIDTH
+            self.list,
+            "agreements",
+            stretch=0,
+            wrap=True,
+            max_width=SHORT_COLUMN_WIDTH,
+            yields=(3, 2, 1),
         )
         self.list.currentItemChanged.connect(self._chosen)
         self.count = QLabel()

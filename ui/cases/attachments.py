@@ -37,9 +37,10 @@ from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
-from ui.widgets.common import STRETCH, delete_presses, open_on_enter, push_button, widget_row
+from ui.widgets.common import delete_presses, open_on_enter, push_button
 from ui.widgets.dialogs import ReasonDialog, confirm
 from ui.widgets.file_dialogs import in_documents, save_path
+from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_tooltip
 from ui.widgets.row_menu import row_menu
 
@@ -83,14 +84,18 @@ class AttachmentsPanel(QWidget):
         open_on_enter(self.tree, lambda _index: self.open_selected())
         delete_presses(self.tree, self.remove_button)  # the reason is asked, as by the button
         row_menu(self.tree, self.open_button, self.save_button, self.remove_button)
-        buttons = widget_row(
+        # On a second row where the tab is narrower than they are: on one row (511 pixels in
+        # Kazakh at 150 % display scaling) they kept the editor's tabs that wide, and the
+        # worker's form beside them scrolled sideways.
+        buttons = FlowLayout()
+        for item in (
             self.add_button,
             self.open_button,
             self.save_button,
             self.remove_button,
-            STRETCH,
             self.busy,
-        )
+        ):
+            buttons.addWidget(item)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QKeySequence, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -79,6 +79,11 @@ from ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
 
 if TYPE_CHECKING:
     from ui.partners.dialogs import ReferralDialog
+
+
+# What the worker's form needs beside the tabs (its labels above its fields): with less, the
+# Applicable law tab takes its short title.
+FORM_ROOM = 320
 
 
 def ask_unsaved(parent: QWidget) -> QMessageBox.StandardButton:
@@ -241,6 +246,9 @@ class CaseEditor(QWidget):
 
         form = QWidget()
         form_layout = QVBoxLayout(form)
+        # No side margins: the groups' own frames set the form off, and at 150 % display
+        # scaling the form beside the tabs has no pixel to spare.
+        form_layout.setContentsMargins(0, 0, 0, 0)
         for box in (self.person_box, self.case_box, self.complaint_box):
             form_layout.addWidget(box)
         form_layout.addStretch(1)
@@ -265,6 +273,7 @@ class CaseEditor(QWidget):
         self.law_panel: ApplicableLawPanel | None = None
         self._law_case_id: str | None = None  # whose law the tab shows once it is opened
         self.tabs = QTabWidget()
+        self.short_law_title = False
         self.tabs.addTab(self.timeline, "")
         self.tabs.addTab(self.attachments, "")
         self.tabs.addTab(self.law_tab, "")
@@ -414,7 +423,7 @@ class CaseEditor(QWidget):
         self.attachments.retranslate_ui()
         self.tabs.setTabText(0, _("Timeline"))
         self.tabs.setTabText(1, _("Attachments"))
-        self.tabs.setTabText(2, _("Applicable law"))
+        self.tabs.setTabText(2, self._law_tab_title())
         self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
         self.letters.retranslate_ui()
         self.referrals_panel.retranslate_ui()
@@ -678,6 +687,30 @@ class CaseEditor(QWidget):
         for index in (1, 2, self.letters_tab_index, self.referrals_tab_index):
             self.tabs.setTabEnabled(index, has_case)
             self.tabs.setTabToolTip(index, why)
+        if has_case and self.short_law_title:
+            self.tabs.setTabToolTip(2, _("Applicable law"))
+
+    def _law_tab_title(self) -> str:
+        return pgettext("case tab", "Law") if self.short_law_title else _("Applicable law")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._fit_tab_titles()
+
+    def _fit_tab_titles(self) -> None:
+        """The Applicable law tab's short title (the whole one in its tooltip) while the
+        whole one would leave the form less than ``FORM_ROOM``: at 150 % display scaling the
+        five titles took 527 of the editor's 780 pixels in Kazakh, and beside them the
+        worker's form scrolled sideways."""
+        bar = self.tabs.tabBar()
+        metrics = bar.fontMetrics()
+        shown, whole = bar.tabText(2), _("Applicable law")
+        needed = bar.sizeHint().width() - metrics.horizontalAdvance(shown)
+        short = self.splitter.width() < needed + metrics.horizontalAdvance(whole) + FORM_ROOM
+        if short != self.short_law_title:
+            self.short_law_title = short
+            self.tabs.setTabText(2, self._law_tab_title())
+            self._enable_case_tabs()
 
     def _fill_law_tab(self) -> None:
         if self.tabs.currentWidget() is not self.law_tab or self._law_case_id is None:

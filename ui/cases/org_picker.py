@@ -35,6 +35,7 @@ from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import keep_narrow, push_button, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog, confirm
+from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import literal_html, plain_label, plain_message
 
 
@@ -175,11 +176,11 @@ class OrganisationPicker(QWidget):
         twins_layout.addWidget(self.combine_button)
         self.twins_row.hide()
         self.combine_box: QMessageBox | None = None
-        self.buttons = QHBoxLayout()
-        self.buttons.setContentsMargins(0, 0, 0, 0)
+        # Under the list they wrap too: a consul's three in a row (320 pixels in Kazakh at
+        # 150 % display scaling) were the narrowest the case's form could be.
+        self.buttons = FlowLayout(one_row=True)
         for button in (self.add_button, self.edit_button, self.watch_button):
             self.buttons.addWidget(button)
-        self.buttons.addStretch(1)
         # The buttons beside the list, or under it when the form is narrow (a consul's three
         # buttons in Kazakh or Russian made the case form scroll sideways beside the timeline).
         self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)

@@ -39,7 +39,9 @@ from app.services.records import DuplicateMatch, PersonInfo, PersonInput
 from ui import palette
 from ui.tasks import LatestOnly, show_error
 from ui.widgets.common import (
+    CheckText,
     LinksLabel,
+    check_row,
     name_clear_button,
     push_button,
     set_label,
@@ -160,16 +162,23 @@ class PersonForm(QWidget):
     def _build_consent(self) -> None:
         # Consent to processing of personal data.
         self.consent_box = QGroupBox()
+        # The group's title on lines of its own: a group box's title does not wrap, and in
+        # Russian (353 pixels at 150 % display scaling) it kept the case's form that wide.
+        self.consent_title = word_wrapped(plain_label())
+        self.consent_title.setStyleSheet("font-weight: 600;")
         self.consent_warning = word_wrapped(plain_label())
         self.consent_warning.setStyleSheet(WARNING_STYLE)
         self.consent_date = DateField("consent_date")
         self.scope_checks = {code: QCheckBox() for code in CONSENT_SCOPES}
+        # Each choice's words on lines of their own: on the box itself the longest (338 pixels
+        # in Kazakh at 150 %) was the narrowest the case's form could be.
+        self.scope_texts = {code: CheckText(check) for code, check in self.scope_checks.items()}
         scope = QWidget()
         scope_layout = QVBoxLayout(scope)
         scope_layout.setContentsMargins(0, 0, 0, 0)
         scope_layout.setSpacing(2)
-        for check in self.scope_checks.values():
-            scope_layout.addWidget(check)
+        for code, check in self.scope_checks.items():
+            scope_layout.addWidget(check_row(check, self.scope_texts[code]))
         self.consent_note = QLineEdit()
         self.consent_note.setMaxLength(2000)
         self.boxes["consent_date"] = FieldBox(self.consent_date, self.consent_date.date)
@@ -179,6 +188,7 @@ class PersonForm(QWidget):
         # Labels above their fields when narrow, as in the case's own form: the scope's long
         # Kazakh and Russian choices beside their label made the case form scroll sideways.
         self.consent_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.consent_form.addRow(self.consent_title)
         self.consent_form.addRow(self.consent_warning)
         for name in ("consent_date", "consent_scope", "consent_note"):
             self.consent_form.addRow("", self.boxes[name])
@@ -195,6 +205,10 @@ class PersonForm(QWidget):
 
     def _build_layout(self, find_row: QHBoxLayout, main_fields: list[str]) -> None:
         self.form = QFormLayout()
+        # Labels above their fields when narrow, as in the case's own groups: with the
+        # style's default (Fusion: rows never wrap) the worker's form beside the case's tabs
+        # at 150 % display scaling scrolled sideways, its labels in sight and its fields not.
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form.addRow("", find_row)
         for name in main_fields:
             self.form.addRow("", self.boxes[name])
@@ -274,7 +288,7 @@ class PersonForm(QWidget):
         self.details["messenger"].setPlaceholderText(_("WhatsApp, Telegram…: number or name"))
         self.details["next_of_kin"].setPlaceholderText(_("Name, relationship, phone"))
         self._show_details_count()
-        self.consent_box.setTitle(_("Consent to processing of personal data"))
+        self.consent_title.setText(_("Consent to processing of personal data"))
         consent_labels = {
             "consent_date": _("Consent gi&ven on:"),
             "consent_scope": _("Agreed to:"),
@@ -283,11 +297,7 @@ class PersonForm(QWidget):
         for name, text in consent_labels.items():
             set_label(self.consent_form, self.boxes[name], text)
         for code in CONSENT_SCOPES:
-            text = code_labels.consent_scope(code)
-            self.scope_checks[code].setText(text)
-            # A check box does not wrap: in a narrow form the end of a long Russian or Kazakh
-            # choice is cut, and the tooltip keeps it readable.
-            self.scope_checks[code].setToolTip(text)
+            self.scope_texts[code].setText(code_labels.consent_scope(code))
         self.consent_note.setPlaceholderText(_("How it was given, e.g. signed form attached"))
         self._show_consent_state()
         self.birth_date.retranslate_ui()

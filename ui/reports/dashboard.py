@@ -90,6 +90,7 @@ from ui.widgets.common import (
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import qt_date_format
 from ui.widgets.file_dialogs import in_documents
+from ui.widgets.flow import FlowLayout
 
 CHART_HEIGHT = 300
 # What the figures are counted from: a change to one of these counts them again (a person's
@@ -293,7 +294,7 @@ class DashboardPage(QWidget):
         self.error = ErrorLabel()
         self.period_note = word_wrapped(QLabel())
 
-    def _filter_and_export_rows(self) -> tuple[QHBoxLayout, QHBoxLayout]:
+    def _filter_and_export_rows(self) -> tuple[QHBoxLayout, FlowLayout]:
         """The period and the first filters on one row; the other filters, "Refresh" and the
         exports on the next (all filters on one row did not fit 1280 pixels in Kazakh). HQ's
         mission list closes the first row: on the second it pushed the exports off a 1366-pixel
@@ -308,15 +309,18 @@ class DashboardPage(QWidget):
             self.mission,
             STRETCH,
         )
-        more = widget_row(
+        # Wrapping where the page is narrower: at 150 % display scaling in Kazakh its exports
+        # lay past the page's right edge, and it scrolled sideways.
+        more = FlowLayout(one_row=True)
+        for widget in (
             self.officer,
             self.refresh_button,
-            STRETCH,
             self.hide_names,
             self.report_lang,
             self.pdf_button,
             self.tables_button,
-        )
+        ):
+            more.addWidget(widget)
         return filters, more
 
     def _build_tiles(self) -> QVBoxLayout:
@@ -325,7 +329,9 @@ class DashboardPage(QWidget):
         self.tiles: dict[str, QPushButton] = {}
         rows = QVBoxLayout()
         for keys in (TILES, OUTCOME_TILES):
-            row = QHBoxLayout()
+            # Sharing the page's width, and wrapping where it is narrower than they are: six
+            # tiles in a row took 1,050 pixels in Kazakh, past a page at 150 % scaling.
+            row = FlowLayout(one_row=True, fill=True)
             for key in keys:
                 tile = QPushButton()
                 tile.setObjectName(f"tile_{key}")

@@ -8,12 +8,24 @@ from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
 
 class FlowLayout(QLayout):
     """Lays its widgets out in rows that wrap, so a row of chips or buttons never widens the
-    pane: it is as narrow as its widest item; hidden items take no room."""
+    pane: it is as narrow as its widest item; hidden items take no room.
 
-    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+    ``one_row``: it asks (as its size hint) for its items on one row, as a row of buttons
+    beside something else does. ``fill``: each row's items share the row's spare width, as
+    tiles in a box layout do."""
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        spacing: int = 6,
+        one_row: bool = False,
+        fill: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.items: list[QLayoutItem] = []
         self.gap = spacing
+        self.one_row = one_row
+        self.fill = fill
         self.setContentsMargins(0, 0, 0, 0)
 
     def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 (Qt's name)
@@ -42,7 +54,11 @@ class FlowLayout(QLayout):
         self._arrange(rect, move=True)
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        return self.minimumSize()
+        if not self.one_row:
+            return self.minimumSize()
+        shown = [item.sizeHint() for item in self.items if not item.isEmpty()]
+        width = sum(hint.width() for hint in shown) + self.gap * max(len(shown) - 1, 0)
+        return QSize(width, max((hint.height() for hint in shown), default=0))
 
     def minimumSize(self) -> QSize:  # noqa: N802
         size = QSize()
@@ -51,7 +67,8 @@ class FlowLayout(QLayout):
         return size
 
     def _arrange(self, rect: QRect, move: bool) -> int:
-        x, y, line = rect.x(), rect.y(), 0
+        rows: list[list[tuple[QLayoutItem, QSize]]] = [[]]
+        x = rect.x()
         for item in self.items:
             if item.isEmpty():  # a hidden widget: no room, and no gap either
                 continue
@@ -60,9 +77,26 @@ class FlowLayout(QLayout):
                 # A text that wraps, on a row of its own as wide as the pane, and taller.
                 hint = QSize(rect.width(), item.heightForWidth(rect.width()))
             if x > rect.x() and x + hint.width() > rect.right() + 1:
-                x, y, line = rect.x(), y + line + self.gap, 0
-            if move:
-                item.setGeometry(QRect(QPoint(x, y), hint))
+                rows.append([])
+                x = rect.x()
+            rows[-1].append((item, hint))
             x += hint.width() + self.gap
-            line = max(line, hint.height())
-        return y + line - rect.y()
+        y = rect.y()
+        for row in rows:
+            line = max((hint.height() for _item, hint in row), default=0)
+            if move:
+                self._place(row, rect, y)
+            y += line + self.gap
+        return y - self.gap - rect.y() if any(rows) else 0
+
+    def _place(self, row: list[tuple[QLayoutItem, QSize]], rect: QRect, y: int) -> None:
+        used = sum(hint.width() for _item, hint in row) + self.gap * (len(row) - 1)
+        spare = max(rect.width() - used, 0) if self.fill else 0
+        x = rect.x()
+        for index, (item, hint) in enumerate(row):
+            # The spare pixels shared out, the first items taking the remainder's one each.
+            extra = spare // len(row) + (1 if index < spare % len(row) else 0)
+            width = hint.width() + extra
+            height = max(h.height() for _i, h in row) if self.fill else hint.height()
+            item.setGeometry(QRect(QPoint(x, y), QSize(width, height)))
+            x += width + self.gap
