@@ -1176,12 +1176,7 @@ class LetterService(DatedService):
                     "The worker reports {complaints}: this letter tells the employer that the "
                     "worker has turned to the mission. Before it is approved, make sure the "
                     "worker is safe and agrees to it being sent."
-                ).format(
-                    complaints="; ".join(
-                        lower_first(label(category, current_language()), current_language())
-                        for category in abuse
-                    )
-                )
+                ).format(complaints=_complaints_named(abuse))
             )
         absent = [c for c in _NOT_IN_PERSON if c.value in codes]
         if row.kind in _IN_PERSON_KINDS and absent:
@@ -1191,12 +1186,7 @@ class LetterService(DatedService):
                     "or dead, but this letter speaks of the worker as the one who turned to "
                     "the mission. A note verbale or a report to the ministry says what others "
                     "report; check that this letter is the one to send."
-                ).format(
-                    complaints="; ".join(
-                        lower_first(label(category, current_language()), current_language())
-                        for category in absent
-                    )
-                )
+                ).format(complaints=_complaints_named(absent))
             )
         if row.kind == "note_verbale_labour_authority" and (
             case.host_country != self.ws.mission.country
@@ -1551,6 +1541,12 @@ def consent_covers(person: Person | None, kind: str) -> bool:
     if scope is None:
         return True
     return person is not None and scope in (person.consent_scope or [])
+
+
+def _complaints_named(categories: list[Category]) -> str:
+    """Complaint categories inside a sentence of the interface: «violence; forced labour»."""
+    lang = current_language()
+    return "; ".join(lower_first(label(category, lang), lang) for category in categories)
 
 
 def _latin_name_warning(person: Person, lang: str, abroad: bool) -> list[str]:
