@@ -161,10 +161,12 @@ def test_case_show_json_gives_each_app_entry_its_event_code(
     ]
     # The fields a tool already reads keep their names and values.
     assert entries[-1][2] == "Outcome of the referral to Ansan Migrant Shelter: Taken in"
+    # Keys are only ever added (the author's full name since 2026-12-07), never renamed.
     assert set(shown["timeline"][0]) == {
         "kind",
         "at",
         "author",
+        "author_name",
         "text",
         "status_from",
         "status_to",
