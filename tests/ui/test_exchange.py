@@ -110,25 +110,25 @@ def test_a_refused_bundle_shows_why(qtbot: QtBot, pair, tmp_path):
     assert page.log.rowCount() == 0
 
 
-def untrusted_bundle(tmp_path, hq) -> None:
-    """dxb.qbundle: a bundle to HQ from DXB, whose keys HQ has not trusted."""
+def import_untrusted_bundle(qtbot: QtBot, hq, tmp_path):
+    """HQ's page after importing a bundle from DXB, whose keys HQ has not trusted."""
     dxb = make_site(tmp_path, "DXB", "AE", "Dubai")
     try:
         dxb.exchange.export_cases(tmp_path / "dxb.qbundle", [hq.recipient])
     finally:
         dxb.ws.close()
+    page = page_for(qtbot, hq)
+    open_file(qtbot, tmp_path / "dxb.qbundle")
+    click(qtbot, page.import_button)
+    wait(qtbot, page)
+    return page
 
 
 def test_a_bundle_from_a_mission_not_trusted_says_where_to_trust_it(qtbot: QtBot, pair, tmp_path):
     """The refusal named only a command ('qorgau keys trust'), which HQ's import operator at
     the window has no way to type; it names the window's way to the trust dialog."""
     hq, _sel = pair
-    untrusted_bundle(tmp_path, hq)
-    page = page_for(qtbot, hq)
-
-    open_file(qtbot, tmp_path / "dxb.qbundle")
-    click(qtbot, page.import_button)
-    wait(qtbot, page)
+    page = import_untrusted_bundle(qtbot, hq, tmp_path)
 
     report = page.import_report.text()
     assert report.startswith("Refused: The bundle comes from DXB, whose signing key is not")
@@ -829,11 +829,7 @@ def test_a_refusal_follows_a_language_switch(qtbot: QtBot, pair, tmp_path, bridg
     from app.i18n import _, language_override
 
     hq, _sel = pair
-    untrusted_bundle(tmp_path, hq)
-    page = page_for(qtbot, hq)
-    open_file(qtbot, tmp_path / "dxb.qbundle")
-    click(qtbot, page.import_button)
-    wait(qtbot, page)
+    page = import_untrusted_bundle(qtbot, hq, tmp_path)
     assert page.import_report.text().startswith("Refused: The bundle comes from DXB")
 
     bridge.set_language("ru")
