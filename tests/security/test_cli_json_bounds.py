@@ -18,7 +18,22 @@ import pytest
 from app.cli.common import MAX_JSON_CHARS
 from app.config import Paths
 from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import Run
 from tests.security.folder import CASE, cli_as, folder_bytes
+
+
+def add_from_json(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    installation: Paths,
+    command: str,
+    source: Path,
+) -> Run:
+    """``qorgau COMMAND add --json SOURCE`` as the administrator."""
+    return cli_as(
+        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD,
+        command, "add", "--json", str(source),
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("command", ["case", "partner", "returnee"])
@@ -33,10 +48,7 @@ def test_a_json_file_too_large_is_refused_before_it_is_read_whole(
     hostile.write_text(json.dumps({"name": "A" * (MAX_JSON_CHARS + 10)}), encoding="utf-8")
     before = folder_bytes(installation.data_dir)
 
-    run = cli_as(
-        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD,
-        command, "add", "--json", str(hostile),
-    )  # fmt: skip
+    run = add_from_json(capsys, monkeypatch, installation, command, hostile)
 
     assert run.code == 1
     assert run.err.strip() == "qorgau: The JSON is too large (at most 4 MB)."
@@ -53,10 +65,7 @@ def test_a_case_with_the_longest_description_written_as_escapes_still_goes_in(
     case = {**CASE, "description": "Ә" * 200_000}
     source.write_text(json.dumps(case, ensure_ascii=True), encoding="utf-8")  # 1.2 MB
 
-    run = cli_as(
-        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD,
-        "case", "add", "--json", str(source),
-    )  # fmt: skip
+    run = add_from_json(capsys, monkeypatch, installation, "case", source)
 
     assert run.code == 0, run.err
 
@@ -73,10 +82,7 @@ def test_a_picture_named_as_json_is_refused_in_the_users_language(
     picture.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)))
     before = folder_bytes(installation.data_dir)
 
-    run = cli_as(
-        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD,
-        command, "add", "--json", str(picture),
-    )  # fmt: skip
+    run = add_from_json(capsys, monkeypatch, installation, command, picture)
 
     assert run.code == 1
     assert run.err.strip() == f"qorgau: {picture} is not a JSON file: it is not UTF-8 text."
@@ -105,10 +111,7 @@ def test_a_broken_json_file_is_refused_in_the_users_words_not_pythons(
     broken = tmp_path / "case.json"
     broken.write_text(text, encoding="utf-8")
 
-    run = cli_as(
-        capsys, monkeypatch, installation.data_dir, "admin", PASSWORD,
-        "case", "add", "--json", str(broken),
-    )  # fmt: skip
+    run = add_from_json(capsys, monkeypatch, installation, "case", broken)
 
     assert run.code == 1
     assert run.err.strip() == f"qorgau: Invalid JSON ({said}"
