@@ -15,6 +15,12 @@ TEXTS: dict[str, str] = {
     "title": D_("Statistical report on the protection of labour emigrants"),
     "period": D_("Reporting period: {start} – {end}"),
     "as_of": D_("Open and overdue cases are shown as of {date}."),
+    # At HQ a transferred case is in two missions' figures: which figure counts it where.
+    "counted_where": D_(
+        "A case transferred between missions counts at the mission that opened it for the "
+        "cases opened, resolved and closed in the period, and at the mission handling it now "
+        "for the open and overdue cases."
+    ),
     "selection": D_("Selection"),
     "all_cases": D_("all cases"),
     "host_country": D_("Host country"),

@@ -145,6 +145,27 @@ def test_the_lists_of_people_and_employers_at_several_missions_say_how_many(
     assert page.repeats_note.text() == f"{said} Each list stops at {people}: there may be more."
 
 
+def test_the_headings_say_at_which_mission_a_transferred_case_counts(
+    qtbot,
+    consolidated: Site,  # noqa: F811
+) -> None:
+    """The fault: the Missions tab counts a transferred case at the mission handling it now,
+    the repeats' Missions column at the mission that opened it, and neither heading said so."""
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+
+    def tip(table, column: int) -> str:
+        item = table.horizontalHeaderItem(column)
+        return item.toolTip() if item is not None else ""
+
+    held_now = "A case transferred between missions counts at the mission handling it now."
+    assert [tip(page.missions, c) for c in (5, 6, 7)] == [held_now] * 3
+    assert tip(page.repeats, 2) == (
+        "A case counts at the mission that opened it, also after a transfer."
+    )
+
+
 def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
     qtbot,
     make_window,

@@ -461,3 +461,20 @@ def test_published_figures_show_no_small_count() -> None:
         for page in PdfReader(io.BytesIO(render_stats_report(exact, "en", MISSION))).pages
     )
     assert "Repatriated\n<11" in text_of and "Jeil" not in text_of
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_hq_pdf_report_says_where_a_transferred_case_counts(lang: str) -> None:
+    """The fault: HQ's printed figures counted a transferred case at the mission that opened
+    it for the period and at the mission handling it now for open and overdue, and said
+    nothing of it; a reader comparing missions could not tell why they did not add up."""
+
+    def flat(pdf: bytes) -> str:
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        return " ".join(" ".join(page.extract_text() for page in pages).split())
+
+    rule = " ".join(text("counted_where", lang).split())
+    assert rule in flat(render_stats_report(figures(by_mission=True), lang, MISSION))
+    one_mission = replace(figures(), scope=replace(figures().scope, mission="SEL"))
+    assert rule in flat(render_stats_report(one_mission, lang, MISSION))
+    assert rule not in flat(render_stats_report(figures(), lang, MISSION))  # a mission's own

@@ -95,6 +95,12 @@ def _fill(table: QTableWidget, rows: list[list[Cell]]) -> None:
     table.resizeColumnsToContents()  # after: a header's width counts its sort arrow once shown
 
 
+def _header_tip(table: QTableWidget, column: int, tip: str) -> None:
+    item = table.horizontalHeaderItem(column)
+    if item is not None:
+        item.setToolTip(tip)
+
+
 def _count(value: int | None) -> Cell:
     return ("—", -1) if value is None else (str(value), value)
 
@@ -228,6 +234,15 @@ class HqPage(QWidget):
         )
         self.repeats.setHorizontalHeaderLabels(
             [_("Who"), _("IIN or employer"), _("Missions"), _("Cases"), _("Case numbers")]
+        )
+        # A transferred case is at two missions: each column says which one it counts at.
+        held_now = _("A case transferred between missions counts at the mission handling it now.")
+        for column in (5, 6, 7):  # cases, open, overdue
+            _header_tip(self.missions, column, held_now)
+        _header_tip(
+            self.repeats,
+            REPEAT_MISSIONS,
+            _("A case counts at the mission that opened it, also after a transfer."),
         )
         if self.mission_filter.count():
             self.mission_filter.setItemText(0, _("All missions"))
