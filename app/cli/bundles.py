@@ -188,11 +188,19 @@ def _print_report(report: ImportReport) -> None:
     if report.already_imported:
         print(_("Bundle {id} was imported before; nothing changed.").format(id=report.bundle_id))
         return
-    print(
-        _(
+    if report.left_out:  # the counts add up to the bundle's records
+        summary = _(
+            "Imported bundle {id} ({kind}) from {source}: {new} new, {updated} updated, "
+            "{unchanged} unchanged, {newer} newer here, {conflicts} conflicts, {left_out} "
+            "left out (cases transferred away)."
+        )
+    else:
+        summary = _(
             "Imported bundle {id} ({kind}) from {source}: {new} new, {updated} updated, "
             "{unchanged} unchanged, {newer} newer here, {conflicts} conflicts."
-        ).format(id=report.bundle_id, kind=bundle_kind_label(report.kind), **report.counts())
+        )
+    print(
+        summary.format(id=report.bundle_id, kind=bundle_kind_label(report.kind), **report.counts())
     )
     if report.conflicts:
         print(_("Resolve the conflicts with 'qorgau bundle conflicts' and 'bundle resolve'."))

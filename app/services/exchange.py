@@ -178,17 +178,21 @@ class ImportReport:
     per_entity: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # news for the officer, not trouble (a case transferred)
+    # The sender's changes to cases HQ transferred away from it: not written. Counted with the
+    # rest, so the summary adds up to the records the bundle carried.
+    left_out: int = 0
 
     def counts(self) -> dict[str, str]:
         """The placeholders of the messages that sum the import up (command line, window):
         the sending mission (``source``) and the records ``new``, ``updated``, ``unchanged``,
-        ``newer`` here, and in ``conflicts``."""
+        ``newer`` here, in ``conflicts`` and ``left_out``."""
         counts = {
             "new": self.new,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "newer": self.local_newer,
             "conflicts": self.conflicts,
+            "left_out": self.left_out,
         }
         # Written for the reader's language ("15 082" in kk/ru), as every count in a message.
         return {"source": self.source_mission} | {
@@ -2043,6 +2047,7 @@ def _import_report(
         unchanged=result.total("unchanged"),
         local_newer=result.total("local_newer"),
         conflicts=result.total("conflicts"),
+        left_out=result.total("left_out"),
         files=len(bundle.files),
         per_entity=per_entity,
         warnings=tuple(warnings),
@@ -2080,6 +2085,7 @@ def _report_dict(report: ImportReport) -> dict[str, Any]:
         "unchanged": report.unchanged,
         "local_newer": report.local_newer,
         "conflicts": report.conflicts,
+        **({"left_out": report.left_out} if report.left_out else {}),
         "files": report.files,
     }
 

@@ -25,6 +25,7 @@ from app.db.models import (
     Case,
     CaseEvent,
     Employer,
+    ExchangeLog,
     Mission,
     PartnerOrganisation,
     Person,
@@ -48,6 +49,7 @@ from tests.security.forge import (
     records_of,
     unchanged,
 )
+from ui.exchange.page import _import_summary
 
 
 @pytest.fixture(scope="module")
@@ -663,6 +665,16 @@ def test_the_mission_holding_a_transferred_case_updates_it(
     assert report.per_entity["case"]["left_out"] == 1
     assert report.per_entity["case_event"]["left_out"] == 1
     assert (report.new, report.updated) == (0, 0)
+    # The summary adds up to the records the bundle carried: the two left out were counted
+    # apart, in a warning only, and the summary read "0 new, 0 updated, 0 unchanged…".
+    parts = (report.new, report.updated, report.unchanged, report.local_newer)
+    assert report.left_out == 2 and sum(parts) + report.conflicts + report.left_out == 2
+    assert "0 conflicts, 2 left out (cases transferred away)." in _import_summary(report)
+    with hq.ws.read() as session:
+        logged = session.execute(
+            select(ExchangeLog.report).where(ExchangeLog.bundle_id == report.bundle_id)
+        ).scalar_one()
+    assert logged["left_out"] == 2
     (warning,) = report.warnings
     assert "Changes from SEL left out: 2, to a case HQ transferred away" in warning
     assert f"{stale.number} (now held by DXB)" in warning

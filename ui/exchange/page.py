@@ -720,11 +720,19 @@ def _library_summary(summary: ExportSummary) -> str:
 def _import_summary(report: ImportReport) -> str:
     """The import's report in the current language (its warnings and notes too, where the
     service made them ``Said``)."""
-    return (
-        _(
+    if report.left_out:  # the counts add up to the bundle's records
+        counts = _(
+            "From {source}: {new} new, {updated} updated, {unchanged} unchanged, "
+            "{newer} newer here, {conflicts} conflicts, {left_out} left out (cases "
+            "transferred away)."
+        )
+    else:
+        counts = _(
             "From {source}: {new} new, {updated} updated, {unchanged} unchanged, "
             "{newer} newer here, {conflicts} conflicts."
-        ).format(**report.counts())
+        )
+    return (
+        counts.format(**report.counts())
         # Loud: the sender's audit history could not be linked (audit_anchor.py).
         + "".join(
             "\n" + _("Warning: {warning}").format(warning=say_again(w)) for w in report.warnings
