@@ -652,13 +652,15 @@ class ExchangeService:
         """Refuse, before anything is written, a key that is not a trusted HQ key."""
         trusted = self.hq_keys()
         if not recipients:
-            raise ValidationError(_("Choose headquarters' key."), field="recipient")
+            raise ValidationError(lazy(N_("Choose headquarters' key.")), field="recipient")
         for recipient in recipients:
             if recipient not in trusted:
                 raise ValidationError(
-                    _(
-                        "This key is not a trusted headquarters' key; the bundle was not "
-                        "written. An administrator adds headquarters' key under Keys."
+                    lazy(
+                        N_(
+                            "This key is not a trusted headquarters' key; the bundle was not "
+                            "written. An administrator adds headquarters' key under Keys."
+                        )
                     ),
                     field="recipient",
                 )

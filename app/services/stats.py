@@ -69,7 +69,7 @@ from app.db.models import (
 from app.domain.codes import CaseStatus, Category, EventKind, IloIndicator, LetterKind
 from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, ValidationError
-from app.i18n import _, format_date
+from app.i18n import N_, Said, _, format_date, lazy
 from app.letters import MissionInfo
 from app.services import validation as check
 from app.services.cases import case_codes, case_rows
@@ -465,14 +465,19 @@ class StatsService(DatedService):
         )
         date_to = flt.date_to or max(self.today, date_from)
         if date_from > date_to:
+            # Lazy: the refusal stays on the Reports page, in the language chosen since.
             raise ValidationError(
-                _("The start of the period ({start}) is after its end ({end}).").format(
-                    start=format_date(date_from), end=format_date(date_to)
+                lazy(
+                    N_("The start of the period ({start}) is after its end ({end})."),
+                    start=Said(lambda: format_date(date_from)),
+                    end=Said(lambda: format_date(date_to)),
                 ),
                 field="date_from",
             )
         if (date_to - date_from).days > MAX_PERIOD_DAYS:
-            raise ValidationError(_("The period is longer than twenty years."), field="date_from")
+            raise ValidationError(
+                lazy(N_("The period is longer than twenty years.")), field="date_from"
+            )
         country = check.country(flt.host_country, "host_country") if flt.host_country else None
         category = flt.category
         if category:

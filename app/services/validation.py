@@ -12,7 +12,7 @@ from app.db.models import AuditEntry
 from app.domain.iso import country_codes, current_currencies
 from app.domain.text import fit_text
 from app.errors import ConflictError, ValidationError
-from app.i18n import LANGUAGES, _, format_date
+from app.i18n import LANGUAGES, N_, _, format_date, lazy
 
 MAX_TEXT = 200_000  # a description or note; a 200-page paste is refused, not truncated
 MAX_NAME = 200
@@ -22,8 +22,8 @@ def country(value: str, field: str = "country") -> str:
     code = (value or "").strip().upper()
     if code not in country_codes():
         raise ValidationError(
-            _("“{value}” is not a two-letter ISO country code, such as KR or TR.").format(
-                value=value
+            lazy(
+                N_("“{value}” is not a two-letter ISO country code, such as KR or TR."), value=value
             ),
             field=field,
         )

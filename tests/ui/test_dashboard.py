@@ -237,6 +237,21 @@ def test_a_bad_period_is_shown_not_raised(qtbot: QtBot, page: DashboardPage) -> 
     assert not page.pdf_button.isEnabled()  # but are not exported as the period asked for
 
 
+def test_a_refused_period_follows_a_language_switch(
+    qtbot: QtBot, page: DashboardPage, bridge: LanguageBridge
+) -> None:
+    """The fault: the refusal was translated when the filters were checked, so after a
+    switch to Russian the line under the filters still said it in English, dates too."""
+    page.date_from.setDate(page.date_to.date().addDays(5))
+    click(qtbot, page.refresh_button)
+    assert page.error.text().startswith("The start of the period (")
+    bridge.set_language("ru")
+    assert page.error.text().startswith("Начало периода (")
+    assert "позже его окончания" in page.error.text() and page.error.isVisible()
+    assert "after its end" not in page.error.text()
+    bridge.set_language("en")
+
+
 def a_country_besides_korea(page: DashboardPage) -> str:
     """One of the few host countries besides the Seoul mission's own that its cases name."""
     offered = [page.country.itemData(i) for i in range(page.country.count())]

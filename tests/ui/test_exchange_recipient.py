@@ -20,6 +20,7 @@ from app.services.keys import KeyService
 from tests.integration.test_exchange import Site, hq_and_sel, make_site
 from tests.ui.press import click, save_as, type_into
 from tests.ui.test_exchange import page_for
+from ui.i18n_bridge import LanguageBridge
 
 
 @pytest.fixture
@@ -120,3 +121,23 @@ def test_the_export_speaks_of_headquarters_key_not_age_recipient(
     ).lower()
     assert "headquarters' &key" in words
     assert "age recipient" not in words and "age key" not in words
+
+
+def test_a_refused_key_follows_a_language_switch(
+    qtbot: QtBot, pair: tuple[Site, Site], bridge: LanguageBridge
+) -> None:
+    """The fault: the refusal under the key was translated when it was raised, so after a
+    switch to Russian it still said it in English beside a Russian window."""
+    _hq, sel = pair
+    page = page_for(qtbot, sel)
+    bridge.language_changed.connect(lambda _lang: page.retranslate_ui())  # as the window does
+    click(qtbot, page.other_key)
+    click(qtbot, page.export_button)  # no key typed
+    assert page.recipient_error.text() == "Type the key headquarters gave you."
+    bridge.set_language("ru")
+    assert page.recipient_error.text() == "Введите ключ, полученный от центрального аппарата."
+    type_into(qtbot, page.recipient, "age1-not-a-key")
+    click(qtbot, page.export_button)
+    assert page.recipient_error.text().startswith("Это недействительный ключ: ключ")
+    bridge.set_language("en")
+    assert page.recipient_error.text().startswith("This is not a valid key")

@@ -36,7 +36,16 @@ from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
 from app.errors import QorgauError, ValidationError
 from app.exchange.package import NoIdentityOpens, NotAnIdentityFile
 from app.exchange.parts import PART_FIELD, PartOf, in_parts_advice
-from app.i18n import _, format_datetime, format_number, format_size, ngettext, say_again
+from app.i18n import (
+    N_,
+    _,
+    format_datetime,
+    format_number,
+    format_size,
+    lazy,
+    ngettext,
+    say_again,
+)
 from app.services.exchange import (
     BUNDLE_PREFIX_CHARS,
     ConflictInfo,
@@ -269,6 +278,7 @@ class ExchangePage(QWidget):
     def retranslate_ui(self) -> None:
         self.export_box.setTitle(_("Send to headquarters"))
         self.recipient_label.setText(_("Headquarters' &key:"))
+        self.recipient_error.retranslate()  # a refusal of the key, in the language chosen now
         self.other_key.setText(_("Use a key that is not a trusted headquarters' key"))
         self.other_warning.setText(
             _(
@@ -372,18 +382,26 @@ class ExchangePage(QWidget):
         try:
             if self.other_key.isChecked():
                 if not recipient:
-                    raise ValidationError(_("Type the key headquarters gave you."), "recipient")
+                    raise ValidationError(
+                        lazy(N_("Type the key headquarters gave you.")), "recipient"
+                    )
                 try:
                     check_age_recipient(recipient)
                 except ValidationError:
                     raise ValidationError(
-                        _("This is not a valid key: a key starts with “age1” and has 62 letters."),
+                        lazy(
+                            N_(
+                                "This is not a valid key: a key starts with “age1” and has 62 "
+                                "letters."
+                            )
+                        ),
                         "recipient",
                     ) from None
             else:
                 self.service.require_hq_keys([recipient] if recipient else [])
         except QorgauError as exc:
-            self.recipient_error.show_message(str(exc))
+            refusal = exc  # said again after a language switch while it is on screen
+            self.recipient_error.show_message(lambda: str(refusal))
             (self.recipient if self.other_key.isChecked() else self.recipient_choice).setFocus()
             return None
         self.recipient_error.clear_message()

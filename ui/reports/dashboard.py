@@ -492,7 +492,8 @@ class DashboardPage(QWidget):
             self._reader.cancel()  # an earlier count must not draw over the message
             self._stop_counting()
             self._exports_enabled(False)  # the figures shown are not the filters' any more
-            self.error.show_message(str(exc))
+            refusal = exc  # said again after a language switch while it is on screen
+            self.error.show_message(lambda: str(refusal))
             return
         self.loading = True
         self._exports_enabled(False)  # an export now would carry the previous filters' figures
@@ -504,7 +505,8 @@ class DashboardPage(QWidget):
     def _refused(self, exc: object) -> None:
         self._stop_counting()
         if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
+            refusal = exc
+            self.error.show_message(lambda: str(refusal))
         else:
             show_error(self, cast(BaseException, exc))
 
@@ -1020,6 +1022,7 @@ class DashboardPage(QWidget):
             edit.setLocale(QLocale())  # month names in the interface's language
             edit.setDisplayFormat(qt_date_format())
         self.title.setText(_("Reports and statistics"))
+        self.error.retranslate()  # a refusal of the filters, in the language chosen now
         self.from_label.setText(_("From"))
         self.to_label.setText(_("to"))
         self.country.set_any_text(_("All host countries"))
