@@ -145,8 +145,6 @@ def _heading_lines(builder: DocumentBuilder, ind: Indicators, lang: str, hide_na
     for line in selection_lines(ind, lang, hide_names):
         builder.paragraph(line, "plain")
     builder.paragraph(text("as_of", lang).format(date=date_attributive(ind.today, lang)), "plain")
-    if ind.by_mission or ind.scope.mission:  # HQ's figures: missions side by side, or one
-        builder.paragraph(text("counted_where", lang), "plain")
     if hide_names:
         builder.paragraph(text("names_hidden", lang), "plain")
     if ind.published_k:

@@ -83,7 +83,8 @@ def _days(value: float | None) -> Cell:
 
 
 def selection_lines(ind: Indicators, lang: str, hide_names: bool) -> list[str]:
-    """The period and scope in words, for the head of the report."""
+    """The period and scope in words, for the head of the report (PDF, workbook, terminal);
+    at HQ, which mission a transferred case counts at."""
     s = ind.scope
     period = text("period", lang).format(
         start=date_long(ind.date_from, lang), end=date_long(ind.date_to, lang)
@@ -100,7 +101,10 @@ def selection_lines(ind: Indicators, lang: str, hide_names: bool) -> list[str]:
     if s.mission:
         parts.append(f"{text('mission', lang)}: {s.mission}")
     scope = "; ".join(parts) if parts else text("all_cases", lang)
-    return [period, f"{text('selection', lang)}: {scope}."]
+    lines = [period, f"{text('selection', lang)}: {scope}."]
+    if ind.by_mission or s.mission:  # HQ's figures: missions side by side, or one of them
+        lines.append(text("counted_where", lang))
+    return lines
 
 
 def key_figures(ind: Indicators, lang: str) -> ReportTable:

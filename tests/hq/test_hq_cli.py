@@ -126,6 +126,8 @@ def test_a_workbook_of_one_missions_figures_says_so(
         title,
         "Reporting period: 1 January 2026 – 30 June 2026",
         "Selection: Mission: SEL.",
+        # At HQ: where a transferred case counts (it counted silently before).
+        report_text("counted_where", "en"),
         # A workbook is handed on: it says its counts are published ones.
         report_text("small_counts", "en").format(k=11),
     ]

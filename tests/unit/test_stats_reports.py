@@ -478,3 +478,12 @@ def test_hq_pdf_report_says_where_a_transferred_case_counts(lang: str) -> None:
     one_mission = replace(figures(), scope=replace(figures().scope, mission="SEL"))
     assert rule in flat(render_stats_report(one_mission, lang, MISSION))
     assert rule not in flat(render_stats_report(figures(), lang, MISSION))  # a mission's own
+
+
+def test_hq_workbook_and_terminal_head_say_where_a_transferred_case_counts() -> None:
+    """The same rule heads the workbook's and the terminal's figures (one list of lines)."""
+    from app.reports.tables import selection_lines
+
+    rule = text("counted_where", "ru")
+    assert selection_lines(figures(by_mission=True), "ru", hide_names=False)[-1] == rule
+    assert rule not in selection_lines(figures(), "ru", hide_names=False)
