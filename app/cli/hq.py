@@ -24,7 +24,15 @@ from app.cli.common import (
 )
 from app.config import Paths
 from app.domain.labels import case_status
-from app.i18n import _, country_name, current_language, format_date, format_number, ngettext
+from app.i18n import (
+    _,
+    country_name,
+    current_language,
+    format_date,
+    format_datetime,
+    format_number,
+    ngettext,
+)
 
 NEW_PASSWORD_ENV = "QORGAU_NEW_PASSWORD"
 
@@ -218,7 +226,9 @@ def default_workstation(data_dir: Path) -> Path:
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+    """In the language's format and this computer's time, as the window and ``bundle log``
+    say it: in UTC's ISO form the same import read five hours apart in Astana."""
+    return format_datetime(value.astimezone()) if value else "—"
 
 
 def cmd_missions(args: argparse.Namespace) -> int:

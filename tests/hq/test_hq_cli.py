@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from app.i18n import format_datetime, set_language
 from app.reports.texts import text as report_text
+from app.services.consolidation import ConsolidationService
 from app.services.stats import StatsService
 from tests.conftest import PASSWORD
 from tests.hq.test_consolidation import consolidated  # noqa: F401
@@ -39,6 +43,37 @@ def test_views_print_json_and_tables(consolidated: Site, as_admin, capsys) -> No
     # in Russian where the mission recorded one; --json keeps the codes.
     russian = run_cli(capsys, "--lang", "ru", "--data-dir", folder, "hq", "missions")
     assert "Республика Корея" in russian.out and " KR " not in russian.out
+
+
+def test_the_missions_last_bundle_is_in_the_readers_time_and_format(
+    consolidated: Site,  # noqa: F811
+    as_admin,
+    capsys,
+) -> None:
+    """The fault: ``hq missions`` printed the last bundle in UTC's ISO form while ``bundle
+    log`` and the window gave this computer's time in the language's format: in Astana the
+    same import read five hours apart."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Almaty"
+    time.tzset()
+    try:
+        folder = str(consolidated.paths.data_dir)
+        last = {m.code: m for m in ConsolidationService(consolidated.ws).missions()}[
+            "SEL"
+        ].last_bundle_at
+        assert last is not None
+        set_language("ru")
+        local = format_datetime(last.astimezone())
+        russian = run_cli(capsys, "--lang", "ru", "--data-dir", folder, "hq", "missions")
+        row = next(line for line in russian.out.splitlines() if line.startswith("SEL"))
+        assert local in row and last.strftime("%Y-%m-%d") not in row
+    finally:
+        set_language("en")
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 def test_a_mission_cannot_migrate(sel: Site, as_admin, capsys, tmp_path: Path) -> None:  # noqa: F811
