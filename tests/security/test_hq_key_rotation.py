@@ -18,13 +18,20 @@ import pytest
 from sqlalchemy import select
 
 from app.db.models import Agreement, AuditEntry, Case, LocalSecret, User
-from app.errors import PermissionDenied, ValidationError
+from app.errors import DatabaseError, PermissionDenied, ValidationError
 from app.exchange.package import BundleRefused, parse_identities
 from app.security.hq_secrets import entry_name, secrets_file, workstation_secret
+from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
 from app.services.exchange import ExchangeService
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY, unlock
-from app.services.keys import KeyService, fingerprint, private_key
+from app.services.keys import (
+    IdentityMove,
+    KeyService,
+    fingerprint,
+    private_key,
+    store_identity_in_keyring,
+)
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
 from tests.integration.test_exchange import (  # noqa: F401 - fixtures
@@ -179,6 +186,42 @@ def test_hqs_keys_are_replaced_where_hq_keeps_them(
     assert identity is not None and len(parse_identities(identity.decode("ascii"))) == 1
     assert workstation_secret(folder, database_id, SIGNING_KEY, store) is not None
     assert KeyService(hq.ws).own_keys().signing_key == rotation.new_key != old.signing_key
+
+
+class _LosesTheNewIdentity(SecretStore):
+    """A keyring that keeps what it is given, but a fresh process reads the age identity's
+    entry back wrong (a misconfigured store)."""
+
+    def __init__(self, identity_entry: str) -> None:
+        super().__init__()
+        self.identity_entry = identity_entry
+
+    def readable_by_fresh_process(self, name: str, secret: bytes) -> bool:
+        return name != self.identity_entry and super().readable_by_fresh_process(name, secret)
+
+
+def test_a_keyring_that_loses_hqs_new_keys_leaves_the_old_ones_working(
+    hq: Site,  # noqa: F811 - the fixture
+) -> None:
+    """HQ's age identity in the keyring (an HQ file moves it there on request; an HQ on a
+    server keeps it there): the rotation stops, the workstation holds the old keys again and
+    the database still names them."""
+    folder, database_id = hq.paths.data_dir, hq.ws.database_id
+    if not hq.ws.on_server:
+        assert store_identity_in_keyring(hq.ws, hq.exchange.store) is IdentityMove.MOVED
+    old = KeyService(hq.ws).own_keys()
+    signing, identity = hq_private(hq, SIGNING_KEY), hq_private(hq, AGE_IDENTITY)
+    store = _LosesTheNewIdentity(entry_name(database_id, AGE_IDENTITY))
+
+    with pytest.raises(DatabaseError, match="did not give HQ's new keys back"):
+        KeyService(hq.ws).rotate(store=store)
+
+    assert KeyService(hq.ws).own_keys() == old
+    assert (hq_private(hq, SIGNING_KEY), hq_private(hq, AGE_IDENTITY)) == (signing, identity)
+    assert workstation_secret(folder, database_id, AGE_IDENTITY, store) == identity
+    with hq.ws.read() as session:
+        actions = session.execute(select(AuditEntry.action)).scalars().all()
+    assert "keys.rotate" not in actions
 
 
 def _as(site: Site, username: str, role: str):
