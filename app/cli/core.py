@@ -47,6 +47,7 @@ from app.services.keys import (
     KeyRotation,
     KeyService,
     fingerprint,
+    hq_new_key_advice,
     identity_move_message,
     new_key_advice,
     replaced_key_message,
@@ -164,7 +165,16 @@ def _register_keys(commands: Any) -> None:
     trust.add_argument("--hq", action="store_true", help=_("these are headquarters' keys"))
     trust.set_defaults(handler=cmd_keys_trust)
     rotate = keys_cmds.add_parser(
-        "rotate", help=_("replace this mission's signing key and age recipient (administrator)")
+        "rotate",
+        help=_("replace this installation's signing key and age recipient (administrator)"),
+    )
+    rotate.add_argument(
+        "--keys-lost",
+        action="store_true",
+        help=_(
+            "headquarters: make new keys on this computer, the import workstation that kept "
+            "them being lost"
+        ),
     )
     rotate.set_defaults(handler=cmd_keys_rotate)
 
@@ -381,7 +391,8 @@ def _print_rotation(rotation: KeyRotation) -> None:
             fingerprint=rotation.recipient_fingerprint
         )
     )
-    print(new_key_advice(rotation.mission_code, rotation.new_key, rotation.new_recipient))
+    advice = hq_new_key_advice if rotation.is_hq else new_key_advice
+    print(advice(rotation.mission_code, rotation.new_key, rotation.new_recipient))
 
 
 def cmd_user_set_role(args: argparse.Namespace) -> int:
@@ -478,7 +489,7 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
 
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        rotation = KeyService(ws).rotate()
+        rotation = KeyService(ws).rotate(store=SecretStore(), keys_lost=args.keys_lost)
     _print_rotation(rotation)
     return 0
 

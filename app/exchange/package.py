@@ -24,7 +24,7 @@ import stat
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -382,8 +382,14 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, declared: int)
 
 
 def _verify_signature(
-    manifest_bytes: bytes, signature_text: bytes, source: str, key_of: Callable[[str], str | None]
+    manifest_bytes: bytes,
+    signature_text: bytes,
+    source: str,
+    key_of: Callable[[str], str | None],
+    hq_codes: Collection[str] = (),
 ) -> None:
+    """``hq_codes``: the installations trusted here as headquarters, whose replaced key is
+    told apart in the refusal (a mission registers it with ``--hq``)."""
     key_b64 = key_of(source)
     if not key_b64:
         raise BundleRefused(
@@ -405,6 +411,8 @@ def _verify_signature(
     except (InvalidSignature, binascii.Error, ValueError):
         # Checked before anything is read into the database. The likeliest honest cause is a
         # replaced key (a mission replaces it at every revocation); otherwise it is a forgery.
+        if source in hq_codes:
+            raise BundleRefused(_hq_key_replaced(source)) from None
         raise BundleRefused(
             lazy(
                 N_(
@@ -419,6 +427,25 @@ def _verify_signature(
                 code=source,
             )
         ) from None
+
+
+def _hq_key_replaced(code: str) -> Callable[[], str]:
+    """HQ's signature does not match at a mission: HQ replaces its keys only by hand
+    (``keys rotate`` at HQ), and every mission then trusts the new ones with ``--hq``."""
+    return lazy(
+        N_(
+            "The bundle's signature does not match the registered key of headquarters "
+            "({code}): it was signed with another key, or changed after signing. Headquarters "
+            "may have replaced its signing key and age recipient: ask headquarters by a "
+            "separate channel (telephone, diplomatic mail) for the fingerprints of its new "
+            "key and recipient, compare them with those of the keys you received, then "
+            "register both (Exchange → Keys → Trust a key…, “These are headquarters' keys”, "
+            "or qorgau keys trust {code} KEY --hq --age-recipient RECIPIENT) and import the "
+            "bundle again. If headquarters did not replace its key, the bundle is forged: do "
+            "not import it."
+        ),
+        code=code,
+    )
 
 
 # How deep a bundle's JSON may nest. Qorgau's own nests a few levels; orjson reads up to 1,024,
@@ -473,11 +500,16 @@ class _Intake:
     """
 
     def __init__(
-        self, spool: EncryptedSpool, limits: Limits, key_of: Callable[[str], str | None]
+        self,
+        spool: EncryptedSpool,
+        limits: Limits,
+        key_of: Callable[[str], str | None],
+        hq_codes: Collection[str] = (),
     ) -> None:
         self.spool = spool
         self.limits = limits
         self.key_of = key_of
+        self.hq_codes = hq_codes
         self.prefix = bytearray()
         self.manifest: dict[str, Any] | None = None
         self.manifest_bytes = b""
@@ -522,7 +554,9 @@ class _Intake:
                 )
             )
         manifest = _checked_manifest(manifest_bytes)
-        _verify_signature(manifest_bytes, signature, manifest["source_mission"], self.key_of)
+        _verify_signature(
+            manifest_bytes, signature, manifest["source_mission"], self.key_of, self.hq_codes
+        )
         self.cap = _declared_cap(manifest, len(self.prefix), self.limits)
         self.manifest, self.manifest_bytes = manifest, manifest_bytes
         self.prefix = bytearray()
@@ -648,9 +682,10 @@ def _decrypt_to_spool(
     key_of: Callable[[str], str | None],
     limits: Limits,
     spool: EncryptedSpool,
+    hq_codes: Collection[str] = (),
 ) -> tuple[_Intake, _HashingReader]:
     reader = _HashingReader(source)
-    intake = _Intake(spool, limits, key_of)
+    intake = _Intake(spool, limits, key_of, hq_codes)
     try:
         pyrage.decrypt_io(io.BufferedReader(reader, 65536), intake, identities)
     except pyrage.DecryptError as exc:
@@ -685,8 +720,10 @@ def read_bundle(
     limits: Limits = DEFAULT_LIMITS,
     progress: ProgressFn | None = None,
     spool_folder: Path | None = None,
+    hq_codes: Collection[str] = (),
 ) -> VerifiedBundle:
-    """Decrypt and check everything; see the module's docstring.
+    """Decrypt and check everything; see the module's docstring. ``hq_codes``: the
+    installations trusted here as headquarters (their refusals say so).
 
     ``data`` is the bundle's bytes or an open binary file; memory stays bounded either way
     (file contents stay in an encrypted spool until a record needs them).
@@ -694,7 +731,7 @@ def read_bundle(
     source: BinaryIO = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     spool = EncryptedSpool(spool_folder)
     try:
-        intake, reader = _decrypt_to_spool(source, identities, key_of, limits, spool)
+        intake, reader = _decrypt_to_spool(source, identities, key_of, limits, spool, hq_codes)
         if reader.size > limits.max_bundle_bytes:
             raise BundleRefused(lazy(N_("The bundle file is larger than allowed.")))
         manifest = intake.manifest

@@ -118,6 +118,33 @@ def keep_on_workstation(
     return SecretPlace.FILE
 
 
+def replace_on_workstation(
+    folder: Path, database_id: str, secrets: dict[str, bytes], store: SecretStore
+) -> None:
+    """Write ``secrets`` over every copy this workstation keeps of them (keyring entry,
+    private file), each keyring entry read back by a fresh process; a secret kept nowhere yet
+    goes where ``keep_on_workstation`` puts it. Raises, having written what it wrote, when
+    the keyring loses one: the caller puts the old values back."""
+    if not secrets:
+        return
+    kept = _read_file(folder)
+    if kept is None:
+        raise SecretsFileDamaged(secrets_file(folder))
+    in_keyring = {n for n in secrets if store.get(entry_name(database_id, n)) is not None}
+    for name in in_keyring:
+        entry, value = entry_name(database_id, name), secrets[name]
+        if not (store.set(entry, value) and store.readable_by_fresh_process(entry, value)):
+            raise DatabaseError(
+                _("The system keyring did not give HQ's new keys back; the old keys stay.")
+            )
+    in_file = {n: v for n, v in secrets.items() if n in kept}
+    if in_file:
+        _write_file(folder, in_file)  # the old values are overwritten, the file replaced
+    elsewhere = {n: v for n, v in secrets.items() if n not in in_keyring and n not in in_file}
+    if elsewhere:
+        keep_on_workstation(folder, database_id, elsewhere, store)
+
+
 def workstation_secret(
     folder: Path, database_id: str, name: str, store: SecretStore
 ) -> bytes | None:

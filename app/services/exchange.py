@@ -1258,15 +1258,17 @@ class ExchangeService:
             raise BundleRefused(lazy(N_("The bundle file is larger than allowed.")))
         with self.ws.read() as session:
             identities = self._identities(session, identity_file)
-            keys = {
-                code: key
-                for code, key in session.execute(
-                    select(Mission.code, Mission.signing_public_key)
-                ).all()
-            }
+            rows = session.execute(
+                select(Mission.code, Mission.signing_public_key, Mission.is_hq, Mission.is_local)
+            ).all()
+        keys = {code: key for code, key, _is_hq, _is_local in rows}
+        # At a mission: headquarters', whose replaced key its refusal names as such.
+        hq_codes = {code for code, _key, is_hq, is_local in rows if is_hq and not is_local}
         with path.open("rb") as handle:  # streamed: memory stays bounded whatever the size
             try:
-                return read_bundle(handle, identities, keys.get, self.limits, progress)
+                return read_bundle(
+                    handle, identities, keys.get, self.limits, progress, hq_codes=hq_codes
+                )
             except NoIdentityOpens:
                 if identity_file is None:
                     raise

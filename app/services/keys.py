@@ -23,7 +23,9 @@ from app.security.hq_secrets import (
     SecretPlace,
     SecretsFileDamaged,
     damaged_secrets_file,
+    forget_on_workstation,
     keep_on_workstation,
+    replace_on_workstation,
     workstation_secret,
 )
 from app.security.keyring_store import SecretStore, identity_entry_name
@@ -74,6 +76,7 @@ class KeyRotation:
     new_key: str
     old_recipient: str = ""
     new_recipient: str = ""  # the age recipient HQ encrypts to, replaced with the key
+    is_hq: bool = False  # headquarters' own keys: every mission trusts the new ones by hand
 
     @property
     def fingerprint(self) -> str:
@@ -102,7 +105,41 @@ def new_key_advice(code: str, signing_key: str, age_recipient: str) -> str:
     )
 
 
+def mission_trust_command(code: str, signing_key: str, age_recipient: str) -> str:
+    """The command a mission's administrator runs to trust headquarters' keys, whole."""
+    return f"qorgau keys trust {code} {signing_key} --hq --age-recipient {age_recipient}"
+
+
+def hq_new_key_advice(code: str, signing_key: str, age_recipient: str) -> str:
+    """What HQ does after replacing its keys, and what each mission's administrator does.
+    Said at HQ only: a "new key" message signed with the old key would prove nothing, since
+    whoever copied the old key signs it just as well (docs/security.md)."""
+    return (
+        _(
+            "Every mission refuses headquarters' bundles (library updates, transfers, notices) "
+            "signed with the new key until its administrator trusts it, and encrypts its bundles "
+            "to the old age recipient until then, which this installation still opens. Send every "
+            "mission the new signing key and age recipient. Then confirm both by a separate "
+            "channel, never in a bundle or the same e-mail: read their fingerprints, {fingerprint} "
+            "for the key and {recipient_fingerprint} for the recipient, to each mission over the "
+            "telephone, or send them by diplomatic mail. Once the fingerprints agree, the "
+            "mission's administrator runs:"
+        ).format(
+            fingerprint=fingerprint(signing_key),
+            recipient_fingerprint=fingerprint(age_recipient),
+        )
+        + "\n"
+        + mission_trust_command(code, signing_key, age_recipient)
+    )
+
+
 def rotated_message(rotation: KeyRotation) -> str:
+    if rotation.is_hq:
+        return _(
+            "Headquarters' signing key and age recipient were replaced: its bundles are signed "
+            "with the new key from now on, and a copy of the old key stops working at each "
+            "mission once the mission trusts the new one."
+        )
     return _(
         "The signing key of {code} was replaced: its bundles are signed with the new key from "
         "now on, and a copy of the old key stops working once headquarters trusts the new one."
@@ -169,6 +206,17 @@ def check_age_recipient(text: str) -> None:
         raise ValidationError(
             _("An age recipient starts with 'age1'; this one is not valid."), field="age_recipient"
         ) from None
+
+
+def _with_older_identities(old: bytes) -> tuple[bytes, str]:
+    """A new age identity followed by the newest older ones (``old``, one a line), and the
+    new recipient."""
+    import pyrage
+
+    identity = pyrage.x25519.Identity.generate()
+    older = [line.strip() for line in old.decode("ascii").splitlines() if line.strip()]
+    lines = [str(identity), *older[: KEPT_IDENTITIES - 1]]
+    return "\n".join(lines).encode("ascii"), str(identity.to_public())
 
 
 class IdentityPlace(StrEnum):
@@ -320,18 +368,21 @@ class KeyService:
                 mission.code, signing_key, mission.age_recipient or "", fingerprint(signing_key)
             )
 
-    def rotate(self, revoked: str | None = None) -> KeyRotation:
+    def rotate(
+        self,
+        revoked: str | None = None,
+        store: SecretStore | None = None,
+        keys_lost: bool = False,
+    ) -> KeyRotation:
         """Replace this mission's signing key pair: whoever copied the private key from the
         database (every user can read it) signs nothing HQ accepts once HQ trusts the new
         one. One transaction: the old private key is overwritten, the public key replaced and
         the change audited (old and new public key), or nothing changes.
 
-        Missions only: headquarters' key is trusted by every mission, and a replacement
-        there would need each of them to trust the new one (not done here)."""
+        At headquarters see ``_rotate_hq`` (``store``: its keyring; ``keys_lost``: the import
+        workstation that kept its keys is lost)."""
         if self.ws.mission.is_hq:
-            raise ValidationError(
-                _("Headquarters' signing key is not replaced here: every mission trusts it.")
-            )
+            return self._rotate_hq(store or SecretStore(), keys_lost)
         if self.ws.actor.role != Role.ADMIN:
             raise PermissionDenied(_("Only the mission's administrator can replace its keys."))
         private_pem, public_key = _new_signing_pair()
@@ -364,6 +415,108 @@ class KeyService:
                 },
             )
             return KeyRotation(mission.code, old_key, public_key, old_recipient, recipient)
+
+    def _rotate_hq(self, store: SecretStore, keys_lost: bool) -> KeyRotation:
+        """Replace headquarters' signing key and age identity where HQ keeps them: in its
+        database file, or on this (the import) workstation, keyring or private file, never in
+        a server's shared database. The old private signing key is overwritten; the old age
+        identities stay after the new one (at most ``KEPT_IDENTITIES``), so that bundles the
+        missions encrypted to HQ's old recipient, before they trust the new one, still open.
+        Audited with the old and new public keys and their fingerprints.
+
+        Who: those who already decide HQ's keys (``keys trust``, ``hq keep-keys-here``) and
+        sign with them (the library, transfers, escrow policies): ``ADMIN_OR_HQ``. Not the
+        import operator, who opens bundles but signs and trusts nothing missions rely on."""
+        ws = self.ws
+        ws.require_role(*ADMIN_OR_HQ)
+        folder, database_id = ws.paths.data_dir, ws.database_id
+        names = (SIGNING_KEY, AGE_IDENTITY)
+        with ws.read() as session:
+            old_signing = private_key(ws, session, SIGNING_KEY, store)
+            old_identity = private_key(ws, session, AGE_IDENTITY, store) or b""
+        if old_signing is None and not keys_lost:
+            raise ValidationError(
+                _(
+                    "Headquarters' private keys are not on this computer, so they are not "
+                    "replaced here: run 'qorgau keys rotate' on the import workstation that "
+                    "keeps them. If that computer or its keys are lost, 'qorgau keys rotate "
+                    "--keys-lost' makes new keys here; bundles the missions encrypted to the "
+                    "old age recipient will then open nowhere."
+                )
+            )
+        was_here = {n: workstation_secret(folder, database_id, n, store) for n in names}
+        private_pem, public_key = _new_signing_pair()
+        identities, recipient = _with_older_identities(old_identity)
+        new = {SIGNING_KEY: private_pem, AGE_IDENTITY: identities}
+        # On a server the workstation keeps both; in a file, each stays where it was kept.
+        on_workstation = {n: v for n, v in new.items() if ws.on_server or was_here[n] is not None}
+        try:
+            replace_on_workstation(folder, database_id, on_workstation, store)
+            rotation = self._record_hq_rotation(
+                {n: v for n, v in new.items() if n not in on_workstation},
+                public_key,
+                recipient,
+                keys_lost,
+                sorted(on_workstation),
+            )
+        except BaseException:
+            self._put_back(was_here, on_workstation, store)
+            raise
+        return rotation
+
+    def _record_hq_rotation(
+        self,
+        in_database: dict[str, bytes],
+        public_key: str,
+        recipient: str,
+        keys_lost: bool,
+        on_workstation: list[str],
+    ) -> KeyRotation:
+        """HQ's new public keys, the private ones its database file keeps, and the audit
+        entry: one transaction."""
+        ws = self.ws
+        with ws.write() as session:
+            mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+            pending = ws.pending_key
+            for name, value in in_database.items():
+                row = session.get(LocalSecret, name)
+                if row is None:
+                    row = LocalSecret(name=name, value=b"")
+                    session.add(row)
+                row.value = seal(value, pending.key, name) if pending is not None else value
+            old_key, old_recipient = mission.signing_public_key or "", mission.age_recipient or ""
+            mission.signing_public_key, mission.age_recipient = public_key, recipient
+            ws.audit(
+                session,
+                "keys.rotate",
+                "mission",
+                mission.code,
+                {
+                    "signing_key": public_key,
+                    "replaced": old_key,
+                    "fingerprint": fingerprint(public_key),
+                    "replaced_fingerprint": fingerprint(old_key),
+                    "age_recipient": recipient,
+                    "age_recipient_replaced": old_recipient,
+                    "age_recipient_fingerprint": fingerprint(recipient),
+                    "age_recipient_replaced_fingerprint": fingerprint(old_recipient),
+                    "on_workstation": on_workstation,  # the rest in the database file
+                    "keys_lost": keys_lost,
+                },
+            )
+            return KeyRotation(mission.code, old_key, public_key, old_recipient, recipient, True)
+
+    def _put_back(
+        self, was_here: dict[str, bytes | None], written: dict[str, bytes], store: SecretStore
+    ) -> None:
+        """A rotation that failed half-way: the workstation holds its old keys again."""
+        folder, database_id = self.ws.paths.data_dir, self.ws.database_id
+        old = {n: v for n, v in was_here.items() if n in written and v is not None}
+        if old:
+            replace_on_workstation(folder, database_id, old, store)
+        for name in written:
+            if was_here[name] is None:
+                forget_on_workstation(folder, database_id, name, store)
 
     def _new_identity(self, session: Session) -> tuple[tuple[LocalSecret, bytes], str]:
         """A new age identity for the mission's bundles (its own and HQ's to it, once HQ

@@ -597,6 +597,26 @@ def test_hqs_own_keys_say_they_go_to_the_missions(qtbot: QtBot, pair):
     assert said_at_sel.startswith("Send these public keys to headquarters")
 
 
+def test_hqs_keys_tab_shows_what_every_mission_runs_after_a_rotation(qtbot: QtBot, pair, tmp_path):
+    """After 'qorgau keys rotate' at HQ the Keys tab shows the new keys, both fingerprints
+    and the whole command each mission's administrator runs once the fingerprints agree."""
+    hq, _sel = pair
+    rotation = KeyService(hq.ws).rotate()
+    page = page_for(qtbot, hq)
+    box = page.own_keys
+    show_tab(qtbot, page.tabs, box.parentWidget())
+    note = box.new_key_note.text()
+
+    assert box.new_key_note.isVisible()
+    assert box.signing_key.text() == rotation.new_key
+    assert box.age_recipient.text() == rotation.new_recipient
+    assert rotation.fingerprint in note and rotation.recipient_fingerprint in note
+    command = f"qorgau keys trust AST {rotation.new_key} --hq --age-recipient "
+    assert command + rotation.new_recipient in note.splitlines()
+    if os.environ.get("QORGAU_SHOTS"):  # looked at by hand while building it
+        page.grab().save(str(Path(os.environ["QORGAU_SHOTS"]) / "hq-keys.png"))
+
+
 # -- an identity file kept elsewhere -------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from app.services.keys import (
     TrustedKey,
     check_signing_key,
     fingerprint,
+    hq_new_key_advice,
     new_key_advice,
     replaced_key_message,
 )
@@ -76,9 +77,12 @@ class OwnKeysBox(QGroupBox):
         self.fingerprint = _key_field()
         self.age_recipient = _key_field()
         self.intro = word_wrapped(QLabel())
-        # A mission only: how a replaced signing key reaches HQ (it is, at every revocation).
+        # How replaced keys reach the other side: a mission's, at every revocation, go to HQ;
+        # HQ's, after 'qorgau keys rotate', to every mission, with the command it runs.
         self.new_key_note = word_wrapped(QLabel())
         self.new_key_note.setTextFormat(Qt.TextFormat.PlainText)
+        # The fingerprints are read out and HQ's command copied from here.
+        self.new_key_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.form = QFormLayout()
         self.labels: list[QLabel] = []
         self.copy_buttons: list[QPushButton] = []
@@ -107,14 +111,27 @@ class OwnKeysBox(QGroupBox):
         self.fingerprint.setText(keys.signing_key_fingerprint)
         self.age_recipient.setText(keys.age_recipient)
         is_hq = self.service.ws.mission.is_hq
-        self.new_key_note.setVisible(not is_hq)
         self._show_new_key_note()
         self.identity_place = self.service.identity_place(self.store) if is_hq else None
         self.identity_note.setVisible(self.identity_place is not None)
         self._show_identity_place()
 
     def _show_new_key_note(self) -> None:
+        code, key, recipient = (
+            self.mission_code.text(),
+            self.signing_key.text(),
+            self.age_recipient.text(),
+        )
         if self.service.ws.mission.is_hq:
+            self.new_key_note.setText(
+                _(
+                    "When these keys may have been copied (an operator who held them left, "
+                    "this computer was lost), an administrator replaces them with 'qorgau "
+                    "keys rotate' and the missions are told the new ones."
+                )
+                + " "
+                + hq_new_key_advice(code, key, recipient)
+            )
             return
         self.new_key_note.setText(
             _(
@@ -122,9 +139,7 @@ class OwnKeysBox(QGroupBox):
                 "are replaced."
             )
             + " "
-            + new_key_advice(
-                self.mission_code.text(), self.signing_key.text(), self.age_recipient.text()
-            )
+            + new_key_advice(code, key, recipient)
         )
 
     def _show_identity_place(self) -> None:
