@@ -96,6 +96,8 @@ def template_installation(tmp_path_factory: pytest.TempPathFactory) -> Paths:
             # longer gives a mission an HQ role, so the account is made directly.
             with ws.write() as session:
                 session.add(User(username=username, role=role, full_name=""))
+                # Audited as the administrator's act, as an account Qorgau made would be.
+                ws.audit(session, "user.add", "user", username, {"role": role})
             KeySlotStore(paths.keyslots).set_slot(username, PASSWORD, ws.db.key)
     finally:
         ws.close()

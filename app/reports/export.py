@@ -3,6 +3,9 @@
 CSV is UTF-8 with a byte-order mark, so that Excel opens Kazakh and Russian text correctly.
 A CSV text cell that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``...) is
 written with a leading apostrophe: names typed into the app must never run in someone's Excel.
+So is each part of a cell after a ";": Excel set to Kazakh or Russian splits a CSV opened by a
+double click at ";", its list separator, quotes or not, so ``Иванов;=cmd|' /C calc'!A0`` was
+two cells there, the second a formula (written ``Иванов;'=cmd|' /C calc'!A0`` now).
 A workbook needs no such mark: its text cells are typed as strings, never formulas, so they
 hold the value as typed ("+7 740 828 4905"). A workbook names its sheets by the tables'
 titles, in the report's language, carries its title, language and creator ("Qorgau") in its
@@ -35,7 +38,12 @@ MONTH_FORMAT = "yyyy-mm"
 DATE_FORMAT = "yyyy-mm-dd"
 
 
+# A ";" that a spreadsheet reading at ";" would follow with a formula (after blanks or quotes).
+_FORMULA_AFTER_SEMICOLON = re.compile(r';(?=[\s"]*[=+\-@])')
+
+
 def safe_text(value: str) -> str:
+    value = _FORMULA_AFTER_SEMICOLON.sub(";'", value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 

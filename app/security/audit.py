@@ -127,7 +127,7 @@ def record_many(
 @dataclass(frozen=True)
 class AuditProblem:
     seq: int
-    kind: str  # edited | missing | reordered | truncated
+    kind: str  # edited | missing | reordered | truncated; also rewritten, account (audit_log)
     message: str
 
 

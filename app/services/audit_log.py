@@ -34,6 +34,7 @@ from app.os_errors import os_error_text
 from app.security import audit, audit_anchor
 from app.security.audit import AuditProblem
 from app.security.audit_anchor import SignedHead
+from app.security.user_ledger import account_findings
 from app.services.workspace import Workspace
 from app.untrusted import json_from_outside, read_at_most
 
@@ -129,6 +130,10 @@ class AuditLogService:
         given = read_head_file(head_file) if head_file is not None else None
         with self.ws.read() as session:
             count, problems = audit.verify(session)
+            if not self.ws.on_server:
+                problems = problems + [
+                    AuditProblem(0, "account", f.message) for f in account_findings(session)
+                ]
             own = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
             head = given or audit_anchor.held_head(session, own.code)
             if head is None:

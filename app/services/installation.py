@@ -42,6 +42,7 @@ from app.security.login_guard import LoginGuard
 from app.security.private_files import make_private_dir, touch_private
 from app.security.recovery_key import create_recovery_slot
 from app.security.rekey import key_opens
+from app.security.user_ledger import account_findings
 from app.services.rows import copied
 from app.services.server_hq import refuse_on_server, unlock_message
 from app.services.sign_in import open_counted, refused, require_installation
@@ -357,6 +358,10 @@ def _open_workspace_on(db: Database, paths: Paths, username: str, database_id: s
             ).scalar_one_or_none()
             if user is None or not user.active:
                 raise AuthError(lambda: _("Wrong user name or password."))
+            if db.dialect != "postgresql" and account_findings(session, username):
+                # A row written into the file directly (see app.security.user_ledger); at an
+                # HQ on a server the grants keep the user table from its users instead.
+                raise AuthError(lambda: not_set_up_by_an_administrator_message())
             user.last_login_at = datetime.now(UTC)
             user.failed_attempts = 0
             mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
@@ -368,6 +373,15 @@ def _open_workspace_on(db: Database, paths: Paths, username: str, database_id: s
         db.dispose()
         raise
     return Workspace(paths, db, actor, summary, database_id)
+
+
+def not_set_up_by_an_administrator_message() -> str:
+    """A sign-in refused because the account's row is not the one the audit log made."""
+    return _(
+        "This account was not set up by an administrator through Qorgau, or its role was "
+        "changed outside Qorgau, so it cannot sign in. Ask the administrator to look at "
+        "Settings → Users."
+    )
 
 
 def unlock_on_server(paths: Paths, username: str, password: str, guard: LoginGuard) -> Workspace:

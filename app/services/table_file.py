@@ -168,7 +168,9 @@ def _text_lines(raw: bytes, encoding: str) -> Iterator[str]:
                     "cases. Save the register from Excel as CSV UTF-8."
                 ).format(line=number, n=format_number(MAX_LINE_CHARS))
             )
-        yield line
+        # A byte-order mark inside the text (two registers joined, each saved by Excel with
+        # one) is no part of a name: left in, "\ufeffСидоров" passed for another person.
+        yield line.replace("\ufeff", "")
 
 
 def sniff_delimiter(text: str) -> str:

@@ -26,6 +26,7 @@ from app.security.keyslots import (
     new_database_key,
 )
 from app.security.rekey import Rekeyed, rekey_installation
+from app.security.user_ledger import account_findings, account_messages
 from app.security.waiting_secret import is_sealed, seal, unseal
 from app.services import hq_database
 from app.services.installation import check_role, check_username, remember_unlock
@@ -44,6 +45,8 @@ class UserInfo:
     last_login_at: datetime | None
     full_name_latin: str = ""
     positions: tuple[str, str, str] = ("", "", "")  # kk, ru, en: the title letters print
+    # What the audit log says against an active account written outside Qorgau (in words).
+    finding: str = ""
 
 
 @dataclass(frozen=True)
@@ -233,7 +236,8 @@ class UserService:
     def list(self) -> list[UserInfo]:
         with self.ws.read() as session:
             users = session.execute(select(User).order_by(User.username)).scalars().all()
-            return [_info(u) for u in users]
+            found = {} if self.ws.on_server else account_messages(session)
+            return [replace(_info(u), finding=found.get(u.username, "")) for u in users]
 
     def roles_to_give(self) -> tuple[Role, ...]:
         """The roles that fit this installation (the add-user dialog offers these only)."""
@@ -393,8 +397,8 @@ class UserService:
                 raise ValidationError(
                     _("{name} is revoked; add a new account instead.").format(name=username)
                 )
-            if user.role == role:
-                return ()
+            if user.role == role and not account_findings(session, username):
+                return ()  # a role changed outside Qorgau is set again, and so audited
             if user.role == Role.ADMIN and role != Role.ADMIN:
                 self._keep_one_admin(session, username)
             approves_no_more = Role(user.role) in SENIOR_ROLES and Role(role) not in SENIOR_ROLES
@@ -517,6 +521,8 @@ def rekey_workspace(
             # Who gets the new key is the database's to say, not the key file's, which anyone
             # able to write the data folder can give a slot of their own.
             members = set(session.execute(select(User.username).where(User.active)).scalars())
+            # Nor an account the audit log did not make: it was written in by a key holder.
+            members -= {f.username for f in account_findings(session)}
             recorded = special_slots_recorded(session)
         special = slots.special_keys()
         # A recovery or escrow slot whose public key is not the one recorded was replaced in

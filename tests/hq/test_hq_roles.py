@@ -26,6 +26,7 @@ def _as(site: Site, username: str, role: str):
     here (the server's grants: test_grants.py; adding such users: test_server_users.py)."""
     with site.ws.write() as session:
         session.add(User(username=username, role=role, full_name=""))
+        site.ws.audit(session, "user.add", "user", username, {"role": role})
     KeySlotStore(site.paths.keyslots).set_slot(username, PASSWORD, site.ws.db.key)
     return unlock(site.paths, username, PASSWORD)
 

@@ -106,6 +106,7 @@ def test_bad_stale_or_unauthorised_tables_change_nothing(
     # An attaché's account left at an HQ (no longer given there: the role does not fit).
     with hq.ws.write() as session:
         session.add(User(username="aigul", role="attache", full_name=""))
+        hq.ws.audit(session, "user.add", "user", "aigul", {"role": "attache"})
     KeySlotStore(hq.paths.keyslots).set_slot("aigul", PASSWORD, hq.ws.db.key)
     attache = unlock(hq.paths, "aigul", PASSWORD)
     try:

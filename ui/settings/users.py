@@ -42,9 +42,10 @@ from app.services.users import (
 )
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
+from ui.palette import outcome_style
 from ui.tasks import BackgroundTask
 from ui.widgets.busy import BusyIndicator
-from ui.widgets.common import STRETCH, delete_presses, push_button, widget_row
+from ui.widgets.common import STRETCH, delete_presses, push_button, widget_row, word_wrapped
 from ui.widgets.dialogs import (
     PasswordDialog,
     ValidatingDialog,
@@ -53,6 +54,7 @@ from ui.widgets.dialogs import (
     inform,
     password_field,
 )
+from ui.widgets.plain import plain_label, plain_tooltip
 from ui.widgets.row_menu import row_menu
 
 USERNAME, FULL_NAME, ROLE, STATE, LAST_LOGIN = range(5)
@@ -155,6 +157,10 @@ class UsersPanel(QWidget):
         self.notice: QMessageBox | None = None  # what the last revocation did
         self.task: BackgroundTask[object] | None = None
 
+        # Accounts written into the database outside Qorgau (app.security.user_ledger).
+        self.findings = word_wrapped(plain_label())
+        self.findings.setStyleSheet(outcome_style(False))
+        self.findings.hide()
         self.tree = QTreeWidget()
         self.tree.setRootIsDecorated(False)
         self.tree.setColumnCount(5)
@@ -188,6 +194,7 @@ class UsersPanel(QWidget):
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.findings)
         layout.addWidget(self.tree)
         layout.addLayout(buttons)
         layout.addWidget(self.busy)
@@ -215,16 +222,22 @@ class UsersPanel(QWidget):
                     user.username,
                     user.full_name,
                     label(Role(user.role)),
-                    _("active") if user.active else _("revoked"),
+                    _state(user),
                     format_datetime(user.last_login_at.astimezone()) if user.last_login_at else "",
                 ]
             )
             item.setData(USERNAME, Qt.ItemDataRole.UserRole, user.username)
             if not user.active:
                 item.setDisabled(True)
+            if user.finding:
+                for column in range(self.tree.columnCount()):
+                    item.setToolTip(column, plain_tooltip(user.finding))
             self.tree.addTopLevelItem(item)
             if user.username == current:
                 self.tree.setCurrentItem(item)
+        found = [user.finding for user in self.users if user.finding]
+        self.findings.setText("\n\n".join(found))
+        self.findings.setVisible(bool(found))
         self._update_buttons()
 
     def selected_username(self) -> str | None:
@@ -426,3 +439,9 @@ class UsersPanel(QWidget):
                 _("&Replace the recovery key…"), QMessageBox.ButtonRole.ActionRole
             )
             replace.clicked.connect(self.recovery_key_replacement_asked)
+
+
+def _state(user: UserInfo) -> str:
+    if not user.active:
+        return _("revoked")
+    return _("written outside Qorgau") if user.finding else _("active")
