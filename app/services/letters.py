@@ -75,11 +75,11 @@ from app.letters import (
     MissionInfo,
     PersonInfo,
     Signatory,
-    content_digest,
     kind_label,
     render_letter,
     with_qr_digest,
 )
+from app.letters.approval import APPROVAL_RULE, approval_digest, matches_approval
 from app.letters.cities import city_name, names_city
 from app.letters.grammar import Sex
 from app.letters.phrases import (
@@ -689,8 +689,11 @@ class LetterService(DatedService):
             row.status = LetterStatus.APPROVED.value
             row.approved_by = self.ws.actor.username
             # What the consul approved, kept where nobody edits it: issue checks it is unchanged.
-            approved = {"on": self.today.isoformat()}
-            approved["content_digest"] = self._approved_digest(session, row, self.today)
+            approved: dict[str, Any] = {"on": self.today.isoformat()}
+            approved["content_digest"] = approval_digest(
+                self._approval_context(session, row, self.today)
+            )
+            approved["digest_rule"] = APPROVAL_RULE
             self.ws.audit(
                 session, "letter.approve", "letter", row.id, {"kind": row.kind, **approved}
             )
@@ -716,12 +719,23 @@ class LetterService(DatedService):
                     _("Only the consul or the officer who drafted this letter can issue it.")
                 )
             case = self._case(session, row.case_id or "")
-            if self._changed_since_approval(session, row):
-                # The case feeds the letter (worker, employer, amounts, citations): changed
-                # after approval, the consul's signature would cover text they never saw.
-                self._back_to_draft(session, row, case)
-            else:
+            approval = self._last_approval(session, row)
+            if approval is None or self._still_as_approved(session, row, approval):
                 return self._register(session, row, case, actor)
+            # The case feeds the letter (worker, employer, amounts, citations): changed
+            # after approval, the consul's signature would cover text they never saw.
+            self._back_to_draft(session, row, case)
+        if approval.get("digest_rule") != APPROVAL_RULE:
+            # Approved by an earlier release: this one may word it otherwise, so say so
+            # rather than blame the case alone.
+            raise ConflictError(
+                _(
+                    "The letter was approved under an earlier version of Qorgau and no longer "
+                    "reads as the consul approved it: the case changed since, or this version "
+                    "words it differently. It was not issued and is a draft again. Check it "
+                    "and ask a consul to approve it again."
+                )
+            )
         raise ConflictError(
             _(
                 "The letter's content has changed since the consul approved it (the case's "
@@ -1356,15 +1370,15 @@ class LetterService(DatedService):
             executor=self._executor(session, row, mission),
         )
 
-    def _approved_digest(self, session: Session, row: Letter, on: date) -> str:
-        """The digest of what the letter says on ``on``, less its number and date (given at
-        issue): what the consul approves, and what issue must still find."""
+    def _approval_context(self, session: Session, row: Letter, on: date) -> LetterContext:
+        """What the letter says on ``on``, less its number and date (given at issue): what
+        the consul approves, and what issue must still find."""
         context = self._context(session, row, None, on)
-        return content_digest(dataclasses.replace(context, letter_date=date.min))
+        return dataclasses.replace(context, letter_date=date.min)
 
-    def _changed_since_approval(self, session: Session, row: Letter) -> bool:
-        """Whether the letter would now say other than what its last approval covered. An
-        approval recorded without a digest (made by an older version) is taken as it is."""
+    def _last_approval(self, session: Session, row: Letter) -> dict[str, Any] | None:
+        """The details of the letter's last approval, if it recorded a digest: one recorded
+        without (made by an older version) is taken as it is."""
         details = session.execute(
             select(AuditEntry.details)
             .where(
@@ -1375,12 +1389,17 @@ class LetterService(DatedService):
             .limit(1)
         ).scalar_one_or_none()
         if not isinstance(details, dict) or not details.get("content_digest"):
-            return False
+            return None
+        return details
+
+    def _still_as_approved(self, session: Session, row: Letter, approval: dict[str, Any]) -> bool:
+        """Whether the letter says what its approval covered, by the approval's own rule
+        (an earlier release's too: ``app.letters.approval``)."""
         try:
-            on = date.fromisoformat(str(details.get("on")))
+            on = date.fromisoformat(str(approval.get("on")))
         except ValueError:
-            return False
-        return bool(self._approved_digest(session, row, on) != details["content_digest"])
+            return True
+        return matches_approval(self._approval_context(session, row, on), approval)
 
     def _info(
         self,
