@@ -156,8 +156,9 @@ _HOST_LAW_ONLY = {"employer_letter"}
 _NOT_CITED_TO_EMPLOYERS = {"probation"}
 # Complaints of abuse by the employer: a letter to it tells the abuser that the worker has
 # turned to the mission, which can put the worker in danger (the approver is warned).
-# Complaints a worker cannot have made in person: missing, or dead. Letters of these kinds say
-# the worker turned to the mission (or is referred, or holds the certificate).
+# Complaints a worker cannot have made in person: missing, or dead. Letters of these kinds
+# would say the worker turned to the mission (or is referred, or holds the certificate): they
+# say who did instead (``_absence``), and the approver is asked to check the case says so.
 _NOT_IN_PERSON = (Category.WHEREABOUTS_UNKNOWN, Category.DEATH_REPATRIATION)
 _IN_PERSON_KINDS = {"employer_letter", "referral", "assistance_certificate"}
 _ABUSE_BY_EMPLOYER = (
@@ -383,6 +384,16 @@ def _assistance(status: CaseStatus) -> str:
     if is_open(status):
         return "ongoing"
     return "declined" if status == CaseStatus.REJECTED else "given"
+
+
+def _absence(codes: set[str]) -> str:
+    """Whether the case is about a worker who cannot have come in person: "deceased" (that
+    outweighs missing), "missing", else empty."""
+    if Category.DEATH_REPATRIATION.value in codes:
+        return "deceased"
+    if Category.WHEREABOUTS_UNKNOWN.value in codes:
+        return "missing"
+    return ""
 
 
 def _addressee_of(data: dict[str, Any]) -> Addressee:
@@ -1196,10 +1207,9 @@ class LetterService(DatedService):
         if row.kind in _IN_PERSON_KINDS and absent:
             found.append(
                 _(
-                    "The case's complaints include {complaints}: the worker may be missing "
-                    "or dead, but this letter speaks of the worker as the one who turned to "
-                    "the mission. A note verbale or a report to the ministry says what others "
-                    "report; check that this letter is the one to send."
+                    "The case's complaints include {complaints}: this letter says that the "
+                    "worker is missing or has died and that others turned to the mission. "
+                    "Check that the case records this rightly before the letter is approved."
                 ).format(complaints=_complaints_named(absent))
             )
         if row.kind == "note_verbale_labour_authority" and (
@@ -1359,6 +1369,7 @@ class LetterService(DatedService):
             claims=self._claims(case, row.kind, lang),
             consented=consent_covers(session.get(Person, case.person_id), row.kind),
             assistance=_assistance(CaseStatus(case.status)),
+            absent=_absence({c.code for c in case.categories}),
             facts=row.facts,
             requests=row.requests,
             forward_to=str((row.options or {}).get("forward_to") or ""),
