@@ -62,6 +62,7 @@ from app.letters.grammar import (
     ru_full_name,
     with_the,
 )
+from app.letters.lines import LetterParagraph, field_blocks, paragraphs, request_items
 from app.letters.phrases import Claim, claim_text
 from app.letters.qr import content_digest, draw_qr, qr_payload
 from app.letters.states import state_name, state_name_en_bare
@@ -184,12 +185,6 @@ def short_name(name: str) -> str:
     if len(parts) < 2:
         return name.strip()
     return f"{initials(' '.join(parts[:-1]))}\u00a0{parts[-1]}"
-
-
-def paragraphs(text: str) -> list[str]:
-    """Officer's free text split on blank lines; single line breaks stay inside a paragraph."""
-    chunks = [chunk.strip() for chunk in text.replace("\r\n", "\n").split("\n\n")]
-    return [chunk for chunk in chunks if chunk]
 
 
 # Every style but the body's: how it differs from the body (none has the body's first-line
@@ -557,7 +552,7 @@ class DocumentBuilder:
             # A line that announces what follows («…следующие положения:», "We ask you to:")
             # never ends a page with what it announces on the next.
             paragraph_style = self._kept_with_next(paragraph_style)
-        self.story.append(Paragraph(markup, paragraph_style, bulletText=bullet))
+        self.story.append(LetterParagraph(markup, paragraph_style, bulletText=bullet))
         return self
 
     def row(self, cells: Sequence[str], style: str) -> DocumentBuilder:
@@ -1010,10 +1005,8 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "employer_state": (employer.country if employer else host).upper(),
         "incoming": _incoming(context),
         "claims": _claims(context),
-        "facts_paragraphs": paragraphs(context.facts),
-        "request_items": [
-            line.strip(" ;.") for line in context.requests.splitlines() if line.strip(" ;.")
-        ],
+        "facts_blocks": field_blocks(context.facts),
+        "request_items": request_items(context.requests),
         "free_paragraphs": paragraphs(context.free_text),
         # Other kinds: the officer's own request replaces the standard one when given.
         "request_paragraphs": (
