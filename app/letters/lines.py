@@ -22,8 +22,10 @@ from reportlab.platypus import Paragraph
 # A list mark an officer types at the start of a line, followed by a space or nothing: not a
 # minus sign ("-5 °C") or a dash inside a word.
 _LIST_MARK = re.compile(r"^\s*[-\u2010-\u2015\u2022\u2023\u2043\u25e6\u00b7*]+(?=\s|$)\s*")
-# What makes a token a "piece" rather than a word: digits, or the punctuation of an address.
-_PIECE = re.compile(r"[\d/@:_.]")
+# What makes a token a "piece" rather than a word: digits, or the punctuation of an address
+# inside it (a word that ends a sentence or a clause is still a word).
+_PIECE = re.compile(r"[\d/@_]|[.:](?=\w)")
+_CLOSING = ".,;:!?»”\")'"
 # A justified line's spaces may grow to this fraction of the font size each before a line
 # that starts with a piece is left ragged instead.
 _MAX_STRETCH = 0.3
@@ -106,7 +108,7 @@ def _unstretch(bl_para: Any, font_name: str, font_size: float) -> None:
     lines = bl_para.lines
     for index in range(len(lines) - 1):
         following = _first_word(lines[index + 1], kind)
-        if not _PIECE.search(following):
+        if not _PIECE.search(following.rstrip(_CLOSING)):
             continue
         gaps, slack = _gaps_and_slack(lines[index], kind)
         if gaps < 1 or slack / gaps <= _MAX_STRETCH * font_size:

@@ -50,7 +50,7 @@ from app.domain.kk_dates import kk_date_attributive, kk_date_from, kk_date_when
 from app.domain.names import passport_name, person_name
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_amount, format_date, locale_for
-from app.letters.context import LETTER_KINDS, LetterContext, MissionInfo
+from app.letters.context import LETTER_KINDS, Addressee, LetterContext, MissionInfo
 from app.letters.fonts import FontSet, register_fonts
 from app.letters.grammar import (
     RuCase,
@@ -878,6 +878,14 @@ def addressee_dative(context: LetterContext) -> str:
     return with_the(addressee.organisation)
 
 
+def addressee_lines(addressee: Addressee, *, whole: bool = True) -> list[str]:
+    """The addressee block's lines: position, name (``whole``), organisation and each line of
+    the address, leaving out what is blank so that no empty line prints for it."""
+    parts = [addressee.position or "", addressee.name] if whole else []
+    parts += [addressee.organisation, *addressee.address.splitlines()]
+    return [part.strip() for part in parts if part.strip()]
+
+
 def closing_dative(context: LetterContext) -> str:
     """Who the closing formula renews its assurances to: «Министерству» / «Министрлікке»."""
     organisation = context.addressee.organisation
@@ -993,6 +1001,8 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "mission_name": context.mission.text("name", lang),
         "mission_city": context.mission.text("city", lang),
         "addressee_dative": addressee_dative(context),
+        "addressee_lines": addressee_lines(context.addressee),
+        "addressee_place": addressee_lines(context.addressee, whole=False),
         "with_the": with_the,
         "quoted": quoted,
         "closing_dative": closing_dative(context),

@@ -3,6 +3,7 @@ that cannot be broken at the end of a justified line."""
 
 from __future__ import annotations
 
+import pytest
 from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
@@ -10,7 +11,10 @@ from reportlab.platypus import Paragraph
 from app.contracts.reference import Statute, StatuteCite
 from app.contracts.rules import statute_citation
 from app.letters import render_letter
+from app.letters.context import LETTER_KINDS, Addressee
 from app.letters.lines import LetterParagraph, field_blocks, request_items
+from app.letters.renderer import _template_functions, _template_variables, addressee_lines
+from app.letters.templates import render_markup
 from tests.unit.test_letters_render import make_context, text_of
 
 FACTS = "Работодатель нарушил:\n- не выплатил зарплату;\n–\n• удерживает паспорт.\n\n—\n\nДругое."
@@ -86,3 +90,40 @@ def test_a_line_before_an_ordinary_word_stays_justified() -> None:
     plain.wrap(300, 1000)
     ours.wrap(300, 1000)
     assert [line[0] for line in ours.blPara.lines] == [line[0] for line in plain.blPara.lines]
+
+
+def test_a_line_before_a_word_that_ends_a_sentence_stays_justified() -> None:
+    """The first rule took "результатах." for a piece by its full stop and left ragged a line
+    of an ordinary paragraph."""
+    text = (
+        "Посольство будет признательно за рассмотрение данного вопроса, принятие мер, "
+        "предусмотренных законодательством, и информирование Посольства о результатах."
+    )
+    plain, ours = Paragraph(text, STYLE), LetterParagraph(text, STYLE)
+    plain.wrap(300, 1000)
+    ours.wrap(300, 1000)
+    assert [line[0] for line in ours.blPara.lines] == [line[0] for line in plain.blPara.lines]
+
+
+ADDRESSEES = {
+    "organisation only": Addressee("", "Ansan Migrant Shelter", ""),
+    "named, no organisation": Addressee("Kim Min-jun", "", "", position="Director"),
+    "address only": Addressee("", "", "45 Wongok-ro\nAnsan"),
+    "nobody": Addressee("", "", ""),
+}
+
+
+@pytest.mark.parametrize("kind", LETTER_KINDS)
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_an_addressee_without_an_address_leaves_no_empty_line(kind: str, lang: str) -> None:
+    """The fault: with no address, no organisation or no name, the addressee block (and a
+    note's addressee at the foot of its first page) printed empty lines for what was not
+    there."""
+    for shape, addressee in ADDRESSEES.items():
+        context = make_context(kind, lang, addressee=addressee)
+        markup = render_markup(kind, lang, _template_variables(context), _template_functions(lang))
+        for empty in ("<cell><br/>", "<br/></cell>", "<br/><br/>", '"first_page_bottom"></p>'):
+            assert empty not in markup, (shape, empty)
+    lines = addressee_lines(Addressee("Kim", "Org", "45 Wongok-ro\n Ansan ", position="CEO"))
+    assert lines == ["CEO", "Kim", "Org", "45 Wongok-ro", "Ansan"]
+    assert addressee_lines(ADDRESSEES["named, no organisation"], whole=False) == []
