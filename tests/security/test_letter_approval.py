@@ -7,7 +7,7 @@ signature with text the consul never saw."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 from datetime import date
 
 import pytest
@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.db.models import Letter, User
 from app.errors import ConflictError
-from app.letters import Citation, content_digest
+from app.letters import Citation, LetterContext, content_digest
 from app.letters.approval import approval_digest
 from app.services.agreements import ensure_library
 from app.services.cases import CaseService
@@ -126,6 +126,18 @@ def cited_case(people: dict[str, Workspace]) -> CaseDetail:
     )
 
 
+# The letter context as those releases had it: without ``absent`` (added since).
+_ContextBeforeAbsent = make_dataclass(
+    "LetterContext",
+    [
+        (spec.name, spec.type, field(default=spec.default))
+        for spec in fields(LetterContext)
+        if spec.name != "absent"
+    ],
+    frozen=True,
+)
+
+
 def _approve_as_an_earlier_release(serik: Workspace, letter_id: str, on: date) -> None:
     """Approve ``letter_id`` as a release before approval digest rule 2 recorded it."""
     letters = LetterService(serik, today=on)
@@ -141,7 +153,9 @@ def _approve_as_an_earlier_release(serik: Workspace, letter_id: str, on: date) -
             )
             for c in context.citations
         )
-        digest = content_digest(replace(context, citations=old_citations))  # type: ignore[arg-type]
+        values = {f.name: getattr(context, f.name) for f in fields(_ContextBeforeAbsent)}
+        old_context = _ContextBeforeAbsent(**{**values, "citations": old_citations})
+        digest = content_digest(old_context)  # type: ignore[arg-type]
         row.status, row.approved_by = "approved", "serik"
         serik.audit(
             session,
