@@ -342,8 +342,17 @@ def statute_citation(cite: StatuteCite, language: str) -> str:
     title = cite.statute.titles.get(language) or cite.statute.titles["en"]
     original = cite.statute.original
     if original and original != title:
-        title = f"{title} ({original})"
+        title = f"{title} ({_unbracketed(original)})"
     return f"{title}, {article_text(cite.article, language)}" if cite.article else title
+
+
+_BRACKETED = re.compile(r"\s*\(([^()]*)\)")
+
+
+def _unbracketed(original: str) -> str:
+    """The host's own title put in brackets itself: its abbreviation follows after a comma
+    ("Bürgerliches Gesetzbuch, BGB"), never in a bracket inside the bracket."""
+    return _BRACKETED.sub(r", \1", original).strip(", ")
 
 
 def _law_refs(law: LawReference | None) -> tuple[Reference, ...]:

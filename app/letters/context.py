@@ -153,6 +153,10 @@ class LetterContext:
     # Where the mission's help stands (a certificate says it): "ongoing" while the case is
     # open, "given" once resolved or closed, "declined" if the case was rejected.
     assistance: str = "ongoing"
+    # The worker cannot have come to the mission: "missing" (relatives cannot find them) or
+    # "deceased"; the letters that speak of the worker as the one who turned to the mission
+    # then say who did and why. Empty: the worker came themselves.
+    absent: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in LETTER_KINDS:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -36,19 +37,26 @@ QR_PREFIX = "QORGAU"
 DRAFT_NUMBER = "DRAFT"
 
 
-def _canonical(value: Any) -> Any:
+def _keep_all(value: Any, spec: dataclasses.Field[Any]) -> bool:
+    return False
+
+
+def canonical(value: Any, omit: Callable[[Any, dataclasses.Field[Any]], bool] = _keep_all) -> Any:
+    """``value`` as JSON-ready data; ``omit(dataclass, field)`` leaves a field out."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
-            spec.name: _canonical(getattr(value, spec.name)) for spec in dataclasses.fields(value)
+            spec.name: canonical(getattr(value, spec.name), omit)
+            for spec in dataclasses.fields(value)
+            if not omit(value, spec)
         }
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {str(key): _canonical(item) for key, item in value.items()}
+        return {str(key): canonical(item, omit) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_canonical(item) for item in value]
+        return [canonical(item, omit) for item in value]
     return value
 
 
@@ -59,7 +67,7 @@ def content_digest(context: LetterContext) -> str:
         for spec in dataclasses.fields(context)
         if spec.name != "letter_hash_for_qr"
     }
-    document = {"format": DIGEST_FORMAT, "context": _canonical(fields)}
+    document = {"format": DIGEST_FORMAT, "context": canonical(fields)}
     encoded = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 

@@ -50,7 +50,7 @@ from app.domain.kk_dates import kk_date_attributive, kk_date_from, kk_date_when
 from app.domain.names import passport_name, person_name
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_amount, format_date, locale_for
-from app.letters.context import LETTER_KINDS, LetterContext, MissionInfo
+from app.letters.context import LETTER_KINDS, Addressee, LetterContext, MissionInfo
 from app.letters.fonts import FontSet, register_fonts
 from app.letters.grammar import (
     RuCase,
@@ -62,6 +62,7 @@ from app.letters.grammar import (
     ru_full_name,
     with_the,
 )
+from app.letters.lines import LetterParagraph, field_blocks, paragraphs, request_items
 from app.letters.phrases import Claim, claim_text
 from app.letters.qr import content_digest, draw_qr, qr_payload
 from app.letters.states import state_name, state_name_en_bare
@@ -184,12 +185,6 @@ def short_name(name: str) -> str:
     if len(parts) < 2:
         return name.strip()
     return f"{initials(' '.join(parts[:-1]))}\u00a0{parts[-1]}"
-
-
-def paragraphs(text: str) -> list[str]:
-    """Officer's free text split on blank lines; single line breaks stay inside a paragraph."""
-    chunks = [chunk.strip() for chunk in text.replace("\r\n", "\n").split("\n\n")]
-    return [chunk for chunk in chunks if chunk]
 
 
 # Every style but the body's: how it differs from the body (none has the body's first-line
@@ -557,7 +552,7 @@ class DocumentBuilder:
             # A line that announces what follows («…следующие положения:», "We ask you to:")
             # never ends a page with what it announces on the next.
             paragraph_style = self._kept_with_next(paragraph_style)
-        self.story.append(Paragraph(markup, paragraph_style, bulletText=bullet))
+        self.story.append(LetterParagraph(markup, paragraph_style, bulletText=bullet))
         return self
 
     def row(self, cells: Sequence[str], style: str) -> DocumentBuilder:
@@ -883,6 +878,14 @@ def addressee_dative(context: LetterContext) -> str:
     return with_the(addressee.organisation)
 
 
+def addressee_lines(addressee: Addressee, *, whole: bool = True) -> list[str]:
+    """The addressee block's lines: position, name (``whole``), organisation and each line of
+    the address, leaving out what is blank so that no empty line prints for it."""
+    parts = [addressee.position or "", addressee.name] if whole else []
+    parts += [addressee.organisation, *addressee.address.splitlines()]
+    return [part.strip() for part in parts if part.strip()]
+
+
 def closing_dative(context: LetterContext) -> str:
     """Who the closing formula renews its assurances to: «Министерству» / «Министрлікке»."""
     organisation = context.addressee.organisation
@@ -998,6 +1001,8 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "mission_name": context.mission.text("name", lang),
         "mission_city": context.mission.text("city", lang),
         "addressee_dative": addressee_dative(context),
+        "addressee_lines": addressee_lines(context.addressee),
+        "addressee_place": addressee_lines(context.addressee, whole=False),
         "with_the": with_the,
         "quoted": quoted,
         "closing_dative": closing_dative(context),
@@ -1010,10 +1015,8 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "employer_state": (employer.country if employer else host).upper(),
         "incoming": _incoming(context),
         "claims": _claims(context),
-        "facts_paragraphs": paragraphs(context.facts),
-        "request_items": [
-            line.strip(" ;.") for line in context.requests.splitlines() if line.strip(" ;.")
-        ],
+        "facts_blocks": field_blocks(context.facts),
+        "request_items": request_items(context.requests),
         "free_paragraphs": paragraphs(context.free_text),
         # Other kinds: the officer's own request replaces the standard one when given.
         "request_paragraphs": (

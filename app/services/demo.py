@@ -437,17 +437,17 @@ class _Builder:
                     }
                 )
             )
-        for name, kind, country in data.PARTNERS:
+        for partner in data.PARTNERS:
             self.rows[PartnerOrganisation].append(
                 self.sync(
                     {
                         "id": self.uid(),
-                        "name": name,
-                        "kind": kind,
-                        "country": country,
-                        "city": "",
-                        "address": "",
-                        "phone": "",
+                        "name": partner.name,
+                        "kind": partner.kind,
+                        "country": partner.country,
+                        "city": partner.city,
+                        "address": partner.address,
+                        "phone": partner.phone,
                         "email": "",
                         "languages": "",
                         "notes": "",

@@ -323,13 +323,56 @@ AGENCIES = (
     ("Gulf Manpower Supply", "AE"),
     ("Seoul Human Resources Co.", "KR"),
 )
+
+
+class DemoPartner(NamedTuple):
+    """A partner organisation of the demo, with where a referral letter is addressed."""
+
+    name: str
+    kind: str
+    country: str
+    city: str
+    address: str  # street and district, as the host writes it; the city and state follow
+    phone: str
+
+
+# Street addresses are made up for the demo's made-up organisations; the two real services
+# (Türkiye's 157 line for foreigners, Dubai's foundation) get only their city and hotline.
 PARTNERS = (
-    ("Korea Migrant Workers' Support Centre", "ngo", "KR"),
-    ("Ansan Migrant Shelter", "shelter", "KR"),
-    ("Kim & Lee Labour Law Office", "lawyer", "KR"),
-    ("Göç İdaresi Yardım Hattı 157", "hotline", "TR"),
-    ("Dubai Foundation for Women and Children", "shelter", "AE"),
-    ("Центр помощи мигрантам «Ласточка»", "ngo", "RU"),
+    DemoPartner(
+        "Korea Migrant Workers' Support Centre",
+        "ngo",
+        "KR",
+        "Seoul",
+        "12 Gamasan-ro 27-gil, Guro-gu",
+        "+82 2 863 6622",
+    ),
+    DemoPartner(
+        "Ansan Migrant Shelter",
+        "shelter",
+        "KR",
+        "Ansan",
+        "45 Wongok-ro, Danwon-gu",
+        "+82 31 492 8785",
+    ),
+    DemoPartner(
+        "Kim & Lee Labour Law Office",
+        "lawyer",
+        "KR",
+        "Seoul",
+        "7F, 14 Seocho-daero 74-gil, Seocho-gu",
+        "+82 2 3476 0512",
+    ),
+    DemoPartner("Göç İdaresi Yardım Hattı 157", "hotline", "TR", "Ankara", "", "157"),
+    DemoPartner("Dubai Foundation for Women and Children", "shelter", "AE", "Dubai", "", "800 111"),
+    DemoPartner(
+        "Центр помощи мигрантам «Ласточка»",
+        "ngo",
+        "RU",
+        "Москва",
+        "ул. Садовая-Спасская, д. 20, стр. 1, 107078",
+        "+7 495 607 3214",
+    ),
 )
 OFFICERS = (
     ("aigerim", "Әйгерім Сейітова", Role.ATTACHE),

@@ -75,11 +75,11 @@ from app.letters import (
     MissionInfo,
     PersonInfo,
     Signatory,
-    content_digest,
     kind_label,
     render_letter,
     with_qr_digest,
 )
+from app.letters.approval import APPROVAL_RULE, approval_digest, matches_approval
 from app.letters.cities import city_name, names_city
 from app.letters.grammar import Sex
 from app.letters.phrases import (
@@ -156,8 +156,9 @@ _HOST_LAW_ONLY = {"employer_letter"}
 _NOT_CITED_TO_EMPLOYERS = {"probation"}
 # Complaints of abuse by the employer: a letter to it tells the abuser that the worker has
 # turned to the mission, which can put the worker in danger (the approver is warned).
-# Complaints a worker cannot have made in person: missing, or dead. Letters of these kinds say
-# the worker turned to the mission (or is referred, or holds the certificate).
+# Complaints a worker cannot have made in person: missing, or dead. Letters of these kinds
+# would say the worker turned to the mission (or is referred, or holds the certificate): they
+# say who did instead (``_absence``), and the approver is asked to check the case says so.
 _NOT_IN_PERSON = (Category.WHEREABOUTS_UNKNOWN, Category.DEATH_REPATRIATION)
 _IN_PERSON_KINDS = {"employer_letter", "referral", "assistance_certificate"}
 _ABUSE_BY_EMPLOYER = (
@@ -383,6 +384,16 @@ def _assistance(status: CaseStatus) -> str:
     if is_open(status):
         return "ongoing"
     return "declined" if status == CaseStatus.REJECTED else "given"
+
+
+def _absence(codes: set[str]) -> str:
+    """Whether the case is about a worker who cannot have come in person: "deceased" (that
+    outweighs missing), "missing", else empty."""
+    if Category.DEATH_REPATRIATION.value in codes:
+        return "deceased"
+    if Category.WHEREABOUTS_UNKNOWN.value in codes:
+        return "missing"
+    return ""
 
 
 def _addressee_of(data: dict[str, Any]) -> Addressee:
@@ -689,8 +700,11 @@ class LetterService(DatedService):
             row.status = LetterStatus.APPROVED.value
             row.approved_by = self.ws.actor.username
             # What the consul approved, kept where nobody edits it: issue checks it is unchanged.
-            approved = {"on": self.today.isoformat()}
-            approved["content_digest"] = self._approved_digest(session, row, self.today)
+            approved: dict[str, Any] = {"on": self.today.isoformat()}
+            approved["content_digest"] = approval_digest(
+                self._approval_context(session, row, self.today)
+            )
+            approved["digest_rule"] = APPROVAL_RULE
             self.ws.audit(
                 session, "letter.approve", "letter", row.id, {"kind": row.kind, **approved}
             )
@@ -716,12 +730,23 @@ class LetterService(DatedService):
                     _("Only the consul or the officer who drafted this letter can issue it.")
                 )
             case = self._case(session, row.case_id or "")
-            if self._changed_since_approval(session, row):
-                # The case feeds the letter (worker, employer, amounts, citations): changed
-                # after approval, the consul's signature would cover text they never saw.
-                self._back_to_draft(session, row, case)
-            else:
+            approval = self._last_approval(session, row)
+            if approval is None or self._still_as_approved(session, row, approval):
                 return self._register(session, row, case, actor)
+            # The case feeds the letter (worker, employer, amounts, citations): changed
+            # after approval, the consul's signature would cover text they never saw.
+            self._back_to_draft(session, row, case)
+        if approval.get("digest_rule") != APPROVAL_RULE:
+            # Approved by an earlier release: this one may word it otherwise, so say so
+            # rather than blame the case alone.
+            raise ConflictError(
+                _(
+                    "The letter was approved under an earlier version of Qorgau and no longer "
+                    "reads as the consul approved it: the case changed since, or this version "
+                    "words it differently. It was not issued and is a draft again. Check it "
+                    "and ask a consul to approve it again."
+                )
+            )
         raise ConflictError(
             _(
                 "The letter's content has changed since the consul approved it (the case's "
@@ -1182,10 +1207,9 @@ class LetterService(DatedService):
         if row.kind in _IN_PERSON_KINDS and absent:
             found.append(
                 _(
-                    "The case's complaints include {complaints}: the worker may be missing "
-                    "or dead, but this letter speaks of the worker as the one who turned to "
-                    "the mission. A note verbale or a report to the ministry says what others "
-                    "report; check that this letter is the one to send."
+                    "The case's complaints include {complaints}: this letter says that the "
+                    "worker is missing or has died and that others turned to the mission. "
+                    "Check that the case records this rightly before the letter is approved."
                 ).format(complaints=_complaints_named(absent))
             )
         if row.kind == "note_verbale_labour_authority" and (
@@ -1345,6 +1369,7 @@ class LetterService(DatedService):
             claims=self._claims(case, row.kind, lang),
             consented=consent_covers(session.get(Person, case.person_id), row.kind),
             assistance=_assistance(CaseStatus(case.status)),
+            absent=_absence({c.code for c in case.categories}),
             facts=row.facts,
             requests=row.requests,
             forward_to=str((row.options or {}).get("forward_to") or ""),
@@ -1356,15 +1381,15 @@ class LetterService(DatedService):
             executor=self._executor(session, row, mission),
         )
 
-    def _approved_digest(self, session: Session, row: Letter, on: date) -> str:
-        """The digest of what the letter says on ``on``, less its number and date (given at
-        issue): what the consul approves, and what issue must still find."""
+    def _approval_context(self, session: Session, row: Letter, on: date) -> LetterContext:
+        """What the letter says on ``on``, less its number and date (given at issue): what
+        the consul approves, and what issue must still find."""
         context = self._context(session, row, None, on)
-        return content_digest(dataclasses.replace(context, letter_date=date.min))
+        return dataclasses.replace(context, letter_date=date.min)
 
-    def _changed_since_approval(self, session: Session, row: Letter) -> bool:
-        """Whether the letter would now say other than what its last approval covered. An
-        approval recorded without a digest (made by an older version) is taken as it is."""
+    def _last_approval(self, session: Session, row: Letter) -> dict[str, Any] | None:
+        """The details of the letter's last approval, if it recorded a digest: one recorded
+        without (made by an older version) is taken as it is."""
         details = session.execute(
             select(AuditEntry.details)
             .where(
@@ -1375,12 +1400,17 @@ class LetterService(DatedService):
             .limit(1)
         ).scalar_one_or_none()
         if not isinstance(details, dict) or not details.get("content_digest"):
-            return False
+            return None
+        return details
+
+    def _still_as_approved(self, session: Session, row: Letter, approval: dict[str, Any]) -> bool:
+        """Whether the letter says what its approval covered, by the approval's own rule
+        (an earlier release's too: ``app.letters.approval``)."""
         try:
-            on = date.fromisoformat(str(details.get("on")))
+            on = date.fromisoformat(str(approval.get("on")))
         except ValueError:
-            return False
-        return bool(self._approved_digest(session, row, on) != details["content_digest"])
+            return True
+        return matches_approval(self._approval_context(session, row, on), approval)
 
     def _info(
         self,

@@ -619,3 +619,23 @@ def test_only_a_union_s_parties_carry_their_own_days(document: dict[str, Any]) -
         "UZ": {"source": "", "checked_on": None, "verified": False}
     }
     assert "not_ratified_by: is for ILO and UN instruments only" in refused(document)
+
+
+# The Russian titles ILO conventions give themselves in their Russian texts (the ILO's Russian
+# text of Protocol P029 names C029 and C105 so; C097 names itself in its preamble).
+OFFICIAL_RUSSIAN_TITLES = {
+    "ilo-c029": "Конвенция 1930 года о принудительном труде (№ 29)",
+    "ilo-c105": "Конвенция 1957 года об упразднении принудительного труда (№ 105)",
+    "ilo-c097": "Конвенция (пересмотренная) 1949 года о трудящихся-мигрантах (№ 97)",
+    "ilo-p029": "Протокол 2014 года к Конвенции 1930 года о принудительном труде",
+}
+
+
+@pytest.mark.parametrize("slug", sorted(OFFICIAL_RUSSIAN_TITLES))
+def test_ilo_instruments_have_their_official_russian_titles(slug: str) -> None:
+    """The fault: C097 was «Конвенция 1949 года о трудящихся-мигрантах (пересмотренная)», and
+    C029 «…о принудительном или обязательном труде», forms no official text uses."""
+    instrument = load_library().instrument(slug)
+    assert instrument.title_in("ru") == OFFICIAL_RUSSIAN_TITLES[slug]
+    if slug in {"ilo-c029", "ilo-c097"}:
+        assert "Russian title" in instrument.source  # where the title was checked

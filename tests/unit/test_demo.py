@@ -162,7 +162,7 @@ def test_a_referred_demo_case_names_the_partner_it_went_to(ws: Workspace) -> Non
 
 
 def demo_data_partner_countries() -> list[str]:
-    return [country for _name, _kind, country in demo_data.PARTNERS]
+    return [partner.country for partner in demo_data.PARTNERS]
 
 
 def test_notes_verbales_go_to_the_state_the_mission_is_in(ws: Workspace) -> None:
@@ -250,3 +250,26 @@ def test_a_second_fill_adds_cases_and_keeps_one_of_each_organisation(ws: Workspa
         )
     assert len(set(numbers)) == len(numbers) == cases + 70
     assert without_employer == 0
+
+
+def test_a_referral_to_a_demo_partner_is_addressed_to_its_street_and_city(ws: Workspace) -> None:
+    """The demo's partners had no address: a referral letter to one printed the partner's
+    name over an address of the state alone."""
+    from app.services.letters import LetterService
+
+    fill_demo(ws, 300, seed=2, today=TODAY)
+    with ws.read() as session:
+        partners = session.execute(select(PartnerOrganisation)).scalars().all()
+        referred = session.execute(
+            select(PartnerReferral.case_id, PartnerOrganisation.name)
+            .join(PartnerOrganisation, PartnerOrganisation.id == PartnerReferral.partner_id)
+            .where(PartnerOrganisation.country == "KR")
+        ).first()
+    assert partners and all(p.city and p.phone for p in partners)
+    assert referred is not None
+    case_id, name = referred
+    demo = next(p for p in demo_data.PARTNERS if p.name == name)
+    addressee = LetterService(ws, today=TODAY).defaults(case_id, "referral", "en").addressee
+    assert addressee.organisation == name
+    assert addressee.address.startswith(demo.address), addressee.address
+    assert addressee.address.endswith("Republic of Korea")

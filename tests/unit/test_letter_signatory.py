@@ -116,15 +116,16 @@ def test_the_approver_of_a_letter_to_an_abusive_employer_is_warned_for_the_worke
     assert not any(warned in w for w in letters.warnings(note.id))
 
 
-def test_the_approver_is_warned_when_a_missing_worker_is_said_to_have_turned_to_the_mission(
+def test_the_approver_is_asked_to_check_a_letter_saying_the_worker_is_missing_or_dead(
     open_ws: OpenWs, case_id: str
 ) -> None:
     """The fault: for a worker whose relatives cannot find him, an employer letter said he
     "has asked for the Embassy's assistance", a referral referred him and a certificate was
-    issued "at the holder's request", and the approval said nothing of it."""
+    issued "at the holder's request", and the approval said nothing of it. The letters now
+    say who turned to the mission; the approver checks the case says so rightly."""
     letters = LetterService(open_ws("aigul"), today=TODAY)
     cases = CaseService(open_ws("aigul"), today=TODAY)
-    warned = "the worker may be missing or dead"
+    warned = "this letter says that the worker is missing or has died"
     cases.update_case(case_id, CaseChanges(categories=("whereabouts_unknown",)))
     for kind in ("employer_letter", "referral", "assistance_certificate"):
         draft = letters.draft(case_id, kind, "en")

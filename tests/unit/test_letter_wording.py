@@ -1095,6 +1095,73 @@ def test_a_missing_or_dead_worker_is_not_quoted_in_the_facts(
             assert quoted[lang] not in note, (category, lang)
 
 
+# What each letter says of a worker the mission cannot have met: who turned to it, and why.
+ABSENT_WORDING = {
+    "whereabouts_unknown": {
+        "employer_letter": {
+            "ru": "обратились родственники гражданки Республики Казахстан Нұрлановой Айгүл "
+            "Серікқызы",
+            "kk": "Серікқызының (NURLANOVA AIGUL) туыстары оның қайда екенін анықтауға көмек "
+            "сұрап Елшілікке жүгінді.",
+            "en": "has been approached by the relatives of Ms Aigul Nurlanova",
+        },
+        "referral": {
+            "ru": "в связи с розыском гражданки Республики Казахстан Нұрлановой",
+            "kk": "туыстары оның қайда екенін анықтай алмай отырғанын хабарлап, оны "
+            "іздестіруге көмек көрсетуді сұрайды.",
+            "en": "to assist in tracing Ms Aigul Nurlanova",
+        },
+        "assistance_certificate": {
+            "ru": "обратились родственники гражданки Республики Казахстан Нұрлановой",
+            "kk": "туыстары оның қайда екенін анықтауға көмек сұрап Елшілікке жүгінгенін",
+            "en": "This is to certify that the relatives of Ms Aigul Nurlanova",
+        },
+    },
+    "death_repatriation": {
+        "employer_letter": {
+            "ru": "поступили сведения о смерти гражданки Республики Казахстан Нұрлановой",
+            "kk": "Сіздің компанияңызда жұмыс істеген Қазақстан Республикасының азаматы",
+            "en": "has been informed of the death of Ms Aigul Nurlanova",
+        },
+        "referral": {
+            "ru": "в связи со смертью гражданки Республики Казахстан Нұрлановой",
+            "kk": "қайтыс болуына байланысты «Migrant Workers Centre» ұйымына жүгініп, оның "
+            "отбасына көмек көрсетуді сұрайды.",
+            "en": "of the death of Ms Aigul Nurlanova",
+        },
+        "assistance_certificate": {
+            "ru": "оказывает содействие в связи со смертью гражданки",
+            "kk": "қайтыс болуына байланысты Елшілік",
+            "en": "is giving assistance in connection with the death of Ms Aigul Nurlanova",
+        },
+    },
+}
+# The worker as the one who came: never said of a missing or dead worker.
+CAME_IN_PERSON = {
+    "ru": ("обратилась в", "заявительниц", "предъявительниц", "направляет в"),
+    "kk": ("Серікқызы (", "өтініш беруші", "Өтініш беруші"),
+    "en": ("who has asked", "holder's request", "refers Ms", "her consent", "contact her"),
+}
+
+
+@pytest.mark.parametrize("category", sorted(ABSENT_WORDING))
+def test_a_missing_or_dead_worker_is_not_said_to_have_turned_to_the_mission(
+    people: dict[str, Workspace], category: str
+) -> None:
+    """The fault: an employer letter, a referral and a certificate on a case the worker's
+    relatives reported said the (missing or dead) worker "has asked for the Embassy's
+    assistance", referred her to a partner and certified her request."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(categories=(category,), claims=()))
+    for kind, wording in ABSENT_WORDING[category].items():
+        for lang in LANGS:
+            body = flat(raw_text(issue(people, case.id, kind, lang)))
+            assert wording[lang] in body, (kind, lang, body[:900])
+            came = [w for w in CAME_IN_PERSON[lang] if w in body]
+            assert not came, (kind, lang, came)
+
+
 def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(
     people: dict[str, Workspace],
 ) -> None:

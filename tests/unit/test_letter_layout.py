@@ -1,0 +1,129 @@
+"""What the layout does with an officer's lists, a host's bracketed title and a long piece
+that cannot be broken at the end of a justified line."""
+
+from __future__ import annotations
+
+import pytest
+from reportlab.lib.enums import TA_JUSTIFY
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
+
+from app.contracts.reference import Statute, StatuteCite
+from app.contracts.rules import statute_citation
+from app.letters import render_letter
+from app.letters.context import LETTER_KINDS, Addressee
+from app.letters.lines import LetterParagraph, field_blocks, request_items
+from app.letters.renderer import _template_functions, _template_variables, addressee_lines
+from app.letters.templates import render_markup
+from tests.unit.test_letters_render import make_context, text_of
+
+FACTS = "Работодатель нарушил:\n- не выплатил зарплату;\n–\n• удерживает паспорт.\n\n—\n\nДругое."
+REQUESTS = "выплатить зарплату;\n-\n• вернуть паспорт\n  —  \n- сообщить о мерах"
+
+
+def test_a_line_of_a_dash_or_a_bullet_alone_is_no_item() -> None:
+    assert field_blocks(FACTS) == [
+        ("body", "Работодатель нарушил:"),
+        ("item", "не выплатил зарплату;"),
+        ("item", "удерживает паспорт."),
+        ("body", "Другое."),
+    ]
+    assert request_items(REQUESTS) == ["выплатить зарплату", "вернуть паспорт", "сообщить о мерах"]
+
+
+def test_a_minus_sign_or_a_dash_inside_a_line_is_no_list_mark() -> None:
+    text = "-5 °C в общежитии\nзарплата — 300 000 KRW"
+    assert field_blocks(text) == [("body", "-5 °C в общежитии зарплата — 300 000 KRW")]
+
+
+def test_an_officer_s_list_prints_one_bullet_per_item_and_no_empty_one() -> None:
+    """The fault: a facts line of "-" printed a bullet followed by a dash, a request line of
+    "-" an item "-;", and "• вернуть паспорт" two bullets."""
+    context = make_context("employer_letter", "ru", facts=FACTS, requests=REQUESTS, citations=())
+    body = text_of(render_letter(context))
+    assert body.count("•") == 5, body  # two facts, three requests
+    for empty in ("• -", "• –", "• —", "• •", "-;", "—;"):
+        assert empty not in body
+    assert "• не выплатил зарплату;" in body
+    assert "• сообщить о мерах." in body
+
+
+def test_a_host_s_title_with_its_abbreviation_has_no_bracket_inside_a_bracket() -> None:
+    bgb = Statute(
+        id="de-bgb",
+        country="DE",
+        titles={"ru": "Гражданское уложение", "en": "Civil Code"},
+        original="Bürgerliches Gesetzbuch (BGB)",
+    )
+    cite = StatuteCite(bgb, "622")
+    assert statute_citation(cite, "ru").startswith(
+        "Гражданское уложение (Bürgerliches Gesetzbuch, BGB), "
+    )
+    assert "((" not in statute_citation(cite, "en") and "))" not in statute_citation(cite, "en")
+
+
+STYLE = ParagraphStyle("body", fontName="Helvetica", fontSize=12, leading=15, alignment=TA_JUSTIFY)
+IBAN = "The employer paid the wages into the account KZ86125KZT5004100100123456789 last week."
+
+
+def _slack_before(paragraph: Paragraph, piece: str) -> float:
+    """The extra space spread over the line before the one that starts with ``piece``."""
+    paragraph.wrap(300, 1000)
+    lines = paragraph.blPara.lines
+    for before, line in zip(lines, lines[1:], strict=False):
+        if line[1] and str(line[1][0]).startswith(piece):
+            return float(before[0])
+    raise AssertionError(f"no line starts with {piece}")
+
+
+def test_a_line_before_an_unbreakable_number_is_not_stretched() -> None:
+    """reportlab spreads the line's slack over its few spaces (gaps of 15 points and more);
+    the letter leaves that line ragged instead."""
+    assert _slack_before(Paragraph(IBAN, STYLE), "KZ86") > 50  # the fault, as reportlab has it
+    assert _slack_before(LetterParagraph(IBAN, STYLE), "KZ86") == 0
+
+
+def test_a_line_before_an_ordinary_word_stays_justified() -> None:
+    text = "The employer paid the wages into the account of the extraordinarily-conscientious "
+    text += "worker last week."
+    plain, ours = Paragraph(text, STYLE), LetterParagraph(text, STYLE)
+    plain.wrap(300, 1000)
+    ours.wrap(300, 1000)
+    assert [line[0] for line in ours.blPara.lines] == [line[0] for line in plain.blPara.lines]
+
+
+def test_a_line_before_a_word_that_ends_a_sentence_stays_justified() -> None:
+    """The first rule took "результатах." for a piece by its full stop and left ragged a line
+    of an ordinary paragraph."""
+    text = (
+        "Посольство будет признательно за рассмотрение данного вопроса, принятие мер, "
+        "предусмотренных законодательством, и информирование Посольства о результатах."
+    )
+    plain, ours = Paragraph(text, STYLE), LetterParagraph(text, STYLE)
+    plain.wrap(300, 1000)
+    ours.wrap(300, 1000)
+    assert [line[0] for line in ours.blPara.lines] == [line[0] for line in plain.blPara.lines]
+
+
+ADDRESSEES = {
+    "organisation only": Addressee("", "Ansan Migrant Shelter", ""),
+    "named, no organisation": Addressee("Kim Min-jun", "", "", position="Director"),
+    "address only": Addressee("", "", "45 Wongok-ro\nAnsan"),
+    "nobody": Addressee("", "", ""),
+}
+
+
+@pytest.mark.parametrize("kind", LETTER_KINDS)
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_an_addressee_without_an_address_leaves_no_empty_line(kind: str, lang: str) -> None:
+    """The fault: with no address, no organisation or no name, the addressee block (and a
+    note's addressee at the foot of its first page) printed empty lines for what was not
+    there."""
+    for shape, addressee in ADDRESSEES.items():
+        context = make_context(kind, lang, addressee=addressee)
+        markup = render_markup(kind, lang, _template_variables(context), _template_functions(lang))
+        for empty in ("<cell><br/>", "<br/></cell>", "<br/><br/>", '"first_page_bottom"></p>'):
+            assert empty not in markup, (shape, empty)
+    lines = addressee_lines(Addressee("Kim", "Org", "45 Wongok-ro\n Ansan ", position="CEO"))
+    assert lines == ["CEO", "Kim", "Org", "45 Wongok-ro", "Ansan"]
+    assert addressee_lines(ADDRESSEES["named, no organisation"], whole=False) == []
