@@ -123,3 +123,16 @@ def test_a_picked_person_is_shown_her_own_cases_only(
     qtbot.wait(50)  # the answer, were there one, reaches the GUI thread
     assert f">{other.number}<" in form.earlier.text()
     assert first.number not in form.earlier.text()
+
+
+def test_a_case_headquarters_transferred_away_names_the_mission_now_handling_it(
+    qtbot: QtBot, ws: Workspace
+) -> None:
+    case = CaseService(ws).create_case(new_case())
+    (row,) = CaseService(ws).list_cases()
+    form = on_screen(qtbot, PersonForm(PersonService(ws)))
+    form.show_earlier_cases([replace(row, held_by="DXB")], 3)
+    shown = form.earlier.text()
+    assert f">{case.number}</a> (New, received " in shown
+    assert shown.count("now handled by DXB") == 1
+    assert "2 more" in shown

@@ -431,10 +431,15 @@ class PersonForm(QWidget):
             self.earlier.hide()
             return
         named = [
-            _("{number} ({status}, received {date})").format(
+            (
+                _("{number} ({status}, received {date}, now handled by {mission})")
+                if row.held_by  # HQ transferred it: she may be told where to turn
+                else _("{number} ({status}, received {date})")
+            ).format(
                 number=f'<a href="{html.escape(row.id)}">{html.escape(row.number)}</a>',
                 status=html.escape(code_labels.case_status(row.status)),
                 date=html.escape(format_date(row.received_at)),
+                mission=html.escape(row.held_by),
             )
             for row in cases
         ]
