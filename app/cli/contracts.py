@@ -1,4 +1,4 @@
-"""contract review NUMBER --json FILE|-, contract report REVIEW_ID --lang L --out FILE."""
+"""contract review NUMBER --json FILE|-, contract report REVIEW_ID|NUMBER --lang L --out FILE."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ def register(commands: Any) -> None:
     review.set_defaults(handler=cmd_review)
 
     report = actions.add_parser("report", help=_("write a stored review as PDF"))
-    report.add_argument("review_id")
+    report.add_argument(
+        "review_id", help=_("the review's id (contract review prints it), or a case number")
+    )
     report.add_argument(
         "--lang",
         dest="report_lang",
@@ -81,7 +83,8 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        pdf = ContractReviewService(ws).report_pdf(args.review_id, args.report_lang)
+        service = ContractReviewService(ws)
+        pdf = service.report_pdf(service.review_id_for(args.review_id), args.report_lang)
     try:
         args.out.write_bytes(pdf)
     except OSError as exc:

@@ -234,8 +234,15 @@ def case_codes(
     return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
-def _event_info(event: CaseEvent, names: dict[str, str] | None = None) -> EventInfo:
-    """The entry as shown; ``names`` (login → full name) lets an assignment name the officer."""
+def _event_info(
+    event: CaseEvent, names: dict[str, str] | None = None, here: str | None = None
+) -> EventInfo:
+    """The entry as shown; ``names`` (login → full name of this installation's accounts) lets
+    an assignment name the officer. ``here``: this installation's code; an entry written at
+    another keeps its logins, which name other people there."""
+    elsewhere = event.origin_mission if here and event.origin_mission not in ("", here) else ""
+    if elsewhere:
+        names = None
     data = event.data
     params = (data or {}).get("params")
     if names and isinstance(params, dict) and params.get("user") in names:
@@ -253,6 +260,7 @@ def _event_info(event: CaseEvent, names: dict[str, str] | None = None) -> EventI
         data,
         event.text,
         (names or {}).get(event.author, ""),
+        elsewhere,
     )
 
 
@@ -283,9 +291,9 @@ def check_status_undo(last: EventInfo | None, status: str, username: str, now: d
     """Raise unless ``username`` may undo ``last``, the case's latest status entry, now."""
     if last is None or last.kind != EventKind.STATUS_CHANGE.value or last.status_to != status:
         raise ValidationError(_("The case has no status change to undo."), field="status")
-    if last.author != username:
+    if last.author != username or last.author_mission:  # a namesake elsewhere is not them
         raise PermissionDenied(
-            _("Only {user}, who made the last status change, can undo it.").format(user=last.author)
+            _("Only {user}, who made the last status change, can undo it.").format(user=last.by)
         )
     if now - last.occurred_at > UNDO_WINDOW:
         raise ValidationError(
@@ -352,7 +360,7 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
         person=person_info(person),
         employer=organisation_info(employer) if employer else None,
         agency=organisation_info(agency) if agency else None,
-        events=tuple(_event_info(e, names) for e in events),
+        events=tuple(_event_info(e, names, session.info.get("mission_code")) for e in events),
         attachments=tuple(_attachment_info(a) for a in attachments),
         allowed_statuses=allowed,
     )
@@ -1206,7 +1214,8 @@ class CaseService(DatedService):
                 .order_by(CaseEvent.occurred_at.desc(), CaseEvent.change_seq.desc())
                 .limit(1)
             ).scalar_one_or_none()
-            last = _event_info(last_row) if last_row is not None else None
+            here = session.info.get("mission_code")
+            last = _event_info(last_row, here=here) if last_row is not None else None
             check_status_undo(last, row.status, self.ws.actor.username, utc_now())
             assert last is not None and last.status_from is not None
             current, previous = CaseStatus(row.status), CaseStatus(last.status_from)

@@ -417,6 +417,34 @@ class ContractReviewService:
         with self.ws.read() as session:
             return self._info(session, self._review(session, review_id))
 
+    def review_id_for(self, reference: str) -> str:
+        """``reference`` as a stored review's id: itself, or a case number's latest review
+        (scripts name cases by number, as every other command does)."""
+        with self.ws.read() as session:
+            row = session.get(ContractReview, reference)
+            if row is not None and row.deleted_at is None:
+                return row.id
+            case = session.execute(
+                select(Case).where(
+                    Case.number == search.case_number_typed(reference), Case.deleted_at.is_(None)
+                )
+            ).scalar_one_or_none()
+            if case is None:
+                raise NotFound(
+                    _("No contract review or case {reference}.").format(reference=reference)
+                )
+            latest = session.scalars(
+                select(ContractReview.id)
+                .where(ContractReview.case_id == case.id, ContractReview.deleted_at.is_(None))
+                .order_by(ContractReview.reviewed_at.desc())
+                .limit(1)
+            ).first()
+            if latest is None:
+                raise NotFound(
+                    _("Case {number} has no saved contract review.").format(number=case.number)
+                )
+            return latest
+
     def list_reviews(
         self,
         *,

@@ -222,10 +222,16 @@ class EventInfo:
     # The author's full name, "" where the user is gone or has none: ``author`` stays the
     # login, which the undo check compares.
     author_name: str = ""
+    # The installation the entry was written at when not this one ("" here): logins are each
+    # installation's own, so its author is not named by this one's accounts.
+    author_mission: str = ""
 
     @property
     def by(self) -> str:
-        """Who wrote the entry, as the case list names officers: the full name, else the login."""
+        """Who wrote the entry, as the case list names officers: the full name, else the login
+        (with the mission it was written at, when another)."""
+        if self.author_mission:
+            return f"{self.author} ({self.author_mission})"
         return self.author_name or self.author
 
     def said(self, language: str | None = None) -> str:

@@ -181,3 +181,30 @@ def test_hq_cannot_store_a_review(
 def test_missing_json_option_is_bad_usage(installation: Paths, capsys: Capsys) -> None:
     result = run_cli(capsys, "--data-dir", str(installation.data_dir), "contract", "review", "X")
     assert result.code == 2 and "--json" in result.err
+
+
+def test_the_report_of_a_case_number_is_its_latest_review(
+    installation: Paths, case_number: str, tmp_path: Path, capsys: Capsys
+) -> None:
+    """An officer scripting the day writes the report by the case's number, as every other
+    command takes it: it was refused with "No such contract review."."""
+    data_dir = ["--data-dir", str(installation.data_dir)]
+    out = tmp_path / "review.pdf"
+    report = ["contract", "report", case_number, "--lang", "en", "--out", str(out)]
+    refused = run_cli(capsys, *data_dir, *report)
+    assert refused.code == 1 and not out.exists()
+    assert refused.err.strip() == f"qorgau: Case {case_number} has no saved contract review."
+
+    for hours in (40, 72):  # reviewed twice: the report is of the latest
+        terms = write_json(tmp_path, {"hours_per_week": hours})
+        saved = run_cli(capsys, *data_dir, "contract", "review", case_number, "--json", terms)
+        assert saved.code == 0, saved.err
+    written = run_cli(capsys, *data_dir, *report)
+    assert written.code == 0, written.err
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages)
+    assert "72 hours" in " ".join(text.split())
+
+    unknown = run_cli(capsys, *data_dir, "contract", "report", "SEL-1999-0001", "--lang", "en",
+                      "--out", str(tmp_path / "none.pdf"))  # fmt: skip
+    assert unknown.code == 1
+    assert unknown.err.strip() == "qorgau: No contract review or case SEL-1999-0001."

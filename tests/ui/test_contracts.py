@@ -18,6 +18,7 @@ from tests.unit.test_contract_service import make_case
 from ui.contracts import page as review_page
 from ui.contracts.page import ContractReviewPage
 from ui.i18n_bridge import LanguageBridge
+from ui.widgets.columns import cell_shortfall
 
 
 def make_page(qtbot: QtBot, ws: Workspace) -> ContractReviewPage:
@@ -479,3 +480,32 @@ def test_the_contract_language_list_names_languages_in_the_interface_language(
     assert combo.currentText() == "Korean"
     page.clear_terms()
     assert combo.code() is None
+
+
+def test_the_findings_give_their_reasons_and_citations_room_for_whole_words(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """In Kazakh the finding's subject ("Паспорт және жеке басты куәландыратын құжаттар", on one
+    line) took half the table: the reasons and citations, squeezed into a hundred pixels each,
+    lost words such as «куәландыратын» to an ellipsis, and their last lines to a short row."""
+    bridge.set_language("kk")
+    page = korean_review(qtbot, open_ws("aigul"))
+    page.resize(1366 - 220, 720)  # the page beside the main window's sidebar at 1366×768
+    type_wage(qtbot, page, "2500000", "month")
+    type_into(qtbot, page.hours_per_week, "72")
+    choose(qtbot, page.passport_held_by, "employer")
+    settled(qtbot, page)
+    table = page.findings
+    assert "passport_retention" in shown_findings(page)
+    qtbot.wait(50)  # the columns follow the table's width
+    width = table.viewport().width()
+    assert table.columnWidth(0) <= width // 4
+    metrics = table.fontMetrics()
+    for row in range(table.rowCount()):
+        for column in (0, 2, 3):
+            room = table.columnWidth(column) - 8  # the cell's margins
+            words = table.item(row, column).text().split()
+            widest = max(words, key=metrics.horizontalAdvance)
+            assert metrics.horizontalAdvance(widest) <= room, (row, column, widest)
+            index = table.model().index(row, column)
+            assert cell_shortfall(table, index) == 0, (row, column)  # rows as tall as they need

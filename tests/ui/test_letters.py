@@ -719,3 +719,25 @@ def test_a_long_addressee_and_subject_show_their_beginning(
     dialog.refresh_timer.stop()
     dialog.edited = False
     dialog.reject()
+
+
+def test_the_editor_in_russian_wraps_its_longest_label_instead_of_scrolling_sideways(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """Above its field, Russian's 450-pixel label of the dative organisation kept to one line:
+    wider than the 460-pixel pane, it pushed every field's right edge behind a sideways bar."""
+    bridge.set_language("ru")
+    page = LettersPage(open_ws("aigul"), bridge)
+    qtbot.addWidget(page)
+    dialog = page.new_letter_for_case(case.id, case.number)
+    qtbot.waitExposed(dialog)
+    scroll = dialog.findChild(QScrollArea)
+    assert scroll is not None
+    qtbot.waitUntil(lambda: dialog.form.rowWrapPolicy() == QFormLayout.RowWrapPolicy.WrapAllRows)
+    label = dialog.form.labelForField(dialog.organisation_dative)
+    assert isinstance(label, QLabel)
+    assert label.text().replace("&", "").startswith("Организация в дательном падеже")
+    qtbot.wait(50)  # the layout settles after the rows wrapped
+    assert not scroll.horizontalScrollBar().isVisible()
+    assert dialog.organisation_dative.geometry().right() <= scroll.viewport().width()
+    assert label.width() <= scroll.viewport().width()

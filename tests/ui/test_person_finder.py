@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
 from app.services.people import PersonService
 from app.services.records import PersonInfo
 from app.services.workspace import Workspace
-from tests.builders import new_case
+from tests.builders import ASSEL_IDENTIFIED, new_case
+from tests.ui.new_case import cases_area_of
 from tests.ui.press import on_screen
 from ui.cases.person_form import PersonForm
 
@@ -66,3 +69,70 @@ def test_clearing_the_finder_drops_an_answer_still_on_its_way(qtbot: QtBot, ws: 
     qtbot.wait(50)  # the stale answer's signal is delivered, and ignored
 
     assert form.completer_model.stringList() == []
+
+
+def test_a_repeat_visitor_picked_for_a_new_case_shows_her_cases_here_and_opens_one(
+    qtbot: QtBot, ws: Workspace, make_window: Callable[..., object]
+) -> None:
+    """Picked from the file, a worker who came back showed nothing of her case still open
+    here: the officer registered the same complaint a second time."""
+    earlier = CaseService(ws).create_case(new_case())
+    area = cases_area_of(make_window(ws))
+    area.new_case()
+    form = area.editor.person
+    assert not form.earlier.isVisible()
+    form.finder.setFocus()
+    qtbot.keyClicks(form.finder, "Kurman")  # ASCII: QTest cannot type every Kazakh letter
+    qtbot.waitUntil(lambda: bool(form.completer_model.stringList()), timeout=10_000)
+    popup = form.finder.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert form.person_id == earlier.person.id
+
+    qtbot.waitUntil(form.earlier.isVisible, timeout=5_000)
+    shown = form.earlier.text()
+    assert f">{earlier.number}</a> (New, received " in shown
+    assert "already has cases here" in shown
+
+    # Another person typed instead: her cases go with her.
+    form.start_new()
+    assert not form.earlier.isVisible()
+    form.use_existing(earlier.person.id)  # as the possible-duplicate link does
+    qtbot.waitUntil(form.earlier.isVisible, timeout=5_000)
+
+    # Enter on the case's link opens it (the unsaved new case is discarded, as asked).
+    form.earlier.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(form.earlier, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: area.editor.case is not None, timeout=5_000)
+    assert area.editor.case is not None and area.editor.case.id == earlier.id
+    assert not form.earlier.isVisible()  # an open case names no "earlier cases"
+
+
+def test_a_picked_person_is_shown_her_own_cases_only(
+    qtbot: QtBot, ws: Workspace, make_window: Callable[..., object]
+) -> None:
+    first = CaseService(ws).create_case(new_case())
+    namesake = replace(ASSEL_IDENTIFIED, surname="Серікова", iin=None, passport_no=None)
+    other = CaseService(ws).create_case(new_case(person=namesake), allow_duplicate_person=True)
+    area = cases_area_of(make_window(ws))
+    area.new_case()
+    form = area.editor.person
+    form.use_existing(other.person.id)
+    QThreadPool.globalInstance().waitForDone(5_000)
+    qtbot.wait(50)  # the answer, were there one, reaches the GUI thread
+    assert f">{other.number}<" in form.earlier.text()
+    assert first.number not in form.earlier.text()
+
+
+def test_a_case_headquarters_transferred_away_names_the_mission_now_handling_it(
+    qtbot: QtBot, ws: Workspace
+) -> None:
+    case = CaseService(ws).create_case(new_case())
+    (row,) = CaseService(ws).list_cases()
+    form = on_screen(qtbot, PersonForm(PersonService(ws)))
+    form.show_earlier_cases([replace(row, held_by="DXB")], 3)
+    shown = form.earlier.text()
+    assert f">{case.number}</a> (New, received " in shown
+    assert shown.count("now handled by DXB") == 1
+    assert "2 more" in shown

@@ -59,3 +59,33 @@ def test_the_timeline_names_the_officer_not_their_login(
         ("daulet", None),
         ("aigul", AIGUL_NAME),
     ]
+
+
+def test_an_entry_from_another_installation_is_not_given_a_namesake_here(
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace, open_ws: OpenWs
+) -> None:
+    """Logins are each installation's own: a case HQ transferred from Seoul to Dubai showed
+    Seoul's "admin" under the name of Dubai's "admin", who never touched it. An entry written
+    elsewhere (here: a case from Istanbul at Seoul) keeps its author's login, with the mission
+    it was written at."""
+    with ws.write() as session:
+        user = session.execute(select(User).where(User.username == "aigul")).scalar_one()
+        user.full_name = AIGUL_NAME
+    case = wage_case(ws, ASSEL, date.today() - timedelta(days=2))
+    CaseService(open_ws("aigul")).set_status(case.id, "in_progress", "Called the employer.")
+    with ws.write() as session:  # the registration arrived from Istanbul, by its "aigul"
+        event = session.execute(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.author == "admin")
+        ).scalar_one()
+        event.author, event.origin_mission = "aigul", "IST"
+
+    events = CaseService(ws).get_case(case.id).events
+    assert [(e.by, e.author_name) for e in events] == [
+        ("aigul (IST)", ""),
+        (AIGUL_NAME, AIGUL_NAME),  # written here, by this installation's Aigul
+    ]
+    cases_area.open_case(case.id)
+    shown = cases_area.editor.timeline.events.toPlainText()
+    assert "· aigul (IST)\nCase registered" in shown
+    assert f"· {AIGUL_NAME}\nStatus changed" in shown
+    assert shown.count(AIGUL_NAME) == 1

@@ -52,6 +52,7 @@ class CasesArea(ShownPageStack):
             editor.skills_requested.connect(self._record_skills)
             editor.letter_opened.connect(self._open_letter)
             editor.review_opened.connect(self._open_review)
+            editor.case_requested.connect(self.open_case)
             editor.status_message.connect(lambda text: window.statusBar().showMessage(text, 5000))
             self.addWidget(editor)
             self._editor = editor

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QResizeEvent, QShortcut
@@ -42,7 +42,7 @@ from app.services.cases import CaseService, DuplicatePersonWarning
 from app.services.changes import DataChanged
 from app.services.organisations import OrganisationService
 from app.services.people import PersonService
-from app.services.records import CaseChanges, CaseDetail, CaseInput
+from app.services.records import CaseChanges, CaseDetail, CaseFilter, CaseInput, CaseRow
 from app.services.returnees import ReturneeService
 from app.services.subject_access import READERS, SubjectAccessExport, export_subject_access
 from app.services.workspace import Workspace
@@ -51,7 +51,7 @@ from ui.cases.attachments import AttachmentsPanel
 from ui.cases.claims import ClaimsEditor
 from ui.cases.letters_tab import CaseLettersPanel
 from ui.cases.org_picker import OrganisationPicker
-from ui.cases.person_form import PersonForm, as_input
+from ui.cases.person_form import EARLIER_SHOWN, PersonForm, as_input
 from ui.cases.referrals_tab import CaseReferralsPanel
 from ui.cases.timeline import TimelinePanel
 from ui.changes import listen_to_changes
@@ -59,7 +59,7 @@ from ui.icons import icon
 from ui.models.case_table_model import DEADLINE_SHAPES, deadline_label
 from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
-from ui.tasks import BackgroundTask, TaskContext, show_refusal
+from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import (
     STRETCH,
@@ -114,6 +114,7 @@ class CaseEditor(QWidget):
     skills_requested = Signal(str)  # case id: record the returnee's skills (issue 24)
     letter_opened = Signal(str)  # letter id: show it in the Letters area
     review_opened = Signal(str)  # review id: show the saved contract review
+    case_requested = Signal(str)  # case id: a repeat visitor's earlier case, to open instead
     status_message = Signal(str)  # a confirmation for the window's status bar
 
     def __init__(
@@ -338,6 +339,30 @@ class CaseEditor(QWidget):
         # Another area (a letter issued, a review saved, an import) may change the open case.
         listen_to_changes(self, self.workspace, self._data_changed)
         self.host_country.currentIndexChanged.connect(self._country_changed)
+        # A person picked for a new case: their cases held here, read off the GUI thread.
+        db = self.workspace.db
+        self._earlier_cases = LatestOnly(self, db.interrupt, resume=db.resume)
+        self._earlier_cases.answered.connect(self._show_earlier_cases)
+        self._earlier_cases.refused.connect(lambda exc: show_refusal(self, self.error, exc))
+        self.person.person_chosen.connect(self._find_earlier_cases)
+        self.person.case_link_activated.connect(self.case_requested)
+
+    def _find_earlier_cases(self, person_id: str) -> None:
+        if self.case is not None:
+            return
+        service, held = self.service, CaseFilter(person_id=person_id)
+
+        def read() -> tuple[str, list[CaseRow], int]:
+            latest = service.list_cases(held, limit=EARLIER_SHOWN)
+            total = len(latest) if len(latest) < EARLIER_SHOWN else service.count_cases(held)
+            return person_id, latest, total
+
+        self._earlier_cases.submit([read])
+
+    def _show_earlier_cases(self, _step: int, result: object) -> None:
+        person_id, latest, total = cast(tuple[str, list[CaseRow], int], result)
+        if self.case is None and self.person.person_id == person_id:  # still the one picked
+            self.person.show_earlier_cases(latest, total)
 
     @property
     def held_elsewhere(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import fields
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
@@ -35,7 +36,7 @@ from app.domain.persons import CONTACT_FIELDS, EDITABLE_ON_NEW_CASE, NAME_FIELDS
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_date, ngettext
 from app.services.people import PersonService
-from app.services.records import DuplicateMatch, PersonInfo, PersonInput
+from app.services.records import CaseRow, DuplicateMatch, PersonInfo, PersonInput
 from ui import palette
 from ui.tasks import LatestOnly, show_error
 from ui.widgets.common import (
@@ -53,6 +54,7 @@ from ui.widgets.plain import plain_label
 DUPLICATE_CHECK_DELAY_MS = 400
 FIND_DELAY_MS = 250  # the finder asks once the typing pauses, not on every keystroke
 FIND_LIMIT = 15
+EARLIER_SHOWN = 5  # a repeat visitor's latest cases named under the form; the rest counted
 IIN_TYPED_LENGTH = 24  # twelve digits with a separator between each two, and some to spare
 IIN_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]")  # spaces, hyphens and dashes
 FIELDS = NAME_FIELDS
@@ -74,6 +76,7 @@ def as_input(person: PersonInfo) -> PersonInput:
 class PersonForm(QWidget):
     changed = Signal()
     person_chosen = Signal(str)
+    case_link_activated = Signal(str)  # case id: one of the picked person's earlier cases
 
     def __init__(self, people: PersonService) -> None:
         super().__init__()
@@ -202,6 +205,14 @@ class PersonForm(QWidget):
         self.duplicates.hide()
         self.force_button = push_button(self._force_new)
         self.force_button.hide()
+        # A repeat visitor's cases held here: the complaint may belong in an open one.
+        self.earlier = word_wrapped(LinksLabel())
+        self.earlier.setObjectName("earlier_cases")
+        self.earlier.setFrameShape(QFrame.Shape.StyledPanel)
+        self.earlier.setStyleSheet(WARNING_STYLE)
+        self.earlier.linkActivated.connect(self.case_link_activated)
+        self.earlier.hide()
+        self._earlier: tuple[Sequence[CaseRow], int] = ((), 0)
 
     def _build_layout(self, find_row: QHBoxLayout, main_fields: list[str]) -> None:
         self.form = QFormLayout()
@@ -218,6 +229,7 @@ class PersonForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.form)
+        layout.addWidget(self.earlier)
         layout.addWidget(self.duplicates)
         layout.addWidget(self.force_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.consent_box)
@@ -303,6 +315,7 @@ class PersonForm(QWidget):
         self.birth_date.retranslate_ui()
         self.consent_date.retranslate_ui()
         self.force_button.setText(_("It is a different person: register as new"))
+        self._say_earlier_cases()
 
     # More details and consent ------------------------------------------------------------
 
@@ -362,6 +375,7 @@ class PersonForm(QWidget):
         self._filled = self._given_by_iin(person)
         self.set_locked(locked)
         self.clear_messages()
+        self.show_earlier_cases((), 0)  # named again by whoever picked the person
 
     def set_locked(self, locked: bool) -> None:
         """Locked for a person picked from the file for a new case: their names and identifiers
@@ -389,6 +403,7 @@ class PersonForm(QWidget):
             check.setChecked(False)
         self.set_locked(False)
         self.clear_messages()
+        self.show_earlier_cases((), 0)
         self.changed.emit()
 
     def use_existing(self, person_id: str) -> None:
@@ -402,6 +417,44 @@ class PersonForm(QWidget):
         self.finder.clear()
         self.changed.emit()
         self.person_chosen.emit(person.id)
+
+    def show_earlier_cases(self, cases: Sequence[CaseRow], total: int) -> None:
+        """Name the picked person's cases held here (the latest ``cases`` of ``total``), each
+        a link that opens it; none: nothing shown."""
+        self._earlier = (tuple(cases), total)
+        self._say_earlier_cases()
+
+    def _say_earlier_cases(self) -> None:
+        cases, total = self._earlier
+        if not cases:
+            self.earlier.clear()
+            self.earlier.hide()
+            return
+        named = [
+            (
+                _("{number} ({status}, received {date}, now handled by {mission})")
+                if row.held_by  # HQ transferred it: she may be told where to turn
+                else _("{number} ({status}, received {date})")
+            ).format(
+                number=f'<a href="{html.escape(row.id)}">{html.escape(row.number)}</a>',
+                status=html.escape(code_labels.case_status(row.status)),
+                date=html.escape(format_date(row.received_at)),
+                mission=html.escape(row.held_by),
+            )
+            for row in cases
+        ]
+        if total > len(cases):
+            named.append(html.escape(_("{n} more").format(n=total - len(cases))))
+        self.earlier.setText(
+            html.escape(_("This worker already has cases here:"))
+            + " "
+            + "; ".join(named)
+            + "<br/>"
+            + html.escape(
+                _("If the complaint is the same, add to its case instead of registering it again.")
+            )
+        )
+        self.earlier.show()
 
     def clear_messages(self) -> None:
         for box in self.boxes.values():

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -72,6 +72,9 @@ from ui.widgets.language_combo import LanguageCombo
 from ui.widgets.plain import plain_label
 
 DEBOUNCE_MS = 350
+# The finding's subject takes at most this share of the table's width, wrapped: on one line
+# Kazakh's longest took half of it and cut the reasons' and citations' words short.
+SUBJECT_SHARE = 0.2
 COMMON_CURRENCIES = ("", "USD", "EUR", "RUB", "KZT", "TRY", "KRW", "AED", "QAR", "SAR", "GBP")
 
 
@@ -308,7 +311,8 @@ class ContractReviewPage(QWidget):
         self.findings.setWordWrap(True)
         self.findings.verticalHeader().hide()
         header = self.findings.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)  # set by _SubjectFit
+        self.subject_fit = _SubjectFit(self.findings)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -729,7 +733,7 @@ class ContractReviewPage(QWidget):
             cited.setData(Qt.ItemDataRole.UserRole, row)
             for column, item in enumerate((subject, level, reason, cited)):
                 self.findings.setItem(row, column, item)
-        self.findings.resizeRowsToContents()
+        self.subject_fit.fit()
         self.indicators.setText(
             "; ".join(taxonomy.ilo_indicator(code).label(lang) for code in result.ilo_indicators)
             or _("none")
@@ -851,3 +855,42 @@ class ContractReviewPage(QWidget):
             )
         else:
             show_error(self, exc)
+
+
+class _SubjectFit(QObject):
+    """Keeps the findings' subject column as wide as its text, up to ``SUBJECT_SHARE`` of the
+    table (wrapped beyond), as the table is resized; the rows follow their wrapped text."""
+
+    def __init__(self, table: QTableWidget) -> None:
+        super().__init__(table)
+        self.table = table
+        # After the view has laid its columns out for the new width: measured in the resize
+        # itself, the rows took the stretched columns' old widths and cut the citations short.
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self.fit)
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.Resize:
+            self.timer.start()
+        return False
+
+    def fit(self) -> None:
+        table = self.table
+        header = table.horizontalHeader().sectionSizeFromContents(0).width()
+        longest_word = max(
+            (
+                table.fontMetrics().horizontalAdvance(word)
+                for row in range(table.rowCount())
+                if (item := table.item(row, 0)) is not None
+                for word in item.text().split()
+            ),
+            default=0,
+        )
+        cap = max(round(table.viewport().width() * SUBJECT_SHARE), header, longest_word + 12)
+        width = min(max(table.sizeHintForColumn(0), header), cap)
+        if table.columnWidth(0) != width:
+            table.setColumnWidth(0, width)
+        table.resizeRowsToContents()

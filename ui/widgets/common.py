@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLayout,
+    QLayoutItem,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
@@ -126,13 +127,14 @@ class _LabelsAbove(QObject):
             label = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
             field = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
             if label is not None:
-                labels.append(label.sizeHint().width())
+                labels.append(_one_line_width(label))
             if field is not None:
                 fields.append(field.minimumSize().width())
         beside = max(labels) + max(self.form.horizontalSpacing(), 0) + max(fields)
         outer = self.holder.layout()  # the form may sit in it, inside its margins
         margins = (outer or self.form).contentsMargins()
-        roomy = width - margins.left() - margins.right() >= beside
+        room = width - margins.left() - margins.right()
+        roomy = room >= beside
         policy = (
             QFormLayout.RowWrapPolicy.DontWrapRows
             if roomy
@@ -140,6 +142,33 @@ class _LabelsAbove(QObject):
         )
         if self.form.rowWrapPolicy() != policy:
             self.form.setRowWrapPolicy(policy)
+        # Above its field a label too long for the pane takes more than one line: on one,
+        # Russian's longest (450 pixels) pushed every field's right edge behind a sideways
+        # scroll bar. The others, and all of them beside their fields, stay on one line.
+        for row in range(self.form.rowCount()):
+            item = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            shown = item.widget() if item is not None else None
+            if item is not None and isinstance(shown, QLabel):
+                wrap = not roomy and _one_line_width(item) > room
+                if shown.wordWrap() != wrap:
+                    shown.setWordWrap(wrap)
+
+
+def _one_line_width(item: QLayoutItem) -> int:
+    """The width ``item`` takes on one line: a label's even while it is word-wrapped (its
+    size hint is then narrower)."""
+    label = item.widget()
+    if not isinstance(label, QLabel) or not label.wordWrap():
+        return item.sizeHint().width()
+    shown = label.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+    margins = label.contentsMargins()
+    return (
+        label.fontMetrics().horizontalAdvance(shown)
+        + margins.left()
+        + margins.right()
+        + 2 * label.margin()
+        + 1  # the advance rounds down; the size hint's width never does
+    )
 
 
 def check_row(box: QCheckBox, text: CheckText) -> QWidget:
