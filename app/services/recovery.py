@@ -460,9 +460,10 @@ def _verified_policy(ws: Workspace, signed: bytes) -> dict[str, Any]:
         raise ValidationError(bad) from None
     with ws.read() as session:
         hq = session.execute(select(Mission).where(Mission.is_hq, ~Mission.is_local)).scalars()
-        keys = [m.signing_public_key for m in hq if m.signing_public_key]
+        trusted = [(m.code, m.signing_public_key) for m in hq if m.signing_public_key]
         applied = session.get(Setting, POLICY_SETTING)
         last = str(applied.value) if applied else ""
+    keys = [key for _code, key in trusted]
     if not keys:
         # Else "not signed by headquarters" sent the administrator to ask HQ for another file,
         # when this installation had HQ's key trusted as a mission's, or not at all.
@@ -481,7 +482,7 @@ def _verified_policy(ws: Workspace, signed: bytes) -> dict[str, Any]:
         except (InvalidSignature, ValueError):
             continue
     else:
-        raise IntegrityError(bad)
+        raise IntegrityError(_hq_key_replaced(trusted[0][0]))
     if not _is_policy(policy):
         raise ValidationError(bad)
     if policy.get("mission_code") != ws.mission_code:
@@ -489,6 +490,22 @@ def _verified_policy(ws: Workspace, signed: bytes) -> dict[str, Any]:
     if str(policy.get("issued_at", "")) <= last:
         raise ValidationError(_("A newer escrow policy was already applied here."))
     return dict(policy)
+
+
+def _hq_key_replaced(code: str) -> str:
+    """A policy whose signature does not match HQ's trusted key. The honest cause is HQ having
+    replaced its keys (``keys rotate`` at HQ) before this mission trusted the new ones; a copy
+    of HQ's old key, once the mission trusts the new one, is refused with the same words."""
+    return _(
+        "This escrow policy's signature does not match the registered key of headquarters "
+        "({code}): it was signed with another key, or changed after signing. Headquarters may "
+        "have replaced its signing key and age recipient: ask headquarters by a separate "
+        "channel (telephone, diplomatic mail) for the fingerprints of its new key and "
+        "recipient, compare them with those of the keys you received, then register both "
+        "(Exchange → Keys → Trust a key…, “These are headquarters' keys”, or qorgau keys trust "
+        "{code} KEY --hq --age-recipient RECIPIENT) and apply the policy again. If "
+        "headquarters did not replace its key, the policy is forged: do not apply it."
+    ).format(code=code)
 
 
 def _is_policy(policy: Any) -> bool:

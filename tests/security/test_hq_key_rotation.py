@@ -10,15 +10,20 @@ PostgreSQL its keys live on the import workstation, never in the shared database
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pyrage
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from sqlalchemy import select
 
 from app.db.models import Agreement, AuditEntry, Case, LocalSecret, User
-from app.errors import DatabaseError, PermissionDenied, ValidationError
+from app.errors import DatabaseError, IntegrityError, PermissionDenied, ValidationError
 from app.exchange.package import BundleRefused, parse_identities
 from app.security.hq_secrets import entry_name, secrets_file, workstation_secret
 from app.security.keyring_store import SecretStore
@@ -32,6 +37,7 @@ from app.services.keys import (
     private_key,
     store_identity_in_keyring,
 )
+from app.services.recovery import POLICY_FORMAT, RecoveryService, sign_policy
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
 from tests.integration.test_exchange import (  # noqa: F401 - fixtures
@@ -186,6 +192,65 @@ def test_hqs_keys_are_replaced_where_hq_keeps_them(
     assert identity is not None and len(parse_identities(identity.decode("ascii"))) == 1
     assert workstation_secret(folder, database_id, SIGNING_KEY, store) is not None
     assert KeyService(hq.ws).own_keys().signing_key == rotation.new_key != old.signing_key
+
+
+def policy_signed_with(signing_pem: bytes, mission_code: str, recipient: str) -> bytes:
+    """An escrow policy (escrow on, sealed to ``recipient``) signed as ``sign_policy`` signs
+    one, with whatever key the signer holds."""
+    private = load_pem_private_key(signing_pem, password=None)
+    assert isinstance(private, Ed25519PrivateKey)
+    policy = {
+        "format": POLICY_FORMAT,
+        "version": 1,
+        "mission_code": mission_code,
+        "escrow": True,
+        "recipient": recipient,
+        "issued_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+    }
+    signature = private.sign(json.dumps(policy, sort_keys=True).encode())
+    return json.dumps(
+        {"policy": policy, "signature": base64.b64encode(signature).decode()}
+    ).encode()
+
+
+def refused_policy(site: Site, signed: bytes) -> str:
+    KeyService(site.ws).own_keys()  # moves SQLite's read mark before the snapshot (see above)
+    with unchanged(site), pytest.raises(IntegrityError) as refused:
+        RecoveryService(site.ws).apply_policy(signed)
+    return str(refused.value)
+
+
+def test_a_copy_of_hqs_old_key_signs_no_escrow_policy_a_mission_applies(
+    sel: Site,  # noqa: F811 - the fixture
+    hq: Site,  # noqa: F811
+) -> None:
+    """The attack: whoever copied HQ's old signing key signs a policy that seals SEL's escrow
+    secret to their own recipient, and so reads SEL's one-time recovery code from its key
+    file. Once SEL trusts HQ's new key, refused, SEL's folder byte for byte unchanged."""
+    store = hq.exchange.store
+    assert RecoveryService(sel.ws).apply_policy(sign_policy(hq.ws, "SEL", True, store))
+    stolen = hq_private(hq, SIGNING_KEY)
+    rotation = KeyService(hq.ws).rotate(store=store)
+    genuine = sign_policy(hq.ws, "SEL", True, store)
+
+    # SEL still trusts HQ's old key: HQ's genuine policy is refused, saying what may be why.
+    message = refused_policy(sel, genuine)
+    assert "does not match the registered key of headquarters (AST)" in message
+    assert "Headquarters may have replaced its signing key and age recipient" in message
+    assert "separate channel (telephone, diplomatic mail) for the fingerprints" in message
+    assert "qorgau keys trust AST KEY --hq --age-recipient RECIPIENT" in message
+    assert "the policy is forged: do not apply it" in message
+
+    # SEL's administrator compared the fingerprints by telephone and trusts the new keys.
+    KeyService(sel.ws).trust("AST", rotation.new_key, rotation.new_recipient, is_hq=True)
+    thief = pyrage.x25519.Identity.generate()
+    forged = policy_signed_with(stolen, "SEL", str(thief.to_public()))
+    assert "the policy is forged" in refused_policy(sel, forged)
+    escrow = KeySlotStore(sel.paths.keyslots).escrow()
+    assert escrow is not None and escrow["recipient"] != str(thief.to_public())
+
+    # HQ's genuine policy, signed with the new key, goes in.
+    assert RecoveryService(sel.ws).apply_policy(genuine)
 
 
 class _LosesTheNewIdentity(SecretStore):
