@@ -60,6 +60,7 @@ from app.services.server_hq import sessions_ended_message
 from app.services.users import (
     SignatureDetails,
     UserService,
+    hq_keys_advice,
     recovery_key_advice,
     released_message,
     reset_rekey_waiting_message,
@@ -378,6 +379,8 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
         _print_rotation(result.key_rotation)
     elif result.rotation_error:
         print(rotation_failed_message(result.rotation_error))
+    if result.used_hq_keys:
+        print(hq_keys_advice(args.username))
     return 0
 
 

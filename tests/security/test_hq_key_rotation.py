@@ -38,6 +38,7 @@ from app.services.keys import (
     store_identity_in_keyring,
 )
 from app.services.recovery import POLICY_FORMAT, RecoveryService, sign_policy
+from app.services.users import UserService
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
 from tests.integration.test_exchange import (  # noqa: F401 - fixtures
@@ -339,3 +340,35 @@ def test_keys_rotate_at_hq_prints_what_every_mission_runs(
     headquarters.ws = unlock(headquarters.paths, "admin", PASSWORD)  # closed again by the fixture
     kept = parse_identities(hq_private(headquarters, AGE_IDENTITY).decode("ascii"))
     assert [str(i) for i in kept[1:]] == old_identity.decode("ascii").split()
+
+
+@pytest.mark.sqlcipher_only  # a server HQ's revocations: tests/hq/test_server_users.py
+def test_revoking_hqs_operator_says_to_consider_replacing_hqs_keys_and_what_it_costs(
+    sel: Site,  # noqa: F811 - the fixture
+    hq: Site,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A revocation at HQ leaves HQ's keys as they were (replacing them would stop every
+    mission at once); the administrator is told so, and what replacing them costs."""
+    UserService(sel.ws).add("aigul", "attache", PASSWORD)
+    old = KeyService(hq.ws).own_keys()
+    for site in (hq, sel):
+        site.ws.close()  # the commands sign in on their own
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+
+    at_hq = run_cli(capsys, "--data-dir", str(hq.paths.data_dir), "user", "revoke", "astana")
+    at_sel = run_cli(capsys, "--data-dir", str(sel.paths.data_dir), "user", "revoke", "aigul")
+
+    assert at_hq.code == 0, at_hq.err
+    assert "astana worked with headquarters' private keys" in at_hq.out
+    assert "Revoking astana does not replace them" in at_hq.out
+    assert "replace them with 'qorgau keys rotate' on the computer that keeps them" in at_hq.out
+    assert "each refuses headquarters' bundles and escrow policies" in at_hq.out
+    assert "compared the new keys' fingerprints" in at_hq.out
+    assert at_sel.code == 0, at_sel.err
+    assert "headquarters' private keys" not in at_sel.out  # a mission replaces its own key
+    hq.ws = unlock(hq.paths, "admin", PASSWORD)
+    sel.ws = unlock(sel.paths, "admin", PASSWORD)  # both closed again by the fixture
+    assert KeyService(hq.ws).own_keys() == old
