@@ -15,17 +15,27 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import keyring.backends.fail
 import pyrage
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db.models import Agreement, AuditEntry, Case, LocalSecret, User
 from app.errors import DatabaseError, IntegrityError, PermissionDenied, ValidationError
 from app.exchange.package import BundleRefused, parse_identities
-from app.security.hq_secrets import entry_name, secrets_file, workstation_secret
+from app.security.hq_secrets import (
+    SecretPlace,
+    entry_name,
+    forget_on_workstation,
+    keep_on_workstation,
+    secrets_file,
+    workstation_secret,
+)
 from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
 from app.services.exchange import ExchangeService
@@ -288,6 +298,72 @@ def test_a_keyring_that_loses_hqs_new_keys_leaves_the_old_ones_working(
     with hq.ws.read() as session:
         actions = session.execute(select(AuditEntry.action)).scalars().all()
     assert "keys.rotate" not in actions
+
+
+def keep_hqs_keys(hq: Site, place: str) -> None:  # noqa: F811 - not the fixture
+    """HQ's keys where ``place`` says. An HQ file keeps them in its database ("file"), or its
+    age identity in the keyring on request; an HQ on a server keeps both on the import
+    workstation, in its keyring or in its private file."""
+    folder, database_id, store = hq.paths.data_dir, hq.ws.database_id, hq.exchange.store
+    if not hq.ws.on_server:
+        if place == "keyring":
+            assert store_identity_in_keyring(hq.ws, store) is IdentityMove.MOVED
+        return
+    if place == "file":
+        keys = {name: hq_private(hq, name) for name in (SIGNING_KEY, AGE_IDENTITY)}
+        for name in keys:
+            forget_on_workstation(folder, database_id, name, store)
+        no_keyring = SecretStore(keyring.backends.fail.Keyring())
+        assert keep_on_workstation(folder, database_id, keys, no_keyring) is SecretPlace.FILE
+    for name in (SIGNING_KEY, AGE_IDENTITY):
+        in_keyring = store.get(entry_name(database_id, name)) is not None
+        assert in_keyring is (place == "keyring")
+
+
+@pytest.mark.parametrize("place", ["keyring", "file"])
+def test_a_database_write_that_fails_during_the_rotation_puts_hqs_old_keys_back(
+    hq: Site,  # noqa: F811 - the fixture
+    place: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The new keys are written on the workstation first, then the database: when its write
+    fails, the workstation holds the old keys again where it held them, the database still
+    names them, nothing is audited, and a second rotation works."""
+    keep_hqs_keys(hq, place)
+    folder, database_id, store = hq.paths.data_dir, hq.ws.database_id, hq.exchange.store
+    old = KeyService(hq.ws).own_keys()
+    signing, identity = hq_private(hq, SIGNING_KEY), hq_private(hq, AGE_IDENTITY)
+    kept_file = secrets_file(folder).read_bytes() if secrets_file(folder).exists() else None
+    audit = hq.ws.audit
+
+    def fails_at_the_rotation(session: Session, action: str, *args: Any, **kwargs: Any) -> None:
+        audit(session, action, *args, **kwargs)
+        if action == "keys.rotate":  # after the new public keys were written in the session
+            raise DatabaseError("the server went away")
+
+    with monkeypatch.context() as patched, pytest.raises(DatabaseError, match="went away"):
+        patched.setattr(hq.ws, "audit", fails_at_the_rotation)
+        KeyService(hq.ws).rotate(store=store)
+
+    assert KeyService(hq.ws).own_keys() == old
+    assert (hq_private(hq, SIGNING_KEY), hq_private(hq, AGE_IDENTITY)) == (signing, identity)
+    for name, value in ((SIGNING_KEY, signing), (AGE_IDENTITY, identity)):
+        on_workstation = workstation_secret(folder, database_id, name, store)
+        assert on_workstation in (None, value)  # None: in the database file
+        if hq.ws.on_server:
+            assert on_workstation == value
+            assert (store.get(entry_name(database_id, name)) is not None) is (place == "keyring")
+    if kept_file is None:
+        assert not secrets_file(folder).exists()  # nothing new left behind in a file
+    else:
+        assert parse_identities(identity.decode("ascii"))  # the file holds the old keys again
+    with hq.ws.read() as session:
+        actions = session.execute(select(AuditEntry.action)).scalars().all()
+    assert "keys.rotate" not in actions
+
+    rotation = KeyService(hq.ws).rotate(store=store)
+    assert KeyService(hq.ws).own_keys().signing_key == rotation.new_key != old.signing_key
+    assert hq_private(hq, SIGNING_KEY) != signing
 
 
 def _as(site: Site, username: str, role: str):
