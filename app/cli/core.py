@@ -46,6 +46,7 @@ from app.services.keys import (
     IdentityMove,
     KeyRotation,
     KeyService,
+    escrow_replaced_advice,
     fingerprint,
     hq_new_key_advice,
     identity_move_message,
@@ -396,6 +397,8 @@ def _print_rotation(rotation: KeyRotation) -> None:
     )
     advice = hq_new_key_advice if rotation.is_hq else new_key_advice
     print(advice(rotation.mission_code, rotation.new_key, rotation.new_recipient))
+    if rotation.new_escrow_recipient:
+        print(escrow_replaced_advice())
 
 
 def cmd_user_set_role(args: argparse.Namespace) -> int:

@@ -50,6 +50,7 @@ from app.os_errors import os_error_reason
 from app.security import audit
 from app.security.hq_secrets import (
     ESCROW_IDENTITY,
+    ESCROW_RECIPIENT,
     SIGNING_KEY,
     forget_on_workstation,
     keep_on_workstation,
@@ -79,7 +80,6 @@ from app.untrusted import json_from_outside
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-ESCROW_RECIPIENT = "escrow_recipient"  # an HQ on a server: which escrow key missions use
 ESCROW_FORMAT = "qorgau-escrow"
 POLICY_FORMAT = "qorgau-escrow-policy"
 POLICY_SETTING = "escrow_policy_issued_at"
@@ -295,32 +295,40 @@ def _escrow_to(ws: Workspace, slots: KeySlotStore, recipient: str) -> None:
 
 def ensure_escrow_identity(ws: Workspace, store: SecretStore | None = None) -> str:
     """HQ's escrow recipient, made on first use (a separate identity from bundles')."""
-    return str(_escrow_identity(ws, store or SecretStore(), create=True).to_public())
+    return str(_escrow_identities(ws, store or SecretStore(), create=True)[0].to_public())
 
 
-def _escrow_identity(ws: Workspace, store: SecretStore, create: bool) -> pyrage.x25519.Identity:
-    """The escrow identity: in the encrypted file at a desktop HQ; on the import workstation
-    at an HQ on a server, whose shared database every analyst reads (hq_secrets)."""
+def _escrow_identities(
+    ws: Workspace, store: SecretStore, create: bool
+) -> list[pyrage.x25519.Identity]:
+    """The escrow identities, newest first: in the encrypted file at a desktop HQ; on the
+    import workstation at an HQ on a server, whose shared database every analyst reads
+    (hq_secrets). The older ones, kept by ``keys rotate`` at HQ, still open what missions
+    sealed to them before they applied a policy naming the newest."""
     if not ws.mission.is_hq:
         raise PermissionDenied(_("Only headquarters holds an escrow key."))
     if ws.on_server:
-        return _escrow_identity_here(ws, store, create)
+        return _escrow_identities_here(ws, store, create)
     with ws.read() as session:
-        secret = session.get(LocalSecret, ESCROW_IDENTITY)
-    if secret is not None:
-        return pyrage.x25519.Identity.from_str(secret.value.decode("ascii"))
+        kept = private_key(ws, session, ESCROW_IDENTITY, store)
+    if kept is not None:
+        return _parsed(kept)
     if not create:
         raise DatabaseError(_("This installation has no escrow key yet."))
     with ws.write() as session:
         identity = pyrage.x25519.Identity.generate()
         session.add(LocalSecret(name=ESCROW_IDENTITY, value=str(identity).encode("ascii")))
         ws.audit(session, "escrow.identity", "installation", ws.mission_code)
-        return identity
+        return [identity]
 
 
-def _escrow_identity_here(
+def _parsed(kept: bytes) -> list[pyrage.x25519.Identity]:
+    return [pyrage.x25519.Identity.from_str(line) for line in kept.decode("ascii").split()]
+
+
+def _escrow_identities_here(
     ws: Workspace, store: SecretStore, create: bool
-) -> pyrage.x25519.Identity:
+) -> list[pyrage.x25519.Identity]:
     """At an HQ on a server. The shared database records only the recipient, so that a second
     workstation never makes a second escrow key that missions would be sealed to."""
     folder, database_id = ws.paths.data_dir, ws.database_id
@@ -328,10 +336,10 @@ def _escrow_identity_here(
         recorded = _recorded_recipient(session)
         kept = private_key(ws, session, ESCROW_IDENTITY, store)
     if kept is not None:
-        identity = pyrage.x25519.Identity.from_str(kept.decode("ascii"))
-        if recorded not in (None, str(identity.to_public())):
+        identities = _parsed(kept)
+        if recorded not in (None, str(identities[0].to_public())):
             raise IntegrityError(_elsewhere_message())
-        return identity
+        return identities
     if recorded is not None:
         raise PermissionDenied(_elsewhere_message())
     if not create:
@@ -350,7 +358,7 @@ def _escrow_identity_here(
     except BaseException:
         forget_on_workstation(folder, database_id, ESCROW_IDENTITY, store)
         raise
-    return identity
+    return [identity]
 
 
 def _recorded_recipient(session: Session) -> str | None:
@@ -373,10 +381,10 @@ def issue_code(ws: Workspace, key_file: Path, store: SecretStore | None = None) 
     escrow, database_id = _sent_key_file(key_file)
     if escrow is None:
         raise ValidationError(_("This key file holds no escrow for headquarters."))
-    identity = _escrow_identity(ws, store or SecretStore(), create=False)
+    identities = _escrow_identities(ws, store or SecretStore(), create=False)
     try:
         payload: dict[str, Any] = json.loads(
-            pyrage.decrypt(base64.b64decode(str(escrow["box"])), [identity])
+            pyrage.decrypt(base64.b64decode(str(escrow["box"])), identities)
         )
     except Exception:  # noqa: BLE001 - not ours, damaged, or for another escrow key
         raise IntegrityError(

@@ -26,9 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Agreement, AuditEntry, Case, LocalSecret, User
-from app.errors import DatabaseError, IntegrityError, PermissionDenied, ValidationError
+from app.errors import AuthError, DatabaseError, IntegrityError, PermissionDenied, ValidationError
 from app.exchange.package import BundleRefused, parse_identities
 from app.security.hq_secrets import (
+    ESCROW_IDENTITY,
     SecretPlace,
     entry_name,
     forget_on_workstation,
@@ -37,7 +38,8 @@ from app.security.hq_secrets import (
     workstation_secret,
 )
 from app.security.keyring_store import SecretStore
-from app.security.keyslots import KeySlotStore
+from app.security.keyslots import ESCROW_SLOT, KeySlotStore
+from app.security.recovery_key import parse_recovery_key
 from app.services.exchange import ExchangeService
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY, unlock
 from app.services.keys import (
@@ -47,7 +49,13 @@ from app.services.keys import (
     private_key,
     store_identity_in_keyring,
 )
-from app.services.recovery import POLICY_FORMAT, RecoveryService, sign_policy
+from app.services.recovery import (
+    POLICY_FORMAT,
+    RecoveryService,
+    ensure_escrow_identity,
+    issue_code,
+    sign_policy,
+)
 from app.services.users import UserService
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
@@ -224,6 +232,13 @@ def policy_signed_with(signing_pem: bytes, mission_code: str, recipient: str) ->
     ).encode()
 
 
+def escrow_code(hq: Site, key_file: Path) -> str:  # noqa: F811 - not the fixture
+    """The one-time recovery code HQ reads from a mission's key file."""
+    mission_code, code = issue_code(hq.ws, key_file, hq.exchange.store)
+    assert mission_code == "SEL"
+    return code
+
+
 def refused_policy(site: Site, signed: bytes) -> str:
     KeyService(site.ws).own_keys()  # moves SQLite's read mark before the snapshot (see above)
     with unchanged(site), pytest.raises(IntegrityError) as refused:
@@ -234,15 +249,38 @@ def refused_policy(site: Site, signed: bytes) -> str:
 def test_a_copy_of_hqs_old_key_signs_no_escrow_policy_a_mission_applies(
     sel: Site,  # noqa: F811 - the fixture
     hq: Site,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     """The attack: whoever copied HQ's old signing key signs a policy that seals SEL's escrow
     secret to their own recipient, and so reads SEL's one-time recovery code from its key
-    file. Once SEL trusts HQ's new key, refused, SEL's folder byte for byte unchanged."""
+    file. Once SEL trusts HQ's new key, refused, SEL's folder byte for byte unchanged.
+
+    HQ's escrow key is replaced with the others (whoever copied them reached it too); the old
+    one is kept, so that HQ still reads the code of a mission sealed to it."""
     store = hq.exchange.store
     assert RecoveryService(sel.ws).apply_policy(sign_policy(hq.ws, "SEL", True, store))
+    sealed_before = tmp_path / "sel-keyslots-before.json"
+    sealed_before.write_bytes(sel.paths.keyslots.read_bytes())
+    old_escrow = KeySlotStore(sealed_before).escrow()
+    assert old_escrow is not None
     stolen = hq_private(hq, SIGNING_KEY)
     rotation = KeyService(hq.ws).rotate(store=store)
     genuine = sign_policy(hq.ws, "SEL", True, store)
+
+    new_escrow = rotation.new_escrow_recipient
+    assert new_escrow and new_escrow != old_escrow["recipient"]
+    assert json.loads(genuine)["policy"]["recipient"] == new_escrow
+    kept = [str(i.to_public()) for i in parse_identities(hq_private(hq, ESCROW_IDENTITY).decode())]
+    assert kept == [new_escrow, old_escrow["recipient"]]
+    with hq.ws.read() as session:
+        entry = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "keys.rotate")
+        ).scalar_one()
+    assert entry.details["escrow_recipient"] == new_escrow
+    assert entry.details["escrow_recipient_replaced"] == old_escrow["recipient"]
+    # A mission that lost every password before applying a new policy is still recovered.
+    old_code = escrow_code(hq, sealed_before)
+    KeySlotStore(sealed_before).open_slot(ESCROW_SLOT, parse_recovery_key(old_code))
 
     # SEL still trusts HQ's old key: HQ's genuine policy is refused, saying what may be why.
     message = refused_policy(sel, genuine)
@@ -260,8 +298,15 @@ def test_a_copy_of_hqs_old_key_signs_no_escrow_policy_a_mission_applies(
     escrow = KeySlotStore(sel.paths.keyslots).escrow()
     assert escrow is not None and escrow["recipient"] != str(thief.to_public())
 
-    # HQ's genuine policy, signed with the new key, goes in.
+    # HQ's genuine policy, signed with the new key, goes in: SEL's escrow is sealed to HQ's new
+    # escrow key, and the old escrow secret (a copy of HQ's old escrow key reads it) opens none.
     assert RecoveryService(sel.ws).apply_policy(genuine)
+    escrow = KeySlotStore(sel.paths.keyslots).escrow()
+    assert escrow is not None and escrow["recipient"] == new_escrow
+    with pytest.raises(AuthError):
+        KeySlotStore(sel.paths.keyslots).open_slot(ESCROW_SLOT, parse_recovery_key(old_code))
+    new_code = escrow_code(hq, sel.paths.keyslots)
+    KeySlotStore(sel.paths.keyslots).open_slot(ESCROW_SLOT, parse_recovery_key(new_code))
 
 
 class _LosesTheNewIdentity(SecretStore):
@@ -398,6 +443,7 @@ def test_keys_rotate_at_hq_prints_what_every_mission_runs(
 ) -> None:
     headquarters = sites("AST", "KZ", "Astana", True)
     old_identity = hq_private(headquarters, AGE_IDENTITY)
+    ensure_escrow_identity(headquarters.ws, headquarters.exchange.store)  # HQ escrows
     headquarters.ws.close()  # the command signs in on its own
     data_dir = str(headquarters.paths.data_dir)
     monkeypatch.setenv("QORGAU_USER", "astana")  # HQ's operator ("hq")
@@ -413,6 +459,8 @@ def test_keys_rotate_at_hq_prints_what_every_mission_runs(
     assert fingerprint(keys["age_recipient"]) in rotated.out
     command = f"qorgau keys trust AST {keys['signing_key']} --hq --age-recipient "
     assert command + keys["age_recipient"] in rotated.out.splitlines()
+    assert "Headquarters' escrow key was replaced too. The old one is kept" in rotated.out
+    assert "qorgau escrow policy CODE --out FILE" in rotated.out
     headquarters.ws = unlock(headquarters.paths, "admin", PASSWORD)  # closed again by the fixture
     kept = parse_identities(hq_private(headquarters, AGE_IDENTITY).decode("ascii"))
     assert [str(i) for i in kept[1:]] == old_identity.decode("ascii").split()
