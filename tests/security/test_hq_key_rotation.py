@@ -22,7 +22,7 @@ import pyrage
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.db.models import Agreement, AuditEntry, Case, LocalSecret, User
@@ -57,6 +57,7 @@ from app.services.recovery import (
     sign_policy,
 )
 from app.services.users import UserService
+from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
 from tests.integration.test_exchange import (  # noqa: F401 - fixtures
@@ -411,21 +412,28 @@ def test_a_database_write_that_fails_during_the_rotation_puts_hqs_old_keys_back(
     assert hq_private(hq, SIGNING_KEY) != signing
 
 
-def _as(site: Site, username: str, role: str):
-    """A user of that role at this HQ file (the role check in the service is under test)."""
+def _as(site: Site, role: str) -> Workspace:
+    """A user of that role at this HQ (the role check in the service is under test). On a
+    server, a login the test cluster already has (tests/conftest.py's USERS) with the test
+    grants, as the ``hq`` fixture gives its operator (tests/pg_cluster.py)."""
+    username = "aigul" if site.ws.on_server else "dana"
     with site.ws.write() as session:
         session.add(User(username=username, role=role, full_name=""))
-    KeySlotStore(site.paths.keyslots).set_slot(username, PASSWORD, site.ws.db.key)
+        if site.ws.on_server:
+            session.execute(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {username}"))
+            session.execute(text(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {username}"))
+    if not site.ws.on_server:
+        KeySlotStore(site.paths.keyslots).set_slot(username, PASSWORD, site.ws.db.key)
     return unlock(site.paths, username, PASSWORD)
 
 
-@pytest.mark.sqlcipher_only  # the same service check; a server's users are server roles
 @pytest.mark.parametrize("role", ["hq_analyst", "hq_importer"])
 def test_only_hqs_operator_or_administrator_replaces_its_keys(
     hq: Site,  # noqa: F811 - the fixture
     role: str,
 ) -> None:
-    user = _as(hq, "dana", role)
+    user = _as(hq, role)
+    assert user.actor.role == role
     try:
         before = KeyService(hq.ws).own_keys()  # also moves the shm's read mark (see above)
         with unchanged(hq), pytest.raises(PermissionDenied):
@@ -435,7 +443,6 @@ def test_only_hqs_operator_or_administrator_replaces_its_keys(
     assert KeyService(hq.ws).own_keys() == before
 
 
-@pytest.mark.sqlcipher_only  # the same command; signing in to a server needs its own set-up
 def test_keys_rotate_at_hq_prints_what_every_mission_runs(
     sites: Callable[..., Site],  # noqa: F811 - the fixture
     capsys: pytest.CaptureFixture[str],
