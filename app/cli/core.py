@@ -46,6 +46,7 @@ from app.services.keys import (
     IdentityMove,
     KeyRotation,
     KeyService,
+    escrow_replaced_advice,
     fingerprint,
     hq_new_key_advice,
     identity_move_message,
@@ -60,6 +61,7 @@ from app.services.server_hq import sessions_ended_message
 from app.services.users import (
     SignatureDetails,
     UserService,
+    hq_keys_advice,
     recovery_key_advice,
     released_message,
     reset_rekey_waiting_message,
@@ -378,6 +380,8 @@ def cmd_user_revoke(args: argparse.Namespace) -> int:
         _print_rotation(result.key_rotation)
     elif result.rotation_error:
         print(rotation_failed_message(result.rotation_error))
+    if result.used_hq_keys:
+        print(hq_keys_advice(args.username))
     return 0
 
 
@@ -393,6 +397,8 @@ def _print_rotation(rotation: KeyRotation) -> None:
     )
     advice = hq_new_key_advice if rotation.is_hq else new_key_advice
     print(advice(rotation.mission_code, rotation.new_key, rotation.new_recipient))
+    if rotation.new_escrow_recipient:
+        print(escrow_replaced_advice())
 
 
 def cmd_user_set_role(args: argparse.Namespace) -> int:

@@ -24,6 +24,9 @@ ADMIN_OR_HQ: frozenset[Role] = frozenset({Role.ADMIN, Role.HQ, Role.HQ_ADMIN})
 # Importing bundles: besides the above, HQ's import operator (PostgreSQL role qorgau_importer).
 # An HQ analyst reads and reports, and imports nothing.
 BUNDLE_IMPORTERS: frozenset[Role] = ADMIN_OR_HQ | {Role.HQ_IMPORTER}
+# Those who work with HQ's private keys (the signing key, the age identity): they sign HQ's
+# bundles or open the missions' with them, at an HQ on a server on the import workstation.
+HQ_KEY_USERS: frozenset[Role] = BUNDLE_IMPORTERS
 # Sending bundles and resolving conflicts: those who may also be the mission's voice to HQ,
 # and at HQ those who import (a conflict comes from an import).
 EXCHANGE_ROLES: frozenset[Role] = frozenset(

@@ -30,6 +30,8 @@ SECRET_NAMES = (AGE_IDENTITY, SIGNING_KEY)  # made with the installation
 # Made the first time HQ signs an escrow policy: it opens every escrowing mission's database
 # key, so it is kept as the other two are (app.services.recovery).
 ESCROW_IDENTITY = "escrow_identity"
+# An HQ on a server records in its database which escrow recipient missions are sealed to.
+ESCROW_RECIPIENT = "escrow_recipient"
 PRIVATE_NAMES = (*SECRET_NAMES, ESCROW_IDENTITY)
 _MAX_FILE_BYTES = 64 * 1024  # three keys of some 200 bytes: a larger file is cut, so unreadable
 

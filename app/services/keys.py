@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 from sqlalchemy.exc import DBAPIError
 
-from app.db.models import LocalSecret, Mission
+from app.db.models import LocalSecret, Mission, Setting
 from app.domain.codes import Role
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import DatabaseError, PermissionDenied, ValidationError
 from app.i18n import _
 from app.security.hq_secrets import (
+    ESCROW_IDENTITY,
+    ESCROW_RECIPIENT,
     PRIVATE_NAMES,
     SecretPlace,
     SecretsFileDamaged,
@@ -77,6 +79,7 @@ class KeyRotation:
     old_recipient: str = ""
     new_recipient: str = ""  # the age recipient HQ encrypts to, replaced with the key
     is_hq: bool = False  # headquarters' own keys: every mission trusts the new ones by hand
+    new_escrow_recipient: str = ""  # HQ's escrow key, replaced with them where HQ holds one
 
     @property
     def fingerprint(self) -> str:
@@ -130,6 +133,17 @@ def hq_new_key_advice(code: str, signing_key: str, age_recipient: str) -> str:
         )
         + "\n"
         + mission_trust_command(code, signing_key, age_recipient)
+    )
+
+
+def escrow_replaced_advice() -> str:
+    """After HQ's rotation replaced its escrow key too: what becomes of the missions' escrow."""
+    return _(
+        "Headquarters' escrow key was replaced too. The old one is kept, so the one-time "
+        "recovery codes of missions whose escrow is sealed to it can still be read. Once a "
+        "mission trusts the new keys, sign it a new escrow policy (qorgau escrow policy CODE "
+        "--out FILE) for its administrator to apply: its escrow is then sealed to the new "
+        "escrow key, and a copy of the old one reads nothing of it."
     )
 
 
@@ -208,15 +222,23 @@ def check_age_recipient(text: str) -> None:
         ) from None
 
 
-def _with_older_identities(old: bytes) -> tuple[bytes, str]:
-    """A new age identity followed by the newest older ones (``old``, one a line), and the
-    new recipient."""
+def _with_older_identities(old: bytes, most: int | None = KEPT_IDENTITIES) -> tuple[bytes, str]:
+    """A new age identity followed by the newest older ones (``old``, one a line; at most
+    ``most`` in all, None: every one), and the new recipient."""
     import pyrage
 
     identity = pyrage.x25519.Identity.generate()
     older = [line.strip() for line in old.decode("ascii").splitlines() if line.strip()]
-    lines = [str(identity), *older[: KEPT_IDENTITIES - 1]]
+    lines = [str(identity), *(older if most is None else older[: most - 1])]
     return "\n".join(lines).encode("ascii"), str(identity.to_public())
+
+
+def _newest_recipient(identities: bytes | None) -> str:
+    """The recipient of the first (newest) of ``identities``, one a line; "" for none."""
+    import pyrage
+
+    lines = (identities or b"").decode("ascii").split()
+    return str(pyrage.x25519.Identity.from_str(lines[0]).to_public()) if lines else ""
 
 
 class IdentityPlace(StrEnum):
@@ -430,10 +452,12 @@ class KeyService:
         ws = self.ws
         ws.require_role(*ADMIN_OR_HQ)
         folder, database_id = ws.paths.data_dir, ws.database_id
-        names = (SIGNING_KEY, AGE_IDENTITY)
+        names = (SIGNING_KEY, AGE_IDENTITY, ESCROW_IDENTITY)
         with ws.read() as session:
             old_signing = private_key(ws, session, SIGNING_KEY, store)
             old_identity = private_key(ws, session, AGE_IDENTITY, store) or b""
+            old_escrow = private_key(ws, session, ESCROW_IDENTITY, store)
+            escrow_recorded = session.get(Setting, ESCROW_RECIPIENT) is not None
         if old_signing is None and not keys_lost:
             raise ValidationError(
                 _(
@@ -448,6 +472,15 @@ class KeyService:
         private_pem, public_key = _new_signing_pair()
         identities, recipient = _with_older_identities(old_identity)
         new = {SIGNING_KEY: private_pem, AGE_IDENTITY: identities}
+        escrow = ("", "")  # the replaced escrow recipient and the new one
+        if old_escrow is not None or (keys_lost and escrow_recorded):
+            # The escrow identity was within reach of whoever could copy the other two. Every
+            # older one is kept: a mission's escrow stays sealed to the recipient of its last
+            # policy until it applies one signed with the new key, and its code must open.
+            new[ESCROW_IDENTITY], escrow_recipient = _with_older_identities(
+                old_escrow or b"", most=None
+            )
+            escrow = (_newest_recipient(old_escrow), escrow_recipient)
         # On a server the workstation keeps both; in a file, each stays where it was kept.
         on_workstation = {n: v for n, v in new.items() if ws.on_server or was_here[n] is not None}
         try:
@@ -456,6 +489,7 @@ class KeyService:
                 {n: v for n, v in new.items() if n not in on_workstation},
                 public_key,
                 recipient,
+                escrow,
                 keys_lost,
                 sorted(on_workstation),
             )
@@ -469,13 +503,19 @@ class KeyService:
         in_database: dict[str, bytes],
         public_key: str,
         recipient: str,
+        escrow: tuple[str, str],
         keys_lost: bool,
         on_workstation: list[str],
     ) -> KeyRotation:
         """HQ's new public keys, the private ones its database file keeps, and the audit
-        entry: one transaction."""
+        entry: one transaction. ``escrow``: the replaced escrow recipient and the new one, or
+        empty (no escrow key here)."""
         ws = self.ws
+        replaced_escrow, escrow_recipient = escrow
         with ws.write() as session:
+            if escrow_recipient and ws.on_server:
+                # Every workstation learns from it which escrow key is HQ's (app.services.recovery).
+                session.merge(Setting(key=ESCROW_RECIPIENT, value=escrow_recipient))
             mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
             pending = ws.pending_key
             for name, value in in_database.items():
@@ -502,9 +542,13 @@ class KeyService:
                     "age_recipient_replaced_fingerprint": fingerprint(old_recipient),
                     "on_workstation": on_workstation,  # the rest in the database file
                     "keys_lost": keys_lost,
+                    "escrow_recipient": escrow_recipient,
+                    "escrow_recipient_replaced": replaced_escrow,
                 },
             )
-            return KeyRotation(mission.code, old_key, public_key, old_recipient, recipient, True)
+            return KeyRotation(
+                mission.code, old_key, public_key, old_recipient, recipient, True, escrow_recipient
+            )
 
     def _put_back(
         self, was_here: dict[str, bytes | None], written: dict[str, bytes], store: SecretStore

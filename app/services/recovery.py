@@ -50,6 +50,7 @@ from app.os_errors import os_error_reason
 from app.security import audit
 from app.security.hq_secrets import (
     ESCROW_IDENTITY,
+    ESCROW_RECIPIENT,
     SIGNING_KEY,
     forget_on_workstation,
     keep_on_workstation,
@@ -79,7 +80,6 @@ from app.untrusted import json_from_outside
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-ESCROW_RECIPIENT = "escrow_recipient"  # an HQ on a server: which escrow key missions use
 ESCROW_FORMAT = "qorgau-escrow"
 POLICY_FORMAT = "qorgau-escrow-policy"
 POLICY_SETTING = "escrow_policy_issued_at"
@@ -295,32 +295,40 @@ def _escrow_to(ws: Workspace, slots: KeySlotStore, recipient: str) -> None:
 
 def ensure_escrow_identity(ws: Workspace, store: SecretStore | None = None) -> str:
     """HQ's escrow recipient, made on first use (a separate identity from bundles')."""
-    return str(_escrow_identity(ws, store or SecretStore(), create=True).to_public())
+    return str(_escrow_identities(ws, store or SecretStore(), create=True)[0].to_public())
 
 
-def _escrow_identity(ws: Workspace, store: SecretStore, create: bool) -> pyrage.x25519.Identity:
-    """The escrow identity: in the encrypted file at a desktop HQ; on the import workstation
-    at an HQ on a server, whose shared database every analyst reads (hq_secrets)."""
+def _escrow_identities(
+    ws: Workspace, store: SecretStore, create: bool
+) -> list[pyrage.x25519.Identity]:
+    """The escrow identities, newest first: in the encrypted file at a desktop HQ; on the
+    import workstation at an HQ on a server, whose shared database every analyst reads
+    (hq_secrets). The older ones, kept by ``keys rotate`` at HQ, still open what missions
+    sealed to them before they applied a policy naming the newest."""
     if not ws.mission.is_hq:
         raise PermissionDenied(_("Only headquarters holds an escrow key."))
     if ws.on_server:
-        return _escrow_identity_here(ws, store, create)
+        return _escrow_identities_here(ws, store, create)
     with ws.read() as session:
-        secret = session.get(LocalSecret, ESCROW_IDENTITY)
-    if secret is not None:
-        return pyrage.x25519.Identity.from_str(secret.value.decode("ascii"))
+        kept = private_key(ws, session, ESCROW_IDENTITY, store)
+    if kept is not None:
+        return _parsed(kept)
     if not create:
         raise DatabaseError(_("This installation has no escrow key yet."))
     with ws.write() as session:
         identity = pyrage.x25519.Identity.generate()
         session.add(LocalSecret(name=ESCROW_IDENTITY, value=str(identity).encode("ascii")))
         ws.audit(session, "escrow.identity", "installation", ws.mission_code)
-        return identity
+        return [identity]
 
 
-def _escrow_identity_here(
+def _parsed(kept: bytes) -> list[pyrage.x25519.Identity]:
+    return [pyrage.x25519.Identity.from_str(line) for line in kept.decode("ascii").split()]
+
+
+def _escrow_identities_here(
     ws: Workspace, store: SecretStore, create: bool
-) -> pyrage.x25519.Identity:
+) -> list[pyrage.x25519.Identity]:
     """At an HQ on a server. The shared database records only the recipient, so that a second
     workstation never makes a second escrow key that missions would be sealed to."""
     folder, database_id = ws.paths.data_dir, ws.database_id
@@ -328,10 +336,10 @@ def _escrow_identity_here(
         recorded = _recorded_recipient(session)
         kept = private_key(ws, session, ESCROW_IDENTITY, store)
     if kept is not None:
-        identity = pyrage.x25519.Identity.from_str(kept.decode("ascii"))
-        if recorded not in (None, str(identity.to_public())):
+        identities = _parsed(kept)
+        if recorded not in (None, str(identities[0].to_public())):
             raise IntegrityError(_elsewhere_message())
-        return identity
+        return identities
     if recorded is not None:
         raise PermissionDenied(_elsewhere_message())
     if not create:
@@ -350,7 +358,7 @@ def _escrow_identity_here(
     except BaseException:
         forget_on_workstation(folder, database_id, ESCROW_IDENTITY, store)
         raise
-    return identity
+    return [identity]
 
 
 def _recorded_recipient(session: Session) -> str | None:
@@ -373,10 +381,10 @@ def issue_code(ws: Workspace, key_file: Path, store: SecretStore | None = None) 
     escrow, database_id = _sent_key_file(key_file)
     if escrow is None:
         raise ValidationError(_("This key file holds no escrow for headquarters."))
-    identity = _escrow_identity(ws, store or SecretStore(), create=False)
+    identities = _escrow_identities(ws, store or SecretStore(), create=False)
     try:
         payload: dict[str, Any] = json.loads(
-            pyrage.decrypt(base64.b64decode(str(escrow["box"])), [identity])
+            pyrage.decrypt(base64.b64decode(str(escrow["box"])), identities)
         )
     except Exception:  # noqa: BLE001 - not ours, damaged, or for another escrow key
         raise IntegrityError(
@@ -460,9 +468,10 @@ def _verified_policy(ws: Workspace, signed: bytes) -> dict[str, Any]:
         raise ValidationError(bad) from None
     with ws.read() as session:
         hq = session.execute(select(Mission).where(Mission.is_hq, ~Mission.is_local)).scalars()
-        keys = [m.signing_public_key for m in hq if m.signing_public_key]
+        trusted = [(m.code, m.signing_public_key) for m in hq if m.signing_public_key]
         applied = session.get(Setting, POLICY_SETTING)
         last = str(applied.value) if applied else ""
+    keys = [key for _code, key in trusted]
     if not keys:
         # Else "not signed by headquarters" sent the administrator to ask HQ for another file,
         # when this installation had HQ's key trusted as a mission's, or not at all.
@@ -481,7 +490,7 @@ def _verified_policy(ws: Workspace, signed: bytes) -> dict[str, Any]:
         except (InvalidSignature, ValueError):
             continue
     else:
-        raise IntegrityError(bad)
+        raise IntegrityError(_hq_key_replaced(trusted[0][0]))
     if not _is_policy(policy):
         raise ValidationError(bad)
     if policy.get("mission_code") != ws.mission_code:
@@ -489,6 +498,22 @@ def _verified_policy(ws: Workspace, signed: bytes) -> dict[str, Any]:
     if str(policy.get("issued_at", "")) <= last:
         raise ValidationError(_("A newer escrow policy was already applied here."))
     return dict(policy)
+
+
+def _hq_key_replaced(code: str) -> str:
+    """A policy whose signature does not match HQ's trusted key. The honest cause is HQ having
+    replaced its keys (``keys rotate`` at HQ) before this mission trusted the new ones; a copy
+    of HQ's old key, once the mission trusts the new one, is refused with the same words."""
+    return _(
+        "This escrow policy's signature does not match the registered key of headquarters "
+        "({code}): it was signed with another key, or changed after signing. Headquarters may "
+        "have replaced its signing key and age recipient: ask headquarters by a separate "
+        "channel (telephone, diplomatic mail) for the fingerprints of its new key and "
+        "recipient, compare them with those of the keys you received, then register both "
+        "(Exchange → Keys → Trust a key…, “These are headquarters' keys”, or qorgau keys trust "
+        "{code} KEY --hq --age-recipient RECIPIENT) and apply the policy again. If "
+        "headquarters did not replace its key, the policy is forged: do not apply it."
+    ).format(code=code)
 
 
 def _is_policy(policy: Any) -> bool:

@@ -14,7 +14,7 @@ from app.db.models import AuditEntry, Case, Letter, LocalSecret, Setting, User
 from app.db.raw import whole_file_lock
 from app.domain.codes import EventKind, LetterStatus, Role, label
 from app.domain.events import SystemEvent, event_data
-from app.domain.roles import SENIOR_ROLES, USER_MANAGERS, roles_to_give
+from app.domain.roles import HQ_KEY_USERS, SENIOR_ROLES, USER_MANAGERS, roles_to_give
 from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, PermissionDenied, QorgauError, ValidationError
 from app.i18n import _, ngettext
@@ -80,6 +80,9 @@ class Revocation:
     # HQ, or when replacing it failed (``rotation_error`` says why: the old key still signs).
     key_rotation: KeyRotation | None = None
     rotation_error: str = ""
+    # At HQ: the user worked, now or before, with HQ's private keys, which a revocation does
+    # not replace (every mission would refuse HQ at once): see hq_keys_advice.
+    used_hq_keys: bool = False
 
 
 def shared_os_account_message(username: str) -> str:
@@ -102,19 +105,38 @@ def recovery_key_advice(username: str) -> str:
     ).format(user=username)
 
 
-def _may_have_seen_recovery_key(session: Session, user: User) -> bool:
-    """The sheet is printed by administrators (setup, a rotation) and kept in the safe the
-    head of section opens: anyone who is, or was, an administrator or a consul."""
-    if Role(user.role) in SENIOR_ROLES:
+def hq_keys_advice(username: str) -> str:
+    """After revoking, at HQ, someone who worked with HQ's private keys: what is still open to
+    them, how to close it, and what closing it costs the missions."""
+    return _(
+        "{user} worked with headquarters' private keys (its signing key and age identity) and "
+        "may have kept a copy. Revoking {user} does not replace them: with a copy, they can "
+        "still sign library updates, transfers and escrow policies that every mission accepts, "
+        "and read the bundles the missions send. If {user} could have copied them, replace "
+        "them with 'qorgau keys rotate' on the computer that keeps them. What it costs the "
+        "missions: each refuses headquarters' bundles and escrow policies until its "
+        "administrator has compared the new keys' fingerprints with headquarters by telephone "
+        "or diplomatic mail and trusted them; until then the missions' bundles still reach "
+        "headquarters."
+    ).format(user=username)
+
+
+def _role_ever_in(session: Session, user: User, roles: frozenset[Role]) -> bool:
+    """Whether the user's role is, or once was, one of ``roles`` (role changes are audited)."""
+    if Role(user.role) in roles:
         return True
     changes = session.execute(
         select(AuditEntry.details).where(
             AuditEntry.entity_id == user.username, AuditEntry.action == "user.role"
         )
     ).scalars()
-    return any(
-        isinstance(details, dict) and details.get("from") in SENIOR_ROLES for details in changes
-    )
+    return any(isinstance(details, dict) and details.get("from") in roles for details in changes)
+
+
+def _may_have_seen_recovery_key(session: Session, user: User) -> bool:
+    """The sheet is printed by administrators (setup, a rotation) and kept in the safe the
+    head of section opens: anyone who is, or was, an administrator or a consul."""
+    return _role_ever_in(session, user, SENIOR_ROLES)
 
 
 def rekey_waiting_message(username: str) -> str:
@@ -428,6 +450,7 @@ class UserService:
             if user.role == Role.ADMIN:
                 self._keep_one_admin(session, username)
             saw_key = _may_have_seen_recovery_key(session, user)
+            used_hq_keys = self.ws.mission.is_hq and _role_ever_in(session, user, HQ_KEY_USERS)
             user.active = False
             released = _release_open_cases(session, username, self.ws)
             unapproved = _withdraw_approvals(session, username, self.ws)
@@ -450,7 +473,7 @@ class UserService:
             # After the commit: a session ended earlier could sign in again before NOLOGIN held.
             with self.ws.read() as session, hq_database.server_errors():
                 ended = hq_database.end_sessions(session.connection(), username)
-            return Revocation(username, [], ended, released, unapproved)
+            return Revocation(username, [], ended, released, unapproved, used_hq_keys=used_hq_keys)
         rekeyed = rekey_workspace(self.ws, self.slots, username, self.store)
         rotation, rotation_error = self._rotate_signing_key(username)
         return Revocation(
@@ -464,6 +487,7 @@ class UserService:
             saw_recovery_key=saw_key and self.slots.has_slot(RECOVERY_SLOT),
             key_rotation=rotation,
             rotation_error=rotation_error,
+            used_hq_keys=used_hq_keys,
         )
 
     def _rotate_signing_key(self, revoked: str) -> tuple[KeyRotation | None, str]:

@@ -111,13 +111,19 @@ def test_a_revoked_users_server_account_signs_in_no_more(server_hq: ServerHq) ->
     dana = server_hq.names["dana"]
     service = UserService(server_hq.admin)
     service.add(dana, "hq_importer", PASSWORD)
-    assert service.revoke(dana).need_password_reset == []
+    revoked = service.revoke(dana)
+    assert revoked.need_password_reset == []
+    assert revoked.used_hq_keys  # the import operator: told to consider `keys rotate`
     assert not _can_log_in(server_hq.admin, dana)
     with pytest.raises(AuthError):
         server_hq.sign_in("dana")
     assert {u.username: u.active for u in service.list()}[dana] is False
     with pytest.raises(ValidationError, match="revoke the user and add them again"):
         service.set_role(server_hq.names["gulnar"], "hq_analyst")
+    # An analyst never works on the import workstation that keeps HQ's keys: nothing to say.
+    erlan = server_hq.names["erlan"]
+    service.add(erlan, "hq_analyst", PASSWORD)
+    assert not service.revoke(erlan).used_hq_keys
 
 
 def _user_rows(ws: Workspace) -> list[tuple[str, bool]]:
@@ -258,8 +264,12 @@ def test_the_cli_manages_server_users_and_points_backups_at_the_server(
     revoked = run_cli(capsys, "--data-dir", data, "user", "revoke", dana)
     assert revoked.code == 0
     # No key changes at a server HQ: the output says what did happen.
-    assert "signs in no more" in revoked.out and "new key" not in revoked.out
+    assert "signs in no more" in revoked.out and "has a new key" not in revoked.out
     assert "Open sessions of theirs ended: 0." in revoked.out
+    # The import operator worked with HQ's keys, which the revocation does not replace.
+    assert "does not replace them" in revoked.out
+    assert "replace them with 'qorgau keys rotate' on the computer that keeps them" in revoked.out
+    assert "each refuses headquarters' bundles and escrow policies" in revoked.out
     with pytest.raises(AuthError):
         server_hq.sign_in("dana", NEW_PASSWORD)
     refused = run_cli(capsys, "--data-dir", data, "backup", "--out", str(tmp_path / "b.zip"))

@@ -318,7 +318,7 @@ def test_a_mission_applies_hqs_policy_and_refuses_one_hq_did_not_sign(
     before = _data(sel.paths.data_dir)
     open_file(qtbot, forged)
     refusal = _refusal(qtbot, lambda: click(qtbot, box.apply_button))
-    assert "not an escrow policy signed by headquarters" in refusal
+    assert "does not match the registered key of headquarters (AST)" in refusal
     assert _data(sel.paths.data_dir) == before
     assert "Escrow at headquarters is off" in box.state.text()
 

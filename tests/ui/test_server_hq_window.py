@@ -169,6 +169,31 @@ def test_revoking_at_a_server_hq_says_what_became_of_the_open_sessions(
         still_open.close()
 
 
+def test_revoking_hqs_import_operator_says_to_consider_replacing_hqs_keys(
+    documented: ServerHq, make_window: Callable[..., MainWindow], qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The import operator worked with HQ's private keys on the import workstation: the
+    revocation leaves them as they were, and the administrator is told to consider
+    `keys rotate` and what it costs the missions."""
+    hq = documented
+    erlan = hq.names["erlan"]
+    UserService(hq.admin).add(erlan, "hq_importer", HQ_PASSWORD)
+    page = open_area(qtbot, make_window(hq.admin), "settings")
+    assert isinstance(page, SettingsPage) and page.users is not None
+    panel = page.users
+    _click_user(qtbot, panel, erlan)
+    click(qtbot, panel.revoke_button)
+    press_button(qtbot, modal_dialog(qtbot), "Revoke")
+    qtbot.waitUntil(lambda: panel.notice is not None, timeout=10_000)
+    assert panel.notice is not None
+    said = panel.notice.text()
+    assert said.startswith("Open sessions of theirs ended: 0.")
+    assert f"Revoking {erlan} does not replace them" in said
+    assert "'qorgau keys rotate' on the computer that keeps them" in said
+    assert "each refuses headquarters' bundles and escrow policies" in said
+    assert panel.notice.grab().save(str(tmp_path / "revoked-importer.png"))
+
+
 def test_an_analyst_opens_every_area_and_is_offered_no_import_or_sending(
     documented: ServerHq, make_window: Callable[..., MainWindow], qtbot: QtBot
 ) -> None:

@@ -32,6 +32,7 @@ from app.services.users import (
     SignatureDetails,
     UserInfo,
     UserService,
+    hq_keys_advice,
     recovery_key_advice,
     rekey_waiting_message,
     released_message,
@@ -431,6 +432,8 @@ class UsersPanel(QWidget):
             )
         elif result.rotation_error:
             said.append(rotation_failed_message(result.rotation_error))
+        if result.used_hq_keys:
+            said.append(hq_keys_advice(result.username))
         if not said:
             return
         self.notice = inform(self, _("Revoke a user"), "\n\n".join(said))
