@@ -381,8 +381,13 @@ class ColumnFit(QObject):
         # The optional columns the user has not chosen go, one by one, while the rest do not
         # fit even narrowed as far as they may.
         auto: set[int] = set()
+        columns = [c for c in range(model.columnCount()) if c not in hidden | outside]
+        headers = {c: header_width(view, c) for c in columns}
+        natural = {
+            c: natural_width(view, c, header=headers[c]) for c in columns if c != self.stretch
+        }
         while True:
-            wanted, excess = self._planned(hidden | auto | outside)
+            wanted, excess = self._planned(auto, headers, natural)
             left = [c for c in self.optional if c in wanted and c not in self.chosen]
             if excess <= 0 or not left:
                 break
@@ -397,18 +402,15 @@ class ColumnFit(QObject):
             self._fitting = False
         self._relayout_rows()
 
-    def _planned(self, hidden: set[int]) -> tuple[dict[int, int], int]:
-        """The widths of the columns not ``hidden`` and the pixels they still lack."""
+    def _planned(
+        self, hidden: set[int], headers: dict[int, int], natural: dict[int, int]
+    ) -> tuple[dict[int, int], int]:
+        """The widths of the columns measured (``headers``, ``natural``) but ``hidden``, and
+        the pixels they still lack."""
         view = self.view
-        model = view.model()
-        columns = [c for c in range(model.columnCount()) if c != self.stretch]
-        columns = [c for c in columns if c not in hidden]
-        headers = {c: header_width(view, c) for c in columns}
-        wanted = {
-            c: max(min(natural_width(view, c, header=headers[c]), self.max_width), headers[c])
-            for c in columns
-        }
-        stretch_header = header_width(view, self.stretch)
+        columns = [c for c in headers if c != self.stretch and c not in hidden]
+        wanted = {c: max(min(natural[c], self.max_width), headers[c]) for c in columns}
+        stretch_header = headers.get(self.stretch) or header_width(view, self.stretch)
         room = _content_width(view) - max(self.min_stretch, stretch_header)
         excess = sum(wanted.values()) - room
         for column in self.short_forms:
