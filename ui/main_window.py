@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QScrollArea,
     QSplitter,
+    QSplitterHandle,
     QStackedWidget,
     QStyle,
     QWidget,
@@ -82,6 +83,37 @@ NAV_WIDTH = 170
 # of titles (182) left the case editor's worker form 160 beside its tabs, Partners and
 # Reports scrolling sideways. At 100 % and 125 % (1366, 1093) the titles stay.
 COMPACT_NAVIGATION_BELOW = 1000
+
+
+class _NavigationHandle(QSplitterHandle):
+    """Hidden while its splitter's first pane has one width: the splitter shows its handles
+    again whenever it lays itself out."""
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt name
+        splitter = self.splitter()
+        fixed = isinstance(splitter, NavigationSplitter) and splitter.fixed_first
+        super().setVisible(visible and not fixed)
+
+
+class NavigationSplitter(QSplitter):
+    """The navigation beside the areas; ``fixed_first`` hides the handle between them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._fixed_first = False
+
+    @property
+    def fixed_first(self) -> bool:
+        return self._fixed_first
+
+    @fixed_first.setter
+    def fixed_first(self, fixed: bool) -> None:
+        self._fixed_first = fixed
+        for index in range(1, self.count()):
+            self.handle(index).setVisible(not fixed)
+
+    def createHandle(self) -> QSplitterHandle:  # noqa: N802 - Qt name
+        return _NavigationHandle(self.orientation(), self)
 
 
 def fit_to_screen(window: QWidget) -> None:
@@ -167,7 +199,7 @@ class MainWindow(QMainWindow):
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.currentRowChanged.connect(self._show_row)
         self.pages = ShownPageStack()
-        self.splitter = QSplitter()
+        self.splitter = NavigationSplitter()
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(fallback_scroll(self.pages))
@@ -250,6 +282,9 @@ class MainWindow(QMainWindow):
         self.compact_navigation = compact
         for area in self._areas.values():
             self._show_area_title(area)
+        # The icons-only navigation has one width: a handle beside it showed a resize cursor
+        # and moved nothing. Hidden, it also leaves the areas its pixels.
+        self.splitter.fixed_first = compact
         if compact:
             # The user's width (or the one restored), back when the window widens.
             self._titled_width = self.splitter.sizes()[0]

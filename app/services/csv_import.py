@@ -42,6 +42,7 @@ from app.domain.persons import IDENTITY_FIELDS, NAME_FIELDS, sex_from_names
 from app.domain.roles import CASE_WORKERS
 from app.domain.text import quoted
 from app.domain.workflow import default_due_date, is_open
+from app.domain.years import full_year
 from app.errors import QorgauError, ValidationError
 from app.i18n import (
     LANGUAGES,
@@ -584,7 +585,10 @@ def parse_date(value: str, fld: str) -> date | None:
             continue
     for fmt in _SHORT_YEAR_FORMATS:
         try:
-            return _in_the_past(datetime.strptime(text, fmt).date())
+            day = datetime.strptime(text, fmt).date()
+            if fld == "birth_date":  # as the form reads it: the worker at least 14
+                return day.replace(year=full_year(day.year % 100, birth=True))
+            return _in_the_past(day)
         except ValueError:
             continue
     written = _written_date(text)
@@ -598,8 +602,8 @@ _SHORT_YEAR_FORMATS = ("%d.%m.%y", "%d/%m/%y", "%d-%m-%y")
 
 
 def _in_the_past(day: date) -> date:
-    """A date of a two-digit year in the century that puts it no later than today: strptime
-    reads 62 as 2062, and a worker born on 12.04.62 was refused as born in the future."""
+    """A date of a two-digit year in the century that puts it no later than today (a case
+    received, a job ended): strptime reads 62 as 2062."""
     if day > date.today():
         return day.replace(year=day.year - 100)
     return day

@@ -47,6 +47,17 @@ def _scrolling_sideways(area: QWidget) -> list[str]:
     ]
 
 
+def _settle(app: QApplication, area: QWidget) -> None:
+    """Once the area's list has its rows (the case list reads them off the GUI thread) and its
+    columns fitted to them: a table's scroll bar follows its columns an event later."""
+    model = getattr(getattr(area, "list_view", area), "model", None)
+    deadline = time.monotonic() + 10
+    while getattr(model, "loading", False) and time.monotonic() < deadline:
+        app.processEvents()
+    for _ in range(3):
+        app.processEvents()
+
+
 def _editor_faults(editor: Any) -> list[str]:
     """What an officer could not read in the case editor: its form scrolling sideways (the
     fields out of sight), a tab title cut."""
@@ -92,8 +103,7 @@ def main(data_dir: str, language: str) -> dict[str, Any]:
     assert areas is not None
     sideways = []
     for key in window.area_keys():
-        window.show_area(key)
-        app.processEvents()
+        _settle(app, window.show_area(key))
         found[key] = list(window.size().toTuple())
         if areas.horizontalScrollBar().isVisible():
             sideways.append(key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -269,3 +269,26 @@ def test_a_narrow_window_shows_the_navigations_icons_and_gives_the_area_the_room
     window.resize(900, 500)
     window.resize(1280, 720)
     assert window.nav.width() == wide + 30
+
+
+def test_the_splitter_handle_shows_only_where_it_resizes_the_navigation(
+    qtbot: QtBot, bridge: LanguageBridge, ws: Workspace
+) -> None:
+    """The fault: beside the icons-only navigation the handle showed, and dragging it did
+    nothing (the navigation's width is fixed there)."""
+    window = on_screen(qtbot, MainWindow(ws, bridge))
+    handle = window.splitter.handle(1)
+    window.resize(1100, 650)
+    assert not window.compact_navigation and handle.isVisible()
+    window.resize(780, 650)
+    QCoreApplication.processEvents()
+    assert window.compact_navigation and not handle.isVisible()
+    for key in window.area_keys():  # showing the areas lays the splitter out again
+        window.show_area(key)
+        QCoreApplication.processEvents()
+        assert not handle.isVisible(), key
+    window.resize(1100, 650)
+    QCoreApplication.processEvents()
+    assert handle.isVisible()
+    window.splitter.moveSplitter(200, 1)  # and it still resizes
+    assert window.splitter.sizes()[0] == 200

@@ -136,3 +136,24 @@ def test_a_case_headquarters_transferred_away_names_the_mission_now_handling_it(
     assert f">{case.number}</a> (New, received " in shown
     assert shown.count("now handled by DXB") == 1
     assert "2 more" in shown
+
+
+def test_a_picked_persons_locked_fields_say_why_and_how_to_change_them(
+    qtbot: QtBot, ws: Workspace
+) -> None:
+    """The fault: IIN, names and birth date went grey with nothing saying why."""
+    case = CaseService(ws).create_case(new_case())
+    form = on_screen(qtbot, PersonForm(PersonService(ws)))
+    form.use_existing(case.person.id)
+    locked = [form.iin, form.birth_date, form.edits["surname"], form.edits["given_names"]]
+    for field in locked:
+        assert not field.isEnabled()
+        assert "Another person" in field.toolTip()
+        assert field.accessibleDescription() == field.toolTip()
+    assert form.phone.isEnabled() and form.phone.toolTip() == ""  # a new phone may be typed
+    # Another person: the fields open, with their own hints again.
+    form.start_new()
+    assert form.iin.isEnabled() and form.iin.toolTip() == ""
+    assert form.iin.accessibleDescription() == ""
+    assert form.sex.toolTip() == "Left empty, it is taken from the IIN."
+    assert "Latin alphabet" in form.edits["surname_latin"].toolTip()

@@ -32,6 +32,7 @@ from ui.cases.timeline import TimelinePanel
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.dialog import LetterDialog
 from ui.lock import LockScreen
+from ui.reports.dashboard import FigureTile
 from ui.widgets.dialogs import ReasonDialog, ShortScreenScroll
 
 
@@ -123,3 +124,23 @@ def test_the_sign_in_and_the_case_check_lists_grow_with_the_text_size(
     qtbot.addWidget(editor)
     for check_list in (editor.categories, editor.indicators):
         assert check_list.minimumHeight() >= 0.95 * larger_text * normal_height
+
+
+def test_the_dashboards_tiles_follow_the_system_text_size(qtbot: QtBot, qapp: QApplication) -> None:
+    """The fault: the tiles' style sheet set 11 pt, whatever the system text size."""
+    tile = on_screen(qtbot, FigureTile())
+    tile.setText("Opened\n12")
+    normal = qapp.font().pointSizeF()
+    assert tile.font().pointSizeF() == pytest.approx(normal * FigureTile.TEXT_SCALE)
+    normal_height = tile.minimumHeight()
+    larger = qapp.font()
+    larger.setPointSizeF(normal * 1.5)
+    qapp.setFont(larger)  # while the page is open, as a changed system setting does
+    try:
+        QCoreApplication.processEvents()
+        assert tile.font().pointSizeF() == pytest.approx(normal * 1.5 * FigureTile.TEXT_SCALE)
+        assert tile.minimumHeight() > normal_height * 1.3  # the name and the figure still fit
+    finally:
+        normal_font = qapp.font()
+        normal_font.setPointSizeF(normal)
+        qapp.setFont(normal_font)

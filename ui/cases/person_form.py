@@ -289,14 +289,7 @@ class PersonForm(QWidget):
         self.sex.setItemText(0, _("— not given —"))
         for index, code in enumerate(SEXES, start=1):
             self.sex.setItemText(index, code_labels.sex(code))
-        self.sex.setToolTip(_("Left empty, it is taken from the IIN."))
-        for name in LATIN_OF.values():
-            self.edits[name].setToolTip(
-                _(
-                    "Suggested from the Cyrillic by the Kazakh Latin alphabet; "
-                    "correct it to the spelling in the passport."
-                )
-            )
+        self._show_field_hints()
         self.details["messenger"].setPlaceholderText(_("WhatsApp, Telegram…: number or name"))
         self.details["next_of_kin"].setPlaceholderText(_("Name, relationship, phone"))
         self._show_details_count()
@@ -384,8 +377,35 @@ class PersonForm(QWidget):
         self.locked = locked
         for name, box in self.boxes.items():
             box.widget.setEnabled(not locked or name in EDITABLE_ON_NEW_CASE)
+        self._show_field_hints()
         self.new_button.setVisible(locked)
         self.finder.setVisible(not locked)
+
+    def _field_hints(self) -> dict[str, str]:
+        """What a field's tooltip says of it when it can be typed in."""
+        latin = _(
+            "Suggested from the Cyrillic by the Kazakh Latin alphabet; "
+            "correct it to the spelling in the passport."
+        )
+        return {
+            "sex": _("Left empty, it is taken from the IIN."),
+            **dict.fromkeys(LATIN_OF.values(), latin),
+        }
+
+    def _show_field_hints(self) -> None:
+        """Each field's own hint; on a field locked for a person picked from the file, why it
+        is greyed and how to change it (a greyed field said nothing, and officers took the
+        form for broken), as its tooltip and, for screen readers, its description."""
+        hints = self._field_hints()
+        locked_reason = _(
+            "As on file for the person you picked. To correct it, open one of their cases "
+            "and edit the worker there; for someone else, press “Another person”."
+        )
+        for name, box in self.boxes.items():
+            locked = self.locked and name not in EDITABLE_ON_NEW_CASE
+            hint = locked_reason if locked else hints.get(name, "")
+            box.widget.setToolTip(hint)
+            box.widget.setAccessibleDescription(locked_reason if locked else "")
 
     def show_find(self, visible: bool) -> None:
         self.finder.setVisible(visible)

@@ -50,8 +50,10 @@ from ui.icons import icon
 from ui.letters.check import LetterCheckDialog
 from ui.letters.dialog import LetterDialog
 from ui.letters.model import (
+    ADDRESSEE,
     CASE,
     DATE,
+    KIND,
     LANG,
     LETTER_ROLE,
     NUMBER,
@@ -204,6 +206,10 @@ class LettersPage(QWidget):
             min_stretch=120,
             whole=(NUMBER, DATE, STATUS, CASE, LANG),
             max_lines=2,
+            choosable=(DATE, STATUS, CASE, KIND, LANG, ADDRESSEE),
+            # Beside the preview at 150 % display scaling (some 680 pixels): the language,
+            # the date and the addressee go in this order, each back from the header's menu.
+            optional=(LANG, DATE, ADDRESSEE),
         )
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.edit_letter)

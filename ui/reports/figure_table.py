@@ -12,11 +12,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -96,6 +106,43 @@ class ReportTableModel(QAbstractTableModel):
         return None
 
 
+# A column of names or countries beside the first takes at most this share of the table: a
+# long country name took 243 of the employers table's 396 pixels at 150 %, its names 76.
+TEXT_SHARE = 1 / 3
+SLACK = 8  # font metrics round; a column exactly as wide as its word elided it
+WRAPPED = Qt.AlignmentFlag(Qt.AlignmentFlag.AlignCenter.value | Qt.TextFlag.TextWordWrap.value)
+
+
+class WrappingHeader(QHeaderView):
+    """A horizontal header whose titles wrap at their column's width, as tall as the tallest:
+    on one line, «Хотят получить направление» took 207 pixels over figures of two digits and
+    left the returnee tables' names 26 at 150 % display scaling, the tables scrolling
+    sideways."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setDefaultAlignment(WRAPPED)
+
+    def sectionSizeFromContents(self, logical_index: int) -> QSize:  # noqa: N802 - Qt name
+        size = super().sectionSizeFromContents(logical_index)
+        model = self.model()
+        text = str(model.headerData(logical_index, self.orientation()) or "") if model else ""
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, self)
+        width = max(self.sectionSize(logical_index) - 2 * margin, 1)
+        flags = int(WRAPPED.value)
+        needed = self.fontMetrics().boundingRect(QRect(0, 0, width, 10_000), flags, text)
+        size.setHeight(max(size.height(), needed.height() + 2 * margin))
+        return size
+
+    def longest_word(self, logical_index: int) -> int:
+        """The width the title needs wrapped as far as it goes: its longest word."""
+        model = self.model()
+        text = str(model.headerData(logical_index, self.orientation()) or "") if model else ""
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, self)
+        words = text.split() or [""]
+        return max(self.fontMetrics().horizontalAdvance(w) for w in words) + 2 * margin + SLACK
+
+
 class FigureTable(QWidget):
     """A titled table; a click (or Enter) on a counted cell emits ``cases_requested`` (or, for
     a returnee figure, ``returnees_requested``)."""
@@ -112,6 +159,8 @@ class FigureTable(QWidget):
         self.empty = QLabel()
         self.model = ReportTableModel(self)
         self.view = QTableView()
+        self.header = WrappingHeader(self.view)
+        self.view.setHorizontalHeader(self.header)
         self.view.setModel(self.model)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
@@ -134,23 +183,43 @@ class FigureTable(QWidget):
         """``table`` drawn; ``no_rows`` said in its place when it has no rows."""
         self.title.setText(table.title)
         self.model.show_table(table, drill_at)
-        header = self.view.horizontalHeader()
-        for column in range(len(table.headers)):
-            # The first column (the name) takes the room left; the figures keep theirs.
-            mode = (
-                QHeaderView.ResizeMode.Stretch
-                if column == 0
-                else QHeaderView.ResizeMode.ResizeToContents
-            )
-            header.setSectionResizeMode(column, mode)
-        self.view.resizeRowsToContents()
-        frame = 2 * self.view.frameWidth()
-        scroll = self.view.horizontalScrollBar().sizeHint().height()
-        height = header.sizeHint().height() + self.view.verticalHeader().length() + frame
-        self.view.setFixedHeight(height + (scroll if self._too_wide() else 0))
+        self.header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        if table.headers:
+            # The first column (the name) takes the room the others leave.
+            self.header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self._fit_columns()
         self.view.setVisible(bool(table.rows))
         self.empty.setText(no_rows)
         self.empty.setVisible(not table.rows)
+
+    def _fit_columns(self) -> None:
+        """Each column after the first as wide as its cells, its title wrapped to its longest
+        word; a text column (a country) at most ``TEXT_SHARE`` of the table, elided (whole in
+        the tooltip); then the table as tall as its header and rows."""
+        header, view = self.header, self.view
+        room = view.viewport().width() or view.width()
+        for column in range(1, self.model.columnCount()):
+            cells = view.sizeHintForColumn(column)
+            if not self._counts(column):
+                cells = min(cells, int(room * TEXT_SHARE))
+            header.resizeSection(column, max(cells, header.longest_word(column)))
+        # The header measures its titles again at their new widths (its size hint is cached).
+        header.headerDataChanged(Qt.Orientation.Horizontal, 0, max(self.model.columnCount() - 1, 0))
+        view.resizeRowsToContents()
+        frame = 2 * view.frameWidth()
+        scroll = view.horizontalScrollBar().sizeHint().height()
+        height = header.sizeHint().height() + view.verticalHeader().length() + frame
+        view.setFixedHeight(height + (scroll if self._too_wide() else 0))
+
+    def _counts(self, column: int) -> bool:
+        """Whether ``column`` holds figures (a text column is capped)."""
+        rows = self.model.table.rows
+        return any(isinstance(row[column], int | float | Decimal) for row in rows)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width() and self.model.columnCount():
+            self._fit_columns()
 
     def _too_wide(self) -> bool:
         return self.view.horizontalHeader().length() > self.view.viewport().width() > 0

@@ -34,6 +34,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QHelpEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QMenu,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionHeader,
@@ -43,6 +44,7 @@ from PySide6.QtWidgets import (
     QTreeView,
 )
 
+from app.i18n import _
 from ui import ui_settings
 
 MAX_WIDTH = 320  # no short column takes more than this, whatever one cell holds
@@ -281,6 +283,8 @@ class ColumnFit(QObject):
         yield_until: int | None = None,
         max_lines: int | None = None,
         short_forms: tuple[int, ...] = (),
+        choosable: tuple[int, ...] = (),
+        optional: tuple[int, ...] = (),
     ) -> None:
         super().__init__(view)
         self.view = view
@@ -297,6 +301,14 @@ class ColumnFit(QObject):
         # these go down to their header first, before another column's text is cut, and
         # what they leave goes to the long text column.
         self.short_forms = short_forms
+        # Columns the user may show or hide from the header's context menu (their choice is
+        # kept); of those, ``optional`` ones are hidden, in this order, while the view is too
+        # narrow for them even after the others gave way: at 150 % display scaling the case
+        # list kept nine columns in 820 pixels and scrolled sideways, the complaint 40 wide.
+        self.choosable = tuple(dict.fromkeys((*choosable, *optional)))
+        self.optional = optional
+        self.chosen = self._load_choices()  # column → shown, as the user chose
+        self.auto_hidden: set[int] = set()
         self._fitting = False
         self._sized_rows: set[int] = set()  # a long wrapped table's rows measured at this width
         header = _header(view)
@@ -316,6 +328,11 @@ class ColumnFit(QObject):
         self.user_set = saved is not None and header.restoreState(saved)
         header.sectionResized.connect(self._resized)
         header.sectionMoved.connect(lambda *_args: self._user_changed())
+        if self.choosable:
+            header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            header.customContextMenuRequested.connect(
+                lambda pos: self.column_menu().exec(header.mapToGlobal(pos))
+            )
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -347,21 +364,53 @@ class ColumnFit(QObject):
     def fit(self) -> None:
         """Size the columns to their contents; nothing when the user has set their own."""
         self._timer.stop()  # a fit scheduled before this one has nothing left to do
-        if self.user_set:
-            self._relayout_rows()
-            return
         view, header = self.view, _header(self.view)
         model = view.model()
         if model is None:
             return
-        columns = [c for c in range(model.columnCount()) if c != self.stretch]
-        columns = [c for c in columns if not header.isSectionHidden(c)]
-        headers = {c: header_width(view, c) for c in columns}
-        wanted = {
-            c: max(min(natural_width(view, c, header=headers[c]), self.max_width), headers[c])
-            for c in columns
+        hidden = {c for c, shown in self.chosen.items() if not shown}
+        if self.user_set:  # the header as the user left it, with the columns they chose
+            self._show_columns(hidden, self.chosen)
+            self._relayout_rows()
+            return
+        outside = {
+            c
+            for c in range(model.columnCount())
+            if header.isSectionHidden(c) and c not in self.choosable
         }
-        stretch_header = header_width(view, self.stretch)
+        # The optional columns the user has not chosen go, one by one, while the rest do not
+        # fit even narrowed as far as they may.
+        auto: set[int] = set()
+        columns = [c for c in range(model.columnCount()) if c not in hidden | outside]
+        headers = {c: header_width(view, c) for c in columns}
+        natural = {
+            c: natural_width(view, c, header=headers[c]) for c in columns if c != self.stretch
+        }
+        while True:
+            wanted, excess = self._planned(auto, headers, natural)
+            left = [c for c in self.optional if c in wanted and c not in self.chosen]
+            if excess <= 0 or not left:
+                break
+            auto.add(left[0])
+        self.auto_hidden = auto
+        self._fitting = True
+        try:
+            self._show_columns(hidden | auto)
+            for column, width in wanted.items():
+                header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+        self._relayout_rows()
+
+    def _planned(
+        self, hidden: set[int], headers: dict[int, int], natural: dict[int, int]
+    ) -> tuple[dict[int, int], int]:
+        """The widths of the columns measured (``headers``, ``natural``) but ``hidden``, and
+        the pixels they still lack."""
+        view = self.view
+        columns = [c for c in headers if c != self.stretch and c not in hidden]
+        wanted = {c: max(min(natural[c], self.max_width), headers[c]) for c in columns}
+        stretch_header = headers.get(self.stretch) or header_width(view, self.stretch)
         room = _content_width(view) - max(self.min_stretch, stretch_header)
         excess = sum(wanted.values()) - room
         for column in self.short_forms:
@@ -384,13 +433,63 @@ class ColumnFit(QObject):
                 cut = min(excess, max(wanted[column] - headers[column], 0))
                 wanted[column] -= cut
                 excess -= cut
-        self._fitting = True
+        return wanted, excess
+
+    def _show_columns(self, hidden: set[int], columns: Iterable[int] | None = None) -> None:
+        """The choosable ``columns`` (all of them by default) shown but ``hidden``."""
+        header = _header(self.view)
+        fitting, self._fitting = self._fitting, True  # not the user's resizing
         try:
-            for column, width in wanted.items():
-                header.resizeSection(column, width)
+            for column in self.choosable if columns is None else columns:
+                if header.isSectionHidden(column) != (column in hidden):
+                    header.setSectionHidden(column, column in hidden)
         finally:
-            self._fitting = False
-        self._relayout_rows()
+            self._fitting = fitting
+
+    def column_menu(self) -> QMenu:
+        """The header's context menu: each choosable column, ticked when shown; choosing one
+        shows or hides it, remembered."""
+        header = _header(self.view)
+        model = self.view.model()
+        menu = QMenu(header)
+        for column in self.choosable:
+            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.toggled.connect(lambda shown, c=column: self.choose(c, shown))
+        menu.addSeparator()
+        menu.addAction(_("Default columns"), self.forget_choices)
+        return menu
+
+    def choose(self, column: int, shown: bool) -> None:
+        """Show or hide ``column`` as the user chose, and keep the choice."""
+        self.chosen[column] = shown
+        self._save_choices()
+        self.auto_hidden.discard(column)
+        self._show_columns(set() if shown else {column}, (column,))
+        if self.user_set:
+            self._user_changed()  # the header's saved state shows it so too
+        self.schedule()
+
+    def forget_choices(self) -> None:
+        """The columns as the view's width allows, the user's widths forgotten too."""
+        self.chosen = {}
+        self._save_choices()
+        self.reset()
+
+    def _load_choices(self) -> dict[int, bool]:
+        text = ui_settings.load_value(f"{self.key}/chosen")
+        chosen = {}
+        for pair in filter(None, text.split(",")):
+            column, _sep, shown = pair.partition("=")
+            if column.isdigit() and int(column) in self.choosable:
+                chosen[int(column)] = shown == "1"
+        return chosen
+
+    def _save_choices(self) -> None:
+        text = ",".join(f"{c}={int(shown)}" for c, shown in sorted(self.chosen.items()))
+        ui_settings.save_value(f"{self.key}/chosen", text)
 
     def _floor(self, column: int, wanted: int, header: int) -> int:
         """How far a fitted column may give way: a short key column not at all; an elided one

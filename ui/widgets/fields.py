@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.years import full_year
 from app.errors import ValidationError
 from app.i18n import LANGUAGES, _, format_date, parsed_locale, ui_date_pattern
 from ui import palette
@@ -57,22 +58,8 @@ def _month_names() -> dict[str, int]:
 _MONTHS = _month_names()
 
 
-# The youngest a worker can be (Labour Code of the Republic of Kazakhstan, art. 31: a contract
-# from 14 with a parent's consent): a birth date's two-digit year that would make the worker
-# younger, or unborn, is of the century before.
-YOUNGEST_WORKER = 14
-
-
-def _full_year(year: str, birth: bool = False, today: date | None = None) -> int:
-    """Two digits mean the latest year not more than ten years ahead (94 → 1994, 31 → 2031);
-    for a birth date, the latest year that leaves the worker of working age (30 → 1930: read
-    as 2030, a worker's «01.01.30» was refused as born in the future)."""
-    if len(year) == 4:
-        return int(year)
-    this_year = (today or date.today()).year
-    candidate = this_year // 100 * 100 + int(year)
-    latest = this_year - YOUNGEST_WORKER if birth else this_year + 10
-    return candidate if candidate <= latest else candidate - 100
+def _full_year(year: str, birth: bool, today: date | None) -> int:
+    return int(year) if len(year) == 4 else full_year(int(year), birth, today)
 
 
 def parse_date(text: str, birth: bool = False, today: date | None = None) -> date | None:

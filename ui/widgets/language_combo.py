@@ -13,6 +13,11 @@ from app.i18n import current_language
 from ui.widgets.common import keep_narrow
 
 NAME_CHARS = 14
+# First in the list, above a separator: the interface's languages, then those of the host
+# countries our missions work in (Korea, Türkiye, the Gulf, Germany, Israel, Kyrgyzstan):
+# found among some 184 names, a contract's language took a long scroll or a typed name.
+OWN_LANGUAGES = ("kk", "ru", "en")
+HOST_LANGUAGES = ("ko", "tr", "ar", "de", "he", "ky")
 
 
 @lru_cache(maxsize=8)
@@ -22,6 +27,14 @@ def sorted_languages(language: str, locale: str) -> tuple[tuple[str, str], ...]:
     named = [(code, language_name(code, language)) for code in language_codes()]
     named.sort(key=lambda pair: collator.sortKey(pair[1]))
     return tuple(named)
+
+
+def common_languages(language: str, locale: str) -> tuple[tuple[str, str], ...]:
+    """(code, name) of the languages listed first: kk, ru, en in that order, then the host
+    countries' languages in ``language``'s alphabetical order."""
+    named = dict(sorted_languages(language, locale))
+    hosts = [(code, name) for code, name in named.items() if code in HOST_LANGUAGES]
+    return (*((code, named[code]) for code in OWN_LANGUAGES), *hosts)
 
 
 class LanguageCombo(QComboBox):
@@ -65,8 +78,15 @@ class LanguageCombo(QComboBox):
         blocked = self.blockSignals(True)
         self.clear()
         self.addItem("", "")
-        for code, name in sorted_languages(current_language(), QLocale().name()):
+        language, locale = current_language(), QLocale().name()
+        first = common_languages(language, locale)
+        for code, name in first:
             self.addItem(name, code)
+        self.insertSeparator(self.count())
+        listed = {code for code, _name in first}
+        for code, name in sorted_languages(language, locale):
+            if code not in listed:
+                self.addItem(name, code)
         self.blockSignals(blocked)
         if chosen and self.findData(chosen) > 0:
             self.set_code(chosen)
