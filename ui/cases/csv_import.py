@@ -49,7 +49,7 @@ from app.services.csv_import import (
 from app.services.table_file import Table
 from app.services.workspace import Workspace
 from app.untrusted import read_at_most
-from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.tasks import BackgroundTask, TaskContext, refusal_text, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import (
     STRETCH,
@@ -601,7 +601,7 @@ class CsvImportDialog(QDialog):
             self.skip.hide()
             self.summary.setText(self._imported_text(exc.report))
         if isinstance(exc, ImportStopped | PartlyImported | QorgauError):
-            self.error.show_message(str(exc))
+            self.error.show_message(refusal_text(exc))
         else:
             show_error(self, exc)
         self._update_buttons()
