@@ -35,6 +35,7 @@ from app.i18n import _, format_number, ngettext
 from app.os_errors import os_error_reason
 from app.services.csv_import import (
     FIELDS,
+    LISTED_REJECTIONS,
     MAX_BYTES,
     ImportReport,
     ImportStopped,
@@ -63,7 +64,7 @@ from ui.widgets.notes import NotesList
 from ui.widgets.plain import plain_label
 
 # Rejected rows listed in the dialog; the rest are counted (a 100,000-row file may reject all).
-SHOWN_REJECTIONS = 1_000
+SHOWN_REJECTIONS = LISTED_REJECTIONS
 SHOWN_WORDINGS = 200  # a file's own wordings of complaints listed to be given a category
 PREVIEW_SHOWN = 3  # the preview's rows in view without scrolling
 # The preview's columns: the key in ``ImportReport.preview`` and the header (the first is set
