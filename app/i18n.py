@@ -171,8 +171,10 @@ class Said(str):
 
     make: Callable[[], str]
 
-    def __new__(cls, make: Callable[[], str]) -> Said:
-        text = super().__new__(cls, make())
+    def __new__(cls, make: Callable[[], str], said: str | None = None) -> Said:
+        """``said``: the text as already composed now, where making it costs (a row checked
+        again), so that it is made only when said again."""
+        text = super().__new__(cls, make() if said is None else said)
         text.make = make
         return text
 

@@ -99,14 +99,25 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
 
 
 class MessageLine(Protocol):
-    def show_message(self, message: str) -> None: ...
+    """A line that says a message, made again after a language switch when given as a
+    function (``ErrorLabel``)."""
+
+    def show_message(self, message: str | Callable[[], str]) -> None: ...
+
+
+def refusal_text(exc: BaseException) -> Callable[[], str]:
+    """``exc``'s message, composed each time it is shown: a refusal given lazily (``lazy``)
+    comes out in the language of that moment. A function, not a lambda in the ``except``
+    block, which unbinds its name when the block ends."""
+    return lambda: str(exc)
 
 
 def show_refusal(parent: QWidget, error: MessageLine, exc: BaseException) -> None:
     """A write's failure: a rule's refusal (a QorgauError) in the form's ``error`` line, where
-    the officer can correct it; anything else as ``show_error`` shows it."""
+    the officer can correct it and where it follows a language switch; anything else as
+    ``show_error`` shows it."""
     if isinstance(exc, QorgauError):
-        error.show_message(str(exc))
+        error.show_message(refusal_text(exc))
     else:
         show_error(parent, exc)
 

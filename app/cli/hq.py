@@ -288,7 +288,7 @@ def cmd_repeats(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         rows = ConsolidationService(ws).repeats()
     kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
-    return print_listing(
+    status = print_listing(
         args,
         rows,
         [_("Who"), _("IIN or employer"), _("Missions"), _("Cases"), _("Case numbers")],
@@ -300,3 +300,8 @@ def cmd_repeats(args: argparse.Namespace) -> int:
             ", ".join(r.case_numbers),
         ],
     )
+    if rows and not args.json:
+        # The window says it on the Missions column: a transferred case is in two missions'
+        # records, and the table would otherwise read as repeats at both.
+        print(_("A case counts at the mission that opened it, also after a transfer."))
+    return status

@@ -52,7 +52,7 @@ from app.domain.workflow import (
     default_due_date,
 )
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.i18n import _, format_date, format_size
+from app.i18n import N_, _, format_date, format_size, lazy
 from app.os_errors import os_error_reason
 from app.security import audit as audit_log
 from app.services import search
@@ -1020,7 +1020,8 @@ class CaseService(DatedService):
     def _categories(self, values: Iterable[str]) -> list[Category]:
         parsed = sorted({code(Category, v, "categories") for v in values})
         if not parsed:
-            raise ValidationError(_("Choose at least one complaint category."), "categories")
+            # Lazy: said beside the categories until corrected, across a language switch too.
+            raise ValidationError(lazy(N_("Choose at least one complaint category.")), "categories")
         return parsed
 
     def _indicators(self, values: Iterable[str]) -> list[IloIndicator]:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from app.db.sync import current_change_seq
@@ -47,12 +47,14 @@ from app.errors import QorgauError, ValidationError
 from app.i18n import (
     LANGUAGES,
     N_,
+    Said,
     _,
     country_name,
     format_date,
     format_datetime,
     format_number,
     label_from,
+    lazy,
     ngettext,
 )
 from app.services import retention, search
@@ -67,6 +69,10 @@ if TYPE_CHECKING:
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 100_000
+# The rejected rows whose reasons are said again after a language switch: as many as the
+# import window lists. The others keep the text of the check (the command line prints them
+# in one language): keeping each row's values to check it anew took ~1.5 KB a row.
+LISTED_REJECTIONS = 1_000
 # Each batch holds the write lock while it writes: 0.7 s on an empty mission, 1.3 s on one of
 # 100,000 cases, where every case touches some 18 pages of indexes. 1,000 rows a batch imported
 # a quarter faster there than 500 (each index page is written once for more rows).
@@ -990,12 +996,8 @@ def _checked_rows(
                 _("The file has more than {n} rows.").format(n=format_number(MAX_ROWS))
             )
         if len(cells) != len(headers):
-            report.rejected.append(
-                RejectedRow(
-                    line,
-                    _("{n} cells where the header has {m}.").format(n=len(cells), m=len(headers)),
-                )
-            )
+            short = lazy(N_("{n} cells where the header has {m}."), n=len(cells), m=len(headers))
+            report.rejected.append(RejectedRow(line, _reason(report, short)))
             continue
         values = {fld: cells[i] for fld, i in index.items()}
         if notes:
@@ -1007,16 +1009,48 @@ def _checked_rows(
                 shown = unknown_as.setdefault(folded, part)  # as first written
                 report.unknown_categories[shown] = report.unknown_categories.get(shown, 0) + 1
         try:
-            case, status, warnings = row_to_case(values, lookup)
-            if case.person and case.person.sex and _sex_unsaid(values, case.person.iin):
-                took = took | {"sex"}  # the names said it
-            status, ended_on = _ending(values, status, case.received_at, service.today)
-            prepared.append(
-                CheckedRow(line, service.prepare(case), status, ended_on, took, warnings)
-            )
+            prepared.append(_checked_row(line, values, took, lookup, service))
         except QorgauError as exc:
-            report.rejected.append(RejectedRow(line, str(exc), getattr(exc, "field", None)))
+            said = str(exc)
+            reason = _reason(report, partial(_refusal_now, values, lookup, service, said), said)
+            report.rejected.append(RejectedRow(line, reason, getattr(exc, "field", None)))
     return prepared
+
+
+def _reason(report: ImportReport, make: Callable[[], str], said: str | None = None) -> str:
+    """A rejected row's reason (``said``: as composed already), said again after a language
+    switch while within the rows listed (``LISTED_REJECTIONS``)."""
+    if len(report.rejected) >= LISTED_REJECTIONS:
+        return make() if said is None else said
+    return Said(make, said)
+
+
+def _checked_row(
+    line: int,
+    values: Mapping[str, str],
+    took: frozenset[str],
+    lookup: Mapping[str, str],
+    service: CaseService,
+) -> CheckedRow:
+    """One row checked as a case, nothing written (a QorgauError says why it is refused)."""
+    case, status, warnings = row_to_case(values, lookup)
+    if case.person and case.person.sex and _sex_unsaid(values, case.person.iin):
+        took = took | {"sex"}  # the names said it
+    status, ended_on = _ending(values, status, case.received_at, service.today)
+    return CheckedRow(line, service.prepare(case), status, ended_on, took, warnings)
+
+
+def _refusal_now(
+    values: Mapping[str, str], lookup: Mapping[str, str], service: CaseService, first: str
+) -> str:
+    """Why a row was rejected, in the language of the moment: the row checked again (the
+    checks touch no database), since its refusal was composed deep in them in the language
+    of the check. ``first``, as said then, should the row pass now."""
+    try:
+        _checked_row(0, values, frozenset(), lookup, service)
+    except QorgauError as exc:
+        return str(exc)
+    return first
 
 
 # The words a register's row of totals begins with: «Итого: 25», «Барлығы», "Total".
@@ -1484,14 +1518,24 @@ def _without_repeats(
         earlier.setdefault(key, []).append((identity, content, notes, row.line))
         number = paired.get(index, "")
         if number:
-            reason = _(
-                "Already in Qorgau as case {number}: the same person and date received."
-            ).format(number=number)
+            reason = _reason(
+                report,
+                lazy(
+                    N_("Already in Qorgau as case {number}: the same person and date received."),
+                    number=number,
+                ),
+            )
         elif same_as is not None:
-            reason = _(
-                "The same case as line {line}: the same person, date received, country, "
-                "complaint and notes."
-            ).format(line=same_as)
+            reason = _reason(
+                report,
+                lazy(
+                    N_(
+                        "The same case as line {line}: the same person, date received, country, "
+                        "complaint and notes."
+                    ),
+                    line=same_as,
+                ),
+            )
         else:
             kept.append(row)
             continue

@@ -17,7 +17,7 @@ from app.db.models import LocalSecret, Mission, Setting
 from app.domain.codes import Role
 from app.domain.roles import ADMIN_OR_HQ
 from app.errors import DatabaseError, PermissionDenied, ValidationError
-from app.i18n import _
+from app.i18n import N_, _, lazy
 from app.security.hq_secrets import (
     ESCROW_IDENTITY,
     ESCROW_RECIPIENT,
@@ -406,13 +406,15 @@ class KeyService:
         if self.ws.mission.is_hq:
             return self._rotate_hq(store or SecretStore(), keys_lost)
         if self.ws.actor.role != Role.ADMIN:
-            raise PermissionDenied(_("Only the mission's administrator can replace its keys."))
+            raise PermissionDenied(
+                lazy(N_("Only the mission's administrator can replace its keys."))
+            )
         private_pem, public_key = _new_signing_pair()
         with self.ws.write() as session:
             mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
             secret = session.get(LocalSecret, SIGNING_KEY)
             if secret is None:
-                raise DatabaseError(_("This installation has no signing key."))
+                raise DatabaseError(lazy(N_("This installation has no signing key.")))
             old_key = mission.signing_public_key or ""
             identities, recipient = self._new_identity(session)
             # While a re-key waits the file keeps the old key, which a revoked officer held:

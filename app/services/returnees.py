@@ -37,7 +37,7 @@ from app.domain.codes import Category
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, HQ_ROLES
 from app.domain.workflow import RETURNEE_FROM_STATUSES
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.i18n import D_, _, format_date, translator
+from app.i18n import D_, N_, Said, _, format_date, lazy, translator
 from app.letters.renderer import date_long
 from app.letters.states import official_name
 from app.reports.export import write_csv, write_xlsx
@@ -292,7 +292,8 @@ class ReturneeService(DatedService):
             with self.ws.read() as session:
                 self._require_owner(session, self._load(session, returnee_id))
         except PermissionDenied as exc:
-            return str(exc)
+            refusal = exc  # said again, in the language of the moment, where it is shown
+            return Said(lambda: str(refusal))
         return ""
 
     def _require_owner(self, session: Session, row: Returnee) -> None:
@@ -306,10 +307,13 @@ class ReturneeService(DatedService):
             owner = row.origin_mission
         if owner != here:
             raise PermissionDenied(
-                _(
-                    "This record belongs to {owner}; only {owner} may change it (it reaches "
-                    "this installation in their bundles)."
-                ).format(owner=owner)
+                lazy(
+                    N_(
+                        "This record belongs to {owner}; only {owner} may change it (it reaches "
+                        "this installation in their bundles)."
+                    ),
+                    owner=owner,
+                )
             )
 
     # -- writes -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from app.domain.events import SystemEvent, event_data
 from app.domain.roles import HQ_KEY_USERS, SENIOR_ROLES, USER_MANAGERS, roles_to_give
 from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, PermissionDenied, QorgauError, ValidationError
-from app.i18n import _, ngettext
+from app.i18n import Said, _, ngettext
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import (
     RECOVERY_SLOT,
@@ -499,7 +499,8 @@ class UserService:
         try:
             return KeyService(self.ws).rotate(revoked=revoked), ""
         except QorgauError as exc:
-            return None, str(exc)
+            refusal = exc  # said again where it is shown (a lazy message in that language)
+            return None, Said(lambda: str(refusal))
 
     def _get(self, session: Session, username: str) -> User:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()

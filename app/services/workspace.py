@@ -23,7 +23,7 @@ from app.db.models import User
 from app.domain import labels
 from app.domain.codes import Role
 from app.errors import AccountChanged, DatabaseError, PermissionDenied
-from app.i18n import _
+from app.i18n import N_, Said, _, lazy
 from app.security import audit
 from app.security.keyslots import KeySlotStore, PendingKey
 from app.security.rekey import finish_waiting
@@ -200,9 +200,11 @@ class Workspace:
     def require_role(self, *roles: Role) -> None:
         """Services call this before acting; the UI hiding a button is not enough."""
         if self.actor.role not in roles:
+            role = self.actor.role  # the role's name too is said in the language of the moment
             raise PermissionDenied(
-                _("Your role ({role}) does not allow this action.").format(
-                    role=labels.role(self.actor.role)
+                lazy(
+                    N_("Your role ({role}) does not allow this action."),
+                    role=Said(lambda: labels.role(role)),
                 )
             )
 

@@ -36,6 +36,14 @@ def test_views_print_json_and_tables(consolidated: Site, as_admin, capsys) -> No
     assert overdue.code == 0 and {c["mission"] for c in json.loads(overdue.out)} == {"SEL"}
     repeats = run_cli(capsys, "--data-dir", folder, "hq", "repeats")
     assert repeats.code == 0 and "940315400123" in repeats.out and "DXB, SEL" in repeats.out
+    # The rule the window gives on its Missions column, under the table; not in the JSON.
+    rule = "A case counts at the mission that opened it, also after a transfer."
+    assert repeats.out.splitlines()[-1] == rule
+    russian = run_cli(capsys, "--lang", "ru", "--data-dir", folder, "hq", "repeats")
+    assert russian.out.splitlines()[-1].startswith("Дело учитывается в загранучреждении")
+    as_json = run_cli(capsys, "--data-dir", folder, "hq", "repeats", "--json")
+    assert as_json.code == 0 and rule not in as_json.out
+    assert {r["key"] for r in json.loads(as_json.out)} >= {"940315400123"}
     table = run_cli(capsys, "--data-dir", folder, "hq", "missions")
     assert table.code == 0 and table.out.splitlines()[0].startswith("Mission")
     assert "South Korea" in table.out and "Seoul" in table.out

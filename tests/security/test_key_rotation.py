@@ -19,6 +19,7 @@ from sqlalchemy import select
 from app.db.models import AuditEntry, Case, LocalSecret, Mission
 from app.errors import PermissionDenied
 from app.exchange.package import BundleRefused
+from app.i18n import say_again, set_language
 from app.services.audit_log import AuditLogService
 from app.services.exchange import ExchangeService
 from app.services.installation import SIGNING_KEY, unlock
@@ -128,6 +129,26 @@ def test_a_revoked_officers_copy_of_the_signing_key_signs_nothing_hq_accepts(
     report = hq.exchange.import_bundle(genuine)
     assert report.source_mission == "SEL"
     assert hq_case(hq, case_id).description == "Employer paid the wages."
+
+
+def test_a_failed_key_replacement_is_said_in_the_language_shown(
+    sel: Site,  # noqa: F811
+) -> None:
+    """The fault: why the replacement failed was kept as the text of the moment it failed,
+    so the revocation's notice gave it in that language whatever the language shown."""
+    UserService(sel.ws).add("aigul", "attache", PASSWORD)
+    with sel.ws.write() as session:
+        session.delete(session.get(LocalSecret, SIGNING_KEY))
+    revocation = UserService(sel.ws).revoke("aigul")
+    assert revocation.key_rotation is None
+    assert revocation.rotation_error == "This installation has no signing key."
+    set_language("ru")
+    try:
+        assert say_again(revocation.rotation_error) == (
+            "У этого экземпляра Qorgau нет ключа подписи."
+        )
+    finally:
+        set_language("en")
 
 
 def test_keys_rotate_on_demand_is_for_the_missions_administrator(

@@ -8,7 +8,7 @@ no text a translation would change is still on screen after the switch.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QTabWidget,
+    QTextEdit,
     QWidget,
 )
 
@@ -28,9 +30,18 @@ from ui.main_window import MainWindow
 
 
 def _texts(page: QWidget) -> set[str]:
-    """The texts a person reads on ``page``: labels, buttons, box titles, tabs, headings."""
+    """The texts a person reads on ``page``: labels, buttons, box titles, tabs, headings, and
+    those read on pointing or by a screen reader: tooltips, window titles, accessible names,
+    actions."""
     found: set[str] = set()
     for widget in [page, *page.findChildren(QWidget)]:
+        found.update((widget.toolTip(), widget.accessibleName(), widget.accessibleDescription()))
+        if widget.isWindow():
+            found.add(widget.windowTitle())
+        for action in widget.actions():
+            found.update((action.text(), action.toolTip(), action.statusTip()))
+        if isinstance(widget, QPlainTextEdit | QTextEdit):
+            found.add(widget.placeholderText())
         if isinstance(widget, QLabel | QAbstractButton):
             found.add(widget.text())
         elif isinstance(widget, QGroupBox):
@@ -41,6 +52,7 @@ def _texts(page: QWidget) -> set[str]:
             found.update(widget.itemText(i) for i in range(widget.count()))
         elif isinstance(widget, QTabWidget):
             found.update(widget.tabText(i) for i in range(widget.count()))
+            found.update(widget.tabToolTip(i) for i in range(widget.count()))
         elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
             model = widget.model()
             found.update(
@@ -59,6 +71,9 @@ def _still_in_english(window: MainWindow, bridge: LanguageBridge) -> dict[str, l
     bridge.set_language("en")
     before = {key: _texts(window.show_area(key)) for key in window.area_keys()}
     bridge.set_language("ru")
+    QCoreApplication.processEvents()  # the LanguageChange Qt posts to every window
+    # Widgets an area replaced on the switch (an instrument's provision cards) are gone.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     stale = {}
     for key, texts in before.items():
         now = _texts(window.show_area(key))

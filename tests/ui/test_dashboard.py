@@ -140,6 +140,30 @@ def test_clicking_a_status_bar_lists_its_cases(
     assert dialog.count_label.text() == f"{in_progress.count} cases"
 
 
+def test_the_list_of_a_figures_cases_follows_a_language_switch(
+    qtbot: QtBot, page: DashboardPage, bridge: LanguageBridge
+) -> None:
+    """The fault: the list opens beside the window (not modal), and after a switch to
+    Russian in Settings its title, statuses, headings, tooltip and Export… stayed English."""
+    assert page.figures is not None
+    in_progress = page.figures.open_by_status[1]
+    view = page.status_chart
+    click(qtbot, view.viewport(), bar_point(view, 1, in_progress.count))
+    dialog = listed(qtbot, page)
+    english_title = dialog.windowTitle()
+    assert dialog.text(0, 2) == "In progress" and dialog.export_button.text() == "Export…"
+    bridge.set_language("ru")
+    qtbot.waitUntil(lambda: dialog.text(0, 2) == "В работе", timeout=2000)
+    assert {dialog.text(i, 2) for i in range(dialog.model.rowCount())} == {"В работе"}
+    assert dialog.model.headerData(2, Qt.Orientation.Horizontal) == "Статус"
+    assert dialog.export_button.text() == "Экспорт…"
+    assert dialog.table.toolTip().startswith("Чтобы открыть дело, щёлкните")
+    assert dialog.count_label.text().endswith(("дело", "дела", "дел"))
+    assert dialog.windowTitle() != english_title and "В работе" in dialog.windowTitle()
+    bridge.set_language("en")
+    qtbot.waitUntil(lambda: dialog.windowTitle() == english_title, timeout=2000)
+
+
 def test_pie_slice_and_category_bar_list_their_cases(qtbot: QtBot, page: DashboardPage) -> None:
     assert page.figures is not None
     view = page.country_chart

@@ -218,6 +218,38 @@ def test_another_installations_record_is_not_offered_to_edit(
         admin.close()
 
 
+def test_why_a_record_is_not_ours_follows_a_language_switch(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """The fault: the refusal on Edit… and Consent withdrawn… was composed when the record
+    was selected, so after a switch to Russian their tooltips still said it in English; the
+    role refusal named the role in English too."""
+    _welders(hq_ws, 1, origin="SEL")
+    page = ReturneesPage(hq_ws, bridge)
+    qtbot.addWidget(page)
+    page.view.selectRow(next(i for i, r in enumerate(page.model.rows) if r.origin_mission == "SEL"))
+    assert page.edit_button.toolTip().startswith("This record belongs to SEL")
+    bridge.set_language("ru")
+    for button in (page.edit_button, page.withdraw_button):
+        assert button.toolTip().startswith("Эта запись принадлежит SEL; изменить её может")
+    bridge.set_language("kk")
+    assert page.withdraw_button.toolTip().startswith("Бұл жазба SEL иелігінде")
+
+    admin = unlock(hq_ws.paths, "admin", PASSWORD)
+    try:
+        at_hq = ReturneesPage(admin, bridge)
+        qtbot.addWidget(at_hq)
+        at_hq.view.selectRow(0)
+        assert at_hq.edit_button.toolTip().startswith("Рөліңіз (")
+        bridge.set_language("ru")
+        assert at_hq.edit_button.toolTip() == (
+            "Ваша роль (Администратор) не позволяет выполнить это действие."
+        )
+    finally:
+        admin.close()
+        bridge.set_language("en")
+
+
 def test_a_filter_change_reads_only_the_rows_in_view(
     qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.db.models import AuditEntry, Case, CaseEvent, Employer, Person
 from app.errors import StorageFull, ValidationError
+from app.i18n import say_again, set_language
 from app.security import audit
 from app.services import csv_import
 from app.services.cases import CaseService
@@ -866,3 +867,33 @@ def test_case_numbers_in_a_column_headed_only_with_the_number_sign_are_kept(
     counted = "1.;Қасымова Сәуле;07.03.2026\n2.;Серікова Айгүл;08.03.2026\n"
     report = csv_import.import_csv(ws, (header + counted).encode(), dry_run=True)
     assert "№" not in report.mapping
+
+
+def test_rejected_rows_are_said_again_in_the_language_chosen_later(ws: Workspace) -> None:
+    """The fault: a rejected row's reason was the refusal's text as composed during the
+    check, so a report kept for later still gave it in the language of the check after the
+    language was switched. Each reason is said again, the row checked anew if need be."""
+    rows = (
+        "surname;given_names;host_country;categories;received_at;status\n"
+        "Әбенов;Нұрлан;KR;unpaid_wages;2026-05-04;new\n"
+        "Әбенов;Нұрлан;KR;unpaid_wages;2026-05-04;new\n"  # the first row again
+        "Қасымова;Сәуле;AE;other;2026-06-10;lost\n"  # a status nobody knows
+        "Петров;Иван;TR\n"  # cut short
+    )
+    report = csv_import.import_csv(ws, rows.encode(), dry_run=True)
+    reasons = {row.line: row.reason for row in report.rejected}
+    assert reasons[3].startswith("The same case as line 2:")
+    assert reasons[4] == "Unknown status “lost”."
+    assert reasons[5] == "3 cells where the header has 6."
+    set_language("ru")
+    try:
+        again = {line: say_again(reason) for line, reason in reasons.items()}
+    finally:
+        set_language("en")
+    assert again == {
+        3: "То же дело, что в строке 2: тот же человек, дата обращения, страна, жалоба и "
+        "примечания.",
+        4: "Неизвестный статус «lost».",
+        5: "Ячеек: 3, а в заголовке: 6.",
+    }
+    assert reasons[4] == "Unknown status “lost”."  # the text itself, as the command line prints

@@ -35,6 +35,7 @@ from app.i18n import _, format_number, ngettext
 from app.os_errors import os_error_reason
 from app.services.csv_import import (
     FIELDS,
+    LISTED_REJECTIONS,
     MAX_BYTES,
     ImportReport,
     ImportStopped,
@@ -49,7 +50,7 @@ from app.services.csv_import import (
 from app.services.table_file import Table
 from app.services.workspace import Workspace
 from app.untrusted import read_at_most
-from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.tasks import BackgroundTask, TaskContext, refusal_text, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import (
     STRETCH,
@@ -63,7 +64,7 @@ from ui.widgets.notes import NotesList
 from ui.widgets.plain import plain_label
 
 # Rejected rows listed in the dialog; the rest are counted (a 100,000-row file may reject all).
-SHOWN_REJECTIONS = 1_000
+SHOWN_REJECTIONS = LISTED_REJECTIONS
 SHOWN_WORDINGS = 200  # a file's own wordings of complaints listed to be given a category
 PREVIEW_SHOWN = 3  # the preview's rows in view without scrolling
 # The preview's columns: the key in ``ImportReport.preview`` and the header (the first is set
@@ -601,7 +602,7 @@ class CsvImportDialog(QDialog):
             self.skip.hide()
             self.summary.setText(self._imported_text(exc.report))
         if isinstance(exc, ImportStopped | PartlyImported | QorgauError):
-            self.error.show_message(str(exc))
+            self.error.show_message(refusal_text(exc))
         else:
             show_error(self, exc)
         self._update_buttons()

@@ -59,7 +59,7 @@ from ui.icons import icon
 from ui.models.case_table_model import DEADLINE_SHAPES, deadline_label
 from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
-from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_refusal
+from ui.tasks import BackgroundTask, LatestOnly, TaskContext, refusal_text, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import (
     STRETCH,
@@ -866,14 +866,14 @@ class CaseEditor(QWidget):
 
     def show_validation(self, exc: QorgauError) -> None:
         field = getattr(exc, "field", None)
-        if self.person.show_error(field, str(exc)):
+        if self.person.show_error(field, refusal_text(exc)):
             return
         box = self.boxes.get(field or "")
         if box is not None:
-            box.error.show_message(str(exc))
+            box.error.show_message(refusal_text(exc))
             box.widget.setFocus()
             return
-        self.error.show_message(str(exc))
+        self.error.show_message(refusal_text(exc))
 
     @property
     def saving(self) -> bool:

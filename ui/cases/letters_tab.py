@@ -16,6 +16,7 @@ from app.services.letters import LetterFilter, LetterInfo, LetterService
 from app.services.workspace import Workspace
 from ui.icons import icon
 from ui.letters.model import ADDRESSEE, CASE, KIND, LETTER_ROLE, SUBJECT, LetterTableModel
+from ui.tasks import refusal_text
 from ui.widgets.common import (
     STRETCH,
     ErrorLabel,
@@ -79,7 +80,7 @@ class CaseLettersPanel(QWidget):
             try:
                 letters = self.service.list_letters(LetterFilter(case_id=self.case_id))
             except QorgauError as exc:
-                self.error.show_message(str(exc))
+                self.error.show_message(refusal_text(exc))
         self.model.set_letters(letters)
         self.empty.setVisible(self.case_id is not None and not letters)
         self.open_button.setEnabled(bool(letters))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
@@ -513,7 +513,7 @@ class PersonForm(QWidget):
             consent_note=self.consent_note.text().strip(),
         )
 
-    def show_error(self, field: str | None, message: str) -> bool:
+    def show_error(self, field: str | None, message: str | Callable[[], str]) -> bool:
         """Show a service's message beside its field; False when the field is not here."""
         box = self.boxes.get(field or "")
         if box is None:

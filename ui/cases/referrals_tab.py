@@ -15,6 +15,7 @@ from app.services.partners import PartnerService, ReferralInfo
 from app.services.workspace import Workspace
 from ui.icons import icon
 from ui.models.list_table_model import ListTableModel
+from ui.tasks import refusal_text
 from ui.widgets.columns import WrapDelegate
 from ui.widgets.common import (
     STRETCH,
@@ -132,7 +133,7 @@ class CaseReferralsPanel(QWidget):
             try:
                 referrals = self.service.referrals(self.case_id)
             except QorgauError as exc:
-                self.error.show_message(str(exc))
+                self.error.show_message(refusal_text(exc))
         self.model.set_rows(referrals)
         self.empty.setVisible(self.case_id is not None and not referrals)
         ids = [r.id for r in referrals]

@@ -53,7 +53,14 @@ from app.services.legal_tables import SUBJECT_RULES
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.palette import ERROR_TEXT
-from ui.tasks import BackgroundTask, OneWriteAtATime, TaskContext, show_error, show_refusal
+from ui.tasks import (
+    BackgroundTask,
+    OneWriteAtATime,
+    TaskContext,
+    refusal_text,
+    show_error,
+    show_refusal,
+)
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import (
     STRETCH,
@@ -848,7 +855,7 @@ class ContractReviewPage(QWidget):
     def _export_failed(self, path: Path, exc: BaseException) -> None:
         self._update_export()
         if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))
+            self.error.show_message(refusal_text(exc))
         elif isinstance(exc, OSError):
             self.error.show_message(
                 _("{path} cannot be written: {error}").format(path=path, error=os_error_reason(exc))

@@ -34,7 +34,7 @@ from app.services.workspace import Workspace
 from ui.i18n_bridge import LANGUAGE_NAMES
 from ui.letters.preview import PdfPreview, approval_checks, show_checks
 from ui.palette import WARNING_STYLE
-from ui.tasks import BackgroundTask, LatestOnly, show_error, show_refusal
+from ui.tasks import BackgroundTask, LatestOnly, refusal_text, show_error, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import (
     CheckText,
@@ -391,7 +391,7 @@ class LetterDialog(QDialog):
                 self.service.defaults(self.case_id, self.chosen_kind(), self.chosen_lang())
             )
         except QorgauError as exc:
-            self.error.show_message(str(exc))
+            self.error.show_message(refusal_text(exc))
             return
         self._parts_lang = self.chosen_lang()
 
@@ -405,7 +405,7 @@ class LetterDialog(QDialog):
             before = self.service.defaults(self.case_id, kind, self._parts_lang)
             fresh = self.service.defaults(self.case_id, kind, lang)
         except QorgauError as exc:
-            self.error.show_message(str(exc))
+            self.error.show_message(refusal_text(exc))
             return
         self._parts_lang = lang
         was, now = before.addressee, fresh.addressee
@@ -484,7 +484,8 @@ class LetterDialog(QDialog):
 
     def _preview_refused(self, exc: object) -> None:
         if isinstance(exc, QorgauError):
-            self.error.show_message(str(exc))  # the old preview stays, still marked out of date
+            # The old preview stays, still marked out of date.
+            self.error.show_message(refusal_text(exc))
         else:
             show_error(self, cast(BaseException, exc))
 

@@ -24,6 +24,7 @@ from app.services.partners import (
 )
 from app.services.workspace import Workspace
 from ui.palette import WARNING_TEXT
+from ui.tasks import refusal_text
 from ui.widgets.common import chars_wide, keep_narrow, set_label, word_wrapped
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import ValidatingDialog
@@ -210,7 +211,7 @@ class ReferralDialog(ValidatingDialog):
             self.referrals = self.service.referrals(case_id)
             self.warnings = self.service.consent_warnings(case_id)
         except QorgauError as exc:
-            self.error.show_message(str(exc))
+            self.error.show_message(refusal_text(exc))
         self.reason.textChanged.connect(self._allow_ok)
         self.retranslate_ui()
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
     QSize,
@@ -104,6 +105,14 @@ class BehindModel(QAbstractTableModel):
         self._texts = [cells(r, self.hide_names, language) for r in rows]
         self.endResetModel()
 
+    def retranslate(self) -> None:
+        """The rows read so far in the language chosen now: statuses, dates, categories."""
+        language = current_language()
+        self._texts = [cells(r, self.hide_names, language) for r in self.rows]
+        if self._texts:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._texts) - 1, CATEGORIES))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, CATEGORIES)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)
 
@@ -176,7 +185,9 @@ class BehindModel(QAbstractTableModel):
 
 class CaseListDialog(QDialog):
     """A read-only list of the cases behind ``drill``; ``hide_names`` blanks people's names on
-    screen and in files. ``loaded`` once the list has come.
+    screen and in files. ``loaded`` once the list has come. ``title`` given as a function is
+    said again on a language switch: the dialog stays open beside the window (not modal), so
+    the officer may switch in Settings while it is open.
 
     A double click or Enter on a row emits ``case_opened`` with the case's id."""
 
@@ -188,14 +199,15 @@ class CaseListDialog(QDialog):
         self,
         service: StatsService,
         drill: Drilldown,
-        title: str,
+        title: str | Callable[[], str],
         hide_names: bool,
         parent: QWidget | None,
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.hide_names = hide_names
-        self.setWindowTitle(title)
+        self._title = title if callable(title) else (lambda: title)
+        self._found_once = False  # the count is said once the list has come
         open_at(self, QSize(1000, 540))
         self.count_label = plain_label()
         self.busy = BusyIndicator()
@@ -205,7 +217,6 @@ class CaseListDialog(QDialog):
         self.table.setModel(self.model)
         open_on_enter(self.table, lambda index: self._open_row(index.row()))
         self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
-        self.table.setToolTip(_("Double-click a case (or press Enter) to open it"))
         self.table.setObjectName("case_list")
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
@@ -214,7 +225,7 @@ class CaseListDialog(QDialog):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.export_button = QPushButton(_("Export…"))
+        self.export_button = QPushButton()
         self.export_button.setEnabled(False)  # until the list has come
         self.export_button.clicked.connect(self._ask_file)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -225,7 +236,22 @@ class CaseListDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
+        self.retranslate_ui()
         self._find(drill)
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(self._title())
+        self.table.setToolTip(_("Double-click a case (or press Enter) to open it"))
+        self.export_button.setText(_("Export…"))
+        self.model.retranslate()
+        if self._found_once:
+            self._say_count()
+            self._fit_columns()  # "In progress" is «Жұмыс үстінде»: sized to the new words
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
 
     @property
     def rows(self) -> list[CaseRow]:
@@ -251,22 +277,29 @@ class CaseListDialog(QDialog):
             return _Found(ids, service.rows_of(ids[:PAGE]))
 
         self.count_label.setText("")
-        self.busy.start(_("Finding the cases…"))
+        self.busy.start(lambda: _("Finding the cases…"))
         task: BackgroundTask[_Found] = BackgroundTask(self, work)
         task.success(self._found).failure(self._not_found).run_in_background()
 
     def _found(self, found: _Found) -> None:
         self.busy.stop()
         self.model.show(found.ids, found.rows)
-        self.count_label.setText(
-            ngettext("{n} case", "{n} cases", self.total).format(n=format_number(self.total))
-        )
+        self._found_once = True
+        self._say_count()
+        self._fit_columns()
+        self.export_button.setEnabled(self.total > 0)
+        self.loaded.emit()
+
+    def _fit_columns(self) -> None:
         self.table.resizeColumnsToContents()  # from the first page only
         header = self.table.horizontalHeader()
         for column in range(CATEGORIES):  # none wider than a third of the list
             header.resizeSection(column, min(header.sectionSize(column), self.width() // 3))
-        self.export_button.setEnabled(self.total > 0)
-        self.loaded.emit()
+
+    def _say_count(self) -> None:
+        self.count_label.setText(
+            ngettext("{n} case", "{n} cases", self.total).format(n=format_number(self.total))
+        )
 
     def _not_found(self, exc: BaseException) -> None:
         self.busy.stop()

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import cast
 
@@ -875,7 +876,9 @@ class DashboardPage(QWidget):
         if self.dialog is not None:
             self.dialog.close()
         hide_names = self.hide_names.isChecked()
-        self.dialog = CaseListDialog(self.service, drill, self.describe(drill), hide_names, self)
+        # The title follows a language switch: the list stays open beside the window.
+        title = partial(self.describe, drill)
+        self.dialog = CaseListDialog(self.service, drill, title, hide_names, self)
         self.dialog.case_opened.connect(self.case_opened)
         self.dialog.show()
 

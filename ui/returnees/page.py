@@ -29,7 +29,15 @@ from app.domain import occupations as isco
 from app.domain.codes import Category
 from app.domain.codes import label as code_label
 from app.errors import PermissionDenied, QorgauError
-from app.i18n import _, country_name, current_language, format_date, format_number, ngettext
+from app.i18n import (
+    _,
+    country_name,
+    current_language,
+    format_date,
+    format_number,
+    ngettext,
+    say_again,
+)
 from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
 from app.services.stats import ReturneeStats
 from app.services.workspace import Workspace
@@ -279,6 +287,7 @@ class ReturneesPage(QWidget):
         self.written.setMinimumWidth(1)  # a long path is elided, not a wider window
         self.written.hide()
         self._wrote: tuple[Path, int] | None = None  # the last export's file and records
+        self._refusal = ""  # why the selected record may not be changed (another's), if so
         # The conditions of a figure of the Reports area this list was opened for.
         self.figure = ReturneeFilter()
         self.figure_note = word_wrapped(plain_label())
@@ -502,11 +511,17 @@ class ReturneesPage(QWidget):
 
     def _update_buttons(self) -> None:
         selected = self.selected_id()
-        refusal = self.service.why_unchangeable(selected) if selected is not None else ""
+        self._refusal = self.service.why_unchangeable(selected) if selected is not None else ""
         for button in (self.edit_button, self.withdraw_button):
-            button.setEnabled(selected is not None and not refusal)
-            button.setToolTip(plain_tooltip(refusal))  # says why where a record is not ours
+            button.setEnabled(selected is not None and not self._refusal)
+        self._say_refusal()
         self.export_button.setEnabled(self.model.total > 0 and not self._busy())
+
+    def _say_refusal(self) -> None:
+        """Why the selected record may not be changed, on its buttons (where it is not ours),
+        in the language of the moment: the tooltip stayed in the old one after a switch."""
+        for button in (self.edit_button, self.withdraw_button):
+            button.setToolTip(plain_tooltip(say_again(self._refusal)))
 
     def _busy(self) -> bool:
         return self._task is not None and self._task.running
@@ -625,6 +640,7 @@ class ReturneesPage(QWidget):
         self.withdraw_button.setText(_("Consent &withdrawn…"))
         self.export_button.setText(_("E&xport for employment centres…"))
         self.clear_figure_button.setText(_("Clear the figure's filter"))
+        self._say_refusal()
         self._say_figure()
         self._say_written()
         self._fill_occupations()

@@ -423,8 +423,9 @@ def fit_to_contents(window: QWidget, to_hint: bool = False) -> None:
 class ErrorLabel(QLabel):
     """A message shown beside the input it is about; hidden while there is nothing to say.
 
-    Given as a function, the message is made again by ``retranslate()``, so it follows a
-    language switch while it is on screen.
+    Given as a function, the message is made again by ``retranslate()``, which the label
+    runs itself on Qt's LanguageChange (``LanguageBridge`` has one sent on every switch): a
+    refusal on screen follows a language switch whether or not its page re-says it.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -449,6 +450,11 @@ class ErrorLabel(QLabel):
     def retranslate(self) -> None:
         if self._message is not None:
             self.setText(self._message())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def clear_message(self) -> None:
         self._message = None
