@@ -38,11 +38,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import sqlcipher3
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
-from app.db.engine import Database
+from app.db.engine import Database, user_facing
 from app.db.migrate import ensure_schema
 from app.db.models import LocalSecret, Mission, Setting, User
 from app.db.raw import leave_wal, open_raw, whole_file_lock
@@ -175,10 +176,19 @@ def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
             raise _cannot_write(out, failed.error) from None
         except OSError as exc:
             raise storage_error(exc) from None  # the data folder's side: the copy, the key file
+        except sqlcipher3.Error as exc:
+            raise _copy_failed(exc) from None
     finally:
         _remove_quietly(part)  # failed or interrupted: no half backup is left
     _audit_when_free(workspace, "backup.create", {"file": out.name})
     return BackupInfo(out, created, workspace.mission_code, out.stat().st_size)
+
+
+def _copy_failed(exc: sqlcipher3.Error) -> Exception:
+    """SQLite's own failure while it copies the database (the disk filled after the room was
+    checked, or failed): said as the data folder's full or failing disk, not "internal error:
+    database or disk is full"."""
+    return user_facing(exc) or exc
 
 
 class _ChosenFileFailed(Exception):
@@ -347,6 +357,7 @@ def check_backup_for_restore(paths: Paths, file: Path) -> BackupSummary:
     ours = KeySlotStore(paths.keyslots).database_id()
     if manifest["database_id"] != ours:
         raise DatabaseError(_belongs_elsewhere(manifest["database_id"], ours))
+    _refuse_without_room_to_restore(paths, file)
     return BackupSummary(
         file, _created_at(manifest), str(manifest.get("mission_code", "")), file.stat().st_size
     )
@@ -571,7 +582,14 @@ def restore_backup(
     created = not paths.data_dir.exists()
     make_private_dir(paths.data_dir)
     try:
-        return _restore_into(paths, file, username, password, confirmed, admin)
+        try:
+            return _restore_into(paths, file, username, password, confirmed, admin)
+        except OSError as exc:
+            # Writing the data folder failed (a full disk) before the copy was moved into
+            # place: said in the user's words, not "internal error: [Errno 28] ...".
+            raise storage_error(exc) from None
+        except sqlcipher3.Error as exc:
+            raise _copy_failed(exc) from None
     except BaseException:
         # A new folder made for a restore that failed (a wrong password, a damaged file) is
         # taken away again: left empty, it looked like a mission that had lost its data.
@@ -597,6 +615,7 @@ def _restore_into(
 ) -> RestoreResult:
     with tempfile.TemporaryDirectory(prefix=".restore-", dir=paths.data_dir) as tmpdir:
         staging = Path(tmpdir)
+        _refuse_without_room_to_restore(paths, file)
         manifest = _read_backup(file, staging)
         if admin is not None and manifest["database_id"] != admin.database_id:
             raise DatabaseError(_belongs_elsewhere(manifest["database_id"], admin.database_id))
@@ -630,6 +649,26 @@ def _restore_into(
     if admin is not None and admin.pending is not None:
         _finish_waiting_rekey(paths, admin.key, admin.pending)
     return result
+
+
+def _refuse_without_room_to_restore(paths: Paths, file: Path) -> None:
+    """NoRoomForBackup unless the data's disk holds the backup's members unpacked beside the
+    data and the copy of the current files kept under backups/: a full disk was found only
+    half-way, after minutes of unpacking, as "internal error: [Errno 28]". A file that is no
+    ZIP is left for ``_read_backup`` to say so."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except _NOT_A_BACKUP:
+        return
+    kept = database_bytes(paths.db) + (
+        paths.keyslots.stat().st_size if paths.keyslots.exists() else 0
+    )
+    lacking = disks_lacking([(paths.data_dir, unpacked + kept)])
+    if lacking:
+        raise NoRoomForBackup(
+            _("The backup cannot be restored; nothing was changed. {reason}").format(reason=lacking)
+        )
 
 
 def _finish_waiting_rekey(paths: Paths, key: bytes, pending: PendingKey) -> None:
@@ -842,16 +881,20 @@ def _replace(paths: Paths, staging: Path, keep_key_file: bool) -> None:
     if paths.db.exists():
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         keep = make_private_dir(paths.backups / f"replaced-by-restore-{stamp}")
-        for name in (
-            DB_FILENAME,
-            DB_FILENAME + "-wal",
-            DB_FILENAME + "-shm",
-            KEYSLOTS_FILENAME,
-        ):
-            current = paths.data_dir / name
-            if current.exists():
-                shutil.copy2(current, keep / name)
-                make_private(keep / name)
+        try:
+            for name in (
+                DB_FILENAME,
+                DB_FILENAME + "-wal",
+                DB_FILENAME + "-shm",
+                KEYSLOTS_FILENAME,
+            ):
+                current = paths.data_dir / name
+                if current.exists():
+                    shutil.copy2(current, keep / name)
+                    make_private(keep / name)
+        except OSError:
+            shutil.rmtree(keep, ignore_errors=True)  # a half copy is no copy: nothing changed
+            raise
         for suffix in ("-wal", "-shm"):
             (paths.data_dir / (DB_FILENAME + suffix)).unlink(missing_ok=True)
     os.replace(staging / DB_FILENAME, paths.db)
