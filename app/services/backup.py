@@ -33,6 +33,8 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +58,8 @@ from app.security import audit
 from app.security.keyslots import KeySlotStore, PendingKey
 from app.security.login_guard import LoginGuard, with_wait
 from app.security.private_files import (
+    hold_lock,
+    lock_is_free,
     make_private,
     make_private_dir,
     open_private,
@@ -581,6 +585,7 @@ def restore_backup(
         admin = _current_admin(paths, username, password, guard or LoginGuard(paths.data_dir))
     created = not paths.data_dir.exists()
     make_private_dir(paths.data_dir)
+    remove_crashed_restores(paths.data_dir)  # room for this one: each holds a whole copy
     try:
         try:
             return _restore_into(paths, file, username, password, confirmed, admin)
@@ -613,8 +618,7 @@ def _restore_into(
     confirmed: bool,
     admin: _Admin | None,
 ) -> RestoreResult:
-    with tempfile.TemporaryDirectory(prefix=".restore-", dir=paths.data_dir) as tmpdir:
-        staging = Path(tmpdir)
+    with _staging_folder(paths.data_dir) as staging:
         _refuse_without_room_to_restore(paths, file)
         manifest = _read_backup(file, staging)
         if admin is not None and manifest["database_id"] != admin.database_id:
@@ -649,6 +653,46 @@ def _restore_into(
     if admin is not None and admin.pending is not None:
         _finish_waiting_rekey(paths, admin.key, admin.pending)
     return result
+
+
+RESTORE_STAGING_PREFIX = ".restore-"  # the backup unpacked in the data folder, then moved
+STAGING_LOCK = "restoring.lock"  # held while a restore runs: a free one was left by a crash
+
+
+@contextmanager
+def _staging_folder(data_dir: Path) -> Iterator[Path]:
+    """A folder beside the data for the backup's files, locked while the restore runs."""
+    with tempfile.TemporaryDirectory(prefix=RESTORE_STAGING_PREFIX, dir=data_dir) as tmpdir:
+        lock = hold_lock(Path(tmpdir) / STAGING_LOCK)
+        try:
+            yield Path(tmpdir)
+        finally:
+            os.close(lock)  # before the folder goes: Windows removes no open file
+
+
+def remove_crashed_restores(data_dir: Path) -> list[Path]:
+    """Remove the staging folders of restores killed half-way (a power cut, the task
+    manager): each held a whole copy of the database, and nothing ever removed them. One whose
+    restore still runs holds its lock and stays; one without a lock (an older version's, or
+    killed before it took it) goes once it is ``STALE_COPY_S`` old."""
+    removed = []
+    now = datetime.now(UTC).timestamp()
+    for folder in data_dir.glob(f"{RESTORE_STAGING_PREFIX}*"):
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        lock = folder / STAGING_LOCK
+        try:
+            crashed = lock_is_free(lock) if lock.exists() else now - _touched(folder) > STALE_COPY_S
+        except OSError:
+            continue  # removed meanwhile
+        if crashed:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _touched(folder: Path) -> float:
+    return max(p.stat().st_mtime for p in (folder, *folder.iterdir()))
 
 
 def _refuse_without_room_to_restore(paths: Paths, file: Path) -> None:
@@ -1017,7 +1061,9 @@ def rotate_backups(
 
 
 def _remove_stale_copies(paths: Paths) -> None:
-    """The database copies a crash left while a backup was packed (each the database's size)."""
+    """The database copies a crash left while a backup was packed or a restore unpacked
+    (each the database's size)."""
+    remove_crashed_restores(paths.data_dir)
     if not paths.backups.is_dir():
         return
     now = datetime.now(UTC).timestamp()

@@ -251,3 +251,26 @@ def test_a_disk_that_fills_while_the_current_files_are_kept_changes_nothing(
         assert case_since in [row.number for row in CaseService(ws).list_cases()]
     finally:
         ws.close()
+
+
+def test_a_restore_under_way_keeps_its_folder_and_an_older_versions_goes_when_old(
+    tmp_path: Path,
+) -> None:
+    """The folders of restores killed half-way are removed; one whose restore still runs (its
+    lock held, here by this process) is not, nor one of an older version until it is old."""
+    data = tmp_path / "data"
+    live, crashed, older = (data / f"{backup.RESTORE_STAGING_PREFIX}{n}" for n in "abc")
+    for folder in (live, crashed, older):
+        folder.mkdir(parents=True)
+        (folder / "qorgau.db").write_bytes(b"a whole copy")
+    held = backup.hold_lock(live / backup.STAGING_LOCK)
+    os.close(backup.hold_lock(crashed / backup.STAGING_LOCK))  # its process is gone
+    try:
+        assert backup.remove_crashed_restores(data) == [crashed]
+        old = time.time() - backup.STALE_COPY_S - 60
+        for path in (older / "qorgau.db", older):
+            os.utime(path, (old, old))
+        assert backup.remove_crashed_restores(data) == [older]
+        assert live.exists()
+    finally:
+        os.close(held)
