@@ -408,6 +408,9 @@ class AdminPage(_Page):
             "sslmode": self.server_url,
         }.get(name or "")
 
+    def nextId(self) -> int:  # noqa: N802 - Qt name
+        return -1  # the last page of a new mission (Qt's default: the next id, RESTORE)
+
     def check(self) -> None:
         warm_up.wait()
         from app.services.installation import check_username
