@@ -324,11 +324,20 @@ def _not_a_backup(file: Path) -> str:
     return _("{name} is not a Qorgau backup, or it is damaged.").format(name=file.name)
 
 
-def _belongs_elsewhere(theirs: str, ours: str) -> str:
+def _belongs_elsewhere(manifest: dict[str, Any], ours: str, data_dir: Path) -> str:
+    """Said with the backup's mission and what to do: a new laptop set up as a new mission
+    (the same code, another installation) refused the old one's backup naming two database
+    ids only, and the administrator did not know how to go on."""
     return _(
-        "This backup belongs to another installation (database {theirs}); "
-        "it cannot replace this one ({ours})."
-    ).format(theirs=theirs, ours=ours)
+        "This backup belongs to another installation of mission {code} (database {theirs}); "
+        "it cannot replace this one ({ours}). To set this computer up from the backup instead, "
+        "move every file out of {folder}, then restore the backup into the empty folder."
+    ).format(
+        code=manifest.get("mission_code") or "?",
+        theirs=manifest["database_id"],
+        ours=ours,
+        folder=str(data_dir),
+    )
 
 
 @dataclass(frozen=True)
@@ -360,7 +369,7 @@ def check_backup_for_restore(paths: Paths, file: Path) -> BackupSummary:
         raise DatabaseError(bad) from None
     ours = KeySlotStore(paths.keyslots).database_id()
     if manifest["database_id"] != ours:
-        raise DatabaseError(_belongs_elsewhere(manifest["database_id"], ours))
+        raise DatabaseError(_belongs_elsewhere(manifest, ours, paths.data_dir))
     _refuse_without_room_to_restore(paths, file)
     return BackupSummary(
         file, _created_at(manifest), str(manifest.get("mission_code", "")), file.stat().st_size
@@ -622,7 +631,7 @@ def _restore_into(
         _refuse_without_room_to_restore(paths, file)
         manifest = _read_backup(file, staging)
         if admin is not None and manifest["database_id"] != admin.database_id:
-            raise DatabaseError(_belongs_elsewhere(manifest["database_id"], admin.database_id))
+            raise DatabaseError(_belongs_elsewhere(manifest, admin.database_id, paths.data_dir))
         key = _backup_key(staging, username, password, admin.key if admin else None)
         check = open_raw(staging / DB_FILENAME, key)
         try:
