@@ -19,6 +19,7 @@ from app.domain import labels
 from app.errors import ValidationError
 from app.i18n import LANGUAGES, _
 from app.os_errors import os_error_reason
+from app.reports.export import replace_file
 from app.services.contracts import ContractReviewService, level_label, risk_label
 
 MAX_INPUT_BYTES = 1_000_000
@@ -86,7 +87,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         service = ContractReviewService(ws)
         pdf = service.report_pdf(service.review_id_for(args.review_id), args.report_lang)
     try:
-        args.out.write_bytes(pdf)
+        replace_file(args.out, pdf)
     except OSError as exc:
         raise ValidationError(
             _("{path} cannot be written: {error}").format(path=args.out, error=os_error_reason(exc))

@@ -17,6 +17,7 @@ from app.errors import IntegrityError, ValidationError
 from app.i18n import LANGUAGES, _, format_date
 from app.letters import LETTER_KINDS, Addressee
 from app.os_errors import os_error_reason
+from app.reports.export import replace_file
 from app.services.cases import CaseService
 from app.services.letters import (
     APPROVERS,
@@ -322,7 +323,7 @@ def _verify_json(result: VerifyResult) -> dict[str, Any]:
 
 def _write(path: Path, content: bytes) -> None:
     try:
-        path.write_bytes(content)
+        replace_file(path, content)  # a full disk leaves no half PDF, nor a lost old copy
     except OSError as exc:
         raise ValidationError(
             _("{path} cannot be written: {error}").format(path=path, error=os_error_reason(exc))

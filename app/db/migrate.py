@@ -131,6 +131,7 @@ def ensure_schema(db: Database, backup_dir: Path | None) -> bool:
                 "install the newer version to open it."
             )
         )
+    copy: Path | None = None
     notice = MIGRATION_NOTICE.get()
     if current is not None and notice is not None:
         notice()
@@ -156,12 +157,45 @@ def ensure_schema(db: Database, backup_dir: Path | None) -> bool:
                 ).format(reason=lacking)
             )
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        backup_database(db, backup_dir / f"{MIGRATION_COPY_PREFIX}{current}-{stamp}.db")
-    with db.engine.begin() as connection:
-        upgrade_to(connection)
-    if backup_dir is not None:
-        prune_migration_copies(backup_dir)
+        copy = backup_dir / f"{MIGRATION_COPY_PREFIX}{current}-{stamp}.db"
+        backup_database(db, copy)
+    try:
+        with db.engine.begin() as connection:
+            upgrade_to(connection)
+    except Exception as exc:
+        raise migration_failed(exc, copy) from exc
+    finally:
+        # Also after a failure: each start tries again and takes another whole copy.
+        if backup_dir is not None:
+            prune_migration_copies(backup_dir)
     return True
+
+
+def migration_failed(exc: Exception, copy: Path | None) -> Exception:
+    """A migration that failed, for the person starting Qorgau: its one transaction was
+    rolled back, so the database is as the previous version left it. It reached them as
+    "internal error: ..." with no word of that, nor of the copy, nor of what to do."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.db.engine import user_facing
+
+    said = user_facing(exc)  # a full disk, a busy file: what the person can act on
+    if said is not None:
+        return said
+    if isinstance(exc, DatabaseError):
+        return exc
+    cause = exc.orig if isinstance(exc, DBAPIError) else exc
+    reason = (str(cause).splitlines() or [type(cause).__name__])[0]
+    message = _(
+        "Qorgau could not update the database to this version ({error}). The update was "
+        "undone: the database is as it was, nothing in it was lost. Install the previous "
+        "version of Qorgau again to go on working, and report this message to headquarters."
+    ).format(error=reason)
+    if copy is not None:
+        message += " " + _("A copy of the database taken before the update is in {path}.").format(
+            path=str(copy)
+        )
+    return DatabaseError(message)
 
 
 MIGRATION_COPY_PREFIX = "before-migration-"

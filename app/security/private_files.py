@@ -34,7 +34,11 @@ _POSIX = os.name == "posix"
 
 def make_private_dir(path: Path) -> Path:
     """Create ``path`` (and missing parents) as 0700; an existing folder is narrowed to 0700."""
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    if not path.parent.exists():
+        # ``mkdir(parents=True)`` makes the parents at the umask's mode (0755): the restore's
+        # backups/replaced-by-restore-* left backups/ readable by every account.
+        make_private_dir(path.parent)
+    path.mkdir(mode=DIR_MODE, exist_ok=True)
     if _POSIX:
         os.chmod(path, DIR_MODE)
     return path

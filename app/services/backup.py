@@ -33,16 +33,19 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import sqlcipher3
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
-from app.db.engine import Database
+from app.db.engine import Database, user_facing
 from app.db.migrate import ensure_schema
 from app.db.models import LocalSecret, Mission, Setting, User
 from app.db.raw import leave_wal, open_raw, whole_file_lock
@@ -55,6 +58,8 @@ from app.security import audit
 from app.security.keyslots import KeySlotStore, PendingKey
 from app.security.login_guard import LoginGuard, with_wait
 from app.security.private_files import (
+    hold_lock,
+    lock_is_free,
     make_private,
     make_private_dir,
     open_private,
@@ -175,10 +180,19 @@ def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
             raise _cannot_write(out, failed.error) from None
         except OSError as exc:
             raise storage_error(exc) from None  # the data folder's side: the copy, the key file
+        except sqlcipher3.Error as exc:
+            raise _copy_failed(exc) from None
     finally:
         _remove_quietly(part)  # failed or interrupted: no half backup is left
     _audit_when_free(workspace, "backup.create", {"file": out.name})
     return BackupInfo(out, created, workspace.mission_code, out.stat().st_size)
+
+
+def _copy_failed(exc: sqlcipher3.Error) -> Exception:
+    """SQLite's own failure while it copies the database (the disk filled after the room was
+    checked, or failed): said as the data folder's full or failing disk, not "internal error:
+    database or disk is full"."""
+    return user_facing(exc) or exc
 
 
 class _ChosenFileFailed(Exception):
@@ -310,11 +324,20 @@ def _not_a_backup(file: Path) -> str:
     return _("{name} is not a Qorgau backup, or it is damaged.").format(name=file.name)
 
 
-def _belongs_elsewhere(theirs: str, ours: str) -> str:
+def _belongs_elsewhere(manifest: dict[str, Any], ours: str, data_dir: Path) -> str:
+    """Said with the backup's mission and what to do: a new laptop set up as a new mission
+    (the same code, another installation) refused the old one's backup naming two database
+    ids only, and the administrator did not know how to go on."""
     return _(
-        "This backup belongs to another installation (database {theirs}); "
-        "it cannot replace this one ({ours})."
-    ).format(theirs=theirs, ours=ours)
+        "This backup belongs to another installation of mission {code} (database {theirs}); "
+        "it cannot replace this one ({ours}). To set this computer up from the backup instead, "
+        "move every file out of {folder}, then restore the backup into the empty folder."
+    ).format(
+        code=manifest.get("mission_code") or "?",
+        theirs=manifest["database_id"],
+        ours=ours,
+        folder=str(data_dir),
+    )
 
 
 @dataclass(frozen=True)
@@ -346,7 +369,8 @@ def check_backup_for_restore(paths: Paths, file: Path) -> BackupSummary:
         raise DatabaseError(bad) from None
     ours = KeySlotStore(paths.keyslots).database_id()
     if manifest["database_id"] != ours:
-        raise DatabaseError(_belongs_elsewhere(manifest["database_id"], ours))
+        raise DatabaseError(_belongs_elsewhere(manifest, ours, paths.data_dir))
+    _refuse_without_room_to_restore(paths, file)
     return BackupSummary(
         file, _created_at(manifest), str(manifest.get("mission_code", "")), file.stat().st_size
     )
@@ -570,8 +594,16 @@ def restore_backup(
         admin = _current_admin(paths, username, password, guard or LoginGuard(paths.data_dir))
     created = not paths.data_dir.exists()
     make_private_dir(paths.data_dir)
+    remove_crashed_restores(paths.data_dir)  # room for this one: each holds a whole copy
     try:
-        return _restore_into(paths, file, username, password, confirmed, admin)
+        try:
+            return _restore_into(paths, file, username, password, confirmed, admin)
+        except OSError as exc:
+            # Writing the data folder failed (a full disk) before the copy was moved into
+            # place: said in the user's words, not "internal error: [Errno 28] ...".
+            raise storage_error(exc) from None
+        except sqlcipher3.Error as exc:
+            raise _copy_failed(exc) from None
     except BaseException:
         # A new folder made for a restore that failed (a wrong password, a damaged file) is
         # taken away again: left empty, it looked like a mission that had lost its data.
@@ -595,11 +627,11 @@ def _restore_into(
     confirmed: bool,
     admin: _Admin | None,
 ) -> RestoreResult:
-    with tempfile.TemporaryDirectory(prefix=".restore-", dir=paths.data_dir) as tmpdir:
-        staging = Path(tmpdir)
+    with _staging_folder(paths.data_dir) as staging:
+        _refuse_without_room_to_restore(paths, file)
         manifest = _read_backup(file, staging)
         if admin is not None and manifest["database_id"] != admin.database_id:
-            raise DatabaseError(_belongs_elsewhere(manifest["database_id"], admin.database_id))
+            raise DatabaseError(_belongs_elsewhere(manifest, admin.database_id, paths.data_dir))
         key = _backup_key(staging, username, password, admin.key if admin else None)
         check = open_raw(staging / DB_FILENAME, key)
         try:
@@ -630,6 +662,66 @@ def _restore_into(
     if admin is not None and admin.pending is not None:
         _finish_waiting_rekey(paths, admin.key, admin.pending)
     return result
+
+
+RESTORE_STAGING_PREFIX = ".restore-"  # the backup unpacked in the data folder, then moved
+STAGING_LOCK = "restoring.lock"  # held while a restore runs: a free one was left by a crash
+
+
+@contextmanager
+def _staging_folder(data_dir: Path) -> Iterator[Path]:
+    """A folder beside the data for the backup's files, locked while the restore runs."""
+    with tempfile.TemporaryDirectory(prefix=RESTORE_STAGING_PREFIX, dir=data_dir) as tmpdir:
+        lock = hold_lock(Path(tmpdir) / STAGING_LOCK)
+        try:
+            yield Path(tmpdir)
+        finally:
+            os.close(lock)  # before the folder goes: Windows removes no open file
+
+
+def remove_crashed_restores(data_dir: Path) -> list[Path]:
+    """Remove the staging folders of restores killed half-way (a power cut, the task
+    manager): each held a whole copy of the database, and nothing ever removed them. One whose
+    restore still runs holds its lock and stays; one without a lock (an older version's, or
+    killed before it took it) goes once it is ``STALE_COPY_S`` old."""
+    removed = []
+    now = datetime.now(UTC).timestamp()
+    for folder in data_dir.glob(f"{RESTORE_STAGING_PREFIX}*"):
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        lock = folder / STAGING_LOCK
+        try:
+            crashed = lock_is_free(lock) if lock.exists() else now - _touched(folder) > STALE_COPY_S
+        except OSError:
+            continue  # removed meanwhile
+        if crashed:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _touched(folder: Path) -> float:
+    return max(p.stat().st_mtime for p in (folder, *folder.iterdir()))
+
+
+def _refuse_without_room_to_restore(paths: Paths, file: Path) -> None:
+    """NoRoomForBackup unless the data's disk holds the backup's members unpacked beside the
+    data and the copy of the current files kept under backups/: a full disk was found only
+    half-way, after minutes of unpacking, as "internal error: [Errno 28]". A file that is no
+    ZIP is left for ``_read_backup`` to say so."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except _NOT_A_BACKUP:
+        return
+    kept = database_bytes(paths.db) + (
+        paths.keyslots.stat().st_size if paths.keyslots.exists() else 0
+    )
+    lacking = disks_lacking([(paths.data_dir, unpacked + kept)])
+    if lacking:
+        raise NoRoomForBackup(
+            _("The backup cannot be restored; nothing was changed. {reason}").format(reason=lacking)
+        )
 
 
 def _finish_waiting_rekey(paths: Paths, key: bytes, pending: PendingKey) -> None:
@@ -842,16 +934,20 @@ def _replace(paths: Paths, staging: Path, keep_key_file: bool) -> None:
     if paths.db.exists():
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         keep = make_private_dir(paths.backups / f"replaced-by-restore-{stamp}")
-        for name in (
-            DB_FILENAME,
-            DB_FILENAME + "-wal",
-            DB_FILENAME + "-shm",
-            KEYSLOTS_FILENAME,
-        ):
-            current = paths.data_dir / name
-            if current.exists():
-                shutil.copy2(current, keep / name)
-                make_private(keep / name)
+        try:
+            for name in (
+                DB_FILENAME,
+                DB_FILENAME + "-wal",
+                DB_FILENAME + "-shm",
+                KEYSLOTS_FILENAME,
+            ):
+                current = paths.data_dir / name
+                if current.exists():
+                    shutil.copy2(current, keep / name)
+                    make_private(keep / name)
+        except OSError:
+            shutil.rmtree(keep, ignore_errors=True)  # a half copy is no copy: nothing changed
+            raise
         for suffix in ("-wal", "-shm"):
             (paths.data_dir / (DB_FILENAME + suffix)).unlink(missing_ok=True)
     os.replace(staging / DB_FILENAME, paths.db)
@@ -974,7 +1070,9 @@ def rotate_backups(
 
 
 def _remove_stale_copies(paths: Paths) -> None:
-    """The database copies a crash left while a backup was packed (each the database's size)."""
+    """The database copies a crash left while a backup was packed or a restore unpacked
+    (each the database's size)."""
+    remove_crashed_restores(paths.data_dir)
     if not paths.backups.is_dir():
         return
     now = datetime.now(UTC).timestamp()

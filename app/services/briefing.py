@@ -40,6 +40,7 @@ from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, _
 from app.letters.grammar import with_the
 from app.os_errors import os_error_reason
+from app.reports.export import replace_file
 from app.services import validation as check
 from app.services.workspace import Workspace
 
@@ -377,7 +378,7 @@ def write_briefing(
     no file at all. Returns the warning about characters its fonts cannot print, if any."""
     pdf = render_briefing_pdf(ws, country, lang, today)
     try:
-        path.write_bytes(pdf)
+        replace_file(path, pdf)
     except OSError as exc:
         raise QorgauError(
             _("Cannot write {path}: {reason}").format(path=path, reason=os_error_reason(exc))

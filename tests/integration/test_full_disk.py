@@ -15,6 +15,9 @@ from app.config import Paths
 from app.errors import StorageFailed, StorageFull
 from app.security import private_files
 from app.security.private_files import replace_privately
+from app.services.records import PersonInput
+from app.services.workspace import Workspace
+from tests.builders import wage_case
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli
 
@@ -60,3 +63,43 @@ def test_signing_in_on_a_full_disk_says_so_in_the_users_language(
     kazakh = run_cli(capsys, "--lang", "kk", *data, "case", "list")
     assert "Qorgau деректері тұрған дискіде бос орын қалмады" in kazakh.err
     assert (attempts.read_bytes() if attempts.exists() else None) == before
+
+
+def filling_the_disk_half_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every ``Path.write_bytes`` writes half its bytes, then finds the disk full."""
+
+    def half_then_full(path: Path, data: bytes) -> int:
+        with path.open("wb") as handle:
+            handle.write(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(Path, "write_bytes", half_then_full)
+
+
+def test_a_letter_saved_over_its_copy_on_a_full_disk_keeps_the_copy_whole(
+    ws: Workspace,
+    installation: Paths,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The PDF was written in place: a disk that filled left half a PDF where the officer's
+    earlier copy of the letter had been."""
+    number = wage_case(ws, PersonInput(surname="Сәрсенбаев", given_names="Нұрлан")).number
+    ws.close()
+    monkeypatch.setenv("QORGAU_USER", "aigul")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    letters = tmp_path / "letters"
+    letters.mkdir()
+    out = letters / "letter.pdf"
+    render = ("--data-dir", str(installation.data_dir), "letter", "render", number)
+    render += ("--kind", "employer_letter", "--lang", "kk", "--out", str(out))
+    made = run_cli(capsys, *render)
+    assert made.code == 0, made.err
+    earlier = out.read_bytes()
+    filling_the_disk_half_way(monkeypatch)
+    again = run_cli(capsys, "--lang", "ru", *render)
+    assert again.code != 0
+    assert again.err.strip() == f"qorgau: Не удаётся записать {out}: на диске не осталось места"
+    assert out.read_bytes() == earlier
+    assert [p.name for p in letters.iterdir()] == ["letter.pdf"]  # no half file beside it

@@ -5,14 +5,16 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Connection, create_engine, inspect, text
 
 from app.config import Paths
 from app.db import migrate
 from app.db.engine import Database
 from app.db.raw import open_raw
 from app.errors import DatabaseError
+from app.services.cases import CaseService
 from app.services.installation import unlock
+from app.services.records import PersonInput
 from tests.conftest import PASSWORD, snapshot
 from tests.integration.migration_helpers import (
     assert_at_head_as_the_models,
@@ -235,3 +237,48 @@ def test_only_the_two_newest_copies_taken_before_migrations_are_kept(installatio
     kept = sorted(p.name for p in installation.backups.glob("before-migration-*.db"))
     assert kept == sorted([older[2].name, next(installation.backups.glob("*-0019-*.db")).name])
     assert other.read_bytes() == b"kept"  # nothing else in the folder is touched
+
+
+def test_a_migration_that_fails_is_undone_and_says_where_the_copy_is(
+    installation: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A faulty migration stopped every start with "internal error: no such table: ..."; the
+    user was not told that the database was left as it was, nor where its copy is, nor what
+    to do, and each start kept one more whole copy of the file."""
+    from tests.builders import wage_case
+
+    ws = unlock(installation, "admin", PASSWORD)
+    key = ws.db.key
+    saved = wage_case(ws, PersonInput(surname="Сәрсенбаев", given_names="Нұрлан")).number
+    downgraded(installation, ws, "0024").dispose()
+    real_upgrade = migrate.upgrade_to
+
+    def fails_at_its_last_step(connection: Connection, revision: str = "head") -> None:
+        real_upgrade(connection, revision)
+        connection.execute(text("ALTER TABLE no_such_table ADD COLUMN x INTEGER"))
+
+    monkeypatch.setattr(migrate, "upgrade_to", fails_at_its_last_step)
+    for _start in range(3):
+        with pytest.raises(DatabaseError) as failed:
+            unlock(installation, "admin", PASSWORD)
+        time.sleep(1.1)  # copies are named to the second
+    message = str(failed.value)
+    assert message.startswith(
+        "Qorgau could not update the database to this version (no such table: no_such_table)."
+        " The update was undone"
+    )
+    assert "Install the previous version of Qorgau" in message
+    copies = sorted(installation.backups.glob("before-migration-0024-*.db"))
+    assert len(copies) == 2  # the two newest, not one more per start
+    assert f"A copy of the database taken before the update is in {copies[-1]}." in message
+    raw = open_raw(installation.db, key)
+    try:  # rolled back: the previous version opens it as it left it
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0024"
+    finally:
+        raw.close()
+    monkeypatch.undo()
+    ws = unlock(installation, "admin", PASSWORD)  # the fixed version migrates it
+    try:
+        assert saved in [row.number for row in CaseService(ws).list_cases()]
+    finally:
+        ws.close()

@@ -18,6 +18,12 @@ from sqlalchemy import select
 
 from app.config import Paths
 from app.db.models import Case, CaseEvent, Counter, ExchangeLog, Letter, User
+from app.services.backup import (
+    RESTORE_STAGING_PREFIX,
+    create_backup,
+    restore_backup,
+    rotate_backups,
+)
 from app.services.cases import CaseService
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.keys import KeyService
@@ -25,6 +31,7 @@ from app.services.records import OrganisationInput, PersonInput
 from app.services.workspace import Workspace
 from tests.builders import wage_case
 from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import run_python
 from tests.reliability.crash_worker import CRASH_BATCH_ROWS
 from tests.reliability.harness import (
     Tally,
@@ -422,3 +429,49 @@ def crash_bundles(tmp_path: Path, runs: int) -> Tally:
 @pytest.mark.skipif(not exchange_available(), reason="the exchange package is not there yet")
 def test_crash_during_bundle_import(tmp_path: Path, slow: bool) -> None:
     assert crash_bundles(tmp_path, iterations(slow)).lost == 0
+
+
+# -- restore -------------------------------------------------------------------------------------
+
+_RESTORE_KILLED = """
+import os, signal, sys
+os.environ["QORGAU_KDF_PROFILE"] = "test"
+from pathlib import Path
+from app.config import Paths
+from app.services import backup
+real_prepare = backup._prepare
+def dies(*args, **kwargs):  # the backup is unpacked and checked; the copy is re-keyed, then
+    real_prepare(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)  # the power is cut
+backup._prepare = dies
+backup.restore_backup(Paths(Path(sys.argv[1])), Path(sys.argv[2]), "admin", sys.argv[3], True)
+"""
+
+
+@pytest.mark.parametrize("into", ["this installation", "an empty folder"])
+def test_a_restore_killed_half_way_changes_nothing_and_its_copy_goes(
+    installation: Paths, tmp_path: Path, into: str
+) -> None:
+    """A restore unpacks the backup into a folder beside the data; killed there, it left that
+    whole copy of the database in the data folder for good (another at each try)."""
+    ws = unlock(installation, "admin", PASSWORD)
+    made = create_backup(ws, tmp_path / "night.qbackup").path
+    saved = new_case(ws, note="saved after the backup")
+    ws.close()
+    paths = installation if into == "this installation" else Paths(tmp_path / "new laptop")
+    child = run_python(["-c", _RESTORE_KILLED, str(paths.data_dir), str(made), PASSWORD])
+    assert child.code == -9, child.err
+    left = list(paths.data_dir.glob(f"{RESTORE_STAGING_PREFIX}*"))
+    assert len(left) == 1 and (left[0] / "qorgau.db").exists()  # the crash's copy
+
+    if into == "this installation":
+        ws = unlock(installation, "admin", PASSWORD)  # nothing changed: what was saved is there
+        try:
+            assert CaseService(ws).get_case(saved).description == "saved after the backup"
+            rotate_backups(installation)  # the next sign-in's backup rotation clears it
+        finally:
+            ws.close()
+        assert not left[0].exists()
+    restore_backup(paths, made, "admin", PASSWORD, confirmed=True)  # and a new try works
+    assert not list(paths.data_dir.glob(f"{RESTORE_STAGING_PREFIX}*"))
+    unlock(paths, "admin", PASSWORD).close()

@@ -71,6 +71,11 @@ def test_data_folder_and_backups_stay_private_through_a_missions_life(
     restore_backup(fresh, manual.path, "admin", PASSWORD)
     unlock(fresh, "admin", PASSWORD).close()
     assert private_tree_problems(fresh.data_dir) == []
+    # Restored over again before any backup made backups/: the folder it keeps the replaced
+    # files in was made 0700, and backups/ itself, made on the way, at the umask's 0755.
+    assert not fresh.backups.exists()
+    restore_backup(fresh, manual.path, "admin", PASSWORD, confirmed=True)
+    assert private_tree_problems(fresh.data_dir) == []
     lock.release()
 
 

@@ -107,9 +107,18 @@ def test_restore_refuses_another_installations_backup(
         foreign_ws.close()
     ws.close()
     before = folder_bytes(installation.data_dir)
-    with pytest.raises(DatabaseError, match="belongs to another installation"):
+    with pytest.raises(DatabaseError) as refused:
         restore_backup(installation, foreign, "admin", PASSWORD, confirmed=True)
     assert folder_bytes(installation.data_dir) == before
+    # The same mission set up anew (a new laptop) is told how to take the backup instead.
+    said = str(refused.value)
+    assert said.startswith(
+        f"This backup belongs to another installation of mission {MISSION.code} (database "
+    )
+    assert said.endswith(
+        f"move every file out of {installation.data_dir}, then restore the backup into the "
+        "empty folder."
+    )
 
 
 def test_restore_asks_before_going_back_in_time(

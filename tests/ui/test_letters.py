@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -741,3 +743,39 @@ def test_the_editor_in_russian_wraps_its_longest_label_instead_of_scrolling_side
     assert not scroll.horizontalScrollBar().isVisible()
     assert dialog.organisation_dative.geometry().right() <= scroll.viewport().width()
     assert label.width() <= scroll.viewport().width()
+
+
+def test_a_letter_saved_on_a_full_disk_says_so_and_keeps_the_earlier_copy(
+    qtbot: QtBot,
+    open_ws: OpenWs,
+    bridge: LanguageBridge,
+    case: CaseDetail,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Saved in place, a letter whose disk filled half-way left half a PDF over the copy
+    saved before."""
+    issued_letter(open_ws("aigul"), open_ws("serik"), case.id)
+    page = on_screen(qtbot, LettersPage(open_ws("serik"), bridge))
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT_MS)
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    target = folder / "letter.pdf"
+    with qtbot.waitSignal(page.copy_recorded, timeout=WAIT_MS):
+        page.save_to(target)
+    earlier = target.read_bytes()
+    said: list[str] = []
+    monkeypatch.setattr(
+        letters_page, "plain_message", lambda _parent, _title, text: said.append(text)
+    )
+
+    def half_then_full(path: Path, data: bytes) -> int:
+        with path.open("wb") as handle:
+            handle.write(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(Path, "write_bytes", half_then_full)
+    page.save_to(target)
+    assert said == [f"{target} cannot be written: no space left on the disk"]
+    assert target.read_bytes() == earlier
+    assert [p.name for p in folder.iterdir()] == ["letter.pdf"]

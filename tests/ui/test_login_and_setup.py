@@ -28,7 +28,7 @@ from ui import ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog, try_keyring_login
 from ui.setup import wizard as wizard_module
-from ui.setup.wizard import ADMIN, LETTERHEAD, MISSION, SetupWizard
+from ui.setup.wizard import ADMIN, LETTERHEAD, MISSION, RESTORE, SetupWizard
 
 
 def login_dialog(
@@ -660,3 +660,48 @@ def test_the_wizard_takes_no_letterhead_longer_than_a_bundle_may_carry(
     type_into(qtbot, wizard.letterhead.address_en, "Istanbul, Beşiktaş, Ortaköy, " * 30)
     assert len(wizard.letterhead.address_en.text()) == 500
     assert wizard.letterhead.phone.maxLength() == 60
+
+
+def test_the_wizard_on_a_new_computer_restores_the_missions_backup(
+    qtbot: QtBot, tmp_path: Path, installation: Paths, bridge: LanguageBridge
+) -> None:
+    """The laptop died: on the new one the first start offered only a new mission (whose
+    installation then refused the old one's backup as another installation's) or the demo;
+    restoring took the command line."""
+    from app.services.backup import create_backup
+    from app.services.cases import CaseService
+    from app.services.records import PersonInput
+    from tests.builders import wage_case
+
+    ws = unlock(installation, "admin", PASSWORD)
+    case = wage_case(ws, PersonInput(surname="Сәрсенбаев", given_names="Нұрлан"))
+    night = create_backup(ws, tmp_path / "last-night.qbackup").path
+    ws.close()
+    paths = Paths(tmp_path / "new laptop")
+    wizard = new_wizard(qtbot, paths, bridge)
+    click(qtbot, wizard.welcome.restore)
+    press(qtbot, wizard, NEXT)
+    assert wizard.currentId() == RESTORE
+    page = wizard.from_backup
+    press(qtbot, wizard, FINISH)  # nothing typed: said on the page, nothing made
+    assert page.error.text() == "Choose the backup to restore."
+    assert wizard.focusWidget() is page.file and not paths.data_dir.exists()
+    type_into(qtbot, page.file, str(night))
+    type_into(qtbot, page.username, "admin")
+    type_into(qtbot, page.password, "not the password")
+    press(qtbot, wizard, FINISH)
+    qtbot.waitUntil(lambda: page.error.isVisible() and bool(page.error.text()), timeout=20_000)
+    said = page.error.text()
+    assert "Your password does not open this backup" in said
+    assert not paths.is_initialised()
+    page.password.clear()
+    type_into(qtbot, page.password, PASSWORD)
+    with qtbot.waitSignal(wizard.accepted, timeout=20_000):
+        press(qtbot, wizard, FINISH)
+    restored = wizard.workspace
+    assert restored is not None
+    try:
+        assert restored.actor.username == "admin" and restored.mission.code == "SEL"
+        assert CaseService(restored).get_case(case.id).number == case.number
+    finally:
+        restored.close()

@@ -3,6 +3,7 @@ scheduled ones make their own room first; the database's copy is taken beside th
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import time
@@ -12,13 +13,21 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+import sqlcipher3
 from sqlalchemy import select
 
+from app.config import Paths
 from app.db.models import AuditEntry
-from app.errors import DatabaseError
+from app.errors import DatabaseError, StorageFull
+from app.i18n import set_language
 from app.services import backup
-from app.services.backup import backup_if_due, backups_to_keep, scheduled_backups
+from app.services.backup import backup_if_due, backups_to_keep, restore_backup, scheduled_backups
+from app.services.cases import CaseService
+from app.services.installation import unlock
+from app.services.records import PersonInput
 from app.services.workspace import Workspace
+from tests.builders import wage_case
+from tests.conftest import PASSWORD, snapshot
 
 START = datetime(2026, 1, 1, 18, 30, tzinfo=UTC)
 
@@ -137,3 +146,131 @@ def test_sizes_read_as_bytes_kilobytes_megabytes_or_gigabytes() -> None:
         "300 MB",
         "5.5 GB",
     ]
+
+
+def sqlite_full() -> sqlcipher3.OperationalError:
+    """What SQLite raises when the disk fills under it (SQLITE_FULL)."""
+    error = sqlcipher3.OperationalError("database or disk is full")
+    error.sqlite_errorcode = 13
+    return error
+
+
+def test_a_disk_that_fills_while_the_database_is_copied_is_said_and_leaves_nothing(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The room is checked first, but the disk may fill meanwhile (another program, the
+    database's own log): SQLite's "database or disk is full" reached the user as an
+    internal error in English."""
+
+    def fills(_db: object, target: Path) -> None:
+        target.write_bytes(b"half a copy")
+        raise sqlite_full()
+
+    monkeypatch.setattr(backup, "backup_database", fills)
+    out = tmp_path / "copy.qbackup"
+    with pytest.raises(StorageFull, match="is full; nothing was saved"):
+        backup.create_backup(ws, out)
+    assert not out.exists() and not out.with_name(out.name + ".part").exists()
+    assert not list(ws.paths.backups.glob(f"{backup.COPY_PREFIX}*"))
+
+
+def beside_the_database(paths: Paths) -> dict[str, bytes]:
+    """The data folder's files but the database, whose header a restore switches out of WAL
+    (its bytes change, not what it holds: the test reads that back)."""
+    return {k: v for k, v in snapshot(paths.data_dir).items() if not k.startswith("qorgau.db")}
+
+
+class MadeBackup(NamedTuple):
+    paths: Paths
+    file: Path
+    case_since: str  # the number of a case saved after the backup
+
+
+@pytest.fixture
+def made_backup(ws: Workspace, tmp_path: Path) -> MadeBackup:
+    """An installation, its backup and a case saved since; the window closed."""
+    out = backup.create_backup(ws, tmp_path / "night.qbackup").path
+    number = wage_case(ws, PersonInput(surname="Сәрсенбаев", given_names="Нұрлан")).number
+    paths = ws.paths
+    ws.close()
+    return MadeBackup(paths, out, number)
+
+
+def test_a_restore_without_room_on_the_disk_is_refused_before_anything_changes(
+    made_backup: MadeBackup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths, out, _case = made_backup
+    before = snapshot(paths.data_dir)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: Usage(2**30, 2**30 - 2**20, 2**20))
+    for attempt in (
+        lambda: backup.check_backup_for_restore(paths, out),  # the window asks this first
+        lambda: restore_backup(paths, out, "admin", PASSWORD, confirmed=True),
+    ):
+        with pytest.raises(DatabaseError) as refused:
+            attempt()
+        message = str(refused.value)
+        assert message.startswith("The backup cannot be restored; nothing was changed.")
+        assert "1 MB is free" in message
+    assert snapshot(paths.data_dir) == before
+    assert [p.name for p in paths.data_dir.iterdir() if p.name.startswith(".restore-")] == []
+
+
+@pytest.mark.parametrize("lang", ["en", "kk"])
+def test_a_disk_that_fills_while_the_current_files_are_kept_changes_nothing(
+    made_backup: MadeBackup, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """The files a restore replaces are copied to backups/ first; a disk that filled then
+    stopped the restore with "internal error: [Errno 28] No space left on device" and left
+    an empty replaced-by-restore folder behind."""
+    paths, out, case_since = made_backup
+    before = beside_the_database(paths)
+    real_copy = shutil.copy2
+
+    def copy_then_fill(source: Path, target: Path) -> None:
+        real_copy(source, target)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+
+    monkeypatch.setattr(shutil, "copy2", copy_then_fill)
+    set_language(lang)
+    try:
+        with pytest.raises(StorageFull) as refused:
+            restore_backup(paths, out, "admin", PASSWORD, confirmed=True)
+    finally:
+        set_language("en")
+    said = {
+        "en": "The disk holding Qorgau's data is full; nothing was changed.",
+        "kk": "Qorgau деректері тұрған дискіде бос орын қалмады",
+    }
+    assert said[lang] in str(refused.value)
+    assert "Errno" not in str(refused.value)
+    assert beside_the_database(paths) == before
+    assert not list(paths.backups.glob("replaced-by-restore-*"))
+    monkeypatch.undo()
+    ws = unlock(paths, "admin", PASSWORD)
+    try:  # the case saved after the backup is still there
+        assert case_since in [row.number for row in CaseService(ws).list_cases()]
+    finally:
+        ws.close()
+
+
+def test_a_restore_under_way_keeps_its_folder_and_an_older_versions_goes_when_old(
+    tmp_path: Path,
+) -> None:
+    """The folders of restores killed half-way are removed; one whose restore still runs (its
+    lock held, here by this process) is not, nor one of an older version until it is old."""
+    data = tmp_path / "data"
+    live, crashed, older = (data / f"{backup.RESTORE_STAGING_PREFIX}{n}" for n in "abc")
+    for folder in (live, crashed, older):
+        folder.mkdir(parents=True)
+        (folder / "qorgau.db").write_bytes(b"a whole copy")
+    held = backup.hold_lock(live / backup.STAGING_LOCK)
+    os.close(backup.hold_lock(crashed / backup.STAGING_LOCK))  # its process is gone
+    try:
+        assert backup.remove_crashed_restores(data) == [crashed]
+        old = time.time() - backup.STALE_COPY_S - 60
+        for path in (older / "qorgau.db", older):
+            os.utime(path, (old, old))
+        assert backup.remove_crashed_restores(data) == [older]
+        assert live.exists()
+    finally:
+        os.close(held)

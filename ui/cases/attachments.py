@@ -26,6 +26,7 @@ from app.domain.filenames import clean_filename, opens_in_viewer
 from app.errors import QorgauError
 from app.i18n import _, format_date, format_datetime, format_size
 from app.os_errors import os_error_text
+from app.reports.export import replace_file
 from app.services.cases import (
     CaseService,
     identity_document_warning,
@@ -329,7 +330,7 @@ class AttachmentsPanel(QWidget):
 
         def work(_context: TaskContext) -> Path:
             _info, content = service.attachment_content(info.id, saved_copy=True)
-            target.write_bytes(content)
+            replace_file(target, content)
             return target
 
         task: BackgroundTask[Path] = BackgroundTask(self, work)

@@ -41,6 +41,7 @@ from app.domain import taxonomy
 from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, N_, _, current_language
 from app.os_errors import os_error_reason
+from app.reports.export import replace_file
 from app.services.contracts import (
     REVIEWERS,
     ContractReviewInfo,
@@ -837,7 +838,7 @@ class ContractReviewPage(QWidget):
 
         def work(_context: TaskContext) -> str:
             pdf = service.report_pdf(review_id, lang)
-            path.write_bytes(pdf)
+            replace_file(path, pdf)
             return pdf.warning()
 
         self.error.clear_message()

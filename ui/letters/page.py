@@ -33,6 +33,7 @@ from app.errors import AccountChanged, QorgauError
 from app.i18n import _, format_number
 from app.letters import LETTER_KINDS
 from app.os_errors import os_error_reason
+from app.reports.export import replace_file
 from app.services.cases import CaseService
 from app.services.changes import DataChanged
 from app.services.letters import (
@@ -630,7 +631,7 @@ class LettersPage(QWidget):
                 if info.status == LetterStatus.ISSUED
                 else self.service.render_preview(info.id)
             )
-            path.write_bytes(content)
+            replace_file(path, content)  # a full disk leaves no half PDF
         except QorgauError as exc:
             show_error(self, exc)
         except OSError as exc:

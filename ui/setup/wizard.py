@@ -1,6 +1,8 @@
-"""First run: create the mission and its administrator, or open the demo mission.
+"""First run: create the mission and its administrator, open the demo mission, or restore the
+mission from a backup (this computer replaces one that died: welcome → restore, signed in as
+an administrator of the backup).
 
-Pages: welcome (language, new or demo) → mission → letterhead → administrator. Headquarters
+Pages: welcome (language, new, restore or demo) → mission → letterhead → administrator. Headquarters
 may keep its data on a PostgreSQL server instead ("Headquarters, on a database server", on the
 administrator page: the server's address, a test of the connection, the administrator's own
 server account). Each page
@@ -11,6 +13,7 @@ The installation is created on a worker thread; the wizard then holds the unlock
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, QTimer
@@ -19,7 +22,9 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -57,7 +62,9 @@ if TYPE_CHECKING:
     from ui.recovery import RecoveryKeyDialog
 
 DEMO_CASES = 300
-WELCOME, MISSION, LETTERHEAD, ADMIN = range(4)
+WELCOME, MISSION, LETTERHEAD, ADMIN, RESTORE = range(5)
+# app.services.backup.SCHEDULED_SUFFIX: the services are not imported before the first paint.
+BACKUP_SUFFIX = ".qbackup"
 
 
 def ask_discard_setup(parent: QWidget) -> bool:
@@ -145,12 +152,15 @@ class WelcomePage(_Page):
         self.new_mission = QRadioButton()
         self.new_mission.setChecked(True)
         self.demo = QRadioButton()
+        self.restore = QRadioButton()
         self.choice = QButtonGroup(self)
         self.choice.addButton(self.new_mission)
         self.choice.addButton(self.demo)
+        self.choice.addButton(self.restore)
         self.form.addRow(self.intro)
         self.form.addRow("", self.language)
         self.form.addRow(self.new_mission)
+        self.form.addRow(self.restore)
         self.form.addRow(self.demo)
         # QWizard lays out Next or Finish only when a page is entered: the demo choice must
         # say itself that this page is now the last, or Finish stays hidden and Next does
@@ -170,9 +180,12 @@ class WelcomePage(_Page):
         self.label_for(self.language, _("&Interface language:"))
         self.new_mission.setText(_("&Create the mission's installation"))
         self.demo.setText(_("Open the &demo mission (invented cases, for training)"))
+        self.restore.setText(_("&Restore the mission from a backup (a new computer)"))
 
     def nextId(self) -> int:  # noqa: N802 - Qt name
-        return -1 if self.demo.isChecked() else MISSION
+        if self.demo.isChecked():
+            return -1
+        return RESTORE if self.restore.isChecked() else MISSION
 
 
 HQ_CITY = "Astana"  # stored as typed in the city field (a name, not an interface text)
@@ -395,6 +408,9 @@ class AdminPage(_Page):
             "sslmode": self.server_url,
         }.get(name or "")
 
+    def nextId(self) -> int:  # noqa: N802 - Qt name
+        return -1  # the last page of a new mission (Qt's default: the next id, RESTORE)
+
     def check(self) -> None:
         warm_up.wait()
         from app.services.installation import check_username
@@ -404,6 +420,69 @@ class AdminPage(_Page):
             self.server_config()  # the server checks the password itself
             return
         check_passwords(self.password.text(), self.repeat.text())
+
+
+class RestorePage(_Page):
+    """The backup file and an administrator of the backup. Without this page a new computer
+    offered only a new mission, whose installation then refused the old one's backup."""
+
+    def __init__(self, bridge: LanguageBridge) -> None:
+        super().__init__(bridge)
+        self.file = QLineEdit()
+        self.choose = QPushButton()
+        self.choose.setAutoDefault(False)  # Enter finishes the page; it opens no file dialog
+        self.choose.clicked.connect(self._choose_file)
+        self.file_row = QWidget()
+        row = QHBoxLayout(self.file_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.file, 1)
+        row.addWidget(self.choose)
+        self.username = QLineEdit()
+        self.password = password_field()
+        self.form.addRow("", self.file_row)
+        self.form.addRow("", self.username)
+        self.form.addRow("", self.password)
+        self.setFinalPage(True)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(_("Restore from a backup"))
+        self.setSubTitle(
+            _(
+                "The mission's cases, letters and users come back as they were when the backup "
+                "was made. Sign in as one of its administrators, with the password of then."
+            )
+        )
+        self.label_for(self.file_row, _("Backup f&ile:"))
+        label = self.form.labelForField(self.file_row)
+        if isinstance(label, QLabel):
+            label.setBuddy(self.file)  # its shortcut types into the path, not the row
+        self.label_for(self.username, _("&User name:"))
+        self.label_for(self.password, _("&Password:"))
+        self.choose.setText(_("C&hoose…"))
+
+    def _choose_file(self) -> None:
+        name, _chosen = QFileDialog.getOpenFileName(
+            self,
+            _("Restore from a backup"),
+            self.file.text(),
+            _("Qorgau backups (*{suffix})").format(suffix=BACKUP_SUFFIX)
+            + ";;"
+            + _("All files (*)"),
+        )
+        if name:
+            self.file.setText(name)
+
+    def field_widget(self, name: str | None) -> QWidget | None:
+        fields = {"file": self.file, "username": self.username, "password": self.password}
+        return fields.get(name or "")
+
+    def check(self) -> None:
+        if not self.file.text().strip():
+            raise ValidationError(lambda: _("Choose the backup to restore."), field="file")
+        if not self.username.text().strip() or not self.password.text():
+            field = "password" if self.username.text().strip() else "username"
+            raise ValidationError(lambda: _("Enter your user name and password."), field=field)
 
 
 @dataclass
@@ -442,7 +521,9 @@ class SetupWizard(QWizard):
         self.mission = MissionPage(bridge)
         self.letterhead = LetterheadPage(bridge)
         self.admin = AdminPage(bridge)
-        for page_id, page in enumerate((self.welcome, self.mission, self.letterhead, self.admin)):
+        self.from_backup = RestorePage(bridge)
+        pages = (self.welcome, self.mission, self.letterhead, self.admin, self.from_backup)
+        for page_id, page in enumerate(pages):
             self.setPage(page_id, page)
         self.admin.test_server.clicked.connect(self._test_server)
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -465,7 +546,7 @@ class SetupWizard(QWizard):
             QTimer.singleShot(0, warm_up.start)
 
     def _form_pages(self) -> tuple[_Page, ...]:
-        return (self.mission, self.letterhead, self.admin)
+        return (self.mission, self.letterhead, self.admin, self.from_backup)
 
     def has_typed_work(self) -> bool:
         """True when a text field no longer holds what it started with."""
@@ -529,6 +610,22 @@ class SetupWizard(QWizard):
                 return Created(unlock(paths, DEMO_ADMIN, DEMO_PASSWORD))
 
             label = _("Creating the demo mission…")
+        elif self.welcome.restore.isChecked():
+            backup_file = Path(self.from_backup.file.text().strip())
+            admin, password = (
+                self.from_backup.username.text().strip(),
+                self.from_backup.password.text(),
+            )
+
+            def work(_ctx: TaskContext) -> Created:
+                warm_up.wait()
+                from app.services.backup import restore_backup
+                from app.services.installation import unlock
+
+                restore_backup(paths, backup_file, admin, password)
+                return Created(unlock(paths, admin, password))
+
+            label = _("Restoring the backup…")
         elif self.admin.on_server.isChecked():
             setup, config = self.setup(), self.admin.server_config()
             admin, password = self.admin.username.text().strip(), self.admin.password.text()
