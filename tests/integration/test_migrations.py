@@ -55,7 +55,8 @@ def test_postgresql_runs_the_same_history_and_matches_models(pg_cluster: Cluster
                 text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%day_stat%'")
             ).scalar_one()
             assert triggers == 9
-            # Inserts are counted per statement (0015): bit 0 of tgtype is "for each row".
+            # Inserts (0015), a case's updates and its codes' deletes (0027) are counted per
+            # statement: bit 0 of tgtype is "for each row".
             per_statement = connection.execute(
                 text(
                     "SELECT tgname FROM pg_trigger WHERE tgname LIKE '%day_stat%' "
@@ -63,8 +64,11 @@ def test_postgresql_runs_the_same_history_and_matches_models(pg_cluster: Cluster
                 )
             ).scalars()
             assert list(per_statement) == [
+                "case_category_day_stat_delete",
                 "case_category_day_stat_insert",
                 "case_day_stat_insert",
+                "case_day_stat_update",
+                "case_ilo_indicator_day_stat_delete",
                 "case_ilo_indicator_day_stat_insert",
             ]
             assert inspect(connection).has_table("search_index")
@@ -165,6 +169,7 @@ def test_a_migration_for_the_server_only_takes_no_backup(
     (``server_only = True``): the copy of a large mission's file costs minutes for nothing."""
     assert not migrate.changes_sqlite("0014", "0015")  # 0015: PostgreSQL's triggers only
     assert migrate.changes_sqlite("0013", "0015")
+    assert not migrate.changes_sqlite("0026", "0027")  # 0027: PostgreSQL's triggers only
     ws = unlock(installation, "admin", PASSWORD)
     with ws.write() as session:
         session.execute(text("UPDATE alembic_version SET version_num = 'older01'"))

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import case, delete, insert, select, update
 
 from app.db.models import Base, Case, CaseCategory, CaseDayStat
 from app.services.cases import CaseService
@@ -187,3 +187,48 @@ def test_the_dashboard_reads_the_counts_without_a_category(demo: Workspace) -> N
         StatsFilter(date_from=PERIODS[0][0], date_to=TODAY, category="unpaid_wages")
     )
     assert 0 < one_category.opened < everything.opened
+
+
+def test_cases_updated_and_codes_deleted_by_one_statement_are_counted(demo: Workspace) -> None:
+    """A bundle's changed cases are updated by one statement and their codes deleted by
+    another (on PostgreSQL counted by statement-level triggers, migration 0027): in one
+    update, cases moved to another day, mission, officer and outcome beside cases given their
+    own values again and cases whose uncounted text alone changed; then codes of several cases
+    deleted at once."""
+    cases, categories = Case.__table__, CaseCategory.__table__
+    ids = _case_ids(demo)
+    moved, same, text_only = ids[:12], ids[12:18], ids[18:24]
+    with demo.write() as session:
+        session.execute(
+            update(cases)
+            .where(cases.c.id.in_(moved + same + text_only))
+            .values(
+                received_at=case(
+                    (cases.c.id.in_(moved), date(2026, 5, 4)), else_=cases.c.received_at
+                ),
+                assigned_to=case((cases.c.id.in_(moved), "bulk"), else_=cases.c.assigned_to),
+                origin_mission=case(
+                    (cases.c.id.in_(moved[:6]), "IST"), else_=cases.c.origin_mission
+                ),
+                host_country=case((cases.c.id.in_(moved[:6]), "TR"), else_=cases.c.host_country),
+                documents_returned=case(
+                    (cases.c.id.in_(moved[3:9]), True), else_=cases.c.documents_returned
+                ),
+                resolved_at=cases.c.resolved_at,
+                description=case(
+                    (cases.c.id.in_(text_only), "changed text"), else_=cases.c.description
+                ),
+            )
+        )
+    assert_counts_match_a_recount(demo)
+    with demo.write() as session:
+        session.execute(
+            update(cases)
+            .where(cases.c.id.in_(moved[6:]))
+            .values(received_at=date(2025, 12, 31), deleted_at=datetime.now(UTC))
+        )
+        done = session.execute(
+            delete(categories).where(categories.c.case_id.in_(moved[:8] + text_only))
+        )
+        assert done.rowcount > 8
+    assert_counts_match_a_recount(demo)
