@@ -166,6 +166,23 @@ def test_case_must_be_over_with_the_worker_home(open_ws: OpenWs) -> None:
     assert service.add(record(not_home)).case_number == not_home
 
 
+def test_a_return_before_the_case_was_received_is_refused(open_ws: OpenWs) -> None:
+    """The fault: a day of return a year too early (typed 2025 for 2026) was taken, and the
+    worker counted among the returnees of a year in which their case did not exist."""
+    number = closed_case(open_ws("aigul"), open_ws("serik"))  # received 40 days ago
+    ws = open_ws("aigul")
+    service = ReturneeService(ws)
+    too_early = TODAY - timedelta(days=41)
+    with pytest.raises(ValidationError, match=f"is before case {number} was received") as refused:
+        service.add(record(number, returned_on=too_early))
+    assert refused.value.field == "returned_on"
+    assert count(ws, Returnee) == 0
+    row = service.add(record(number, returned_on=TODAY - timedelta(days=40)))  # the same day
+    with pytest.raises(ValidationError, match="was received"):
+        service.update(row.id, record(number, returned_on=too_early), row.version)
+    assert service.get(row.id).returned_on == TODAY - timedelta(days=40)
+
+
 def test_roles_are_checked_in_the_service(open_ws: OpenWs) -> None:
     number = closed_case(open_ws("aigul"), open_ws("serik"))
     with pytest.raises(PermissionDenied):
@@ -178,7 +195,12 @@ def test_filters_in_sql(open_ws: OpenWs) -> None:
     other = PersonInput(surname="Омаров", given_names="Ерлан", phone_home="+7 702 000 0000")
     attache = CaseService(open_ws("aigul"))
     case = attache.create_case(
-        CaseInput(host_country="TR", categories=("unpaid_wages",), received_at=TODAY, person=other)
+        CaseInput(
+            host_country="TR",
+            categories=("unpaid_wages",),
+            received_at=TODAY - timedelta(days=5),  # before the return, two days ago
+            person=other,
+        )
     )
     attache.set_status(case.id, "resolved", "Paid")
     driver = service.add(
