@@ -267,7 +267,7 @@ def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Pat
     service.add(record(closed_case(open_ws("aigul"), open_ws("serik")), note="=HYPERLINK(x)"))
     out = tmp_path / "register.csv"
     assert service.export(out, lang="ru") == 1
-    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
     assert len(rows) == 2
     # The phone starts with "+": written with the apostrophe that keeps spreadsheets from
     # reading it as a formula.
