@@ -785,7 +785,8 @@ def _export_row(row: ReturneeRow, lang: str, word: Any) -> tuple[Any, ...]:
         "years_abroad": row.years_abroad,
         "certificates": "; ".join(row.certificates),
         "languages": ", ".join(isco.language_name(c, lang) for c in row.languages),
-        "work_country": row.work_country,
+        # Named, as the region is: an employment centre reads "KR" as nothing.
+        "work_country": official_name(row.work_country, lang),
         "wants_referral": word(YES) if row.wants_referral else word(NO),
         "returned_on": row.returned_on,
     }

@@ -278,12 +278,14 @@ def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Pat
         "Сейітова" in rows[1] and "7212" in rows[1] and "'+7 701 000 0000" in rows[1]
     )  # formula guard
     assert "город Астана" in rows[1]
+    # The fault: the country of work was its code ("KR") among words in the file's language.
+    assert "Республика Корея" in rows[1] and "KR" not in rows[1]
     workbook = tmp_path / "register.xlsx"
     assert service.export(workbook, lang="kk") == 1
     sheet = load_workbook(workbook).active
     assert sheet is not None
     values = [c.value for c in sheet[3]]
-    assert "Сейітова" in values and "Астана қаласы" in values
+    assert "Сейітова" in values and "Астана қаласы" in values and "Корея Республикасы" in values
     # The fault: the CSV's apostrophe went into the workbook ("'+7 701 000 0000"); a
     # workbook's text cell holds the phone as typed.
     assert "+7 701 000 0000" in values and "'+7 701 000 0000" not in values
