@@ -110,6 +110,19 @@ def test_a_country_the_mission_had_no_complaint_from_says_so(
     assert squeeze(WORDS["en"]["complaints_after"]) in korea
 
 
+def test_a_russian_sheet_names_the_mission_without_bracketed_alternatives(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The fault: the Russian sheet told the worker to turn to «посольство (консульство)», an
+    alternative in brackets that marks a document as machine-made; it names the mission as
+    the Kazakh sheet does («өкілдік»), in the glossary's word: «загранучреждение Казахстана»."""
+    quiet = next(c for c in ("US", "IL", "GB", "DE", "QA") if not cases_of_the_year(demo, c))
+    for country in ("KR", quiet):
+        text = render(capsys, tmp_path / f"{country}-ru.pdf", country, "ru")
+        assert "(консульств" not in text and "загранучреждени" in text, country
+    assert not re.search(r"\w\s?\(\w+\)", json.dumps(WORDS["ru"], ensure_ascii=False))
+
+
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_a_sheet_a_few_lines_too_long_is_set_tighter_on_one_page(
     demo: Workspace,
