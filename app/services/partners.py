@@ -133,6 +133,10 @@ def consent_missing(person: Person | None, partner_country: str) -> tuple[Consen
     return tuple(missing)
 
 
+def _warned(missing: tuple[ConsentScope, ...]) -> tuple[str, ...]:
+    return (consent_not_covered(*missing),) if missing else ()
+
+
 # A resolved, closed or rejected case is shut: only a consul reopens it, with a reason on its
 # timeline. A referral made to it quietly would send a worker to a partner while the register
 # says the mission's work is over (a resolved case may be closed with the referral still open),
@@ -349,8 +353,7 @@ class PartnerService(DatedService):
                 case.number,
                 {"partner": partner.id, "referral": referral.id, "consent_covers": not missing},
             )
-            warnings = tuple(consent_not_covered(scope) for scope in missing)
-            return ReferralResult(_referral_info(referral, case, partner), warnings)
+            return ReferralResult(_referral_info(referral, case, partner), _warned(missing))
 
     def consent_warnings(self, case_id: str, partner_id: str = "") -> tuple[str, ...]:
         """What the referral dialog says before the officer confirms a referral of the case to
@@ -360,7 +363,7 @@ class PartnerService(DatedService):
             person = session.get(Person, case.person_id)
             partner = session.get(PartnerOrganisation, partner_id) if partner_id else None
             country = partner.country if partner is not None else KAZAKHSTAN
-            return tuple(consent_not_covered(scope) for scope in consent_missing(person, country))
+            return _warned(consent_missing(person, country))
 
     def record_outcome(
         self,
