@@ -51,6 +51,10 @@ WIDTH = A4[0] - 2 * MARGIN
 QR_SIZE = 28 * mm
 ACCENT = colors.HexColor("#1F4E79")
 MUTED = colors.HexColor("#555555")
+# The host-country table writes a source that is not an address in English ("Labor Standards
+# Act, Art. 60(1) (after one year …)"): a Kazakh or Russian sheet printed it as it was, beside
+# the same statute cited in the sheet's language. There it adds only an address to check.
+TABLE_LANGUAGE = "en"
 _PER_PERIOD: dict[str, dict[str, str]] = {
     "hour": {"kk": "сағатына", "ru": "в час", "en": "an hour"},
     "day": {"kk": "күніне", "ru": "в день", "en": "a day"},
@@ -146,6 +150,10 @@ def _style(name: str, font: str, size: float, leading: float, **more: Any) -> Pa
     )
 
 
+def _is_address(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
 class _Sheet:
     def __init__(self, sheet: BriefingSheet, scale: float = 1.0) -> None:
         self.sheet = sheet
@@ -211,7 +219,11 @@ class _Sheet:
     def source_line(
         self, source: str, checked_on: date | None, citations: Sequence[str] = ()
     ) -> str:
-        parts = [*citations, source] if source not in citations else list(citations)
+        parts = list(citations)
+        if source not in citations and (
+            _is_address(source) or not citations or self.lang == TABLE_LANGUAGE
+        ):
+            parts.append(source)
         line = "; ".join(part for part in parts if part)
         if checked_on is not None:
             line += f" ({self.words['checked'].format(date=date_long(checked_on, self.lang))})"

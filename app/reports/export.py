@@ -1,11 +1,14 @@
 """CSV and XLSX files of report tables.
 
-CSV is UTF-8 with a byte-order mark, so that Excel opens Kazakh and Russian text correctly.
+CSV is UTF-8 with a byte-order mark, so that Excel opens Kazakh and Russian text correctly,
+and its cells are separated by ";": Excel set to Kazakh or Russian (the missions', HQ's and the
+employment centres' computers) splits a CSV opened by a double click at ";", its list
+separator, and read the commas of the files written before as text: every column in the first.
 A CSV text cell that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``...) is
 written with a leading apostrophe: names typed into the app must never run in someone's Excel.
-So is each part of a cell after a ";": Excel set to Kazakh or Russian splits a CSV opened by a
-double click at ";", its list separator, quotes or not, so ``Иванов;=cmd|' /C calc'!A0`` was
-two cells there, the second a formula (written ``Иванов;'=cmd|' /C calc'!A0`` now).
+So is each part of a cell after a ";" or a ",": Excel splits at its list separator, quotes or
+not, so ``Иванов;=cmd|' /C calc'!A0`` was two cells there, the second a formula (written
+``Иванов;'=cmd|' /C calc'!A0`` now), and Excel set to English splits at ",".
 A workbook needs no such mark: its text cells are typed as strings, never formulas, so they
 hold the value as typed ("+7 740 828 4905"). A workbook names its sheets by the tables'
 titles, in the report's language, carries its title, language and creator ("Qorgau") in its
@@ -38,12 +41,15 @@ MONTH_FORMAT = "yyyy-mm"
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-# A ";" that a spreadsheet reading at ";" would follow with a formula (after blanks or quotes).
-_FORMULA_AFTER_SEMICOLON = re.compile(r';(?=[\s"]*[=+\-@])')
+# The cells' separator: Excel's list separator in Kazakh and Russian.
+DELIMITER = ";"
+# A separator (";", or "," where Excel is set to English) that a spreadsheet splitting there
+# would follow with a formula (after blanks or quotes).
+_FORMULA_AFTER_SEPARATOR = re.compile(r'([;,])(?=[\s"]*[=+\-@])')
 
 
 def safe_text(value: str) -> str:
-    value = _FORMULA_AFTER_SEMICOLON.sub(";'", value)
+    value = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
@@ -59,7 +65,7 @@ def _csv_cell(value: Cell) -> str:
 
 def _write_csv(handle: TextIO, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
     """The headers, then ``rows``, to ``handle``; how many rows."""
-    writer = csv.writer(handle, lineterminator="\r\n")
+    writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow([safe_text(h) for h in headers])
     count = 0
     for row in rows:
@@ -95,9 +101,8 @@ def stream_xlsx(
     lang: str,
 ) -> int:
     """``rows`` written to ``target`` as a workbook as they come (openpyxl's write-only
-    mode holds no sheet in memory); how many. A CSV opened by a double click in Excel set
-    to Kazakh or Russian, whose list separator is ";", put every column into the first;
-    a workbook opens as it is, its dates as dates."""
+    mode holds no sheet in memory); how many. A workbook opens as it is in Excel set to any
+    language, its dates as dates."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font

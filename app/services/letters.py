@@ -1555,13 +1555,13 @@ def parse_code(text: str) -> tuple[str, str]:
     return number.strip().upper(), check_part.lower()
 
 
-def consent_not_covered(scope: ConsentScope) -> str:
+def consent_not_covered(scope: ConsentScope, *more: ConsentScope) -> str:
     """The warning for data about to go where the recorded consent does not cover (a letter's
-    addressee, a partner a case is referred to)."""
+    addressee, a partner a case is referred to): one sentence however many consents lack."""
     return _(
         "The person's recorded consent does not cover sharing their data with this "
         "addressee ({scope})."
-    ).format(scope=label(scope))  # its words, not its code
+    ).format(scope="; ".join(label(s) for s in (scope, *more)))  # their words, not codes
 
 
 def consent_covers(person: Person | None, kind: str) -> bool:

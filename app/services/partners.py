@@ -118,6 +118,25 @@ def _referral_info(
     )
 
 
+KAZAKHSTAN = "KZ"
+
+
+def consent_missing(person: Person | None, partner_country: str) -> tuple[ConsentScope, ...]:
+    """The consents a referral to a partner in ``partner_country`` needs that the person has
+    not recorded: sharing with partner organisations, and, for a partner outside Kazakhstan
+    (a host country's NGO, shelter or lawyer), the cross-border transfer, which the law on
+    personal data (No. 94-V, Arts. 8 and 16) asks consent for apart."""
+    missing = [] if consent_covers(person, "referral") else [ConsentScope.SHARE_PARTNERS]
+    scopes = (person.consent_scope or []) if person is not None else []
+    if partner_country != KAZAKHSTAN and ConsentScope.CROSS_BORDER.value not in scopes:
+        missing.append(ConsentScope.CROSS_BORDER)
+    return tuple(missing)
+
+
+def _warned(missing: tuple[ConsentScope, ...]) -> tuple[str, ...]:
+    return (consent_not_covered(*missing),) if missing else ()
+
+
 # A resolved, closed or rejected case is shut: only a consul reopens it, with a reason on its
 # timeline. A referral made to it quietly would send a worker to a partner while the register
 # says the mission's work is over (a resolved case may be closed with the referral still open),
@@ -326,27 +345,25 @@ class PartnerService(DatedService):
                 why = reason if reason_required(CaseStatus(case.status), target) else ""
                 CaseService(self.ws).change_status(session, case, target, why)
             self._touch(session, case)
-            covered = consent_covers(session.get(Person, case.person_id), "referral")
+            missing = consent_missing(session.get(Person, case.person_id), partner.country)
             self.ws.audit(
                 session,
                 "case.refer",
                 "case",
                 case.number,
-                {"partner": partner.id, "referral": referral.id, "consent_covers": covered},
+                {"partner": partner.id, "referral": referral.id, "consent_covers": not missing},
             )
-            warnings = () if covered else (consent_not_covered(ConsentScope.SHARE_PARTNERS),)
-            return ReferralResult(_referral_info(referral, case, partner), warnings)
+            return ReferralResult(_referral_info(referral, case, partner), _warned(missing))
 
-    def consent_warnings(self, case_id: str) -> tuple[str, ...]:
-        """What the referral dialog says before the officer confirms."""
+    def consent_warnings(self, case_id: str, partner_id: str = "") -> tuple[str, ...]:
+        """What the referral dialog says before the officer confirms a referral of the case to
+        the partner (none chosen yet: what any referral needs)."""
         with self.ws.read() as session:
             case = live_row(session, Case, case_id, _("No such case."))
             person = session.get(Person, case.person_id)
-            return (
-                ()
-                if consent_covers(person, "referral")
-                else (consent_not_covered(ConsentScope.SHARE_PARTNERS),)
-            )
+            partner = session.get(PartnerOrganisation, partner_id) if partner_id else None
+            country = partner.country if partner is not None else KAZAKHSTAN
+            return _warned(consent_missing(person, country))
 
     def record_outcome(
         self,

@@ -231,6 +231,25 @@ def clean_input(data: ReturneeInput, today: date | None = None) -> ReturneeInput
     )
 
 
+def _refuse_return_before_case(case: Case, returned_on: date | None) -> None:
+    """A record from a case is the end of that case: the worker came home after turning to the
+    mission abroad. A day of return before the case was received (a typo of the year, most
+    often) counted the worker in a period the case was not in, and the register's figures
+    no longer matched the cases'."""
+    if returned_on is not None and returned_on < case.received_at:
+        raise ValidationError(
+            _(
+                "The date of return, {returned}, is before case {number} was received "
+                "({received}): the worker returns home after turning to the mission."
+            ).format(
+                returned=format_date(returned_on),
+                number=case.number,
+                received=format_date(case.received_at),
+            ),
+            "returned_on",
+        )
+
+
 def _row(r: Returnee, person: Person, case_number: str | None) -> ReturneeRow:
     return ReturneeRow(
         id=r.id,
@@ -355,6 +374,10 @@ class ReturneeService(DatedService):
             check.version(row.version, expected_version)
             person = session.get(Person, row.person_id)
             assert person is not None  # a foreign key
+            if row.case_id is not None:
+                case = session.get(Case, row.case_id)
+                assert case is not None  # a foreign key
+                _refuse_return_before_case(case, clean.returned_on)
             self._record_consent(person, clean)
             self._apply(row, clean)
             session.flush()
@@ -422,6 +445,7 @@ class ReturneeService(DatedService):
                 "returned_on",
             )
         self._refuse_second_record(session, case)
+        _refuse_return_before_case(case, data.returned_on)
         person = session.get(Person, case.person_id)
         assert person is not None
         return case, person
@@ -765,7 +789,8 @@ def _export_row(row: ReturneeRow, lang: str, word: Any) -> tuple[Any, ...]:
         "years_abroad": row.years_abroad,
         "certificates": "; ".join(row.certificates),
         "languages": ", ".join(isco.language_name(c, lang) for c in row.languages),
-        "work_country": row.work_country,
+        # Named, as the region is: an employment centre reads "KR" as nothing.
+        "work_country": official_name(row.work_country, lang),
         "wants_referral": word(YES) if row.wants_referral else word(NO),
         "returned_on": row.returned_on,
     }

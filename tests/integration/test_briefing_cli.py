@@ -110,6 +110,19 @@ def test_a_country_the_mission_had_no_complaint_from_says_so(
     assert squeeze(WORDS["en"]["complaints_after"]) in korea
 
 
+def test_a_russian_sheet_names_the_mission_without_bracketed_alternatives(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The fault: the Russian sheet told the worker to turn to «посольство (консульство)», an
+    alternative in brackets that marks a document as machine-made; it names the mission as
+    the Kazakh sheet does («өкілдік»), in the glossary's word: «загранучреждение Казахстана»."""
+    quiet = next(c for c in ("US", "IL", "GB", "DE", "QA") if not cases_of_the_year(demo, c))
+    for country in ("KR", quiet):
+        text = render(capsys, tmp_path / f"{country}-ru.pdf", country, "ru")
+        assert "(консульств" not in text and "загранучреждени" in text, country
+    assert not re.search(r"\w\s?\(\w+\)", json.dumps(WORDS["ru"], ensure_ascii=False))
+
+
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_a_sheet_a_few_lines_too_long_is_set_tighter_on_one_page(
     demo: Workspace,
@@ -159,6 +172,34 @@ def test_every_printed_figure_has_its_source_and_unverified_ones_are_absent(
     # Both countries' passport entries are unverified: the sheet says nothing about them.
     assert not versions.on(TODAY).passport.provenance.verified
     assert squeeze(WORDS["en"]["passport"]) not in text
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_kazakh_or_russian_sheet_cites_its_sources_in_its_language(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path, lang: str
+) -> None:
+    """The fault: a source the table writes as English prose ("Labor Standards Act, Art. 60(1)
+    (after one year with at least 80% attendance)") was printed as it was in the Kazakh and
+    Russian sheets, after the same statute cited in the sheet's language. Now such a sheet
+    cites the statute in its language and adds an address to check, never the English prose."""
+    text = render(capsys, tmp_path / f"sheet-{lang}.pdf", "KR", lang)
+    current = default_reference().countries["KR"].on(TODAY)
+    figures = [
+        item
+        for item in (current.minimum_wage, current.hours, current.paid_leave, current.passport)
+        if item is not None and item.provenance.verified
+    ]
+    prose = [f.provenance for f in figures if not f.provenance.source.startswith("http")]
+    addresses = [f.provenance for f in figures if f.provenance.source.startswith("http")]
+    assert prose and addresses  # the table has both kinds, else this test proves nothing
+    for provenance in prose:
+        assert provenance.cites  # the statute is cited in the sheet's language instead
+        assert squeeze(provenance.source) not in text
+    for provenance in addresses:
+        assert squeeze(provenance.source) in text
+    statute = {"kk": "Еңбек стандарттары туралы заң", "ru": "Закон о трудовых стандартах"}
+    assert squeeze(statute[lang]) in text
+    assert "attendance" not in text
 
 
 def test_russia_sheet_states_what_the_eaeu_treaty_gives_once_it_is_verified(

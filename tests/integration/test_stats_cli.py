@@ -131,7 +131,10 @@ def test_a_small_cell_does_not_show_its_exact_count(
     in_json = {c["key"]: c["count"] for c in json.loads(run.out)["categories"]}
     assert all(in_json[code] == n for code, n in small.items())  # JSON: the tools' exact figures
     rows = list(
-        csv.reader(io.StringIO((tmp_path / "report-categories.csv").read_text("utf-8-sig")))
+        csv.reader(
+            io.StringIO((tmp_path / "report-categories.csv").read_text("utf-8-sig")),
+            delimiter=";",
+        )
     )
     counts = [row[1] for row in rows[1:]]
     assert counts.count("<11") == len(small) and not set(counts) & {str(n) for n in range(1, 11)}
@@ -211,7 +214,7 @@ def test_csv_and_xlsx_exports(
     assert sheet["B3"].value == published(opened)
     raw = (tmp_path / "t-key_figures.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads UTF-8
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Indicator", "Value"] and rows[1] == ["Cases opened", str(published(opened))]
     assert (tmp_path / "t-monthly.csv").is_file()
 

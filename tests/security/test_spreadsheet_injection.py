@@ -6,6 +6,8 @@ not quoted its way. The apostrophe put before a cell starting with ``=`` guarded
 start only: a surname ``Иванов;=cmd|' /C calc'!A0`` became two cells there, the second a DDE
 formula. Each part after a ";" that would start a formula gets its apostrophe too; a reader
 splitting at "," or at ";" finds no cell that starts one, and the rest reads back as typed.
+The files are written with ";" between cells, as that Excel reads them; Excel set to English
+splits them at ",", so a part after a "," is guarded as well.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ PAYLOADS = (
     "Иванов;+cmd|' /C calc'!A0",
     "Иванов;@SUM(1+1)*cmd|' /C calc'!A0",
     "Иванов; x;-2+3",
+    "Иванов,=cmd|' /C calc'!A0",
+    "Иванов, x,-2+3",
     '=HYPERLINK("http://example.com/?"&A1;"Әсел")',
 )
 
@@ -50,12 +54,12 @@ def test_a_report_table_with_a_name_in_a_later_column() -> None:
     table = ReportTable("cases", "Cases", ("Number", "Worker"), (("SEL-2026-0001", PAYLOADS[0]),))
     text = csv_bytes(table).decode("utf-8-sig")
     _no_formula_in_any_reading(text)
-    assert _cells(text, ",")[3] == "Иванов;'=cmd|' /C calc'!A0"
+    assert _cells(text, ";")[3] == "Иванов;'=cmd|' /C calc'!A0"
 
 
 def test_names_with_a_semicolon_and_no_formula_are_left_alone() -> None:
     table = ReportTable("t", "T", ("Worker",), (("Ли; Ким",), ("a;b",)))
-    assert _cells(csv_bytes(table).decode("utf-8-sig"), ",")[1:] == ["Ли; Ким", "a;b"]
+    assert _cells(csv_bytes(table).decode("utf-8-sig"), ";")[1:] == ["Ли; Ким", "a;b"]
 
 
 @pytest.mark.parametrize("name", PAYLOADS)
@@ -66,7 +70,8 @@ def test_report_csv_cells_never_start_a_formula_at_either_separator(
     text = csv_bytes(table).decode("utf-8-sig")
     _no_formula_in_any_reading(text)
     # The name as typed, an apostrophe before each part that would start a formula.
-    assert _cells(text, ",")[2].replace(";'", ";").removeprefix("'") == name
+    typed = _cells(text, ";")[2].replace(";'", ";").replace(",'", ",").removeprefix("'")
+    assert typed == name
 
     streamed = tmp_path / "list.csv"
     stream_csv(streamed, ("Worker",), [(name,)])
@@ -95,5 +100,5 @@ def test_a_surname_carrying_a_formula_exported_by_stats_csv(
     assert run.code == 0, run.err
     text = out.read_text(encoding="utf-8-sig")
     # The worker's cell, in the list's English spelling, guarded after its ";".
-    assert "Asel Ivanov;'=cmd|' /c Calc'!a0" in _cells(text, ",")
+    assert "Asel Ivanov;'=cmd|' /c Calc'!a0" in _cells(text, ";")
     _no_formula_in_any_reading(text)

@@ -413,10 +413,9 @@ def test_a_segment_lists_all_its_cases_a_page_at_a_time_and_exports_all(
         click(qtbot, dialog.export_button)
     lines = (tmp_path / "opened.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == opened + 1  # and the header
-    assert {line.split(",")[0] for line in lines[1:]} == set(dialog.numbers())
+    assert {line.split(";")[0] for line in lines[1:]} == set(dialog.numbers())
 
-    # A workbook, the first choice: a CSV opened in Excel set to Kazakh or Russian (list
-    # separator ";") put every column into the first.
+    # A workbook, the first choice: its dates are dates.
     save_as(qtbot, tmp_path / "opened.xlsx")
     with qtbot.waitSignal(dialog.exported, timeout=20_000):
         click(qtbot, dialog.export_button)

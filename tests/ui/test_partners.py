@@ -4,6 +4,8 @@ database, driven by clicks and typing as an officer does."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
@@ -148,6 +150,35 @@ def test_an_officer_refers_the_open_case_and_the_timeline_says_so(
     assert not model.flags(model.index(shelter, 0)) & Qt.ItemFlag.ItemIsEnabled
     assert again.partner.currentText().startswith("Seoul Legal Aid")
     again.reject()
+
+
+def test_the_consent_warning_follows_the_partner_chosen(qtbot: QtBot, open_ws: OpenWs) -> None:
+    """The fault: the dialog said nothing when the worker had consented to partners but not
+    to a cross-border transfer, though the shelter chosen is abroad. The warning now follows
+    the partner chosen: one abroad asks for that consent, one in Kazakhstan does not."""
+    serik = PartnerService(open_ws("serik"))
+    serik.create(SHELTER)
+    serik.create(PartnerInput(name="Almaty Employment Centre", kind="other", country="KZ"))
+    ws = open_ws("aigul")
+    consenting = replace(
+        ASSEL, consent_date=date.today(), consent_scope=("case_handling", "share_partners")
+    )
+    case = wage_case(ws, consenting)
+    editor = on_screen(qtbot, CaseEditor(ws, [("aigul", "Aigul")]))
+    editor.open_case(case.id)
+    click(qtbot, editor.refer_button)
+    dialog = modal_dialog(qtbot)
+    assert isinstance(dialog, ReferralDialog)
+    assert dialog.partner.currentText().startswith("Almaty Employment Centre")
+    assert not dialog.warning.isVisible()
+    choose(qtbot, dialog.partner, text=dialog.partner.itemText(1))
+    assert dialog.partner.currentText().startswith("Ansan Migrant Shelter")
+    assert dialog.warning.isVisible()
+    assert dialog.warning.text() == (
+        "The person's recorded consent does not cover sharing their data with this addressee "
+        "(cross-border transfer)."
+    )
+    dialog.reject()
 
 
 def test_an_analyst_at_hq_is_not_offered_a_referral(qtbot: QtBot, open_ws: OpenWs) -> None:

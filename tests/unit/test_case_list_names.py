@@ -48,7 +48,7 @@ def test_the_case_list_names_the_worker_and_officer_in_its_language(
     table = case_list_table(rows, lang, hide_names=False)
     (written,) = write_csv([table], tmp_path / "cases.csv")
     with written.open(encoding="utf-8-sig", newline="") as file:
-        header, line = list(csv.reader(file))
+        header, line = list(csv.reader(file, delimiter=";"))
     worker, officer = header.index(table.headers[4]), header.index(table.headers[7])
     assert (line[worker], line[officer]) == (WORKER[lang], OFFICER[lang])
     figures = service.indicators(scope)

@@ -157,23 +157,57 @@ def test_a_referral_the_consent_does_not_cover_is_made_with_the_letters_warning(
     partner = PartnerService(ws).create(SHELTER)
     case = wage_case(ws, ASSEL)
     service = PartnerService(ws)
-    [warning] = service.consent_warnings(case.id)
-    assert "referral to partner organisations" in warning
+    [warning] = service.consent_warnings(case.id)  # no partner chosen yet
+    assert warning.endswith("(referral to partner organisations).")
     result = service.refer(case.id, partner.id, "Shelter")
-    assert result.warnings == (warning,)
+    # The shelter is abroad: one sentence names both consents.
+    assert result.warnings == (
+        "The person's recorded consent does not cover sharing their data with this addressee "
+        "(referral to partner organisations; cross-border transfer).",
+    )
     with ws.read() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "case.refer")).one()
     assert entry.details["consent_covers"] is False
 
 
-def test_with_consent_for_partners_no_warning(ws: Workspace) -> None:
+def test_with_consent_for_partners_and_abroad_no_warning(ws: Workspace) -> None:
     partner = PartnerService(ws).create(SHELTER)
+    consenting = replace(
+        ASSEL,
+        consent_date=date.today(),
+        consent_scope=("case_handling", "share_partners", "cross_border"),
+    )
+    case = wage_case(ws, consenting)
+    assert PartnerService(ws).consent_warnings(case.id, partner.id) == ()
+    assert PartnerService(ws).refer(case.id, partner.id, "Shelter").warnings == ()
+
+
+def test_a_partner_abroad_needs_the_consent_to_a_cross_border_transfer(ws: Workspace) -> None:
+    """The fault: a referral to a host country's shelter passed the worker's data to an
+    organisation abroad on a consent to share with partners alone; the consent to a
+    cross-border transfer, which the personal-data law asks for apart and the person form
+    records, was never looked at. A partner in Kazakhstan needs no such consent."""
+    service = PartnerService(ws)
+    abroad = service.create(SHELTER)
+    at_home = service.create(
+        PartnerInput(name="Almaty Employment Centre", kind="other", country="KZ")
+    )
     consenting = replace(
         ASSEL, consent_date=date.today(), consent_scope=("case_handling", "share_partners")
     )
     case = wage_case(ws, consenting)
-    assert PartnerService(ws).consent_warnings(case.id) == ()
-    assert PartnerService(ws).refer(case.id, partner.id, "Shelter").warnings == ()
+    [warning] = service.consent_warnings(case.id, abroad.id)
+    assert "does not cover" in warning and "(cross-border transfer)" in warning
+    assert service.consent_warnings(case.id, at_home.id) == ()
+    assert service.refer(case.id, abroad.id, "Shelter").warnings == (warning,)
+    assert service.refer(case.id, at_home.id, "Work at home").warnings == ()
+    with ws.read() as session:
+        covered = session.scalars(
+            select(AuditEntry.details["consent_covers"].as_boolean())
+            .where(AuditEntry.action == "case.refer")
+            .order_by(AuditEntry.seq)
+        ).all()
+    assert covered == [False, True]
 
 
 def test_the_referral_letter_goes_to_the_partner_referred_to_last(ws: Workspace) -> None:

@@ -166,6 +166,23 @@ def test_case_must_be_over_with_the_worker_home(open_ws: OpenWs) -> None:
     assert service.add(record(not_home)).case_number == not_home
 
 
+def test_a_return_before_the_case_was_received_is_refused(open_ws: OpenWs) -> None:
+    """The fault: a day of return a year too early (typed 2025 for 2026) was taken, and the
+    worker counted among the returnees of a year in which their case did not exist."""
+    number = closed_case(open_ws("aigul"), open_ws("serik"))  # received 40 days ago
+    ws = open_ws("aigul")
+    service = ReturneeService(ws)
+    too_early = TODAY - timedelta(days=41)
+    with pytest.raises(ValidationError, match=f"is before case {number} was received") as refused:
+        service.add(record(number, returned_on=too_early))
+    assert refused.value.field == "returned_on"
+    assert count(ws, Returnee) == 0
+    row = service.add(record(number, returned_on=TODAY - timedelta(days=40)))  # the same day
+    with pytest.raises(ValidationError, match="was received"):
+        service.update(row.id, record(number, returned_on=too_early), row.version)
+    assert service.get(row.id).returned_on == TODAY - timedelta(days=40)
+
+
 def test_roles_are_checked_in_the_service(open_ws: OpenWs) -> None:
     number = closed_case(open_ws("aigul"), open_ws("serik"))
     with pytest.raises(PermissionDenied):
@@ -178,7 +195,12 @@ def test_filters_in_sql(open_ws: OpenWs) -> None:
     other = PersonInput(surname="Омаров", given_names="Ерлан", phone_home="+7 702 000 0000")
     attache = CaseService(open_ws("aigul"))
     case = attache.create_case(
-        CaseInput(host_country="TR", categories=("unpaid_wages",), received_at=TODAY, person=other)
+        CaseInput(
+            host_country="TR",
+            categories=("unpaid_wages",),
+            received_at=TODAY - timedelta(days=5),  # before the return, two days ago
+            person=other,
+        )
     )
     attache.set_status(case.id, "resolved", "Paid")
     driver = service.add(
@@ -245,7 +267,7 @@ def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Pat
     service.add(record(closed_case(open_ws("aigul"), open_ws("serik")), note="=HYPERLINK(x)"))
     out = tmp_path / "register.csv"
     assert service.export(out, lang="ru") == 1
-    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
     assert len(rows) == 2
     # The phone starts with "+": written with the apostrophe that keeps spreadsheets from
     # reading it as a formula.
@@ -256,12 +278,14 @@ def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Pat
         "Сейітова" in rows[1] and "7212" in rows[1] and "'+7 701 000 0000" in rows[1]
     )  # formula guard
     assert "город Астана" in rows[1]
+    # The fault: the country of work was its code ("KR") among words in the file's language.
+    assert "Республика Корея" in rows[1] and "KR" not in rows[1]
     workbook = tmp_path / "register.xlsx"
     assert service.export(workbook, lang="kk") == 1
     sheet = load_workbook(workbook).active
     assert sheet is not None
     values = [c.value for c in sheet[3]]
-    assert "Сейітова" in values and "Астана қаласы" in values
+    assert "Сейітова" in values and "Астана қаласы" in values and "Корея Республикасы" in values
     # The fault: the CSV's apostrophe went into the workbook ("'+7 701 000 0000"); a
     # workbook's text cell holds the phone as typed.
     assert "+7 701 000 0000" in values and "'+7 701 000 0000" not in values

@@ -183,8 +183,8 @@ def test_letters_and_reviews_are_counted_under_their_own_heading(tmp_path: Path)
     assert tables["host_countries"].headers == ("Country", "Cases")  # cases stay cases
     written = write_csv([tables["letters_by_kind"], tables["reviews_by_risk"]], tmp_path / "t.csv")
     assert [p.read_text(encoding="utf-8-sig").splitlines()[0] for p in written] == [
-        "Kind of letter,Letters",
-        "Risk,Reviews",
+        "Kind of letter;Letters",
+        "Risk;Reviews",
     ]
     book = load_workbook(io.BytesIO(xlsx_bytes(list(tables.values()))))
     assert [c.value for c in book["Letters issued by kind"][2]] == ["Kind of letter", "Letters"]
@@ -205,8 +205,25 @@ def test_csv_neutralises_formulas_and_keeps_kazakh() -> None:
     assert safe_text("=1+1") == "'=1+1" and safe_text("-2") == "'-2"
     assert safe_text("Әсел") == "Әсел"
     table = ReportTable("t", "T", ("Name", "n"), (("=cmd|' /C calc'!A0", 1), ("Әсел", None)))
-    rows = list(csv.reader(io.StringIO(csv_bytes(table).decode("utf-8-sig"))))
+    text = csv_bytes(table).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows == [["Name", "n"], ["'=cmd|' /C calc'!A0", "1"], ["Әсел", ""]]
+
+
+def test_csv_opens_in_columns_in_excel_set_to_kazakh_or_russian() -> None:
+    """The fault: report CSVs were separated by commas, and Excel set to Kazakh or Russian,
+    whose list separator is ";", put each line whole into its first column. Cells are now
+    separated by ";", a cell holding one quoted, and a comma stays inside its cell."""
+    table = ReportTable(
+        "t",
+        "T",
+        ("Регион", "Профессия", "n"),
+        (("Астана", "Сварщики, газорезчики", 3), ("Ли; Ким", "Водители", 1)),
+    )
+    lines = csv_bytes(table).decode("utf-8-sig").splitlines()
+    assert lines == ["Регион;Профессия;n", "Астана;Сварщики, газорезчики;3", '"Ли; Ким";Водители;1']
+    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=";"))
+    assert [len(row) for row in rows] == [3, 3, 3] and rows[2][0] == "Ли; Ким"
 
 
 def test_xlsx_has_a_sheet_per_table(tmp_path: Path) -> None:
@@ -255,7 +272,7 @@ def test_xlsx_months_are_dates(tmp_path: Path) -> None:
     assert sheet["A3"].value == datetime(2026, 1, 1)  # openpyxl reads dates back as datetimes
     assert sheet["A3"].is_date and sheet["A3"].number_format == "yyyy-mm"
     # Text keeps the month as YYYY-MM: CSV and the printed table.
-    assert csv_bytes(tables[0]).decode("utf-8-sig").splitlines()[1].startswith("2026-01,")
+    assert csv_bytes(tables[0]).decode("utf-8-sig").splitlines()[1].startswith("2026-01;")
     assert str(tables[0].rows[0][0]) == "2026-01"
     # The only table's title is the workbook's title by default.
     assert book.properties.title == tables[0].title

@@ -184,6 +184,7 @@ class ReferralDialog(ValidatingDialog):
         # dialog wider than a laptop's screen allows and cut the labels beside it.
         keep_narrow(self.partner, 40)
         self.partner.currentIndexChanged.connect(self._show_whole_partner)
+        self.partner.currentIndexChanged.connect(self._show_consent)
         self.reason = _text_box(4, self)
         # A case referred many times listed every referral in a label that grew past the
         # screen (at 800×600 its lines ran over the warning): a box of a few lines scrolls.
@@ -209,7 +210,6 @@ class ReferralDialog(ValidatingDialog):
         try:
             self.partners = self.service.list(limit=self.service.count())
             self.referrals = self.service.referrals(case_id)
-            self.warnings = self.service.consent_warnings(case_id)
         except QorgauError as exc:
             self.error.show_message(refusal_text(exc))
         self.reason.textChanged.connect(self._allow_ok)
@@ -224,6 +224,8 @@ class ReferralDialog(ValidatingDialog):
             _("Set the case's status to “{status}”").format(status=label(CaseStatus.REFERRED))
         )
         chosen = self.partner.currentData()
+        # Refilled quietly: each item added would ask the database for the consent again.
+        self.partner.blockSignals(True)
         self.partner.clear()
         # A partner already holding this case, no outcome heard yet, would only be refused:
         # shown as such, not offered (it was chosen first, and OK was refused).
@@ -240,6 +242,8 @@ class ReferralDialog(ValidatingDialog):
         offered = [i for i in range(self.partner.count()) if model.item(i).isEnabled()]
         index = self.partner.findData(chosen)
         self.partner.setCurrentIndex(index if index in offered else (offered or [0])[0])
+        self.partner.blockSignals(False)
+        self._show_whole_partner()
         self.set_intro(
             ""
             if self.partners
@@ -258,8 +262,7 @@ class ReferralDialog(ValidatingDialog):
         ]
         self.earlier.setPlainText("\n".join(lines))
         self.form.setRowVisible(self.earlier, bool(lines))
-        self.warning.setText("\n".join(self.warnings))
-        self.warning.setVisible(bool(self.warnings))
+        self._show_consent()
         # Said before the officer writes a reason that the service would only refuse.
         if (refusal := self._refusal()) is not None:
             self.error.show_message(refusal)
@@ -267,6 +270,18 @@ class ReferralDialog(ValidatingDialog):
 
     def _refusal(self) -> str | None:
         return refusal_to_refer(self.case_number, self.case_status)
+
+    def _show_consent(self) -> None:
+        """What the person's recorded consent does not cover of a referral to the partner
+        chosen: one abroad needs the cross-border transfer too."""
+        try:
+            self.warnings = self.service.consent_warnings(
+                self.case_id, str(self.partner.currentData() or "")
+            )
+        except QorgauError as exc:
+            self.error.show_message(str(exc))
+        self.warning.setText("\n".join(self.warnings))
+        self.warning.setVisible(bool(self.warnings))
 
     def _show_whole_partner(self) -> None:
         """The chosen partner whole in the tip, where the narrow box cuts a long name."""
