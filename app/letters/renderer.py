@@ -62,7 +62,7 @@ from app.letters.grammar import (
     ru_full_name,
     with_the,
 )
-from app.letters.lines import LetterParagraph, field_blocks, paragraphs, request_items
+from app.letters.lines import LetterParagraph, field_blocks, request_items
 from app.letters.phrases import Claim, claim_text
 from app.letters.qr import content_digest, draw_qr, qr_payload
 from app.letters.states import state_name, state_name_en_bare
@@ -1017,10 +1017,11 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "claims": _claims(context),
         "facts_blocks": field_blocks(context.facts),
         "request_items": request_items(context.requests),
-        "free_paragraphs": paragraphs(context.free_text),
+        # Laid out as the facts are: a line the officer starts with a dash is a bulleted item.
+        "free_blocks": field_blocks(context.free_text),
         # Other kinds: the officer's own request replaces the standard one when given.
-        "request_paragraphs": (
-            paragraphs(context.requests) if context.kind != "employer_letter" else []
+        "request_blocks": (
+            field_blocks(context.requests) if context.kind != "employer_letter" else []
         ),
         "categories": [lower_first(text, lang) for text in context.case_categories],
         "signatory_short": short_name(context.signatory.name),

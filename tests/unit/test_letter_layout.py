@@ -153,3 +153,27 @@ def test_no_justified_line_of_long_words_opens_gaps_past_the_bound() -> None:
     bound = MAX_GAP_GROWTH * STYLE.fontSize
     assert _widest_growth(Paragraph(LONG_WORDS, STYLE)) > 2 * bound  # reportlab's own
     assert _widest_growth(LetterParagraph(LONG_WORDS, STYLE)) == pytest.approx(bound)
+
+
+FREE = "Работник сообщил:\n- паспорт у работодателя;\n—\n• зарплата не выплачена"
+NOTE_REQUEST = "Посольство просит:\n- провести проверку;\n- сообщить о результатах."
+# The kinds whose standard request an officer's own replaces.
+OWN_REQUEST = {"note_verbale_labour_authority", "agency_report", "referral"}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+@pytest.mark.parametrize("kind", LETTER_KINDS)
+def test_free_text_and_a_note_s_request_bullet_a_dashed_line_as_the_facts_do(
+    kind: str, lang: str
+) -> None:
+    """The fault: a dash typed at the start of a line of free text or of a note's request
+    printed as typed, run together with the line before ("сообщил: - паспорт …")."""
+    requests = NOTE_REQUEST if kind in OWN_REQUEST else ""
+    context = make_context(kind, lang, facts="", free_text=FREE, requests=requests)
+    body = text_of(render_letter(context))
+    assert "• паспорт у работодателя;" in body
+    assert "• зарплата не выплачена" in body
+    assert "- паспорт" not in body and "—" not in body.split("Работник сообщил:")[1][:60]
+    if requests:
+        assert "• провести проверку;" in body and "• сообщить о результатах." in body
+        assert "- провести" not in body
