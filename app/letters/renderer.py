@@ -866,11 +866,24 @@ def _identity(context: LetterContext) -> str:
     return "".join(f", {part}" for part in parts)
 
 
+# What a draft prints where it names no organisation to address: the preview shows the gap
+# rather than a broken sentence («уважение и, ссылаясь…»). Approval refuses such a letter,
+# so no issued one prints it.
+# (Hard spaces: the mark is never split between lines.)
+NO_ADDRESSEE = {
+    "kk": "[адресат\u00a0көрсетілмеген]",
+    "ru": "[адресат\u00a0не\u00a0указан]",
+    "en": "[addressee\u00a0not\u00a0given]",
+}
+
+
 def addressee_dative(context: LetterContext) -> str:
     """The addressee in full in the dative (ru, kk); in English the name as it stands."""
     addressee, lang = context.addressee, context.lang
     if addressee.organisation_dative:
         return addressee.organisation_dative
+    if not addressee.organisation.strip():
+        return NO_ADDRESSEE[lang] if context.is_draft else ""
     if lang == "ru":
         return ru_dative_organisation(addressee.organisation) or addressee.organisation
     if lang == "kk":

@@ -13,7 +13,12 @@ from app.contracts.rules import statute_citation
 from app.letters import render_letter
 from app.letters.context import LETTER_KINDS, Addressee
 from app.letters.lines import MAX_GAP_GROWTH, LetterParagraph, field_blocks, request_items
-from app.letters.renderer import _template_functions, _template_variables, addressee_lines
+from app.letters.renderer import (
+    NO_ADDRESSEE,
+    _template_functions,
+    _template_variables,
+    addressee_lines,
+)
 from app.letters.templates import render_markup
 from tests.unit.test_letters_render import make_context, text_of
 
@@ -177,3 +182,19 @@ def test_free_text_and_a_note_s_request_bullet_a_dashed_line_as_the_facts_do(
     if requests:
         assert "• провести проверку;" in body and "• сообщить о результатах." in body
         assert "- провести" not in body
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_draft_note_to_no_one_shows_where_the_addressee_is_missing(lang: str) -> None:
+    """The fault: the preview of a note with no addressee read «свидетельствует своё уважение
+    и, ссылаясь …» ("presents its compliments to the and"). The draft marks the gap in the
+    letter's language; an issued letter never prints the mark."""
+    nobody = Addressee("", "", "")
+    kind = "note_verbale_labour_authority"
+    draft = text_of(render_letter(make_context(kind, lang, addressee=nobody, outgoing_number=None)))
+    mark = NO_ADDRESSEE[lang].replace("\u00a0", " ")  # as text_of reads it
+    assert draft.count(mark) == 2, draft  # the opening and the closing formula
+    for broken in ("уважение и", "compliments to the and", "to the the", "renew to the assur"):
+        assert broken not in draft
+    issued = text_of(render_letter(make_context(kind, lang, addressee=nobody)))
+    assert mark not in issued
