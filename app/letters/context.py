@@ -48,7 +48,8 @@ class PersonInfo:
     passport_no: str | None = None
     phone: str | None = None
     patronymic: str = ""
-    sex: str | None = None  # "female" / "male"; letters take "male" forms only when told
+    # "female" / "male"; None: the IIN or the names tell it, else the letter says "the worker"
+    sex: str | None = None
 
     @property
     def full_name(self) -> str:

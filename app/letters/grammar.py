@@ -12,7 +12,9 @@ as it is. So only what is certain declines (DOMAIN.md, "Official letters"):
 - Russian patronymics in -ович/-евич/-ич and -овна/-евна/-ична decline; -ұлы/-қызы stay;
 - male given names ending in a consonant, -й or -ь decline (Нұрлан → Нұрлана), the few whose
   stem changes from their own table (Павел → Павла, Пётр → Петра); names in -а/-я decline
-  for both sexes; female names ending in a consonant stay (Айгүл, Әсел).
+  for both sexes; female names ending in a consonant stay (Айгүл, Әсел);
+- of a person whose sex nothing tells (``sex`` None) only a given name in -а/-я declines:
+  every other ending declines for one sex only.
 
 Kazakh attaches case endings to the last word of a phrase by vowel harmony and the final
 sound: ``kk_suffix("Серікқызы", "gen")`` → ``Серікқызының``.
@@ -84,11 +86,11 @@ def _first_declension(word: str, case: RuCase) -> str:
     return word if case == "nom" else _cap(stem + endings[case], word)
 
 
-def ru_surname(surname: str, sex: Sex, case: RuCase) -> str:
+def ru_surname(surname: str, sex: Sex | None, case: RuCase) -> str:
     """A surname in a Russian case; hyphenated parts decline each by itself."""
     if "-" in surname:
         return "-".join(ru_surname(part, sex, case) for part in surname.split("-"))
-    if not takes_cyrillic_ending(surname):
+    if sex is None or not takes_cyrillic_ending(surname):
         return surname
     low = surname.lower()
     if sex == "male":
@@ -104,7 +106,7 @@ def ru_surname(surname: str, sex: Sex, case: RuCase) -> str:
     return surname
 
 
-def ru_given_name(name: str, sex: Sex, case: RuCase) -> str:
+def ru_given_name(name: str, sex: Sex | None, case: RuCase) -> str:
     """A given name (one word or several, each declined) in a Russian case."""
     words = name.split()
     if len(words) > 1:
@@ -114,6 +116,8 @@ def ru_given_name(name: str, sex: Sex, case: RuCase) -> str:
     low = name.lower()
     if low.endswith(("а", "я")):
         return _first_declension(name, case)
+    if sex is None:
+        return name  # Алмаз or Айгүл, Игорь or Любовь: the ending follows the sex
     if sex == "female":
         if low.endswith("ь"):
             endings = {"gen": "и", "dat": "и", "acc": "ь", "ins": "ью", "pre": "и"}
@@ -132,7 +136,7 @@ def ru_given_name(name: str, sex: Sex, case: RuCase) -> str:
     return _ending(name, 0, endings, case)  # type: ignore[arg-type]
 
 
-def ru_patronymic(patronymic: str, sex: Sex, case: RuCase) -> str:
+def ru_patronymic(patronymic: str, sex: Sex | None, case: RuCase) -> str:
     low = patronymic.lower()
     if (
         not patronymic
@@ -150,7 +154,7 @@ def ru_patronymic(patronymic: str, sex: Sex, case: RuCase) -> str:
 
 
 def ru_full_name(
-    surname: str, given_names: str, patronymic: str, sex: Sex, case: RuCase = "nom"
+    surname: str, given_names: str, patronymic: str, sex: Sex | None, case: RuCase = "nom"
 ) -> str:
     """«Нұрланова Айгүл Серікқызы» in ``case``: surname first, as identity documents list it."""
     parts = (

@@ -7,7 +7,12 @@ Two things reportlab does not decide for us:
   a line with nothing but a mark is no item at all;
 * a justified line followed by a long piece that cannot be broken (an account number, an
   address on the web) is stretched to the margin with gaps wider than words: it is left
-  ragged instead, as a typesetter would.
+  ragged instead, as a typesetter would;
+* any other justified line is stretched only so far: a Kazakh line of a few long words
+  («куәландыратын құжаттарын») or one before a name or an amount kept whole would open gaps
+  of five spaces and more; its spaces grow to a bound and the rest of the line is left
+  short of the margin. (Hyphenation would not do: pyphen has no Kazakh dictionary, and a
+  letter must not break a person's or a ministry's name.)
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ _CLOSING = ".,;:!?»”\")'"
 # A justified line's spaces may grow to this fraction of the font size each before a line
 # that starts with a piece is left ragged instead.
 _MAX_STRETCH = 0.3
+# How far any justified line's spaces may grow, each, as a fraction of the font size (a
+# space is about a quarter of it): past this the line is left short of the margin.
+MAX_GAP_GROWTH = 0.4
 
 
 def paragraphs(text: str) -> list[str]:
@@ -103,19 +111,27 @@ def _gaps_and_slack(line: Any, kind: int) -> tuple[int, float]:
 
 def _unstretch(bl_para: Any, font_name: str, font_size: float) -> None:
     """Leave ragged each line whose spaces would grow wide because the next line starts with
-    a piece too long to join it (its slack is then given up, not spread)."""
+    a piece too long to join it (its slack is then given up, not spread); stretch any other
+    line's spaces no more than ``MAX_GAP_GROWTH`` each."""
     kind = getattr(bl_para, "kind", 0)
     lines = bl_para.lines
     for index in range(len(lines) - 1):
-        following = _first_word(lines[index + 1], kind)
-        if not _PIECE.search(following.rstrip(_CLOSING)):
-            continue
         gaps, slack = _gaps_and_slack(lines[index], kind)
         if gaps < 1 or slack / gaps <= _MAX_STRETCH * font_size:
             continue
-        if stringWidth(following, font_name, font_size) <= slack:
-            continue  # it would have fitted: the line broke for another reason
-        if kind == 0:
-            lines[index] = (0, lines[index][1])
-        else:
-            lines[index].extraSpace = 0
+        following = _first_word(lines[index + 1], kind)
+        if _PIECE.search(following.rstrip(_CLOSING)) and (
+            stringWidth(following, font_name, font_size) > slack  # else it broke for another reason
+        ):
+            _set_slack(lines, index, kind, 0.0)
+        elif slack / gaps > MAX_GAP_GROWTH * font_size:
+            _set_slack(lines, index, kind, MAX_GAP_GROWTH * font_size * gaps)
+
+
+def _set_slack(lines: list[Any], index: int, kind: int, slack: float) -> None:
+    """Spread ``slack`` over the spaces of line ``index`` (what is left of its width stays
+    at its end)."""
+    if kind == 0:
+        lines[index] = (slack, lines[index][1])
+    else:
+        lines[index].extraSpace = slack

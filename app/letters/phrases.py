@@ -17,96 +17,98 @@ from app.domain.kk_dates import kk_period
 from app.i18n import format_date
 from app.letters.grammar import Sex
 
-# Per category: ru (male, female), kk, en (male, female). ``other`` has no phrase on purpose:
-# a letter does not demand or assert an unnamed "other breach". "@": what the employer does
+# Per category: ru (male, female, neither known), kk, en (male, female, neither known); the
+# third speaks of "the worker" («работник»), never guessing a sex that nothing records.
+# ``other`` has no phrase on purpose: a letter does not demand or assert an unnamed "other
+# breach". "@": what the employer does
 # (one subject for all); "!": a sentence of its own, not in the worker's words (a worker who
 # is missing or has died reports nothing: «По её словам, … не могут установить её
 # местонахождение» quoted the missing woman).
-_FACTS: dict[str, tuple[tuple[str, str], str, tuple[str, str]]] = {
+_FACTS: dict[str, tuple[tuple[str, str, str], str, tuple[str, str, str]]] = {
     "unpaid_wages": (
-        ("@не выплачивает ему заработную плату", "@не выплачивает ей заработную плату"),
+        ("@не выплачивает ему заработную плату", "@не выплачивает ей заработную плату", "@не выплачивает заработную плату"),
         "@оған жалақы төлемейді",
-        ("@does not pay his wages", "@does not pay her wages"),
+        ("@does not pay his wages", "@does not pay her wages", "@does not pay the wages owed"),
     ),
     "documents_withheld": (
-        ("@удерживает его паспорт", "@удерживает её паспорт"),
+        ("@удерживает его паспорт", "@удерживает её паспорт", "@удерживает паспорт работника"),
         "@оның паспортын ұстап отыр",
-        ("@is holding his passport", "@is holding her passport"),
+        ("@is holding his passport", "@is holding her passport", "@is holding the worker's passport"),
     ),
     "no_contract": (
-        ("письменный трудовой договор с ним не заключён", "письменный трудовой договор с ней не заключён"),
+        ("письменный трудовой договор с ним не заключён", "письменный трудовой договор с ней не заключён", "письменный трудовой договор с работником не заключён"),
         "онымен жазбаша еңбек шарты жасалмаған",
-        ("he has no written employment contract", "she has no written employment contract"),
+        ("he has no written employment contract", "she has no written employment contract", "the worker has no written employment contract"),
     ),
     "contract_substitution": (
-        ("условия его работы не соответствуют договору, подписанному до выезда", "условия её работы не соответствуют договору, подписанному до выезда"),
+        ("условия его работы не соответствуют договору, подписанному до выезда", "условия её работы не соответствуют договору, подписанному до выезда", "условия работы не соответствуют договору, подписанному до выезда"),
         "оның жұмыс жағдайлары елден шыққанға дейін қол қойылған шартқа сәйкес келмейді",
-        ("his terms of work differ from the contract he signed before departure", "her terms of work differ from the contract she signed before departure"),
+        ("his terms of work differ from the contract he signed before departure", "her terms of work differ from the contract she signed before departure", "the worker's terms of work differ from the contract signed before departure"),
     ),
     "unjustified_dismissal": (
-        ("он уволен без законных оснований", "она уволена без законных оснований"),
+        ("он уволен без законных оснований", "она уволена без законных оснований", "увольнение произведено без законных оснований"),
         "ол заңды негізсіз жұмыстан шығарылған",
-        ("he was dismissed without lawful grounds", "she was dismissed without lawful grounds"),
+        ("he was dismissed without lawful grounds", "she was dismissed without lawful grounds", "the worker was dismissed without lawful grounds"),
     ),
     "excessive_hours": (
-        ("продолжительность его рабочего времени превышает установленную, сверхурочная работа не оплачивается", "продолжительность её рабочего времени превышает установленную, сверхурочная работа не оплачивается"),
+        ("продолжительность его рабочего времени превышает установленную, сверхурочная работа не оплачивается", "продолжительность её рабочего времени превышает установленную, сверхурочная работа не оплачивается", "продолжительность рабочего времени превышает установленную, сверхурочная работа не оплачивается"),
         "оның жұмыс уақыты белгіленген нормадан асады, үстеме жұмыс төленбейді",
-        ("his working hours exceed the legal limit and overtime is not paid", "her working hours exceed the legal limit and overtime is not paid"),
+        ("his working hours exceed the legal limit and overtime is not paid", "her working hours exceed the legal limit and overtime is not paid", "the worker's working hours exceed the legal limit and overtime is not paid"),
     ),
     "unsafe_conditions": (
-        ("условия его труда не отвечают требованиям безопасности", "условия её труда не отвечают требованиям безопасности"),
+        ("условия его труда не отвечают требованиям безопасности", "условия её труда не отвечают требованиям безопасности", "условия труда не отвечают требованиям безопасности"),
         "оның еңбек жағдайлары қауіпсіздік талаптарына сай емес",
-        ("his working conditions do not meet safety requirements", "her working conditions do not meet safety requirements"),
+        ("his working conditions do not meet safety requirements", "her working conditions do not meet safety requirements", "the worker's working conditions do not meet safety requirements"),
     ),
     "violence": (
-        ("в отношении него применялось насилие", "в отношении неё применялось насилие"),
+        ("в отношении него применялось насилие", "в отношении неё применялось насилие", "в отношении работника применялось насилие"),
         "оған қатысты күш қолданылған",
-        ("he has been subjected to violence", "she has been subjected to violence"),
+        ("he has been subjected to violence", "she has been subjected to violence", "the worker has been subjected to violence"),
     ),
     "sexual_abuse": (
-        ("он подвергся сексуальным домогательствам", "она подверглась сексуальным домогательствам"),
+        ("он подвергся сексуальным домогательствам", "она подверглась сексуальным домогательствам", "в отношении работника допускались сексуальные домогательства"),
         "ол жыныстық қысымға ұшыраған",
-        ("he has been subjected to sexual harassment", "she has been subjected to sexual harassment"),
+        ("he has been subjected to sexual harassment", "she has been subjected to sexual harassment", "the worker has been subjected to sexual harassment"),
     ),
     "restriction_of_freedom": (
-        ("его свобода передвижения ограничена", "её свобода передвижения ограничена"),
+        ("его свобода передвижения ограничена", "её свобода передвижения ограничена", "свобода передвижения работника ограничена"),
         "оның еркін жүріп-тұруы шектелген",
-        ("his freedom of movement is restricted", "her freedom of movement is restricted"),
+        ("his freedom of movement is restricted", "her freedom of movement is restricted", "the worker's freedom of movement is restricted"),
     ),
     "wage_discrimination": (
-        ("за ту же работу ему платят меньше, чем местным работникам", "за ту же работу ей платят меньше, чем местным работникам"),
+        ("за ту же работу ему платят меньше, чем местным работникам", "за ту же работу ей платят меньше, чем местным работникам", "оплата труда работника ниже, чем у местных работников, выполняющих ту же работу"),
         "сол жұмыс үшін оған жергілікті жұмыскерлерге қарағанда аз төленеді",
-        ("he is paid less than local workers for the same work", "she is paid less than local workers for the same work"),
+        ("he is paid less than local workers for the same work", "she is paid less than local workers for the same work", "the worker is paid less than local workers for the same work"),
     ),
     "recruitment_fees": (
-        ("за трудоустройство с него взята плата", "за трудоустройство с неё взята плата"),
+        ("за трудоустройство с него взята плата", "за трудоустройство с неё взята плата", "за трудоустройство с работника взята плата"),
         "жұмысқа орналастырғаны үшін одан ақы алынған",
-        ("he was charged a fee for his placement", "she was charged a fee for her placement"),
+        ("he was charged a fee for his placement", "she was charged a fee for her placement", "the worker was charged a fee for the placement"),
     ),
     "trafficking_forced_labour": (
-        ("имеются признаки принудительного труда", "имеются признаки принудительного труда"),
+        ("имеются признаки принудительного труда", "имеются признаки принудительного труда", "имеются признаки принудительного труда"),
         "мәжбүрлі еңбектің белгілері бар",
-        ("there are indications of forced labour", "there are indications of forced labour"),
+        ("there are indications of forced labour", "there are indications of forced labour", "there are indications of forced labour"),
     ),
     "detention": (
-        ("он задержан", "она задержана"),
+        ("он задержан", "она задержана", "работник находится под стражей"),
         "ол ұсталған",
-        ("he has been detained", "she has been detained"),
+        ("he has been detained", "she has been detained", "the worker has been detained"),
     ),
     "illness_injury": (
-        ("он нуждается в медицинской помощи в связи с болезнью или травмой", "она нуждается в медицинской помощи в связи с болезнью или травмой"),
+        ("он нуждается в медицинской помощи в связи с болезнью или травмой", "она нуждается в медицинской помощи в связи с болезнью или травмой", "работник нуждается в медицинской помощи в связи с болезнью или травмой"),
         "ол ауруына немесе жарақатына байланысты медициналық көмекке мұқтаж",
-        ("he needs medical care for an illness or injury", "she needs medical care for an illness or injury"),
+        ("he needs medical care for an illness or injury", "she needs medical care for an illness or injury", "the worker needs medical care for an illness or injury"),
     ),
     "death_repatriation": (
-        ("!По поступившим сведениям, он скончался; требуется содействие в репатриации тела", "!По поступившим сведениям, она скончалась; требуется содействие в репатриации тела"),
+        ("!По поступившим сведениям, он скончался; требуется содействие в репатриации тела", "!По поступившим сведениям, она скончалась; требуется содействие в репатриации тела", "!По поступившим сведениям, наступила смерть работника; требуется содействие в репатриации тела"),
         "!Түскен мәліметтер бойынша, ол қайтыс болған; мәйітін елге жеткізуге жәрдем қажет",
-        ("!According to information received, he has died, and assistance is needed to repatriate his remains", "!According to information received, she has died, and assistance is needed to repatriate her remains"),
+        ("!According to information received, he has died, and assistance is needed to repatriate his remains", "!According to information received, she has died, and assistance is needed to repatriate her remains", "!According to information received, the worker has died, and assistance is needed to repatriate the remains"),
     ),
     "whereabouts_unknown": (
-        ("!Родственники не могут установить его местонахождение", "!Родственники не могут установить её местонахождение"),
+        ("!Родственники не могут установить его местонахождение", "!Родственники не могут установить её местонахождение", "!Родственники не могут установить местонахождение работника"),
         "!Туыстары оның қайда екенін анықтай алмай отыр",
-        ("!His relatives cannot establish his whereabouts", "!Her relatives cannot establish her whereabouts"),
+        ("!His relatives cannot establish his whereabouts", "!Her relatives cannot establish her whereabouts", "!The worker's relatives cannot establish where the worker is"),
     ),
 }  # fmt: skip
 
@@ -240,14 +242,14 @@ def claim_text(claim: Claim, lang: str, money: str, numeric: Callable[[date], st
 
 def default_facts(
     categories: tuple[str, ...],
-    sex: Sex,
+    sex: Sex | None,
     lang: str,
     claims: tuple[str, ...] = (),
     to_the_employer: bool = False,
 ) -> str:
     """The facts paragraph: what the worker reports, then the amounts claimed. A letter to the
     employer speaks of it as "your company", not of "the employer" in the third person."""
-    female = sex == "female"
+    form = {"male": 0, "female": 1, None: 2}[sex]
     clauses: list[str] = []
     employer_does: list[str] = []  # what "the employer" does: one subject, joined by "and"
     reported: list[str] = []  # what others report (relatives, information received)
@@ -256,7 +258,7 @@ def default_facts(
         if phrase is None:
             continue
         ru, kk, en = phrase
-        text = {"ru": ru[female], "kk": kk, "en": en[female]}[lang]
+        text = {"ru": ru[form], "kk": kk, "en": en[form]}[lang]
         if text.startswith("@"):
             employer_does.append(text[1:])
         elif text.startswith("!"):
@@ -278,9 +280,9 @@ def default_facts(
     sentences: list[str] = []
     if clauses:
         lead = {
-            "ru": "По её словам, " if female else "По его словам, ",
+            "ru": ("По его словам, ", "По её словам, ", "По словам работника, ")[form],
             "kk": "Оның айтуынша, ",
-            "en": "According to her, " if female else "According to him, ",
+            "en": ("According to him, ", "According to her, ", "According to the worker, ")[form],
         }[lang]
         sentences.append(lead + "; ".join(clauses) + ".")
     if sentences or reported:

@@ -46,8 +46,10 @@ from reportlab.platypus.flowables import TopPadder
 
 from app.domain import labels
 from app.domain.codes import LetterKind
+from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.kk_dates import kk_date_attributive, kk_date_from, kk_date_when
 from app.domain.names import passport_name, person_name
+from app.domain.persons import sex_from_names
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_amount, format_date, locale_for
 from app.letters.context import LETTER_KINDS, Addressee, LetterContext, MissionInfo
@@ -62,7 +64,7 @@ from app.letters.grammar import (
     ru_full_name,
     with_the,
 )
-from app.letters.lines import LetterParagraph, field_blocks, paragraphs, request_items
+from app.letters.lines import LetterParagraph, field_blocks, request_items
 from app.letters.phrases import Claim, claim_text
 from app.letters.qr import content_digest, draw_qr, qr_payload
 from app.letters.states import state_name, state_name_en_bare
@@ -837,8 +839,15 @@ def typeset(markup: str) -> str:
     return _PHONE_NUMBER.sub(lambda number: number[0].replace(" ", _NBSP), markup)
 
 
-def person_sex(context: LetterContext) -> Sex:
-    return "female" if context.person.sex == "female" else "male"
+def person_sex(context: LetterContext) -> Sex | None:
+    """The sex recorded, else the IIN's, else what the names say («Ахметова», «Серікқызы»);
+    None when nothing does: the letter then words it without he or she, never guessing."""
+    person = context.person
+    if person.sex in ("female", "male"):
+        return person.sex  # type: ignore[return-value]
+    if person.iin and is_valid_iin(person.iin):
+        return iin_sex(person.iin)
+    return sex_from_names(person.surname, person.patronymic)
 
 
 def _identity(context: LetterContext) -> str:
@@ -866,11 +875,24 @@ def _identity(context: LetterContext) -> str:
     return "".join(f", {part}" for part in parts)
 
 
+# What a draft prints where it names no organisation to address: the preview shows the gap
+# rather than a broken sentence («уважение и, ссылаясь…»). Approval refuses such a letter,
+# so no issued one prints it.
+# (Hard spaces: the mark is never split between lines.)
+NO_ADDRESSEE = {
+    "kk": "[адресат\u00a0көрсетілмеген]",
+    "ru": "[адресат\u00a0не\u00a0указан]",
+    "en": "[addressee\u00a0not\u00a0given]",
+}
+
+
 def addressee_dative(context: LetterContext) -> str:
     """The addressee in full in the dative (ru, kk); in English the name as it stands."""
     addressee, lang = context.addressee, context.lang
     if addressee.organisation_dative:
         return addressee.organisation_dative
+    if not addressee.organisation.strip():
+        return NO_ADDRESSEE[lang] if context.is_draft else ""
     if lang == "ru":
         return ru_dative_organisation(addressee.organisation) or addressee.organisation
     if lang == "kk":
@@ -944,6 +966,13 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
         ``also`` (a phone) joins what identifies the person, in the same brackets in Kazakh,
         never in a second pair after them («(ERLANKYZY AKERKE) (тел. …)»)."""
         if lang == "ru":
+            if sex is None:
+                # «гражданин» or «гражданка» would tell a sex nothing records: the
+                # citizenship goes in the brackets that identify the person.
+                inside = [passport] if passport else []
+                inside.append("гражданство Республики Казахстан")
+                text = f"{name_ru(case)} ({', '.join(inside)})"  # type: ignore[arg-type]
+                return text + identity + (f", {also}" if also else "")
             noun = _RU_CITIZEN[sex][case]
             text = f"{noun} Республики Казахстан {name_ru(case)}"  # type: ignore[arg-type]
         elif lang == "kk":
@@ -953,8 +982,8 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
                 else f"Қазақстан Республикасының азаматы {person.full_name}"
             )
         else:
-            title = "Ms" if sex == "female" else "Mr"
-            text = f"{title} {latin}, a citizen of the Republic of Kazakhstan"
+            title = {"female": "Ms ", "male": "Mr ", None: ""}[sex]
+            text = f"{title}{latin}, a citizen of the Republic of Kazakhstan"
         if lang == "kk":
             # The genitive stays on the name; what identifies the person goes in brackets.
             inside = [passport] if passport else []
@@ -965,11 +994,22 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
             text += f" ({passport})"
         return text + identity + (f", {also}" if also else "")
 
-    def g(male: str, female: str) -> str:
+    def g(male: str, female: str, neither: str | None = None) -> str:
+        """The form for the person's sex; ``neither`` where nothing records it ("the worker",
+        «обратившегося лица»; "" where the sentence reads as well without the word)."""
+        if sex is None:
+            if neither is None:
+                raise QorgauError(
+                    _(
+                        "Letter template error: no wording for a person of unknown sex: {male}"
+                    ).format(male=male)
+                )
+            return neither
         return female if sex == "female" else male
 
     return {
         "g": g,
+        "sex_known": sex is not None,
         "citizen": citizen,
         "name_ru": name_ru,
         "name_latin": latin,
@@ -1017,10 +1057,11 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "claims": _claims(context),
         "facts_blocks": field_blocks(context.facts),
         "request_items": request_items(context.requests),
-        "free_paragraphs": paragraphs(context.free_text),
+        # Laid out as the facts are: a line the officer starts with a dash is a bulleted item.
+        "free_blocks": field_blocks(context.free_text),
         # Other kinds: the officer's own request replaces the standard one when given.
-        "request_paragraphs": (
-            paragraphs(context.requests) if context.kind != "employer_letter" else []
+        "request_blocks": (
+            field_blocks(context.requests) if context.kind != "employer_letter" else []
         ),
         "categories": [lower_first(text, lang) for text in context.case_categories],
         "signatory_short": short_name(context.signatory.name),

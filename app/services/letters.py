@@ -1021,7 +1021,8 @@ class LetterService(DatedService):
         return claims
 
     def _default_facts(self, session: Session, case: Case, kind: str, lang: str) -> str:
-        sex = person_sex_of(session.get(Person, case.person_id))
+        person = session.get(Person, case.person_id)
+        sex = known_sex(person) if person is not None else None
         codes = tuple(c.code for c in case.categories)
         claims = self._claims(case, kind, lang)
         return default_facts(codes, sex, lang, claims, to_the_employer=kind == "employer_letter")
@@ -1105,7 +1106,7 @@ class LetterService(DatedService):
             surname=person.surname,
             given_names=person.given_names,
             patronymic=person.patronymic,
-            sex=person_sex_of(person),
+            sex=known_sex(person),
             surname_latin=person.surname_latin,
             given_names_latin=person.given_names_latin,
             iin=person.iin,
@@ -1169,7 +1170,11 @@ class LetterService(DatedService):
         found: list[str] = []
         if person is not None and known_sex(person) is None:
             found.append(
-                _("The person's sex is not recorded: the letter uses the masculine forms.")
+                _(
+                    "The person's sex is not recorded, and neither the IIN nor the names tell "
+                    "it: the letter speaks of “the worker” instead of he or she. Record the sex "
+                    "on the person if it is known."
+                )
             )
         if row.kind == "agency_report" and not case.agency_id:
             found.append(
@@ -1615,11 +1620,6 @@ def known_sex(person: Person) -> Sex | None:
     if person.iin and is_valid_iin(person.iin):
         return iin_sex(person.iin)
     return sex_from_names(person.surname, person.patronymic)
-
-
-def person_sex_of(person: Person | None) -> Sex:
-    """The person's sex as far as anything says it; masculine forms only when nothing does."""
-    return (known_sex(person) if person is not None else None) or "male"
 
 
 def _cited(citation: Citation) -> str:

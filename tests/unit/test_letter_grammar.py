@@ -239,3 +239,13 @@ def test_a_name_in_latin_letters_takes_no_cyrillic_ending() -> None:
     assert kk_citizen_genitive("Нұрланова Айгүл") == (
         "Қазақстан Республикасының азаматы Нұрланова Айгүлдің"
     )
+
+
+def test_a_name_whose_sex_nothing_tells_declines_only_where_both_sexes_do() -> None:
+    """Of a person of unknown sex only a given name in -а/-я declines (Алина → Алины): «Алмаз»
+    or «Айгүл», «Игорь» or «Любовь» decline for one sex only, and a guess was «Алмаза» for a
+    woman."""
+    assert ru_full_name("Ким", "Алина", "", None, "gen") == "Ким Алины"
+    assert ru_full_name("Ким", "Алмаз", "", None, "gen") == "Ким Алмаз"
+    assert ru_full_name("Ли", "Любовь", "", None, "dat") == "Ли Любовь"
+    assert ru_full_name("Ким", "Алмаз", "", "male", "gen") == "Ким Алмаза"

@@ -12,8 +12,13 @@ from app.contracts.reference import Statute, StatuteCite
 from app.contracts.rules import statute_citation
 from app.letters import render_letter
 from app.letters.context import LETTER_KINDS, Addressee
-from app.letters.lines import LetterParagraph, field_blocks, request_items
-from app.letters.renderer import _template_functions, _template_variables, addressee_lines
+from app.letters.lines import MAX_GAP_GROWTH, LetterParagraph, field_blocks, request_items
+from app.letters.renderer import (
+    NO_ADDRESSEE,
+    _template_functions,
+    _template_variables,
+    addressee_lines,
+)
 from app.letters.templates import render_markup
 from tests.unit.test_letters_render import make_context, text_of
 
@@ -102,7 +107,11 @@ def test_a_line_before_a_word_that_ends_a_sentence_stays_justified() -> None:
     plain, ours = Paragraph(text, STYLE), LetterParagraph(text, STYLE)
     plain.wrap(300, 1000)
     ours.wrap(300, 1000)
-    assert [line[0] for line in ours.blPara.lines] == [line[0] for line in plain.blPara.lines]
+    # Stretched as any line is (up to the bound on a space's growth), not left ragged.
+    bound = MAX_GAP_GROWTH * STYLE.fontSize
+    expected = [min(line[0], bound * (len(line[1]) - 1)) for line in plain.blPara.lines[:-1]]
+    assert [line[0] for line in ours.blPara.lines[:-1]] == expected
+    assert all(slack > 0 for slack in expected)
 
 
 ADDRESSEES = {
@@ -127,3 +136,65 @@ def test_an_addressee_without_an_address_leaves_no_empty_line(kind: str, lang: s
     lines = addressee_lines(Addressee("Kim", "Org", "45 Wongok-ro\n Ansan ", position="CEO"))
     assert lines == ["CEO", "Kim", "Org", "45 Wongok-ro", "Ansan"]
     assert addressee_lines(ADDRESSEES["named, no organisation"], whole=False) == []
+
+
+LONG_WORDS = (
+    "Жұмыскерге ұсталып отырған жеке басын куәландыратын құжаттарын қайтаруды, "
+    "ұйымдастырушылық жауапкершіліктерін қамтамасыз етуді сұраймыз."
+)
+
+
+def _widest_growth(paragraph: Paragraph) -> float:
+    """How much the spaces of the paragraph's most stretched justified line grow, each."""
+    paragraph.wrap(300, 1000)
+    lines = paragraph.blPara.lines[:-1]  # the last line is never stretched
+    return max(float(line[0]) / (len(line[1]) - 1) for line in lines if len(line[1]) > 1)
+
+
+def test_no_justified_line_of_long_words_opens_gaps_past_the_bound() -> None:
+    """The fault: a Kazakh line of a few long words spread its slack over three or four
+    spaces, each grown to five spaces wide; they now grow no more than the bound, the rest
+    of the line left short of the margin."""
+    bound = MAX_GAP_GROWTH * STYLE.fontSize
+    assert _widest_growth(Paragraph(LONG_WORDS, STYLE)) > 2 * bound  # reportlab's own
+    assert _widest_growth(LetterParagraph(LONG_WORDS, STYLE)) == pytest.approx(bound)
+
+
+FREE = "Работник сообщил:\n- паспорт у работодателя;\n—\n• зарплата не выплачена"
+NOTE_REQUEST = "Посольство просит:\n- провести проверку;\n- сообщить о результатах."
+# The kinds whose standard request an officer's own replaces.
+OWN_REQUEST = {"note_verbale_labour_authority", "agency_report", "referral"}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+@pytest.mark.parametrize("kind", LETTER_KINDS)
+def test_free_text_and_a_note_s_request_bullet_a_dashed_line_as_the_facts_do(
+    kind: str, lang: str
+) -> None:
+    """The fault: a dash typed at the start of a line of free text or of a note's request
+    printed as typed, run together with the line before ("сообщил: - паспорт …")."""
+    requests = NOTE_REQUEST if kind in OWN_REQUEST else ""
+    context = make_context(kind, lang, facts="", free_text=FREE, requests=requests)
+    body = text_of(render_letter(context))
+    assert "• паспорт у работодателя;" in body
+    assert "• зарплата не выплачена" in body
+    assert "- паспорт" not in body and "—" not in body.split("Работник сообщил:")[1][:60]
+    if requests:
+        assert "• провести проверку;" in body and "• сообщить о результатах." in body
+        assert "- провести" not in body
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_draft_note_to_no_one_shows_where_the_addressee_is_missing(lang: str) -> None:
+    """The fault: the preview of a note with no addressee read «свидетельствует своё уважение
+    и, ссылаясь …» ("presents its compliments to the and"). The draft marks the gap in the
+    letter's language; an issued letter never prints the mark."""
+    nobody = Addressee("", "", "")
+    kind = "note_verbale_labour_authority"
+    draft = text_of(render_letter(make_context(kind, lang, addressee=nobody, outgoing_number=None)))
+    mark = NO_ADDRESSEE[lang].replace("\u00a0", " ")  # as text_of reads it
+    assert draft.count(mark) == 2, draft  # the opening and the closing formula
+    for broken in ("уважение и", "compliments to the and", "to the the", "renew to the assur"):
+        assert broken not in draft
+    issued = text_of(render_letter(make_context(kind, lang, addressee=nobody)))
+    assert mark not in issued
