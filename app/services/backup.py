@@ -232,7 +232,7 @@ def remove_killed_parts(folder: Path, database_id: str) -> list[Path]:
     ours when it begins as ``_pack`` writes one, the manifest first, naming this database:
     a backup of it holds ``whole_file_lock``, so none of ours is being written meanwhile. Any
     other ``.part`` (another program's, another installation's) is left alone."""
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = list(folder.glob("*" + PART_SUFFIX))
     except OSError:
