@@ -189,9 +189,14 @@ def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
             return int(status)
         # The window, its work and its connections are gone: only now may the file be
         # replaced. Restored or refused, the administrator signs in again.
-        from ui.restore import restore_after_close
+        from ui.restore import put_back_after_close, restore_after_close
 
-        restore_after_close(paths, restore)
+        if restore.migration_copy is not None:
+            # Put back, the database is the older version's: this one would update it again.
+            if put_back_after_close(paths, restore.migration_copy, restore):
+                return 0
+        else:
+            restore_after_close(paths, restore)
         ask = True
 
 
