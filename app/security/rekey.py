@@ -68,6 +68,8 @@ class SettledKey:
     # replaces it with a re-key of its own. The waiting key still opens what an older
     # version's re-key sealed under it in the database.
     unconfirmed: bytes | None = None
+    # This sign-in finished a re-key left unfinished (cut short, or waiting for windows).
+    finished: bool = False
 
 
 REKEY_LOCK_FILENAME = "rekey.lock"
@@ -319,13 +321,16 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
         )
     pending = None
     unconfirmed = None
+    finished = False
     if _vouched_for(state, opened, epoch):
         assert state.rekey_to is not None
         waiting = PendingKey(state.rekey_to, opened.keys[state.rekey_to])
         if epoch == state.rekey_to:
             slots.finish_rekey(epoch)  # the file was re-keyed; the key file was not told
+            finished = True
         elif _finish_waiting(db_path, slots, opened.keys[epoch], waiting):
             epoch = state.rekey_to
+            finished = True
         else:
             pending = waiting
     elif state.rekey_to is not None and state.rekey_to in opened.keys:
@@ -334,7 +339,7 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
         unconfirmed = opened.keys[state.rekey_to]
     if _needs_rewrap(opened, epoch):
         slots.rewrap(opened, password, epoch)
-    return SettledKey(opened.keys[epoch], pending, unconfirmed)
+    return SettledKey(opened.keys[epoch], pending, unconfirmed, finished)
 
 
 def _vouched_for(state: KeyState, opened: OpenedSlot, epoch: int) -> bool:
