@@ -41,7 +41,7 @@ def found_text(found: FoundAfterCrash) -> str:
         ).format(source=found.source)
     if found.what is Found.RESTORE_COPY_REMOVED:
         return ngettext(
-            "A restore was stopped before it finished; it changed nothing. The copy of the "
+            "{n} restore was stopped before it finished; it changed nothing. The copy of the "
             "backup it had unpacked in the data folder was removed.",
             "{n} restores were stopped before they finished; they changed nothing. The "
             "copies of the backups they had unpacked in the data folder were removed.",

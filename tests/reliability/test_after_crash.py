@@ -35,7 +35,7 @@ def test_a_killed_restores_copy_is_removed_at_the_next_start_and_said_once(
         assert found == [FoundAfterCrash(Found.RESTORE_COPY_REMOVED, count=1)]
         assert not list(installation.data_dir.glob(f"{RESTORE_STAGING_PREFIX}*"))
         assert found_text(found[0]).startswith(
-            "A restore was stopped before it finished; it changed nothing."
+            "1 restore was stopped before it finished; it changed nothing."
         )
         assert repair_on_start(ws) == []  # said once
     finally:
