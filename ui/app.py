@@ -39,6 +39,7 @@ WARM_UP_POLL_MS = 20
 
 # After sign-in, how long the retention policy and the search-index catch-up wait (the first
 # page paints first).
+REPAIR_DELAY_MS = 500  # before the index catch-up, which would take an import back unsaid
 RETENTION_DELAY_MS = 1_000
 INDEX_CATCH_UP_DELAY_MS = 3_000
 ESCALATION_DELAY_MS = 2_000  # after retention has begun: both write, one after the other
@@ -189,9 +190,14 @@ def _run_window(app: QApplication, bridge: LanguageBridge, paths: Paths) -> int:
             return int(status)
         # The window, its work and its connections are gone: only now may the file be
         # replaced. Restored or refused, the administrator signs in again.
-        from ui.restore import restore_after_close
+        from ui.restore import put_back_after_close, restore_after_close
 
-        restore_after_close(paths, restore)
+        if restore.migration_copy is not None:
+            # Put back, the database is the older version's: this one would update it again.
+            if put_back_after_close(paths, restore.migration_copy, restore):
+                return 0
+        else:
+            restore_after_close(paths, restore)
         ask = True
 
 
@@ -227,6 +233,7 @@ def open_main_window(
     window = MainWindow(workspace, bridge)
     window.show()
     gc_guard.settle_later(app)  # what lives as long as the app, frozen once it is built
+    QTimer.singleShot(REPAIR_DELAY_MS, window, lambda: repair_after_crash(window, workspace))
     QTimer.singleShot(RETENTION_DELAY_MS, window, lambda: apply_retention(window, workspace))
     QTimer.singleShot(
         INDEX_CATCH_UP_DELAY_MS, window, lambda: catch_up_search_index(window, workspace)
@@ -236,6 +243,25 @@ def open_main_window(
     daily_backup = DailyBackup(window, workspace)
     QTimer.singleShot(START_DELAY_MS, window, daily_backup.start)
     return window, daily_backup
+
+
+def repair_after_crash(window: MainWindow, workspace: Workspace) -> BackgroundTask[object]:
+    """Put right what Qorgau stopped half-way left (``after_crash.repair_on_start``), off the
+    GUI thread, and say on the start page what was found, with the re-key the sign-in
+    finished. A refusal (the database busy) leaves it for the next import or start."""
+    from app.services import after_crash
+
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, QorgauError):
+            window.statusBar().showMessage(str(exc), 15_000)
+        else:
+            show_error(window, exc)
+
+    task: BackgroundTask[object] = BackgroundTask(
+        window, lambda _ctx: after_crash.repair_on_start(workspace)
+    )
+    task.success(window.found_after_crash.emit).failure(failed)
+    return stopped_on_quit(task).run_in_background()
 
 
 def apply_retention(window: QMainWindow, workspace: Workspace) -> BackgroundTask[object]:

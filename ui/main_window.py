@@ -60,6 +60,7 @@ from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
 
 if TYPE_CHECKING:
+    from app.services.after_crash import FoundAfterCrash
     from ui.restore import RestoreRequest
 
 AREA_MODULES = (
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
     unlocked = Signal()
     account_changed = Signal(object)  # AccountChanged, emitted on whichever thread found it
     area_changed = Signal(str)
+    found_after_crash = Signal(object)  # list[FoundAfterCrash]: the start page says them
 
     def __init__(
         self,
@@ -180,6 +182,9 @@ class MainWindow(QMainWindow):
         # A restore the administrator confirmed in Settings: done once this window has closed
         # and the workspace with it (ui/app.py), never under open connections.
         self.restore_request: RestoreRequest | None = None
+        # What the start's repairs found (``app.services.after_crash``), said on the start page.
+        self.after_crash_found: list[FoundAfterCrash] = []
+        self.found_after_crash.connect(self.after_crash_found.extend)
         self._areas: dict[str, Area] = {}
         # Where attachments are written to be opened; emptied when this window closes. What a
         # run that crashed left in the system's temp folder goes now, not at the first opening.

@@ -14,8 +14,13 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 
 from app.config import Paths
-from app.i18n import _
+from app.i18n import _, format_datetime
 from app.services.backup import RestoreResult, created_text, restore_backup
+from app.services.migration_copies import (
+    MigrationCopy,
+    MigrationCopyRestored,
+    restore_migration_copy,
+)
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.plain import plain_message
 
@@ -25,6 +30,8 @@ class RestoreRequest:
     file: Path
     username: str
     password: str = field(repr=False)
+    # A copy taken before an update, put back instead of a backup file restored.
+    migration_copy: MigrationCopy | None = None
 
 
 def restore_after_close(paths: Paths, request: RestoreRequest) -> RestoreResult | None:
@@ -68,6 +75,50 @@ def restored_message(result: RestoreResult, paths: Paths) -> str:
         lines.append(
             _("Added since the backup, without an account now: {users}.").format(
                 users=", ".join(result.without_account)
+            )
+        )
+    return "\n\n".join(lines)
+
+
+def put_back_after_close(paths: Paths, copy: MigrationCopy, request: RestoreRequest) -> bool:
+    """Put ``copy`` back as the database (no workspace open on it any more) off the GUI
+    thread, then say what happened and what to install; whether it was put back (refused:
+    said, and nothing was changed)."""
+    outcome: list[MigrationCopyRestored] = []
+    task: BackgroundTask[MigrationCopyRestored] = BackgroundTask(
+        None,
+        lambda _ctx: restore_migration_copy(paths, copy, request.username, request.password),
+    )
+    task.with_progress(_("Putting the copy back…")).success(outcome.append)
+    task.failure(lambda exc: show_error(None, exc))
+    task.run_in_background().wait_finished()
+    if not outcome:
+        return False
+    plain_message(None, _("Qorgau"), put_back_message(outcome[0]), QMessageBox.Icon.Information)
+    return True
+
+
+def put_back_message(done: MigrationCopyRestored) -> str:
+    """What going back to a copy did, and what the administrator does next."""
+    version = done.copy.database_version
+    lines = [
+        _(
+            "The database is back as it was on {taken}, before the update from database "
+            "version {version}. The files it replaced are kept in {folder}."
+        ).format(
+            taken=format_datetime(done.copy.taken_at.astimezone()),
+            version=version,
+            folder=done.replaced_in,
+        ),
+        _(
+            "Qorgau closes now. Install the version of Qorgau that used database version "
+            "{version} and start that one: this version would update the database again."
+        ).format(version=version),
+    ]
+    if done.without_account:
+        lines.append(
+            _("Added since the copy, without an account now: {users}.").format(
+                users=", ".join(done.without_account)
             )
         )
     return "\n\n".join(lines)

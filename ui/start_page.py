@@ -16,6 +16,7 @@ from typing import cast
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.domain.codes import CaseStatus, label
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.i18n import _, format_date, format_number, ngettext
+from app.services.after_crash import FoundAfterCrash, found_text
 from app.services.cases import CaseService
 from app.services.changes import DataChanged
 from app.services.records import CaseFilter, CaseRow
@@ -39,8 +41,9 @@ from ui.changes import listen_to_changes
 from ui.icons import icon
 from ui.main_window import MainWindow
 from ui.models.case_table_model import DEADLINE_SHAPES, deadline_label
-from ui.palette import DEADLINE_COLOURS, MUTED_TEXT
+from ui.palette import DEADLINE_COLOURS, MUTED_TEXT, WARNING_STYLE
 from ui.tasks import LatestOnly, show_error
+from ui.widgets.common import STRETCH, widget_row
 from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label
 
@@ -137,6 +140,43 @@ WAITING = CaseFilter(unassigned=True, open_only=True, sort="received_at", descen
 ESCALATED = CaseFilter(escalated=True, sort="due_date", descending=False)
 
 
+class AfterCrashNotice(QFrame):
+    """What this start found left by Qorgau stopped half-way and put right, said once: the
+    repairs were silent, and someone who had seen Qorgau vanish mid-import did not know
+    whether to import again. Hidden until something is found; "Got it" hides it for good."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[FoundAfterCrash] = []
+        self.setObjectName("after_crash")
+        self.setStyleSheet(f"QFrame#after_crash {{ {WARNING_STYLE} }}")
+        self.heading = plain_label()
+        self.heading.setStyleSheet("font-weight: 600;")
+        self.heading.setWordWrap(True)
+        self.text = plain_label()
+        self.text.setWordWrap(True)
+        self.dismiss = QPushButton()
+        self.dismiss.setObjectName("after_crash_seen")
+        self.dismiss.clicked.connect(self.hide)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.text)
+        layout.addLayout(widget_row(STRETCH, self.dismiss))
+        self.hide()
+
+    def add(self, found: list[FoundAfterCrash]) -> None:
+        if not found:
+            return
+        self.found.extend(found)
+        self.retranslate_ui()
+        self.show()
+
+    def retranslate_ui(self) -> None:
+        self.heading.setText(_("Qorgau was stopped last time before its work was done"))
+        self.text.setText("\n\n".join(found_text(found) for found in self.found))
+        self.dismiss.setText(_("&Got it"))
+
+
 class StartPage(QWidget):
     loaded = Signal()  # the four lists are filled from the latest read
 
@@ -207,11 +247,15 @@ class StartPage(QWidget):
         dated.addStretch(1)
         dated.addLayout(for_the_head)
         header.addLayout(dated, 2, 0, 1, 2)
+        self.after_crash = AfterCrashNotice()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.addLayout(header)
         layout.addSpacing(8)
+        layout.addWidget(self.after_crash)
         layout.addLayout(grid, 1)
+        window.found_after_crash.connect(self.after_crash.add)
+        self.after_crash.add(window.after_crash_found)  # found before this page was built
         window.bridge.language_changed.connect(self.retranslate_ui)
         window.area_changed.connect(self._area_changed)
         listen_to_changes(self, window.workspace, self._data_changed)
@@ -223,6 +267,7 @@ class StartPage(QWidget):
         self.mission.setText(self.window_.mission_name())
         self.today.setText(format_date(date.today(), "full"))
         self.new_button.setText(_("&New case"))
+        self.after_crash.retranslate_ui()
         self.refresh()
 
     def _arrange_sections(self, one_column: bool) -> None:

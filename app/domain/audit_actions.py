@@ -21,6 +21,7 @@ ACTION_LABELS: dict[str, str] = {
     "audit.head_unlinked": N_("A mission's audit history did not follow on"),
     "backup.create": N_("Backup written"),
     "backup.restore": N_("Backup restored"),
+    "backup.restore_migration_copy": N_("Database put back as it was before an update"),
     "backup.rotate": N_("Old backups removed"),
     "bundle.conflict_resolve": N_("Exchange conflict resolved"),
     "bundle.export": N_("Bundle exported"),

@@ -22,6 +22,7 @@ sign-in, or the close of a window that knows the new key, that finds the file fr
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -29,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from app.db.raw import key_opens, leave_wal, open_raw
-from app.errors import DatabaseBusy, DatabaseError, FileInUse
-from app.i18n import _, ngettext
+from app.errors import DatabaseBusy, DatabaseError, FileInUse, StorageFull
+from app.i18n import _, format_size, ngettext
 from app.security.keyslots import (
     KeySlotStore,
     KeyState,
@@ -67,6 +68,8 @@ class SettledKey:
     # replaces it with a re-key of its own. The waiting key still opens what an older
     # version's re-key sealed under it in the database.
     unconfirmed: bytes | None = None
+    # This sign-in finished a re-key left unfinished (cut short, or waiting for windows).
+    finished: bool = False
 
 
 REKEY_LOCK_FILENAME = "rekey.lock"
@@ -143,6 +146,9 @@ def rekey_database(
     except Exception as exc:  # noqa: BLE001 - sqlcipher3's errors: the message is shown
         if "locked" in str(exc) or "busy" in str(exc):
             raise busy from None
+        no_room = _no_room_to_rekey(db_path, exc)
+        if no_room is not None:
+            raise no_room from None
         raise DatabaseError(
             _("The database key cannot be changed: {error}").format(error=exc)
         ) from None
@@ -150,6 +156,58 @@ def rekey_database(
         conn.close()
     if not key_opens(db_path, new_key):
         raise DatabaseError(_("The database does not open with its new key."))
+
+
+SQLITE_FULL = 13
+
+
+class NoRoomToRekey(StorageFull):
+    """The disk has too little room to re-encrypt the database: the re-key's one transaction
+    journals every page, about the file's size. Nothing in the file changed (it keeps its key).
+    ``folder``, ``need`` and ``free`` say it again where the state around the file is known
+    (``installation_no_room``)."""
+
+    def __init__(self, folder: Path, need: int, free: int) -> None:
+        super().__init__(
+            _(
+                "There is not enough free space on the disk of {folder} to change the "
+                "database key: it needs about {need} and {free} is free. The database was "
+                "not changed. Free some space there and try again."
+            ).format(folder=folder, need=format_size(need), free=format_size(free))
+        )
+        self.folder, self.need, self.free = folder, need, free
+
+
+def _no_room_to_rekey(db_path: Path, exc: BaseException) -> NoRoomToRekey | None:
+    """NoRoomToRekey when ``exc`` came of a full disk. SQLCipher reports a rekey that found
+    the disk full as "An error occurred with PRAGMA key or rekey ...", code SQLITE_ERROR, and
+    a full disk around it as "database or disk is full": both reached the user in English.
+    The free space is asked after the failure (the journal is gone by then)."""
+    need = sum(
+        p.stat().st_size for p in (db_path, db_path.with_name(db_path.name + "-wal")) if p.exists()
+    )
+    free = shutil.disk_usage(db_path.parent).free
+    code = getattr(exc, "sqlite_errorcode", None)
+    full = isinstance(code, int) and code & 0xFF == SQLITE_FULL
+    return NoRoomToRekey(db_path.parent, need, free) if full or free < need else None
+
+
+def installation_no_room(exc: NoRoomToRekey) -> StorageFull:
+    """A re-key of the installation's own file stopped by a full disk, said with the state it
+    left: the key file already holds the new key (the revoked slot is gone from it), the file
+    keeps its previous key, and every sign-in tries again, and stops while there is no room.
+    The administrator read "The database key cannot be changed: An error occurred with PRAGMA
+    key or rekey ..." and knew neither."""
+    return StorageFull(
+        _(
+            "There is not enough free space on the disk of {folder} to change the database "
+            "key: it needs about {need} and {free} is free. Nothing was lost: the database "
+            "keeps its previous key for now, and the key file already holds the new one "
+            "(a revoked user's key slot is gone from it). Free some space on that disk, then "
+            "sign in again: the sign-in finishes the change. Until then, signing in stops with "
+            "this message."
+        ).format(folder=exc.folder, need=format_size(exc.need), free=format_size(exc.free))
+    )
 
 
 def rekey_installation(
@@ -178,6 +236,8 @@ def rekey_installation(
             slots.finish_rekey(epoch)
     except DatabaseBusy:  # FileInUse, or this process's own sessions outlasted the wait
         return Rekeyed(without_keys, PendingKey(epoch, new_key))
+    except NoRoomToRekey as exc:
+        raise installation_no_room(exc) from None
     return Rekeyed(without_keys, None)
 
 
@@ -200,6 +260,8 @@ def _finish_waiting(
         rekey_database(db_path, current_key, pending.key)
     except FileInUse:
         return False
+    except NoRoomToRekey as exc:
+        raise installation_no_room(exc) from None
     slots.finish_rekey(pending.epoch)
     return True
 
@@ -259,13 +321,16 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
         )
     pending = None
     unconfirmed = None
+    finished = False
     if _vouched_for(state, opened, epoch):
         assert state.rekey_to is not None
         waiting = PendingKey(state.rekey_to, opened.keys[state.rekey_to])
         if epoch == state.rekey_to:
             slots.finish_rekey(epoch)  # the file was re-keyed; the key file was not told
+            finished = True
         elif _finish_waiting(db_path, slots, opened.keys[epoch], waiting):
             epoch = state.rekey_to
+            finished = True
         else:
             pending = waiting
     elif state.rekey_to is not None and state.rekey_to in opened.keys:
@@ -274,7 +339,7 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
         unconfirmed = opened.keys[state.rekey_to]
     if _needs_rewrap(opened, epoch):
         slots.rewrap(opened, password, epoch)
-    return SettledKey(opened.keys[epoch], pending, unconfirmed)
+    return SettledKey(opened.keys[epoch], pending, unconfirmed, finished)
 
 
 def _vouched_for(state: KeyState, opened: OpenedSlot, epoch: int) -> bool:

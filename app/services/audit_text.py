@@ -47,6 +47,8 @@ DETAIL_LABELS: dict[str, str] = {
     "to": N_("Sent to"),
     "size": N_("Size"),
     "file": N_("File"),
+    "database_version": N_("Database version"),
+    "taken_at": N_("Taken"),
     "removed": N_("Removed"),
     "risk": N_("Risk"),
     "ilo_indicators": N_("ILO forced-labour indicators"),

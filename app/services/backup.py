@@ -157,7 +157,7 @@ def _write_backup(workspace: Workspace, out: Path) -> BackupInfo:
 def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
     if out.exists():
         raise DatabaseError(_("{path} already exists; choose another file name.").format(path=out))
-    part = out.with_name(out.name + ".part")
+    part = out.with_name(out.name + PART_SUFFIX)
     try:
         # The copy is taken beside the data, on its disk, not in the system's temporary
         # folder, which may be memory (a tmpfs) or another, smaller disk; 0700 like the data.
@@ -167,6 +167,7 @@ def _write_backup_locked(workspace: Workspace, out: Path) -> BackupInfo:
         except OSError as exc:
             raise storage_error(exc) from None
         _check_writable(out, part)
+        remove_killed_parts(out.parent, workspace.database_id)  # their room counts too
         lacking = room_lacking(workspace.paths, out)
         if lacking:
             raise NoRoomForBackup(lacking)
@@ -217,6 +218,59 @@ def _check_writable(out: Path, part: Path) -> None:
         open_private(part).close()
     except OSError as exc:
         raise _cannot_write(out, exc) from None
+
+
+PART_SUFFIX = ".part"  # a backup being written, renamed to its name when whole
+_ZIP_LOCAL_HEADER = b"PK\x03\x04"
+_LOCAL_HEADER_BYTES = 30
+
+
+def remove_killed_parts(folder: Path, database_id: str) -> list[Path]:
+    """Remove the ``.part`` files backups of this installation left in ``folder`` when they
+    were killed half-way (the task manager, a power cut): the user found "OUT.part", the
+    database's size, in the folder they chose (a USB stick), and nothing removed it. A part is
+    ours when it begins as ``_pack`` writes one, the manifest first, naming this database:
+    a backup of it holds ``whole_file_lock``, so none of ours is being written meanwhile. Any
+    other ``.part`` (another program's, another installation's) is left alone."""
+    removed: list[Path] = []
+    try:
+        candidates = list(folder.glob("*" + PART_SUFFIX))
+    except OSError:
+        return removed
+    for part in candidates:
+        if part.is_symlink() or not part.is_file():
+            continue
+        if _manifest_database_id(part) == database_id:
+            _remove_quietly(part)
+            if not part.exists():
+                removed.append(part)
+    return removed
+
+
+def _manifest_database_id(part: Path) -> str | None:
+    """The database id in the manifest a backup's archive begins with (stored, not
+    compressed, as ``_pack`` writes it); None for any other file."""
+    try:
+        with part.open("rb") as handle:
+            header = handle.read(_LOCAL_HEADER_BYTES)
+            if len(header) < _LOCAL_HEADER_BYTES or not header.startswith(_ZIP_LOCAL_HEADER):
+                return None
+            method = int.from_bytes(header[8:10], "little")
+            size = int.from_bytes(header[18:22], "little")
+            name_length = int.from_bytes(header[26:28], "little")
+            extra_length = int.from_bytes(header[28:30], "little")
+            if method != zipfile.ZIP_STORED or size > MAX_MANIFEST_BYTES:
+                return None
+            if handle.read(name_length) != MANIFEST.encode():
+                return None
+            handle.seek(extra_length, os.SEEK_CUR)
+            manifest = json_from_outside(handle.read(size))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
+        return None
+    found = manifest.get("database_id")
+    return found if isinstance(found, str) else None
 
 
 def _remove_quietly(path: Path) -> None:

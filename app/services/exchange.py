@@ -1297,7 +1297,7 @@ class ExchangeService:
         of its own (``index_later.write_pending``).
         """
         self.ws.require_role(*IMPORTERS)
-        self._take_back_cut_short()  # an import's batches, if it stopped before its end
+        self.take_back_cut_short()  # an import's batches, if it stopped before its end
         write_pending(self.ws)  # what an import cut short before its search index was done
         bundle = self.read(path, identity_file, progress)
         try:
@@ -1584,12 +1584,12 @@ class ExchangeService:
                 )
         return report
 
-    def _take_back(self, write: Callable[[], AbstractContextManager[Session]], source: str) -> None:
+    def _take_back(self, write: Callable[[], AbstractContextManager[Session]], source: str) -> bool:
         """Remove the rows an import of ``source``'s bundle wrote in batches, the last batch
         first and in each the children first, a batch per transaction (its counter with it),
         then its claim: an import that failed, or was cut short, after them leaves the records
         as they were. Best effort after a failure: should this fail too, the next import or
-        sign-in of an importer does it (``_take_back_cut_short``)."""
+        sign-in of an importer does it (``take_back_cut_short``)."""
         prefix = f"{IMPORT_BATCH}{source}:"
         try:
             with write() as session:
@@ -1607,11 +1607,15 @@ class ExchangeService:
                     session, "bundle.import_taken_back", "mission", source, {"batches": len(names)}
                 )
         except Exception:  # the first failure is the one to report
-            return
+            return False
+        return True
 
-    def _take_back_cut_short(self) -> None:
+    def take_back_cut_short(self) -> None:
         """The batches of imports that stopped before their final transaction: their claim
-        not renewed for ``CLAIM_STALE_MS``. Run before an import and after sign-in."""
+        not renewed for ``CLAIM_STALE_MS``. Run before an import and after sign-in; each taken
+        back is noted for the user (``Workspace.after_crash``): it was done silently."""
+        from app.services.after_crash import Found, FoundAfterCrash
+
         now = int(datetime.now(UTC).timestamp() * 1000)
         with self.ws.read() as session:
             sources = [
@@ -1622,7 +1626,8 @@ class ExchangeService:
                 if now - value >= CLAIM_STALE_MS
             ]
         for source in sources:
-            self._take_back(self.ws.write, source)
+            if self._take_back(self.ws.write, source):
+                self.ws.after_crash.append(FoundAfterCrash(Found.IMPORT_TAKEN_BACK, source))
 
     def index_pending(self, stop: Callable[[], bool] | None = None) -> int:
         """Index the cases an import left out of the search index (the database busy, or the
@@ -1630,7 +1635,7 @@ class ExchangeService:
         so that they need not wait for the next import; ``stop``, asked between two batches,
         ends it early (the app is closing), the rest left for the next."""
         self.ws.require_role(*IMPORTERS)
-        self._take_back_cut_short()
+        self.take_back_cut_short()
         return write_pending(self.ws, stop=stop)
 
     # -- log and conflicts ------------------------------------------------------------------------

@@ -190,6 +190,10 @@ def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
             raise
         return open_workspace(paths, username, pending.key, database_id)
     workspace.pending_key = settled.pending
+    if settled.finished:
+        from app.services.after_crash import Found, FoundAfterCrash
+
+        workspace.after_crash.append(FoundAfterCrash(Found.REKEY_FINISHED))
     if settled.unconfirmed is not None:
         _replace_unconfirmed_rekey(workspace, settled.unconfirmed)
     return workspace

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +28,9 @@ from app.security import audit
 from app.security.keyslots import KeySlotStore, PendingKey
 from app.security.rekey import finish_waiting
 from app.services.changes import ChangeHub, DataChanged
+
+if TYPE_CHECKING:
+    from app.services.after_crash import FoundAfterCrash
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,9 @@ class Workspace:
         # The key a re-key waits to give the file while other windows hold it (this window
         # began it, or signed in since): new key slots get it too, and closing finishes it.
         self.pending_key: PendingKey | None = None
+        # What this start found left by Qorgau stopped half-way and put right, to be said
+        # once (``app.services.after_crash``).
+        self.after_crash: list[FoundAfterCrash] = []
 
     @property
     def mission_code(self) -> str:

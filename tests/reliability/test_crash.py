@@ -10,7 +10,10 @@ the parent kills it after a random delay, reopens the database and checks.
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import random
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -475,3 +478,51 @@ def test_a_restore_killed_half_way_changes_nothing_and_its_copy_goes(
     restore_backup(paths, made, "admin", PASSWORD, confirmed=True)  # and a new try works
     assert not list(paths.data_dir.glob(f"{RESTORE_STAGING_PREFIX}*"))
     unlock(paths, "admin", PASSWORD).close()
+
+
+# -- a backup to a folder of the user's choice ---------------------------------------------------
+
+_BACKUP_KILLED = """
+import os, signal, sys, zipfile
+os.environ["QORGAU_KDF_PROFILE"] = "test"
+from pathlib import Path
+from app.config import Paths
+from app.services import backup
+from app.services.installation import unlock
+def dies(self, *args, **kwargs):  # every member written, the archive not finished
+    os.kill(os.getpid(), signal.SIGKILL)  # the task manager ends Qorgau
+zipfile.ZipFile._write_end_record = dies
+ws = unlock(Paths(Path(sys.argv[1])), "admin", sys.argv[3])
+backup.create_backup(ws, Path(sys.argv[2]))
+"""
+
+
+def test_a_backup_killed_half_way_leaves_its_part_only_until_the_next_backup_there(
+    installation: Paths, tmp_path: Path
+) -> None:
+    """A backup writes ``OUT.part`` and renames it when whole; killed before, the part (the
+    database's size) stayed in the folder the user chose, and nothing ever removed it."""
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    killed = stick / "monday.qbackup"
+    child = run_python(["-c", _BACKUP_KILLED, str(installation.data_dir), str(killed), PASSWORD])
+    assert child.code == -9, child.err
+    part = stick / "monday.qbackup.part"
+    assert part.stat().st_size > 0 and not killed.exists()
+    theirs = stick / "notes.docx.part"  # another program's download: not ours to remove
+    theirs.write_bytes(b"PK\x03\x04" + os.urandom(2000))
+    elsewhere = stick / "other-laptop.qbackup.part"  # another installation's killed backup
+    with zipfile.ZipFile(elsewhere, "w") as archive:
+        manifest = {"format": "qorgau-backup", "version": 1, "database_id": "another"}
+        archive.writestr("manifest.json", json.dumps(manifest))
+
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        create_backup(ws, stick / "tuesday.qbackup")
+    finally:
+        ws.close()
+    assert sorted(p.name for p in stick.iterdir()) == [
+        "notes.docx.part",
+        "other-laptop.qbackup.part",
+        "tuesday.qbackup",
+    ]

@@ -1,5 +1,6 @@
 """Settings → Backups (the administrator; not at an HQ on a database server, which the server
-backs up): the backups kept, "Back up now…" and "Restore from a backup…".
+backs up): the backups kept, "Back up now…" and "Restore from a backup…", and the copies of
+the database taken before an update, with "Go back to this copy…".
 
 The restore is checked here (the file, the installation it belongs to, the administrator's
 password) while the window is open, so a refusal changes nothing; it is done once the window
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QMessageBox,
+    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -37,9 +39,17 @@ from app.services.backup import (
     manual_backup_path,
     scheduled_dir,
 )
+from app.services.migration_copies import MigrationCopy, check_migration_copy, migration_copies
 from ui.restore import RestoreRequest
 from ui.tasks import BackgroundTask
-from ui.widgets.common import STRETCH, push_button, read_only_table, widget_row, word_wrapped
+from ui.widgets.common import (
+    STRETCH,
+    one_row_at_a_time,
+    push_button,
+    read_only_table,
+    widget_row,
+    word_wrapped,
+)
 from ui.widgets.dialogs import ValidatingDialog, inform, password_field
 from ui.widgets.plain import plain_label
 
@@ -47,6 +57,7 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 WHEN, KIND, SIZE = range(3)
+TAKEN, DATABASE_VERSION, COPY_SIZE = range(3)
 VISIBLE_ROWS = 6  # 7 daily and 4 weekly are kept: the rest scrolls
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -73,10 +84,22 @@ class BackupsBox(QGroupBox):
         self.empty = word_wrapped(QLabel())
         self.backup_button = push_button(self.back_up_now)
         self.restore_button = push_button(self.choose_backup_to_restore)
+        # The copies an update took before its migrations: going back to one was a manual
+        # step in the README only (files moved by hand in the data folder).
+        self.copies: list[MigrationCopy] = []
+        self.copies_intro = word_wrapped(QLabel())
+        self.copies_table = read_only_table(3, stretch=(TAKEN,), wrap=False)
+        one_row_at_a_time(self.copies_table)
+        self.copies_table.itemSelectionChanged.connect(self._copy_chosen)
+        self.copy_button = push_button(self.choose_copy_to_put_back)
+        self.copy_dialog: MigrationCopyDialog | None = None
         layout = QVBoxLayout(self)
         for widget in (self.intro, self.folder, self.table, self.empty):
             layout.addWidget(widget)
         layout.addLayout(widget_row(self.backup_button, self.restore_button, STRETCH))
+        layout.addWidget(self.copies_intro)
+        layout.addWidget(self.copies_table)
+        layout.addLayout(widget_row(self.copy_button, STRETCH))
         self.refresh()
 
     def retranslate_ui(self) -> None:
@@ -98,6 +121,20 @@ class BackupsBox(QGroupBox):
         self.restore_button.setText(_("R&estore from a backup…"))
         self.restore_button.setToolTip(
             _("Replace this installation's data with a backup's; Qorgau then asks you to sign in.")
+        )
+        self.copies_intro.setText(
+            _(
+                "Copies of the database taken before an update (the two newest are kept). "
+                "Going back to one undoes the update: everything saved since is lost, and the "
+                "version of Qorgau it came from must be installed again."
+            )
+        )
+        self.copies_table.setHorizontalHeaderLabels(
+            [_("Taken before the update"), _("Database version"), _("Size")]
+        )
+        self.copy_button.setText(_("&Go back to this copy…"))
+        self.copy_button.setToolTip(
+            _("Put the chosen copy back as the database, as it was before that update.")
         )
         self.refresh()
 
@@ -122,15 +159,39 @@ class BackupsBox(QGroupBox):
                 if column == SIZE:
                     item.setTextAlignment(RIGHT)
                 self.table.setItem(row, column, item)
-        self._fit_rows(min(len(kept), VISIBLE_ROWS))
+        _fit_rows(self.table, min(len(kept), VISIBLE_ROWS))
         self.table.setVisible(bool(kept))
         self.empty.setVisible(not kept)
+        self._refresh_copies()
 
-    def _fit_rows(self, rows: int) -> None:
-        """As tall as its rows, up to ``VISIBLE_ROWS`` (then it scrolls): no empty space."""
-        table = self.table
-        height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
-        table.setFixedHeight(height + sum(table.rowHeight(row) for row in range(rows)))
+    def _refresh_copies(self) -> None:
+        """The copies taken before updates, newest first; the part is hidden without one."""
+        self.copies = migration_copies(self.paths)
+        table = self.copies_table
+        table.setRowCount(len(self.copies))
+        for row, copy in enumerate(self.copies):
+            cells = (
+                format_datetime(copy.taken_at.astimezone()),
+                copy.database_version,
+                format_size(copy.size),
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(str(copy.path))
+                if column == COPY_SIZE:
+                    item.setTextAlignment(RIGHT)
+                table.setItem(row, column, item)
+        _fit_rows(table, len(self.copies))
+        for part in (self.copies_intro, table, self.copy_button):
+            part.setVisible(bool(self.copies))
+        self._copy_chosen()
+
+    def chosen_copy(self) -> MigrationCopy | None:
+        rows = self.copies_table.selectionModel().selectedRows()
+        return self.copies[rows[0].row()] if rows else None
+
+    def _copy_chosen(self) -> None:
+        self.copy_button.setEnabled(self.chosen_copy() is not None)
 
     # -- Back up now -------------------------------------------------------------------------
 
@@ -188,6 +249,23 @@ class BackupsBox(QGroupBox):
         self.restore_dialog = dialog
         dialog.open()
 
+    # -- Go back to a copy taken before an update --------------------------------------------
+
+    def choose_copy_to_put_back(self) -> None:
+        copy = self.chosen_copy()
+        if copy is None:
+            return
+        dialog = MigrationCopyDialog(self, self.window_, copy)
+        self.copy_dialog = dialog
+        dialog.open()
+
+
+def _fit_rows(table: QTableWidget, rows: int) -> None:
+    """As tall as its rows, up to ``VISIBLE_ROWS`` (then it scrolls): no empty space."""
+    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+    shown = min(rows, VISIBLE_ROWS)
+    table.setFixedHeight(height + sum(table.rowHeight(row) for row in range(shown)))
+
 
 class RestoreDialog(ValidatingDialog):
     """What a restore replaces, and the administrator's password to confirm it. OK proves the
@@ -230,4 +308,48 @@ class RestoreDialog(ValidatingDialog):
     def written(self, result: object) -> None:
         request = RestoreRequest(self.summary.path, self.username, self.password.text())
         # Once this dialog has closed: the window's closing asks its areas first.
+        QTimer.singleShot(0, self.window_, lambda: self.window_.close_for_restore(request))
+
+
+class MigrationCopyDialog(ValidatingDialog):
+    """What going back to a copy taken before an update does, and the administrator's
+    password. OK checks the copy (the current key opens it) and the password off the GUI
+    thread, then closes the main window with the copy to put back."""
+
+    def __init__(self, parent: QWidget, window: MainWindow, copy: MigrationCopy) -> None:
+        super().__init__(parent)
+        self.window_ = window
+        self.copy = copy
+        self.username = window.workspace.actor.username
+        self.setWindowTitle(_("Go back to a copy taken before an update"))
+        self.set_intro(
+            _(
+                "Put back the copy of the database taken on {taken}, before the update from "
+                "database version {version} ({file}, {size})?\n\n"
+                "Everything saved since then is lost. The current database is moved to "
+                "{folder}.\n\n"
+                "Qorgau then closes: install the version of Qorgau that used database version "
+                "{version} and start that one. Started again, this version would update the "
+                "database once more."
+            ).format(
+                taken=format_datetime(copy.taken_at.astimezone()),
+                version=copy.database_version,
+                file=copy.path.name,
+                size=format_size(copy.size),
+                folder=window.workspace.paths.backups,
+            )
+        )
+        self.password = password_field()
+        self.form.addRow(_("Your &password:"), self.password)
+        self.ok_button().setText(_("Go back to this copy"))
+
+    def writer(self) -> Callable[[], object]:
+        paths, username, copy = self.window_.workspace.paths, self.username, self.copy
+        password = self.password.text()
+        return lambda: check_migration_copy(paths, copy, username, password)
+
+    def written(self, result: object) -> None:
+        request = RestoreRequest(
+            self.copy.path, self.username, self.password.text(), migration_copy=self.copy
+        )
         QTimer.singleShot(0, self.window_, lambda: self.window_.close_for_restore(request))
