@@ -76,6 +76,7 @@ from ui.widgets.dialogs import confirm
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
+from ui.widgets.text_size import RECORD_TITLE, heading
 
 if TYPE_CHECKING:
     from ui.partners.dialogs import ReferralDialog
@@ -147,7 +148,7 @@ class CaseEditor(QWidget):
     def _build_header(self) -> None:
         """The heading and status badge, the action buttons, the busy indicator, the error."""
         self.heading = ElidedLabel()  # shows a person's name: never markup
-        self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        heading(self.heading, RECORD_TITLE)
         # A long name must not widen the window: the heading gives way (full text in the tip).
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.heading.setMinimumWidth(200)
