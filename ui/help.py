@@ -67,6 +67,9 @@ def shortcut_rows(window: QObject) -> list[tuple[str, str]]:
             rows.add((_native(shortcut.key()), _(shortcut.whatsThis())))
     # Keys of every date field, not actions of the window.
     rows.add((", ".join(CALENDAR_KEYS), _("Open the calendar of a date field")))
+    # And of every list: its menu, which also reaches the columns a header's menu offers.
+    menu_keys = ", ".join(_native(QKeySequence(k)) for k in (Qt.Key.Key_Menu, "Shift+F10"))
+    rows.add((menu_keys, _("Open a list's menu: the row's actions, the columns shown")))
     return sorted(rows, key=lambda row: (row[1].casefold(), row[0]))
 
 

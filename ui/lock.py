@@ -30,6 +30,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel, chars_wide, word_wrapped
 from ui.widgets.plain import plain_label
+from ui.widgets.text_size import heading
 
 INPUT_EVENTS = frozenset(
     {
@@ -118,7 +119,7 @@ class LockScreen(QWidget):
         )
         icon.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        heading(self.title)
         self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.explanation = word_wrapped(plain_label())
         self.explanation.setAlignment(Qt.AlignmentFlag.AlignHCenter)

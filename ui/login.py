@@ -32,6 +32,7 @@ from ui import ui_settings, warm_up
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel, LanguageCombo, chars_wide, fit_to_contents, set_label
+from ui.widgets.text_size import heading
 
 # A sign-in takes well under a second; one still going after this is bringing the database up
 # to date after an update (a copy first, then the migrations: minutes at a large mission), or
@@ -83,7 +84,7 @@ class LoginDialog(QDialog):
         self._rekey_pending = False  # what a long sign-in is doing (``_say_still_opening``)
 
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        heading(self.title)
         self.language = LanguageCombo(bridge)
         self.username = QLineEdit(ui_settings.last_username())
         self.password = QLineEdit()

@@ -16,13 +16,14 @@ from ui import palette as p
 NAV_ITEM_PADDING = 10
 NAV_ITEM_MARGIN = 6
 
+# No font sizes here: points in a style sheet ignore the system's text size (the navigation's
+# is set in ui/main_window.py through ui.widgets.text_size).
 STYLE_SHEET = f"""
 QListWidget#navigation {{
     background: {p.NAV_BACKGROUND};
     color: {p.NAV_TEXT};
     border: none;
     padding-top: 8px;
-    font-size: 10.5pt;
 }}
 QListWidget#navigation::item {{
     color: {p.NAV_TEXT};

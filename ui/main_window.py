@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -58,6 +58,7 @@ from ui.private_temp import PrivateTempFolder
 from ui.widgets.common import FRAME_ALLOWANCE, ShownPageStack
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
+from ui.widgets.text_size import NAVIGATION, sized_text
 
 if TYPE_CHECKING:
     from app.services.after_crash import FoundAfterCrash
@@ -196,6 +197,7 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
+        sized_text(self.nav, NAVIGATION)
         self.nav.setIconSize(QSize(22, 22))
         self.nav.setMinimumWidth(150)
         self.nav.setMaximumWidth(260)
@@ -609,6 +611,13 @@ class MainWindow(QMainWindow):
             # at HQ in Kazakh "Returnees" read «Оралған жұмыск…». Only ever widened here: a
             # wider navigation the user chose stays.
             QTimer.singleShot(0, self, lambda: self._fit_navigation(widen_only=True))
+
+    def event(self, event: QEvent) -> bool:
+        # The system's text size changed: the navigation's titles grew with it (its font
+        # follows the application's), so it widens to keep them whole.
+        if event.type() == QEvent.Type.ApplicationFontChange and self._shown_once:
+            QTimer.singleShot(0, self, lambda: self._fit_navigation(widen_only=True))
+        return super().event(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
         super().resizeEvent(event)

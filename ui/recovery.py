@@ -38,6 +38,7 @@ from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel, chars_wide, word_wrapped
 from ui.widgets.dialogs import ValidatingDialog, check_passwords, password_field
 from ui.widgets.file_dialogs import in_documents
+from ui.widgets.text_size import KEY_TEXT, sized_text
 
 
 class RecoveryKeyDialog(QDialog):
@@ -56,10 +57,8 @@ class RecoveryKeyDialog(QDialog):
         self.key = QLabel(recovery_key)
         self.key.setTextFormat(Qt.TextFormat.PlainText)
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = fixed_pitch()
-        font.setPointSize(14)
-        font.setBold(True)
-        self.key.setFont(font)
+        self.key.setFont(fixed_pitch())
+        sized_text(self.key, KEY_TEXT, QFont.Weight.Bold)
         self.language = QComboBox()
         for code in LANGUAGES:
             self.language.addItem(LANGUAGE_NAMES[code], code)

@@ -46,6 +46,7 @@ from ui.tasks import LatestOnly, show_error
 from ui.widgets.common import STRETCH, widget_row
 from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label
+from ui.widgets.text_size import GREETING, SUBTITLE, heading, sized_text
 
 SECTION_LIMIT = 12
 # A page narrower than this (layout pixels) lists its sections one under another.
@@ -192,9 +193,9 @@ class StartPage(QWidget):
         self.loading = False
         self._shown_once = False
         self.greeting = plain_label()
-        self.greeting.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        heading(self.greeting, GREETING)
         self.mission = plain_label()
-        self.mission.setStyleSheet("font-size: 11pt;")
+        sized_text(self.mission, SUBTITLE)
         self.today = QLabel()
         self.today.setStyleSheet(f"color: {MUTED_TEXT};")
         self.new_button = QPushButton()

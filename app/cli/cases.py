@@ -337,7 +337,7 @@ def _timeline_line(event: EventInfo) -> str:
     """One timeline entry as the case window shows it: this computer's time (the stored UTC
     put an officer's morning call at night), and a status change's from → to."""
     heading = events.heading(event.kind, event.event)
-    said = events.beyond_heading(heading, event.text)
+    said = events.beyond_heading(heading, event.detail())
     if event.status_from and event.status_to:
         before, after = label(CaseStatus(event.status_from)), label(CaseStatus(event.status_to))
         heading += f": {before} → {after}"

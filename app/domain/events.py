@@ -73,6 +73,27 @@ def _templates(_: Callable[[str], str]) -> dict[SystemEvent, str]:
     }
 
 
+def _details(_: Callable[[str], str]) -> dict[SystemEvent, str]:
+    """What an entry says under its heading, where its sentence would repeat the heading's
+    words («Case transferred by headquarters: Case transferred from SEL to DXB by
+    headquarters.»). Events not named here keep their sentence; "" says nothing more."""
+    return {
+        SystemEvent.CASE_REGISTERED: "",
+        SystemEvent.CASE_IMPORTED: "",
+        SystemEvent.ASSIGNED: "{user}",
+        SystemEvent.ASSIGNMENT_REMOVED: "",
+        SystemEvent.ESCALATED: _("Overdue since {date}."),
+        SystemEvent.TRANSFERRED: _("From {source} to {target}."),
+        SystemEvent.LETTER_ISSUED: "{number}: {kind}. {subject}",
+        SystemEvent.CONTRACT_REVIEWED: _("Risk: {risk}"),
+        SystemEvent.CITED: "{citation}",
+        SystemEvent.CITATION_WITHDRAWN: "{citation}",
+        SystemEvent.REFERRED: "{partner}: {reason}",
+        SystemEvent.REFERRAL_OUTCOME: "{partner}: {outcome}",
+        SystemEvent.STARTED_BY_LETTER: "{number}",
+    }
+
+
 def _titles(pgettext: Callable[[str, str], str], _: Callable[[str], str]) -> dict[SystemEvent, str]:
     """Each event's heading on a timeline, through a catalog's ``pgettext`` and ``_`` (named so
     that pybabel extracts them). Where the audit log names the same act, its words serve."""
@@ -128,6 +149,12 @@ def _catalog_templates(language: str) -> tuple[dict[SystemEvent, str], str]:
     return _templates(gettext), _indicators_template(gettext)
 
 
+@cache
+def _catalog_details(language: str) -> dict[SystemEvent, str]:
+    templates, _indicators = _catalog_templates(language)
+    return {**templates, **_details(load_catalog(language).gettext)}
+
+
 def event_data(event: SystemEvent, **params: Any) -> dict[str, Any]:
     """What a new entry stores in ``case_event.data`` (merge other keys into it)."""
     return {"event": event.value, "params": params}
@@ -147,12 +174,24 @@ def stored_event(data: Mapping[str, Any] | None) -> tuple[SystemEvent, dict[str,
 
 def compose(data: Mapping[str, Any] | None, text: str, language: str | None = None) -> str:
     """The entry as the reader reads it: the system's sentence in ``language``, or ``text``."""
+    lang = language or current_language()
+    return _composed(data, text, lang, _catalog_templates(lang)[0])
+
+
+def detail(data: Mapping[str, Any] | None, text: str, language: str | None = None) -> str:
+    """The entry as read under its ``heading``: what the heading does not already say."""
+    lang = language or current_language()
+    return _composed(data, text, lang, _catalog_details(lang))
+
+
+def _composed(
+    data: Mapping[str, Any] | None, text: str, lang: str, templates: Mapping[SystemEvent, str]
+) -> str:
     found = stored_event(data)
     if found is None:
         return text
     event, params = found
-    lang = language or current_language()
-    templates, indicators = _catalog_templates(lang)
+    _sentences, indicators = _catalog_templates(lang)
     values = {key: str(value) for key, value in params.items() if not isinstance(value, list)}
     if event in _TEXT_PARAM:
         values[_TEXT_PARAM[event]] = text

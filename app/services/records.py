@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain.events import compose
+from app.domain.events import detail as under_heading
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,11 @@ class EventInfo:
         was composed when the case was read, and a language switched since left the app's
         sentences in the old language under headings in the new one."""
         return compose(self.data, self.typed, language) if self.event else self.text
+
+    def detail(self, language: str | None = None) -> str:
+        """What the entry says under its heading (``app.domain.events.heading``): a system
+        sentence less the words the heading already says, or what a person wrote."""
+        return under_heading(self.data, self.typed, language) if self.event else self.text
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from app.db.models import (
 )
 from app.domain import labels
 from app.domain import occupations as isco
-from app.domain.events import beyond_heading, compose, heading, stored_event
+from app.domain.events import beyond_heading, detail, heading, stored_event
 from app.domain.iin import validate_iin
 from app.domain.names import user_name
 from app.domain.persons import CONTACT_FIELDS, IDENTITY_FIELDS, NAME_FIELDS
@@ -557,7 +557,7 @@ def _entry_text(entry: dict[str, Any], lang: str, officer: Callable[[str | None]
         if params.get("user"):  # an assignment names the officer, not their login
             params["user"] = officer(params["user"])
         data = {"event": entry["event"], "params": params}
-        return compose(data, entry.get("text") or "", lang)
+        return detail(data, entry.get("text") or "", lang)
     if entry.get("status_to"):
         # In words: the PDF's fonts have no arrow, and "New → In progress" printed as "New
         # In progress".

@@ -68,7 +68,7 @@ def test_add_list_refer_and_list_referrals(
         (partner_id, "Nowhere to sleep", None)
     ]
     shown = run_cli(capsys, "case", "show", case_number)
-    assert "Referred to Ansan Migrant Shelter: Nowhere to sleep" in shown.out
+    assert "Referral: Ansan Migrant Shelter: Nowhere to sleep" in shown.out
 
     done = run_cli(capsys, "case", "referral-outcome", rows[0]["id"], "--outcome", "Taken in")
     assert (

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.db.raw import open_raw
+from app.i18n import format_date
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
 from tests.conftest import OpenWs
@@ -77,9 +78,9 @@ def test_bad_input_shows_a_message_beside_the_field_and_saves_nothing(
     editor.categories.set_checked(("other",))
     editor.received.setText("31.02.2026")
     assert not press_save(qtbot, editor)
-    year = recent_example().year  # a day of last year, not a birth date
+    example = recent_example()  # a recent day, not a birth date
     assert editor.boxes["received_at"].error.text() == (
-        f"“31.02.2026” is not a date; write it like 20 Nov {year} or 2011{year}."
+        f"“31.02.2026” is not a date; write it like {format_date(example)} or {example:%d%m%Y}."
     )
     editor.received.setText("02.11.2026")
     editor.due.setText("02.11.2025")  # a mistyped year: overdue and escalated once saved

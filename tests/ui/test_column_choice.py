@@ -10,10 +10,25 @@ one-line title («Хотят получить направление») 207 pixe
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QMenu,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from app.reports.tables import ReportTable
+from app.services.letters import LetterFields, LetterService
+from tests.builders import hanil_steel_case
+from tests.conftest import OpenWs
+from tests.ui.press import on_screen
+from ui.cases.area import CasesArea
+from ui.i18n_bridge import LanguageBridge
+from ui.letters.page import LettersPage
 from ui.reports.figure_table import FigureTable
 from ui.widgets.columns import ColumnFit
 
@@ -124,3 +139,74 @@ def test_a_figure_tables_titles_wrap_and_its_names_keep_the_room(qtbot: QtBot) -
     assert header.height() >= 2 * line
     for column in (1, 2):
         assert view.columnWidth(column) >= header.longest_word(column)
+
+
+def _menu_key(view: QAbstractItemView) -> None:
+    """The keyboard's Menu key (Shift+F10), as Qt delivers it to the focused list."""
+    middle = view.rect().center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, middle, view.mapToGlobal(middle))
+    QApplication.sendEvent(view, event)
+
+
+def _open_menu(qtbot: QtBot, parent: QWidget) -> QMenu:
+    qtbot.waitUntil(lambda: any(m.isVisible() for m in parent.findChildren(QMenu)), timeout=2000)
+    menus = [m for m in parent.findChildren(QMenu) if m.isVisible()]
+    assert len(menus) == 1
+    return menus[0]
+
+
+def test_the_menu_key_on_a_list_chooses_its_columns_as_the_headers_menu_does(
+    qtbot: QtBot,
+) -> None:
+    """The fault: the header's menu was the only way to the columns, and a header takes no
+    keyboard focus: an officer who works without a mouse could not bring the officer back."""
+    table, _fit = _table(qtbot, 480)
+    table.setFocus()
+    table.setCurrentCell(0, PERSON)
+    _menu_key(table)
+    menu = _open_menu(qtbot, table)
+    ticks = {a.text(): a.isChecked() for a in menu.actions() if a.isCheckable()}
+    assert ticks == {"Person": True, "Status": True, "Received": False, "Officer": False}
+    header = table.horizontalHeader()
+    at = header.mapFromGlobal(menu.pos())
+    assert at.y() >= header.height() - 2  # under the header, at the current column
+    assert abs(at.x() - header.sectionViewportPosition(PERSON)) <= 2
+    officer = next(a for a in menu.actions() if a.text() == "Officer")
+    menu.hide()
+    officer.trigger()
+    _settle()
+    assert "Officer" in _shown(table)
+
+
+def test_a_list_with_a_row_menu_offers_the_columns_in_it(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    ws = open_ws("aigul")
+    case = hanil_steel_case(ws)
+    LetterService(ws).draft(case.id, "employer_letter", "ru", LetterFields(subject="Зарплата"))
+    page = on_screen(qtbot, LettersPage(ws, bridge))
+    page.activateWindow()
+    page.table.selectRow(0)
+    page.table.setFocus()
+    _menu_key(page.table)
+    menu = _open_menu(qtbot, page.table)
+    entries = [a.text().replace("&", "") for a in menu.actions()]
+    assert "Discard" in entries  # the row's own actions first
+    columns = next(a.menu() for a in menu.actions() if a.menu() is not None)
+    assert columns.title().replace("&", "") == "Columns"
+    titles = [a.text() for a in columns.actions() if a.isCheckable()]
+    assert len(titles) == len(page.columns.choosable) == 6
+    menu.hide()
+
+
+def test_the_case_lists_columns_are_chosen_from_the_keyboard(
+    qtbot: QtBot, cases_area: CasesArea
+) -> None:
+    table = cases_area.list_view.table
+    table.setFocus()
+    _menu_key(table)
+    menu = _open_menu(qtbot, table)
+    titles = [a.text() for a in menu.actions() if a.isCheckable()]
+    assert titles == ["Person", "Country", "Status", "Urgency", "Received", "Due", "Officer"]
+    assert menu.actions()[-1].text() == "Default columns"
+    menu.hide()

@@ -105,6 +105,9 @@ def test_shortcut_list_is_read_from_the_window_actions(
     assert rows["Manual"] == _keys("F1")
     assert rows["Save the case"] == _keys("Ctrl+S")
     assert rows["Save the contract review"] == _keys("Ctrl+S")
+    # A list's menu, the keyboard's way to its columns (a header takes no focus).
+    menu = _keys("Menu") + ", " + _keys("Shift+F10")
+    assert rows["Open a list's menu: the row's actions, the columns shown"] == menu
     # A shortcut added to the window shows up: the list is not written by hand.
     from PySide6.QtGui import QAction
 

@@ -131,7 +131,7 @@ def test_an_officer_refers_the_open_case_and_the_timeline_says_so(
     type_into(qtbot, dialog.reason, "She has nowhere to sleep.")
     press_dialog_button(qtbot, dialog)
     assert not dialog.isVisible()
-    expected = "Referred to Ansan Migrant Shelter: She has nowhere to sleep."
+    expected = "Referral\nAnsan Migrant Shelter: She has nowhere to sleep."
     qtbot.waitUntil(lambda: expected in editor.timeline.events.toPlainText(), timeout=5000)
     [referral] = PartnerService(ws).referrals(case_id)
     assert referral.reason == "She has nowhere to sleep."
@@ -224,7 +224,7 @@ def test_an_officer_records_a_referrals_outcome_on_the_case(qtbot: QtBot, open_w
     press_dialog_button(qtbot, dialog)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
     qtbot.waitUntil(lambda: model.index(0, 3).data() == "The shelter took her in.", timeout=5000)
-    expected = "Outcome of the referral to Ansan Migrant Shelter: The shelter took her in."
+    expected = "Outcome of a referral recorded\nAnsan Migrant Shelter: The shelter took her in."
     qtbot.waitUntil(lambda: expected in editor.timeline.events.toPlainText(), timeout=5000)
     [referral] = PartnerService(editor.workspace).referrals(case_id)
     assert referral.outcome == "The shelter took her in."
@@ -279,7 +279,7 @@ def test_an_outcome_on_record_is_replaced_only_after_asking(qtbot: QtBot, open_w
     type_into(qtbot, dialog.outcome, "The lawyer filed a claim.")
     press_dialog_button(qtbot, dialog)
     qtbot.waitUntil(lambda: panel.model.index(0, 3).data() == "The lawyer filed a claim.")
-    said = "Outcome of the referral to Ansan Migrant Shelter: The lawyer filed a claim."
+    said = "Outcome of a referral recorded\nAnsan Migrant Shelter: The lawyer filed a claim."
     qtbot.waitUntil(lambda: said in editor.timeline.events.toPlainText(), timeout=5000)
     assert "Taken in for a week." in editor.timeline.events.toPlainText()
 

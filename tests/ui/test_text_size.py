@@ -8,7 +8,7 @@ three lines of four, the enclosures two and a half, and the lock box wrapped int
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QCoreApplication
@@ -25,14 +25,17 @@ from pytestqt.qtbot import QtBot
 
 from app.config import Paths
 from app.services.cases import CaseService
+from app.services.workspace import Workspace
 from tests.builders import ASSEL, wage_case
 from tests.conftest import OpenWs
-from tests.ui.press import on_screen
+from tests.ui.press import on_screen, open_area
 from ui.cases.timeline import TimelinePanel
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.dialog import LetterDialog
 from ui.lock import LockScreen
+from ui.main_window import MainWindow
 from ui.reports.dashboard import FigureTile
+from ui.widgets import text_size
 from ui.widgets.dialogs import ReasonDialog, ShortScreenScroll
 
 
@@ -140,6 +143,74 @@ def test_the_dashboards_tiles_follow_the_system_text_size(qtbot: QtBot, qapp: QA
         QCoreApplication.processEvents()
         assert tile.font().pointSizeF() == pytest.approx(normal * 1.5 * FigureTile.TEXT_SCALE)
         assert tile.minimumHeight() > normal_height * 1.3  # the name and the figure still fit
+    finally:
+        normal_font = qapp.font()
+        normal_font.setPointSizeF(normal)
+        qapp.setFont(normal_font)
+
+
+def test_titles_and_the_navigation_follow_the_system_text_size(
+    qtbot: QtBot,
+    make_window: Callable[..., MainWindow],
+    ws: Workspace,
+    installation: Paths,
+    bridge: LanguageBridge,
+    qapp: QApplication,
+) -> None:
+    """The fault: titles set 15, 16 and 18 pt in style sheets, the start page's mission line
+    11 pt and the navigation 10.5 pt: at a system text size of 150 % the fields under a title
+    grew past it and the navigation stayed small."""
+    from ui.agreements.page import AgreementsPage
+    from ui.cases.editor import CaseEditor
+    from ui.login import LoginDialog
+    from ui.partners.page import PartnersPage
+    from ui.returnees.page import ReturneesPage
+
+    window = make_window(ws)
+    start = open_area(qtbot, window, "start")
+    cases = open_area(qtbot, window, "cases")
+    settings = open_area(qtbot, window, "settings")
+    reports = open_area(qtbot, window, "reports")
+    agreements = AgreementsPage(ws)
+    editor = CaseEditor(ws, [])
+    login = LoginDialog(installation, bridge)
+    lock = LockScreen(installation, "consul", bridge)
+    partners = PartnersPage(ws, bridge)
+    returnees = ReturneesPage(ws, bridge)
+    for widget in (agreements, editor, login, lock, partners, returnees):
+        on_screen(qtbot, widget)
+    texts = {
+        "greeting": (start.greeting, text_size.GREETING),  # type: ignore[attr-defined]
+        "mission": (start.mission, text_size.SUBTITLE),  # type: ignore[attr-defined]
+        "cases": (cases.list_view.title, text_size.PAGE_TITLE),  # type: ignore[attr-defined]
+        "settings": (settings.heading, text_size.PAGE_TITLE),  # type: ignore[attr-defined]
+        "reports": (reports.title, text_size.PAGE_TITLE),  # type: ignore[attr-defined]
+        "sign-in": (login.title, text_size.PAGE_TITLE),
+        "lock": (lock.title, text_size.PAGE_TITLE),
+        "case": (editor.heading, text_size.RECORD_TITLE),
+        "agreement": (agreements.instrument_view.title, text_size.RECORD_TITLE),
+        "partners": (partners.heading, text_size.RECORD_TITLE),
+        "returnees": (returnees.heading, text_size.RECORD_TITLE),
+        "navigation": (window.nav, text_size.NAVIGATION),
+        # In the page, not a window of its own: Qt tells only windows of the change.
+        "tile": (next(iter(reports.tiles.values())), FigureTile.TEXT_SCALE),  # type: ignore[attr-defined]
+    }
+
+    def sizes() -> dict[str, float]:
+        QCoreApplication.processEvents()
+        return {name: widget.font().pointSizeF() for name, (widget, _scale) in texts.items()}
+
+    normal = qapp.font().pointSizeF()
+    assert sizes() == {name: pytest.approx(normal * scale) for name, (_w, scale) in texts.items()}
+    larger = qapp.font()
+    larger.setPointSizeF(normal * 1.5)
+    qapp.setFont(larger)  # while the windows are open, as a changed system setting does
+    try:
+        expected = {
+            name: pytest.approx(normal * 1.5 * scale) for name, (_w, scale) in texts.items()
+        }
+        assert sizes() == expected
+        assert all(widget.font().bold() for widget, scale in texts.values() if scale > 1.5)
     finally:
         normal_font = qapp.font()
         normal_font.setPointSizeF(normal)

@@ -29,19 +29,19 @@ def test_the_app_s_entries_follow_a_language_switch_heading_and_sentence(
     timeline = cases_area.editor.timeline
 
     shown = timeline.events.toPlainText()
-    assert "Referral\nReferred to Ansan Migrant Shelter: She has nowhere to sleep." in shown
+    assert "Referral\nAnsan Migrant Shelter: She has nowhere to sleep." in shown
     assert "· aigul\nReferral" in shown  # headed by what it is, under the officer who did it
     assert "Case registered" in shown and "Case registered." not in shown
     assert "System" not in shown
 
     bridge.set_language("ru")
     shown = timeline.events.toPlainText()
-    assert "Направление\nНаправление в Ansan Migrant Shelter: She has nowhere to sleep." in shown
+    assert "Направление\nAnsan Migrant Shelter: She has nowhere to sleep." in shown
     assert "Дело зарегистрировано" in shown
     for stale in ("Referred to", "Case registered", "Система"):
         assert stale not in shown
 
     bridge.set_language("kk")
     shown = timeline.events.toPlainText()
-    assert "Жолдама\nAnsan Migrant Shelter ұйымына жолданды: She has nowhere to sleep." in shown
+    assert "Жолдама\nAnsan Migrant Shelter: She has nowhere to sleep." in shown
     assert "Іс тіркелді" in shown and "Жүйе" not in shown

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,10 +11,11 @@ from sqlalchemy import select
 from app.cli.cases import _timeline_line
 from app.db.models import CaseEvent
 from app.domain import labels
-from app.domain.events import SystemEvent, heading
+from app.domain.events import SystemEvent, compose, detail, event_data, heading
 from app.i18n import load_catalog
 from app.services.cases import CaseService
 from app.services.partners import PartnerInput, PartnerService
+from app.services.records import EventInfo
 from tests.builders import ASSEL, wage_case
 from tests.conftest import OpenWs
 
@@ -117,7 +119,86 @@ def test_a_referral_and_a_removed_assignment_are_headed_with_their_officer_and_s
     lines = [_timeline_line(e).split("  ", 1)[1] for e in shown]
     assert lines == [
         "admin  Case registered",  # the sentence repeated the heading: said once
-        "aigul  Referral: Referred to Ansan Migrant Shelter: She has nowhere to sleep.",
-        "admin  Assigned: Assigned to aigul.",
+        "aigul  Referral: Ansan Migrant Shelter: She has nowhere to sleep.",
+        "admin  Assigned: aigul",
         "admin  Assignment removed",
     ]
+
+
+SAMPLE_PARAMS = {
+    SystemEvent.ASSIGNED: {"user": "Aigul Sadykova"},
+    SystemEvent.ESCALATED: {"date": "2026-11-20"},
+    SystemEvent.TRANSFERRED: {"source": "SEL", "target": "DXB"},
+    SystemEvent.LETTER_ISSUED: {"number": "SEL-2026/17", "kind": "note_verbale_labour_authority"},
+    SystemEvent.CONTRACT_REVIEWED: {
+        "risk": "high",
+        "indicators": ["retention_of_identity_documents"],
+    },
+    SystemEvent.CITED: {"citation": "ILO C181, Art. 7"},
+    SystemEvent.CITATION_WITHDRAWN: {"citation": "ILO C181, Art. 7"},
+    SystemEvent.REFERRED: {"partner": "Ansan Migrant Shelter"},
+    SystemEvent.REFERRAL_OUTCOME: {"partner": "Ansan Migrant Shelter"},
+    SystemEvent.STARTED_BY_LETTER: {"number": "SEL-2026/17"},
+}
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in re.findall(r"\w+", text.casefold()) if len(word) > 3}
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+@pytest.mark.parametrize("event", list(SystemEvent))
+def test_what_an_entry_says_under_its_heading_does_not_repeat_it(
+    event: SystemEvent, lang: str
+) -> None:
+    """The fault: «Дело передано центральным аппаратом: Дело передано центральным аппаратом
+    из SEL в DXB.», and likewise «Contract reviewed: Contract reviewed: risk high.»."""
+    data = event_data(event, **SAMPLE_PARAMS.get(event, {}))
+    said = detail(data, "Typed words", lang)
+    assert not _words(heading("system", event.value, lang)) & _words(said)
+    # The parameters are all still said (the sentence alone is kept for `--json`).
+    for value in SAMPLE_PARAMS.get(event, {}).values():
+        if isinstance(value, str) and value[0].isupper():
+            assert value in said
+    assert compose(data, "Typed words", lang) != said
+
+
+def _transfer(occurred_at: datetime) -> EventInfo:
+    data = event_data(SystemEvent.TRANSFERRED, source="SEL", target="DXB")
+    text = compose(data, "", "en")
+    return EventInfo(
+        "e1",
+        "system",
+        occurred_at,
+        "hq",
+        text,
+        None,
+        None,
+        None,
+        "transferred",
+        data,
+        "",
+        "Гүлназ Серікбаева",
+        "AST",
+    )
+
+
+def test_a_transfer_is_said_once_in_case_show_the_window_and_the_subject_s_copy() -> None:
+    """The fault, in `case show`: «Case transferred by headquarters: Case transferred from SEL
+    to DXB by headquarters.»; the window and the subject access PDF said it twice too."""
+    from app.services.subject_access import _entry_row
+    from ui.cases.timeline import event_html
+
+    entry = _transfer(datetime(2026, 12, 1, 9, 30, tzinfo=UTC))
+    line = _timeline_line(entry)
+    assert line.endswith("Case transferred by headquarters: From SEL to DXB.")
+    assert "<b>Case transferred by headquarters</b><br>From SEL to DXB." in event_html(entry)
+    stored = {
+        "kind": "system",
+        "event": "transferred",
+        "text": "",
+        "params": {"source": "SEL", "target": "DXB"},
+        "occurred_at": "2026-12-01T09:30:00+00:00",
+    }
+    row = _entry_row(stored, "en", lambda user: user or "")
+    assert row[1:] == ["Case transferred by headquarters", "From SEL to DXB."]

@@ -58,6 +58,7 @@ from ui.widgets.common import (
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label, plain_tooltip
+from ui.widgets.text_size import RECORD_TITLE, heading
 
 UNVERIFIED_COLOUR = QColor(ERROR_TEXT)
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -90,7 +91,7 @@ class InstrumentView(QWidget):
         self.can_edit_notes = can_edit_notes
         self.instrument: InstrumentInfo | None = None
         self.title = word_wrapped(plain_label())
-        self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        heading(self.title, RECORD_TITLE)
         self.other_titles = word_wrapped(plain_label())
         self.badge = VerifiedBadge()
         self.facts = QFormLayout()

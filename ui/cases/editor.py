@@ -70,12 +70,14 @@ from ui.widgets.common import (
     push_button,
     set_label,
     widget_row,
+    word_wrapped,
 )
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import confirm
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.file_dialogs import in_documents
-from ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
+from ui.widgets.plain import plain_label, plain_tooltip
+from ui.widgets.text_size import RECORD_TITLE, heading
 
 if TYPE_CHECKING:
     from ui.partners.dialogs import ReferralDialog
@@ -146,9 +148,10 @@ class CaseEditor(QWidget):
 
     def _build_header(self) -> None:
         """The heading and status badge, the action buttons, the busy indicator, the error."""
-        self.heading = ElidedLabel()  # shows a person's name: never markup
-        self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
-        # A long name must not widen the window: the heading gives way (full text in the tip).
+        self.heading = word_wrapped(plain_label())  # shows a person's name: never markup
+        heading(self.heading, RECORD_TITLE)
+        # A long name must not widen the window: the heading wraps to the width it is given.
+        # Cut with «…» instead, at 1024 pixels it read «Case SEL-2026-0010 — Құрманғали…».
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.heading.setMinimumWidth(200)
         self.badge = plain_label()
@@ -311,6 +314,9 @@ class CaseEditor(QWidget):
         # The heading takes the free width: with a stretch beside it, its Ignored policy let
         # the layout squeeze it to nothing and the badge covered it.
         top.setStretchFactor(self.heading, 1)
+        # Beside a heading wrapped to two lines the badge keeps its own height, on the first.
+        for beside in (self.badge_icon, self.badge):
+            top.setAlignment(beside, Qt.AlignmentFlag.AlignTop)
         actions = widget_row(
             self.review_button,
             self.letter_button,

@@ -41,6 +41,7 @@ from ui.models.case_table_model import (
 )
 from ui.widgets.columns import TEXT_WIDTHS, ColumnFit
 from ui.widgets.common import one_row_at_a_time, open_on_enter, push_button
+from ui.widgets.text_size import heading
 
 FILTER_KEY = "cases/filter"
 COLUMNS_KEY = "cases"  # the user's column widths, under "columns/cases"
@@ -154,7 +155,7 @@ class CaseListView(QWidget):
 
     def _build_layout(self) -> None:
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        heading(self.title)
         self.count = QLabel()
         self.count.setObjectName("match_count")
         self.new_button = QPushButton()

@@ -56,7 +56,7 @@ def event_html(event: EventInfo) -> str:
         before = label(CaseStatus(event.status_from))
         after = label(CaseStatus(event.status_to))
         title += html.escape(f": {before} → {after}")
-    body = html.escape(events.beyond_heading(heading, event.said())).replace("\n", "<br>")
+    body = html.escape(events.beyond_heading(heading, event.detail())).replace("\n", "<br>")
     link = ""
     if event.link is not None and event.link[0] in LINK_KINDS:
         kind_, target = event.link

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -46,7 +47,10 @@ class TransferDialog(ValidatingDialog):
             )
         )
         self.numbers = QLineEdit()
-        self.numbers.setPlaceholderText(_("for example SEL-2026-0001, SEL-2026-0002"))
+        # Numbered as cases are this year: a fixed «SEL-2026-0001» would look stale in 2027.
+        year = date.today().year
+        example = ", ".join(f"SEL-{year}-{seq:04d}" for seq in (1, 2))
+        self.numbers.setPlaceholderText(_("for example {numbers}").format(numbers=example))
         self.mission = QComboBox()
         for key in missions:
             if not key.is_hq:

@@ -41,6 +41,7 @@ from ui.widgets.common import (
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.plain import plain_label, plain_tooltip
 from ui.widgets.row_menu import row_menu
+from ui.widgets.text_size import RECORD_TITLE, heading
 
 SEARCH_DELAY_MS = 250
 COL_NAME, COL_KIND, COL_COUNTRY, COL_CITY, COL_PHONE, COL_EMAIL, COL_REFERRALS = range(7)
@@ -113,7 +114,7 @@ class PartnersPage(QWidget):
         self.keeps_list = workspace.actor.role in SENIOR_ROLES
 
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        heading(self.heading, RECORD_TITLE)
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.country = CountryCombo(any_text="")

@@ -34,7 +34,6 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QDate, QEvent, QLocale, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QBoxLayout,
     QCheckBox,
     QComboBox,
@@ -93,6 +92,7 @@ from ui.widgets.country_combo import CountryCombo
 from ui.widgets.fields import qt_date_format
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.flow import FlowLayout
+from ui.widgets.text_size import SUBTITLE, heading, sized_text
 
 CHART_HEIGHT = 300
 # What the figures are counted from: a change to one of these counts them again (a person's
@@ -192,24 +192,22 @@ class FigureTile(QPushButton):
     """A key figure under its name, in a font a little larger than the application's: set in
     points by a style sheet (11 pt), it kept that size whatever the system's text size."""
 
-    TEXT_SCALE = 11 / 9  # the 11 pt it had beside Windows' usual 9 pt
+    TEXT_SCALE = SUBTITLE  # the 11 pt it had beside Windows' usual 9 pt
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setStyleSheet("text-align: center;")
-        self._follow_application_font()
+        sized_text(self, self.TEXT_SCALE)
+        self._fit_height()
 
-    def _follow_application_font(self) -> None:
-        font = self.font()
-        font.setPointSizeF(QApplication.font(self).pointSizeF() * self.TEXT_SCALE)
-        self.setFont(font)
+    def _fit_height(self) -> None:
         self.setMinimumHeight(lines_high(self, 3.2))  # the name, the figure, a margin
 
-    def event(self, event: QEvent) -> bool:
-        # Sent to event(), not changeEvent(), when the system's text size changes.
-        if event.type() == QEvent.Type.ApplicationFontChange:
-            self._follow_application_font()
-        return super().event(event)
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        # Its font follows the application's (ui.widgets.text_size): the height follows it.
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_height()
+        super().changeEvent(event)
 
 
 class DashboardPage(QWidget):
@@ -295,7 +293,7 @@ class DashboardPage(QWidget):
     def _build_controls(self, first: date, last: date) -> None:
         """The filters, the export choices and their buttons."""
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        heading(self.title)
         self.from_label, self.to_label = QLabel(), QLabel()
         self.date_from = QDateEdit(_qdate(first))
         self.date_to = QDateEdit(_qdate(last))

@@ -60,6 +60,7 @@ from ui.widgets.dialogs import confirm
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import ElidedLabel, plain_label, plain_tooltip
 from ui.widgets.row_menu import row_menu
+from ui.widgets.text_size import RECORD_TITLE, heading
 
 (COL_NAME, COL_OCCUPATION, COL_REGION, COL_COUNTRY, COL_YEARS, COL_REFERRAL, COL_RETURNED) = range(
     7
@@ -260,7 +261,7 @@ class ReturneesPage(QWidget):
         self._task: BackgroundTask[int] | None = None
 
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        heading(self.heading, RECORD_TITLE)
         self.occupation = QComboBox()
         # The major groups' titles are long: the combo keeps to a width, the popup shows them.
         keep_narrow(self.occupation, 22)

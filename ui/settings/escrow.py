@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,6 +41,7 @@ from ui.widgets.common import STRETCH, push_button, widget_row, word_wrapped
 from ui.widgets.dialogs import ValidatingDialog, inform
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
+from ui.widgets.text_size import KEY_TEXT, sized_text
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
@@ -262,10 +264,8 @@ class RecoveryCodeDialog(QDialog):
         )
         self.code = plain_label(code)
         self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = fixed_pitch()
-        font.setPointSize(14)
-        font.setBold(True)
-        self.code.setFont(font)
+        self.code.setFont(fixed_pitch())
+        sized_text(self.code, KEY_TEXT, QFont.Weight.Bold)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)

@@ -47,6 +47,7 @@ from ui.widgets.common import (
     word_wrapped,
 )
 from ui.widgets.dialogs import PasswordDialog, confirm
+from ui.widgets.text_size import heading
 
 SETTLE_MS = 700  # the arrows' steps, or a wheel's, written once they pause
 
@@ -243,7 +244,7 @@ class SettingsPage(QScrollArea):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(24, 20, 24, 20)
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        heading(self.heading)
         layout.addWidget(self.heading)
         for box in (self.interface, self.contacts, self.security, *boxes, self.users_box):
             layout.addWidget(box)

@@ -25,12 +25,13 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QFont, QFontMetrics, QHelpEvent, QResizeEvent
+from PySide6.QtGui import QContextMenuEvent, QFont, QFontMetrics, QHelpEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -331,7 +332,7 @@ class ColumnFit(QObject):
         if self.choosable:
             header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             header.customContextMenuRequested.connect(
-                lambda pos: self.column_menu().exec(header.mapToGlobal(pos))
+                lambda pos: self._popup_column_menu(header.mapToGlobal(pos))
             )
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -452,6 +453,7 @@ class ColumnFit(QObject):
         header = _header(self.view)
         model = self.view.model()
         menu = QMenu(header)
+        menu.setTitle(_("&Columns"))
         for column in self.choosable:
             title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
             action = menu.addAction(title)
@@ -562,6 +564,12 @@ class ColumnFit(QObject):
         self.schedule()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if (
+            watched is self._watched_view
+            and isinstance(event, QContextMenuEvent)
+            and event.reason() != QContextMenuEvent.Reason.Mouse
+        ):
+            return self._keyboard_column_menu(event)
         if watched is self._watched_view and event.type() == QEvent.Type.Resize:
             if not self.user_set:
                 self.schedule()
@@ -575,6 +583,28 @@ class ColumnFit(QObject):
         elif watched is self._watched_viewport and event.type() == QEvent.Type.ToolTip:
             return self._elided_tooltip(event)  # type: ignore[arg-type]
         return False
+
+    def _keyboard_column_menu(self, event: QContextMenuEvent) -> bool:
+        """The Menu key (Shift+F10) on the view: the header's column menu, which a mouse
+        reaches by a right click on the header and the keyboard could not (a header takes no
+        focus). A view with a row menu shows it there instead, as a submenu."""
+        from ui.widgets.row_menu import RowMenu  # which imports this module
+
+        if not self.choosable:
+            return False
+        if self.view.currentIndex().isValid() and self.view.findChild(RowMenu) is not None:
+            return False  # the row's menu, with the columns in it
+        header = _header(self.view)
+        column = self.view.currentIndex().column()
+        x = header.sectionViewportPosition(column) if column >= 0 else 0
+        self._popup_column_menu(header.mapToGlobal(QPoint(max(x, 0), header.height())))
+        event.accept()
+        return True
+
+    def _popup_column_menu(self, at: QPoint) -> None:
+        menu = self.column_menu()
+        menu.aboutToHide.connect(menu.deleteLater)  # one is made each time
+        menu.popup(at)
 
     def _elided_tooltip(self, event: QHelpEvent) -> bool:
         """The full text of a cell shown cut short, unless the model has its own tooltip."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
@@ -27,14 +27,20 @@ from ui.widgets.common import ErrorLabel
 # The keys that open a date field's calendar (listed in Help → Keyboard shortcuts).
 CALENDAR_KEYS = ("Alt+Down", "F4")
 # The example a message or a placeholder shows: a date no one reads the wrong way round. A
-# birth date's is a birth date; every other field (received, returned, signed) shows a day of
-# last year instead: «e.g. 15 Mar 1994» under "Day of return" read as a birth date.
+# birth date's is a birth date; every other field (received, returned, signed) shows a recent
+# day instead: «e.g. 15 Mar 1994» under "Day of return" read as a birth date.
 EXAMPLE_DATE = date(1994, 3, 15)
 
 
 def recent_example(today: date | None = None) -> date:
-    """A day of last year that no one reads the wrong way round (its day is past the 12th)."""
-    return date((today or date.today()).year - 1, 11, 20)
+    """Today, or the 20th of last month while today's day could be read as a month (the 12th
+    or before): a day no one reads the wrong way round. The 20 November of last year it was
+    looked out of date all year long (20.11.2025 under a case received in December 2026)."""
+    today = today or date.today()
+    if today.day > 12:
+        return today
+    last_month = today.replace(day=1) - timedelta(days=1)
+    return last_month.replace(day=20)
 
 
 _DIGITS_ONLY = re.compile(r"(\d{2})(\d{2})(\d{4}|\d{2})")  # 15031994, 150394
@@ -135,8 +141,6 @@ class DateField(QLineEdit):
         super().__init__(parent)
         self.field = field
         self.birth = field == "birth_date"  # a two-digit year lies in the past
-        # Shown in the hint and in the error: a birth date for a birth date, else a recent day.
-        self.example = EXAMPLE_DATE if self.birth else recent_example()
         self.setMaxLength(32)
         self.calendar_action = self.addAction(
             _calendar_icon(), QLineEdit.ActionPosition.TrailingPosition
@@ -145,6 +149,12 @@ class DateField(QLineEdit):
         self.calendar: QCalendarWidget | None = None
         self.editingFinished.connect(self._normalise)
         self.retranslate_ui()
+
+    @property
+    def example(self) -> date:
+        """Shown in the hint and in the error: a birth date for a birth date, else a recent
+        day (asked each time: the app stays open across a month's end)."""
+        return EXAMPLE_DATE if self.birth else recent_example()
 
     def set_date(self, value: date | None) -> None:
         self.setText(format_date(value) if value else "")

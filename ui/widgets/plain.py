@@ -24,8 +24,8 @@ def plain_label(text: str = "") -> QLabel:
 
 class ElidedLabel(QLabel):
     """One line of plain text that ends in "…" where it does not fit, rather than being cut
-    mid-letter (a case's heading beside its buttons at 1366 pixels in Russian). ``text()``
-    keeps the whole; give it a tooltip with the whole too."""
+    mid-letter (a file's path beside a summary). ``text()`` keeps the whole; give it a tooltip
+    with the whole too. A heading wraps instead: its every word matters."""
 
     def __init__(self, text: str = "") -> None:
         super().__init__(text)

@@ -4,7 +4,7 @@ right click and by the keyboard.
 The keyboard's Menu key (Shift+F10 where the system maps it) opens it under the current row,
 not at the mouse pointer, which may be anywhere. Each entry presses its button, so the
 button's confirmation and rules apply, and a disabled or hidden button is disabled or left
-out here too.
+out here too. A list whose columns the user may choose offers them here as well.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from PySide6.QtCore import QEvent, QObject, QPoint
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QMenu
 
+from ui.widgets.columns import ColumnFit
+
 
 class RowMenu(QObject):
     def __init__(self, view: QAbstractItemView, buttons: Sequence[QAbstractButton]) -> None:
@@ -22,6 +24,7 @@ class RowMenu(QObject):
         self.view = view
         self.buttons = tuple(buttons)
         self.menu = QMenu(view)
+        self._columns: QMenu | None = None  # the Columns submenu of the last popup
         # The Menu key reaches the view (it has the focus), a right click its viewport.
         view.installEventFilter(self)
         view.viewport().installEventFilter(self)
@@ -56,6 +59,17 @@ class RowMenu(QObject):
             action = self.menu.addAction(button.icon(), button.text())
             action.setEnabled(button.isEnabled())
             action.triggered.connect(lambda _checked=False, pressed=button: pressed.click())
+        # The columns to show, as the header's own menu offers them (which the keyboard
+        # cannot reach: a header takes no focus).
+        if self._columns is not None:
+            self._columns.deleteLater()
+            self._columns = None
+        fit = self.view.findChild(ColumnFit)
+        if fit is not None and fit.choosable:
+            self._columns = fit.column_menu()
+            if not self.menu.isEmpty():
+                self.menu.addSeparator()
+            self.menu.addMenu(self._columns)
         if not self.menu.isEmpty():
             self.menu.popup(at)
 

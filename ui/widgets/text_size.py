@@ -1,0 +1,79 @@
+"""Text larger than the body's (titles, the navigation, a key to copy) sized relative to the
+application's font, so that it follows the system's text size.
+
+A style sheet's ``font-size: 16pt`` stayed 16 points when an officer set the system's text to
+150 %, while the text around it grew: titles ended smaller than the fields under them. The
+scales below are the old point sizes over Windows' usual 9 pt, so nothing changes at 100 %.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QWidget
+
+GREETING = 18 / 9  # the start page's greeting
+PAGE_TITLE = 16 / 9  # an area's or a screen's title (Cases, Settings, sign-in)
+RECORD_TITLE = 15 / 9  # the open record's heading (a case, an agreement, a register)
+KEY_TEXT = 14 / 9  # a recovery key or code to copy down by hand
+SUBTITLE = 11 / 9  # a line under a title (the mission under the greeting)
+NAVIGATION = 10.5 / 9  # the areas' list
+
+W = TypeVar("W", bound=QWidget)
+
+
+class ApplicationFontWatch(QObject):
+    """Application event filter that says when the application's font changed: Qt sends
+    that event to the application and its windows only, and a widget whose size is set
+    (such as a title in a page) hears nothing, its font masking the application's."""
+
+    changed = Signal()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.ApplicationFontChange and watched is self.parent():
+            self.changed.emit()
+        return False
+
+
+def application_font_watch(app: QCoreApplication) -> ApplicationFontWatch:
+    """The one watch on ``app``, installed by the first caller."""
+    watch = app.findChild(ApplicationFontWatch, "", Qt.FindChildOption.FindDirectChildrenOnly)
+    if watch is None:
+        watch = ApplicationFontWatch(app)
+        app.installEventFilter(watch)
+    return watch
+
+
+class RelativeFont(QObject):
+    """Keeps its widget's font ``scale`` times the application's (for the widget's class),
+    again whenever the application's font changes; other attributes stay the widget's."""
+
+    def __init__(self, widget: QWidget, scale: float, weight: QFont.Weight | None) -> None:
+        super().__init__(widget)
+        self.widget = widget
+        self.scale = scale
+        self.weight = weight
+        app = QCoreApplication.instance()
+        if app is not None:  # gone with this object (a child of the widget): no dangling slot
+            application_font_watch(app).changed.connect(self.apply)
+        self.apply()
+
+    def apply(self) -> None:
+        font = self.widget.font()
+        font.setPointSizeF(QApplication.font(self.widget).pointSizeF() * self.scale)
+        if self.weight is not None:
+            font.setWeight(self.weight)
+        self.widget.setFont(font)
+
+
+def sized_text(widget: W, scale: float, weight: QFont.Weight | None = None) -> W:
+    """``widget`` with its text ``scale`` times the application's, following its changes."""
+    RelativeFont(widget, scale, weight)
+    return widget
+
+
+def heading(widget: W, scale: float = PAGE_TITLE) -> W:
+    """``widget`` as a title: semi-bold, ``scale`` times the application's text."""
+    return sized_text(widget, scale, QFont.Weight.DemiBold)
