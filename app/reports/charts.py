@@ -60,6 +60,14 @@ def _step(top: int) -> int:
     return max(1, top // 5)
 
 
+def count_axis(top: int) -> tuple[int, int]:
+    """The end and the step of an axis of counts whose largest is ``top``: whole steps, the end
+    the first step above ``top`` (room for a bar's count), so the labels never repeat. Shared
+    by the dashboard and the PDF: a step of 0.3 printed as whole numbers read "0, 0, 1, 1"."""
+    step = _step(max(int(top), 0))
+    return (max(int(top), 0) // step + 1) * step, step
+
+
 def _drawing(height: float, fonts: FontSet) -> Drawing:
     """An empty chart area whose text starts in the embedded sans font: reportlab's graphics
     otherwise open every drawing with Helvetica, which is never embedded (no PDF/A)."""
@@ -114,8 +122,7 @@ def horizontal_bars(
 def _value_axis(axis: Any, top: int, fonts: FontSet) -> None:
     """Counts from zero to a round step above the largest, with a light grid."""
     axis.valueMin = 0
-    axis.valueMax = top + _step(top)
-    axis.valueStep = _step(top)
+    axis.valueMax, axis.valueStep = count_axis(top)
     axis.labels.fontName = fonts.sans
     axis.labels.fontSize = 7.5
     axis.visibleGrid = True

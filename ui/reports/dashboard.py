@@ -60,6 +60,7 @@ from app.i18n import (
     format_number,
 )
 from app.reports import indicator_tables, render_stats_report
+from app.reports.charts import count_axis as axis_end_and_step
 from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.published import published
 from app.reports.tables import ReportTable, selection_lines
@@ -150,6 +151,18 @@ def wrapped(text: str, width: int) -> str:
     if len(lines) > 2:
         lines = [lines[0], _short(" ".join(lines[1:]), width)]
     return "<br>".join(html.escape(line) for line in lines)
+
+
+def count_axis(top: int) -> QValueAxis:
+    """An axis of counts up to ``top`` with a label at each whole step, as the PDF's charts
+    have (``app.reports.charts.count_axis``): Qt's "nice numbers" put five ticks on 0-1.2,
+    printed "0, 0, 0, 1, 1" at small counts."""
+    end, step = axis_end_and_step(top)
+    axis = QValueAxis()
+    axis.setRange(0, end)
+    axis.setTickCount(end // step + 1)
+    axis.setLabelFormat("%d")
+    return axis
 
 
 def _chart(title: str) -> QChart:
@@ -766,10 +779,7 @@ class DashboardPage(QWidget):
         # Labels go on two lines rather than being elided; the full text is in the tooltip.
         categories.setTruncateLabels(False)
         categories.append([wrapped(labels[i], 26 if horizontal else 14) for i in order] or [""])
-        numbers = QValueAxis()
-        numbers.setRange(0, max([*values, 1]) * 1.1)
-        numbers.applyNiceNumbers()
-        numbers.setLabelFormat("%d")
+        numbers = count_axis(max(values, default=0))
         chart.addAxis(
             categories, Qt.AlignmentFlag.AlignLeft if horizontal else Qt.AlignmentFlag.AlignBottom
         )
@@ -803,11 +813,7 @@ class DashboardPage(QWidget):
         for index, text in enumerate(month_labels(months)):
             if text:
                 categories.append(text, index)
-        numbers = QValueAxis()
-        numbers.setLabelFormat("%d")
-        top = max([1] + [max(p.opened, p.resolved, p.closed) for p in f.monthly])
-        numbers.setRange(0, top * 1.1)
-        numbers.applyNiceNumbers()
+        numbers = count_axis(max([0] + [max(p.opened, p.resolved, p.closed) for p in f.monthly]))
         chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(numbers, Qt.AlignmentFlag.AlignLeft)
         self.trend_chart.lines = []
