@@ -62,10 +62,12 @@ def _step(top: int) -> int:
 
 def count_axis(top: int) -> tuple[int, int]:
     """The end and the step of an axis of counts whose largest is ``top``: whole steps, the end
-    the first step above ``top`` (room for a bar's count), so the labels never repeat. Shared
-    by the dashboard and the PDF: a step of 0.3 printed as whole numbers read "0, 0, 1, 1"."""
-    step = _step(max(int(top), 0))
-    return (max(int(top), 0) // step + 1) * step, step
+    the first step a tenth above ``top`` (room for a bar's count over it), so the labels never
+    repeat. Shared by the dashboard and the PDF: a step of 0.3 printed as whole numbers read
+    "0, 0, 1, 1"."""
+    top = max(int(top), 0)
+    step = _step(top)
+    return ((top + top // 10) // step + 1) * step, step
 
 
 def _drawing(height: float, fonts: FontSet) -> Drawing:
