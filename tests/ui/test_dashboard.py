@@ -19,12 +19,15 @@ from sqlalchemy import select, text
 from app.config import Paths
 from app.db.models import AuditEntry
 from app.reports import csv_bytes, indicator_tables
+from app.reports.pdf import render_stats_report
 from app.reports.published import published
+from app.reports.texts import texts
 from app.services.installation import unlock
 from app.services.stats import Drilldown, StatsService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, demo_paths_fixture
 from tests.ui.press import choose, click, save_as
+from tests.ui.test_one_vocabulary import pdf_text
 from ui.i18n_bridge import LanguageBridge
 from ui.reports import case_list, dashboard
 from ui.reports.case_list import CaseListDialog
@@ -108,7 +111,7 @@ def test_tiles_show_the_figures(page: DashboardPage, demo: Workspace) -> None:
         'SELECT count(*) FROM "case" WHERE status IN'
         " ('new','in_progress','awaiting_response','referred')",
     )
-    assert page.tiles["open"].text() == f"Open now\n{open_now}"
+    assert page.tiles["open"].text() == f"Cases open now\n{open_now}"
     assert page.figures is not None
     assert page.tiles["opened"].text().endswith(str(page.figures.opened))
     assert page.status_chart.chart().title() == "Open cases by status"
@@ -555,7 +558,10 @@ def test_the_outcome_tiles_show_their_figures_and_list_their_cases(
     )
     assert page.tiles["repatriated"].text() == f"Repatriated\n{expected['repatriated']}"
     assert page.figures is not None
-    assert page.tiles["referred"].text() == f"Referred\n{page.figures.referred}"
+    assert (
+        page.tiles["referred"].text()
+        == f"Referred to support organisations\n{page.figures.referred}"
+    )
     for key, n in expected.items():
         shown = page.dialog
         click(qtbot, page.tiles[key])
@@ -563,6 +569,37 @@ def test_the_outcome_tiles_show_their_figures_and_list_their_cases(
         dialog = listed(qtbot, page)
         assert dialog.model.rowCount() == n
         assert dialog.windowTitle().startswith(page.tiles[key].text().split("\n")[0])
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_screen_and_paper_name_each_figure_alike(
+    page: DashboardPage, bridge: LanguageBridge, lang: str, tmp_path: Path
+) -> None:
+    """The fault: the ru tiles said «Репатриировано» and «Возвращено документов» where the
+    PDF said «Возвращены на родину» and «Возвращены документы»; the kk trend's legend
+    «Тіркелген» where the PDF's said «Тіркелді»."""
+    bridge.set_language(lang)
+    assert page.figures is not None
+    pdf = published(page.figures)
+    key_figures = indicator_tables(pdf, lang)[0]
+    printed = pdf_text(render_stats_report(pdf, lang, page.service.mission_info()), tmp_path)
+    named = {row[0] for row in key_figures.rows}
+    for key in (
+        "opened",
+        "resolved",
+        "closed",
+        "open",
+        "overdue",
+        "referred",
+        "documents_returned",
+        "repatriated",
+    ):
+        name = page.tiles[key].text().split("\n")[0]
+        assert name in named and name in printed, (key, name)
+    legend = [line.name() for line in page.trend_chart.lines]
+    assert legend == list(texts(lang, "opened_short", "resolved_short", "closed_short"))
+    for chart in (page.trend_chart, page.status_chart, page.country_chart):
+        assert chart.chart().title() in printed
 
 
 def test_the_tables_say_what_the_report_says_and_list_their_cases(

@@ -65,6 +65,7 @@ from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.published import published
 from app.reports.tables import ReportTable, selection_lines
 from app.reports.texts import text as report_text
+from app.reports.texts import texts as report_texts
 from app.services.changes import DataChanged
 from app.services.returnees import ReturneeFilter, behind_figure
 from app.services.stats import (
@@ -103,6 +104,17 @@ FILTER_PAUSE_MS = 400  # a filter left alone this long is counted
 TILES = ("opened", "resolved", "closed", "open", "overdue", "median")
 # The outcomes of the cases resolved (or referred) in the period: a second row of tiles.
 OUTCOME_TILES = ("referred", "documents_returned", "repatriated")
+# The report's text (app.reports.texts) naming each tile's figure, as the PDF's key figures do.
+FIGURE_TEXTS = {
+    "opened": "opened",
+    "resolved": "resolved",
+    "closed": "closed",
+    "open": "open_now",
+    "overdue": "overdue",
+    "referred": "referred",
+    "documents_returned": "documents_returned",
+    "repatriated": "repatriated",
+}
 # The columns of HQ's side-by-side table (app.reports.tables._by_mission) and the figure each
 # one's cell lists; the median's cases are those resolved, as on its tile.
 MISSION_COLUMNS = ("opened", "opened", "resolved", "closed", "open", "overdue", "resolved")
@@ -616,7 +628,7 @@ class DashboardPage(QWidget):
         self._set_tiles({**shown, "median": f"{median} / {p90}"})
         self._bars(
             self.status_chart,
-            _("Open cases by status"),
+            report_text("open_by_status", current_language()),
             "open",
             [c.key for c in f.open_by_status],
             [label(CaseStatus(c.key)) for c in f.open_by_status],
@@ -804,7 +816,7 @@ class DashboardPage(QWidget):
     def _trend(self) -> None:
         f = self.figures
         assert f is not None
-        chart = _chart(_("Monthly trend"))
+        chart = _chart(report_text("monthly", current_language()))
         months = [p.month for p in f.monthly]
         categories = QCategoryAxis()
         categories.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
@@ -818,10 +830,12 @@ class DashboardPage(QWidget):
         chart.addAxis(numbers, Qt.AlignmentFlag.AlignLeft)
         self.trend_chart.lines = []
         # Each line drills into its own figure: a point on "Closed" lists the month's closures.
+        # The legend of the PDF's trend, in the same words (kk «Тіркелген» against «Тіркелді»).
+        names = report_texts(current_language(), "opened_short", "resolved_short", "closed_short")
         for measure, name, values in (
-            ("month", _("Opened"), [p.opened for p in f.monthly]),
-            ("resolved", _("Resolved"), [p.resolved for p in f.monthly]),
-            ("closed", _("Closed"), [p.closed for p in f.monthly]),
+            ("month", names[0], [p.opened for p in f.monthly]),
+            ("resolved", names[1], [p.resolved for p in f.monthly]),
+            ("closed", names[2], [p.closed for p in f.monthly]),
         ):
             line = QLineSeries()
             line.setName(name)
@@ -839,7 +853,7 @@ class DashboardPage(QWidget):
     def _pie(self) -> None:
         f = self.figures
         assert f is not None
-        chart = _chart(_("Cases opened by host country"))
+        chart = _chart(report_text("host_countries", current_language()))
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
         series = QPieSeries()
         keys = []
@@ -1036,17 +1050,13 @@ class DashboardPage(QWidget):
                 tile.setText(f"{names[key]}\n{figure}")
 
     def _tile_names(self) -> dict[str, str]:
-        return {
-            "opened": _("Cases opened"),
-            "resolved": _("Cases resolved"),
-            "closed": _("Cases closed"),
-            "open": _("Open now"),
-            "overdue": _("Overdue"),
-            "median": _("Days to resolution (median / 90%)"),
-            "referred": _("Referred"),
-            "documents_returned": _("Documents returned"),
-            "repatriated": _("Repatriated"),
-        }
+        """Each figure named as the printed report names it (one msgid, ``report_text``): the
+        screen's own words had drifted from the paper's (ru «Репатриировано» on a tile,
+        «Возвращены на родину» in the PDF handed to HQ)."""
+        lang = current_language()
+        names = {tile: report_text(key, lang) for tile, key in FIGURE_TEXTS.items()}
+        names["median"] = _("Days to resolution (median / 90%)")
+        return names
 
     def retranslate_ui(self, _language: str | None = None) -> None:
         for edit in (self.date_from, self.date_to):
