@@ -23,7 +23,7 @@ from app.reports.pdf import render_stats_report
 from app.reports.published import published
 from app.reports.texts import texts
 from app.services.installation import unlock
-from app.services.stats import Drilldown, StatsService
+from app.services.stats import Drilldown, StatsService, named_period
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, demo_paths_fixture
 from tests.ui.press import choose, click, save_as
@@ -718,3 +718,44 @@ def test_at_a_mission_the_returnee_cells_offer_no_list(
     page.returnees_requested.connect(asked.append)
     click(qtbot, table.view.viewport(), table.view.visualRect(cell).center())
     assert asked == [] and page.dialog is None
+
+
+def test_a_quarter_is_chosen_by_name_and_named_in_the_file_offered(
+    qtbot: QtBot, page: DashboardPage
+) -> None:
+    """The fault: the quarterly report took four date fields typed by hand, and every export
+    was offered as "qorgau-stats", so the next quarter's report replaced the last."""
+    assert page.period.currentData() == "last_12_months"  # the dates the page opens with
+    choose(qtbot, page.period, "last_quarter")
+    assert (page.date_from.date().toPython(), page.date_to.date().toPython()) == (
+        date(2026, 7, 1),
+        date(2026, 9, 30),
+    )
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        pass  # counted again by itself once the filters settle
+    assert page.figures is not None
+    assert (page.figures.date_from, page.figures.date_to) == (date(2026, 7, 1), date(2026, 9, 30))
+    assert page.file_stem() == "qorgau-stats-2026-07-01_2026-09-30"
+    page.date_to.setDate(page.date_to.date().addDays(-1))
+    assert page.period.currentData() == ""  # dates set by hand name no period
+    assert page.period.currentText() == "Other period"
+    page.date_to.setDate(page.date_to.date().addDays(1))
+    assert page.period.currentData() == "last_quarter"
+
+
+@pytest.mark.parametrize(
+    ("today", "name", "first", "last"),
+    [
+        (date(2026, 11, 24), "this_month", date(2026, 11, 1), date(2026, 11, 24)),
+        (date(2026, 11, 24), "this_quarter", date(2026, 10, 1), date(2026, 11, 24)),
+        (date(2026, 11, 24), "last_quarter", date(2026, 7, 1), date(2026, 9, 30)),
+        (date(2026, 1, 15), "last_quarter", date(2025, 10, 1), date(2025, 12, 31)),
+        (date(2026, 1, 15), "last_month", date(2025, 12, 1), date(2025, 12, 31)),
+        (date(2026, 3, 31), "last_month", date(2026, 2, 1), date(2026, 2, 28)),
+        (date(2026, 11, 24), "this_year", date(2026, 1, 1), date(2026, 11, 24)),
+        (date(2026, 11, 24), "last_year", date(2025, 1, 1), date(2025, 12, 31)),
+        (date(2026, 11, 24), "last_12_months", date(2025, 12, 1), date(2026, 11, 24)),
+    ],
+)
+def test_named_periods(today: date, name: str, first: date, last: date) -> None:
+    assert named_period(name, today) == (first, last)

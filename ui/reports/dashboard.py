@@ -69,12 +69,14 @@ from app.reports.texts import texts as report_texts
 from app.services.changes import DataChanged
 from app.services.returnees import ReturneeFilter, behind_figure
 from app.services.stats import (
+    NAMED_PERIODS,
     Count,
     Drilldown,
     Indicators,
     ReturneeCount,
     StatsFilter,
     StatsService,
+    named_period,
 )
 from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
@@ -307,6 +309,8 @@ class DashboardPage(QWidget):
         self.filters_settled.setInterval(FILTER_PAUSE_MS)
         self.filters_settled.timeout.connect(self.refresh)
         self.mission.currentIndexChanged.connect(self._fill_officers)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self._show_period_name)
         for changed in (
             self.date_from.dateChanged,
             self.date_to.dateChanged,
@@ -321,6 +325,11 @@ class DashboardPage(QWidget):
         """The filters, the export choices and their buttons."""
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        # A month, a quarter or a year by name: a quarterly report took four date fields
+        # typed by hand, and a slip (30.09 against 31.09) went unseen.
+        self.period = QComboBox()
+        self.period.setObjectName("period")
+        self.period.activated.connect(self._period_chosen)
         self.from_label, self.to_label = QLabel(), QLabel()
         self.date_from = QDateEdit(_qdate(first))
         self.date_to = QDateEdit(_qdate(last))
@@ -351,6 +360,7 @@ class DashboardPage(QWidget):
         mission list closes the first row: on the second it pushed the exports off a 1366-pixel
         window in Kazakh."""
         filters = widget_row(
+            self.period,
             self.from_label,
             self.date_from,
             self.to_label,
@@ -476,6 +486,32 @@ class DashboardPage(QWidget):
         # As wide as "All …", not as the longest category: in Kazakh the filters and the
         # figures did not fit a 1366-pixel screen.
         fit_first_entry(combo, 12)
+
+    def _period_names(self) -> dict[str, str]:
+        return {
+            "last_12_months": _("Last 12 months"),
+            "this_month": _("This month"),
+            "last_month": _("Last month"),
+            "this_quarter": _("This quarter"),
+            "last_quarter": _("Last quarter"),
+            "this_year": _("This year"),
+            "last_year": _("Last year"),
+        }
+
+    def _period_chosen(self, index: int) -> None:
+        """Set the dates of the period chosen by name (the dates set by hand name none)."""
+        name = self.period.itemData(index)
+        if name:
+            first, last = named_period(name, self.service.today)
+            self.date_from.setDate(_qdate(first))
+            self.date_to.setDate(_qdate(last))
+
+    def _show_period_name(self, *_args: object) -> None:
+        """Name the period the dates make, or "Other period" where they make none."""
+        chosen = (_pydate(self.date_from.date()), _pydate(self.date_to.date()))
+        today = self.service.today
+        name = next((n for n in NAMED_PERIODS if named_period(n, today) == chosen), "")
+        self.period.setCurrentIndex(max(0, self.period.findData(name)))
 
     def _fill_officers(self) -> None:
         """At HQ, the officers of the mission chosen: a user name is a mission's own, and
@@ -1013,10 +1049,21 @@ class DashboardPage(QWidget):
             _("Excel workbook (*.xlsx);;CSV (*.csv)"),
             (".xlsx", ".csv"),
             self.export_tables,
+            self.file_stem(),
         )
 
     def _ask_pdf(self) -> None:
-        self._ask(_("Save the report"), "PDF (*.pdf)", (".pdf",), self.export_pdf)
+        stem = f"{self.file_stem()}-{self.report_lang.currentData()}"
+        self._ask(_("Save the report"), "PDF (*.pdf)", (".pdf",), self.export_pdf, stem)
+
+    def file_stem(self) -> str:
+        """The name offered for an export, with its period: every report was offered as
+        "qorgau-stats", so a quarter's report (or its Kazakh copy) replaced the last one."""
+        scope = self.figures.scope if self.figures is not None else self.scope()
+        period = f"{scope.date_from}_{scope.date_to}"
+        return (
+            f"qorgau-stats-{scope.mission}-{period}" if scope.mission else f"qorgau-stats-{period}"
+        )
 
     def _ask(
         self,
@@ -1024,10 +1071,12 @@ class DashboardPage(QWidget):
         pattern: str,
         suffixes: tuple[str, ...],
         action: Callable[[Path], object],
+        stem: str,
     ) -> None:
-        """Ask where to save; a name typed without one of ``suffixes`` gets the first."""
+        """Ask where to save, offering ``stem``; a name typed without one of ``suffixes`` gets
+        the first."""
         name, _chosen = QFileDialog.getSaveFileName(
-            self, title, in_documents(f"qorgau-stats{suffixes[0]}"), pattern
+            self, title, in_documents(f"{stem}{suffixes[0]}"), pattern
         )
         if name:
             path = Path(name)
@@ -1066,6 +1115,9 @@ class DashboardPage(QWidget):
         self.error.retranslate()  # a refusal of the filters, in the language chosen now
         self.from_label.setText(_("From"))
         self.to_label.setText(_("to"))
+        self._refill_combo(self.period, _("Other period"), list(self._period_names().items()))
+        self._show_period_name()
+        self.period.setToolTip(_("A month, a quarter or a year; or the dates set beside"))
         self.country.set_any_text(_("All host countries"))
         self.country.refill()
         self._refill_combo(
