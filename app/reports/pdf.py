@@ -158,7 +158,7 @@ def _charts(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
     builder.heading(text("monthly", lang))
     builder.flowable(
         charts.trend_lines(
-            [p.month for p in ind.monthly],
+            charts.month_names([p.month for p in ind.monthly], lang),
             months,
             texts(lang, "opened_short", "resolved_short", "closed_short"),
             fonts,

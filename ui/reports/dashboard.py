@@ -61,6 +61,7 @@ from app.i18n import (
 )
 from app.reports import indicator_tables, render_stats_report
 from app.reports.charts import count_axis as axis_end_and_step
+from app.reports.charts import month_names
 from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.published import published
 from app.reports.tables import ReportTable, selection_lines
@@ -132,23 +133,10 @@ def _pydate(value: QDate) -> date:
 
 
 def month_labels(months: Sequence[str], language: str | None = None) -> list[str]:
-    """Short month names for the trend's axis in the UI language ("Dec", "дек.", "жел.").
-
-    Up to a year each month is named and the year goes under the first month and each
-    January; over a longer period only every few months are named (the others get ``""``),
-    each with its year, so the labels never crowd and never repeat.
-    """
-    step = 1 if len(months) <= 12 else -(-len(months) // 12)
-    labels: list[str] = []
-    for index, month in enumerate(months):
-        year, number = month.split("-")
-        if index % step:
-            labels.append("")
-            continue
-        name = format_date(date(int(year), int(number), 1), "LLL", language)
-        with_year = step > 1 or index == 0 or number == "01"
-        labels.append(f"{name}<br>{year}" if with_year else name)
-    return labels
+    """Short month names for the trend's axis in the UI language ("Dec", "дек.", "жел."), the
+    year under the first month and each January, as the PDF's axis names them
+    (``app.reports.charts.month_names``)."""
+    return [html.escape(name).replace("\n", "<br>") for name in month_names(months, language)]
 
 
 def _short(text: str, limit: int = 34) -> str:
