@@ -27,6 +27,7 @@ from app.services.stats import Drilldown, StatsService, named_period
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, demo_paths_fixture
 from tests.ui.press import choose, click, save_as
+from tests.ui.test_letter_printing import PrintDialogAnswer, answer_print_dialog
 from tests.ui.test_one_vocabulary import pdf_text
 from ui.i18n_bridge import LanguageBridge
 from ui.reports import case_list, dashboard
@@ -759,3 +760,26 @@ def test_a_quarter_is_chosen_by_name_and_named_in_the_file_offered(
 )
 def test_named_periods(today: date, name: str, first: date, last: date) -> None:
     assert named_period(name, today) == (first, last)
+
+
+def test_the_report_is_printed_in_the_language_chosen(
+    qtbot: QtBot,
+    page: DashboardPage,
+    demo: Workspace,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fault: Reports had no Print; the consul saved the PDF and printed it elsewhere."""
+    answer = PrintDialogAnswer(tmp_path / "printed.pdf")
+    answer_print_dialog(monkeypatch, answer)
+    choose(qtbot, page.report_lang, "kk")
+    assert page.print_button.text() == "&Print…" and page.print_button.isEnabled()
+    with qtbot.waitSignal(page.printed, timeout=20_000):
+        click(qtbot, page.print_button)
+    assert answer.offered and answer.offered[0][2] == page.file_stem()  # the job's name
+    printed = pdf_text(answer.path.read_bytes(), tmp_path)
+    assert "Еңбек эмигранттарын қорғау жөніндегі статистикалық есеп" in printed
+    assert StatsService(demo).recorded_exports("print")[-1][1] == {
+        "lang": "kk",
+        "hide_names": False,
+    }

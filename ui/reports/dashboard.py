@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import Any, TypeVar, cast
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -33,6 +33,7 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QDate, QEvent, QLocale, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPalette, QShowEvent
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QBoxLayout,
@@ -59,6 +60,7 @@ from app.i18n import (
     format_date,
     format_number,
 )
+from app.letters import PrintedPdf
 from app.reports import indicator_tables, render_stats_report
 from app.reports.charts import count_axis as axis_end_and_step
 from app.reports.charts import month_names
@@ -82,6 +84,8 @@ from app.services.stats import (
 from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
+from ui.letters.preview import HAVE_QTPDF
+from ui.letters.printing import PrintedThing, print_pdf
 from ui.reports.case_list import CaseListDialog
 from ui.reports.figure_table import DrillAt, FigureTable
 from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_error, show_refusal
@@ -99,6 +103,7 @@ from ui.widgets.fields import qt_date_format
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.flow import FlowLayout
 
+T = TypeVar("T")
 CHART_HEIGHT = 300
 # What the figures are counted from: a change to one of these counts them again (a person's
 # consent to the returnees' register among them).
@@ -231,6 +236,7 @@ class DashboardPage(QWidget):
     cases_requested = Signal(object)  # Drilldown
     refreshed = Signal()
     exported = Signal(object)  # the Path an export wrote
+    printed = Signal()  # the report went to the printer
     case_opened = Signal(str)  # a case chosen in a drill-down list
     returnees_requested = Signal(object)  # ReturneeFilter: the records behind a figure
 
@@ -256,7 +262,7 @@ class DashboardPage(QWidget):
         self._reader.refused.connect(self._refused)
         self.loading = False
         self._exportable = False
-        self._exporting: BackgroundTask[Path] | None = None
+        self._exporting: BackgroundTask[Any] | None = None
         listen_to_changes(self, workspace, self._data_changed)
         first, last = self.service.normalise(None).date_from, self.service.today
         assert first is not None
@@ -339,6 +345,9 @@ class DashboardPage(QWidget):
         self.pdf_button.clicked.connect(self._ask_pdf)
         self.tables_button = QPushButton()
         self.tables_button.clicked.connect(self._ask_tables)
+        self.print_button = QPushButton()
+        self.print_button.clicked.connect(self.print_report)
+        self.print_button.setVisible(HAVE_QTPDF)  # pages go to the printer drawn by QtPdf
         self.error = ErrorLabel()
         self.period_note = word_wrapped(QLabel())
 
@@ -367,6 +376,7 @@ class DashboardPage(QWidget):
             self.hide_names,
             self.report_lang,
             self.pdf_button,
+            self.print_button,
             self.tables_button,
         ):
             more.addWidget(widget)
@@ -599,7 +609,7 @@ class DashboardPage(QWidget):
         """Whether the figures drawn may be exported; the buttons also wait for an export
         being written."""
         self._exportable = enabled
-        for button in (self.pdf_button, self.tables_button):
+        for button in (self.pdf_button, self.print_button, self.tables_button):
             button.setEnabled(enabled and self._exporting is None)
 
     def _shown(self, figures: Indicators) -> None:
@@ -1004,22 +1014,66 @@ class DashboardPage(QWidget):
 
         return self._export(work, warnings)
 
+    def print_report(self) -> BackgroundTask[PrintedPdf]:
+        """Print the report in the chosen language: made off the GUI thread, then the print
+        dialog. The consul printing the quarter's report for the file saved it as a PDF and
+        opened it elsewhere: Reports had no Print."""
+        figures, service = self._figures_now(), self.service
+        lang = self.report_lang.currentData()
+        hide_names = self.hide_names.isChecked()
+
+        def work(_context: TaskContext) -> PrintedPdf:
+            return render_stats_report(figures, lang, service.mission_info(), hide_names=hide_names)
+
+        details = {"lang": lang, "hide_names": hide_names}
+        return self._export(work, done=lambda pdf: self._ask_printer(pdf, details))
+
+    def _ask_printer(self, pdf: PrintedPdf, details: dict[str, object]) -> None:
+        """The print dialog for ``pdf``; what was printed is audited as an export is."""
+        if pdf.warning():  # characters its fonts lack, said before the paper is used
+            self.error.show_message(pdf.warning())
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.file_stem())  # the job in the printer's queue
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            print_pdf(pdf, printer, PrintedThing.REPORT)
+        except QorgauError as exc:  # PrintFailed among them
+            show_refusal(self, self.error, exc)
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        service = self.service
+        task: BackgroundTask[None] = BackgroundTask(
+            self, lambda _context: service.record_export("print", details)
+        )
+        task.success(lambda _none: self.printed.emit()).run_in_background()
+
     def _export(
-        self, work: Callable[[TaskContext], Path], warnings: Sequence[str] = ()
-    ) -> BackgroundTask[Path]:
-        """One export at a time: both buttons wait for it, the indicator says it is written;
-        ``warnings``, filled by ``work``, are said once it is done."""
-        task: BackgroundTask[Path] = BackgroundTask(self, work)
+        self,
+        work: Callable[[TaskContext], T],
+        warnings: Sequence[str] = (),
+        done: Callable[[T], None] | None = None,
+    ) -> BackgroundTask[T]:
+        """One export at a time: the buttons wait for it, the indicator says it is written;
+        ``warnings``, filled by ``work``, are said once it is done, and ``done`` is given what
+        it made (by default, a file's path is said by ``exported``)."""
+        task: BackgroundTask[T] = BackgroundTask(self, work)
         self._exporting = task
         self._exports_enabled(self._exportable)
         self.error.clear_message()
         self._say_busy()
 
-        def written(path: Path) -> None:
+        def written(made: T) -> None:
             said = " ".join(w for w in warnings if w)
             if said:
                 self.error.show_message(said)
-            self.exported.emit(path)
+            if done is not None:
+                done(made)
+            else:
+                self.exported.emit(made)
 
         task.success(written)
         task.failure(lambda exc: show_refusal(self, self.error, exc))
@@ -1119,6 +1173,8 @@ class DashboardPage(QWidget):
         self.hide_names.setText(_("Hide names"))
         self.hide_names.setToolTip(_("Leave people's names out of exports, printouts and lists"))
         self.pdf_button.setText(_("Report as PDF…"))
+        self.print_button.setText(_("&Print…"))
+        self.print_button.setToolTip(_("Print the report in the language chosen beside"))
         self.tables_button.setText(_("Export tables…"))
         self.tables_button.setToolTip(
             _(
