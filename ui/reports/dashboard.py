@@ -1159,7 +1159,7 @@ class DashboardPage(QWidget):
         self.to_label.setText(_("to"))
         self._refill_combo(self.period, _("Other period"), list(self._period_names().items()))
         self._show_period_name()
-        self.period.setToolTip(_("A month, a quarter or a year; or the dates set beside"))
+        self.period.setToolTip(_("Choose a month, a quarter or a year, or set the dates beside it"))
         self.country.set_any_text(_("All host countries"))
         self.country.refill()
         self._refill_combo(
@@ -1174,7 +1174,7 @@ class DashboardPage(QWidget):
         self.hide_names.setToolTip(_("Leave people's names out of exports, printouts and lists"))
         self.pdf_button.setText(_("Report as PDF…"))
         self.print_button.setText(_("&Print…"))
-        self.print_button.setToolTip(_("Print the report in the language chosen beside"))
+        self.print_button.setToolTip(_("Print the report in the language chosen for it"))
         self.tables_button.setText(_("Export tables…"))
         self.tables_button.setToolTip(
             _(
