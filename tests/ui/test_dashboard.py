@@ -215,6 +215,8 @@ def test_hidden_names_and_exports(
     about = load_workbook(tmp_path / "tables.xlsx", read_only=True).worksheets[0]
     lines = [row[0] for row in about.iter_rows(values_only=True)]
     assert lines[1].startswith("Reporting period: ") and lines[2] == "Selection: all cases."
+    # The day "open now" stands at, as the PDF says it: the workbook did not.
+    assert lines[3] == "Open and overdue cases are shown as of 24 November 2026."
     with demo.read() as session:
         logged = session.scalars(
             select(AuditEntry.action).where(AuditEntry.action.like("stats.export.%"))
