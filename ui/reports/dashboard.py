@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -351,22 +350,21 @@ class DashboardPage(QWidget):
         self.error = ErrorLabel()
         self.period_note = word_wrapped(QLabel())
 
-    def _filter_and_export_rows(self) -> tuple[QHBoxLayout, FlowLayout]:
+    def _filter_and_export_rows(self) -> tuple[FlowLayout, FlowLayout]:
         """The period and the first filters on one row; the other filters, "Refresh" and the
         exports on the next (all filters on one row did not fit 1280 pixels in Kazakh). HQ's
         mission list closes the first row: on the second it pushed the exports off a 1366-pixel
-        window in Kazakh."""
-        filters = widget_row(
-            self.period,
-            self.from_label,
-            self.date_from,
-            self.to_label,
-            self.date_to,
-            self.country,
-            self.category,
-            self.mission,
-            STRETCH,
+        window in Kazakh. The first row wraps too where the page is narrower, the period kept
+        whole: with the period's name before its dates it ran past 1280 pixels at HQ."""
+        period = QWidget()
+        period_row = widget_row(
+            self.period, self.from_label, self.date_from, self.to_label, self.date_to
         )
+        period_row.setContentsMargins(0, 0, 0, 0)
+        period.setLayout(period_row)
+        filters = FlowLayout(one_row=True)
+        for widget in (period, self.country, self.category, self.mission):
+            filters.addWidget(widget)
         # Wrapping where the page is narrower: at 150 % display scaling in Kazakh its exports
         # lay past the page's right edge, and it scrolled sideways.
         more = FlowLayout(one_row=True)
