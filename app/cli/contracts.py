@@ -29,21 +29,22 @@ def register(commands: Any) -> None:
     actions = add_actions(commands.add_parser("contract", help=_("review employment contracts")))
 
     review = actions.add_parser(
-        "review", help=_("review a contract's terms for a case and store the review")
+        "review", help=_("review a contract's terms for a case and save the contract review")
     )
     review.add_argument("number", help=_("the case number"))
     add_json_input(review, _("the contract's terms as a JSON file (- for standard input)"))
     review.add_argument(
-        "--no-save", action="store_true", help=_("print the findings without storing them")
+        "--no-save", action="store_true", help=_("print the findings without saving them")
     )
     review.add_argument(
         "--text", action="store_true", help=_("print the findings as text instead of JSON")
     )
     review.set_defaults(handler=cmd_review)
 
-    report = actions.add_parser("report", help=_("write a stored review as PDF"))
+    report = actions.add_parser("report", help=_("write a saved contract review as PDF"))
     report.add_argument(
-        "review_id", help=_("the review's id (contract review prints it), or a case number")
+        "review_id",
+        help=_("the contract review's id (contract review prints it), or a case number"),
     )
     report.add_argument(
         "--lang",
@@ -76,7 +77,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             judged = labels.review_rule(finding.rule)
             print(f"[{level_label(finding.level)}] {judged}: {finding.reason}")
         if output.get("id"):
-            print(_("Stored as review {id}.").format(id=output["id"]))
+            print(_("Contract review saved: {id}.").format(id=output["id"]))
     else:
         print_json(output)
     return 0

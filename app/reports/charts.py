@@ -7,6 +7,7 @@ Each function returns a ``Drawing`` sized for the A4 frame of ``DocumentBuilder`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
@@ -17,6 +18,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
+from app.i18n import format_date
 from app.letters.fonts import FontSet
 
 WIDTH = 165 * mm
@@ -58,6 +60,37 @@ def _step(top: int) -> int:
         if top / step <= 6:
             return step
     return max(1, top // 5)
+
+
+def count_axis(top: int) -> tuple[int, int]:
+    """The end and the step of an axis of counts whose largest is ``top``: whole steps, the end
+    the first step a tenth above ``top`` (room for a bar's count over it), so the labels never
+    repeat. Shared by the dashboard and the PDF: a step of 0.3 printed as whole numbers read
+    "0, 0, 1, 1"."""
+    top = max(int(top), 0)
+    step = _step(top)
+    return ((top + top // 10) // step + 1) * step, step
+
+
+def month_names(months: Sequence[str], lang: str | None = None) -> list[str]:
+    """Short month names in ``lang`` for a trend's axis ("Dec", "дек.", "жел.") from the
+    statistics' ``YYYY-MM``, shared by the dashboard and the PDF (which printed "2026-07").
+
+    Up to a year each month is named and the year goes on a second line under the first month
+    and each January; over a longer period only every few months are named (the others get
+    ``""``), each with its year, so the labels never crowd and never repeat.
+    """
+    step = 1 if len(months) <= 12 else -(-len(months) // 12)
+    names: list[str] = []
+    for index, month in enumerate(months):
+        year, number = month.split("-")
+        if index % step:
+            names.append("")
+            continue
+        name = format_date(date(int(year), int(number), 1), "LLL", lang)
+        with_year = step > 1 or index == 0 or number == "01"
+        names.append(f"{name}\n{year}" if with_year else name)
+    return names
 
 
 def _drawing(height: float, fonts: FontSet) -> Drawing:
@@ -114,8 +147,7 @@ def horizontal_bars(
 def _value_axis(axis: Any, top: int, fonts: FontSet) -> None:
     """Counts from zero to a round step above the largest, with a light grid."""
     axis.valueMin = 0
-    axis.valueMax = top + _step(top)
-    axis.valueStep = _step(top)
+    axis.valueMax, axis.valueStep = count_axis(top)
     axis.labels.fontName = fonts.sans
     axis.labels.fontSize = 7.5
     axis.visibleGrid = True

@@ -12,7 +12,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from app.i18n import DOCUMENTS_DOMAIN, LANGUAGES, format_date, format_number, translator
 from app.letters import DocumentBuilder, MissionInfo, PrintedPdf
-from app.letters.renderer import FRAME_WIDTH, date_attributive, date_long, money_text
+from app.letters.renderer import FRAME_WIDTH, date_long, money_text
 from app.letters.states import official_name
 from app.reports import charts
 from app.reports.disclosure import Coarse
@@ -144,7 +144,6 @@ def _heading_lines(builder: DocumentBuilder, ind: Indicators, lang: str, hide_na
     builder.paragraph(text("title", lang), "title")
     for line in selection_lines(ind, lang, hide_names):
         builder.paragraph(line, "plain")
-    builder.paragraph(text("as_of", lang).format(date=date_attributive(ind.today, lang)), "plain")
     if hide_names:
         builder.paragraph(text("names_hidden", lang), "plain")
     if ind.published_k:
@@ -158,7 +157,7 @@ def _charts(builder: DocumentBuilder, ind: Indicators, lang: str) -> None:
     builder.heading(text("monthly", lang))
     builder.flowable(
         charts.trend_lines(
-            [p.month for p in ind.monthly],
+            charts.month_names([p.month for p in ind.monthly], lang),
             months,
             texts(lang, "opened_short", "resolved_short", "closed_short"),
             fonts,

@@ -16,7 +16,7 @@ from babel.numbers import format_decimal
 from app.domain import occupations as isco
 from app.domain.names import person_name, user_name
 from app.i18n import format_number, locale_for
-from app.letters.renderer import date_long
+from app.letters.renderer import date_attributive, date_long
 from app.letters.states import official_name
 from app.reports.disclosure import Coarse
 from app.reports.texts import (
@@ -83,8 +83,9 @@ def _days(value: float | None) -> Cell:
 
 
 def selection_lines(ind: Indicators, lang: str, hide_names: bool) -> list[str]:
-    """The period and scope in words, for the head of the report (PDF, workbook, terminal);
-    at HQ, which mission a transferred case counts at."""
+    """The period and scope in words, for the head of the report (PDF, workbook, terminal),
+    and the day the open and overdue cases are counted at (the workbook sent to HQ gave "open
+    now" without it); at HQ, which mission a transferred case counts at."""
     s = ind.scope
     period = text("period", lang).format(
         start=date_long(ind.date_from, lang), end=date_long(ind.date_to, lang)
@@ -101,7 +102,8 @@ def selection_lines(ind: Indicators, lang: str, hide_names: bool) -> list[str]:
     if s.mission:
         parts.append(f"{text('mission', lang)}: {s.mission}")
     scope = "; ".join(parts) if parts else text("all_cases", lang)
-    lines = [period, f"{text('selection', lang)}: {scope}."]
+    as_of = text("as_of", lang).format(date=date_attributive(ind.today, lang))
+    lines = [period, f"{text('selection', lang)}: {scope}.", as_of]
     if ind.by_mission or s.mission:  # HQ's figures: missions side by side, or one of them
         lines.append(text("counted_where", lang))
     return lines

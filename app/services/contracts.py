@@ -266,9 +266,9 @@ class ContractReviewService:
             and str(given).strip().upper() != host_country.strip().upper()
         ):
             raise ValidationError(
-                _("host_country {given} differs from the review's host country {host}.").format(
-                    given=quoted(given), host=host_country.strip().upper()
-                ),
+                _(
+                    "host_country {given} differs from the contract review's host country {host}."
+                ).format(given=quoted(given), host=host_country.strip().upper()),
                 field="host_country",
             )
         terms = parse_terms(data, host_country=host_country or None, names=names)

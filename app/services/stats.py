@@ -307,6 +307,42 @@ def default_period(today: date) -> tuple[date, date]:
     return date(year, month, 1), today
 
 
+# The periods a report is usually asked for, as the Reports page offers them by name.
+NAMED_PERIODS = (
+    "last_12_months",
+    "this_month",
+    "last_month",
+    "this_quarter",
+    "last_quarter",
+    "this_year",
+    "last_year",
+)
+
+
+def named_period(name: str, today: date) -> tuple[date, date]:
+    """The first and last day of the period ``name`` (one of ``NAMED_PERIODS``) as of
+    ``today``; a period still running ends today."""
+    if name == "last_12_months":
+        return default_period(today)
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    month_start = today.replace(day=1)
+    if name == "this_month":
+        return month_start, today
+    if name == "last_month":
+        last = month_start - timedelta(days=1)
+        return last.replace(day=1), last
+    if name == "this_quarter":
+        return quarter_start, today
+    if name == "last_quarter":
+        last = quarter_start - timedelta(days=1)
+        return date(last.year, last.month - 2, 1), last
+    if name == "this_year":
+        return date(today.year, 1, 1), today
+    if name == "last_year":
+        return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+    raise ValueError(f"unknown period: {name}")
+
+
 def percentile(values: Sequence[float], fraction: float) -> float | None:
     """Linear interpolation between ranks; ``None`` for no values."""
     if not values:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from app.i18n import format_datetime, set_language
+from app.letters.renderer import date_attributive
 from app.reports.texts import text as report_text
 from app.services.consolidation import ConsolidationService
 from app.services.stats import StatsService
@@ -169,6 +171,8 @@ def test_a_workbook_of_one_missions_figures_says_so(
         title,
         "Reporting period: 1 January 2026 – 30 June 2026",
         "Selection: Mission: SEL.",
+        # The day "open now" stands at, as the PDF says it.
+        report_text("as_of", "en").format(date=date_attributive(date.today(), "en")),
         # At HQ: where a transferred case counts (it counted silently before).
         report_text("counted_where", "en"),
         # A workbook is handed on: it says its counts are published ones.

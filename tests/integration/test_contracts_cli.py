@@ -208,3 +208,25 @@ def test_the_report_of_a_case_number_is_its_latest_review(
                       "--out", str(tmp_path / "none.pdf"))  # fmt: skip
     assert unknown.code == 1
     assert unknown.err.strip() == "qorgau: No contract review or case SEL-1999-0001."
+
+
+def test_the_cli_names_a_saved_review_as_the_review_screen_does(
+    installation: Paths, case_number: str, tmp_path: Path, capsys: Capsys
+) -> None:
+    """The fault: the CLI "stored" a "review" where the review screen saves a "contract
+    review", and Russian read «заключение» on one, «проверка» on the other."""
+    data_dir = ["--data-dir", str(installation.data_dir)]
+    result = run_cli(
+        capsys, *data_dir, "contract", "review", case_number, "--text", "--json",
+        write_json(tmp_path, DESIGN_EXAMPLE),
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    saved = result.out.splitlines()[-1]
+    assert saved.startswith("Contract review saved: ") and saved.endswith(".")
+    helps = [
+        run_cli(capsys, *data_dir, *command, "--help").out
+        for command in (["contract"], ["contract", "review"], ["contract", "report"])
+    ]
+    words = " ".join(" ".join(helps).split())
+    assert "save the contract review" in words and "saved contract review as PDF" in words
+    assert "stor" not in words.replace("--json", "")

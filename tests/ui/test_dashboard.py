@@ -19,12 +19,16 @@ from sqlalchemy import select, text
 from app.config import Paths
 from app.db.models import AuditEntry
 from app.reports import csv_bytes, indicator_tables
+from app.reports.pdf import render_stats_report
 from app.reports.published import published
+from app.reports.texts import texts
 from app.services.installation import unlock
-from app.services.stats import Drilldown, StatsService
+from app.services.stats import Drilldown, StatsService, named_period
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, demo_paths_fixture
 from tests.ui.press import choose, click, save_as
+from tests.ui.test_letter_printing import PrintDialogAnswer, answer_print_dialog
+from tests.ui.test_one_vocabulary import pdf_text
 from ui.i18n_bridge import LanguageBridge
 from ui.reports import case_list, dashboard
 from ui.reports.case_list import CaseListDialog
@@ -108,7 +112,7 @@ def test_tiles_show_the_figures(page: DashboardPage, demo: Workspace) -> None:
         'SELECT count(*) FROM "case" WHERE status IN'
         " ('new','in_progress','awaiting_response','referred')",
     )
-    assert page.tiles["open"].text() == f"Open now\n{open_now}"
+    assert page.tiles["open"].text() == f"Cases open now\n{open_now}"
     assert page.figures is not None
     assert page.tiles["opened"].text().endswith(str(page.figures.opened))
     assert page.status_chart.chart().title() == "Open cases by status"
@@ -211,6 +215,8 @@ def test_hidden_names_and_exports(
     about = load_workbook(tmp_path / "tables.xlsx", read_only=True).worksheets[0]
     lines = [row[0] for row in about.iter_rows(values_only=True)]
     assert lines[1].startswith("Reporting period: ") and lines[2] == "Selection: all cases."
+    # The day "open now" stands at, as the PDF says it: the workbook did not.
+    assert lines[3] == "Open and overdue cases are shown as of 24 November 2026."
     with demo.read() as session:
         logged = session.scalars(
             select(AuditEntry.action).where(AuditEntry.action.like("stats.export.%"))
@@ -554,7 +560,10 @@ def test_the_outcome_tiles_show_their_figures_and_list_their_cases(
     )
     assert page.tiles["repatriated"].text() == f"Repatriated\n{expected['repatriated']}"
     assert page.figures is not None
-    assert page.tiles["referred"].text() == f"Referred\n{page.figures.referred}"
+    assert (
+        page.tiles["referred"].text()
+        == f"Referred to support organisations\n{page.figures.referred}"
+    )
     for key, n in expected.items():
         shown = page.dialog
         click(qtbot, page.tiles[key])
@@ -562,6 +571,37 @@ def test_the_outcome_tiles_show_their_figures_and_list_their_cases(
         dialog = listed(qtbot, page)
         assert dialog.model.rowCount() == n
         assert dialog.windowTitle().startswith(page.tiles[key].text().split("\n")[0])
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_screen_and_paper_name_each_figure_alike(
+    page: DashboardPage, bridge: LanguageBridge, lang: str, tmp_path: Path
+) -> None:
+    """The fault: the ru tiles said «Репатриировано» and «Возвращено документов» where the
+    PDF said «Возвращены на родину» and «Возвращены документы»; the kk trend's legend
+    «Тіркелген» where the PDF's said «Тіркелді»."""
+    bridge.set_language(lang)
+    assert page.figures is not None
+    pdf = published(page.figures)
+    key_figures = indicator_tables(pdf, lang)[0]
+    printed = pdf_text(render_stats_report(pdf, lang, page.service.mission_info()), tmp_path)
+    named = {row[0] for row in key_figures.rows}
+    for key in (
+        "opened",
+        "resolved",
+        "closed",
+        "open",
+        "overdue",
+        "referred",
+        "documents_returned",
+        "repatriated",
+    ):
+        name = page.tiles[key].text().split("\n")[0]
+        assert name in named and name in printed, (key, name)
+    legend = [line.name() for line in page.trend_chart.lines]
+    assert legend == list(texts(lang, "opened_short", "resolved_short", "closed_short"))
+    for chart in (page.trend_chart, page.status_chart, page.country_chart):
+        assert chart.chart().title() in printed
 
 
 def test_the_tables_say_what_the_report_says_and_list_their_cases(
@@ -680,3 +720,67 @@ def test_at_a_mission_the_returnee_cells_offer_no_list(
     page.returnees_requested.connect(asked.append)
     click(qtbot, table.view.viewport(), table.view.visualRect(cell).center())
     assert asked == [] and page.dialog is None
+
+
+def test_a_quarter_is_chosen_by_name_and_named_in_the_file_offered(
+    qtbot: QtBot, page: DashboardPage
+) -> None:
+    """The fault: the quarterly report took four date fields typed by hand, and every export
+    was offered as "qorgau-stats", so the next quarter's report replaced the last."""
+    assert page.period.currentData() == "last_12_months"  # the dates the page opens with
+    choose(qtbot, page.period, "last_quarter")
+    assert (page.date_from.date().toPython(), page.date_to.date().toPython()) == (
+        date(2026, 7, 1),
+        date(2026, 9, 30),
+    )
+    with qtbot.waitSignal(page.refreshed, timeout=10_000):
+        pass  # counted again by itself once the filters settle
+    assert page.figures is not None
+    assert (page.figures.date_from, page.figures.date_to) == (date(2026, 7, 1), date(2026, 9, 30))
+    assert page.file_stem() == "qorgau-stats-2026-07-01_2026-09-30"
+    page.date_to.setDate(page.date_to.date().addDays(-1))
+    assert page.period.currentData() == ""  # dates set by hand name no period
+    assert page.period.currentText() == "Other period"
+    page.date_to.setDate(page.date_to.date().addDays(1))
+    assert page.period.currentData() == "last_quarter"
+
+
+@pytest.mark.parametrize(
+    ("today", "name", "first", "last"),
+    [
+        (date(2026, 11, 24), "this_month", date(2026, 11, 1), date(2026, 11, 24)),
+        (date(2026, 11, 24), "this_quarter", date(2026, 10, 1), date(2026, 11, 24)),
+        (date(2026, 11, 24), "last_quarter", date(2026, 7, 1), date(2026, 9, 30)),
+        (date(2026, 1, 15), "last_quarter", date(2025, 10, 1), date(2025, 12, 31)),
+        (date(2026, 1, 15), "last_month", date(2025, 12, 1), date(2025, 12, 31)),
+        (date(2026, 3, 31), "last_month", date(2026, 2, 1), date(2026, 2, 28)),
+        (date(2026, 11, 24), "this_year", date(2026, 1, 1), date(2026, 11, 24)),
+        (date(2026, 11, 24), "last_year", date(2025, 1, 1), date(2025, 12, 31)),
+        (date(2026, 11, 24), "last_12_months", date(2025, 12, 1), date(2026, 11, 24)),
+    ],
+)
+def test_named_periods(today: date, name: str, first: date, last: date) -> None:
+    assert named_period(name, today) == (first, last)
+
+
+def test_the_report_is_printed_in_the_language_chosen(
+    qtbot: QtBot,
+    page: DashboardPage,
+    demo: Workspace,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fault: Reports had no Print; the consul saved the PDF and printed it elsewhere."""
+    answer = PrintDialogAnswer(tmp_path / "printed.pdf")
+    answer_print_dialog(monkeypatch, answer)
+    choose(qtbot, page.report_lang, "kk")
+    assert page.print_button.text() == "&Print…" and page.print_button.isEnabled()
+    with qtbot.waitSignal(page.printed, timeout=20_000):
+        click(qtbot, page.print_button)
+    assert answer.offered and answer.offered[0][2] == page.file_stem()  # the job's name
+    printed = pdf_text(answer.path.read_bytes(), tmp_path)
+    assert "Еңбек эмигранттарын қорғау жөніндегі статистикалық есеп" in printed
+    assert StatsService(demo).recorded_exports("print")[-1][1] == {
+        "lang": "kk",
+        "hide_names": False,
+    }

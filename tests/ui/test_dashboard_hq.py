@@ -60,7 +60,7 @@ def test_missions_side_by_side_on_screen_and_each_cell_lists_its_cases(
     click(qtbot, view.viewport(), view.visualRect(table.model.index(1, 5)).center())
     dialog = listed(qtbot, page)
     assert dialog.model.rowCount() == expected[5]["SEL"]
-    assert dialog.windowTitle() == "SEL: Overdue"
+    assert dialog.windowTitle() == "SEL: Overdue cases"  # named as its tile and the PDF
     if os.environ.get("QORGAU_SCREENSHOTS"):
         dialog.close()
         page.findChild(QScrollArea).ensureWidgetVisible(table)

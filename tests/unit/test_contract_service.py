@@ -127,7 +127,7 @@ def test_standalone_review_needs_a_host_country_and_takes_a_person(open_ws: Open
     assert info.risk == "low" and info.risk_reasons == ()
     assert all(f.level == "ok" for f in info.findings)
     assert ("contract.review", info.id) in audit_actions(ws)
-    with pytest.raises(ValidationError, match="differs from the review's host country"):
+    with pytest.raises(ValidationError, match="differs from the contract review's host country"):
         service.save(FAIR_TERMS, host_country="TR")
 
 

@@ -504,3 +504,18 @@ def test_hq_workbook_and_terminal_head_say_where_a_transferred_case_counts() -> 
     rule = text("counted_where", "ru")
     assert selection_lines(figures(by_mission=True), "ru", hide_names=False)[-1] == rule
     assert rule not in selection_lines(figures(), "ru", hide_names=False)
+
+
+@pytest.mark.parametrize(
+    ("lang", "months"),
+    [("ru", ["янв.", "февр.", "март"]), ("kk", ["қаң.", "ақп.", "нау."]), ("en", ["Jan", "Feb"])],
+)
+def test_the_trend_names_its_months_as_the_dashboard_does(lang: str, months: list[str]) -> None:
+    """The fault: the PDF's trend read "2026-01, 2026-02, 2026-03" under the chart where the
+    screen says «янв. 2026, февр., март»."""
+    pdf = render_stats_report(figures(), lang, MISSION)
+    extracted = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "2026-02" not in extracted
+    for name in months:
+        assert name in extracted
+    assert charts.month_names(["2025-12", "2026-01", "2026-02"], lang)[1].endswith("\n2026")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,13 +37,20 @@ class PrintFailed(QorgauError):
     """The printer (or the file printed to) did not take the letter; nothing was printed."""
 
 
-def print_pdf(content: bytes, printer: QPrinter) -> None:
+class PrintedThing(Enum):
+    """What is printed, for the words of a refusal (the statistical report prints here too)."""
+
+    LETTER = "letter"
+    REPORT = "report"
+
+
+def print_pdf(content: bytes, printer: QPrinter, thing: PrintedThing = PrintedThing.LETTER) -> None:
     """Print ``content`` (a PDF) on ``printer`` as the print dialog left it set up."""
     to_file = printer.outputFormat() == QPrinter.OutputFormat.PdfFormat
     if to_file and printer.outputFileName() and printer.pageRanges().isEmpty():
         _write_whole(Path(printer.outputFileName()), content)
         return
-    document = _opened(content)
+    document = _opened(content, thing)
     try:
         pages = [
             index
@@ -50,7 +58,7 @@ def print_pdf(content: bytes, printer: QPrinter) -> None:
             if printer.pageRanges().isEmpty() or printer.pageRanges().contains(index + 1)
         ]
         if pages:  # the dialog offers the letter's pages only; none chosen, nothing printed
-            _paint_pages(document, pages, printer)
+            _paint_pages(document, pages, printer, thing)
     finally:
         document.close()
 
@@ -77,7 +85,7 @@ def _not_written(path: Path, exc: OSError) -> PrintFailed:
     )
 
 
-def _opened(content: bytes) -> QPdfDocument:
+def _opened(content: bytes, thing: PrintedThing) -> QPdfDocument:
     # Imported here: a Qt without QtPdf has no Print (``preview.HAVE_QTPDF``).
     from PySide6.QtPdf import QPdfDocument
 
@@ -87,27 +95,31 @@ def _opened(content: bytes) -> QPdfDocument:
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     document.load(buffer)
     if document.status() != QPdfDocument.Status.Ready:
+        if thing is PrintedThing.REPORT:
+            raise PrintFailed(_("The report could not be read for printing."))
         raise PrintFailed(_("The letter could not be read for printing."))
     return document
 
 
-def _paint_pages(document: QPdfDocument, pages: list[int], printer: QPrinter) -> None:
+def _paint_pages(
+    document: QPdfDocument, pages: list[int], printer: QPrinter, thing: PrintedThing
+) -> None:
     printer.setFullPage(True)  # the page's own margins are the letter's, drawn in its PDF
     painter = QPainter()
     if not painter.begin(printer):
-        raise PrintFailed(_not_printed(printer))
+        raise PrintFailed(_not_printed(printer, thing))
     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
     try:
         for done, index in enumerate(pages):
             if done and not printer.newPage():
                 printer.abort()
-                raise PrintFailed(_not_printed(printer))
+                raise PrintFailed(_not_printed(printer, thing))
             target = page_target(printer, document.pagePointSize(index))
             painter.drawImage(target, _page_image(document, index, target.size(), printer))
     finally:
         ended = painter.end()
     if not ended:
-        raise PrintFailed(_not_printed(printer))
+        raise PrintFailed(_not_printed(printer, thing))
 
 
 def page_target(printer: QPrinter, points: QSizeF) -> QRectF:
@@ -139,8 +151,13 @@ def _page_image(document: QPdfDocument, index: int, target: QSizeF, printer: QPr
     return page
 
 
-def _not_printed(printer: QPrinter) -> str:
+def _not_printed(printer: QPrinter, thing: PrintedThing) -> str:
     where = printer.outputFileName() or printer.printerName()
+    if thing is PrintedThing.REPORT:
+        return _(
+            "The report was not printed: {printer} did not take it. Check the printer (or the "
+            "folder printed to) and print again."
+        ).format(printer=where)
     return _(
         "The letter was not printed: {printer} did not take it. Check the printer (or the "
         "folder printed to) and print again."

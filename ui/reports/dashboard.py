@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import Any, TypeVar, cast
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -33,14 +33,15 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QDate, QEvent, QLocale, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPalette, QShowEvent
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QBoxLayout,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -58,24 +59,32 @@ from app.i18n import (
     format_date,
     format_number,
 )
+from app.letters import PrintedPdf
 from app.reports import indicator_tables, render_stats_report
+from app.reports.charts import count_axis as axis_end_and_step
+from app.reports.charts import month_names
 from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.published import published
 from app.reports.tables import ReportTable, selection_lines
 from app.reports.texts import text as report_text
+from app.reports.texts import texts as report_texts
 from app.services.changes import DataChanged
 from app.services.returnees import ReturneeFilter, behind_figure
 from app.services.stats import (
+    NAMED_PERIODS,
     Count,
     Drilldown,
     Indicators,
     ReturneeCount,
     StatsFilter,
     StatsService,
+    named_period,
 )
 from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
+from ui.letters.preview import HAVE_QTPDF
+from ui.letters.printing import PrintedThing, print_pdf
 from ui.reports.case_list import CaseListDialog
 from ui.reports.figure_table import DrillAt, FigureTable
 from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_error, show_refusal
@@ -94,6 +103,7 @@ from ui.widgets.file_dialogs import in_documents
 from ui.widgets.flow import FlowLayout
 from ui.widgets.text_size import SUBTITLE, heading, sized_text
 
+T = TypeVar("T")
 CHART_HEIGHT = 300
 # What the figures are counted from: a change to one of these counts them again (a person's
 # consent to the returnees' register among them).
@@ -102,6 +112,17 @@ FILTER_PAUSE_MS = 400  # a filter left alone this long is counted
 TILES = ("opened", "resolved", "closed", "open", "overdue", "median")
 # The outcomes of the cases resolved (or referred) in the period: a second row of tiles.
 OUTCOME_TILES = ("referred", "documents_returned", "repatriated")
+# The report's text (app.reports.texts) naming each tile's figure, as the PDF's key figures do.
+FIGURE_TEXTS = {
+    "opened": "opened",
+    "resolved": "resolved",
+    "closed": "closed",
+    "open": "open_now",
+    "overdue": "overdue",
+    "referred": "referred",
+    "documents_returned": "documents_returned",
+    "repatriated": "repatriated",
+}
 # The columns of HQ's side-by-side table (app.reports.tables._by_mission) and the figure each
 # one's cell lists; the median's cases are those resolved, as on its tile.
 MISSION_COLUMNS = ("opened", "opened", "resolved", "closed", "open", "overdue", "resolved")
@@ -117,23 +138,10 @@ def _pydate(value: QDate) -> date:
 
 
 def month_labels(months: Sequence[str], language: str | None = None) -> list[str]:
-    """Short month names for the trend's axis in the UI language ("Dec", "дек.", "жел.").
-
-    Up to a year each month is named and the year goes under the first month and each
-    January; over a longer period only every few months are named (the others get ``""``),
-    each with its year, so the labels never crowd and never repeat.
-    """
-    step = 1 if len(months) <= 12 else -(-len(months) // 12)
-    labels: list[str] = []
-    for index, month in enumerate(months):
-        year, number = month.split("-")
-        if index % step:
-            labels.append("")
-            continue
-        name = format_date(date(int(year), int(number), 1), "LLL", language)
-        with_year = step > 1 or index == 0 or number == "01"
-        labels.append(f"{name}<br>{year}" if with_year else name)
-    return labels
+    """Short month names for the trend's axis in the UI language ("Dec", "дек.", "жел."), the
+    year under the first month and each January, as the PDF's axis names them
+    (``app.reports.charts.month_names``)."""
+    return [html.escape(name).replace("\n", "<br>") for name in month_names(months, language)]
 
 
 def _short(text: str, limit: int = 34) -> str:
@@ -150,6 +158,18 @@ def wrapped(text: str, width: int) -> str:
     if len(lines) > 2:
         lines = [lines[0], _short(" ".join(lines[1:]), width)]
     return "<br>".join(html.escape(line) for line in lines)
+
+
+def count_axis(top: int) -> QValueAxis:
+    """An axis of counts up to ``top`` with a label at each whole step, as the PDF's charts
+    have (``app.reports.charts.count_axis``): Qt's "nice numbers" put five ticks on 0-1.2,
+    printed "0, 0, 0, 1, 1" at small counts."""
+    end, step = axis_end_and_step(top)
+    axis = QValueAxis()
+    axis.setRange(0, end)
+    axis.setTickCount(end // step + 1)
+    axis.setLabelFormat("%d")
+    return axis
 
 
 def _chart(title: str) -> QChart:
@@ -214,6 +234,7 @@ class DashboardPage(QWidget):
     cases_requested = Signal(object)  # Drilldown
     refreshed = Signal()
     exported = Signal(object)  # the Path an export wrote
+    printed = Signal()  # the report went to the printer
     case_opened = Signal(str)  # a case chosen in a drill-down list
     returnees_requested = Signal(object)  # ReturneeFilter: the records behind a figure
 
@@ -239,7 +260,7 @@ class DashboardPage(QWidget):
         self._reader.refused.connect(self._refused)
         self.loading = False
         self._exportable = False
-        self._exporting: BackgroundTask[Path] | None = None
+        self._exporting: BackgroundTask[Any] | None = None
         listen_to_changes(self, workspace, self._data_changed)
         first, last = self.service.normalise(None).date_from, self.service.today
         assert first is not None
@@ -280,6 +301,8 @@ class DashboardPage(QWidget):
         self.filters_settled.setInterval(FILTER_PAUSE_MS)
         self.filters_settled.timeout.connect(self.refresh)
         self.mission.currentIndexChanged.connect(self._fill_officers)
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(self._show_period_name)
         for changed in (
             self.date_from.dateChanged,
             self.date_to.dateChanged,
@@ -294,6 +317,11 @@ class DashboardPage(QWidget):
         """The filters, the export choices and their buttons."""
         self.title = QLabel()
         heading(self.title)
+        # A month, a quarter or a year by name: a quarterly report took four date fields
+        # typed by hand, and a slip (30.09 against 31.09) went unseen.
+        self.period = QComboBox()
+        self.period.setObjectName("period")
+        self.period.activated.connect(self._period_chosen)
         self.from_label, self.to_label = QLabel(), QLabel()
         self.date_from = QDateEdit(_qdate(first))
         self.date_to = QDateEdit(_qdate(last))
@@ -315,24 +343,27 @@ class DashboardPage(QWidget):
         self.pdf_button.clicked.connect(self._ask_pdf)
         self.tables_button = QPushButton()
         self.tables_button.clicked.connect(self._ask_tables)
+        self.print_button = QPushButton()
+        self.print_button.clicked.connect(self.print_report)
+        self.print_button.setVisible(HAVE_QTPDF)  # pages go to the printer drawn by QtPdf
         self.error = ErrorLabel()
         self.period_note = word_wrapped(QLabel())
 
-    def _filter_and_export_rows(self) -> tuple[QHBoxLayout, FlowLayout]:
+    def _filter_and_export_rows(self) -> tuple[FlowLayout, FlowLayout]:
         """The period and the first filters on one row; the other filters, "Refresh" and the
         exports on the next (all filters on one row did not fit 1280 pixels in Kazakh). HQ's
         mission list closes the first row: on the second it pushed the exports off a 1366-pixel
-        window in Kazakh."""
-        filters = widget_row(
-            self.from_label,
-            self.date_from,
-            self.to_label,
-            self.date_to,
-            self.country,
-            self.category,
-            self.mission,
-            STRETCH,
+        window in Kazakh. The first row wraps too where the page is narrower, the period kept
+        whole: with the period's name before its dates it ran past 1280 pixels at HQ."""
+        period = QWidget()
+        period_row = widget_row(
+            self.period, self.from_label, self.date_from, self.to_label, self.date_to
         )
+        period_row.setContentsMargins(0, 0, 0, 0)
+        period.setLayout(period_row)
+        filters = FlowLayout(one_row=True)
+        for widget in (period, self.country, self.category, self.mission):
+            filters.addWidget(widget)
         # Wrapping where the page is narrower: at 150 % display scaling in Kazakh its exports
         # lay past the page's right edge, and it scrolled sideways.
         more = FlowLayout(one_row=True)
@@ -342,6 +373,7 @@ class DashboardPage(QWidget):
             self.hide_names,
             self.report_lang,
             self.pdf_button,
+            self.print_button,
             self.tables_button,
         ):
             more.addWidget(widget)
@@ -450,6 +482,32 @@ class DashboardPage(QWidget):
         # figures did not fit a 1366-pixel screen.
         fit_first_entry(combo, 12)
 
+    def _period_names(self) -> dict[str, str]:
+        return {
+            "last_12_months": _("Last 12 months"),
+            "this_month": _("This month"),
+            "last_month": _("Last month"),
+            "this_quarter": _("This quarter"),
+            "last_quarter": _("Last quarter"),
+            "this_year": _("This year"),
+            "last_year": _("Last year"),
+        }
+
+    def _period_chosen(self, index: int) -> None:
+        """Set the dates of the period chosen by name (the dates set by hand name none)."""
+        name = self.period.itemData(index)
+        if name:
+            first, last = named_period(name, self.service.today)
+            self.date_from.setDate(_qdate(first))
+            self.date_to.setDate(_qdate(last))
+
+    def _show_period_name(self, *_args: object) -> None:
+        """Name the period the dates make, or "Other period" where they make none."""
+        chosen = (_pydate(self.date_from.date()), _pydate(self.date_to.date()))
+        today = self.service.today
+        name = next((n for n in NAMED_PERIODS if named_period(n, today) == chosen), "")
+        self.period.setCurrentIndex(max(0, self.period.findData(name)))
+
     def _fill_officers(self) -> None:
         """At HQ, the officers of the mission chosen: a user name is a mission's own, and
         "aigerim" of all missions counted two missions' officers as one person."""
@@ -548,7 +606,7 @@ class DashboardPage(QWidget):
         """Whether the figures drawn may be exported; the buttons also wait for an export
         being written."""
         self._exportable = enabled
-        for button in (self.pdf_button, self.tables_button):
+        for button in (self.pdf_button, self.print_button, self.tables_button):
             button.setEnabled(enabled and self._exporting is None)
 
     def _shown(self, figures: Indicators) -> None:
@@ -601,7 +659,7 @@ class DashboardPage(QWidget):
         self._set_tiles({**shown, "median": f"{median} / {p90}"})
         self._bars(
             self.status_chart,
-            _("Open cases by status"),
+            report_text("open_by_status", current_language()),
             "open",
             [c.key for c in f.open_by_status],
             [label(CaseStatus(c.key)) for c in f.open_by_status],
@@ -764,10 +822,7 @@ class DashboardPage(QWidget):
         # Labels go on two lines rather than being elided; the full text is in the tooltip.
         categories.setTruncateLabels(False)
         categories.append([wrapped(labels[i], 26 if horizontal else 14) for i in order] or [""])
-        numbers = QValueAxis()
-        numbers.setRange(0, max([*values, 1]) * 1.1)
-        numbers.applyNiceNumbers()
-        numbers.setLabelFormat("%d")
+        numbers = count_axis(max(values, default=0))
         chart.addAxis(
             categories, Qt.AlignmentFlag.AlignLeft if horizontal else Qt.AlignmentFlag.AlignBottom
         )
@@ -792,7 +847,7 @@ class DashboardPage(QWidget):
     def _trend(self) -> None:
         f = self.figures
         assert f is not None
-        chart = _chart(_("Monthly trend"))
+        chart = _chart(report_text("monthly", current_language()))
         months = [p.month for p in f.monthly]
         categories = QCategoryAxis()
         categories.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
@@ -801,19 +856,17 @@ class DashboardPage(QWidget):
         for index, text in enumerate(month_labels(months)):
             if text:
                 categories.append(text, index)
-        numbers = QValueAxis()
-        numbers.setLabelFormat("%d")
-        top = max([1] + [max(p.opened, p.resolved, p.closed) for p in f.monthly])
-        numbers.setRange(0, top * 1.1)
-        numbers.applyNiceNumbers()
+        numbers = count_axis(max([0] + [max(p.opened, p.resolved, p.closed) for p in f.monthly]))
         chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(numbers, Qt.AlignmentFlag.AlignLeft)
         self.trend_chart.lines = []
         # Each line drills into its own figure: a point on "Closed" lists the month's closures.
+        # The legend of the PDF's trend, in the same words (kk «Тіркелген» against «Тіркелді»).
+        names = report_texts(current_language(), "opened_short", "resolved_short", "closed_short")
         for measure, name, values in (
-            ("month", _("Opened"), [p.opened for p in f.monthly]),
-            ("resolved", _("Resolved"), [p.resolved for p in f.monthly]),
-            ("closed", _("Closed"), [p.closed for p in f.monthly]),
+            ("month", names[0], [p.opened for p in f.monthly]),
+            ("resolved", names[1], [p.resolved for p in f.monthly]),
+            ("closed", names[2], [p.closed for p in f.monthly]),
         ):
             line = QLineSeries()
             line.setName(name)
@@ -831,7 +884,7 @@ class DashboardPage(QWidget):
     def _pie(self) -> None:
         f = self.figures
         assert f is not None
-        chart = _chart(_("Cases opened by host country"))
+        chart = _chart(report_text("host_countries", current_language()))
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
         series = QPieSeries()
         keys = []
@@ -958,22 +1011,66 @@ class DashboardPage(QWidget):
 
         return self._export(work, warnings)
 
+    def print_report(self) -> BackgroundTask[PrintedPdf]:
+        """Print the report in the chosen language: made off the GUI thread, then the print
+        dialog. The consul printing the quarter's report for the file saved it as a PDF and
+        opened it elsewhere: Reports had no Print."""
+        figures, service = self._figures_now(), self.service
+        lang = self.report_lang.currentData()
+        hide_names = self.hide_names.isChecked()
+
+        def work(_context: TaskContext) -> PrintedPdf:
+            return render_stats_report(figures, lang, service.mission_info(), hide_names=hide_names)
+
+        details = {"lang": lang, "hide_names": hide_names}
+        return self._export(work, done=lambda pdf: self._ask_printer(pdf, details))
+
+    def _ask_printer(self, pdf: PrintedPdf, details: dict[str, object]) -> None:
+        """The print dialog for ``pdf``; what was printed is audited as an export is."""
+        if pdf.warning():  # characters its fonts lack, said before the paper is used
+            self.error.show_message(pdf.warning())
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.file_stem())  # the job in the printer's queue
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            print_pdf(pdf, printer, PrintedThing.REPORT)
+        except QorgauError as exc:  # PrintFailed among them
+            show_refusal(self, self.error, exc)
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        service = self.service
+        task: BackgroundTask[None] = BackgroundTask(
+            self, lambda _context: service.record_export("print", details)
+        )
+        task.success(lambda _none: self.printed.emit()).run_in_background()
+
     def _export(
-        self, work: Callable[[TaskContext], Path], warnings: Sequence[str] = ()
-    ) -> BackgroundTask[Path]:
-        """One export at a time: both buttons wait for it, the indicator says it is written;
-        ``warnings``, filled by ``work``, are said once it is done."""
-        task: BackgroundTask[Path] = BackgroundTask(self, work)
+        self,
+        work: Callable[[TaskContext], T],
+        warnings: Sequence[str] = (),
+        done: Callable[[T], None] | None = None,
+    ) -> BackgroundTask[T]:
+        """One export at a time: the buttons wait for it, the indicator says it is written;
+        ``warnings``, filled by ``work``, are said once it is done, and ``done`` is given what
+        it made (by default, a file's path is said by ``exported``)."""
+        task: BackgroundTask[T] = BackgroundTask(self, work)
         self._exporting = task
         self._exports_enabled(self._exportable)
         self.error.clear_message()
         self._say_busy()
 
-        def written(path: Path) -> None:
+        def written(made: T) -> None:
             said = " ".join(w for w in warnings if w)
             if said:
                 self.error.show_message(said)
-            self.exported.emit(path)
+            if done is not None:
+                done(made)
+            else:
+                self.exported.emit(made)
 
         task.success(written)
         task.failure(lambda exc: show_refusal(self, self.error, exc))
@@ -991,10 +1088,21 @@ class DashboardPage(QWidget):
             _("Excel workbook (*.xlsx);;CSV (*.csv)"),
             (".xlsx", ".csv"),
             self.export_tables,
+            self.file_stem(),
         )
 
     def _ask_pdf(self) -> None:
-        self._ask(_("Save the report"), "PDF (*.pdf)", (".pdf",), self.export_pdf)
+        stem = f"{self.file_stem()}-{self.report_lang.currentData()}"
+        self._ask(_("Save the report"), "PDF (*.pdf)", (".pdf",), self.export_pdf, stem)
+
+    def file_stem(self) -> str:
+        """The name offered for an export, with its period: every report was offered as
+        "qorgau-stats", so a quarter's report (or its Kazakh copy) replaced the last one."""
+        scope = self.figures.scope if self.figures is not None else self.scope()
+        period = f"{scope.date_from}_{scope.date_to}"
+        return (
+            f"qorgau-stats-{scope.mission}-{period}" if scope.mission else f"qorgau-stats-{period}"
+        )
 
     def _ask(
         self,
@@ -1002,10 +1110,12 @@ class DashboardPage(QWidget):
         pattern: str,
         suffixes: tuple[str, ...],
         action: Callable[[Path], object],
+        stem: str,
     ) -> None:
-        """Ask where to save; a name typed without one of ``suffixes`` gets the first."""
+        """Ask where to save, offering ``stem``; a name typed without one of ``suffixes`` gets
+        the first."""
         name, _chosen = QFileDialog.getSaveFileName(
-            self, title, in_documents(f"qorgau-stats{suffixes[0]}"), pattern
+            self, title, in_documents(f"{stem}{suffixes[0]}"), pattern
         )
         if name:
             path = Path(name)
@@ -1028,17 +1138,13 @@ class DashboardPage(QWidget):
                 tile.setText(f"{names[key]}\n{figure}")
 
     def _tile_names(self) -> dict[str, str]:
-        return {
-            "opened": _("Cases opened"),
-            "resolved": _("Cases resolved"),
-            "closed": _("Cases closed"),
-            "open": _("Open now"),
-            "overdue": _("Overdue"),
-            "median": _("Days to resolution (median / 90%)"),
-            "referred": _("Referred"),
-            "documents_returned": _("Documents returned"),
-            "repatriated": _("Repatriated"),
-        }
+        """Each figure named as the printed report names it (one msgid, ``report_text``): the
+        screen's own words had drifted from the paper's (ru «Репатриировано» on a tile,
+        «Возвращены на родину» in the PDF handed to HQ)."""
+        lang = current_language()
+        names = {tile: report_text(key, lang) for tile, key in FIGURE_TEXTS.items()}
+        names["median"] = _("Days to resolution (median / 90%)")
+        return names
 
     def retranslate_ui(self, _language: str | None = None) -> None:
         for edit in (self.date_from, self.date_to):
@@ -1048,6 +1154,9 @@ class DashboardPage(QWidget):
         self.error.retranslate()  # a refusal of the filters, in the language chosen now
         self.from_label.setText(_("From"))
         self.to_label.setText(_("to"))
+        self._refill_combo(self.period, _("Other period"), list(self._period_names().items()))
+        self._show_period_name()
+        self.period.setToolTip(_("Choose a month, a quarter or a year, or set the dates beside it"))
         self.country.set_any_text(_("All host countries"))
         self.country.refill()
         self._refill_combo(
@@ -1061,6 +1170,8 @@ class DashboardPage(QWidget):
         self.hide_names.setText(_("Hide names"))
         self.hide_names.setToolTip(_("Leave people's names out of exports, printouts and lists"))
         self.pdf_button.setText(_("Report as PDF…"))
+        self.print_button.setText(_("&Print…"))
+        self.print_button.setToolTip(_("Print the report in the language chosen for it"))
         self.tables_button.setText(_("Export tables…"))
         self.tables_button.setToolTip(
             _(
