@@ -136,3 +136,13 @@ def leave_wal(conn: Any) -> bool:
             return False
         raise
     return str(mode).lower() == "delete"
+
+
+def fold_into_one_file(path: Path, key: bytes) -> None:
+    """Fold the WAL into the database and leave it in one file, ready to be moved into place."""
+    conn = open_raw(path, key)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()

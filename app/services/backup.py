@@ -48,7 +48,7 @@ from app.config import DB_FILENAME, KEYSLOTS_FILENAME, Paths
 from app.db.engine import Database, user_facing
 from app.db.migrate import ensure_schema
 from app.db.models import LocalSecret, Mission, Setting, User
-from app.db.raw import leave_wal, open_raw, whole_file_lock
+from app.db.raw import fold_into_one_file, leave_wal, open_raw, whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
 from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied, QorgauError
@@ -968,12 +968,7 @@ def _prepare(
             )
     finally:
         db.dispose()
-    conn = open_raw(copy, key)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("PRAGMA journal_mode = DELETE")  # one file to move into place
-    finally:
-        conn.close()
+    fold_into_one_file(copy, key)  # one file to move into place
     return RestoreResult(
         created_at=str(manifest.get("created_at", "")),
         mission_code=str(manifest.get("mission_code", "")),

@@ -24,7 +24,7 @@ from pathlib import Path
 from app.config import DB_FILENAME, Paths
 from app.db.engine import Database
 from app.db.migrate import MIGRATION_COPY_PREFIX
-from app.db.raw import key_opens, open_raw
+from app.db.raw import fold_into_one_file, key_opens, open_raw
 from app.errors import DatabaseError
 from app.i18n import _
 from app.security import audit
@@ -177,10 +177,5 @@ def _record_in(
             )
     finally:
         db.dispose()
-    conn = open_raw(db_path, key)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("PRAGMA journal_mode = DELETE")  # one file to move into place
-    finally:
-        conn.close()
+    fold_into_one_file(db_path, key)  # one file to move into place
     return [user for user in slot_users if user not in known]
