@@ -143,11 +143,19 @@ def record_version(session: Session, row: Any, expected: int | None) -> None:
     session.refresh(row, with_for_update=True)
     if row.version == expected:
         return
-    names = [str(row.id)] + [str(row.number)] if getattr(row, "number", None) else [str(row.id)]
-    changed_by = session.execute(
+    version(row.version, expected, last_actor(session, row))
+
+
+def last_actor(session: Session, row: Any) -> str | None:
+    """Who last recorded a change to ``row``, from the audit log: its entries name a record by
+    its id, or by what users know it by (a case's number, an instrument's slug)."""
+    names = [str(row.id)] + [
+        str(value) for key in ("number", "slug") if (value := getattr(row, key, None))
+    ]
+    actor: str | None = session.execute(
         select(AuditEntry.actor)
         .where(AuditEntry.entity_id.in_(names))
         .order_by(AuditEntry.seq.desc())
         .limit(1)
     ).scalar_one_or_none()
-    version(row.version, expected, changed_by)
+    return actor

@@ -1,0 +1,95 @@
+"""Two HQ users on one PostgreSQL server acting on the same record at the same moment: the
+second is told who changed it meanwhile, and the first one's change stands whole."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.config import Paths
+from app.db.models import Case, CaseEvent
+from app.errors import ConflictError
+from app.services.demo import fill_demo
+from app.services.exchange import ExchangeService
+from app.services.installation import unlock
+from tests.conftest import PASSWORD
+from tests.integration.test_exchange import Site, link, make_site
+from tests.pg_cluster import Cluster
+
+MISSIONS = (("SEL", "KR", "Seoul"), ("DXB", "AE", "Dubai"), ("IST", "TR", "Istanbul"))
+
+
+@pytest.fixture
+def server_hq(pg_cluster: Cluster, pg_template: Paths, tmp_path: Path) -> Iterator[Site]:
+    """HQ on the test server (its users ``admin`` and the HQ operator ``astana``, both on the
+    workstation that keeps HQ's keys), holding SEL's cases; DXB and IST registered."""
+    hq = make_site(tmp_path, "AST", "KZ", "Astana", True, pg_cluster)
+    missions = [make_site(tmp_path, *place) for place in MISSIONS]
+    try:
+        for mission in missions:
+            link(hq, mission)
+        fill_demo(missions[0].ws, 3, seed=5)
+        missions[0].exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
+        hq.exchange.import_bundle(tmp_path / "sel.qbundle")
+        yield hq
+    finally:
+        for site in (hq, *missions):
+            site.ws.close()
+
+
+def test_two_users_transferring_one_case_at_once_send_it_to_one_mission(
+    server_hq: Site, tmp_path: Path
+) -> None:
+    """The administrator transfers a case to DXB; while that transfer is being packed, the HQ
+    operator transfers the same case to IST. Before, both went ahead: DXB and IST each
+    received the case as theirs (both at version 2). Now the second is refused, naming who
+    moved it and where, and writes nothing."""
+    with server_hq.ws.read() as session:
+        number = session.execute(select(Case.number).order_by(Case.number)).scalars().first()
+    assert number is not None
+    operator = unlock(server_hq.paths, "astana", PASSWORD)
+    refused: list[BaseException] = []
+
+    def second_transfer() -> None:
+        try:
+            ExchangeService(operator).transfer_cases([number], "IST", tmp_path / "ist.qbundle")
+        except BaseException as exc:  # noqa: BLE001 - asserted below
+            refused.append(exc)
+
+    second = threading.Thread(target=second_transfer)
+
+    def first_packs(_done: int, _total: int, _what: str) -> None:
+        # The first transfer has moved the case and packs it: the second starts meanwhile.
+        if second.ident is None:
+            second.start()
+            time.sleep(1.0)
+
+    try:
+        server_hq.exchange.transfer_cases(
+            [number], "DXB", tmp_path / "dxb.qbundle", progress=first_packs
+        )
+        second.join(timeout=30)
+        assert len(refused) == 1 and isinstance(refused[0], ConflictError), refused
+        assert str(refused[0]) == (
+            f"admin changed case {number} meanwhile: it is now handled by DXB. "
+            "Look at it again, and transfer it again if it should still go."
+        )
+        assert not (tmp_path / "ist.qbundle").exists()
+        with server_hq.ws.read() as session:
+            case = session.execute(select(Case).where(Case.number == number)).scalar_one()
+            moves = [
+                event.data["transfer"]["to"]
+                for event in session.execute(
+                    select(CaseEvent).where(CaseEvent.case_id == case.id)
+                ).scalars()
+                if "transfer" in (event.data or {})
+            ]
+        assert (case.holder_mission, case.version) == ("DXB", 2)
+        assert moves == ["DXB"]
+    finally:
+        operator.close()
