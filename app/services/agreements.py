@@ -870,9 +870,15 @@ class AgreementService:
             )
 
     def set_mission_notes(
-        self, agreement_id: str, text: str, lang: str | None = None
+        self,
+        agreement_id: str,
+        text: str,
+        lang: str | None = None,
+        expected_version: int | None = None,
     ) -> InstrumentInfo:
-        """The mission's own notes on an instrument (practice, contacts); HQ updates keep them."""
+        """The mission's own notes on an instrument (practice, contacts); HQ updates keep them.
+        ``expected_version``, the instrument's as the notes were opened: notes another user
+        saved meanwhile are not written over (they were, silently, at an HQ on a server)."""
         self.ws.require_role(*NOTE_EDITORS)
         notes = check.bounded_text(text, "mission_notes", _("Mission notes"), MAX_NOTES)
         ensure_library(self.ws)
@@ -886,6 +892,7 @@ class AgreementService:
                 raise NotFound(
                     _("No instrument {id} in the agreement library.").format(id=agreement_id)
                 )
+            check.record_version(session, row, expected_version)
             if row.mission_notes != notes:
                 row.mission_notes = notes
                 self.ws.audit(

@@ -14,10 +14,12 @@ from sqlalchemy import select
 from app.config import Paths
 from app.db.models import Case, CaseEvent
 from app.errors import ConflictError
+from app.i18n import set_language
+from app.services.agreements import AgreementService
 from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from app.services.installation import unlock
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, OpenWs
 from tests.integration.test_exchange import Site, link, make_site
 from tests.pg_cluster import Cluster
 
@@ -93,3 +95,30 @@ def test_two_users_transferring_one_case_at_once_send_it_to_one_mission(
         assert moves == ["DXB"]
     finally:
         operator.close()
+
+
+@pytest.mark.both_engines
+def test_notes_another_user_saved_meanwhile_are_not_written_over(open_ws: OpenWs) -> None:
+    """The consul and the administrator open the same instrument; the consul saves notes
+    first. Before, the administrator's save, started from the notes before, silently replaced
+    them; now it is refused in the user's language, naming the consul, and both keep theirs
+    (the consul's stored, the administrator's still in their form)."""
+    consul, admin = AgreementService(open_ws("serik")), AgreementService(open_ws("admin"))
+    opened = admin.get("ilo-c029")
+    consul.set_mission_notes(
+        "ilo-c029", "Hotline 1-800-000.", expected_version=consul.get("ilo-c029").version
+    )
+    set_language("kk")
+    with pytest.raises(ConflictError) as refused:
+        admin.set_mission_notes("ilo-c029", "Cite with C105.", expected_version=opened.version)
+    assert str(refused.value) == (
+        "Сіз өңдеп жатқанда бұл жазбаны serik өзгертті; оны қайта ашып, өзгерісті қайтадан "
+        "енгізіңіз."
+    )
+    assert admin.get("ilo-c029").mission_notes == "Hotline 1-800-000."
+    # Reopened, the administrator's change goes through.
+    again = admin.get("ilo-c029")
+    saved = admin.set_mission_notes(
+        "ilo-c029", "Hotline 1-800-000. Cite with C105.", expected_version=again.version
+    )
+    assert saved.mission_notes == "Hotline 1-800-000. Cite with C105."
