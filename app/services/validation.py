@@ -116,17 +116,23 @@ def version(current: int, expected: int | None, changed_by: str | None = None) -
     """Optimistic locking: refuse to save over a change someone else made meanwhile."""
     if expected is None or current == expected:
         return
+    # Lazy: the refusal stays on the form and follows a language switch.
     if changed_by:
         raise ConflictError(
-            _(
-                "{user} changed this record while you were editing it; reopen it and make "
-                "your change again."
-            ).format(user=changed_by)
+            lazy(
+                N_(
+                    "{user} changed this record while you were editing it; reopen it and make "
+                    "your change again."
+                ),
+                user=changed_by,
+            )
         )
     raise ConflictError(
-        _(
-            "Someone else changed this record while you were editing it; reopen it and "
-            "make your change again."
+        lazy(
+            N_(
+                "Someone else changed this record while you were editing it; reopen it and "
+                "make your change again."
+            )
         )
     )
 

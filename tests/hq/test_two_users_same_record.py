@@ -19,9 +19,11 @@ from app.services.agreements import AgreementService
 from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from app.services.installation import unlock
+from app.services.returnees import ReturneeService
 from tests.conftest import PASSWORD, OpenWs
 from tests.integration.test_exchange import Site, link, make_site
 from tests.pg_cluster import Cluster
+from tests.unit.test_returnees import closed_case, record
 
 MISSIONS = (("SEL", "KR", "Seoul"), ("DXB", "AE", "Dubai"), ("IST", "TR", "Istanbul"))
 
@@ -122,3 +124,23 @@ def test_notes_another_user_saved_meanwhile_are_not_written_over(open_ws: OpenWs
         "ilo-c029", "Hotline 1-800-000. Cite with C105.", expected_version=again.version
     )
     assert saved.mission_notes == "Hotline 1-800-000. Cite with C105."
+
+
+@pytest.mark.both_engines
+def test_a_returnee_record_changed_meanwhile_names_who_changed_it(open_ws: OpenWs) -> None:
+    """Two officers have the same returnee's record open; the first saves. The second was
+    told only "someone else" changed it (and on a server, saving at the same moment, both
+    went ahead); now they are told who, and the first one's change stands."""
+    attache, consul = open_ws("aigul"), open_ws("serik")
+    added = ReturneeService(attache).add(record(closed_case(attache, consul)))
+    ReturneeService(attache).update(added.id, record(note="Welder, ready in May."), added.version)
+    set_language("ru")
+    with pytest.raises(ConflictError) as refused:
+        ReturneeService(consul).update(added.id, record(note="Wants Almaty."), added.version)
+    assert "aigul" in str(refused.value) and str(refused.value).startswith("Пока вы")
+    set_language("en")
+    assert str(refused.value) == (
+        "aigul changed this record while you were editing it; reopen it and make your change again."
+    )
+    (kept,) = ReturneeService(consul).list()
+    assert kept.note == "Welder, ready in May."
