@@ -45,7 +45,7 @@ from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import LatestOnly, TaskContext, run_in_background, show_error
-from ui.widgets.common import STRETCH, push_button, widget_row, word_wrapped
+from ui.widgets.common import STRETCH, fit_first_entry, push_button, widget_row, word_wrapped
 from ui.widgets.plain import plain_label
 
 
@@ -64,6 +64,7 @@ Cell = str | tuple[str, object]
 ASCENDING, DESCENDING = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
 DAYS_OVERDUE = 4  # the overdue list's column
 REPEAT_MISSIONS = 2  # the missions a repeated person or employer is at
+MISSION_CHARS = 8  # the overdue list's mission filter: a code, or "All missions" whole
 # What the three tabs are read from: a bundle imported writes these.
 READ_TABLES = ("case", "exchange_log", "mission", "person", "employer")
 
@@ -246,6 +247,7 @@ class HqPage(QWidget):
         )
         if self.mission_filter.count():
             self.mission_filter.setItemText(0, _("All missions"))
+            fit_first_entry(self.mission_filter, MISSION_CHARS)
         if self.views is not None:
             self._show(self.views)
         if self.found_repeats is not None:
@@ -316,6 +318,9 @@ class HqPage(QWidget):
         index = self.mission_filter.findData(chosen)
         self.mission_filter.setCurrentIndex(max(index, 0))
         self.mission_filter.blockSignals(False)
+        # Filled after the combo was first shown, empty: it kept that width and cut "All
+        # missions" to «Барлық өкіл», «Все загрануч».
+        fit_first_entry(self.mission_filter, MISSION_CHARS)
         self._show_overdue()
 
     def _repeats_read(self, repeats: list[Repeat]) -> None:
