@@ -12,15 +12,18 @@ import pytest
 from sqlalchemy import select
 
 from app.config import Paths
-from app.db.models import Case, CaseEvent
-from app.errors import ConflictError
+from app.db.models import Case, CaseEvent, User
+from app.errors import ConflictError, ValidationError
 from app.i18n import set_language
 from app.services.agreements import AgreementService
 from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from app.services.installation import unlock
 from app.services.returnees import ReturneeService
+from app.services.users import UserService
 from tests.conftest import PASSWORD, OpenWs
+from tests.hq.pg import PASSWORD as HQ_PASSWORD
+from tests.hq.pg import documented_hq
 from tests.integration.test_exchange import Site, link, make_site
 from tests.pg_cluster import Cluster
 from tests.unit.test_returnees import closed_case, record
@@ -144,3 +147,38 @@ def test_a_returnee_record_changed_meanwhile_names_who_changed_it(open_ws: OpenW
     )
     (kept,) = ReturneeService(consul).list()
     assert kept.note == "Welder, ready in May."
+
+
+def test_two_administrators_adding_one_name_at_once_are_told_in_words(
+    pg_cluster: Cluster, tmp_path: Path
+) -> None:
+    """Two HQ administrators add the same new user at the same moment. The second's insert
+    waited for the first's and then failed with the database's own error (in English, its
+    SQL and parameters shown as "an internal error"); now it is refused as a name that
+    exists, in the user's language, and the first one's user stands."""
+    with documented_hq(pg_cluster, tmp_path / "hq") as hq:
+        name = hq.names["dana"]
+        other = hq.sign_in("gulnar")
+        refused: list[BaseException] = []
+
+        def second_adds() -> None:
+            try:
+                UserService(other).add(name, "hq_importer", HQ_PASSWORD)
+            except BaseException as exc:  # noqa: BLE001 - asserted below
+                refused.append(exc)
+
+        second = threading.Thread(target=second_adds)
+        try:
+            with hq.admin.write() as session:  # the first administrator's add, under way
+                session.add(User(username=name, role="hq_analyst", full_name=""))
+                session.flush()
+                second.start()
+                time.sleep(0.5)
+            second.join(timeout=30)
+            set_language("ru")
+            assert len(refused) == 1 and isinstance(refused[0], ValidationError), refused
+            assert str(refused[0]) == f"Пользователь с именем {name} уже существует."
+            users = {user.username: user.role for user in UserService(hq.admin).list()}
+            assert users[name] == "hq_analyst"
+        finally:
+            other.close()
