@@ -78,7 +78,9 @@ from app.services.legal_tables import HostLaw, host_law, require_hq_for_file_upd
 from app.services.rows import add_case_event, live_row
 from app.services.workspace import Workspace
 
-NOTE_EDITORS = SENIOR_ROLES
+# The head of section at a mission; at an HQ on a server its administrator too, who was told
+# "only a consul or an administrator" while the first administrator (role admin) could.
+NOTE_EDITORS = SENIOR_ROLES | {Role.HQ_ADMIN}
 # Who may replace the library with one HQ sent (a mission's administrator imports bundles).
 LIBRARY_UPDATERS = ADMIN_OR_HQ
 LIBRARY_SETTING = "agreements.library"
