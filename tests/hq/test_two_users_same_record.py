@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.config import Paths
 from app.db.models import Case, CaseEvent, User
@@ -21,12 +21,29 @@ from app.services.exchange import ExchangeService
 from app.services.installation import unlock
 from app.services.returnees import ReturneeService
 from app.services.users import UserService
+from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, OpenWs
 from tests.hq.pg import PASSWORD as HQ_PASSWORD
 from tests.hq.pg import documented_hq
 from tests.integration.test_exchange import Site, link, make_site
 from tests.pg_cluster import Cluster
 from tests.unit.test_returnees import closed_case, record
+
+
+def wait_for_a_waiting_lock(ws: Workspace, seconds: float = 20) -> None:
+    """Until another connection waits for a lock a write of the test holds: the second user's
+    action has reached the record (a fixed sleep missed it on a busy machine)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with ws.read() as session:
+            waiting = session.execute(
+                text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            ).scalar_one()
+        if waiting:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the second user's action never reached the locked record")
+
 
 MISSIONS = (("SEL", "KR", "Seoul"), ("DXB", "AE", "Dubai"), ("IST", "TR", "Istanbul"))
 
@@ -74,7 +91,7 @@ def test_two_users_transferring_one_case_at_once_send_it_to_one_mission(
         # The first transfer has moved the case and packs it: the second starts meanwhile.
         if second.ident is None:
             second.start()
-            time.sleep(1.0)
+            wait_for_a_waiting_lock(server_hq.ws)
 
     try:
         server_hq.exchange.transfer_cases(
@@ -173,7 +190,7 @@ def test_two_administrators_adding_one_name_at_once_are_told_in_words(
                 session.add(User(username=name, role="hq_analyst", full_name=""))
                 session.flush()
                 second.start()
-                time.sleep(0.5)
+                wait_for_a_waiting_lock(hq.admin)
             second.join(timeout=30)
             set_language("ru")
             assert len(refused) == 1 and isinstance(refused[0], ValidationError), refused
