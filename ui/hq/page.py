@@ -6,6 +6,7 @@ dataclasses. Statistics across missions, with a mission filter, are in the Repor
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -64,6 +65,9 @@ Cell = str | tuple[str, object]
 ASCENDING, DESCENDING = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
 DAYS_OVERDUE = 4  # the overdue list's column
 REPEAT_MISSIONS = 2  # the missions a repeated person or employer is at
+# At an HQ on a server, how old the rows may be when the area is shown again: other users'
+# imports are not signalled across desktops, and the repeats take seconds at two million cases.
+OTHERS_WRITE_S = 60.0
 MISSION_CHARS = 8  # the overdue list's mission filter: a code, or "All missions" whole
 # What the three tabs are read from: a bundle imported writes these.
 READ_TABLES = ("case", "exchange_log", "mission", "person", "employer")
@@ -140,6 +144,8 @@ class HqPage(QWidget):
         self._repeats_reading = False  # the repeats' tab says so meanwhile
         self._reading = 0  # reads under way: Refresh waits for both
         self._stale = False  # the data changed while the page was hidden
+        self._on_server = workspace.on_server
+        self._read_at: float | None = None  # when the last read ended (monotonic)
         self.shown_overdue: list[OverdueCase] = []
         self.intro = word_wrapped(QLabel())
         self.refresh_button = push_button(self.refresh)
@@ -201,9 +207,17 @@ class HqPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
         super().showEvent(event)
-        if self._stale and self._reading == 0:
+        if (self._stale or self._others_may_have_written()) and self._reading == 0:
             self._stale = False
             self.refresh()
+
+    def _others_may_have_written(self) -> bool:
+        """On a server, the bundles other desktops import send no change signal here: the
+        area opened in the morning still said "no bundle" of a mission the operator imported
+        since. Read again when shown, once its rows are older than OTHERS_WRITE_S."""
+        if not self._on_server or self._read_at is None:
+            return False
+        return time.monotonic() - self._read_at > OTHERS_WRITE_S
 
     def retranslate_ui(self) -> None:
         self.intro.setText(
@@ -277,6 +291,7 @@ class HqPage(QWidget):
     def _read_one(self) -> None:
         self._reading -= 1
         if self._reading == 0:
+            self._read_at = time.monotonic()
             self.refresh_button.setEnabled(True)
             if self._stale and self.isVisible():  # changed while it was read
                 self._stale = False
