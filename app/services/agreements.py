@@ -78,7 +78,9 @@ from app.services.legal_tables import HostLaw, host_law, require_hq_for_file_upd
 from app.services.rows import add_case_event, live_row
 from app.services.workspace import Workspace
 
-NOTE_EDITORS = SENIOR_ROLES
+# The head of section at a mission; at an HQ on a server its administrator too, who was told
+# "only a consul or an administrator" while the first administrator (role admin) could.
+NOTE_EDITORS = SENIOR_ROLES | {Role.HQ_ADMIN}
 # Who may replace the library with one HQ sent (a mission's administrator imports bundles).
 LIBRARY_UPDATERS = ADMIN_OR_HQ
 LIBRARY_SETTING = "agreements.library"
@@ -870,9 +872,15 @@ class AgreementService:
             )
 
     def set_mission_notes(
-        self, agreement_id: str, text: str, lang: str | None = None
+        self,
+        agreement_id: str,
+        text: str,
+        lang: str | None = None,
+        expected_version: int | None = None,
     ) -> InstrumentInfo:
-        """The mission's own notes on an instrument (practice, contacts); HQ updates keep them."""
+        """The mission's own notes on an instrument (practice, contacts); HQ updates keep them.
+        ``expected_version``, the instrument's as the notes were opened: notes another user
+        saved meanwhile are not written over (they were, silently, at an HQ on a server)."""
         self.ws.require_role(*NOTE_EDITORS)
         notes = check.bounded_text(text, "mission_notes", _("Mission notes"), MAX_NOTES)
         ensure_library(self.ws)
@@ -886,6 +894,7 @@ class AgreementService:
                 raise NotFound(
                     _("No instrument {id} in the agreement library.").format(id=agreement_id)
                 )
+            check.record_version(session, row, expected_version)
             if row.mission_notes != notes:
                 row.mission_notes = notes
                 self.ws.audit(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Case, Employer, ExchangeLog, Mission, Person
 from app.domain.roles import HQ_ROLES, USER_MANAGERS
 from app.domain.workflow import OPEN_STATUSES
+from app.services.cases import CaseService
 from app.services.workspace import DatedService, city_in
 
 OPEN = tuple(s.value for s in OPEN_STATUSES)
@@ -164,6 +165,10 @@ class ConsolidationService(DatedService):
             .limit(limit)
         )
         if mission:
+            # As the case list and the statistics take it: "sel" typed, or a code that names
+            # no mission here, listed nothing, read as a mission with no overdue case.
+            mission = mission.strip().upper()
+            CaseService(self.ws).check_mission(mission)
             query = query.where(Case.holder_mission == mission)
         with self.ws.read() as session:
             return [

@@ -91,6 +91,7 @@ from app.services.keys import check_age_recipient, private_key
 from app.services.organisations import key_names_written
 from app.services.rows import copied
 from app.services.search import case_number_typed, index_cases, remove_cases
+from app.services.validation import last_actor
 from app.services.workspace import Staged, Workspace
 
 EXPORTERS = EXCHANGE_ROLES
@@ -2130,4 +2131,35 @@ def _cases_to_transfer(session: Session, numbers: list[str], to_mission: str) ->
                 field="numbers",
             )
         cases.append(case)
+    _lock_unchanged(session, cases)
     return cases
+
+
+def _lock_unchanged(session: Session, cases: list[Case]) -> None:
+    """Lock the cases to transfer, refusing one another user changed since it was read. On a
+    server two HQ users transferring the same case at once both went ahead: two missions
+    each received it as theirs. Locked in one order, so that two transfers sharing cases wait
+    for each other instead of deadlocking (a no-op under SQLCipher's one writer)."""
+    seen = {case.id: case.version for case in cases}
+    session.execute(
+        select(Case.id).where(Case.id.in_(seen)).order_by(Case.id).with_for_update()
+    ).all()
+    for case in cases:
+        session.refresh(case)
+        if case.version == seen[case.id]:
+            continue
+        who = last_actor(session, case)
+        message = (
+            N_(
+                "{user} changed case {number} meanwhile: it is now handled by {code}. "
+                "Look at it again, and transfer it again if it should still go."
+            )
+            if who
+            else N_(
+                "Someone else changed case {number} meanwhile: it is now handled by {code}. "
+                "Look at it again, and transfer it again if it should still go."
+            )
+        )
+        raise ConflictError(
+            lazy(message, user=who or "", number=case.number, code=case.holder_mission)
+        )

@@ -371,7 +371,8 @@ class ReturneeService(DatedService):
         with self.ws.write() as session:
             row = self._load(session, returnee_id)
             self._require_owner(session, row)
-            check.version(row.version, expected_version)
+            # Locked and named: two HQ users saving at once both went ahead on a server.
+            check.record_version(session, row, expected_version)
             person = session.get(Person, row.person_id)
             assert person is not None  # a foreign key
             if row.case_id is not None:

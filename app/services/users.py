@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntry, Case, Letter, LocalSecret, Setting, User
@@ -17,7 +18,7 @@ from app.domain.events import SystemEvent, event_data
 from app.domain.roles import HQ_KEY_USERS, SENIOR_ROLES, USER_MANAGERS, roles_to_give
 from app.domain.workflow import OPEN_STATUSES
 from app.errors import NotFound, PermissionDenied, QorgauError, ValidationError
-from app.i18n import Said, _, ngettext
+from app.i18n import N_, Said, _, lazy, ngettext
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import (
     RECOVERY_SLOT,
@@ -293,11 +294,15 @@ class UserService:
                 select(User).where(User.username == username)
             ).scalar_one_or_none()
             if existing is not None:
-                raise ValidationError(
-                    _("A user named {name} already exists.").format(name=username), "username"
-                )
+                raise _already_exists(username)
             user = User(username=username, role=role, full_name=full_name)
             session.add(user)
+            try:
+                session.flush()
+            except IntegrityError as exc:
+                # Another administrator added the same name meanwhile (on a server, this
+                # insert waited for theirs): said in words, not as the database's error.
+                raise _already_exists(username) from exc
             self.ws.audit(session, "user.add", "user", username, {"role": role})
             session.flush()
             # The slot (or server account) is made last: if it fails, the transaction rolls
@@ -630,3 +635,9 @@ def _refresh_keyring(
         else:
             store.delete(entry)
     return shared
+
+
+def _already_exists(username: str) -> ValidationError:
+    return ValidationError(
+        lazy(N_("A user named {name} already exists."), name=username), field="username"
+    )

@@ -116,17 +116,23 @@ def version(current: int, expected: int | None, changed_by: str | None = None) -
     """Optimistic locking: refuse to save over a change someone else made meanwhile."""
     if expected is None or current == expected:
         return
+    # Lazy: the refusal stays on the form and follows a language switch.
     if changed_by:
         raise ConflictError(
-            _(
-                "{user} changed this record while you were editing it; reopen it and make "
-                "your change again."
-            ).format(user=changed_by)
+            lazy(
+                N_(
+                    "{user} changed this record while you were editing it; reopen it and make "
+                    "your change again."
+                ),
+                user=changed_by,
+            )
         )
     raise ConflictError(
-        _(
-            "Someone else changed this record while you were editing it; reopen it and "
-            "make your change again."
+        lazy(
+            N_(
+                "Someone else changed this record while you were editing it; reopen it and "
+                "make your change again."
+            )
         )
     )
 
@@ -143,11 +149,19 @@ def record_version(session: Session, row: Any, expected: int | None) -> None:
     session.refresh(row, with_for_update=True)
     if row.version == expected:
         return
-    names = [str(row.id)] + [str(row.number)] if getattr(row, "number", None) else [str(row.id)]
-    changed_by = session.execute(
+    version(row.version, expected, last_actor(session, row))
+
+
+def last_actor(session: Session, row: Any) -> str | None:
+    """Who last recorded a change to ``row``, from the audit log: its entries name a record by
+    its id, or by what users know it by (a case's number, an instrument's slug)."""
+    names = [str(row.id)] + [
+        str(value) for key in ("number", "slug") if (value := getattr(row, key, None))
+    ]
+    actor: str | None = session.execute(
         select(AuditEntry.actor)
         .where(AuditEntry.entity_id.in_(names))
         .order_by(AuditEntry.seq.desc())
         .limit(1)
     ).scalar_one_or_none()
-    version(row.version, expected, changed_by)
+    return actor

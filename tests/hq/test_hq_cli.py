@@ -179,3 +179,24 @@ def test_a_workbook_of_one_missions_figures_says_so(
         report_text("small_counts", "en").format(k=11),
     ]
     assert book.sheetnames[1] == "Key figures" and book["Key figures"]["A3"].value == "Cases opened"
+
+
+def test_overdue_of_a_mission_typed_in_small_letters_or_unknown(
+    consolidated: Site,  # noqa: F811
+    as_admin,
+    capsys,
+) -> None:
+    """`hq overdue --mission sel` printed an empty table (the code is stored as SEL), as did a
+    code that names no mission: read as a mission with no overdue case. Small letters now find
+    it, as `case list --mission` does, and an unknown code is refused in the user's language."""
+    folder = str(consolidated.paths.data_dir)
+    upper = run_cli(capsys, "--data-dir", folder, "hq", "overdue", "--mission", "SEL", "--json")
+    lower = run_cli(capsys, "--data-dir", folder, "hq", "overdue", "--mission", "sel", "--json")
+    assert lower.code == 0 and json.loads(lower.out) == json.loads(upper.out) != []
+    unknown = run_cli(
+        capsys, "--lang", "kk", "--data-dir", folder, "hq", "overdue", "--mission", "DBX"
+    )
+    assert unknown.code == 1 and unknown.out == ""
+    assert unknown.err.strip() == (
+        "qorgau: Мұнда DBX өкілдігінің істері жоқ; мұндағы өкілдіктер: AST, DXB, SEL."
+    )

@@ -12,6 +12,7 @@ from app.db.models import Case, ExchangeLog, User
 from app.db.sync import ANY_HOLDER
 from app.errors import PermissionDenied
 from app.security.keyslots import KeySlotStore
+from app.services.agreements import AgreementService
 from app.services.consolidation import ConsolidationService
 from app.services.exchange import ExchangeService
 from app.services.installation import unlock
@@ -111,3 +112,22 @@ def test_an_analysts_start_leaves_retention_to_those_who_may_change_records(
         assert retention.run_on_start(importer, today=later).anonymised_cases != []
     finally:
         importer.close()
+
+
+def test_hqs_administrator_writes_the_notes_on_an_agreement(hq: Site) -> None:  # noqa: F811
+    """The department head, HQ's administrator on a server, was refused ("only a consul or an
+    administrator can edit these notes") where HQ's first administrator was not; an analyst
+    still only reads them."""
+    head, analyst = _as(hq, "bolat", "hq_admin"), _as(hq, "dana", "hq_analyst")
+    try:
+        notes = AgreementService(head)
+        saved = notes.set_mission_notes(
+            "ilo-c029", "Ask MFA first.", expected_version=notes.get("ilo-c029").version
+        )
+        assert saved.mission_notes == "Ask MFA first."
+        with pytest.raises(PermissionDenied):
+            AgreementService(analyst).set_mission_notes("ilo-c029", "x")
+        assert AgreementService(analyst).get("ilo-c029").mission_notes == "Ask MFA first."
+    finally:
+        head.close()
+        analyst.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.agreements import load_library
@@ -20,7 +20,15 @@ from tests.builders import (
     with_the_kyrgyz_agreement_expired,
 )
 from tests.conftest import OpenWs
-from tests.ui.press import choose, click, click_item, on_screen, show_tab, type_into
+from tests.ui.press import (
+    choose,
+    click,
+    click_item,
+    on_screen,
+    show_tab,
+    type_into,
+    when_modal,
+)
 from tests.unit.test_letter_wording import ratified_by_korea_on, without_entry_into_force
 from ui.agreements.case_panel import ApplicableLawPanel
 from ui.agreements.page import ID_ROLE, AgreementsPage
@@ -508,3 +516,33 @@ def test_tab_leaves_the_mission_notes_for_save(qtbot: QtBot, open_ws: OpenWs) ->
     qtbot.keyClick(view.notes, Qt.Key.Key_Tab)
     assert view.notes.toPlainText() == "Hotline"
     assert QApplication.focusWidget() is not view.notes
+
+
+def test_notes_saved_meanwhile_by_another_user_are_refused_naming_them(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """Two users have the same instrument open; the consul saves notes first. The
+    administrator's Save said "Saved." and replaced them; now it says who changed them
+    meanwhile, and the administrator's text stays in their form."""
+    consul_page = page_for(qtbot, open_ws("serik"))
+    admin_ws = open_ws("admin")
+    admin_page = page_for(qtbot, admin_ws)
+    instrument = AgreementService(admin_ws).get("ilo-c029").id
+    for page in (consul_page, admin_page):
+        click_instrument(qtbot, page, instrument)
+    consul, admin = consul_page.instrument_view, admin_page.instrument_view
+    type_into(qtbot, consul.notes, "Hotline 1-800-000.")
+    click(qtbot, consul.save_notes)
+    qtbot.waitUntil(lambda: consul.notes_saved.text() == "Saved.", timeout=5000)
+
+    said: list[str] = []
+    when_modal(QMessageBox, lambda box: (said.append(box.text()), box.accept()))
+    type_into(qtbot, admin.notes, "Cite with C105.")
+    click(qtbot, admin.save_notes)
+    qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    assert said == [
+        "serik changed this record while you were editing it; reopen it and make your change again."
+    ]
+    assert admin.notes_saved.text() != "Saved."
+    assert admin.notes.toPlainText() == "Cite with C105."
+    assert AgreementService(admin_ws).get("ilo-c029").mission_notes == "Hotline 1-800-000."

@@ -14,6 +14,7 @@ from tests.builders import ASSEL_JSON
 from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 from tests.ui.test_exchange import page_for, wait
+from tests.ui.test_fit_1366 import _combo_shortfall
 from ui.hq.page import HqPage
 from ui.models.case_table_model import display_texts
 from ui.widgets.columns import header_shortfall
@@ -617,3 +618,27 @@ def test_a_language_chosen_applies_to_the_missions_area_at_once(
     assert page.intro.text().startswith("Последний пакет")
     for table in (page.missions, page.overdue, page.repeats):
         assert [c for c in range(table.columnCount()) if header_shortfall(table, c)] == []
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_overdue_lists_mission_filter_shows_all_missions_whole(
+    qtbot,
+    make_window,
+    bridge,
+    language: str,
+    consolidated: Site,  # noqa: F811
+) -> None:
+    """The filter was sized while still empty and kept that width once filled: «Барлық
+    өкіл», «Все загрануч». It shows its "All missions" whole, also after a language switch."""
+    bridge.set_language(language)
+    window = make_window(consolidated.ws)
+    page = window.show_area("hq")
+    assert isinstance(page, HqPage)
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    page.tabs.setCurrentIndex(1)
+    qtbot.wait(20)
+    assert page.mission_filter.currentData() is None
+    assert _combo_shortfall(page.mission_filter) == 0, page.mission_filter.currentText()
+    bridge.set_language("kk" if language != "kk" else "ru")
+    qtbot.wait(20)
+    assert _combo_shortfall(page.mission_filter) == 0, page.mission_filter.currentText()

@@ -12,6 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from app.config import Paths
 from app.errors import AuthError
+from app.services.demo import fill_demo
+from app.services.exchange import ExchangeService
 from app.services.installation import MissionSetup, unlock
 from app.services.users import UserService
 from app.services.workspace import Workspace
@@ -30,6 +32,8 @@ from tests.ui.press import (
 from tests.ui.test_login_and_setup import _fill_mission
 from tests.ui.test_settings_page import _click_user
 from ui.exchange.page import ExchangePage
+from ui.hq import page as hq_page
+from ui.hq.page import HqPage
 from ui.i18n_bridge import LanguageBridge
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
@@ -224,3 +228,50 @@ def test_sign_in_to_a_server_hq_offers_no_unlock_here_and_no_recovery(
 ) -> None:
     dialog = on_screen(qtbot, LoginDialog(server_hq_admin.paths, bridge))
     assert not dialog.remember.isVisible() and not dialog.forgot.isVisible()
+
+
+def test_the_missions_area_reads_again_what_another_desktop_imported(
+    qtbot: QtBot,
+    pg_cluster: Cluster,
+    pg_template: Paths,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The analyst's Missions area, opened before the import operator imported SEL's bundle on
+    another desktop, still said "no bundle, 0 cases" when shown again: only this window's own
+    writes were signalled. Shown again once its rows are old, it reads them again."""
+    from tests.integration.test_exchange import link, make_site
+
+    hq = make_site(tmp_path, "AST", "KZ", "Astana", True, pg_cluster)
+    sel = make_site(tmp_path, "SEL", "KR", "Seoul")
+    operator = unlock(hq.paths, "astana", PASSWORD)  # another desktop: its own workspace
+    try:
+        link(hq, sel)
+        fill_demo(sel.ws, 3, seed=3)
+        sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
+        page = HqPage(hq.ws)
+        qtbot.addWidget(page)
+        page.show()
+        qtbot.waitUntil(page.refresh_button.isEnabled, timeout=10_000)
+        row = [page.missions.item(r, 0).text() for r in range(page.missions.rowCount())]
+        assert page.missions.item(row.index("SEL"), 5).text() == "0"  # cases
+
+        ExchangeService(operator).import_bundle(tmp_path / "sel.qbundle")
+        page.hide()
+        page.show()  # within a minute: the rows just read stand
+        assert page.refresh_button.isEnabled()
+        monkeypatch.setattr(hq_page, "OTHERS_WRITE_S", 0.0)
+        page.hide()
+        page.show()  # the analyst comes back to the area later
+        qtbot.waitUntil(
+            lambda: (
+                page.refresh_button.isEnabled()
+                and page.missions.item(row.index("SEL"), 5).text() == "3"
+            ),
+            timeout=10_000,
+        )
+        assert page.missions.item(row.index("SEL"), 3).text() != "—"  # its last bundle
+    finally:
+        operator.close()
+        hq.ws.close()
+        sel.ws.close()

@@ -213,8 +213,10 @@ class InstrumentView(QWidget):
         if self.instrument is None:
             return None
         service, instrument_id, notes = self.service, self.instrument.id, self.notes.toPlainText()
+        seen = self.instrument.version
         task: BackgroundTask[InstrumentInfo] = BackgroundTask(
-            self, lambda _context: service.set_mission_notes(instrument_id, notes)
+            self,
+            lambda _context: service.set_mission_notes(instrument_id, notes, expected_version=seen),
         )
         task.while_busy(self.notes, self.save_notes)
         return task.success(self._notes_saved).run_in_background()

@@ -6,6 +6,7 @@ dataclasses. Statistics across missions, with a mission filter, are in the Repor
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -45,7 +46,7 @@ from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import LatestOnly, TaskContext, run_in_background, show_error
-from ui.widgets.common import STRETCH, push_button, widget_row, word_wrapped
+from ui.widgets.common import STRETCH, fit_first_entry, push_button, widget_row, word_wrapped
 from ui.widgets.plain import plain_label
 
 
@@ -64,6 +65,10 @@ Cell = str | tuple[str, object]
 ASCENDING, DESCENDING = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
 DAYS_OVERDUE = 4  # the overdue list's column
 REPEAT_MISSIONS = 2  # the missions a repeated person or employer is at
+# At an HQ on a server, how old the rows may be when the area is shown again: other users'
+# imports are not signalled across desktops, and the repeats take seconds at two million cases.
+OTHERS_WRITE_S = 60.0
+MISSION_CHARS = 8  # the overdue list's mission filter: a code, or "All missions" whole
 # What the three tabs are read from: a bundle imported writes these.
 READ_TABLES = ("case", "exchange_log", "mission", "person", "employer")
 
@@ -139,6 +144,8 @@ class HqPage(QWidget):
         self._repeats_reading = False  # the repeats' tab says so meanwhile
         self._reading = 0  # reads under way: Refresh waits for both
         self._stale = False  # the data changed while the page was hidden
+        self._on_server = workspace.on_server
+        self._read_at: float | None = None  # when the last read ended (monotonic)
         self.shown_overdue: list[OverdueCase] = []
         self.intro = word_wrapped(QLabel())
         self.refresh_button = push_button(self.refresh)
@@ -200,9 +207,17 @@ class HqPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
         super().showEvent(event)
-        if self._stale and self._reading == 0:
+        if (self._stale or self._others_may_have_written()) and self._reading == 0:
             self._stale = False
             self.refresh()
+
+    def _others_may_have_written(self) -> bool:
+        """On a server, the bundles other desktops import send no change signal here: the
+        area opened in the morning still said "no bundle" of a mission the operator imported
+        since. Read again when shown, once its rows are older than OTHERS_WRITE_S."""
+        if not self._on_server or self._read_at is None:
+            return False
+        return time.monotonic() - self._read_at > OTHERS_WRITE_S
 
     def retranslate_ui(self) -> None:
         self.intro.setText(
@@ -246,6 +261,7 @@ class HqPage(QWidget):
         )
         if self.mission_filter.count():
             self.mission_filter.setItemText(0, _("All missions"))
+            fit_first_entry(self.mission_filter, MISSION_CHARS)
         if self.views is not None:
             self._show(self.views)
         if self.found_repeats is not None:
@@ -275,6 +291,7 @@ class HqPage(QWidget):
     def _read_one(self) -> None:
         self._reading -= 1
         if self._reading == 0:
+            self._read_at = time.monotonic()
             self.refresh_button.setEnabled(True)
             if self._stale and self.isVisible():  # changed while it was read
                 self._stale = False
@@ -316,6 +333,9 @@ class HqPage(QWidget):
         index = self.mission_filter.findData(chosen)
         self.mission_filter.setCurrentIndex(max(index, 0))
         self.mission_filter.blockSignals(False)
+        # Filled after the combo was first shown, empty: it kept that width and cut "All
+        # missions" to «Барлық өкіл», «Все загрануч».
+        fit_first_entry(self.mission_filter, MISSION_CHARS)
         self._show_overdue()
 
     def _repeats_read(self, repeats: list[Repeat]) -> None:
