@@ -58,7 +58,7 @@ from ui.private_temp import PrivateTempFolder
 from ui.widgets.common import FRAME_ALLOWANCE, ShownPageStack
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
-from ui.widgets.text_size import NAVIGATION, sized_text
+from ui.widgets.text_size import NAVIGATION, sized_text, text_scale
 
 if TYPE_CHECKING:
     from app.services.after_crash import FoundAfterCrash
@@ -80,6 +80,7 @@ AREA_MODULES = (
 WidgetFactory = Callable[["MainWindow"], QWidget]
 DEFAULT_SIZE = QSize(1280, 800)
 NAV_WIDTH = 170
+NAV_LIMITS = (150, 260)  # the titled navigation's least and greatest widths at 100 % text
 # Below this window width (layout pixels) the navigation shows its icons only, titles in
 # their tooltips: at 150 % display scaling a 1366-pixel laptop leaves 910, and a navigation
 # of titles (182) left the case editor's worker form 160 beside its tabs, Partners and
@@ -199,8 +200,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         sized_text(self.nav, NAVIGATION)
         self.nav.setIconSize(QSize(22, 22))
-        self.nav.setMinimumWidth(150)
-        self.nav.setMaximumWidth(260)
+        self._limit_navigation()
         self.nav.setSpacing(2)
         # A long area name in kk or ru is elided (full in the tooltip), never scrolled sideways.
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -271,10 +271,19 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(QWidget())  # placeholder until the area is first shown
         self._areas[key] = Area(key, title_fn, widget_factory, icon, item)
 
+    def _limit_navigation(self) -> None:
+        """The titled navigation's least and greatest widths, in step with the text size:
+        at a system text size of 150 % its 260 pixels cut «Проверка договоров» to
+        «Проверка дого…»."""
+        scale = text_scale()
+        self.nav.setMinimumWidth(round(NAV_LIMITS[0] * scale))
+        self.nav.setMaximumWidth(round(NAV_LIMITS[1] * scale))
+
     def _fit_navigation(self, widen_only: bool = False) -> None:
         """The navigation as wide as its longest title, so the areas keep the rest."""
         if self.compact_navigation:
             return
+        self._limit_navigation()  # the text size may have changed
         needed = self.nav.sizeHintForColumn(0) + 2 * self.nav.frameWidth() + 8
         sizes = self.splitter.sizes()
         width = min(max(needed, self.nav.minimumWidth()), self._widest_navigation())
@@ -305,8 +314,7 @@ class MainWindow(QMainWindow):
             total = sum(self.splitter.sizes())
             self.splitter.setSizes([width, max(total - width, 1)])
         else:
-            self.nav.setMinimumWidth(150)
-            self.nav.setMaximumWidth(260)
+            self._limit_navigation()
             total = sum(self.splitter.sizes())
             self.splitter.setSizes([self._titled_width, max(total - self._titled_width, 1)])
             self._fit_navigation(widen_only=True)
@@ -318,14 +326,15 @@ class MainWindow(QMainWindow):
         area.item.setData(Qt.ItemDataRole.AccessibleTextRole, title)
 
     def _widest_navigation(self) -> int:
-        """At most a fifth of the window: at 150 % display scaling a 1366-pixel screen leaves
+        """At most a fifth of the window (more at a larger text size, as the titles are
+        longer): at 150 % display scaling a 1366-pixel screen leaves
         the window 895 pixels, and a navigation of 235 (its longest Russian title) left the
         case editor too little, its Close button scrolled out of sight. A longer title is
         elided there, whole in its tooltip. The screen's width, not the window's: measured
         before the window takes its size, a fifth of its first 780 pixels cut every title."""
         screen = self.screen()
         room = screen.availableGeometry().width() if screen is not None else self.width()
-        fifth = max(self.width(), room) // 5
+        fifth = round(max(self.width(), room) / 5 * text_scale())
         return min(self.nav.maximumWidth(), max(self.nav.minimumWidth(), fifth))
 
     def area_keys(self) -> list[str]:

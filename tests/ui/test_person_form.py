@@ -135,9 +135,12 @@ def test_the_extra_details_round_trip_and_fold_away(qtbot: QtBot, ws: Workspace)
     assert {name: again.details[name].text() for name in values} == values
     assert again.sex.currentData() == "female"
     assert again.sex.currentText() == "Female"
-    assert again.details_toggle.text() == "More details (7 filled)"
+    assert again.details_toggle.text() == "More details"
+    assert again.details_count.isVisibleTo(reopened)
+    assert again.details_count.text() == "(7 filled)"
     click(qtbot, again.details_toggle)
     assert again.details_toggle.text() == "More details"
+    assert not again.details_count.isVisibleTo(reopened)
     # Shown unchanged, the person is not saved again.
     assert reopened._changes(case) == CaseChanges()
     assert not reopened.dirty

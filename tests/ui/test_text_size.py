@@ -33,6 +33,7 @@ from ui.cases.timeline import TimelinePanel
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.dialog import LetterDialog
 from ui.lock import LockScreen
+from ui.look import NAV_ITEM_MARGIN, NAV_ITEM_PADDING
 from ui.main_window import MainWindow
 from ui.reports.dashboard import FigureTile
 from ui.widgets import text_size
@@ -215,3 +216,34 @@ def test_titles_and_the_navigation_follow_the_system_text_size(
         normal_font = qapp.font()
         normal_font.setPointSizeF(normal)
         qapp.setFont(normal_font)
+
+
+@pytest.mark.usefixtures("apps_look")  # the navigation's padding is the app's style sheet's
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_the_navigations_titles_stay_whole_at_a_larger_text_size(
+    qtbot: QtBot,
+    make_window: Callable[..., MainWindow],
+    ws: Workspace,
+    bridge: LanguageBridge,
+    larger_text: float,
+    language: str,
+) -> None:
+    """The fault: the navigation stopped at 260 pixels whatever the text size, and at 150 %
+    read «Проверка дого…» for «Проверка договоров» (whole only in its tooltip)."""
+    bridge.set_language(language)
+    window = make_window(ws)
+    window.resize(1366, 740)
+    for _round in range(3):  # its width is fitted an event after the window's is
+        QCoreApplication.processEvents()
+    nav = window.nav
+    assert not window.compact_navigation
+    # The rect Qt gives each item is the list's width: what counts is its text beside the
+    # icon, with the item's padding and margin each side.
+    padding = 2 * (NAV_ITEM_PADDING + NAV_ITEM_MARGIN) + nav.iconSize().width()
+    cut = [
+        nav.item(row).text()
+        for row in range(nav.count())
+        if nav.fontMetrics().horizontalAdvance(nav.item(row).text()) + padding
+        > nav.viewport().width()
+    ]
+    assert cut == []

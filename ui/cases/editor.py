@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -62,9 +63,11 @@ from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, LatestOnly, TaskContext, refusal_text, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import (
-    STRETCH,
+    CheckText,
     ErrorLabel,
     ask_save_changes,
+    check_row,
+    keep_narrow,
     lines_high,
     lines_tall,
     push_button,
@@ -76,6 +79,7 @@ from ui.widgets.country_combo import CountryCombo
 from ui.widgets.dialogs import confirm
 from ui.widgets.fields import CheckList, DateField, FieldBox
 from ui.widgets.file_dialogs import in_documents
+from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label, plain_tooltip
 from ui.widgets.text_size import RECORD_TITLE, heading
 
@@ -171,8 +175,12 @@ class CaseEditor(QWidget):
         self.host_country = CountryCombo()
         self.received = DateField("received_at")
         self.channel = QComboBox()
+        keep_narrow(self.channel, 16)  # Russian's longest way in made the form 253 wide
         self.urgency = QComboBox()
         self.at_risk = QCheckBox()
+        # Its text on lines of its own: on the box, in Kazakh 290 pixels on one line, it
+        # made the case's group wider than its pane at 1024 pixels.
+        self.at_risk_text = CheckText(self.at_risk)
         senior = workspace.actor.role in SENIOR_ROLES
         self.employer = OrganisationPicker(
             OrganisationService(workspace, "employer"), "", can_watchlist=senior
@@ -241,7 +249,7 @@ class CaseEditor(QWidget):
         ):
             self.case_form.addRow("", self.boxes[name])
             if name == "urgency":
-                self.case_form.addRow("", self.at_risk)
+                self.case_form.addRow("", check_row(self.at_risk, self.at_risk_text))
         self.complaint_box = QGroupBox()
         self.complaint_form = QFormLayout(self.complaint_box)
         self.complaint_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -258,6 +266,7 @@ class CaseEditor(QWidget):
         form_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(form)
+        self.form_widget = form
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.form_scroll = scroll
@@ -306,6 +315,10 @@ class CaseEditor(QWidget):
         # early): at 1366×768 the form (its labels wrap above fields when short of room) and
         # the tabs (attachment dates, applicable law) both read whole.
         self.splitter.setSizes([535, 465])
+        # Its height is what the window leaves: asked for its form's whole height (as a
+        # window's scroll area asks a wrapped heading's layout), it made the editor taller
+        # than the window, behind a second vertical scroll bar. Its least is kept by hand.
+        self.splitter.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
 
         # The heading (whose case it is) has a row of its own with the status badge; the
         # case's actions are a row below it. Beside five buttons it was cut to «SEL-2026-0012 …»
@@ -317,15 +330,17 @@ class CaseEditor(QWidget):
         # Beside a heading wrapped to two lines the badge keeps its own height, on the first.
         for beside in (self.badge_icon, self.badge):
             top.setAlignment(beside, Qt.AlignmentFlag.AlignTop)
-        actions = widget_row(
-            self.review_button,
-            self.letter_button,
-            self.refer_button,
-            STRETCH,
-            self.busy,
-            self.save_button,
-            self.close_button,
-        )
+        # Each group of buttons wraps onto a second row when the editor is narrow: on one row
+        # they made it 670 pixels wide in Russian, past a 1024-pixel screen at 150 %.
+        case_actions = FlowLayout(one_row=True)
+        for button in (self.review_button, self.letter_button, self.refer_button):
+            case_actions.addWidget(button)
+        form_actions = FlowLayout(one_row=True)
+        for widget in (self.busy, self.save_button, self.close_button):
+            form_actions.addWidget(widget)
+        actions = QHBoxLayout()
+        actions.addLayout(case_actions, 1)
+        actions.addLayout(form_actions)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addLayout(top)
@@ -428,8 +443,7 @@ class CaseEditor(QWidget):
         for name, text in labels.items():
             set_label(self.case_form, self.boxes[name], text)
         self.claims.retranslate_ui()
-        set_label(self.case_form, self.at_risk, "")
-        self.at_risk.setText(_("Life or liberty at risk"))
+        self.at_risk_text.setText(_("Life or liberty at risk"))
         set_label(self.complaint_form, self.boxes["categories"], _("Categories:"))
         set_label(
             self.complaint_form,
@@ -483,6 +497,7 @@ class CaseEditor(QWidget):
         if self.law_panel is not None:
             self.law_panel.retranslate_ui()
         self._show_heading()
+        self._fit_panes()  # the form's and the titles' widths follow the language
         self._loading = was_loading
 
     @staticmethod
@@ -726,18 +741,34 @@ class CaseEditor(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
         super().resizeEvent(event)
-        self._fit_tab_titles()
+        self._fit_panes()
 
-    def _fit_tab_titles(self) -> None:
-        """The Applicable law tab's short title (the whole one in its tooltip) while the
-        whole one would leave the form less than ``FORM_ROOM``: at 150 % display scaling the
-        five titles took 527 of the editor's 780 pixels in Kazakh, and beside them the
-        worker's form scrolled sideways."""
+    def _form_width(self) -> int:
+        """The least width the form takes without scrolling sideways."""
+        scroll = self.form_scroll
+        inner = self.form_widget.minimumSizeHint().width()
+        return inner + scroll.verticalScrollBar().sizeHint().width() + 2 * scroll.frameWidth()
+
+    def _fit_panes(self) -> None:
+        """The tabs below the form while the two do not fit side by side, and the Applicable
+        law tab's short title (the whole one in its tooltip) while the whole one would leave
+        the form beside them less than ``FORM_ROOM``. At 150 % display scaling the five
+        titles took 527 of the editor's 780 pixels in Kazakh; on a 1024-pixel screen they
+        took 427 of 590, and beside them the worker's form scrolled sideways."""
         bar = self.tabs.tabBar()
         metrics = bar.fontMetrics()
         shown, whole = bar.tabText(2), _("Applicable law")
-        needed = bar.sizeHint().width() - metrics.horizontalAdvance(shown)
-        short = self.splitter.width() < needed + metrics.horizontalAdvance(whole) + FORM_ROOM
+        shortest = metrics.horizontalAdvance(pgettext("case tab", "Law"))
+        others = self.tabs.minimumSizeHint().width() - metrics.horizontalAdvance(shown)
+        width = self.splitter.width()
+        stacked = width < self._form_width() + others + shortest + self.splitter.handleWidth()
+        orientation = Qt.Orientation.Vertical if stacked else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
+            self.splitter.setSizes([535, 465])  # near half and half, as at first
+        self.splitter.setMinimumHeight(self.splitter.minimumSizeHint().height())
+        beside = 0 if stacked else FORM_ROOM
+        short = width < others + metrics.horizontalAdvance(whole) + beside
         if short != self.short_law_title:
             self.short_law_title = short
             self.tabs.setTabText(2, self._law_tab_title())

@@ -151,6 +151,10 @@ class PersonForm(QWidget):
         self.details_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.details_toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.details_toggle.toggled.connect(self.show_details)
+        # How many are filled, folded, on a label of its own that wraps: on the button, in
+        # Russian «Дополнительные сведения (заполнено: 2)», it made the form 330 pixels wide,
+        # past its pane at 1024 pixels.
+        self.details_count = word_wrapped(plain_label())
         self.sex = QComboBox()
         self.sex.addItem("", "")
         for code in SEXES:
@@ -223,7 +227,10 @@ class PersonForm(QWidget):
         self.form.addRow("", find_row)
         for name in main_fields:
             self.form.addRow("", self.boxes[name])
-        self.form.addRow(self.details_toggle)
+        toggle_row = QHBoxLayout()
+        toggle_row.addWidget(self.details_toggle)
+        toggle_row.addWidget(self.details_count, 1)
+        self.form.addRow(toggle_row)
         for name in ("sex", *DETAIL_FIELDS):
             self.form.addRow("", self.boxes[name])
         layout = QVBoxLayout(self)
@@ -328,12 +335,12 @@ class PersonForm(QWidget):
         """Folded, the toggle says how many details are filled, so none goes unnoticed."""
         filled = sum(1 for edit in self.details.values() if edit.text().strip())
         filled += 1 if self.sex.currentData() else 0
-        text = _("More details")
-        if filled and not self.details_toggle.isChecked():
-            text = ngettext(
-                "More details ({n} filled)", "More details ({n} filled)", filled
-            ).format(n=filled)
-        self.details_toggle.setText(text)
+        self.details_toggle.setText(_("More details"))
+        folded = bool(filled) and not self.details_toggle.isChecked()
+        self.details_count.setText(
+            ngettext("({n} filled)", "({n} filled)", filled).format(n=filled) if folded else ""
+        )
+        self.details_count.setVisible(folded)
 
     def _show_consent_state(self) -> None:
         if not self.consent_date.text().strip():

@@ -21,7 +21,15 @@ KEY_TEXT = 14 / 9  # a recovery key or code to copy down by hand
 SUBTITLE = 11 / 9  # a line under a title (the mission under the greeting)
 NAVIGATION = 10.5 / 9  # the areas' list
 
+USUAL_POINTS = 9.0  # Windows' usual body text, the size every scale here is measured from
+
 W = TypeVar("W", bound=QWidget)
+
+
+def text_scale() -> float:
+    """How much larger than the usual 9 pt the application's text is (1 at most sizes under
+    it): widths made for the usual text (the navigation's) grow by as much."""
+    return max(1.0, QApplication.font().pointSizeF() / USUAL_POINTS)
 
 
 class ApplicationFontWatch(QObject):

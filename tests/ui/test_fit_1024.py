@@ -1,0 +1,131 @@
+"""At 1024 pixels wide, and on a 1024×768 screen at 150 % display scaling (683×512 layout
+pixels), nothing the officer reads scrolls sideways or is cut beyond reading, in kk, ru, en.
+
+The faults: in Russian at 1024 pixels the worker's form was 330 pixels wide, the «More
+details (2 filled)» button its widest row, beside a pane of 311, and scrolled sideways; at
+150 % the five tab titles kept 427 of the editor's 590 pixels in Kazakh and left the form 142.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QApplication, QScrollArea
+from pytestqt.qtbot import QtBot
+
+from app.config import Paths
+from app.services.cases import CaseService
+from app.services.demo import DEMO_PASSWORD, run_demo
+from app.services.installation import unlock
+from app.services.workspace import Workspace
+from ui.cases.area import CasesArea
+from ui.i18n_bridge import LanguageBridge
+from ui.main_window import MainWindow
+
+pytestmark = pytest.mark.usefixtures("apps_look")  # every width is measured in the app's look
+
+LANGUAGES = ("kk", "ru", "en")
+SMALL = QSize(1024, 700)
+SCALED = QSize(683, 512)  # a 1024×768 screen at 150 %, less the task bar
+
+
+@pytest.fixture(scope="module")
+def demo_paths(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    paths = Paths(tmp_path_factory.mktemp("fit-1024") / "data")
+    run_demo(paths, 40, seed=1)
+    return paths
+
+
+@pytest.fixture
+def demo_ws(demo_paths: Paths) -> Iterator[Workspace]:
+    workspace = unlock(demo_paths, "consul", DEMO_PASSWORD)
+    yield workspace
+    workspace.close()
+
+
+def _settle() -> None:
+    for _round in range(4):
+        QApplication.processEvents()
+
+
+def _window(
+    qtbot: QtBot, ws: Workspace, bridge: LanguageBridge, language: str, size: QSize
+) -> MainWindow:
+    bridge.set_language(language)
+    window = MainWindow(ws, bridge)
+    qtbot.addWidget(window)
+    window.resize(size)
+    window.show()
+    qtbot.waitExposed(window)
+    _settle()
+    return window
+
+
+def _open_case(window: MainWindow, ws: Workspace) -> CasesArea:
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    # The demo's first case: its worker has more details filled than the form shows.
+    area.open_case(CaseService(ws).list_cases(limit=1)[0].id)
+    _settle()
+    return area
+
+
+def _sideways(window: MainWindow, area: CasesArea) -> list[str]:
+    """What scrolls sideways: the window's area, the case's form, and whether a tab's title
+    is cut."""
+    editor = area.editor
+    found = []
+    areas = window.findChild(QScrollArea, "areas")
+    assert areas is not None
+    if areas.horizontalScrollBar().isVisible():
+        found.append(f"the window's area ({window.area_widget('cases').minimumSizeHint()})")
+    scroll = editor.form_scroll
+    if scroll.horizontalScrollBar().isVisible():
+        needed = scroll.widget().minimumSizeHint().width()
+        found.append(f"the form: {needed} px in {scroll.viewport().width()}")
+    bar = editor.tabs.tabBar()
+    if bar.width() < bar.sizeHint().width():
+        found.append("tab titles cut")
+    return found
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_case_form_fits_beside_its_tabs_at_1024(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    window = _window(qtbot, demo_ws, bridge, language, SMALL)
+    area = _open_case(window, demo_ws)
+    editor = area.editor
+    assert editor.splitter.orientation() == Qt.Orientation.Horizontal  # side by side still
+    assert _sideways(window, area) == []
+    # The folded details say how many are filled, beside the button, on lines that wrap.
+    person = editor.person
+    assert person.details_count.isVisibleTo(editor) and person.details_count.text()
+    assert person.details_count.wordWrap()
+    area.new_case()
+    _settle()
+    assert _sideways(window, area) == []
+    editor.dirty = False
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_case_editor_fits_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """Too narrow for the form beside the tabs, the tabs go below it; the case's buttons
+    wrap onto a second row rather than widen the editor."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    area = _open_case(window, demo_ws)
+    editor = area.editor
+    assert editor.splitter.orientation() == Qt.Orientation.Vertical
+    assert _sideways(window, area) == []
+    assert editor.form_scroll.height() > 3 * editor.fontMetrics().lineSpacing()
+    for button in (editor.save_button, editor.close_button, editor.refer_button):
+        right = button.mapTo(editor, button.rect().topRight()).x()
+        assert right <= editor.width(), button.text()
+    window.resize(SMALL)  # given the room again, side by side again
+    _settle()
+    assert editor.splitter.orientation() == Qt.Orientation.Horizontal
+    assert _sideways(window, area) == []
