@@ -58,7 +58,7 @@ from ui.private_temp import PrivateTempFolder
 from ui.widgets.common import FRAME_ALLOWANCE, ShownPageStack
 from ui.widgets.file_dialogs import in_documents
 from ui.widgets.plain import plain_label
-from ui.widgets.text_size import NAVIGATION, sized_text, text_scale
+from ui.widgets.text_size import NAVIGATION, application_font_watch, sized_text, text_scale
 
 if TYPE_CHECKING:
     from app.services.after_crash import FoundAfterCrash
@@ -624,8 +624,14 @@ class MainWindow(QMainWindow):
     def event(self, event: QEvent) -> bool:
         # The system's text size changed: the navigation's titles grew with it (its font
         # follows the application's), so it widens to keep them whole.
-        if event.type() == QEvent.Type.ApplicationFontChange and self._shown_once:
-            QTimer.singleShot(0, self, lambda: self._fit_navigation(widen_only=True))
+        if event.type() == QEvent.Type.ApplicationFontChange:
+            # Said to the sized titles too, should a platform change the font without the
+            # application's fontChanged signal (their watch listens to that signal).
+            app = QApplication.instance()
+            if app is not None:
+                application_font_watch(app).changed.emit()
+            if self._shown_once:
+                QTimer.singleShot(0, self, lambda: self._fit_navigation(widen_only=True))
         return super().event(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name

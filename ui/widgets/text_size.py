@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 GREETING = 18 / 9  # the start page's greeting
@@ -33,24 +33,22 @@ def text_scale() -> float:
 
 
 class ApplicationFontWatch(QObject):
-    """Application event filter that says when the application's font changed: Qt sends
-    that event to the application and its windows only, and a widget whose size is set
-    (such as a title in a page) hears nothing, its font masking the application's."""
+    """Says when the application's font changed. Qt sends that event to the application and
+    its windows only, and a widget whose size is set (such as a title in a page) hears
+    nothing, its font masking the application's. The application's own signal is used, not
+    an event filter: a filter on the application is a Python call for every event of every
+    widget."""
 
     changed = Signal()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.ApplicationFontChange and watched is self.parent():
-            self.changed.emit()
-        return False
-
 
 def application_font_watch(app: QCoreApplication) -> ApplicationFontWatch:
-    """The one watch on ``app``, installed by the first caller."""
+    """The one watch on ``app``, made by the first caller."""
     watch = app.findChild(ApplicationFontWatch, "", Qt.FindChildOption.FindDirectChildrenOnly)
     if watch is None:
         watch = ApplicationFontWatch(app)
-        app.installEventFilter(watch)
+        if isinstance(app, QGuiApplication):
+            app.fontChanged.connect(watch.changed)
     return watch
 
 
