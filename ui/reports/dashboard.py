@@ -345,7 +345,10 @@ class DashboardPage(QWidget):
         self.tables_button.clicked.connect(self._ask_tables)
         self.print_button = QPushButton()
         self.print_button.clicked.connect(self.print_report)
-        self.print_button.setVisible(HAVE_QTPDF)  # pages go to the printer drawn by QtPdf
+        # Pages go to the printer drawn by QtPdf. Hidden only where it is missing: made
+        # visible before a layout holds it, a button without a parent shows as a window.
+        if not HAVE_QTPDF:
+            self.print_button.hide()
         self.error = ErrorLabel()
         self.period_note = word_wrapped(QLabel())
 
