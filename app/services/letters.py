@@ -149,8 +149,8 @@ CONSENT_FOR_KIND = {
 }
 KAZAKHSTAN = "KZ"
 # Kinds whose addressee is in Kazakhstan (the ministries in Astana): their data stays at home.
-# Every other kind in CONSENT_FOR_KIND goes to where its addressee is (``_addressee_country``);
-# the certificate is handed to the worker, so the mission sends their data nowhere.
+# Every other kind in CONSENT_FOR_KIND goes to where its addressee is (``_data_goes_to``); the
+# certificate, in none, is handed to the worker: the mission sends their data nowhere.
 _ADDRESSED_AT_HOME = {"agency_report", "hq_case_report"}
 # Letters to addressees whom treaties between states do not bind: they cite the host
 # state's own law, which does (issue 15 item 6).
@@ -1207,7 +1207,7 @@ class LetterService(DatedService):
         # refusal: consent may be on paper not yet recorded, and the law lets some transfers
         # abroad go without it (under a treaty, to protect life or health), which the
         # approver judges.
-        country = self._addressee_country(session, row, case) if scope else KAZAKHSTAN
+        country = self._data_goes_to(session, row, case)
         if country != KAZAKHSTAN and not consents_to_transfer_abroad(person):
             found.append(cross_border_not_covered(country))
         codes = {c.code for c in case.categories}
@@ -1275,12 +1275,13 @@ class LetterService(DatedService):
         found.extend(unprintable_passages(context))
         return found
 
-    def _addressee_country(self, session: Session, row: Letter, case: Case) -> str:
-        """Where the letter's addressee is, for the consent to a cross-border transfer: the
-        ministries in Astana at home; an employer where its record says; a partner where the
-        partners' list says (by the name the letter is addressed to); the host state's
-        authorities, and an addressee on no record, in the case's host country."""
-        if row.kind in _ADDRESSED_AT_HOME:
+    def _data_goes_to(self, session: Session, row: Letter, case: Case) -> str:
+        """The country the letter takes the person's data to, for the consent to a transfer
+        abroad: the ministries in Astana, and the worker's own certificate, keep it at home; an
+        employer is where its record says; a partner where the partners' list says (by the name
+        the letter is addressed to); the host state's authorities, and an addressee on no
+        record, in the case's host country."""
+        if row.kind in _ADDRESSED_AT_HOME or row.kind not in CONSENT_FOR_KIND:
             return KAZAKHSTAN
         if row.kind == "employer_letter" and case.employer_id:
             employer = session.get(Employer, case.employer_id)
@@ -1301,6 +1302,15 @@ class LetterService(DatedService):
             if countries:
                 return abroad[0] if abroad else KAZAKHSTAN
         return (case.host_country or KAZAKHSTAN).upper()
+
+    def _consented(self, session: Session, row: Letter, case: Case) -> bool:
+        """Whether the person's recorded consent covers all the letter gives away, its purpose
+        and a transfer abroad: only then may a referral say it is made with their consent."""
+        person = session.get(Person, case.person_id)
+        if not consent_covers(person, row.kind):
+            return False
+        home = self._data_goes_to(session, row, case) == KAZAKHSTAN
+        return home or consents_to_transfer_abroad(person)
 
     def _timing_warnings(self, session: Session, case_id: str, lang: str) -> list[str]:
         """Instruments the case cites that the letter leaves out (not in force for the host
@@ -1411,7 +1421,7 @@ class LetterService(DatedService):
             partner_name=(addressee.organisation or None) if row.kind == "referral" else None,
             amount_owed=None,  # replaced by the case's claims
             claims=self._claims(case, row.kind, lang),
-            consented=consent_covers(session.get(Person, case.person_id), row.kind),
+            consented=self._consented(session, row, case),
             assistance=_assistance(CaseStatus(case.status)),
             absent=_absence({c.code for c in case.categories}),
             facts=row.facts,
@@ -1619,9 +1629,8 @@ def cross_border_not_covered(country: str) -> str:
     their consent to it: what is missing, and where the officer records it."""
     return _(
         "This letter takes the person's data out of Kazakhstan (the addressee is in {state}), "
-        "and their recorded consent does not cover {scope}. If the person agreed to it, tick "
-        "“{scope}” under “{section}” in the person's details, with the date the consent was "
-        "given."
+        "and their recorded consent does not cover {scope}. If the person agreed to it, edit "
+        "the case: under “{section}”, tick “{scope}” and enter the date the consent was given."
     ).format(
         state=state_name(country, current_language()),
         scope=label(ConsentScope.CROSS_BORDER),

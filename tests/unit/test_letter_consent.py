@@ -72,9 +72,9 @@ def test_a_letter_abroad_without_the_consent_to_a_transfer_abroad_is_flagged(
         assert [w for w in warnings if CROSS_BORDER in w] == [
             "This letter takes the person's data out of Kazakhstan (the addressee is in the "
             "Republic of Türkiye), and their recorded consent does not cover cross-border "
-            "transfer. If the person agreed to it, tick “cross-border transfer” under “Consent "
-            "to processing of personal data” in the person's details, with the date the consent "
-            "was given."
+            "transfer. If the person agreed to it, edit the case: under “Consent to processing "
+            "of personal data”, tick “cross-border transfer” and enter the date the consent was "
+            "given."
         ], kind
         # The editor shows the same checks before the draft is saved.
         checks = letters.checks_for_case(case_id, kind, "en", fields_for(kind))
