@@ -496,7 +496,10 @@ class _Builder:
             person["phone_abroad"] = "".join(next(digits) if c == "#" else c for c in form)
 
     def record_consent(self) -> None:
-        """Most workers consent in writing at their first visit; a few cases still lack it."""
+        """Most workers consent in writing at their first visit; a few cases still lack it.
+        The mission's form, signed abroad, includes the transfer abroad: every letter it
+        writes for them (to the employer, the host's authorities) leaves Kazakhstan; some
+        workers will not have the host's authorities told (no ``share_host_authorities``)."""
         people = {row["id"]: row for row in self.rows[Person]}
         for case in sorted(self.rows[Case], key=lambda row: row["received_at"]):
             person = people.get(case["person_id"])
@@ -504,7 +507,7 @@ class _Builder:
                 continue
             if self.rng.random() < 0.85:
                 person["consent_date"] = case["received_at"]
-                person["consent_scope"] = ["case_handling", "share_hq"] + (
+                person["consent_scope"] = ["case_handling", "share_hq", "cross_border"] + (
                     ["share_host_authorities"] if self.rng.random() < 0.6 else []
                 )
                 person["consent_note"] = OFFICER_NOTES["ru"]["consent"]

@@ -147,6 +147,11 @@ CONSENT_FOR_KIND = {
     "hq_case_report": "share_hq",
     "referral": "share_partners",
 }
+KAZAKHSTAN = "KZ"
+# Kinds whose addressee is in Kazakhstan (the ministries in Astana): their data stays at home.
+# Every other kind in CONSENT_FOR_KIND goes to where its addressee is (``_data_goes_to``); the
+# certificate, in none, is handed to the worker: the mission sends their data nowhere.
+_ADDRESSED_AT_HOME = {"agency_report", "hq_case_report"}
 # Letters to addressees whom treaties between states do not bind: they cite the host
 # state's own law, which does (issue 15 item 6).
 _HOST_LAW_ONLY = {"employer_letter"}
@@ -1198,6 +1203,13 @@ class LetterService(DatedService):
         scope = CONSENT_FOR_KIND.get(row.kind)
         if scope and not consent_covers(person, row.kind):
             found.append(consent_not_covered(ConsentScope(scope)))
+        # A warning, as the consent above and a referral to a partner abroad give, not a
+        # refusal: consent may be on paper not yet recorded, and the law lets some transfers
+        # abroad go without it (under a treaty, to protect life or health), which the
+        # approver judges.
+        country = self._data_goes_to(session, row, case)
+        if country != KAZAKHSTAN and not consents_to_transfer_abroad(person):
+            found.append(cross_border_not_covered(country))
         codes = {c.code for c in case.categories}
         abuse = [c for c in _ABUSE_BY_EMPLOYER if c.value in codes]
         if row.kind == "employer_letter" and abuse:
@@ -1262,6 +1274,43 @@ class LetterService(DatedService):
         found.extend(foreign_script_passages(context))
         found.extend(unprintable_passages(context))
         return found
+
+    def _data_goes_to(self, session: Session, row: Letter, case: Case) -> str:
+        """The country the letter takes the person's data to, for the consent to a transfer
+        abroad: the ministries in Astana, and the worker's own certificate, keep it at home; an
+        employer is where its record says; a partner where the partners' list says (by the name
+        the letter is addressed to); the host state's authorities, and an addressee on no
+        record, in the case's host country."""
+        if row.kind in _ADDRESSED_AT_HOME or row.kind not in CONSENT_FOR_KIND:
+            return KAZAKHSTAN
+        if row.kind == "employer_letter" and case.employer_id:
+            employer = session.get(Employer, case.employer_id)
+            if employer is not None and employer.country:
+                return employer.country.upper()
+        if row.kind == "referral":
+            name = _addressee_of(row.addressee).organisation.strip()
+            countries = set(
+                session.scalars(
+                    select(PartnerOrganisation.country).where(
+                        PartnerOrganisation.name == name,
+                        PartnerOrganisation.deleted_at.is_(None),
+                    )
+                )
+            )
+            # Two partners of one name, one abroad: the transfer abroad is the one to check.
+            abroad = sorted(c.upper() for c in countries if c.upper() != KAZAKHSTAN)
+            if countries:
+                return abroad[0] if abroad else KAZAKHSTAN
+        return (case.host_country or KAZAKHSTAN).upper()
+
+    def _consented(self, session: Session, row: Letter, case: Case) -> bool:
+        """Whether the person's recorded consent covers all the letter gives away, its purpose
+        and a transfer abroad: only then may a referral say it is made with their consent."""
+        person = session.get(Person, case.person_id)
+        if not consent_covers(person, row.kind):
+            return False
+        home = self._data_goes_to(session, row, case) == KAZAKHSTAN
+        return home or consents_to_transfer_abroad(person)
 
     def _timing_warnings(self, session: Session, case_id: str, lang: str) -> list[str]:
         """Instruments the case cites that the letter leaves out (not in force for the host
@@ -1372,7 +1421,7 @@ class LetterService(DatedService):
             partner_name=(addressee.organisation or None) if row.kind == "referral" else None,
             amount_owed=None,  # replaced by the case's claims
             claims=self._claims(case, row.kind, lang),
-            consented=consent_covers(session.get(Person, case.person_id), row.kind),
+            consented=self._consented(session, row, case),
             assistance=_assistance(CaseStatus(case.status)),
             absent=_absence({c.code for c in case.categories}),
             facts=row.facts,
@@ -1567,6 +1616,26 @@ def consent_not_covered(scope: ConsentScope, *more: ConsentScope) -> str:
         "The person's recorded consent does not cover sharing their data with this "
         "addressee ({scope})."
     ).format(scope="; ".join(label(s) for s in (scope, *more)))  # their words, not codes
+
+
+def consents_to_transfer_abroad(person: Person | None) -> bool:
+    """Whether the person's recorded consent covers their data leaving Kazakhstan, which the
+    law on personal data (No. 94-V, Art. 8) asks for apart from the purpose it goes for."""
+    return person is not None and ConsentScope.CROSS_BORDER.value in (person.consent_scope or [])
+
+
+def cross_border_not_covered(country: str) -> str:
+    """The warning for a letter that takes the person's data to ``country``, abroad, without
+    their consent to it: what is missing, and where the officer records it."""
+    return _(
+        "This letter takes the person's data out of Kazakhstan (the addressee is in {state}), "
+        "and their recorded consent does not cover {scope}. If the person agreed to it, edit "
+        "the case: under “{section}”, tick “{scope}” and enter the date the consent was given."
+    ).format(
+        state=state_name(country, current_language()),
+        scope=label(ConsentScope.CROSS_BORDER),
+        section=_("Consent to processing of personal data"),
+    )
 
 
 def consent_covers(person: Person | None, kind: str) -> bool:

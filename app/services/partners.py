@@ -30,7 +30,12 @@ from app.i18n import _
 from app.services import search
 from app.services import validation as check
 from app.services.cases import CaseService
-from app.services.letters import consent_covers, consent_not_covered
+from app.services.letters import (
+    KAZAKHSTAN,
+    consent_covers,
+    consent_not_covered,
+    consents_to_transfer_abroad,
+)
 from app.services.rows import add_case_event, copied, live_row
 from app.services.workspace import DatedService
 
@@ -118,17 +123,13 @@ def _referral_info(
     )
 
 
-KAZAKHSTAN = "KZ"
-
-
 def consent_missing(person: Person | None, partner_country: str) -> tuple[ConsentScope, ...]:
     """The consents a referral to a partner in ``partner_country`` needs that the person has
     not recorded: sharing with partner organisations, and, for a partner outside Kazakhstan
     (a host country's NGO, shelter or lawyer), the cross-border transfer, which the law on
     personal data (No. 94-V, Arts. 8 and 16) asks consent for apart."""
     missing = [] if consent_covers(person, "referral") else [ConsentScope.SHARE_PARTNERS]
-    scopes = (person.consent_scope or []) if person is not None else []
-    if partner_country != KAZAKHSTAN and ConsentScope.CROSS_BORDER.value not in scopes:
+    if partner_country != KAZAKHSTAN and not consents_to_transfer_abroad(person):
         missing.append(ConsentScope.CROSS_BORDER)
     return tuple(missing)
 

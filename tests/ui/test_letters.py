@@ -539,6 +539,28 @@ def test_the_letter_window_shows_the_checks_while_the_letter_is_written(
     dialog.reject()
 
 
+def test_the_letter_window_names_the_consent_to_a_transfer_abroad_a_letter_needs(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """A letter to the employer in Korea takes the worker's data abroad, which no consent on
+    file covers: the window says so, names the state and where the consent is recorded. A
+    report to headquarters stays in Kazakhstan and says nothing of it."""
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
+    dialog = page.new_letter_for_case(case.id, case.number)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("employer_letter"))
+    dialog.show_preview()
+    qtbot.waitUntil(lambda: "out of Kazakhstan" in dialog.checks.text(), timeout=WAIT_MS)
+    assert dialog.checks.isVisible()
+    said = dialog.checks.text()
+    assert "(the addressee is in the Republic of Korea)" in said
+    assert f"tick “{label(ConsentScope.CROSS_BORDER)}”" in said
+    dialog.kind.setCurrentIndex(dialog.kind.findData("hq_case_report"))
+    dialog.show_preview()
+    qtbot.waitUntil(lambda: "out of Kazakhstan" not in dialog.checks.text(), timeout=WAIT_MS)
+    assert label(ConsentScope.SHARE_HQ) in dialog.checks.text()
+    dialog.reject()
+
+
 def test_a_letter_typed_and_not_saved_is_not_closed_unasked(
     qtbot: QtBot,
     open_ws: OpenWs,

@@ -273,3 +273,25 @@ def test_a_referral_to_a_demo_partner_is_addressed_to_its_street_and_city(ws: Wo
     assert addressee.organisation == name
     assert addressee.address.startswith(demo.address), addressee.address
     assert addressee.address.endswith("Republic of Korea")
+
+
+def test_the_demo_s_letters_abroad_are_covered_where_it_records_consent(ws: Workspace) -> None:
+    """The demo recorded consent to the purpose alone: every one of its employer letters and
+    notes verbales, which take the worker's data abroad, warned of a missing consent to the
+    cross-border transfer, where the mission's consent form would have asked for it."""
+    from app.db.models import Letter
+    from app.services.letters import LetterService
+
+    fill_demo(ws, 300, seed=2, today=TODAY)
+    with ws.read() as session:
+        abroad = session.execute(
+            select(Letter.id, Person.consent_scope)
+            .join(Case, Case.id == Letter.case_id)
+            .join(Person, Person.id == Case.person_id)
+            .where(Letter.kind.in_(("employer_letter", "note_verbale_labour_authority")))
+        ).all()
+    consented = [letter_id for letter_id, scopes in abroad if scopes]
+    assert consented, "the demo writes letters abroad for workers who consented"
+    letters = LetterService(ws, today=TODAY)
+    for letter_id in consented:
+        assert not any("out of Kazakhstan" in w for w in letters.warnings(letter_id))

@@ -95,7 +95,13 @@ def people(open_ws: OpenWs) -> dict[str, Workspace]:
     return {name: open_ws(name) for name in ("aigul", "serik", "admin")}
 
 
-FULL_CONSENT = ("case_handling", "share_host_authorities", "share_hq", "share_partners")
+FULL_CONSENT = (
+    "case_handling",
+    "share_host_authorities",
+    "share_hq",
+    "share_partners",
+    "cross_border",
+)
 
 
 def make_case(
@@ -258,14 +264,26 @@ def test_a_referral_claims_consent_only_when_the_recorded_consent_covers_it(
 ) -> None:
     """The fault: a referral printed «Направление выдано с согласия заявительницы» / "This
     referral is made with her consent" while the app warned that the person's recorded
-    consent does not cover referral to partner organisations."""
+    consent does not cover referral to partner organisations. Nor may it when the partner is
+    abroad and the consent does not cover the transfer abroad."""
     said = {"ru": "Направление выдано с согласия", "kk": "келісімімен", "en": "consent"}
     without = make_case(people, "female", "KR", consent=("case_handling",))
     with_consent = make_case(people, "male", "KR")
+    not_abroad = make_case(
+        people,
+        "male",
+        "KR",
+        consent=("case_handling", "share_partners"),
+        iin=make_iin(date(1990, 5, 2), "male", 5127),
+        surname="Сейітов",
+        surname_latin="SEIITOV",
+        passport_no="N55501234",
+    )
     letters = LetterService(people["aigul"], today=TODAY)
     for lang in LANGS:
         assert said[lang] not in flat(raw_text(issue(people, without.id, "referral", lang)))
         assert said[lang] in flat(raw_text(issue(people, with_consent.id, "referral", lang)))
+        assert said[lang] not in flat(raw_text(issue(people, not_abroad.id, "referral", lang)))
     draft = letters.draft(without.id, "referral", "ru", LetterFields(facts="По её словам, …"))
     assert any("consent does not cover" in w for w in letters.warnings(draft.id))
 
