@@ -23,6 +23,7 @@ from app.letters.renderer import MARGIN_LEFT, MARGIN_RIGHT, PAGE_WIDTH
 from app.reports import charts
 from app.reports.export import (
     csv_bytes,
+    decimal_mark,
     safe_text,
     stream_csv,
     stream_xlsx,
@@ -224,6 +225,25 @@ def test_csv_opens_in_columns_in_excel_set_to_kazakh_or_russian() -> None:
     assert lines == ["Регион;Профессия;n", "Астана;Сварщики, газорезчики;3", '"Ли; Ким";Водители;1']
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=";"))
     assert [len(row) for row in rows] == [3, 3, 3] and rows[2][0] == "Ли; Ким"
+
+
+def test_csv_amounts_and_days_carry_the_decimal_comma_excel_in_ru_and_kk_reads() -> None:
+    """The fault: amounts and days were written "4400000.00" and "12.5", which Excel set to
+    Kazakh or Russian (list separator ";") reads as text or a date, never as a number."""
+    tables = {t.key: t for t in indicator_tables(figures(), "ru")}
+    wages = csv_bytes(tables["wages_recovered"]).decode("utf-8-sig").splitlines()
+    assert wages[1] == "KRW;4400000,00;12"  # no thousands separator, no quotes
+    key = list(
+        csv.reader(io.StringIO(csv_bytes(tables["key_figures"]).decode("utf-8-sig")), delimiter=";")
+    )
+    assert [row[1] for row in key if row[1] in ("12,5", "30,2")] == ["12,5", "30,2"]
+    assert "." not in "".join(row[1] for row in key[1:])
+    huge = ReportTable("t", "T", ("a", "b"), ((Decimal("1E+3"), 1e21),))
+    assert csv_bytes(huge).decode("utf-8-sig").splitlines()[1] == "1000;1000000000000000000000"
+
+
+def test_a_comma_separated_csv_keeps_the_decimal_point() -> None:
+    assert decimal_mark(";") == "," and decimal_mark(",") == "."
 
 
 def test_xlsx_has_a_sheet_per_table(tmp_path: Path) -> None:
