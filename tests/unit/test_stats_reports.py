@@ -32,7 +32,13 @@ from app.reports.export import (
 )
 from app.reports.pdf import render_stats_report
 from app.reports.published import published
-from app.reports.tables import ReportTable, case_list_table, indicator_tables, key_figures
+from app.reports.tables import (
+    ReportTable,
+    case_list_table,
+    indicator_tables,
+    key_figures,
+    selection_lines,
+)
 from app.reports.texts import text
 from app.services.records import CaseRow, OfficerName, WorkerName
 from app.services.stats import (
@@ -225,6 +231,30 @@ def test_csv_opens_in_columns_in_excel_set_to_kazakh_or_russian() -> None:
     assert lines == ["Регион;Профессия;n", "Астана;Сварщики, газорезчики;3", '"Ли; Ким";Водители;1']
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=";"))
     assert [len(row) for row in rows] == [3, 3, 3] and rows[2][0] == "Ли; Ким"
+
+
+@pytest.mark.parametrize(
+    ("lang", "ended", "running"),
+    [
+        ("en", "31 March 2026", "2 April 2026"),
+        ("ru", "31 марта 2026", "2 апреля 2026"),
+        ("kk", "2026 жылғы 31 наурыз", "2026 жылғы 2 сәуір"),
+    ],
+)
+def test_open_cases_are_named_as_of_the_periods_last_day(
+    lang: str, ended: str, running: str
+) -> None:
+    """The fault: a report for a period ended before today said its open and overdue cases
+    were "now", as of today. They are its last day's, and the report says so."""
+    past = figures()  # 1 January – 31 March, made on 2 April
+    heading = " ".join(selection_lines(past, lang, hide_names=False))
+    assert ended in heading and running not in heading
+    names = [row[0] for row in key_figures(past, lang).rows]
+    assert text("open_at_end", lang) in names and text("open_now", lang) not in names
+    current = replace(past, date_to=past.today)
+    heading = " ".join(selection_lines(current, lang, hide_names=False))
+    assert running in heading
+    assert text("open_now", lang) in [row[0] for row in key_figures(current, lang).rows]
 
 
 def test_csv_amounts_and_days_carry_the_decimal_comma_excel_in_ru_and_kk_reads() -> None:

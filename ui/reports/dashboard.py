@@ -1,7 +1,7 @@
 """The dashboard: the indicators of a period as tiles and charts, each clickable to its cases.
 
 A click on a tile, a bar, a pie slice or a point of the trend emits ``cases_requested`` with a
-``Drilldown`` (its ``case_filter()`` gives the case list's filter where one can say it); by
+``Drilldown`` (its ``case_filter(today)`` gives the case list's filter where one can say it); by
 default the page answers by showing those cases in a ``CaseListDialog``. A returnee figure's
 cell emits ``returnees_requested`` with the register's filter that lists its records (the
 main window opens the Returnees area with it; HQ's, where that area is).
@@ -65,7 +65,7 @@ from app.reports.charts import count_axis as axis_end_and_step
 from app.reports.charts import month_names
 from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.published import published
-from app.reports.tables import ReportTable, selection_lines
+from app.reports.tables import ReportTable, open_text_key, selection_lines
 from app.reports.texts import text as report_text
 from app.reports.texts import texts as report_texts
 from app.services.changes import DataChanged
@@ -634,7 +634,7 @@ class DashboardPage(QWidget):
         if f is None:
             return
         note = _("Open and overdue cases as of {today}; other figures for the period.").format(
-            today=format_date(f.today)
+            today=format_date(f.as_of)
         )
         if self.workspace.mission.is_hq:
             # A transferred case is in two missions' figures: say which figure goes where.
@@ -1146,6 +1146,8 @@ class DashboardPage(QWidget):
         «Возвращены на родину» in the PDF handed to HQ)."""
         lang = current_language()
         names = {tile: report_text(key, lang) for tile, key in FIGURE_TEXTS.items()}
+        if self.figures is not None:
+            names["open"] = report_text(open_text_key(self.figures), lang)
         names["median"] = _("Days to resolution (median / 90%)")
         return names
 
