@@ -974,11 +974,13 @@ class DashboardPage(QWidget):
 
     # -- exports -------------------------------------------------------------------------
 
-    def export_tables(self, path: Path) -> BackgroundTask[Path]:
-        """Write the figures' tables off the GUI thread (``exported`` when done): a workbook,
-        or for a ``.csv`` path one CSV file per table beside it, named as ``stats --csv``
-        names them."""
-        figures, lang, service = self._figures_now(), current_language(), self.service
+    def export_tables(self, path: Path, lang: str | None = None) -> BackgroundTask[Path]:
+        """Write the figures' tables in ``lang`` (the chosen report language by default, as
+        the PDF beside them: they were in the interface's) off the GUI thread (``exported``
+        when done): a workbook, or for a ``.csv`` path one CSV file per table beside it,
+        named as ``stats --csv`` names them."""
+        figures, service = self._figures_now(), self.service
+        lang = lang or self.report_lang.currentData()
         # A file leaves the screen: its counts are the published ones, as the PDF's.
         figures = published(figures)
         about = selection_lines(figures, lang, self.hide_names.isChecked())
@@ -991,7 +993,7 @@ class DashboardPage(QWidget):
             else:
                 title = report_text("title", lang)
                 written = [write_xlsx(tables, path, title=title, lang=lang, about=about)]
-            service.record_export("tables", {"files": [p.name for p in written]})
+            service.record_export("tables", {"files": [p.name for p in written], "lang": lang})
             return written[0]
 
         return self._export(work)
@@ -1091,7 +1093,7 @@ class DashboardPage(QWidget):
             _("Excel workbook (*.xlsx);;CSV (*.csv)"),
             (".xlsx", ".csv"),
             self.export_tables,
-            self.file_stem(),
+            f"{self.file_stem()}-{self.report_lang.currentData()}",
         )
 
     def _ask_pdf(self) -> None:
@@ -1184,7 +1186,7 @@ class DashboardPage(QWidget):
                 "after the file chosen"
             )
         )
-        self.report_lang.setToolTip(_("Language of the PDF report"))
+        self.report_lang.setToolTip(_("Language of the report and of its tables"))
         if self.figures is not None:
             self._draw()
         elif self.loading:
