@@ -9,6 +9,8 @@ written with a leading apostrophe: names typed into the app must never run in so
 So is each part of a cell after a ";" or a ",": Excel splits at its list separator, quotes or
 not, so ``Иванов;=cmd|' /C calc'!A0`` was two cells there, the second a formula (written
 ``Иванов;'=cmd|' /C calc'!A0`` now), and Excel set to English splits at ",".
+With ";" between cells, amounts and days are written with the decimal comma ("1234,56", no
+thousands separator), as those Excels read a number; "1234.56" was text there, or a date.
 A workbook needs no such mark: its text cells are typed as strings, never formulas, so they
 hold the value as typed ("+7 740 828 4905"). A workbook names its sheets by the tables'
 titles, in the report's language, carries its title, language and creator ("Qorgau") in its
@@ -53,13 +55,25 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _csv_cell(value: Cell) -> str:
+def decimal_mark(delimiter: str) -> str:
+    """The decimal mark of a CSV separated by ``delimiter``: Excel set to Kazakh or Russian,
+    whose list separator is ";", reads "1234.56" as text (or a date) and takes "1234,56";
+    a ","-separated file keeps the point."""
+    return "," if delimiter == ";" else "."
+
+
+def _csv_cell(value: Cell, mark: str = ".") -> str:
     if value is None:
         return ""
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
         return safe_text(value)
+    if isinstance(value, Decimal | float):
+        # Plain digits, no thousands separator and no exponent ("1E+3"), which Excel would
+        # not read back as the amount.
+        exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+        return format(exact, "f").replace(".", mark)
     return str(value)
 
 
@@ -67,9 +81,10 @@ def _write_csv(handle: TextIO, headers: Sequence[str], rows: Iterable[Sequence[C
     """The headers, then ``rows``, to ``handle``; how many rows."""
     writer = csv.writer(handle, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow([safe_text(h) for h in headers])
+    mark = decimal_mark(DELIMITER)
     count = 0
     for row in rows:
-        writer.writerow([_csv_cell(cell) for cell in row])
+        writer.writerow([_csv_cell(cell, mark) for cell in row])
         count += 1
     return count
 

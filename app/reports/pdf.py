@@ -23,6 +23,7 @@ from app.reports.tables import (
     indicator_tables,
     key_figures,
     number_text,
+    open_text_key,
     selection_lines,
 )
 from app.reports.texts import (
@@ -255,7 +256,7 @@ def _by_mission(builder: DocumentBuilder, ind: Indicators, lang: str, table: Rep
         charts.vertical_bars(
             [m.mission for m in ind.by_mission],
             _columns(ind.by_mission, "opened", "resolved", "open_now"),
-            texts(lang, "opened_short", "resolved_short", "open_now"),
+            texts(lang, "opened_short", "resolved_short", open_text_key(ind)),
             builder.fonts,
             _nothing_drawn([n for m in ind.by_mission for n in (m.opened, m.resolved)], ind, lang),
         )

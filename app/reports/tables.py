@@ -102,11 +102,16 @@ def selection_lines(ind: Indicators, lang: str, hide_names: bool) -> list[str]:
     if s.mission:
         parts.append(f"{text('mission', lang)}: {s.mission}")
     scope = "; ".join(parts) if parts else text("all_cases", lang)
-    as_of = text("as_of", lang).format(date=date_attributive(ind.today, lang))
+    as_of = text("as_of", lang).format(date=date_attributive(ind.as_of, lang))
     lines = [period, f"{text('selection', lang)}: {scope}.", as_of]
     if ind.by_mission or s.mission:  # HQ's figures: missions side by side, or one of them
         lines.append(text("counted_where", lang))
     return lines
+
+
+def open_text_key(ind: Indicators) -> str:
+    """The name of the open cases' figure: "now" only while the period runs."""
+    return "open_now" if ind.as_of >= ind.today else "open_at_end"
 
 
 def key_figures(ind: Indicators, lang: str) -> ReportTable:
@@ -114,7 +119,7 @@ def key_figures(ind: Indicators, lang: str) -> ReportTable:
         (text("opened", lang), ind.opened),
         (text("resolved", lang), ind.resolved),
         (text("closed", lang), ind.closed),
-        (text("open_now", lang), ind.open_now),
+        (text(open_text_key(ind), lang), ind.open_now),
         (text("overdue", lang), ind.overdue),
         (text("median_days", lang), _days(ind.median_days)),
         (text("p90_days", lang), _days(ind.p90_days)),
@@ -234,7 +239,7 @@ def _by_mission(ind: Indicators, lang: str) -> ReportTable:
             "opened_short",
             "resolved_short",
             "closed_short",
-            "open_now",
+            open_text_key(ind),
             "overdue",
             "median_short",
         ),

@@ -42,6 +42,8 @@ TEXTS: dict[str, str] = {
     "resolved": D_("Cases resolved"),
     "closed": D_("Cases closed"),
     "open_now": D_("Cases open now"),
+    # The same figure for a period ended before today: the cases open on its last day.
+    "open_at_end": D_("Cases open at the end of the period"),
     "overdue": D_("Overdue cases"),
     "median_days": D_("Median days to resolution"),
     "p90_days": D_("90th percentile of days to resolution"),

@@ -6,8 +6,10 @@ means the same thing on the dashboard, in the PDF and in the CLI:
 
 - the period is ``date_from``..``date_to``, both days included;
 - *opened*: cases received in the period; *resolved* / *closed*: cases whose ``resolved_at`` /
-  ``closed_at`` falls in the period; *open now* and *overdue* are as of ``today``, whatever
-  the period (overdue: open with a due date before today, as in the case list);
+  ``closed_at`` falls in the period; *open* and *overdue* are as of the period's last day, or
+  today while the period runs (``Indicators.as_of``): a report for last year counts a case
+  closed this February as open on 31 December (overdue: open with a due date before that
+  day, as in the case list); a case's status on a past day is read from its status changes;
 - days to resolution: ``resolved_at`` − ``received_at`` in whole days for cases resolved in the
   period; the percentiles interpolate linearly between ranks (``statistics.quantiles``'s
   "inclusive" method), so the median is the usual median;
@@ -41,6 +43,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    case,
     cast,
     extract,
     func,
@@ -204,6 +207,12 @@ class Indicators:
     open_total: int | None = None
 
     @property
+    def as_of(self) -> date:
+        """The day the open and overdue figures are counted on: the period's last, or today
+        while the period runs."""
+        return min(self.date_to, self.today)
+
+    @property
     def open_now(self) -> int:
         if self.open_total is not None:
             return self.open_total
@@ -260,8 +269,11 @@ class Drilldown:
     measure: str
     key: str = ""
 
-    def case_filter(self) -> CaseFilter | None:
-        """The same list as a case-list filter, where ``CaseFilter`` can say it (no period)."""
+    def case_filter(self, today: date) -> CaseFilter | None:
+        """The same list as a case-list filter, where ``CaseFilter`` can say it (no period;
+        the open and overdue cases of today, not of a period ended before)."""
+        if self.scope.date_to is not None and self.scope.date_to < today:
+            return None
         base = CaseFilter(
             host_country=self.scope.host_country,
             category=self.scope.category,
@@ -770,6 +782,9 @@ class _Queries:
         self.here = here
         self.scope = scope
         self.today = today
+        # The day of the open and overdue figures (``Indicators.as_of``) and its end.
+        self.as_of = min(scope.date_to, today)
+        self.as_of_end = _start(self.as_of + timedelta(days=1))
         self.first = scope.date_from
         self.last = scope.date_to
         self.start = _start(scope.date_from)
@@ -796,16 +811,68 @@ class _Queries:
     def closed(self) -> Select:
         return self._cases(self._in_period(Case.closed_at))
 
-    def _open_cases(self, *conditions: ColumnElement[bool]) -> Select:
-        """The open cases in scope that the "now" figures count (see ``now_held``)."""
-        query = select(Case.id).where(Case.status.in_(OPEN), *conditions, *self.now_held)
+    def _status_on_day(self) -> ColumnElement[str]:
+        """A case's status at the end of ``as_of``: its status now if it has not changed
+        since (every change moves ``updated_at``), else the one its status changes say, else
+        (a case imported without them) open when it ended after that day."""
+        kinds = (EventKind.STATUS_CHANGE.value, EventKind.STATUS_UNDONE.value)
+
+        def status_move(column: Any, before: bool) -> Any:
+            when = CaseEvent.occurred_at < self.as_of_end
+            order = (CaseEvent.occurred_at, CaseEvent.change_seq)
+            return (
+                select(column)
+                .where(
+                    CaseEvent.case_id == Case.id,
+                    CaseEvent.deleted_at.is_(None),
+                    CaseEvent.kind.in_(kinds),
+                    when if before else ~when,
+                )
+                .order_by(*(o.desc() for o in order) if before else order)
+                .limit(1)
+                .correlate(Case)
+                .scalar_subquery()
+            )
+
+        ended_after = func.coalesce(Case.resolved_at, Case.closed_at) >= self.as_of_end
+        return case(
+            (Case.updated_at < self.as_of_end, Case.status),
+            else_=func.coalesce(
+                status_move(CaseEvent.status_to, before=True),
+                status_move(CaseEvent.status_from, before=False),
+                case((ended_after, CaseStatus.IN_PROGRESS.value), else_=Case.status),
+            ),
+        )
+
+    def _open_on_day(self, *columns: Any, status_then: str = "") -> Select:
+        """``columns`` of the cases in scope open at the end of ``as_of`` (see ``now_held``),
+        their status then labelled ``status``; with ``status_then``, only those in it."""
+        if self.as_of >= self.today:
+            status: Any = Case.status
+            conditions: tuple[ColumnElement[bool], ...] = (Case.status.in_(OPEN),)
+        else:
+            status = self._status_on_day()
+            conditions = (
+                Case.received_at <= self.as_of,
+                # Only a case open now or changed since can have been open then.
+                (Case.status.in_(OPEN)) | (Case.updated_at >= self.as_of_end),
+                status.in_(OPEN),
+            )
+        if status_then:
+            conditions += (status == status_then,)
+        query = select(*columns, status.label("status")).where(*conditions, *self.now_held)
         return scoped_cases(query, self.now_scope)
+
+    def _open_cases(self, *conditions: ColumnElement[bool], status_then: str = "") -> Select:
+        """The open cases in scope that the "now" figures count (see ``now_held``)."""
+        opened = self._open_on_day(Case.id, status_then=status_then)
+        return opened.where(*conditions).with_only_columns(Case.id)
 
     def open_now(self) -> Select:
         return self._open_cases()
 
     def overdue(self) -> Select:
-        return self._open_cases(Case.due_date < self.today)
+        return self._open_cases(Case.due_date < self.as_of)
 
     def referred(self) -> Select:
         """Cases moved to "referred" or referred to a partner in the period.
@@ -851,15 +918,15 @@ class _Queries:
         (open by status, overdue, and both per mission) from one pass over the cases, where
         four queries read every open case at HQ (2 million cases: 0.3 s each)."""
         if self._open_rows is None:
-            query = scoped_cases(
-                select(
-                    self.now_mission,
-                    Case.status,
-                    func.count(),
-                    func.count().filter(Case.due_date < self.today),
-                ).where(Case.status.in_(OPEN), *self.now_held),
-                self.now_scope,
-            ).group_by(self.now_mission, Case.status)
+            cases = self._open_on_day(
+                self.now_mission.label("mission"), Case.due_date.label("due")
+            ).subquery()
+            query = select(
+                cases.c.mission,
+                cases.c.status,
+                func.count(),
+                func.count().filter(cases.c.due < self.as_of),
+            ).group_by(cases.c.mission, cases.c.status)
             self._open_rows = [
                 (str(m), str(st), int(n), int(late))
                 for m, st, n, late in self.session.execute(query)
@@ -1093,7 +1160,7 @@ class _Queries:
         if m == "closed":
             return self._in_month(self.closed(), Case.closed_at, key)
         if m == "open":
-            return self._open_cases(Case.status == key) if key else self.open_now()
+            return self._open_cases(status_then=key)
         if m == "overdue":
             return self.overdue()
         if m == "category":

@@ -23,6 +23,7 @@ import io
 import itertools
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -174,12 +175,20 @@ def _text_lines(raw: bytes, encoding: str) -> Iterator[str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The separator the first lines use most: a tab, ``;`` (Excel in Russian) or ``,``; a
-    title line above the header ("Реестр обращений, 2024") does not decide it alone."""
-    lines = text.split("\n", _SNIFFED_LINES)[:_SNIFFED_LINES]
-    counts = {sep: max(line.count(sep) for line in lines) for sep in _SEPARATORS}
-    best = max(_SEPARATORS, key=lambda separator: counts[separator])
-    return best if counts[best] else ","
+    """The separator that splits the most of the first lines into the same number of cells
+    (more than one): a tab, ``;`` (Excel in Russian and Kazakh) or ``,``; a title line above
+    the header ("Реестр обращений, 2024") does not decide it alone. Counted as cells, not
+    characters: a ";" register whose notes or amounts ("1234,56") held more commas than it
+    has columns was read split at its commas."""
+    lines = [line for line in text.split("\n", _SNIFFED_LINES)[:_SNIFFED_LINES] if line.strip()]
+
+    def agreement(separator: str) -> tuple[int, int]:
+        """(how many lines have the commonest width, that width) over widths above one."""
+        widths = Counter(len(next(csv.reader([line], delimiter=separator), [])) for line in lines)
+        return max(((n, width) for width, n in widths.items() if width > 1), default=(0, 0))
+
+    best = max(_SEPARATORS, key=agreement)  # ties go to the first
+    return best if agreement(best)[0] else ","
 
 
 def _csv_table(raw: bytes, header_score: HeaderScore | None, max_rows: int | None) -> Table:

@@ -171,8 +171,10 @@ def test_a_workbook_of_one_missions_figures_says_so(
         title,
         "Reporting period: 1 January 2026 – 30 June 2026",
         "Selection: Mission: SEL.",
-        # The day "open now" stands at, as the PDF says it.
-        report_text("as_of", "en").format(date=date_attributive(date.today(), "en")),
+        # The day the open cases are counted on (the period's last), as the PDF says it.
+        report_text("as_of", "en").format(
+            date=date_attributive(min(date(2026, 6, 30), date.today()), "en")
+        ),
         # At HQ: where a transferred case counts (it counted silently before).
         report_text("counted_where", "en"),
         # A workbook is handed on: it says its counts are published ones.

@@ -21,6 +21,7 @@ from app.db.models import AuditEntry
 from app.reports import csv_bytes, indicator_tables
 from app.reports.pdf import render_stats_report
 from app.reports.published import published
+from app.reports.texts import text as report_text
 from app.reports.texts import texts
 from app.services.installation import unlock
 from app.services.stats import Drilldown, StatsService, named_period
@@ -206,6 +207,7 @@ def test_hidden_names_and_exports(
     with qtbot.waitSignal(page.exported, timeout=20_000):  # written off the GUI thread
         click(qtbot, page.pdf_button)
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    choose(qtbot, page.report_lang, "en")
     save_as(qtbot, tmp_path / "tables")  # the suffix is added when not typed
     with qtbot.waitSignal(page.exported, timeout=20_000) as written:
         click(qtbot, page.tables_button)
@@ -534,6 +536,47 @@ def test_the_tables_export_as_csv_too(
             .order_by(AuditEntry.seq.desc())
         ).first()
     assert len(details["files"]) == len(tables)
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_the_tables_are_written_in_the_report_language_chosen(
+    qtbot: QtBot, page: DashboardPage, demo: Workspace, tmp_path: Path, lang: str
+) -> None:
+    """The fault: the report language beside the exports (kk, ru, en, as everywhere) set the
+    PDF's only; the tables (CSV or workbook) came out in the interface's language, so the
+    Russian copy for a partner had English or Kazakh columns."""
+    assert [page.report_lang.itemData(i) for i in range(page.report_lang.count())] == [
+        "kk",
+        "ru",
+        "en",
+    ]
+    choose(qtbot, page.report_lang, lang)
+    offered: list[str] = []
+
+    def answer(_parent: object, _title: str, name: str, _pattern: str) -> tuple[str, str]:
+        offered.append(Path(name).name)
+        return str(tmp_path / "tables.csv"), ""
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dashboard.QFileDialog, "getSaveFileName", answer)
+        with qtbot.waitSignal(page.exported, timeout=20_000):
+            click(qtbot, page.tables_button)
+    assert offered and offered[0].endswith(f"-{lang}.xlsx")
+    assert page.figures is not None
+    tables = indicator_tables(published(page.figures), lang)
+    key = tables[0]
+    written = (tmp_path / f"tables-{key.key}.csv").read_bytes()
+    assert written == csv_bytes(key)
+    header = written.decode("utf-8-sig").splitlines()[0]
+    assert header == f"{report_text('indicator', lang)};{report_text('value', lang)}"
+    assert header != "Indicator;Value"
+    with demo.read() as session:
+        details = session.scalars(
+            select(AuditEntry.details)
+            .where(AuditEntry.action == "stats.export.tables")
+            .order_by(AuditEntry.seq.desc())
+        ).first()
+    assert details["lang"] == lang
 
 
 def period_sql(page: DashboardPage, column: str) -> str:

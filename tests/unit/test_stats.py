@@ -180,10 +180,57 @@ def test_the_demo_has_what_the_figures_need(rows: list[Row]) -> None:
     assert {r.mission for r in rows} == {"SEL", OTHER_MISSION}
 
 
-def test_opened_resolved_closed_open_and_overdue(figures: Indicators, rows: list[Row]) -> None:
+def statuses_on(demo: Workspace, day: date) -> dict[str, str]:
+    """Each case's status at the end of ``day``, replayed here from its status changes."""
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time())
+    moves: dict[str, list[tuple[datetime, int, str, str]]] = {}
+    with demo.read() as session:
+        now = {i: st for i, st in session.execute(text('SELECT id, status FROM "case"'))}
+        for case_id, at, seq, before, after in session.execute(
+            text(
+                "SELECT case_id, occurred_at, change_seq, status_from, status_to FROM case_event"
+                " WHERE kind IN ('status_change', 'status_undone') AND deleted_at IS NULL"
+            )
+        ):
+            at = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+            moves.setdefault(case_id, []).append((at.replace(tzinfo=None), seq, before, after))
+    found = {}
+    for case_id, status in now.items():
+        ordered = sorted(moves.get(case_id, []))
+        earlier = [m for m in ordered if m[0] < end]
+        later = [m for m in ordered if m[0] >= end]
+        found[case_id] = earlier[-1][3] if earlier else later[0][2] if later else status
+    return found
+
+
+def test_opened_resolved_closed_open_and_overdue(
+    demo: Workspace, figures: Indicators, rows: list[Row]
+) -> None:
+    """The period ended before today: its open and overdue cases are those of its last day.
+    The fault: they were today's, so a report for last year counted a case closed this
+    February as closed, and one opened since as open."""
     assert figures.opened == sum(within(r.received) for r in rows)
     assert figures.resolved == sum(within(r.resolved) for r in rows)
     assert figures.closed == sum(within(r.closed) for r in rows)
+    last = PERIOD.date_to
+    assert last is not None and figures.as_of == last < TODAY
+    then = statuses_on(demo, last)
+    open_then = [r for r in rows if r.received <= last and then[r.id] in OPEN]
+    by_status = Counter(then[r.id] for r in open_then)
+    assert {c.key: c.count for c in figures.open_by_status} == {s: by_status[s] for s in OPEN}
+    assert figures.open_now == len(open_then)
+    assert figures.overdue == sum(1 for r in open_then if r.due is not None and r.due < last)
+    # Counted as today's, the figures differ: the test tells the two apart.
+    assert by_status != Counter(r.status for r in rows if r.status in OPEN)
+    # A case ended after the period (its status now not open) counts open on its last day.
+    assert any(r.status not in OPEN for r in open_then)
+
+
+def test_open_and_overdue_are_todays_while_the_period_runs(
+    demo: Workspace, rows: list[Row]
+) -> None:
+    figures = StatsService(demo, today=TODAY).indicators(replace(PERIOD, date_to=TODAY))
+    assert figures.as_of == TODAY
     by_status = Counter(r.status for r in rows if r.status in OPEN)
     assert {c.key: c.count for c in figures.open_by_status} == {s: by_status[s] for s in OPEN}
     assert figures.open_now == sum(by_status.values())
@@ -191,6 +238,26 @@ def test_opened_resolved_closed_open_and_overdue(figures: Indicators, rows: list
         1 for r in rows if r.status in OPEN and r.due is not None and r.due < TODAY
     )
     assert figures.overdue > 0
+
+
+def test_a_case_resolved_today_was_open_yesterday(ws: Workspace) -> None:
+    fill_demo(ws, 12, seed=3)
+    with ws.read() as session:
+        case_id = session.execute(
+            select(Case.id).where(Case.status.in_(("new", "in_progress"))).limit(1)
+        ).scalar_one()
+    today = datetime.now(UTC).date()
+    yesterday = StatsFilter(date_from=today - timedelta(days=400), date_to=today - timedelta(1))
+    service = StatsService(ws, today=today)
+    before = service.indicators(yesterday)
+    drill = Drilldown(yesterday, "open")
+    assert case_id in service.ids_behind(drill)
+    CaseService(ws).set_status(case_id, "resolved", "Paid in full.")
+    after = service.indicators(yesterday)
+    assert after.open_now == before.open_now and after.overdue == before.overdue
+    assert case_id in service.ids_behind(drill)
+    # Today it is no longer open.
+    assert case_id not in service.ids_behind(Drilldown(replace(yesterday, date_to=today), "open"))
 
 
 def test_days_to_resolution(figures: Indicators, rows: list[Row]) -> None:
@@ -295,11 +362,13 @@ def test_monthly_trend(figures: Indicators, rows: list[Row]) -> None:
 def test_missions_side_by_side(demo: Workspace, rows: list[Row]) -> None:
     figures = StatsService(demo, today=TODAY).indicators(PERIOD, by_mission=True)
     assert [m.mission for m in figures.by_mission] == [OTHER_MISSION, "SEL"]
+    assert PERIOD.date_to is not None
+    then = statuses_on(demo, PERIOD.date_to)
     for m in figures.by_mission:
         mine = [r for r in rows if r.mission == m.mission]
         assert m.opened == sum(within(r.received) for r in mine)
         assert m.resolved == sum(within(r.resolved) for r in mine)
-        assert m.open_now == sum(r.status in OPEN for r in mine)
+        assert m.open_now == sum(r.received <= PERIOD.date_to and then[r.id] in OPEN for r in mine)
         days = [(r.resolved - r.received).days for r in mine if r.resolved and within(r.resolved)]
         assert m.median_days == statistics.median(days)
     assert sum(m.opened for m in figures.by_mission) == figures.opened
@@ -320,7 +389,7 @@ def test_scope_narrows_every_figure(demo: Workspace, rows: list[Row]) -> None:
         "documents_withheld" in r.categories and within(r.received) for r in rows
     )
     officer = next(r.officer for r in rows if r.officer)
-    by_officer = service.indicators(StatsFilter(PERIOD.date_from, PERIOD.date_to, officer=officer))
+    by_officer = service.indicators(StatsFilter(PERIOD.date_from, TODAY, officer=officer))
     assert by_officer.open_now == sum(r.officer == officer and r.status in OPEN for r in rows)
     by_mission = service.indicators(
         StatsFilter(PERIOD.date_from, PERIOD.date_to, mission=OTHER_MISSION.lower())
@@ -428,15 +497,18 @@ def test_a_missions_figures_list_that_missions_cases(demo: Workspace) -> None:
 
 def test_open_and_overdue_drilldowns_match_the_case_list(demo: Workspace) -> None:
     stats, cases = StatsService(demo, today=TODAY), CaseService(demo, today=TODAY)
+    running = replace(PERIOD, date_to=TODAY)
     for drill in (
-        Drilldown(PERIOD, "open", "awaiting_response"),
-        Drilldown(PERIOD, "open"),
+        Drilldown(running, "open", "awaiting_response"),
+        Drilldown(running, "open"),
         Drilldown(StatsFilter(host_country="KR"), "overdue"),
     ):
-        flt = drill.case_filter()
+        flt = drill.case_filter(TODAY)
         assert flt is not None
         assert cases.count_cases(flt) == len(stats.ids_behind(drill))
-    assert Drilldown(PERIOD, "category", "violence").case_filter() is None
+    assert Drilldown(running, "category", "violence").case_filter(TODAY) is None
+    # A period ended before today: its open cases are its last day's, not the case list's.
+    assert Drilldown(PERIOD, "open").case_filter(TODAY) is None
 
 
 def test_default_period_is_the_last_twelve_months(demo: Workspace) -> None:

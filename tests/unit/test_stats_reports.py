@@ -23,6 +23,7 @@ from app.letters.renderer import MARGIN_LEFT, MARGIN_RIGHT, PAGE_WIDTH
 from app.reports import charts
 from app.reports.export import (
     csv_bytes,
+    decimal_mark,
     safe_text,
     stream_csv,
     stream_xlsx,
@@ -31,7 +32,13 @@ from app.reports.export import (
 )
 from app.reports.pdf import render_stats_report
 from app.reports.published import published
-from app.reports.tables import ReportTable, case_list_table, indicator_tables, key_figures
+from app.reports.tables import (
+    ReportTable,
+    case_list_table,
+    indicator_tables,
+    key_figures,
+    selection_lines,
+)
 from app.reports.texts import text
 from app.services.records import CaseRow, OfficerName, WorkerName
 from app.services.stats import (
@@ -224,6 +231,49 @@ def test_csv_opens_in_columns_in_excel_set_to_kazakh_or_russian() -> None:
     assert lines == ["Регион;Профессия;n", "Астана;Сварщики, газорезчики;3", '"Ли; Ким";Водители;1']
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=";"))
     assert [len(row) for row in rows] == [3, 3, 3] and rows[2][0] == "Ли; Ким"
+
+
+@pytest.mark.parametrize(
+    ("lang", "ended", "running"),
+    [
+        ("en", "31 March 2026", "2 April 2026"),
+        ("ru", "31 марта 2026", "2 апреля 2026"),
+        ("kk", "2026 жылғы 31 наурыз", "2026 жылғы 2 сәуір"),
+    ],
+)
+def test_open_cases_are_named_as_of_the_periods_last_day(
+    lang: str, ended: str, running: str
+) -> None:
+    """The fault: a report for a period ended before today said its open and overdue cases
+    were "now", as of today. They are its last day's, and the report says so."""
+    past = figures()  # 1 January – 31 March, made on 2 April
+    heading = " ".join(selection_lines(past, lang, hide_names=False))
+    assert ended in heading and running not in heading
+    names = [row[0] for row in key_figures(past, lang).rows]
+    assert text("open_at_end", lang) in names and text("open_now", lang) not in names
+    current = replace(past, date_to=past.today)
+    heading = " ".join(selection_lines(current, lang, hide_names=False))
+    assert running in heading
+    assert text("open_now", lang) in [row[0] for row in key_figures(current, lang).rows]
+
+
+def test_csv_amounts_and_days_carry_the_decimal_comma_excel_in_ru_and_kk_reads() -> None:
+    """The fault: amounts and days were written "4400000.00" and "12.5", which Excel set to
+    Kazakh or Russian (list separator ";") reads as text or a date, never as a number."""
+    tables = {t.key: t for t in indicator_tables(figures(), "ru")}
+    wages = csv_bytes(tables["wages_recovered"]).decode("utf-8-sig").splitlines()
+    assert wages[1] == "KRW;4400000,00;12"  # no thousands separator, no quotes
+    key = list(
+        csv.reader(io.StringIO(csv_bytes(tables["key_figures"]).decode("utf-8-sig")), delimiter=";")
+    )
+    assert [row[1] for row in key if row[1] in ("12,5", "30,2")] == ["12,5", "30,2"]
+    assert "." not in "".join(row[1] for row in key[1:])
+    huge = ReportTable("t", "T", ("a", "b"), ((Decimal("1E+3"), 1e21),))
+    assert csv_bytes(huge).decode("utf-8-sig").splitlines()[1] == "1000;1000000000000000000000"
+
+
+def test_a_comma_separated_csv_keeps_the_decimal_point() -> None:
+    assert decimal_mark(";") == "," and decimal_mark(",") == "."
 
 
 def test_xlsx_has_a_sheet_per_table(tmp_path: Path) -> None:

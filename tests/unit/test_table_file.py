@@ -117,6 +117,44 @@ def test_csv_text_in_the_encodings_and_separators_excel_saves(
     assert table.headers[0] in {"Фамилия", "Surname"}
 
 
+def test_a_semicolon_register_with_commas_in_its_notes_and_amounts_keeps_its_columns() -> None:
+    """The fault: the separator was the character the first lines held most of, so a ";"
+    register (Excel in Russian or Kazakh) whose notes or amounts ("1234,56") held more commas
+    than it has columns was split at its commas, and no column was recognised."""
+    text = (
+        "Фамилия;Имя;Страна;Категории;Дата обращения;Описание;Сумма\r\n"
+        "Иванов;Иван;TR;unpaid_wages;12.03.2024;"
+        "Не платил, угрожал, отобрал паспорт, запер, бил, не кормил, не лечил;1234,56\r\n"
+        "Петрова;Анна;KR;other;13.03.2024;Нет;250000,00\r\n"
+    )
+    table = open_table(text.encode("cp1251"))
+    assert table.delimiter == ";"
+    assert table.headers[0] == "Фамилия" and len(table.headers) == 7
+    rows = list(table.rows)
+    assert [len(cells) for _line, cells in rows] == [7, 7]
+    assert rows[0][1][6] == "1234,56" and rows[0][1][5].endswith("не лечил")
+
+
+def test_a_csv_qorgau_wrote_is_read_back_in_its_columns() -> None:
+    from decimal import Decimal
+
+    from app.reports.export import csv_bytes
+    from app.reports.tables import ReportTable
+
+    written = ReportTable(
+        "wages",
+        "Wages",
+        ("Валюта", "Сумма", "Дела, закрытые в срок, всего"),
+        (("KRW", Decimal("4400000.50"), 12), ("TRY", Decimal("1.5"), 1)),
+    )
+    table = open_table(csv_bytes(written))
+    assert table.delimiter == ";" and len(table.headers) == 3
+    assert [cells for _line, cells in table.rows] == [
+        ["KRW", "4400000,50", "12"],
+        ["TRY", "1,5", "1"],
+    ]
+
+
 def zipped(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -1,7 +1,7 @@
 """The dashboard: the indicators of a period as tiles and charts, each clickable to its cases.
 
 A click on a tile, a bar, a pie slice or a point of the trend emits ``cases_requested`` with a
-``Drilldown`` (its ``case_filter()`` gives the case list's filter where one can say it); by
+``Drilldown`` (its ``case_filter(today)`` gives the case list's filter where one can say it); by
 default the page answers by showing those cases in a ``CaseListDialog``. A returnee figure's
 cell emits ``returnees_requested`` with the register's filter that lists its records (the
 main window opens the Returnees area with it; HQ's, where that area is).
@@ -65,7 +65,7 @@ from app.reports.charts import count_axis as axis_end_and_step
 from app.reports.charts import month_names
 from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.published import published
-from app.reports.tables import ReportTable, selection_lines
+from app.reports.tables import ReportTable, open_text_key, selection_lines
 from app.reports.texts import text as report_text
 from app.reports.texts import texts as report_texts
 from app.services.changes import DataChanged
@@ -634,7 +634,7 @@ class DashboardPage(QWidget):
         if f is None:
             return
         note = _("Open and overdue cases as of {today}; other figures for the period.").format(
-            today=format_date(f.today)
+            today=format_date(f.as_of)
         )
         if self.workspace.mission.is_hq:
             # A transferred case is in two missions' figures: say which figure goes where.
@@ -974,11 +974,13 @@ class DashboardPage(QWidget):
 
     # -- exports -------------------------------------------------------------------------
 
-    def export_tables(self, path: Path) -> BackgroundTask[Path]:
-        """Write the figures' tables off the GUI thread (``exported`` when done): a workbook,
-        or for a ``.csv`` path one CSV file per table beside it, named as ``stats --csv``
-        names them."""
-        figures, lang, service = self._figures_now(), current_language(), self.service
+    def export_tables(self, path: Path, lang: str | None = None) -> BackgroundTask[Path]:
+        """Write the figures' tables in ``lang`` (the chosen report language by default, as
+        the PDF beside them: they were in the interface's) off the GUI thread (``exported``
+        when done): a workbook, or for a ``.csv`` path one CSV file per table beside it,
+        named as ``stats --csv`` names them."""
+        figures, service = self._figures_now(), self.service
+        lang = lang or self.report_lang.currentData()
         # A file leaves the screen: its counts are the published ones, as the PDF's.
         figures = published(figures)
         about = selection_lines(figures, lang, self.hide_names.isChecked())
@@ -991,7 +993,7 @@ class DashboardPage(QWidget):
             else:
                 title = report_text("title", lang)
                 written = [write_xlsx(tables, path, title=title, lang=lang, about=about)]
-            service.record_export("tables", {"files": [p.name for p in written]})
+            service.record_export("tables", {"files": [p.name for p in written], "lang": lang})
             return written[0]
 
         return self._export(work)
@@ -1091,7 +1093,7 @@ class DashboardPage(QWidget):
             _("Excel workbook (*.xlsx);;CSV (*.csv)"),
             (".xlsx", ".csv"),
             self.export_tables,
-            self.file_stem(),
+            f"{self.file_stem()}-{self.report_lang.currentData()}",
         )
 
     def _ask_pdf(self) -> None:
@@ -1146,6 +1148,8 @@ class DashboardPage(QWidget):
         «Возвращены на родину» in the PDF handed to HQ)."""
         lang = current_language()
         names = {tile: report_text(key, lang) for tile, key in FIGURE_TEXTS.items()}
+        if self.figures is not None:
+            names["open"] = report_text(open_text_key(self.figures), lang)
         names["median"] = _("Days to resolution (median / 90%)")
         return names
 
@@ -1182,7 +1186,7 @@ class DashboardPage(QWidget):
                 "after the file chosen"
             )
         )
-        self.report_lang.setToolTip(_("Language of the PDF report"))
+        self.report_lang.setToolTip(_("Language of the report and of its tables"))
         if self.figures is not None:
             self._draw()
         elif self.loading:
