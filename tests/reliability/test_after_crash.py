@@ -4,8 +4,11 @@ did not know whether it had counted."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from app.config import Paths
 from app.db.models import Counter
@@ -15,7 +18,7 @@ from app.services.exchange import CLAIM_STALE_MS, IMPORT_CLAIM
 from app.services.installation import unlock
 from app.services.users import UserService
 from tests.conftest import PASSWORD, OpenWs
-from tests.integration.cli_helpers import run_python
+from tests.integration.cli_helpers import run_cli, run_python
 from tests.reliability.test_crash import _RESTORE_KILLED
 
 
@@ -75,3 +78,58 @@ def test_a_rekey_left_waiting_by_a_window_that_vanished_is_finished_at_sign_in_a
         assert found_text(found[0]).endswith("It was finished at this sign-in.")
     finally:
         ws.close()
+
+
+def _import_killed_after_its_claim(installation: Paths, source: str) -> None:
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        stale = int(datetime.now(UTC).timestamp() * 1000) - CLAIM_STALE_MS - 1
+        with ws.write() as session:
+            session.add(Counter(name=IMPORT_CLAIM + source, value=stale))
+    finally:
+        ws.close()
+
+
+def test_a_command_says_once_on_stderr_what_its_start_put_right_in_the_users_language(
+    installation: Paths, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An officer or a script using only the command line was never told: the repairs ran
+    at the desktop's start alone, and what a sign-in finished was said on its start page."""
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    _import_killed_after_its_claim(installation, "AST")
+    data = ["--data-dir", str(installation.data_dir)]
+
+    first = run_cli(capsys, *data, "--lang", "ru", "case", "list", "--json")
+    assert first.code == 0, first.err
+    assert json.loads(first.out)["cases"] == []  # stdout stays what scripts parse
+    assert "В прошлый раз Qorgau остановился, не завершив работу" in first.err
+    with_source = [line for line in first.err.splitlines() if "AST" in line]
+    assert len(with_source) == 1 and "An import" not in with_source[0]  # in Russian
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        with ws.read() as session:
+            assert session.get(Counter, IMPORT_CLAIM + "AST") is None  # taken back
+    finally:
+        ws.close()
+
+    again = run_cli(capsys, *data, "case", "list", "--json")
+    assert again.code == 0 and again.err == ""  # said once
+
+
+def test_a_rekey_a_command_finished_at_sign_in_is_said_by_the_command(
+    installation: Paths, open_ws: OpenWs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serik = open_ws("serik")
+    admin = open_ws("admin")
+    assert UserService(admin).revoke("aigul").rekey_waiting  # Serik's window holds the file
+    admin.pending_key = None  # the revoking window killed: nothing finishes it on close
+    serik.close()
+    admin.close()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("QORGAU_USER", "serik")
+        env.setenv("QORGAU_PASSWORD", PASSWORD)
+        run = run_cli(capsys, "--data-dir", str(installation.data_dir), "case", "list", "--json")
+    assert run.code == 0, run.err
+    assert run.err.rstrip().endswith("It was finished at this sign-in.")
+    assert "It was finished" not in run.out
