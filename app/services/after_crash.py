@@ -22,6 +22,9 @@ class Found(StrEnum):
     IMPORT_TAKEN_BACK = "import_taken_back"  # ``source``: the bundle's mission
     RESTORE_COPY_REMOVED = "restore_copy_removed"  # ``count``: the copies removed
     REKEY_FINISHED = "rekey_finished"  # a re-key left waiting or cut short, done at sign-in
+    # ``source``: the users revoked whose re-key never began (the disk full, Qorgau stopped);
+    # ``count``: 1 at a mission, whose signing key they could read too
+    REVOCATION_FINISHED = "revocation_finished"
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,18 @@ def found_text(found: FoundAfterCrash) -> str:
             "copies of the backups they had unpacked in the data folder were removed.",
             found.count,
         ).format(n=found.count)
+    if found.what is Found.REVOCATION_FINISHED:
+        said = _(
+            "The revocation of {users} had not finished (the disk was full, or Qorgau was "
+            "stopped): the database file still had the key they had held. It got a new key at "
+            "this sign-in, which their key does not open."
+        ).format(users=found.source)
+        if found.count:
+            said += " " + _(
+                "The mission's signing key, which they could read, may still be the old one: "
+                "an administrator replaces it with 'qorgau keys rotate'."
+            )
+        return said
     return _(
         "A change of the database key (after a user was revoked or a password reset) had not "
         "finished: Qorgau was stopped, or another window had the database open. It was "
