@@ -69,19 +69,20 @@ def found_text(found: FoundAfterCrash) -> str:
     )
 
 
-def repair_on_start(workspace: Workspace) -> list[FoundAfterCrash]:
+def repair_on_start(workspace: Workspace, imports: bool = True) -> list[FoundAfterCrash]:
     """The repairs a start makes off the GUI thread after sign-in: the unpacked copies of
     restores killed half-way, an import's batches left by a crash (importers only, as every
-    import does first); then everything found since sign-in, taken (said once)."""
-    from app.services.exchange import ExchangeService
-
+    import does first; not without ``imports``); then everything found since sign-in, taken
+    (said once)."""
     if not workspace.on_server:
         removed = remove_crashed_restores(workspace.paths.data_dir)
         if removed:
             workspace.after_crash.append(
                 FoundAfterCrash(Found.RESTORE_COPY_REMOVED, count=len(removed))
             )
-    if workspace.actor.role in BUNDLE_IMPORTERS:
+    if imports and workspace.actor.role in BUNDLE_IMPORTERS:
+        from app.services.exchange import ExchangeService  # a third of a second to import
+
         ExchangeService(workspace).take_back_cut_short()
     return take_found(workspace)
 
