@@ -4,7 +4,8 @@ The work was put right silently: an import's batches taken back, a restore's unp
 removed, a re-key finished at sign-in. The person who had seen Qorgau vanish mid-import was
 told nothing, and imported again not knowing whether the first had counted. Each repair
 notes what it did in ``Workspace.after_crash`` (codes and figures, composed into words in the
-reader's language when shown); the desktop says them once on the start page.
+reader's language when shown); the desktop says them once on the start page, a command
+(``app.cli.common.workspace``) once on stderr.
 """
 
 from __future__ import annotations
