@@ -146,9 +146,38 @@ def workspace(args: argparse.Namespace, *services: str) -> Iterator[Workspace]:
     finally:
         MIGRATION_NOTICE.reset(told)
     try:
+        say_found_after_crash(ws, repair=True)
         yield ws
     finally:
+        say_found_after_crash(ws)  # what the command's own repairs found (an import taken back)
         ws.close()
+
+
+def say_found_after_crash(ws: Workspace, repair: bool = False) -> None:
+    """Say on stderr, once, what was found left by Qorgau stopped half-way and put right, as
+    the desktop's start page does: an officer or a script using only the command line was
+    never told. ``repair``: first make the start's repairs the desktop makes, but for an
+    import's batches, which ``bundle import`` takes back first (looking for them imported the
+    exchange service, a third of a second, into every command of an importer); one refused
+    (the database busy) is left for the next start. Never on stdout, which scripts parse."""
+    from app.services.after_crash import (
+        FoundAfterCrash,
+        found_text,
+        repair_on_start,
+        take_found,
+    )
+
+    found: list[FoundAfterCrash] = []
+    if repair:
+        try:
+            found = repair_on_start(ws, imports=False)  # with what the sign-in noted
+        except QorgauError:
+            pass  # the next import or start tries again, as the desktop's does
+    found += take_found(ws)
+    if not found:
+        return
+    said = [_("Qorgau was stopped last time before its work was done"), *map(found_text, found)]
+    print("\n".join(said), file=sys.stderr, flush=True)
 
 
 @contextmanager

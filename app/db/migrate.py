@@ -143,22 +143,26 @@ def ensure_schema(db: Database, backup_dir: Path | None) -> bool:
         and db.dialect == "sqlite"
         and changes_sqlite(current, head)
     ):
-        from app.security.private_files import make_private_dir
+        from app.security.private_files import exclusive_lock, make_private_dir
         from app.services.backup import DISK_RESERVE, backup_database, database_bytes, disks_lacking
 
-        # A migration may grow the file too (0013 did by 40 %): the reserve is for that.
         make_private_dir(backup_dir)
-        lacking = disks_lacking([(backup_dir, database_bytes(db.path) + DISK_RESERVE)])
-        if lacking:
-            raise DatabaseError(
-                _(
-                    "Before it updates the database to this version, Qorgau keeps a copy of "
-                    "it. {reason} Then start Qorgau again."
-                ).format(reason=lacking)
-            )
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        copy = backup_dir / f"{MIGRATION_COPY_PREFIX}{current}-{stamp}.db"
-        backup_database(db, copy)
+        # Held while the copy is written: a start that finds it free knows that a partial
+        # copy beside it was left by one killed half-way, not one under way.
+        with exclusive_lock(backup_dir / MIGRATION_COPY_LOCK):
+            remove_killed_migration_copies(backup_dir)  # each the database's size: room too
+            # A migration may grow the file too (0013 did by 40 %): the reserve is for that.
+            lacking = disks_lacking([(backup_dir, database_bytes(db.path) + DISK_RESERVE)])
+            if lacking:
+                raise DatabaseError(
+                    _(
+                        "Before it updates the database to this version, Qorgau keeps a copy "
+                        "of it. {reason} Then start Qorgau again."
+                    ).format(reason=lacking)
+                )
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+            copy = backup_dir / f"{MIGRATION_COPY_PREFIX}{current}-{stamp}.db"
+            backup_database(db, copy)
     try:
         with db.engine.begin() as connection:
             upgrade_to(connection)
@@ -200,6 +204,29 @@ def migration_failed(exc: Exception, copy: Path | None) -> Exception:
 
 MIGRATION_COPY_PREFIX = "before-migration-"
 MIGRATION_COPIES_KEPT = 2
+MIGRATION_COPY_LOCK = "before-migration.lock"  # held while a copy is written
+# What a copy killed half-way leaves: the copy under its ".part" name (``backup_database``
+# renames it when whole) and SQLite's journal files beside it.
+_KILLED_COPY_PARTS = ("", "-wal", "-shm", "-journal")
+
+
+def remove_killed_migration_copies(backup_dir: Path) -> list[Path]:
+    """Remove the partial copies of migration copies killed half-way (the task manager, a
+    power cut); the caller holds ``MIGRATION_COPY_LOCK``. Each was as large as the database,
+    nothing removed it, and its room counted against the next copy, which the disk check
+    then refused; it never was a copy that could be put back (``migration_copies`` lists
+    whole ones only)."""
+    removed = []
+    for suffix in _KILLED_COPY_PARTS:
+        for part in backup_dir.glob(f"{MIGRATION_COPY_PREFIX}*.db.part{suffix}"):
+            if part.is_symlink() or not part.is_file():
+                continue
+            try:
+                part.unlink()
+            except OSError:
+                continue  # removed meanwhile, or not ours to remove: left as it was
+            removed.append(part)
+    return removed
 
 
 def prune_migration_copies(backup_dir: Path, keep: int = MIGRATION_COPIES_KEPT) -> list[Path]:

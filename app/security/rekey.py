@@ -192,13 +192,18 @@ def _no_room_to_rekey(db_path: Path, exc: BaseException) -> NoRoomToRekey | None
     return NoRoomToRekey(db_path.parent, need, free) if full or free < need else None
 
 
+class RekeyWaitsForRoom(StorageFull):
+    """A re-key of the installation's file stopped by a full disk after the key file took the
+    new key: its message (``installation_no_room``) says that state and what to do."""
+
+
 def installation_no_room(exc: NoRoomToRekey) -> StorageFull:
     """A re-key of the installation's own file stopped by a full disk, said with the state it
     left: the key file already holds the new key (the revoked slot is gone from it), the file
     keeps its previous key, and every sign-in tries again, and stops while there is no room.
     The administrator read "The database key cannot be changed: An error occurred with PRAGMA
     key or rekey ..." and knew neither."""
-    return StorageFull(
+    return RekeyWaitsForRoom(
         _(
             "There is not enough free space on the disk of {folder} to change the database "
             "key: it needs about {need} and {free} is free. Nothing was lost: the database "

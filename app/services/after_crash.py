@@ -4,7 +4,8 @@ The work was put right silently: an import's batches taken back, a restore's unp
 removed, a re-key finished at sign-in. The person who had seen Qorgau vanish mid-import was
 told nothing, and imported again not knowing whether the first had counted. Each repair
 notes what it did in ``Workspace.after_crash`` (codes and figures, composed into words in the
-reader's language when shown); the desktop says them once on the start page.
+reader's language when shown); the desktop says them once on the start page, a command
+(``app.cli.common.workspace``) once on stderr.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ class Found(StrEnum):
     IMPORT_TAKEN_BACK = "import_taken_back"  # ``source``: the bundle's mission
     RESTORE_COPY_REMOVED = "restore_copy_removed"  # ``count``: the copies removed
     REKEY_FINISHED = "rekey_finished"  # a re-key left waiting or cut short, done at sign-in
+    # ``source``: the users revoked whose re-key never began (the disk full, Qorgau stopped);
+    # ``count``: 1 at a mission, whose signing key they could read too
+    REVOCATION_FINISHED = "revocation_finished"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,18 @@ def found_text(found: FoundAfterCrash) -> str:
             "copies of the backups they had unpacked in the data folder were removed.",
             found.count,
         ).format(n=found.count)
+    if found.what is Found.REVOCATION_FINISHED:
+        said = _(
+            "The revocation of {users} had not finished (the disk was full, or Qorgau was "
+            "stopped): the database file still had the key they had held. It got a new key at "
+            "this sign-in, which their key does not open."
+        ).format(users=found.source)
+        if found.count:
+            said += " " + _(
+                "The mission's signing key, which they could read, may still be the old one: "
+                "an administrator replaces it with 'qorgau keys rotate'."
+            )
+        return said
     return _(
         "A change of the database key (after a user was revoked or a password reset) had not "
         "finished: Qorgau was stopped, or another window had the database open. It was "
@@ -54,19 +70,20 @@ def found_text(found: FoundAfterCrash) -> str:
     )
 
 
-def repair_on_start(workspace: Workspace) -> list[FoundAfterCrash]:
+def repair_on_start(workspace: Workspace, imports: bool = True) -> list[FoundAfterCrash]:
     """The repairs a start makes off the GUI thread after sign-in: the unpacked copies of
     restores killed half-way, an import's batches left by a crash (importers only, as every
-    import does first); then everything found since sign-in, taken (said once)."""
-    from app.services.exchange import ExchangeService
-
+    import does first; not without ``imports``); then everything found since sign-in, taken
+    (said once)."""
     if not workspace.on_server:
         removed = remove_crashed_restores(workspace.paths.data_dir)
         if removed:
             workspace.after_crash.append(
                 FoundAfterCrash(Found.RESTORE_COPY_REMOVED, count=len(removed))
             )
-    if workspace.actor.role in BUNDLE_IMPORTERS:
+    if imports and workspace.actor.role in BUNDLE_IMPORTERS:
+        from app.services.exchange import ExchangeService  # a third of a second to import
+
         ExchangeService(workspace).take_back_cut_short()
     return take_found(workspace)
 

@@ -445,6 +445,9 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
     workspace = open_workspace(paths, username, key, database_id)
     try:
         LoginGuard(paths.data_dir).succeeded(workspace)
+        from app.services.users import finish_cut_short_revocations
+
+        finish_cut_short_revocations(workspace, store)
     except BaseException:
         workspace.close()
         raise

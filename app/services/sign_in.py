@@ -194,8 +194,15 @@ def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
         from app.services.after_crash import Found, FoundAfterCrash
 
         workspace.after_crash.append(FoundAfterCrash(Found.REKEY_FINISHED))
-    if settled.unconfirmed is not None:
-        _replace_unconfirmed_rekey(workspace, settled.unconfirmed)
+    try:
+        if settled.unconfirmed is not None:
+            _replace_unconfirmed_rekey(workspace, settled.unconfirmed)
+        from app.services.users import finish_cut_short_revocations
+
+        finish_cut_short_revocations(workspace)
+    except BaseException:
+        workspace.close()  # a re-key refused (the disk still full): said, nothing left open
+        raise
     return workspace
 
 

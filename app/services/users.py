@@ -17,7 +17,7 @@ from app.domain.codes import EventKind, LetterStatus, Role, label
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import HQ_KEY_USERS, SENIOR_ROLES, USER_MANAGERS, roles_to_give
 from app.domain.workflow import OPEN_STATUSES
-from app.errors import NotFound, PermissionDenied, QorgauError, ValidationError
+from app.errors import NotFound, PermissionDenied, QorgauError, StorageFull, ValidationError
 from app.i18n import N_, Said, _, lazy, ngettext
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import (
@@ -26,12 +26,12 @@ from app.security.keyslots import (
     check_password_strength,
     new_database_key,
 )
-from app.security.rekey import Rekeyed, rekey_installation
+from app.security.rekey import Rekeyed, RekeyWaitsForRoom, rekey_installation
 from app.security.user_ledger import account_findings, account_messages
 from app.security.waiting_secret import is_sealed, seal, unseal
 from app.services import hq_database
 from app.services.installation import check_role, check_username, remember_unlock
-from app.services.keys import KeyRotation, KeyService
+from app.services.keys import KeyRotation, KeyService, rotation_failed_message
 from app.services.rows import add_case_event
 from app.services.workspace import Workspace
 
@@ -158,6 +158,32 @@ def reset_rekey_waiting_message(username: str) -> str:
         "key until the other Qorgau windows and commands on this computer are closed; it is "
         "replaced at the next sign-in after that."
     ).format(user=username)
+
+
+def revocation_cut_short_message(username: str) -> str:
+    """A revocation stopped by a full disk before the database key changed."""
+    return _(
+        "{user} can no longer sign in to Qorgau: the account is deactivated. But the disk "
+        "holding Qorgau's data is full, so the database key was not changed: until it is, "
+        "the key {user} held still opens the database file. Nothing was lost. Free some "
+        "space on that disk, then sign in again: the sign-in changes the key."
+    ).format(user=username)
+
+
+def revoked_key_changed_message(username: str) -> str:
+    """A revocation whose re-key was done, and a full disk stopped what follows it."""
+    return _(
+        "{user} can no longer sign in to Qorgau, and the key they held opens nothing current: "
+        "the database has a new key."
+    ).format(user=username)
+
+
+def rekey_unrecorded_message() -> str:
+    return _(
+        "The disk holding Qorgau's data is full, so the last steps of the change were not "
+        "all recorded; the next sign-in finishes what it can. Nothing was lost. Free some "
+        "space on that disk."
+    )
 
 
 def released_message(username: str, numbers: list[str]) -> str:
@@ -479,7 +505,14 @@ class UserService:
             with self.ws.read() as session, hq_database.server_errors():
                 ended = hq_database.end_sessions(session.connection(), username)
             return Revocation(username, [], ended, released, unapproved, used_hq_keys=used_hq_keys)
-        rekeyed = rekey_workspace(self.ws, self.slots, username, self.store)
+        try:
+            rekeyed = rekey_workspace(self.ws, self.slots, username, self.store)
+        except RekeyWaitsForRoom:
+            raise  # says already what the key file and the database hold, and what to do
+        except StorageFull as exc:
+            raise _cut_short_by_full_disk(
+                self.ws, self.slots, username, released, unapproved
+            ) from exc
         rotation, rotation_error = self._rotate_signing_key(username)
         return Revocation(
             username,
@@ -523,6 +556,28 @@ class UserService:
         )
         if others is None:
             raise ValidationError(_("The installation must keep at least one administrator."))
+
+
+def _cut_short_by_full_disk(
+    ws: Workspace, slots: KeySlotStore, username: str, released: list[str], unapproved: list[str]
+) -> StorageFull:
+    """A revocation whose re-key a full disk stopped after the account was deactivated
+    (committed first): "nothing was changed", the disk's usual words, was untrue, and the
+    account no longer listed as active could not be revoked again. What is true depends
+    on whether the key file took the new key."""
+    if slots.has_slot(username):  # the key file was not written: the file's key stands
+        said = revocation_cut_short_message(username)
+    elif ws.pending_key is not None:  # the file waits for other windows to close
+        said = rekey_waiting_message(username) + " " + rekey_unrecorded_message()
+    else:
+        said = revoked_key_changed_message(username) + " " + rekey_unrecorded_message()
+    if not ws.mission.is_hq:
+        said += " " + rotation_failed_message(_("the disk is full"))
+    if released:  # committed with the deactivation, as every revocation says them
+        said += " " + released_message(username, released)
+    if unapproved:
+        said += " " + unapproved_message(unapproved)
+    return StorageFull(said)
 
 
 # How long a re-key waits for this process's sessions under way (an import holds one for
@@ -582,6 +637,29 @@ def rekey_workspace(
             },
         )
     return replace(rekeyed, shared_os_account=shared)
+
+
+def finish_cut_short_revocations(ws: Workspace, store: SecretStore | None = None) -> None:
+    """At sign-in: re-key the file if a revoked user still holds a key slot. A revocation
+    deactivates the account first; a full disk or a crash before its re-key began left the
+    file under the key she held and her slot in the key file, and nothing ever changed it
+    (the account, no longer active, could not be revoked again). The re-key gives the new key
+    to the active users only; it is noted for the start page and the command line."""
+    from app.services.after_crash import Found, FoundAfterCrash
+
+    if ws.on_server:
+        return
+    slots = KeySlotStore(ws.paths.keyslots)
+    with ws.read() as session:
+        inactive = set(session.execute(select(User.username).where(~User.active)).scalars())
+    holding = sorted(inactive & set(slots.usernames()))
+    if not holding:
+        return
+    rekey_workspace(ws, slots, None, store, reason="revocation_cut_short")
+    at_mission = 0 if ws.mission.is_hq else 1
+    ws.after_crash.append(
+        FoundAfterCrash(Found.REVOCATION_FINISHED, ", ".join(holding), count=at_mission)
+    )
 
 
 SPECIAL_SLOTS_SETTING = "special_slot_keys"

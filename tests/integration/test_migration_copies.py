@@ -22,6 +22,7 @@ from app.services.records import PersonInput
 from app.services.users import UserService
 from tests.builders import wage_case
 from tests.conftest import PASSWORD, snapshot
+from tests.integration.cli_helpers import run_python
 from tests.integration.migration_helpers import downgraded
 
 
@@ -97,3 +98,49 @@ def test_only_an_administrator_puts_a_copy_back(installation: Paths) -> None:
     (copy,) = migration_copies(installation)
     with pytest.raises(Exception, match="Only an administrator"):
         check_migration_copy(installation, copy, "aigul", PASSWORD)
+
+
+_COPY_KILLED = """
+import os, signal, sys
+os.environ["QORGAU_KDF_PROFILE"] = "test"
+from pathlib import Path
+from app.config import Paths
+from app.services import backup
+from app.services.installation import unlock
+real_replace = os.replace
+def dies(source, target):  # the copy is written under its .part name, not yet renamed
+    if Path(target).name.startswith("before-migration-"):
+        os.kill(os.getpid(), signal.SIGKILL)  # the power is cut
+    real_replace(source, target)
+backup.os.replace = dies
+unlock(Paths(Path(sys.argv[1])), "admin", sys.argv[2])
+"""
+
+
+def test_a_copy_killed_half_way_is_never_listed_and_the_next_start_removes_it(
+    installation: Paths,
+) -> None:
+    """The copy is written as ``<name>.part`` and renamed when whole: a start killed before
+    that left the part, the database's size, in ``backups/`` for good, and its room counted
+    against every later copy."""
+    ws = unlock(installation, "admin", PASSWORD)
+    downgraded(installation, ws, "0024").dispose()
+    child = run_python(["-c", _COPY_KILLED, str(installation.data_dir), PASSWORD])
+    assert child.code == -9, child.err
+    (killed,) = installation.backups.glob("before-migration-0024-*.db.part")
+    assert killed.stat().st_size > 0
+    # Killed at an earlier start (the next one's copy, named by its second, is another file).
+    part = killed.rename(killed.with_name("before-migration-0024-20261130-093000.db.part"))
+    leftover_journal = part.with_name(part.name + "-journal")
+    leftover_journal.write_bytes(b"\0" * 512)  # as SQLite leaves one killed mid-write
+    other = installation.backups / "notes.db.part"  # not a migration copy's: left alone
+    other.write_text("not ours")
+    assert migration_copies(installation) == []  # a part is no copy to put back
+
+    unlock(installation, "admin", PASSWORD).close()  # the next start: the update again
+
+    assert not part.exists() and not leftover_journal.exists()
+    assert other.exists()
+    (copy,) = migration_copies(installation)
+    assert copy.database_version == "0024" and copy.path.suffix == ".db"
+    assert not list(installation.backups.glob("before-migration-*.part*"))

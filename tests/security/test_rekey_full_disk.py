@@ -5,6 +5,8 @@ changed (the key file) nor of what to do."""
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -14,13 +16,19 @@ import pytest
 import sqlcipher3
 
 from app.config import Paths
-from app.errors import StorageFull
+from app.errors import AuthError, StorageFull
 from app.i18n import set_language
-from app.security import rekey
+from app.security import keyslots, rekey
 from app.security.keyslots import KeySlotStore
+from app.security.private_files import storage_error
 from app.security.rekey import key_opens
+from app.services.after_crash import Found, FoundAfterCrash, found_text, take_found
+from app.services.audit_log import AuditLogService
+from app.services.cases import CaseService
 from app.services.installation import unlock
+from app.services.records import PersonInput
 from app.services.users import UserService
+from tests.builders import wage_case
 from tests.conftest import PASSWORD, OpenWs
 
 SQLCIPHER_REKEY_FAILED = (
@@ -105,3 +113,92 @@ def test_a_failed_rekey_with_room_on_the_disk_is_not_said_as_a_full_disk(
         rekey.rekey_database(installation.db, key, b"\x01" * 32)
     assert not isinstance(failed.value, StorageFull)
     assert key_opens(installation.db, key)
+
+
+def key_file_full_from_write(monkeypatch: pytest.MonkeyPatch, first_failing: int) -> None:
+    """The key file's writes meet a full disk from the ``first_failing``-th on (1: the first):
+    a WAL reuses the room it has, so the database's own commit before them went through."""
+    real_replace: Callable[..., None] = keyslots.replace_privately
+    writes = iter(range(1, 1_000))
+
+    def replace(path: Path, text: str, prefix: str) -> None:
+        if next(writes) >= first_failing:
+            raise storage_error(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+        real_replace(path, text, prefix)
+
+    monkeypatch.setattr(keyslots, "replace_privately", replace)
+
+
+def test_a_revocation_whose_key_file_meets_a_full_disk_says_so_and_the_next_sign_in_shuts_her_out(
+    installation: Paths, open_ws: OpenWs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The account is deactivated first (committed), then the key file is written. A full
+    disk there said "nothing was changed" while the account was already deactivated, left the
+    file under the key she held and her slot in the key file, for good: the account, no longer
+    active, could not be revoked again, and nothing else changed the key."""
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    admin = open_ws("admin")
+    case = wage_case(admin, PersonInput(surname="Сәрсенбаев", given_names="Нұрлан"))
+    number = CaseService(admin).assign(case.id, "aigul").number
+    key_file_full_from_write(monkeypatch, 1)
+    with pytest.raises(StorageFull) as refused:
+        UserService(admin).revoke("aigul")
+    message = str(refused.value)
+    assert "nothing was changed" not in message
+    assert message.startswith(
+        "aigul can no longer sign in to Qorgau: the account is deactivated. But the disk "
+        "holding Qorgau's data is full, so the database key was not changed: until it is, the "
+        "key aigul held still opens the database file. Nothing was lost."
+    )
+    assert "sign in again: the sign-in changes the key." in message
+    assert "Replace it with 'qorgau keys rotate'" in message  # the signing key, not replaced
+    assert "1 open case of aigul is now assigned to nobody" in message  # done all the same
+    # What the message says is so.
+    assert "aigul" in KeySlotStore(installation.keyslots).usernames()
+    assert key_opens(installation.db, her_old_key)
+    with pytest.raises(AuthError):
+        unlock(installation, "aigul", PASSWORD)
+    admin.close()
+
+    monkeypatch.undo()  # room made: the next sign-in (anyone's) changes the key
+    serik = unlock(installation, "serik", PASSWORD)
+    try:
+        (found,) = take_found(serik)
+        assert found == FoundAfterCrash(Found.REVOCATION_FINISHED, "aigul", count=1)
+        assert found_text(found).startswith("The revocation of aigul had not finished")
+        assert CaseService(serik).get_by_number(number).number == number  # nothing lost
+        assert AuditLogService(serik).verify().problems == []
+    finally:
+        serik.close()
+    assert not key_opens(installation.db, her_old_key)
+    assert "aigul" not in KeySlotStore(installation.keyslots).usernames()
+    with pytest.raises(AuthError):
+        unlock(installation, "aigul", PASSWORD)
+    unlock(installation, "serik", PASSWORD).close()  # done once: said once
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        assert take_found(ws) == []
+    finally:
+        ws.close()
+
+
+def test_a_revocation_whose_last_key_file_write_meets_a_full_disk_says_the_key_changed(
+    installation: Paths, open_ws: OpenWs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file was re-keyed; recording the new key as current in the key file failed."""
+    her_old_key = KeySlotStore(installation.keyslots).unlock("aigul", PASSWORD)
+    admin = open_ws("admin")
+    key_file_full_from_write(monkeypatch, 2)
+    with pytest.raises(StorageFull) as refused:
+        UserService(admin).revoke("aigul")
+    message = str(refused.value)
+    assert "nothing was changed" not in message
+    assert message.startswith(
+        "aigul can no longer sign in to Qorgau, and the key they held opens nothing current: "
+        "the database has a new key. The disk holding Qorgau's data is full"
+    )
+    assert not key_opens(installation.db, her_old_key)
+    admin.close()
+    monkeypatch.undo()
+    unlock(installation, "serik", PASSWORD).close()  # records the new key as current
+    assert KeySlotStore(installation.keyslots).state().rekey_to is None

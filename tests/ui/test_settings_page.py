@@ -40,9 +40,10 @@ from tests.ui.press import (
     type_into,
     when_modal,
 )
-from ui import ui_settings
+from ui import tasks, ui_settings
 from ui.i18n_bridge import LanguageBridge
 from ui.main_window import MainWindow
+from ui.settings import users as users_panel
 from ui.settings.page import SettingsPage, SettledSetting
 from ui.settings.users import UsersPanel
 
@@ -408,6 +409,30 @@ def test_revoking_says_the_signing_key_was_replaced_and_how_it_reaches_hq(
     assert "The signing key of SEL was replaced" in text
     assert new.signing_key_fingerprint in text
     assert "qorgau keys trust SEL KEY" in text
+
+
+def test_a_revocation_cut_short_by_a_full_disk_says_so_and_the_list_shows_it_done(
+    qtbot: QtBot, make_window: MakeWindow, ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The account was deactivated before the disk stopped the key file: the list still
+    showed it active (and revocable), under "nothing was changed"."""
+    from tests.security.test_rekey_full_disk import key_file_full_from_write
+
+    panel = _users(qtbot, make_window(ws))
+    _click_user(qtbot, panel, "aigul")
+    key_file_full_from_write(monkeypatch, 1)
+    shown: list[str] = []
+
+    def show_error(_parent: QWidget | None, exc: BaseException) -> None:
+        shown.append(str(exc))
+
+    monkeypatch.setattr(tasks, "show_error", show_error)
+    monkeypatch.setattr(users_panel, "show_error", show_error, raising=False)
+    click(qtbot, panel.revoke_button)
+    press_button(qtbot, modal_dialog(qtbot), "Revoke")
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert shown[0].startswith("aigul can no longer sign in to Qorgau: the account is deactivated.")
+    assert any(u.username == "aigul" and not u.active for u in panel.users)  # read again
 
 
 def test_administrator_replaces_the_recovery_key_and_keeps_working(

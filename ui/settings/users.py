@@ -44,7 +44,7 @@ from app.services.users import (
 from app.services.workspace import Workspace
 from ui.i18n_bridge import LanguageBridge
 from ui.palette import outcome_style
-from ui.tasks import BackgroundTask
+from ui.tasks import BackgroundTask, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import STRETCH, delete_presses, push_button, widget_row, word_wrapped
 from ui.widgets.dialogs import (
@@ -286,7 +286,14 @@ class UsersPanel(QWidget):
             indicator=self.busy,
             text=busy or _("Saving…"),
         )
-        self.task = task.success(done or (lambda _result: self.reload())).run_in_background()
+        task.success(done or (lambda _result: self.reload())).failure(self._failed)
+        self.task = task.run_in_background()
+
+    def _failed(self, exc: BaseException) -> None:
+        """Said, with the list read again: work stopped half-way may have changed some of
+        it (a revocation a full disk cut short has deactivated the account all the same)."""
+        self.reload()
+        show_error(self, exc)
 
     def _open(self, dialog: ValidatingDialog, on_accepted: Callable[[], None]) -> None:
         """Show ``dialog`` (kept while it is open); ``on_accepted`` runs once it is accepted."""
