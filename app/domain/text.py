@@ -21,6 +21,7 @@ field made a message of half a megabyte, a line no terminal or dialog shows.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Control characters no text may hold.
 TEXT_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
@@ -41,6 +42,54 @@ def fit_text(text: str) -> str:
         return text
     text = _SURROGATE.sub("", _SURROGATE_PAIR.sub(_joined, text))
     return _FORBIDDEN.sub("", _BREAKS.sub("\n", text))
+
+
+# Characters no reader sees: zero-width space, non-joiner and joiner, word joiner and the
+# invisible operators, the byte-order mark, the soft hyphen, the Mongolian vowel separator, the
+# combining grapheme joiner, and the left-to-right, right-to-left and Arabic letter marks (a
+# mark moves at most a neighbouring punctuation sign). «Айгерім» with one is another name to
+# every comparison, and looks the same.
+INVISIBLE = "\u00ad\u034f\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff"
+# Embeddings, overrides and isolates: they reorder what follows them, so that a reader sees
+# text other than what is stored (U+202E shows «Hanil» as «linaH»). Never part of a name.
+DIRECTION_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_DIRECTION = re.compile(f"[{DIRECTION_CONTROLS}]")
+_UNSEEN = re.compile(f"[{INVISIBLE}{DIRECTION_CONTROLS}]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` made fit (``fit_text``), in NFC («й» one character, not «и» and a breve) and
+    without the invisible characters: what was typed or pasted, as it looks. Direction controls
+    stay: what refuses or drops them depends on where the text came from
+    (``direction_control``, ``without_direction_controls``)."""
+    text = _INVISIBLE.sub("", fit_text(text))
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def direction_control(text: str) -> str | None:
+    """The first direction control in ``text`` (U+202E and the like), or None."""
+    found = _DIRECTION.search(text)
+    return found.group() if found else None
+
+
+def without_direction_controls(text: str) -> str:
+    """``text`` without its direction controls: for keys and for text stored before they were
+    refused, which would otherwise show reversed."""
+    return _DIRECTION.sub("", text)
+
+
+def bare_text(text: str) -> str:
+    """``text`` as comparisons and search keys take it: cleaned, and no direction control."""
+    if text.isascii():  # nearly every key of a Latin name: one scan, no copy
+        return fit_text(text)
+    return clean_text(_DIRECTION.sub("", text))
+
+
+def unseen_character(text: str) -> str | None:
+    """The first invisible character or direction control in ``text``, or None."""
+    found = _UNSEEN.search(text)
+    return found.group() if found else None
 
 
 def _joined(pair: re.Match[str]) -> str:

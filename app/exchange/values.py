@@ -20,12 +20,20 @@ from functools import cache, partial
 from typing import Any
 
 from app.db.models import UtcDateTime
-from app.domain.text import STRICT_FORBIDDEN, TEXT_FORBIDDEN
+from app.domain.text import (
+    DIRECTION_CONTROLS,
+    INVISIBLE,
+    STRICT_FORBIDDEN,
+    TEXT_FORBIDDEN,
+    unseen_character,
+)
 from app.exchange.records import BY_NAME, FIRST_YEAR, LAST_YEAR, TEXT_PATTERN, record_schema
 from app.i18n import Said, _
 
 _TEXT_BAD = re.compile(f"[{TEXT_FORBIDDEN}]")
 _STRICT_BAD = re.compile(f"[{STRICT_FORBIDDEN}]")
+_DIRECTION = re.compile(f"[{DIRECTION_CONTROLS}]")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 
 # In a record's JSON text a control character can only be an escape (``\u0001``, ``\n``...),
@@ -34,13 +42,35 @@ _STRICT_BAD = re.compile(f"[{STRICT_FORBIDDEN}]")
 _RAW_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
+# The invisible characters and direction controls (``app.domain.text``) written raw in UTF-8:
+# two-byte prefixes searched first, as the C1 lead byte is (E2 80 also begins a dash or a
+# quotation mark, frequent in Russian text: the expression then decides).
+_UNSEEN_PREFIXES = (
+    b"\xe2\x80",
+    b"\xe2\x81",
+    b"\xef\xbb",
+    b"\xc2\xad",
+    b"\xd8\x9c",
+    b"\xe1\xa0",
+    b"\xcd\x8f",
+)
+_RAW_UNSEEN = re.compile(
+    rb"\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf|\xc2\xad|\xd8\x9c"
+    rb"|\xe1\xa0\x8e|\xcd\x8f"
+)
+
+
 def may_hold_control_character(line: bytes) -> bool:
-    """False when the JSON text ``line`` surely decodes to no control character anywhere:
-    most records, whose value-by-value check (``control_character_problem``) is then skipped."""
+    """False when the JSON text ``line`` surely decodes to no control character, invisible
+    character or direction control anywhere: most records, whose value-by-value check
+    (``control_character_problem``) is then skipped."""
     # Byte searches first: one regular expression with the alternation scanned each record's
     # whole text at a cost of a tenth of an import's schema check; C1's lead byte is rare.
     return (
-        b"\\" in line or b"\x7f" in line or (b"\xc2" in line and _RAW_C1.search(line) is not None)
+        b"\\" in line
+        or b"\x7f" in line
+        or (b"\xc2" in line and _RAW_C1.search(line) is not None)
+        or (any(p in line for p in _UNSEEN_PREFIXES) and _RAW_UNSEEN.search(line) is not None)
     )
 
 
@@ -83,7 +113,7 @@ def _nested_control(value: Any) -> str | None:
     """The first forbidden character in a JSON value's strings (keys included), if any."""
     if isinstance(value, str):
         found = _TEXT_BAD.search(value)
-        return found.group() if found else None
+        return found.group() if found else unseen_character(value)
     if isinstance(value, dict):
         for key, item in value.items():
             char = _nested_control(key) or _nested_control(item)
@@ -113,9 +143,21 @@ def _control_character_problem(entity: str, record: dict[str, Any]) -> str | Non
             return _("a field name holds a control character")
         if isinstance(value, str):
             found = (_STRICT_BAD if name in strict else _TEXT_BAD).search(value)
-            char = found.group() if found else None
+            char = found.group() if found else unseen_character(value)
         else:
             char = _nested_control(value)
+        if char and _DIRECTION.match(char):
+            # A disguise: the record would show at HQ (case list, letters, audit) otherwise
+            # than it is written. Refused, not cleaned: the signed record is what it is.
+            return _(
+                "the field {field} holds the direction control {char}, which shows text "
+                "reversed or reordered and which bundle text may not hold"
+            ).format(field=name, char=_describe(char))
+        if char and _INVISIBLE.match(char):
+            return _(
+                "the field {field} holds the invisible character {char}, which makes a name "
+                "differ from the same name without it and which bundle text may not hold"
+            ).format(field=name, char=_describe(char))
         if char:
             return _(
                 "the field {field} holds the control character {char}, which bundle text may "

@@ -1,0 +1,195 @@
+"""Invisible and direction-changing characters in names and free text.
+
+A zero-width space makes «Айгерім\\u200b» another person to the duplicate check and to search,
+and looks the same; a right-to-left override (U+202E) shows «Hanil» as «linaH» in the case
+list, a letter or the audit log. Typed or pasted at a mission, text is cleaned (NFC, no
+invisible character) and a direction control is refused with the field named; a spreadsheet
+row with one is rejected with its line; a bundle whose record holds either is refused at HQ
+before anything is written. Names stored before are compared and indexed without them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.db.models import Case, Employer, Person
+from app.domain.matching import fold_typed, organisation_key
+from app.domain.text import bare_text, clean_text, direction_control
+from app.errors import ValidationError
+from app.exchange.package import BundleRefused
+from app.services.cases import CaseService
+from app.services.csv_import import import_csv
+from app.services.people import PersonService
+from app.services.search import index_cases
+from app.services.workspace import Workspace
+from tests.builders import ASSEL_IDENTIFIED, new_case
+from tests.conftest import count
+from tests.integration.test_exchange import hq_and_sel
+from tests.security.forge import Forger, complete_record, new_id, record_of, unchanged
+
+ZWSP = "\u200b"
+RLO = "\u202e"
+# «Қайрат» as a decomposing keyboard or a PDF's text layer writes it: «и» and a combining breve.
+KAIRAT_DECOMPOSED = "Қаи\u0306рат"
+# «İnşaat» with its dot and cedilla as combining marks.
+INSAAT_DECOMPOSED = "I\u0307ns\u0327aat"
+
+
+def test_clean_text_composes_and_drops_what_no_reader_sees() -> None:
+    assert clean_text(f"Айгер{ZWSP}ім\ufeff") == "Айгерім"
+    assert clean_text(KAIRAT_DECOMPOSED) == "Қайрат"
+    assert clean_text(f"{INSAAT_DECOMPOSED} Ltd\u00ad") == "İnşaat Ltd"
+    # A direction control stays: the caller refuses it or drops it.
+    assert direction_control(clean_text(f"{RLO}Hanil")) == RLO
+    assert bare_text(f"{RLO}Hanil{ZWSP}\u2069") == "Hanil"
+    plain = "Әсел Құрманғалиқызы"
+    assert clean_text(plain) == plain and direction_control(plain) is None
+
+
+def test_names_compare_without_invisible_characters() -> None:
+    assert fold_typed(f"Айгерім{ZWSP}") == fold_typed("Айгерім")
+    assert fold_typed(KAIRAT_DECOMPOSED) == fold_typed("Қайрат")
+    assert organisation_key(f"{RLO}Hanil{ZWSP} Co., Ltd.") == organisation_key("HANIL CO LTD")
+    assert organisation_key(f"{INSAAT_DECOMPOSED} Ltd") == organisation_key("İnşaat")
+
+
+# -- forms at a mission -------------------------------------------------------------------------
+
+
+def test_a_form_saves_decomposed_and_zero_width_text_cleaned(ws: Workspace) -> None:
+    person = replace(ASSEL_IDENTIFIED, surname=KAIRAT_DECOMPOSED, given_names=f"Айгерім{ZWSP}")
+    case = new_case(person)
+    employer = replace(case.employer, name=f"{INSAAT_DECOMPOSED}{ZWSP} Ltd")  # type: ignore[type-var]
+    CaseService(ws).create_case(replace(case, employer=employer))
+
+    with ws.read() as session:
+        assert session.execute(select(Person.surname, Person.given_names)).one() == (
+            "Қайрат",
+            "Айгерім",
+        )
+        assert session.execute(select(Employer.name)).scalar_one() == "İnşaat Ltd"
+    # The same worker typed plainly is the same worker; the name as typed finds her.
+    plain = replace(ASSEL_IDENTIFIED, surname="Қайрат", given_names="Айгерім", iin=None)
+    plain = replace(plain, passport_no=None, birth_date=date(1994, 3, 15))
+    duplicates = PersonService(ws).duplicates(plain)
+    assert [m.reasons for m in duplicates] == [("same name and date of birth",)]
+    assert [p.surname for p in PersonService(ws).find("Айгерім")] == ["Қайрат"]
+
+
+@pytest.mark.parametrize("where", ["surname", "employer", "description"])
+def test_a_form_refuses_a_direction_control_and_writes_nothing(ws: Workspace, where: str) -> None:
+    case = new_case()
+    if where == "surname":
+        case = replace(case, person=replace(ASSEL_IDENTIFIED, surname=f"{RLO}ызықилағнамрұҚ"))
+    elif where == "employer":
+        employer = replace(case.employer, name=f"Hanil {RLO}dtL oC")  # type: ignore[type-var]
+        case = replace(case, employer=employer)
+    else:
+        case = replace(case, description=f"Wages paid {RLO}in full\u202c.")
+
+    with pytest.raises(ValidationError, match="U\\+202E") as refused:
+        CaseService(ws).create_case(case)
+
+    assert "reverses or reorders the text" in str(refused.value)
+    assert RLO not in str(refused.value)
+    assert count(ws, Case) == 0 and count(ws, Person) == 0 and count(ws, Employer) == 0
+
+
+def test_a_name_stored_before_is_still_a_duplicate_and_found(ws: Workspace) -> None:
+    CaseService(ws).create_case(new_case())
+    # As an older Qorgau stored a pasted name: a zero-width space inside it.
+    with ws.write() as session:
+        person = session.execute(select(Person)).scalar_one()
+        person.given_names = f"Ә{ZWSP}сел"
+        session.flush()
+        index_cases(session, session.execute(select(Case.id)).scalars().all())
+
+    again = replace(ASSEL_IDENTIFIED, iin=None, passport_no=None, birth_date=date(1994, 3, 15))
+    assert [m.reasons for m in PersonService(ws).duplicates(again)] == [
+        ("same name and date of birth",)
+    ]
+    assert len(CaseService(ws).search("Әсел Құрманғалиқызы")) == 1
+    assert [p.given_names for p in PersonService(ws).find("Әсел")] == [f"Ә{ZWSP}сел"]
+
+
+# -- a legacy register --------------------------------------------------------------------------
+
+HEAD = "surname,given_names,birth_date,host_country,categories,received_at,employer\r\n"
+
+
+def test_a_register_row_with_a_direction_control_is_rejected_by_its_line(ws: Workspace) -> None:
+    rows = (
+        "Сидоров,Әсел,1994-03-15,TR,unpaid_wages,2026-11-22,Hanil Ltd\r\n"
+        f"{RLO}вонаксИ,Нұрлан,1990-05-04,TR,unpaid_wages,2026-11-22,Hanil Ltd\r\n"
+    )
+    report = import_csv(ws, (HEAD + rows).encode("utf-8"))
+
+    assert report.imported == 0 and [r.line for r in report.rejected] == [3]
+    (rejected,) = report.rejected
+    assert rejected.field == "surname" and "U+202E" in rejected.reason
+    assert count(ws, Case) == 0 and count(ws, Person) == 0
+
+
+def test_a_register_row_with_invisible_characters_is_imported_clean(ws: Workspace) -> None:
+    row = f"Сидоров{ZWSP},{KAIRAT_DECOMPOSED},1994-03-15,TR,unpaid_wages,2026-11-22,Hanil\ufeff\r\n"
+    report = import_csv(ws, (HEAD + row).encode("utf-8"))
+
+    assert report.imported == 1 and not report.rejected
+    with ws.read() as session:
+        assert session.execute(select(Person.surname, Person.given_names)).one() == (
+            "Сидоров",
+            "Қайрат",
+        )
+        assert session.execute(select(Employer.name)).scalar_one() == "Hanil"
+
+
+# -- a bundle from a compromised mission --------------------------------------------------------
+
+
+def test_hq_refuses_a_record_disguised_by_invisible_or_direction_characters(
+    tmp_path: Path,
+) -> None:
+    with hq_and_sel(tmp_path) as (hq, sel):
+        sel.cases.create_case(new_case())
+        sel.exchange.export_cases(tmp_path / "first.qbundle", [hq.recipient])
+        hq.exchange.import_bundle(tmp_path / "first.qbundle")
+        held = record_of(sel, "person", Person.iin == ASSEL_IDENTIFIED.iin)
+
+        # A second «Құрманғалиқызы Әсел», born the same day, whom a zero-width space keeps
+        # apart from the IIN holder HQ has on file.
+        twin = complete_record(
+            "person",
+            {
+                **{k: v for k, v in held.items() if k not in ("iin", "passport_no")},
+                "id": new_id(),
+                "version": 1,
+                "surname": f"Құрманғалиқызы{ZWSP}",
+            },
+        )
+        employer = complete_record(
+            "employer",
+            {
+                "id": new_id(),
+                "origin_mission": "SEL",
+                "version": 1,
+                "updated_at": held["updated_at"],
+                "name": f"Hanil {RLO}dtL oC",
+                "country": "TR",
+            },
+        )
+        forger = Forger(sel)
+        for name, records, message in (
+            ("twin", {"person": [twin]}, "surname .*invisible character U\\+200B"),
+            ("rlo", {"employer": [employer]}, "field name .*direction control U\\+202E"),
+        ):
+            bundle = forger.bundle(tmp_path / f"{name}.qbundle", records, [hq.recipient])
+            with unchanged(hq), pytest.raises(BundleRefused, match=message) as refused:
+                hq.exchange.import_bundle(bundle)
+            assert ZWSP not in str(refused.value) and RLO not in str(refused.value)
+        with hq.ws.read() as session:
+            assert session.execute(select(Person.surname)).scalars().all() == ["Құрманғалиқызы"]
