@@ -10,11 +10,13 @@ before anything is written. Names stored before are compared and indexed without
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.db.models import Case, Employer, Person
@@ -24,6 +26,7 @@ from app.errors import ValidationError
 from app.exchange.package import BundleRefused
 from app.services.cases import CaseService
 from app.services.csv_import import import_csv
+from app.services.letters import LetterService
 from app.services.people import PersonService
 from app.services.search import index_cases
 from app.services.workspace import Workspace
@@ -193,3 +196,20 @@ def test_hq_refuses_a_record_disguised_by_invisible_or_direction_characters(
             assert ZWSP not in str(refused.value) and RLO not in str(refused.value)
         with hq.ws.read() as session:
             assert session.execute(select(Person.surname)).scalars().all() == ["Құрманғалиқызы"]
+
+
+# -- a letter -----------------------------------------------------------------------------------
+
+
+def test_a_letter_prints_a_name_stored_with_a_direction_control_as_written(ws: Workspace) -> None:
+    case = CaseService(ws).create_case(new_case())
+    with ws.write() as session:  # as an older Qorgau stored a pasted name
+        session.execute(select(Employer)).scalar_one().name = f"Hanil {RLO}dtL oC"
+    letters = LetterService(ws)
+
+    fields = letters.defaults(case.id, "employer_letter", "en")
+    pdf = letters.preview_for_case(case.id, "employer_letter", "en", fields)
+
+    assert fields.addressee is not None and fields.addressee.organisation == "Hanil dtL oC"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Hanil dtL oC" in text and RLO not in text
