@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from app.db import migrate
 from app.db.models import Case, Employer, Person
 from app.domain.matching import fold_typed, organisation_key
 from app.domain.text import bare_text, clean_text, direction_control
@@ -26,12 +27,16 @@ from app.errors import ValidationError
 from app.exchange.package import BundleRefused
 from app.services.cases import CaseService
 from app.services.csv_import import import_csv
+from app.services.exchange import ExchangeService
+from app.services.index_later import write_pending
+from app.services.installation import unlock
 from app.services.letters import LetterService
 from app.services.people import PersonService
 from app.services.search import index_cases
 from app.services.workspace import Workspace
 from tests.builders import ASSEL_IDENTIFIED, new_case
-from tests.conftest import count
+from tests.conftest import PASSWORD, count
+from tests.integration.migration_helpers import downgraded
 from tests.integration.test_exchange import hq_and_sel
 from tests.security.forge import Forger, complete_record, new_id, record_of, unchanged
 
@@ -213,3 +218,45 @@ def test_a_letter_prints_a_name_stored_with_a_direction_control_as_written(ws: W
     assert fields.addressee is not None and fields.addressee.organisation == "Hanil dtL oC"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Hanil dtL oC" in text and RLO not in text
+
+
+# -- names stored before ------------------------------------------------------------------------
+
+
+def test_names_stored_before_are_cleaned_found_and_reach_hq(tmp_path: Path) -> None:
+    with hq_and_sel(tmp_path) as (hq, sel):
+        sel.cases.create_case(new_case())
+        sel.exchange.export_cases(tmp_path / "first.qbundle", [hq.recipient])
+        hq.exchange.import_bundle(tmp_path / "first.qbundle")
+        # As an older Qorgau stored pasted names: written past the models.
+        with sel.ws.write() as session:
+            session.execute(text("UPDATE person SET given_names = :g"), {"g": f"Ә{ZWSP}сел"})
+            session.execute(
+                text("UPDATE employer SET name = :n"), {"n": f"{INSAAT_DECOMPOSED} {RLO}dtL"}
+            )
+            before = session.execute(select(Person.version, Person.change_seq)).one()
+        db = downgraded(sel.paths, sel.ws, "0027")
+        try:
+            with db.engine.begin() as connection:
+                migrate.upgrade_to(connection, "head")
+                person = connection.execute(
+                    text("SELECT given_names, version, change_seq FROM person")
+                ).one()
+                employer = connection.execute(text("SELECT name, name_key FROM employer")).one()
+        finally:
+            db.dispose()
+
+        assert person.given_names == "Әсел" and person.version == before.version + 1
+        assert person.change_seq > before.change_seq
+        assert tuple(employer) == ("İnşaat dtL", organisation_key("İnşaat dtL"))
+        ws = unlock(sel.paths, "admin", PASSWORD)
+        try:
+            assert write_pending(ws) == 1  # the case's search row, written again
+            assert len(CaseService(ws).search("Әсел Құрманғалиқызы")) == 1
+            ExchangeService(ws).export_cases(tmp_path / "second.qbundle", [hq.recipient])
+        finally:
+            ws.close()
+        hq.exchange.import_bundle(tmp_path / "second.qbundle")  # refused before: U+200B
+        with hq.ws.read() as session:
+            assert session.execute(select(Person.given_names)).scalar_one() == "Әсел"
+            assert session.execute(select(Employer.name)).scalar_one() == "İnşaat dtL"
