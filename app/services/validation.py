@@ -69,9 +69,8 @@ def bounded_text(value: str, field: str, label: str, limit: int = MAX_TEXT) -> s
     if char is not None:
         raise ValidationError(
             _(
-                "{label} holds an invisible character ({char}) that reverses or reorders the "
-                "text: what is shown is not what is written. Type the text again rather than "
-                "paste it."
+                "{label} holds an invisible character ({char}) that reverses the text: what is "
+                "shown is not what is written. Type it again rather than paste it."
             ).format(label=label, char=f"U+{ord(char):04X}"),
             field=field,
         )
