@@ -79,6 +79,12 @@ def without_direction_controls(text: str) -> str:
     return _DIRECTION.sub("", text)
 
 
+def direction_controls_shown(text: str) -> str:
+    """``text`` with each direction control written as its code point («⟨U+202E⟩»): where a
+    record that cannot change (the audit log) may hold one, the reader sees it was there."""
+    return _DIRECTION.sub(lambda found: f"⟨U+{ord(found.group()):04X}⟩", text)
+
+
 def bare_text(text: str) -> str:
     """``text`` as comparisons and search keys take it: cleaned, and no direction control."""
     if text.isascii():  # nearly every key of a Latin name: one scan, no copy

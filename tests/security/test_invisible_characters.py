@@ -25,6 +25,7 @@ from app.domain.matching import fold_typed, organisation_key
 from app.domain.text import bare_text, clean_text, direction_control
 from app.errors import ValidationError
 from app.exchange.package import BundleRefused
+from app.services.audit_text import details_in_words
 from app.services.cases import CaseService
 from app.services.csv_import import import_csv
 from app.services.exchange import ExchangeService
@@ -260,3 +261,9 @@ def test_names_stored_before_are_cleaned_found_and_reach_hq(tmp_path: Path) -> N
         with hq.ws.read() as session:
             assert session.execute(select(Person.given_names)).scalar_one() == "Әсел"
             assert session.execute(select(Employer.name)).scalar_one() == "İnşaat dtL"
+
+
+def test_the_audit_log_names_a_direction_control_it_holds() -> None:
+    """An entry cannot change: one written before the rule shows where the control stood."""
+    words = details_in_words("case.update", {"reason": f"Paid {RLO}lluf ni"})
+    assert words == "Reason: Paid ⟨U+202E⟩lluf ni"
