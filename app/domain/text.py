@@ -45,11 +45,10 @@ def fit_text(text: str) -> str:
 
 
 # Characters no reader sees: zero-width space, non-joiner and joiner, word joiner and the
-# invisible operators, the byte-order mark, the soft hyphen, the Mongolian vowel separator, the
-# combining grapheme joiner, and the left-to-right, right-to-left and Arabic letter marks (a
-# mark moves at most a neighbouring punctuation sign). «Айгерім» with one is another name to
-# every comparison, and looks the same.
-INVISIBLE = "\u00ad\u034f\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff"
+# invisible operators, the byte-order mark, the soft hyphen, and the left-to-right,
+# right-to-left and Arabic letter marks (a mark moves at most a neighbouring punctuation sign).
+# «Айгерім» with one is another name to every comparison, and looks the same.
+INVISIBLE = "\u00ad\u061c\u200b-\u200f\u2060-\u2064\ufeff"
 # Embeddings, overrides and isolates: they reorder what follows them, so that a reader sees
 # text other than what is stored (U+202E shows «Hanil» as «linaH»). Never part of a name.
 DIRECTION_CONTROLS = "\u202a-\u202e\u2066-\u2069"

@@ -38,26 +38,13 @@ _INVISIBLE = re.compile(f"[{INVISIBLE}]")
 
 # In a record's JSON text a control character can only be an escape (``\u0001``, ``\n``...),
 # a raw DEL or a raw C1 character (UTF-8 ``C2 80``-``C2 9F``): raw C0 characters are not JSON
-# and the parser refuses them. A line with none of these cannot hold one.
-_RAW_C1 = re.compile(rb"\xc2[\x80-\x9f]")
-
-
-# The invisible characters and direction controls (``app.domain.text``) written raw in UTF-8:
-# two-byte prefixes searched first, as the C1 lead byte is (E2 80 also begins a dash or a
-# quotation mark, frequent in Russian text: the expression then decides).
-_UNSEEN_PREFIXES = (
-    b"\xe2\x80",
-    b"\xe2\x81",
-    b"\xef\xbb",
-    b"\xc2\xad",
-    b"\xd8\x9c",
-    b"\xe1\xa0",
-    b"\xcd\x8f",
-)
-_RAW_UNSEEN = re.compile(
-    rb"\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf|\xc2\xad|\xd8\x9c"
-    rb"|\xe1\xa0\x8e|\xcd\x8f"
-)
+# and the parser refuses them. The soft hyphen (``C2 AD``) is looked for with C1.
+_RAW_C1 = re.compile(rb"\xc2[\x80-\x9f\xad]")
+# The other invisible characters and the direction controls (``app.domain.text``) written raw:
+# U+200B-U+200F, U+202A-U+202E, U+2060-U+2064, U+2066-U+2069 (``E2 80``, ``E2 81``), the
+# byte-order mark and the Arabic letter mark. ``E2`` also begins a dash or a quotation mark,
+# frequent in Russian text: the expression, whose literal first byte it scans for, decides.
+_RAW_E2 = re.compile(rb"\xe2(?:\x80[\x8b-\x8f\xaa-\xae]|\x81[\xa0-\xa4\xa6-\xa9])")
 
 
 def may_hold_control_character(line: bytes) -> bool:
@@ -70,7 +57,9 @@ def may_hold_control_character(line: bytes) -> bool:
         b"\\" in line
         or b"\x7f" in line
         or (b"\xc2" in line and _RAW_C1.search(line) is not None)
-        or (any(p in line for p in _UNSEEN_PREFIXES) and _RAW_UNSEEN.search(line) is not None)
+        or (b"\xe2" in line and _RAW_E2.search(line) is not None)
+        or (b"\xef" in line and b"\xef\xbb\xbf" in line)
+        or (b"\xd8" in line and b"\xd8\x9c" in line)
     )
 
 

@@ -11,6 +11,7 @@ before anything is written. Names stored before are compared and indexed without
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -22,9 +23,10 @@ from sqlalchemy import select, text
 from app.db import migrate
 from app.db.models import Case, Employer, Person
 from app.domain.matching import fold_typed, organisation_key
-from app.domain.text import bare_text, clean_text, direction_control
+from app.domain.text import bare_text, clean_text, direction_control, unseen_character
 from app.errors import ValidationError
 from app.exchange.package import BundleRefused
+from app.exchange.values import may_hold_control_character
 from app.services.audit_text import details_in_words
 from app.services.cases import CaseService
 from app.services.csv_import import import_csv
@@ -267,3 +269,14 @@ def test_the_audit_log_names_a_direction_control_it_holds() -> None:
     """An entry cannot change: one written before the rule shows where the control stood."""
     words = details_in_words("case.update", {"reason": f"Paid {RLO}lluf ni"})
     assert words == "Reason: Paid ⟨U+202E⟩lluf ni"
+
+
+def test_the_bundle_prefilter_misses_no_unseen_character() -> None:
+    """The byte search that skips the value-by-value check of most records lets none through."""
+    unseen = [chr(c) for c in range(0x80, 0x10000) if unseen_character(chr(c))]
+    assert {"\u00ad", "\u061c", ZWSP, RLO, "\u2069", "\ufeff"} <= set(unseen)
+    for char in unseen:
+        line = json.dumps({"surname": f"Айгерім{char}"}, ensure_ascii=False).encode()
+        assert may_hold_control_character(line), f"U+{ord(char):04X}"
+    plain = json.dumps({"description": "Зарплата — «не выплачена»…"}, ensure_ascii=False)
+    assert not may_hold_control_character(plain.encode())
