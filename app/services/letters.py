@@ -348,9 +348,10 @@ def _without_direction_controls(letter: LetterFields) -> LetterFields:
     addressee = letter.addressee
     if addressee is not None:
         texts = {name: getattr(addressee, name) for name in _ADDRESSEE_FIELDS}
-        addressee = dataclasses.replace(
-            addressee, **{k: plain(v) for k, v in texts.items() if isinstance(v, str)}
-        )
+        plain_texts: dict[str, str] = {
+            k: without_direction_controls(v) for k, v in texts.items() if isinstance(v, str)
+        }
+        addressee = dataclasses.replace(addressee, **plain_texts)
     return dataclasses.replace(
         letter,
         addressee=addressee,
