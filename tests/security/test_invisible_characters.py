@@ -280,3 +280,12 @@ def test_the_bundle_prefilter_misses_no_unseen_character() -> None:
         assert may_hold_control_character(line), f"U+{ord(char):04X}"
     plain = json.dumps({"description": "Зарплата — «не выплачена»…"}, ensure_ascii=False)
     assert not may_hold_control_character(plain.encode())
+
+
+def test_a_file_named_with_a_direction_control_is_kept_with_the_control_marked(
+    ws: Workspace,
+) -> None:
+    """A file's name is chosen, not typed: the file is kept, the disguise undone and marked."""
+    case = CaseService(ws).create_case(new_case())
+    info = CaseService(ws).add_attachment(case.id, f"invoice{RLO}fdp.exe", b"MZ")
+    assert info.filename == "invoice_fdp.exe"
