@@ -92,6 +92,20 @@ def test_a_form_saves_decomposed_and_zero_width_text_cleaned(ws: Workspace) -> N
     assert [p.surname for p in PersonService(ws).find("Айгерім")] == ["Қайрат"]
 
 
+def test_an_iin_and_a_passport_number_pasted_with_unseen_characters_are_their_digits(
+    ws: Workspace,
+) -> None:
+    pasted = replace(
+        ASSEL_IDENTIFIED, iin=f"{RLO}940315400123{ZWSP}", passport_no=f"N1234{ZWSP}5678"
+    )
+    CaseService(ws).create_case(new_case(pasted))
+    with ws.read() as session:
+        assert session.execute(select(Person.iin, Person.passport_no)).one() == (
+            "940315400123",
+            "N12345678",
+        )
+
+
 @pytest.mark.parametrize("where", ["surname", "employer", "description"])
 def test_a_form_refuses_a_direction_control_and_writes_nothing(ws: Workspace, where: str) -> None:
     case = new_case()
