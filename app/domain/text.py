@@ -14,6 +14,10 @@ goes too, as a control character does: refused instead, the officer would be tol
 character the field does not show and they could not find to delete. A pair of halves that
 belong together becomes the character they make.
 
+Characters no reader sees are a second kind (``clean_text``): a zero-width space or a
+decomposed «й» made the same name another to every comparison, a right-to-left override showed
+it reversed. docs/security.md says where each is dropped and where refused.
+
 A refusal that quotes what was given quotes it shortened (``quoted``): 200 pages pasted into one
 field made a message of half a megabyte, a line no terminal or dialog shows.
 """
