@@ -10,6 +10,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from app.domain.text import bare_text
+
 # The Kazakh letters as a Russian keyboard (and many registers) types them; ё as е.
 _TYPED_WITHOUT_KAZAKH = str.maketrans("әғқңөұүһіё", "агкноуухие")
 
@@ -49,14 +51,14 @@ _SHORTENED = re.compile(r"\b(" + "|".join(_TURKISH_SHORT) + r")\.")
 @lru_cache(maxsize=1 << 14)
 def fold_typed(text: str) -> str:
     """``text`` case folded in every script, spaces collapsed, the Kazakh letters as written
-    without them."""
-    return " ".join(text.casefold().translate(_TYPED_WITHOUT_KAZAKH).split())
+    without them; an invisible character or a direction control is no part of a name."""
+    return " ".join(bare_text(text).casefold().translate(_TYPED_WITHOUT_KAZAKH).split())
 
 
 def _words(name: str) -> list[str]:
     # Compatibility forms decomposed ("㈜" is "(주)", full-width Latin is Latin) and marks
     # dropped: "Yapı İnşaat" is typed "YAPI INSAAT" as often as not, so ı is i too.
-    folded = name.casefold().translate(_TYPED_WITHOUT_KAZAKH).replace("ı", "i")
+    folded = bare_text(name).casefold().translate(_TYPED_WITHOUT_KAZAKH).replace("ı", "i")
     bare = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
     written_out = _SHORTENED.sub(lambda short: _TURKISH_SHORT[short.group(1)] + " ", bare)
     return _NOT_A_WORD.sub(" ", written_out).split()

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from markupsafe import Markup
 
+from app.domain.text import without_direction_controls
 from app.errors import QorgauError
 from app.i18n import _
 from app.resources import resource_path
@@ -50,7 +52,16 @@ def environment(template_dir: Path = TEMPLATE_DIR) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        finalize=_printable,
     )
+
+
+def _printable(value: Any) -> Any:
+    """A value as a letter prints it: text without direction controls, which reportlab draws
+    as boxes or nothing and which a name stored before they were refused may hold."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return without_direction_controls(value)
+    return value
 
 
 def render_markup(

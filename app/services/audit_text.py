@@ -18,6 +18,7 @@ from typing import Any
 from app.domain import labels
 from app.domain.field_labels import FIELD_LABELS
 from app.domain.occupations import language_name, occupation_title
+from app.domain.text import direction_controls_shown
 from app.i18n import N_, _, format_date, format_datetime, format_number, format_size
 
 LIST_SHOWN = 8  # items of a list named in the words; the rest counted
@@ -149,7 +150,9 @@ def details_in_words(action: str, details: dict[str, Any], record: str = "") -> 
         if record and value == record:
             continue
         parts.append(f"{_label(key)}: {_value(key, value, action)}")
-    return "; ".join(parts)
+    # An entry written before direction controls were refused (a reason, a file's name) would
+    # show reordered; the log cannot change, so the control is named, not dropped.
+    return direction_controls_shown("; ".join(parts))
 
 
 def _field(name: str) -> str:

@@ -43,6 +43,7 @@ from app.domain.events import SystemEvent, compose, event_data, stored_event
 from app.domain.filenames import clean_filename
 from app.domain.persons import EDITABLE_ON_NEW_CASE
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
+from app.domain.text import DIRECTION_CONTROLS
 from app.domain.workflow import (
     OPEN_STATUSES,
     UNDO_WINDOW,
@@ -127,6 +128,8 @@ _OPEN = [s.value for s in OPEN_STATUSES]
 _URGENCY_ORDER = case(
     {"critical": 0, "high": 1, "normal": 2, "low": 3}, value=Case.urgency, else_=4
 )
+
+_DIRECTION_CONTROL = re.compile(f"[{DIRECTION_CONTROLS}]")
 
 
 @dataclass(frozen=True)
@@ -1405,7 +1408,10 @@ class CaseService(DatedService):
         """Store a file on the case; a scan of an identity document needs the officer's
         acknowledgement of the warning and the reason it is indispensable (kept and audited)."""
         self.ws.require_role(*CASE_WORKERS)
-        name = clean_filename(check.required_text(filename, "filename", _("File name"), 4096))
+        # A file's name is chosen, not typed: a direction control in it (a disguised
+        # «invoice\u202efdp.exe») becomes "_" as ``clean_filename`` makes it, the file kept.
+        marked = _DIRECTION_CONTROL.sub("_", filename or "")
+        name = clean_filename(check.required_text(marked, "filename", _("File name"), 4096))
         if not content:
             raise ValidationError(_("The file is empty."), "content")
         if len(content) > MAX_ATTACHMENT_BYTES:

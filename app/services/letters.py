@@ -62,6 +62,7 @@ from app.domain.keyboard import as_latin_keys
 from app.domain.names import passport_name, person_name, user_name
 from app.domain.persons import sex_from_names
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
+from app.domain.text import without_direction_controls
 from app.domain.workflow import is_open
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import LANGUAGES, _, current_language, format_date
@@ -341,6 +342,34 @@ def clean_text(value: str, field_name: str, label_text: str, limit: int) -> str:
     return check.bounded_text(text, field_name, label_text, limit)
 
 
+def _without_direction_controls(letter: LetterFields) -> LetterFields:
+    """``letter``'s texts with no direction control. A name stored before they were refused
+    (an employer's with U+202E) failed the letter's own check on a field the officer never
+    typed: the defaults start from the text as stored, shown as it reads."""
+
+    def plain(text: str | None) -> str | None:
+        return None if text is None else without_direction_controls(text)
+
+    addressee = letter.addressee
+    if addressee is not None:
+        texts = {name: getattr(addressee, name) for name in _ADDRESSEE_FIELDS}
+        plain_texts: dict[str, str] = {
+            k: without_direction_controls(v) for k, v in texts.items() if isinstance(v, str)
+        }
+        addressee = dataclasses.replace(addressee, **plain_texts)
+    return dataclasses.replace(
+        letter,
+        addressee=addressee,
+        subject=without_direction_controls(letter.subject),
+        facts=plain(letter.facts),
+        requests=plain(letter.requests),
+        forward_to=without_direction_controls(letter.forward_to),
+    )
+
+
+_ADDRESSEE_FIELDS = tuple(f.name for f in dataclasses.fields(Addressee))
+
+
 def _clean_addressee(addressee: Addressee) -> Addressee:
     def one(value: str | None, name: str, text: str) -> str:
         return clean_text(value or "", f"addressee.{name}", text, MAX_FIELD)
@@ -595,13 +624,15 @@ class LetterService(DatedService):
         kind, lang = parse_kind(kind), parse_lang(lang)
         with self.ws.read() as session:
             case = self._case(session, case_id)
-            return LetterFields(
-                addressee=self._default_addressee(session, case, kind, lang),
-                subject=self._default_subject(session, case, lang),
-                facts=self._default_facts(session, case, kind, lang),
-                requests=self._default_requests(session, case, kind, lang),
-                forward_to=self._default_forward_to(case, kind, lang),
-                share_identity=kind in _IDENTITY_BY_DEFAULT,
+            return _without_direction_controls(
+                LetterFields(
+                    addressee=self._default_addressee(session, case, kind, lang),
+                    subject=self._default_subject(session, case, lang),
+                    facts=self._default_facts(session, case, kind, lang),
+                    requests=self._default_requests(session, case, kind, lang),
+                    forward_to=self._default_forward_to(case, kind, lang),
+                    share_identity=kind in _IDENTITY_BY_DEFAULT,
+                )
             )
 
     def signer_text(self, letter_id: str | None, lang: str) -> str:

@@ -16,7 +16,7 @@ from app.domain.iin import iin_birth_date, iin_sex, validate_iin
 from app.domain.keyboard import as_latin_keys, layout_of
 from app.domain.matching import fold_typed
 from app.domain.roles import CASE_WORKERS
-from app.domain.text import fit_text
+from app.domain.text import bare_text
 from app.errors import NotFound, ValidationError
 from app.i18n import N_, _, format_date
 from app.services import validation as check
@@ -56,8 +56,9 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
     # with it the mission's whole bundle.
     surname = check.required_text(data.surname, "surname", _("Surname"), 120)
     given = check.required_text(data.given_names, "given_names", _("Given names"))
-    # What no field shows (a control character, half of a character) is not part of a number.
-    iin = re.sub(r"[\s-]", "", fit_text(data.iin or "")) or None
+    # What no field shows (a control character, half of a character, a zero-width space or a
+    # direction control) is not part of a number.
+    iin = re.sub(r"[\s-]", "", bare_text(data.iin or "")) or None
     birth = data.birth_date
     sex = data.sex or None
     if iin is not None:
@@ -74,7 +75,7 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
     check.not_future(birth, "birth_date", _("The date of birth"), today)
     if sex is not None and sex not in SEXES:
         raise ValidationError(_("Sex is 'male' or 'female'."), field="sex")
-    written = re.sub(r"\s", "", fit_text(data.passport_no or ""))
+    written = re.sub(r"\s", "", bare_text(data.passport_no or ""))
     passport = written.upper() or None
     if passport is not None and not PASSPORT_RE.match(passport):
         # Typed with a Cyrillic layout on, N12345678 (a Kazakhstani passport's number) comes

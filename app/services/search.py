@@ -54,7 +54,7 @@ from app.db.listed import one_of
 from app.db.models import Case, CaseEvent, Employer, Person, RecruitmentAgency
 from app.db.postgres import copy_rows
 from app.domain.keyboard import as_latin_keys
-from app.domain.text import fit_text
+from app.domain.text import bare_text, fit_text
 from app.domain.translit import normalise_query_token, search_keys
 from app.services.rows import with_worker_and_employer
 
@@ -229,19 +229,23 @@ def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str
     docs = []
     for row in rows:
         names = " ".join(part or "" for part in row[3:8])
-        plain = " ".join(
-            str(part)
-            for part in (
-                row.number,
-                names,
-                row.iin or "",
-                row.passport_no or "",
-                row[10] or "",
-                row[11] or "",
-                row.description,
-                *notes.get(row.id, ()),
+        # Bare: a zero-width space or a decomposed «й» in a name stored before text was
+        # cleaned split its word, and the name as typed did not find it.
+        plain = bare_text(
+            " ".join(
+                str(part)
+                for part in (
+                    row.number,
+                    names,
+                    row.iin or "",
+                    row.passport_no or "",
+                    row[10] or "",
+                    row[11] or "",
+                    row.description,
+                    *notes.get(row.id, ()),
+                )
+                if part
             )
-            if part
         )
         docs.append((row.id, f"{plain} {_keys(plain)}"))
     return docs
@@ -451,7 +455,8 @@ def fts_query(user_text: str) -> str | None:
     must match. Only letters and digits survive, each token is quoted, so quotes, ``AND``,
     ``*``, ``-`` and parentheses are plain text.
     """
-    tokens = [t.lower() for t in _TOKEN.findall(numbers_as_meant(user_text))][:MAX_TOKENS]
+    typed = numbers_as_meant(bare_text(user_text))
+    tokens = [t.lower() for t in _TOKEN.findall(typed)][:MAX_TOKENS]
     clauses = []
     for token in tokens:
         variants = {token}
@@ -466,8 +471,9 @@ def typed_words_start(user_text: str, words: Iterable[str | None]) -> bool:
     """Whether every token the user typed begins one of ``words``, as a search matches: in
     its own spelling (case aside) or in its cross-script key. Checks a few candidates the
     index found against the fields a caller cares about (say, a person's names)."""
-    tokens = [t.casefold() for t in _TOKEN.findall(numbers_as_meant(user_text))][:MAX_TOKENS]
-    own = [w.casefold() for text_ in words if text_ for w in _TOKEN.findall(text_)]
+    typed = numbers_as_meant(bare_text(user_text))
+    tokens = [t.casefold() for t in _TOKEN.findall(typed)][:MAX_TOKENS]
+    own = [w.casefold() for text_ in words if text_ for w in _TOKEN.findall(bare_text(text_))]
     keys = [_word_keys(w) for w in own]
     for token in tokens:
         key = normalise_query_token(token)

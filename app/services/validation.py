@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntry
 from app.domain.iso import country_codes, current_currencies
-from app.domain.text import fit_text
+from app.domain.text import clean_text, direction_control
 from app.errors import ConflictError, ValidationError
 from app.i18n import LANGUAGES, N_, _, format_date, lazy
 
@@ -53,15 +53,27 @@ def language(lang: str, field: str | None = "lang") -> str:
 
 
 def required_text(value: str, field: str, label: str, limit: int = MAX_NAME) -> str:
-    text = (value or "").strip()
+    # Checked once cleaned: a zero-width space alone is no name.
+    text = bounded_text(value, field, label, limit)
     if not text:
         raise ValidationError(_("{label} must not be empty.").format(label=label), field=field)
-    return bounded_text(text, field, label, limit)
+    return text
 
 
 def bounded_text(value: str, field: str, label: str, limit: int = MAX_TEXT) -> str:
-    """``value`` trimmed, without control characters (``fit_text``), at most ``limit`` long."""
-    text = fit_text((value or "").strip()).strip()
+    """``value`` trimmed, cleaned (``clean_text``: no control or invisible character, NFC), at
+    most ``limit`` long. A direction control is refused, not dropped: the field showed the text
+    reordered by it, and without it the text stored would not be the text the officer saw."""
+    text = clean_text((value or "").strip()).strip()
+    char = direction_control(text)
+    if char is not None:
+        raise ValidationError(
+            _(
+                "{label} holds an invisible character ({char}) that reverses the text: what is "
+                "shown is not what is written. Type it again rather than paste it."
+            ).format(label=label, char=f"U+{ord(char):04X}"),
+            field=field,
+        )
     if len(text) > limit:
         raise ValidationError(
             _("{label} is too long: {n} characters, at most {limit}.").format(
