@@ -26,16 +26,17 @@ import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, extract, func, select
+from sqlalchemy import ColumnElement, Select, exists, extract, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
     AuditEntry,
     Case,
+    CaseEvent,
     Employer,
     Letter,
     PartnerOrganisation,
@@ -62,7 +63,7 @@ from app.domain.keyboard import as_latin_keys
 from app.domain.names import passport_name, person_name, user_name
 from app.domain.persons import sex_from_names
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
-from app.domain.workflow import is_open
+from app.domain.workflow import OPEN_STATUSES, is_open
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import LANGUAGES, _, current_language, format_date
 from app.letters import (
@@ -110,6 +111,7 @@ from app.services.agreements import (
     is_domestic_case,
     letter_citations,
 )
+from app.services.cases import CaseService, checked_file
 from app.services.legal_tables import SUBJECT_RULES, host_law
 from app.services.letterhead import letterhead
 from app.services.rows import add_case_event, copied, live_row
@@ -117,6 +119,18 @@ from app.services.workspace import DatedService
 from app.untrusted import read_at_most
 
 LETTER_STATUSES: tuple[LetterStatus, ...] = tuple(LetterStatus)
+# The kinds that ask their addressee to act and so await a reply: a certificate goes to the
+# worker, a report to HQ; neither is chased.
+AWAITS_REPLY = frozenset(
+    {
+        LetterKind.NOTE_VERBALE_LABOUR_AUTHORITY.value,
+        LetterKind.EMPLOYER_LETTER.value,
+        LetterKind.AGENCY_REPORT.value,
+        LetterKind.REFERRAL.value,
+    }
+)
+MAX_REPLY_SENDER = 300
+MAX_REPLY_SUMMARY = 4000
 
 WRITERS = CASE_WORKERS
 # Who may approve, and so sign: a consul, or the head of mission. The head of mission holds the
@@ -229,6 +243,17 @@ class LetterFields:
 
 
 @dataclass(frozen=True)
+class ReplyInfo:
+    """The answer to an issued letter, as recorded on its case's timeline."""
+
+    received_on: date
+    sender: str  # who answered: the employer, the ministry's department, a person
+    summary: str
+    attachment_id: str | None = None
+    recorded_by: str = ""
+
+
+@dataclass(frozen=True)
 class LetterInfo:
     id: str
     version: int
@@ -258,6 +283,20 @@ class LetterInfo:
     forward_to: str = ""
     share_identity: bool = False
     signatory: str = ""  # who signs (or will sign): "position, name"
+    reply: ReplyInfo | None = None  # the first reply recorded, for an issued letter
+
+    @property
+    def awaits_reply(self) -> bool:
+        """An issued letter of a kind that asks its addressee to act, not yet answered."""
+        return (
+            self.status == LetterStatus.ISSUED and self.kind in AWAITS_REPLY and self.reply is None
+        )
+
+    def days_without_reply(self, today: date) -> int | None:
+        """Days since the letter went out while no reply came; None when none is awaited."""
+        if not self.awaits_reply or self.letter_date is None:
+            return None
+        return max((today - self.letter_date).days, 0)
 
     @property
     def subject_beyond_case(self) -> str:
@@ -304,6 +343,8 @@ class LetterFilter:
     year: int | None = None
     case_id: str | None = None
     case_number: str | None = None
+    # Issued letters awaiting a reply, of an open case, sent at least this many days ago.
+    unanswered_for: int | None = None
 
 
 @dataclass(frozen=True)
@@ -481,9 +522,11 @@ class LetterService(DatedService):
         ).limit(limit)
         with self.ws.read() as session:
             users = {user.username: user for user in session.scalars(select(User))}
+            found = [(row, number) for row, number in session.execute(query)]
+            replies = self._replies(session, [row for row, _number in found])
             return [
-                self._info(session, row, number or "", users)
-                for row, number in session.execute(query)
+                self._info(session, row, number or "", users, replies.get(row.id))
+                for row, number in found
             ]
 
     def count(self, flt: LetterFilter | None = None) -> int:
@@ -491,9 +534,10 @@ class LetterService(DatedService):
         with self.ws.read() as session:
             return int(session.execute(query).scalar_one())
 
-    @staticmethod
-    def _filtered(query: Select, flt: LetterFilter) -> Select:
+    def _filtered(self, query: Select, flt: LetterFilter) -> Select:
         query = query.outerjoin(Case, Case.id == Letter.case_id).where(Letter.deleted_at.is_(None))
+        if flt.unanswered_for is not None:
+            query = self._unanswered(query, flt.unanswered_for)
         if flt.kind:
             query = query.where(Letter.kind == parse_kind(flt.kind))
         if flt.status:
@@ -512,6 +556,127 @@ class LetterService(DatedService):
         if flt.case_number:
             query = query.where(Case.number == search.case_number_typed(flt.case_number))
         return query
+
+    def _unanswered(self, query: Select, days: int) -> Select:
+        """Issued letters that await a reply, sent ``days`` or more days ago, of an open case
+        (held here, at a mission: chasing is the holder's work)."""
+        answered = exists().where(
+            CaseEvent.case_id == Letter.case_id,
+            CaseEvent.kind == EventKind.REPLY_RECEIVED.value,
+            CaseEvent.deleted_at.is_(None),
+            CaseEvent.data["letter_id"].as_string() == Letter.id,
+        )
+        query = query.where(
+            Letter.status == LetterStatus.ISSUED.value,
+            Letter.kind.in_(sorted(AWAITS_REPLY)),
+            Letter.letter_date <= self.today - timedelta(days=days),
+            Case.status.in_(sorted(s.value for s in OPEN_STATUSES)),
+            ~answered,
+        )
+        here = self.ws.mission_here
+        return query if here is None else query.where(Case.holder_mission == here)
+
+    @staticmethod
+    def _replies(session: Session, rows: list[Letter]) -> dict[str, ReplyInfo]:
+        """The first reply recorded to each of ``rows`` that has one, by the letter's id."""
+        issued = {row.id for row in rows if row.status == LetterStatus.ISSUED and row.case_id}
+        if not issued:
+            return {}
+        case_ids = {row.case_id for row in rows if row.id in issued}
+        found: dict[str, ReplyInfo] = {}
+        events = session.scalars(
+            select(CaseEvent).where(
+                CaseEvent.case_id.in_(sorted(str(c) for c in case_ids)),
+                CaseEvent.kind == EventKind.REPLY_RECEIVED.value,
+                CaseEvent.deleted_at.is_(None),
+            )
+        )
+        for event in events:
+            reply = reply_of(event)
+            letter_id = str((event.data or {}).get("letter_id") or "")
+            if reply is None or letter_id not in issued:
+                continue
+            held = found.get(letter_id)
+            if held is None or reply.received_on < held.received_on:
+                found[letter_id] = reply
+        return found
+
+    # -- replies ---------------------------------------------------------------------------------
+
+    def record_reply(
+        self,
+        letter_id: str,
+        received_on: date,
+        sender: str,
+        summary: str,
+        attachment: tuple[str, bytes] | None = None,
+    ) -> LetterInfo:
+        """Record the answer to an issued letter on its case's timeline, with the scan of the
+        answer (file name, content) stored on the case in the same transaction if given."""
+        self.ws.require_role(*WRITERS)
+        sender = check.required_text(sender, "sender", _("From"), MAX_REPLY_SENDER)
+        summary = check.required_text(summary, "summary", _("Summary"), MAX_REPLY_SUMMARY)
+        check.not_future(received_on, "received_on", _("Received on"), self.today)
+        cases = CaseService(self.ws, self._today)
+        file_name = checked_file(*attachment) if attachment else None
+        with self.ws.write() as session:
+            row = self._load(session, letter_id)
+            if row.status != LetterStatus.ISSUED or not row.case_id:
+                raise ConflictError(_("Only an issued letter can have a reply."))
+            if row.letter_date is not None and received_on < row.letter_date:
+                raise ValidationError(
+                    _("The reply cannot have come before the letter was sent on {date}.").format(
+                        date=format_date(row.letter_date)
+                    ),
+                    "received_on",
+                )
+            case = self._case(session, row.case_id)
+            attachment_id = None
+            if attachment and file_name:
+                stored = cases.store_attachment(
+                    session,
+                    case,
+                    file_name,
+                    attachment[1],
+                    description=_("Reply to letter {number}").format(number=row.outgoing_number),
+                )
+                attachment_id = stored.id
+            number = row.outgoing_number or ""
+            add_case_event(
+                session,
+                case.id,
+                EventKind.REPLY_RECEIVED,
+                self.ws.actor.username,
+                summary,
+                data={
+                    **event_data(
+                        SystemEvent.REPLY_RECEIVED,
+                        number=number,
+                        sender=sender,
+                        date=received_on.isoformat(),
+                    ),
+                    "letter_id": row.id,
+                    "received_on": received_on.isoformat(),
+                    "sender": sender,
+                    "attachment_id": attachment_id,
+                },
+            )
+            case.updated_at = datetime.now(UTC)  # bundles travel by the case's version
+            self.ws.audit(
+                session,
+                "letter.reply",
+                "letter",
+                row.id,
+                {
+                    "number": number,
+                    "case": case.number,
+                    "received_on": received_on.isoformat(),
+                    "attachment": attachment_id,
+                },
+            )
+            session.flush()
+            search.index_cases(session, [case.id])
+            return self._info(session, row)
 
     def pdf(self, letter_id: str) -> bytes:
         """The stored PDF of an issued letter, exactly as the register keeps it."""
@@ -1423,7 +1588,10 @@ class LetterService(DatedService):
         row: Letter,
         case_number: str | None = None,
         users: Mapping[str, User] | None = None,
+        reply: ReplyInfo | None = None,
     ) -> LetterInfo:
+        if reply is None and users is None:  # one letter read alone: its reply read with it
+            reply = self._replies(session, [row]).get(row.id)
         if case_number is None:
             case = session.get(Case, row.case_id) if row.case_id else None
             case_number = case.number if case else ""
@@ -1444,7 +1612,25 @@ class LetterService(DatedService):
             signatory=", ".join(
                 p for p in dataclasses.astuple(self._signatory(session, row, users)) if p
             ),
+            reply=reply,
         )
+
+
+def reply_of(event: CaseEvent) -> ReplyInfo | None:
+    """The reply a ``reply_received`` entry records; None for an entry that cannot say."""
+    data = event.data or {}
+    try:
+        received_on = date.fromisoformat(str(data.get("received_on") or ""))
+    except ValueError:
+        return None
+    attachment_id = data.get("attachment_id")
+    return ReplyInfo(
+        received_on=received_on,
+        sender=str(data.get("sender") or ""),
+        summary=event.text,
+        attachment_id=str(attachment_id) if attachment_id else None,
+        recorded_by=event.author,
+    )
 
 
 def employer_addressee(

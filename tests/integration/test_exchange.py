@@ -33,6 +33,7 @@ from app.db.models import (
 )
 from app.db.raw import open_raw
 from app.db.sync import ANY_HOLDER
+from app.domain.codes import Role
 from app.errors import ConflictError, PermissionDenied, ValidationError
 from app.exchange.package import NotAnIdentityFile
 from app.i18n import format_date
@@ -43,10 +44,11 @@ from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.keys import KeyService
+from app.services.letters import LetterFilter, LetterService
 from app.services.records import CaseChanges, CaseFilter
 from app.services.users import UserService
-from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
+from app.services.workspace import Actor, Workspace
+from tests.conftest import MISSION, PASSWORD
 from tests.pg_cluster import server_installation  # noqa: E402
 
 # The PostgreSQL run is `slow` (long: demo missions, age, letters as PDF); CI runs it.
@@ -979,3 +981,51 @@ def test_library_update_keeps_the_missions_own_notes(sel: Site, hq: Site, tmp_pa
         row = session.get(Agreement, "00000000-0000-4000-8000-00000000a001")
         assert row.title_en.startswith("Agreement on the employment")
         assert row.mission_notes == "Doha labour court accepts this agreement in filings."
+
+
+def test_a_reply_and_its_scan_reach_hq_and_show_in_its_register(
+    sel: Site, hq: Site, tmp_path: Path
+) -> None:
+    case_id = first_case_id(sel)
+    ws = sel.ws
+    with ws.write() as session:  # a letterhead to print
+        mission = session.execute(select(Mission).where(Mission.code == "SEL")).scalar_one()
+        mission.name_en = MISSION.name_en
+    consul = Workspace(
+        ws.paths,
+        ws.db,
+        Actor("consul", Role.CONSUL, "Consul"),
+        ws.mission,
+        ws.database_id,
+        check_account=False,
+    )
+    sent = date.today()
+    letters = LetterService(ws, today=sent)
+    draft = letters.draft(case_id, "employer_letter", "en")
+    LetterService(consul, today=sent).approve(draft.id)
+    letter = letters.issue(draft.id)
+    letters.record_reply(
+        letter.id, sent, "Employer's lawyer", "Disputes the claim.", ("reply.pdf", b"%PDF scan")
+    )
+    out = tmp_path / "sel.qbundle"
+
+    sel.exchange.export_cases(out, [hq.recipient])
+    report = hq.exchange.import_bundle(out)
+
+    assert report.conflicts == 0
+    with hq.ws.read() as session:
+        entry = session.execute(
+            select(CaseEvent).where(CaseEvent.kind == "reply_received")
+        ).scalar_one()
+        scan = session.get(Attachment, entry.data["attachment_id"])
+        assert scan is not None and scan.content == b"%PDF scan"
+    assert (entry.case_id, entry.origin_mission, entry.text) == (
+        case_id,
+        "SEL",
+        "Disputes the claim.",
+    )
+    at_hq = LetterService(hq.ws).list_letters(LetterFilter(case_id=case_id))
+    replied = next(info for info in at_hq if info.id == letter.id)
+    assert replied.reply is not None
+    assert (replied.reply.sender, replied.reply.received_on) == ("Employer's lawyer", sent)
+    assert not replied.awaits_reply
