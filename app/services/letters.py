@@ -26,11 +26,11 @@ import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, extract, func, select
+from sqlalchemy import ColumnElement, Select, extract, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -63,7 +63,7 @@ from app.domain.keyboard import as_latin_keys
 from app.domain.names import passport_name, person_name, user_name
 from app.domain.persons import sex_from_names
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
-from app.domain.workflow import OPEN_STATUSES, is_open
+from app.domain.workflow import is_open
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import LANGUAGES, _, current_language, format_date
 from app.letters import (
@@ -114,21 +114,12 @@ from app.services.agreements import (
 from app.services.cases import CaseService, checked_file
 from app.services.legal_tables import SUBJECT_RULES, host_law
 from app.services.letterhead import letterhead
+from app.services.replies import AWAITS_REPLY, unanswered
 from app.services.rows import add_case_event, copied, live_row
 from app.services.workspace import DatedService
 from app.untrusted import read_at_most
 
 LETTER_STATUSES: tuple[LetterStatus, ...] = tuple(LetterStatus)
-# The kinds that ask their addressee to act and so await a reply: a certificate goes to the
-# worker, a report to HQ; neither is chased.
-AWAITS_REPLY = frozenset(
-    {
-        LetterKind.NOTE_VERBALE_LABOUR_AUTHORITY.value,
-        LetterKind.EMPLOYER_LETTER.value,
-        LetterKind.AGENCY_REPORT.value,
-        LetterKind.REFERRAL.value,
-    }
-)
 MAX_REPLY_SENDER = 300
 MAX_REPLY_SUMMARY = 4000
 
@@ -537,7 +528,7 @@ class LetterService(DatedService):
     def _filtered(self, query: Select, flt: LetterFilter) -> Select:
         query = query.outerjoin(Case, Case.id == Letter.case_id).where(Letter.deleted_at.is_(None))
         if flt.unanswered_for is not None:
-            query = self._unanswered(query, flt.unanswered_for)
+            query = unanswered(query, flt.unanswered_for, self.today, self.ws.mission_here)
         if flt.kind:
             query = query.where(Letter.kind == parse_kind(flt.kind))
         if flt.status:
@@ -556,25 +547,6 @@ class LetterService(DatedService):
         if flt.case_number:
             query = query.where(Case.number == search.case_number_typed(flt.case_number))
         return query
-
-    def _unanswered(self, query: Select, days: int) -> Select:
-        """Issued letters that await a reply, sent ``days`` or more days ago, of an open case
-        (held here, at a mission: chasing is the holder's work)."""
-        answered = exists().where(
-            CaseEvent.case_id == Letter.case_id,
-            CaseEvent.kind == EventKind.REPLY_RECEIVED.value,
-            CaseEvent.deleted_at.is_(None),
-            CaseEvent.data["letter_id"].as_string() == Letter.id,
-        )
-        query = query.where(
-            Letter.status == LetterStatus.ISSUED.value,
-            Letter.kind.in_(sorted(AWAITS_REPLY)),
-            Letter.letter_date <= self.today - timedelta(days=days),
-            Case.status.in_(sorted(s.value for s in OPEN_STATUSES)),
-            ~answered,
-        )
-        here = self.ws.mission_here
-        return query if here is None else query.where(Case.holder_mission == here)
 
     @staticmethod
     def _replies(session: Session, rows: list[Letter]) -> dict[str, ReplyInfo]:
