@@ -67,7 +67,7 @@ def test_a_reply_recorded_in_its_dialog_shows_in_the_register(
     dialog = page.reply_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.windowTitle() == f"Reply to letter {letter.outgoing_number}"
-    assert dialog.sender.text() == "Hanil Steel"  # the addressee, to correct if need be
+    assert dialog.from_field.text() == "Hanil Steel"  # the addressee, to correct if need be
     assert dialog.received_on.date() == date.today()
 
     press_dialog_button(qtbot, dialog)  # no summary: said in the dialog, which stays open

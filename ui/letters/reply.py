@@ -42,7 +42,7 @@ class ReplyDialog(ValidatingDialog):
         self.received_on = DateField("received_on")
         self.received_on.set_date(service.today)
         # The addressee usually answers; a department or a lawyer may answer for them.
-        self.sender = QLineEdit(letter.addressee_text)
+        self.from_field = QLineEdit(letter.addressee_text)
         self.summary = QPlainTextEdit()
         self.summary.setTabChangesFocus(True)
         lines_tall(self.summary, 5)
@@ -56,7 +56,7 @@ class ReplyDialog(ValidatingDialog):
         row.setContentsMargins(0, 0, 0, 0)
         self.scan_row.setLayout(row)
         self.form.addRow("", self.received_on)
-        self.form.addRow("", self.sender)
+        self.form.addRow("", self.from_field)
         self.form.addRow("", self.summary)
         self.form.addRow("", self.scan_row)
         self.set_scan(None)
@@ -73,7 +73,7 @@ class ReplyDialog(ValidatingDialog):
         )
         for widget, text in (
             (self.received_on, _("&Received on:")),
-            (self.sender, _("&From:")),
+            (self.from_field, _("&From:")),
             (self.summary, _("&Summary:")),
             (self.scan_row, _("Scan of the reply:")),
         ):
@@ -102,7 +102,7 @@ class ReplyDialog(ValidatingDialog):
     def field_widgets(self) -> dict[str, QWidget]:
         return {
             "received_on": self.received_on,
-            "sender": self.sender,
+            "sender": self.from_field,
             "summary": self.summary,
             "content": self.choose_button,
         }
@@ -115,7 +115,7 @@ class ReplyDialog(ValidatingDialog):
         received_on = self.received_on.date()
         assert received_on is not None  # validate() said so
         service, letter_id, scan = self.service, self.letter.id, self.scan
-        sender, summary = self.sender.text(), self.summary.toPlainText()
+        sender, summary = self.from_field.text(), self.summary.toPlainText()
 
         def write() -> LetterInfo:
             attachment = (scan.name, read_attachment(scan)) if scan else None
