@@ -35,7 +35,8 @@ from app.db.raw import open_raw
 from app.db.sync import ANY_HOLDER
 from app.domain.codes import Role
 from app.errors import ConflictError, PermissionDenied, ValidationError
-from app.exchange.package import NotAnIdentityFile
+from app.exchange import package, records
+from app.exchange.package import BundleRefused, NotAnIdentityFile
 from app.i18n import format_date
 from app.security.hq_secrets import AGE_IDENTITY, entry_name, secrets_file, workstation_secret
 from app.services.agreements import ensure_library
@@ -983,9 +984,8 @@ def test_library_update_keeps_the_missions_own_notes(sel: Site, hq: Site, tmp_pa
         assert row.mission_notes == "Doha labour court accepts this agreement in filings."
 
 
-def test_a_reply_and_its_scan_reach_hq_and_show_in_its_register(
-    sel: Site, hq: Site, tmp_path: Path
-) -> None:
+def replied_letter(sel: Site) -> str:
+    """An employer letter issued at ``sel`` today, answered with a scan; its id."""
     case_id = first_case_id(sel)
     ws = sel.ws
     with ws.write() as session:  # a letterhead to print
@@ -1007,6 +1007,15 @@ def test_a_reply_and_its_scan_reach_hq_and_show_in_its_register(
     letters.record_reply(
         letter.id, sent, "Employer's lawyer", "Disputes the claim.", ("reply.pdf", b"%PDF scan")
     )
+    return letter.id
+
+
+def test_a_reply_and_its_scan_reach_hq_and_show_in_its_register(
+    sel: Site, hq: Site, tmp_path: Path
+) -> None:
+    letter_id = replied_letter(sel)
+    case_id = first_case_id(sel)
+    sent = date.today()
     out = tmp_path / "sel.qbundle"
 
     sel.exchange.export_cases(out, [hq.recipient])
@@ -1025,7 +1034,33 @@ def test_a_reply_and_its_scan_reach_hq_and_show_in_its_register(
         "Disputes the claim.",
     )
     at_hq = LetterService(hq.ws).list_letters(LetterFilter(case_id=case_id))
-    replied = next(info for info in at_hq if info.id == letter.id)
+    replied = next(info for info in at_hq if info.id == letter_id)
     assert replied.reply is not None
     assert (replied.reply.sender, replied.reply.received_on) == ("Employer's lawyer", sent)
     assert not replied.awaits_reply
+
+
+def test_an_hq_older_than_reply_entries_refuses_the_bundle_and_writes_nothing(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As docs/bundle-format.md says: a code the reader's schema lacks refuses the bundle,
+    naming the field; the format version stays 1."""
+    replied_letter(sel)
+    out = tmp_path / "sel.qbundle"
+    sel.exchange.export_cases(out, [hq.recipient])
+    known = records.code_columns()
+    older = {**known, "case_event": {**known["case_event"]}}
+    older["case_event"]["kind"] = tuple(
+        k for k in known["case_event"]["kind"] if k != "reply_received"
+    )
+    monkeypatch.setattr(records, "code_columns", lambda: older)
+    package._record_validator.cache_clear()
+    package._record_check.cache_clear()
+    before = table_dump(hq)
+    try:
+        with pytest.raises(BundleRefused, match=r"records/case_event\.jsonl .*kind: not one of"):
+            hq.exchange.import_bundle(out)
+    finally:
+        package._record_validator.cache_clear()
+        package._record_check.cache_clear()
+    assert table_dump(hq) == before
