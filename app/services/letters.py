@@ -556,16 +556,17 @@ class LetterService(DatedService):
             return {}
         case_ids = {row.case_id for row in rows if row.id in issued}
         found: dict[str, ReplyInfo] = {}
-        events = session.scalars(
-            select(CaseEvent).where(
+        # Columns, not entities: a page of 1,000 letters reads thousands of entries.
+        entries = session.execute(
+            select(CaseEvent.data, CaseEvent.text, CaseEvent.author).where(
                 CaseEvent.case_id.in_(sorted(str(c) for c in case_ids)),
                 CaseEvent.kind == EventKind.REPLY_RECEIVED.value,
                 CaseEvent.deleted_at.is_(None),
             )
         )
-        for event in events:
-            reply = reply_of(event)
-            letter_id = str((event.data or {}).get("letter_id") or "")
+        for data, text, author in entries:
+            reply = reply_of(data, text, author)
+            letter_id = str((data or {}).get("letter_id") or "")
             if reply is None or letter_id not in issued:
                 continue
             held = found.get(letter_id)
@@ -1588,9 +1589,10 @@ class LetterService(DatedService):
         )
 
 
-def reply_of(event: CaseEvent) -> ReplyInfo | None:
-    """The reply a ``reply_received`` entry records; None for an entry that cannot say."""
-    data = event.data or {}
+def reply_of(data: dict[str, Any] | None, text: str, author: str) -> ReplyInfo | None:
+    """The reply a ``reply_received`` entry (its data, text and author) records; None for an
+    entry that cannot say."""
+    data = data or {}
     try:
         received_on = date.fromisoformat(str(data.get("received_on") or ""))
     except ValueError:
@@ -1599,9 +1601,9 @@ def reply_of(event: CaseEvent) -> ReplyInfo | None:
     return ReplyInfo(
         received_on=received_on,
         sender=str(data.get("sender") or ""),
-        summary=event.text,
+        summary=text,
         attachment_id=str(attachment_id) if attachment_id else None,
-        recorded_by=event.author,
+        recorded_by=author,
     )
 
 
