@@ -184,6 +184,7 @@ def test_only_an_administrator_sets_the_policies(
     page = _page(qtbot, make_window(open_ws("aigul")))
     assert not page.idle_minutes.isEnabled()
     assert not page.retention_years.isEnabled()
+    assert not page.reply_wait.isEnabled()
 
 
 def test_keyring_state_is_shown(qtbot: QtBot, make_window: MakeWindow, ws: Workspace) -> None:
