@@ -37,6 +37,8 @@ from app.services.after_crash import FoundAfterCrash, found_text
 from app.services.cases import CaseService
 from app.services.changes import DataChanged
 from app.services.records import CaseFilter, CaseRow
+from app.services.replies import ReplyWatch
+from app.services.settings import reply_wait_days
 from ui.changes import listen_to_changes
 from ui.icons import icon
 from ui.main_window import MainWindow
@@ -221,6 +223,14 @@ class StartPage(QWidget):
         self.escalated.setIcon(icon(DEADLINE_SHAPES["red"], DEADLINE_COLOURS["red"]))
         self.escalated.clicked.connect(lambda: self.show_all(ESCALATED))
         self.escalated.hide()
+        # Letters sent and not answered past the mission's wait: to chase, a click from the
+        # register listing exactly them. For those who write letters at a mission.
+        self.chases = not self.reads_only and not workspace.mission.is_hq
+        self.unanswered = QPushButton()
+        self.unanswered.setObjectName("letters_without_a_reply")
+        self.unanswered.setIcon(icon("mail"))
+        self.unanswered.clicked.connect(self.show_unanswered)
+        self.unanswered.hide()
         self.mine = CaseSection()
         self.overdue = CaseSection()
         self.at_risk = CaseSection()
@@ -243,6 +253,7 @@ class StartPage(QWidget):
         for_the_head = FlowLayout(one_row=True)
         for_the_head.addWidget(self.escalated)
         for_the_head.addWidget(self.waiting)
+        for_the_head.addWidget(self.unanswered)
         dated = QHBoxLayout()
         dated.addWidget(self.today, 0, Qt.AlignmentFlag.AlignTop)
         dated.addStretch(1)
@@ -346,16 +357,22 @@ class StartPage(QWidget):
                 section.set_loading(title, flt)
         service, gives_out = self.service, self.gives_out
         filters = [flt for _section, flt, _title, _empty in sections]
+        workspace, chases = self.window_.workspace, self.chases
 
-        def read() -> tuple[list[tuple[list[CaseRow], int]], int, int]:
+        def read() -> tuple[list[tuple[list[CaseRow], int]], int, int, tuple[int, int]]:
             found = []
             for flt in filters:
                 rows = service.list_cases(flt, 0, SECTION_LIMIT)
                 total = service.count_cases(flt) if len(rows) == SECTION_LIMIT else len(rows)
                 found.append((rows, total))
+            unanswered = (0, 0)
+            if chases:
+                wait = reply_wait_days(workspace)
+                unanswered = (ReplyWatch(workspace).count_unanswered(wait), wait)
             if not gives_out:
-                return found, 0, 0
-            return found, service.count_cases(WAITING), service.count_cases(ESCALATED)
+                return found, 0, 0, unanswered
+            waiting, escalated = service.count_cases(WAITING), service.count_cases(ESCALATED)
+            return found, waiting, escalated, unanswered
 
         self.loading = True
         self._reader.submit([read])
@@ -363,7 +380,9 @@ class StartPage(QWidget):
     def _arrived(self, _step: int, result: object) -> None:
         self.loading = False
         self._shown_once = True
-        found, waiting, escalated = cast(tuple[list[tuple[list[CaseRow], int]], int, int], result)
+        found, waiting, escalated, (unanswered, wait) = cast(
+            tuple[list[tuple[list[CaseRow], int]], int, int, tuple[int, int]], result
+        )
         for (section, flt, title, empty), (rows, total) in zip(
             self._sections(), found, strict=True
         ):
@@ -391,7 +410,29 @@ class StartPage(QWidget):
             )
         )
         self.escalated.setVisible(escalated > 0)
+        self.unanswered.setText(
+            ngettext("{n} letter awaits a reply", "{n} letters await a reply", unanswered).format(
+                n=format_number(unanswered)
+            )
+        )
+        self.unanswered.setToolTip(
+            ngettext(
+                "Letters of open cases sent {n} day ago or earlier with no reply recorded: "
+                "list them in Letters",
+                "Letters of open cases sent {n} days ago or earlier with no reply recorded: "
+                "list them in Letters",
+                wait,
+            ).format(n=format_number(wait))
+        )
+        self.unanswered.setVisible(unanswered > 0)
         self.loaded.emit()
+
+    def show_unanswered(self) -> None:
+        """The letters register listing exactly the letters counted."""
+        area = self.window_.show_area("letters")
+        show = getattr(area, "show_unanswered", None)
+        if show is not None:
+            show()
 
     def _read_failed(self, exc: BaseException) -> None:
         self.loading = False

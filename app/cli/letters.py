@@ -1,4 +1,4 @@
-"""letter kinds|render|draft|approve|issue|list|pdf|verify: the outgoing-letter register."""
+"""letter kinds|render|draft|approve|issue|list|pdf|verify|reply: the outgoing-letter register."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.cli.common import add_actions, json_help, print_json, print_table, workspace
+from app.cli.common import (
+    add_actions,
+    day_argument,
+    json_help,
+    print_json,
+    print_table,
+    workspace,
+)
 from app.domain import labels
 from app.domain.codes import LetterKind, label
 from app.errors import IntegrityError, ValidationError
@@ -18,7 +25,8 @@ from app.i18n import LANGUAGES, _, format_date
 from app.letters import LETTER_KINDS, Addressee
 from app.os_errors import os_error_reason
 from app.reports.export import replace_file
-from app.services.cases import CaseService
+from app.services import settings as domain_settings
+from app.services.cases import CaseService, read_attachment
 from app.services.letters import (
     APPROVERS,
     LETTER_STATUSES,
@@ -82,6 +90,11 @@ def register(commands: Any) -> None:
     )
     register_list.add_argument("--year", type=int, help=_("only the letters of this year"))
     register_list.add_argument("--case", metavar="NUMBER", help=_("only the letters of this case"))
+    register_list.add_argument(
+        "--unanswered",
+        action="store_true",
+        help=_("only the letters still awaiting a reply past the mission's wait (Settings)"),
+    )
     register_list.add_argument("--json", action="store_true", help=json_help())
     register_list.set_defaults(handler=cmd_list)
 
@@ -108,6 +121,28 @@ def register(commands: Any) -> None:
     )
     verify.add_argument("--json", action="store_true", help=json_help())
     verify.set_defaults(handler=cmd_verify)
+
+    reply = actions.add_parser(
+        "reply", help=_("record the reply to an issued letter on its case's timeline")
+    )
+    reply.add_argument("number", help=_("the outgoing number, e.g. SEL-2026/0042"))
+    reply.add_argument(
+        "--received",
+        type=day_argument,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help=_("when the reply came (default: today)"),
+    )
+    reply.add_argument(
+        "--from", dest="sender", required=True, metavar="TEXT", help=_("who answered")
+    )
+    reply.add_argument(
+        "--summary", required=True, metavar="TEXT", help=_("what the reply says, briefly")
+    )
+    reply.add_argument(
+        "--file", type=Path, metavar="FILE", help=_("the reply's scan, stored on the case")
+    )
+    reply.set_defaults(handler=cmd_reply)
 
 
 def _letter_options(parser: argparse.ArgumentParser) -> None:
@@ -259,12 +294,29 @@ def _row_json(info: LetterInfo) -> dict[str, Any]:
         "drafted_by": info.drafted_by,
         "approved_by": info.approved_by,
         "issued_by": info.issued_by,
+        "reply": (
+            {
+                "received_on": info.reply.received_on.isoformat(),
+                "from": info.reply.sender,
+                "summary": info.reply.summary,
+                "attachment_id": info.reply.attachment_id,
+            }
+            if info.reply
+            else None
+        ),
     }
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    flt = LetterFilter(kind=args.kind, status=args.status, year=args.year, case_number=args.case)
     with workspace(args) as ws:
+        wait = domain_settings.reply_wait_days(ws) if args.unanswered else None
+        flt = LetterFilter(
+            kind=args.kind,
+            status=args.status,
+            year=args.year,
+            case_number=args.case,
+            unanswered_for=wait,
+        )
         rows = LetterService(ws).list_letters(flt)
     if args.json:
         print_json([_row_json(r) for r in rows])
@@ -283,6 +335,17 @@ def cmd_list(args: argparse.Namespace) -> int:
             for r in rows
         ],
     )
+    return 0
+
+
+def cmd_reply(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        service = LetterService(ws)
+        letter = service.get_by_number(args.number)
+        scan = (args.file.name, read_attachment(args.file)) if args.file else None
+        service.record_reply(
+            letter.id, args.received or service.today, args.sender, args.summary, scan
+        )
     return 0
 
 

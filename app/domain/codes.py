@@ -166,6 +166,7 @@ class EventKind(StrEnum):
     MEETING = "meeting"
     VISIT = "visit"
     LETTER_SENT = "letter_sent"
+    REPLY_RECEIVED = "reply_received"  # the addressee answered one of our letters
     STATUS_CHANGE = "status_change"
     STATUS_UNDONE = "status_undone"  # its author took the last status change back
     ASSIGNMENT = "assignment"
@@ -271,6 +272,7 @@ def _gettext_labels(pgettext: Callable[[str, str], str], _: Callable[[str], str]
             EventKind.MEETING: pgettext("timeline", "Meeting"),
             EventKind.VISIT: pgettext("timeline", "Visit"),
             EventKind.LETTER_SENT: pgettext("timeline", "Letter sent"),
+            EventKind.REPLY_RECEIVED: pgettext("timeline", "Reply received"),
             EventKind.STATUS_CHANGE: pgettext("timeline", "Status changed"),
             EventKind.STATUS_UNDONE: pgettext("timeline", "Status change undone"),
             EventKind.ASSIGNMENT: pgettext("timeline", "Assigned"),

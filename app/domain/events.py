@@ -44,6 +44,7 @@ class SystemEvent(StrEnum):
     REFERRED = "referred"
     REFERRAL_OUTCOME = "referral_outcome"
     STARTED_BY_LETTER = "started_by_letter"  # a "new" case moved to "in progress" by a letter
+    REPLY_RECEIVED = "reply_received"  # the answer to a letter the mission issued
 
 
 # The parameter each event's sentence takes from the entry's typed text, if any.
@@ -51,6 +52,7 @@ _TEXT_PARAM: dict[SystemEvent, str] = {
     SystemEvent.LETTER_ISSUED: "subject",
     SystemEvent.REFERRED: "reason",
     SystemEvent.REFERRAL_OUTCOME: "outcome",
+    SystemEvent.REPLY_RECEIVED: "summary",
 }
 
 
@@ -70,6 +72,9 @@ def _templates(_: Callable[[str], str]) -> dict[SystemEvent, str]:
         SystemEvent.REFERRED: _("Referred to {partner}: {reason}"),
         SystemEvent.REFERRAL_OUTCOME: _("Outcome of the referral to {partner}: {outcome}"),
         SystemEvent.STARTED_BY_LETTER: _("Letter {number} issued."),
+        SystemEvent.REPLY_RECEIVED: _(
+            "Reply to letter {number} from {sender}, received on {date}: {summary}"
+        ),
     }
 
 
@@ -91,6 +96,7 @@ def _details(_: Callable[[str], str]) -> dict[SystemEvent, str]:
         SystemEvent.REFERRED: "{partner}: {reason}",
         SystemEvent.REFERRAL_OUTCOME: "{partner}: {outcome}",
         SystemEvent.STARTED_BY_LETTER: "{number}",
+        SystemEvent.REPLY_RECEIVED: "{number} — {sender}, {date}\n{summary}",
     }
 
 
@@ -111,6 +117,7 @@ def _titles(pgettext: Callable[[str, str], str], _: Callable[[str], str]) -> dic
         SystemEvent.REFERRED: _("Referral"),
         SystemEvent.REFERRAL_OUTCOME: _("Outcome of a referral recorded"),
         SystemEvent.STARTED_BY_LETTER: pgettext("timeline", "Work started by a letter"),
+        SystemEvent.REPLY_RECEIVED: pgettext("timeline", "Reply received"),
     }
 
 
@@ -199,7 +206,7 @@ def _composed(
         values["kind"] = labels.letter_kind(str(params.get("kind", "")), lang)
     elif event == SystemEvent.CONTRACT_REVIEWED:
         values["risk"] = labels.risk_level(str(params.get("risk", "")), lang)
-    elif event == SystemEvent.ESCALATED and params.get("date"):
+    elif event in (SystemEvent.ESCALATED, SystemEvent.REPLY_RECEIVED) and params.get("date"):
         try:
             values["date"] = format_date(date.fromisoformat(str(params["date"])), None, lang)
         except ValueError:

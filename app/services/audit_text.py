@@ -76,6 +76,7 @@ DETAIL_LABELS: dict[str, str] = {
     "added": N_("Agreements added"),
     "updated": N_("Agreements updated"),
     "provisions_changed": N_("Provisions changed"),
+    "received_on": N_("Received on"),  # a reply to a letter (letter.reply)
 }
 
 RECOVERY_METHODS = {"recovery_key": N_("the recovery key"), "escrow": N_("HQ's one-time code")}

@@ -171,6 +171,19 @@ def _too_large(name: str, size: int) -> ValidationError:
     )
 
 
+def checked_file(filename: str, content: bytes) -> str:
+    """The name a file is attached under, once its name and size are fit for a case."""
+    # A file's name is chosen, not typed: a direction control in it (a disguised
+    # «invoice\u202efdp.exe») becomes "_" as ``clean_filename`` makes it, the file kept.
+    marked = _DIRECTION_CONTROL.sub("_", filename or "")
+    name = clean_filename(check.required_text(marked, "filename", _("File name"), 4096))
+    if not content:
+        raise ValidationError(_("The file is empty."), "content")
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise _too_large(name, len(content))
+    return name
+
+
 def _refuse_second_copy(session: Session, case_id: str, name: str, digest: str) -> None:
     """The same file twice on one case (chosen again, or dropped after it was attached) was
     stored twice without a word; it is refused, naming the copy the case already has."""
@@ -1408,14 +1421,7 @@ class CaseService(DatedService):
         """Store a file on the case; a scan of an identity document needs the officer's
         acknowledgement of the warning and the reason it is indispensable (kept and audited)."""
         self.ws.require_role(*CASE_WORKERS)
-        # A file's name is chosen, not typed: a direction control in it (a disguised
-        # «invoice\u202efdp.exe») becomes "_" as ``clean_filename`` makes it, the file kept.
-        marked = _DIRECTION_CONTROL.sub("_", filename or "")
-        name = clean_filename(check.required_text(marked, "filename", _("File name"), 4096))
-        if not content:
-            raise ValidationError(_("The file is empty."), "content")
-        if len(content) > MAX_ATTACHMENT_BYTES:
-            raise _too_large(name, len(content))
+        name = checked_file(filename, content)
         if is_identity_document and not identity_document_acknowledged:
             raise ValidationError(identity_document_warning(), "is_identity_document")
         reason = check.bounded_text(identity_reason, "identity_reason", _("Reason"), 2000)
@@ -1424,47 +1430,73 @@ class CaseService(DatedService):
                 _("Say why a copy of this identity document is indispensable for the case."),
                 "identity_reason",
             )
-        mime = mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-        digest = hashlib.sha256(content).hexdigest()
+        description = check.bounded_text(description, "description", _("Description"), 2000)
         with self.ws.write() as session:
             row = self._load(session, case_id)
-            _refuse_second_copy(session, row.id, name, digest)
-            attachment = Attachment(
-                case_id=row.id,
-                filename=name,
-                mime_type=mime,
-                size=len(content),
-                sha256=digest,
-                content=content,
-                is_identity_document=is_identity_document,
-                identity_reason=reason if is_identity_document else "",
-                description=check.bounded_text(description, "description", _("Description"), 2000),
-                added_by=self.ws.actor.username,
-            )
-            session.add(attachment)
-            session.flush()
-            self._event(
+            attachment = self.store_attachment(
                 session,
-                row.id,
-                EventKind.ATTACHMENT_ADDED,
+                row,
                 name,
-                data={"attachment_id": attachment.id},  # the timeline opens it from the entry
-            )
-            self._touch(row)
-            self.ws.audit(
-                session,
-                "attachment.add",
-                "case",
-                row.number,
-                {
-                    "attachment": attachment.id,
-                    "sha256": digest,
-                    "size": len(content),
-                    "identity_document": is_identity_document,
-                    "identity_reason": reason if is_identity_document else "",
-                },
+                content,
+                mime_type,
+                description,
+                is_identity_document,
+                reason if is_identity_document else "",
             )
             return _attachment_info(attachment)
+
+    def store_attachment(
+        self,
+        session: Session,
+        row: Case,
+        name: str,
+        content: bytes,
+        mime_type: str | None = None,
+        description: str = "",
+        is_identity_document: bool = False,
+        identity_reason: str = "",
+    ) -> Attachment:
+        """Store a checked file on the case in the caller's transaction, with its timeline
+        entry and audit entry (a reply to a letter stores its scan with the reply)."""
+        mime = mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        digest = hashlib.sha256(content).hexdigest()
+        _refuse_second_copy(session, row.id, name, digest)
+        attachment = Attachment(
+            case_id=row.id,
+            filename=name,
+            mime_type=mime,
+            size=len(content),
+            sha256=digest,
+            content=content,
+            is_identity_document=is_identity_document,
+            identity_reason=identity_reason,
+            description=description,
+            added_by=self.ws.actor.username,
+        )
+        session.add(attachment)
+        session.flush()
+        self._event(
+            session,
+            row.id,
+            EventKind.ATTACHMENT_ADDED,
+            name,
+            data={"attachment_id": attachment.id},  # the timeline opens it from the entry
+        )
+        self._touch(row)
+        self.ws.audit(
+            session,
+            "attachment.add",
+            "case",
+            row.number,
+            {
+                "attachment": attachment.id,
+                "sha256": digest,
+                "size": len(content),
+                "identity_document": is_identity_document,
+                "identity_reason": identity_reason,
+            },
+        )
+        return attachment
 
     def attachment_content(
         self, attachment_id: str, saved_copy: bool = False

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from app.db.models import (
     AuditEntry,
     Case,
+    CaseEvent,
     Employer,
     Letter,
     PartnerOrganisation,
@@ -111,13 +112,17 @@ from app.services.agreements import (
     is_domestic_case,
     letter_citations,
 )
+from app.services.cases import CaseService, checked_file
 from app.services.legal_tables import SUBJECT_RULES, host_law
 from app.services.letterhead import letterhead
+from app.services.replies import AWAITS_REPLY, unanswered
 from app.services.rows import add_case_event, copied, live_row
 from app.services.workspace import DatedService
 from app.untrusted import read_at_most
 
 LETTER_STATUSES: tuple[LetterStatus, ...] = tuple(LetterStatus)
+MAX_REPLY_SENDER = 300
+MAX_REPLY_SUMMARY = 4000
 
 WRITERS = CASE_WORKERS
 # Who may approve, and so sign: a consul, or the head of mission. The head of mission holds the
@@ -235,6 +240,17 @@ class LetterFields:
 
 
 @dataclass(frozen=True)
+class ReplyInfo:
+    """The answer to an issued letter, as recorded on its case's timeline."""
+
+    received_on: date
+    sender: str  # who answered: the employer, the ministry's department, a person
+    summary: str
+    attachment_id: str | None = None
+    recorded_by: str = ""
+
+
+@dataclass(frozen=True)
 class LetterInfo:
     id: str
     version: int
@@ -264,6 +280,20 @@ class LetterInfo:
     forward_to: str = ""
     share_identity: bool = False
     signatory: str = ""  # who signs (or will sign): "position, name"
+    reply: ReplyInfo | None = None  # the first reply recorded, for an issued letter
+
+    @property
+    def awaits_reply(self) -> bool:
+        """An issued letter of a kind that asks its addressee to act, not yet answered."""
+        return (
+            self.status == LetterStatus.ISSUED and self.kind in AWAITS_REPLY and self.reply is None
+        )
+
+    def days_without_reply(self, today: date) -> int | None:
+        """Days since the letter went out while no reply came; None when none is awaited."""
+        if not self.awaits_reply or self.letter_date is None:
+            return None
+        return max((today - self.letter_date).days, 0)
 
     @property
     def subject_beyond_case(self) -> str:
@@ -310,6 +340,8 @@ class LetterFilter:
     year: int | None = None
     case_id: str | None = None
     case_number: str | None = None
+    # Issued letters awaiting a reply, of an open case, sent at least this many days ago.
+    unanswered_for: int | None = None
 
 
 @dataclass(frozen=True)
@@ -515,9 +547,11 @@ class LetterService(DatedService):
         ).limit(limit)
         with self.ws.read() as session:
             users = {user.username: user for user in session.scalars(select(User))}
+            found = [(row, number) for row, number in session.execute(query)]
+            replies = self._replies(session, [row for row, _number in found])
             return [
-                self._info(session, row, number or "", users)
-                for row, number in session.execute(query)
+                self._info(session, row, number or "", users, replies.get(row.id))
+                for row, number in found
             ]
 
     def count(self, flt: LetterFilter | None = None) -> int:
@@ -525,9 +559,10 @@ class LetterService(DatedService):
         with self.ws.read() as session:
             return int(session.execute(query).scalar_one())
 
-    @staticmethod
-    def _filtered(query: Select, flt: LetterFilter) -> Select:
+    def _filtered(self, query: Select, flt: LetterFilter) -> Select:
         query = query.outerjoin(Case, Case.id == Letter.case_id).where(Letter.deleted_at.is_(None))
+        if flt.unanswered_for is not None:
+            query = unanswered(query, flt.unanswered_for, self.today, self.ws.mission_here)
         if flt.kind:
             query = query.where(Letter.kind == parse_kind(flt.kind))
         if flt.status:
@@ -546,6 +581,109 @@ class LetterService(DatedService):
         if flt.case_number:
             query = query.where(Case.number == search.case_number_typed(flt.case_number))
         return query
+
+    @staticmethod
+    def _replies(session: Session, rows: list[Letter]) -> dict[str, ReplyInfo]:
+        """The first reply recorded to each of ``rows`` that has one, by the letter's id."""
+        issued = {row.id for row in rows if row.status == LetterStatus.ISSUED and row.case_id}
+        if not issued:
+            return {}
+        case_ids = {row.case_id for row in rows if row.id in issued}
+        found: dict[str, ReplyInfo] = {}
+        # Columns, not entities: a page of 1,000 letters reads thousands of entries.
+        entries = session.execute(
+            select(CaseEvent.data, CaseEvent.text, CaseEvent.author).where(
+                CaseEvent.case_id.in_(sorted(str(c) for c in case_ids)),
+                CaseEvent.kind == EventKind.REPLY_RECEIVED.value,
+                CaseEvent.deleted_at.is_(None),
+            )
+        )
+        for data, text, author in entries:
+            reply = reply_of(data, text, author)
+            letter_id = str((data or {}).get("letter_id") or "")
+            if reply is None or letter_id not in issued:
+                continue
+            held = found.get(letter_id)
+            if held is None or reply.received_on < held.received_on:
+                found[letter_id] = reply
+        return found
+
+    # -- replies ---------------------------------------------------------------------------------
+
+    def record_reply(
+        self,
+        letter_id: str,
+        received_on: date,
+        sender: str,
+        summary: str,
+        attachment: tuple[str, bytes] | None = None,
+    ) -> LetterInfo:
+        """Record the answer to an issued letter on its case's timeline, with the scan of the
+        answer (file name, content) stored on the case in the same transaction if given."""
+        self.ws.require_role(*WRITERS)
+        sender = check.required_text(sender, "sender", _("From"), MAX_REPLY_SENDER)
+        summary = check.required_text(summary, "summary", _("Summary"), MAX_REPLY_SUMMARY)
+        check.not_future(received_on, "received_on", _("Received on"), self.today)
+        cases = CaseService(self.ws, self._today)
+        file_name = checked_file(*attachment) if attachment else None
+        with self.ws.write() as session:
+            row = self._load(session, letter_id)
+            if row.status != LetterStatus.ISSUED or not row.case_id:
+                raise ConflictError(_("Only an issued letter can have a reply."))
+            if row.letter_date is not None and received_on < row.letter_date:
+                raise ValidationError(
+                    _("The reply cannot have come before the letter was sent on {date}.").format(
+                        date=format_date(row.letter_date)
+                    ),
+                    "received_on",
+                )
+            case = self._case(session, row.case_id)
+            attachment_id = None
+            if attachment and file_name:
+                stored = cases.store_attachment(
+                    session,
+                    case,
+                    file_name,
+                    attachment[1],
+                    description=_("Reply to letter {number}").format(number=row.outgoing_number),
+                )
+                attachment_id = stored.id
+            number = row.outgoing_number or ""
+            add_case_event(
+                session,
+                case.id,
+                EventKind.REPLY_RECEIVED,
+                self.ws.actor.username,
+                summary,
+                data={
+                    **event_data(
+                        SystemEvent.REPLY_RECEIVED,
+                        number=number,
+                        sender=sender,
+                        date=received_on.isoformat(),
+                    ),
+                    "letter_id": row.id,
+                    "received_on": received_on.isoformat(),
+                    "sender": sender,
+                    "attachment_id": attachment_id,
+                },
+            )
+            case.updated_at = datetime.now(UTC)  # bundles travel by the case's version
+            self.ws.audit(
+                session,
+                "letter.reply",
+                "letter",
+                row.id,
+                {
+                    "number": number,
+                    "case": case.number,
+                    "received_on": received_on.isoformat(),
+                    "attachment": attachment_id,
+                },
+            )
+            session.flush()
+            search.index_cases(session, [case.id])
+            return self._info(session, row)
 
     def pdf(self, letter_id: str) -> bytes:
         """The stored PDF of an issued letter, exactly as the register keeps it."""
@@ -1503,7 +1641,10 @@ class LetterService(DatedService):
         row: Letter,
         case_number: str | None = None,
         users: Mapping[str, User] | None = None,
+        reply: ReplyInfo | None = None,
     ) -> LetterInfo:
+        if reply is None and users is None:  # one letter read alone: its reply read with it
+            reply = self._replies(session, [row]).get(row.id)
         if case_number is None:
             case = session.get(Case, row.case_id) if row.case_id else None
             case_number = case.number if case else ""
@@ -1524,7 +1665,26 @@ class LetterService(DatedService):
             signatory=", ".join(
                 p for p in dataclasses.astuple(self._signatory(session, row, users)) if p
             ),
+            reply=reply,
         )
+
+
+def reply_of(data: dict[str, Any] | None, text: str, author: str) -> ReplyInfo | None:
+    """The reply a ``reply_received`` entry (its data, text and author) records; None for an
+    entry that cannot say."""
+    data = data or {}
+    try:
+        received_on = date.fromisoformat(str(data.get("received_on") or ""))
+    except ValueError:
+        return None
+    attachment_id = data.get("attachment_id")
+    return ReplyInfo(
+        received_on=received_on,
+        sender=str(data.get("sender") or ""),
+        summary=text,
+        attachment_id=str(attachment_id) if attachment_id else None,
+        recorded_by=author,
+    )
 
 
 def employer_addressee(

@@ -66,3 +66,29 @@ def idle_lock_minutes(workspace: Workspace) -> int:
 
 def set_idle_lock_minutes(workspace: Workspace, minutes: int) -> None:
     IDLE_LOCK_SETTING.store(workspace, minutes, _("The idle lock is {low} to {high} minutes."))
+
+
+# After how many days without an answer an issued letter is listed as awaiting a reply (the
+# Start page, the letters register). A mission policy: the host ministry's habits set it.
+REPLY_WAIT = "reply_wait_days"
+DEFAULT_REPLY_WAIT_DAYS = 14
+MIN_REPLY_WAIT_DAYS = 1
+MAX_REPLY_WAIT_DAYS = 180
+
+REPLY_WAIT_SETTING = WholeNumberSetting(
+    REPLY_WAIT,
+    MIN_REPLY_WAIT_DAYS,
+    MAX_REPLY_WAIT_DAYS,
+    DEFAULT_REPLY_WAIT_DAYS,
+    "settings.reply_wait",
+)
+
+
+def reply_wait_days(workspace: Workspace) -> int:
+    return REPLY_WAIT_SETTING.read(workspace)
+
+
+def set_reply_wait_days(workspace: Workspace, days: int) -> None:
+    REPLY_WAIT_SETTING.store(
+        workspace, days, _("A letter awaits its reply for {low} to {high} days.")
+    )

@@ -33,8 +33,10 @@ from app.db.models import (
 )
 from app.db.raw import open_raw
 from app.db.sync import ANY_HOLDER
+from app.domain.codes import Role
 from app.errors import ConflictError, PermissionDenied, ValidationError
-from app.exchange.package import NotAnIdentityFile
+from app.exchange import package, records
+from app.exchange.package import BundleRefused, NotAnIdentityFile
 from app.i18n import format_date
 from app.security.hq_secrets import AGE_IDENTITY, entry_name, secrets_file, workstation_secret
 from app.services.agreements import ensure_library
@@ -43,10 +45,11 @@ from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.keys import KeyService
+from app.services.letters import LetterFilter, LetterService
 from app.services.records import CaseChanges, CaseFilter
 from app.services.users import UserService
-from app.services.workspace import Workspace
-from tests.conftest import PASSWORD
+from app.services.workspace import Actor, Workspace
+from tests.conftest import MISSION, PASSWORD
 from tests.pg_cluster import server_installation  # noqa: E402
 
 # The PostgreSQL run is `slow` (long: demo missions, age, letters as PDF); CI runs it.
@@ -979,3 +982,85 @@ def test_library_update_keeps_the_missions_own_notes(sel: Site, hq: Site, tmp_pa
         row = session.get(Agreement, "00000000-0000-4000-8000-00000000a001")
         assert row.title_en.startswith("Agreement on the employment")
         assert row.mission_notes == "Doha labour court accepts this agreement in filings."
+
+
+def replied_letter(sel: Site) -> str:
+    """An employer letter issued at ``sel`` today, answered with a scan; its id."""
+    case_id = first_case_id(sel)
+    ws = sel.ws
+    with ws.write() as session:  # a letterhead to print
+        mission = session.execute(select(Mission).where(Mission.code == "SEL")).scalar_one()
+        mission.name_en = MISSION.name_en
+    consul = Workspace(
+        ws.paths,
+        ws.db,
+        Actor("consul", Role.CONSUL, "Consul"),
+        ws.mission,
+        ws.database_id,
+        check_account=False,
+    )
+    sent = date.today()
+    letters = LetterService(ws, today=sent)
+    draft = letters.draft(case_id, "employer_letter", "en")
+    LetterService(consul, today=sent).approve(draft.id)
+    letter = letters.issue(draft.id)
+    letters.record_reply(
+        letter.id, sent, "Employer's lawyer", "Disputes the claim.", ("reply.pdf", b"%PDF scan")
+    )
+    return letter.id
+
+
+def test_a_reply_and_its_scan_reach_hq_and_show_in_its_register(
+    sel: Site, hq: Site, tmp_path: Path
+) -> None:
+    letter_id = replied_letter(sel)
+    case_id = first_case_id(sel)
+    sent = date.today()
+    out = tmp_path / "sel.qbundle"
+
+    sel.exchange.export_cases(out, [hq.recipient])
+    report = hq.exchange.import_bundle(out)
+
+    assert report.conflicts == 0
+    with hq.ws.read() as session:
+        entry = session.execute(
+            select(CaseEvent).where(CaseEvent.kind == "reply_received")
+        ).scalar_one()
+        scan = session.get(Attachment, entry.data["attachment_id"])
+        assert scan is not None and scan.content == b"%PDF scan"
+    assert (entry.case_id, entry.origin_mission, entry.text) == (
+        case_id,
+        "SEL",
+        "Disputes the claim.",
+    )
+    at_hq = LetterService(hq.ws).list_letters(LetterFilter(case_id=case_id))
+    replied = next(info for info in at_hq if info.id == letter_id)
+    assert replied.reply is not None
+    assert (replied.reply.sender, replied.reply.received_on) == ("Employer's lawyer", sent)
+    assert not replied.awaits_reply
+
+
+def test_an_hq_older_than_reply_entries_refuses_the_bundle_and_writes_nothing(
+    sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As docs/bundle-format.md says: a code the reader's schema lacks refuses the bundle,
+    naming the field; the format version stays 1."""
+    replied_letter(sel)
+    out = tmp_path / "sel.qbundle"
+    sel.exchange.export_cases(out, [hq.recipient])
+    known = records.code_columns()
+    older = {**known, "case_event": {**known["case_event"]}}
+    older["case_event"]["kind"] = tuple(
+        k for k in known["case_event"]["kind"] if k != "reply_received"
+    )
+    monkeypatch.setattr(records, "code_columns", lambda: older)
+    package._record_validator.cache_clear()
+    package._record_check.cache_clear()
+    before = table_dump(hq)
+    try:
+        with pytest.raises(BundleRefused, match=r"records/case_event\.jsonl .*kind: not one of"):
+            hq.exchange.import_bundle(out)
+    finally:
+        package._record_validator.cache_clear()
+        package._record_check.cache_clear()
+    assert table_dump(hq) == before

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from app.config import Paths
 from app.db.models import AuditEntry
 from app.domain import labels
+from app.services.cases import CaseService
 from app.services.installation import unlock
 from app.services.letters import LetterService
 from tests.conftest import PASSWORD, snapshot
@@ -332,3 +334,45 @@ def _letter_actions(installation: Paths) -> list[str]:
             return list(rows)
     finally:
         ws.close()
+
+
+def test_reply_recorded_from_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+    installation: Paths,
+    case_number: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    sent = date(2026, 11, 21)  # the case came in on 2026-11-20; the wait is 14 days
+    aigul, serik = unlock(installation, "aigul", PASSWORD), unlock(installation, "serik", PASSWORD)
+    try:
+        case_id = CaseService(aigul).get_by_number(case_number).id
+        draft = LetterService(aigul, sent).draft(case_id, "employer_letter", "en")
+        LetterService(serik, sent).approve(draft.id)
+        number = LetterService(aigul, sent).issue(draft.id).outgoing_number
+    finally:
+        aigul.close()
+        serik.close()
+    assert number is not None
+    awaiting = json.loads(cli(capsys, installation, "list", "--unanswered", "--json").out)
+    assert [(row["number"], row["reply"]) for row in awaiting] == [(number, None)]
+
+    early = cli(capsys, installation, "reply", number, "--received", "2026-11-20",
+                "--from", "Employer", "--summary", "Paid.")  # fmt: skip
+    assert early.code == 1
+    assert early.err.strip() == (
+        "qorgau: The reply cannot have come before the letter was sent on 21 Nov 2026."
+    )
+    scan = tmp_path / "reply.pdf"
+    scan.write_bytes(b"%PDF-1.4 the answer")
+    done = cli(capsys, installation, "reply", number, "--received", "2026-11-28",
+               "--from", "Example İnşaat Ltd", "--summary", "Will pay by 15 December.",
+               "--file", str(scan))  # fmt: skip
+    assert done.code == 0, done.err
+
+    assert json.loads(cli(capsys, installation, "list", "--unanswered", "--json").out) == []
+    [row] = json.loads(cli(capsys, installation, "list", "--json").out)
+    assert row["reply"]["received_on"] == "2026-11-28"
+    assert row["reply"]["from"] == "Example İnşaat Ltd"
+    assert row["reply"]["summary"] == "Will pay by 15 December."
+    assert row["reply"]["attachment_id"]

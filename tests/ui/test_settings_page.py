@@ -24,7 +24,7 @@ from app.services import retention
 from app.services.installation import remember_unlock, unlock_with_keyring
 from app.services.recovery import recover
 from app.services.retention import retention_years
-from app.services.settings import idle_lock_minutes
+from app.services.settings import idle_lock_minutes, reply_wait_days
 from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, OpenWs
@@ -113,6 +113,12 @@ def test_idle_minutes_are_stored_and_applied_to_the_lock(
     qtbot.keyClick(page.retention_years, Qt.Key.Key_Return)
     _settled(qtbot, page.retention_writes)
     assert retention_years(ws) == 7
+    assert page.reply_wait.value() == 14 and page.reply_wait.suffix() == " days"
+    type_into(qtbot, page.reply_wait, "30")
+    qtbot.keyClick(page.reply_wait, Qt.Key.Key_Return)
+    _settled(qtbot, page.reply_wait_writes)
+    assert reply_wait_days(ws) == 30
+    assert _policy_changes(ws, "settings.reply_wait") == [{"from": 14, "to": 30}]
 
 
 def test_a_policy_is_written_once_settled_not_at_each_keystroke_or_step(
@@ -179,6 +185,7 @@ def test_only_an_administrator_sets_the_policies(
     page = _page(qtbot, make_window(open_ws("aigul")))
     assert not page.idle_minutes.isEnabled()
     assert not page.retention_years.isEnabled()
+    assert not page.reply_wait.isEnabled()
 
 
 def test_keyring_state_is_shown(qtbot: QtBot, make_window: MakeWindow, ws: Workspace) -> None:

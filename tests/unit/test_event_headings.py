@@ -33,6 +33,7 @@ ENGLISH = {
     SystemEvent.REFERRED: "Referral",
     SystemEvent.REFERRAL_OUTCOME: "Outcome of a referral recorded",
     SystemEvent.STARTED_BY_LETTER: "Work started by a letter",
+    SystemEvent.REPLY_RECEIVED: "Reply received",
 }
 # Headings whose words the catalogs already hold (the audit log's, the timeline's kinds).
 TRANSLATED = {

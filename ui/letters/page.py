@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
 
 from app.domain.codes import LetterKind, LetterStatus, label
 from app.errors import AccountChanged, QorgauError
-from app.i18n import _, format_number
+from app.i18n import _, format_number, ngettext
 from app.letters import LETTER_KINDS
 from app.os_errors import os_error_reason
 from app.reports.export import replace_file
+from app.services import settings as domain_settings
 from app.services.cases import CaseService
 from app.services.changes import DataChanged
 from app.services.letters import (
@@ -58,6 +59,7 @@ from ui.letters.model import (
     LANG,
     LETTER_ROLE,
     NUMBER,
+    REPLY,
     STATUS,
     SUBJECT,
     LetterTableModel,
@@ -65,6 +67,7 @@ from ui.letters.model import (
 )
 from ui.letters.preview import HAVE_QTPDF, ChecksPane, PdfPreview, show_checks
 from ui.letters.printing import print_pdf
+from ui.letters.reply import ReplyDialog
 from ui.tasks import BackgroundTask, LatestOnly, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
@@ -86,6 +89,8 @@ from ui.widgets.plain import plain_label, plain_message
 from ui.widgets.row_menu import row_menu
 
 FIRST_YEAR = 2020
+# The status filter's last entry: issued letters still awaiting a reply past the mission's wait.
+UNANSWERED = "unanswered"
 REGISTER_ROWS = 1000  # the newest letters listed; the note says how many there are
 
 
@@ -107,6 +112,7 @@ class LettersPage(QWidget):
         self.workspace = workspace
         self.service = LetterService(workspace)
         self.dialog: LetterDialog | None = None
+        self.reply_dialog: ReplyDialog | None = None
         self.confirm_box: QMessageBox | None = None
         self.busy = BusyIndicator()
 
@@ -168,6 +174,7 @@ class LettersPage(QWidget):
         self.status_filter.addItem("", None)
         for status in LETTER_STATUSES:
             self.status_filter.addItem("", status)
+        self.status_filter.addItem("", UNANSWERED)
         self.year_filter = QComboBox()
         self.year_filter.addItem("", None)
         for year in range(self.service.today.year, FIRST_YEAR - 1, -1):
@@ -207,7 +214,7 @@ class LettersPage(QWidget):
             min_stretch=120,
             whole=(NUMBER, DATE, STATUS, CASE, LANG),
             max_lines=2,
-            choosable=(DATE, STATUS, CASE, KIND, LANG, ADDRESSEE),
+            choosable=(DATE, STATUS, CASE, KIND, LANG, ADDRESSEE, REPLY),
             # Beside the preview at 150 % display scaling (some 680 pixels): the language,
             # the date and the addressee go in this order, each back from the header's menu.
             optional=(LANG, DATE, ADDRESSEE),
@@ -240,6 +247,7 @@ class LettersPage(QWidget):
         self.save_button = push_button(self.ask_save, icon("download"))
         self.print_button = push_button(self.print_letter, icon("printer"))
         self.discard_button = push_button(self.ask_discard, icon("trash-2"))
+        self.reply_button = push_button(self.record_reply, icon("mail"))
         # Anyone may check a letter that comes back on paper or as a file: a read.
         self.check_button = push_button(self.check_letter, icon("file-check"))
         # What a row offers, in the bar and in the row's menu (the Menu key, a right click).
@@ -250,6 +258,7 @@ class LettersPage(QWidget):
             self.save_button,
             self.print_button,
             self.discard_button,
+            self.reply_button,
             self.check_button,
         )
         row = FlowLayout()
@@ -279,6 +288,14 @@ class LettersPage(QWidget):
         self.status_filter.setItemText(0, _("All statuses"))
         for index, status in enumerate(LETTER_STATUSES, start=1):
             self.status_filter.setItemText(index, status_label(status))
+        self.status_filter.setItemText(
+            len(LETTER_STATUSES) + 1,
+            ngettext(
+                "No reply for {n} day or more",
+                "No reply for {n} days or more",
+                self.model.reply_wait,
+            ).format(n=format_number(self.model.reply_wait)),
+        )
         self.year_filter.setItemText(0, _("All years"))
         # As wide as "All kinds" asks, not as the longest kind (358 pixels in Kazakh): the
         # open list shows each whole, a chosen one is elided in the box with its tooltip.
@@ -292,6 +309,8 @@ class LettersPage(QWidget):
         self.save_button.setText(_("&Save PDF…"))
         self.print_button.setText(_("&Print…"))
         self.discard_button.setText(_("&Discard"))
+        self.reply_button.setText(_("Record a rep&ly…"))
+        self.reply_button.setToolTip(_("The addressee answered this letter: record when and what"))
         self.check_button.setText(_("Check a le&tter…"))
         self.busy.label.setText(_("Saving…"))  # the room it keeps is the room it will need
         self.check_button.setToolTip(
@@ -303,16 +322,35 @@ class LettersPage(QWidget):
     # -- the register ----------------------------------------------------------------------
 
     def current_filter(self) -> LetterFilter:
+        status = self.status_filter.currentData()
+        unanswered = status == UNANSWERED
         return LetterFilter(
             kind=self.kind_filter.currentData(),
-            status=self.status_filter.currentData(),
+            status=None if unanswered else status,
             year=self.year_filter.currentData(),
             case_number=self.case_filter.text().strip() or None,
+            unanswered_for=self.model.reply_wait if unanswered else None,
         )
+
+    def show_unanswered(self) -> None:
+        """The letters still awaiting a reply past the mission's wait (the Start page's notice)."""
+        for combo in (self.kind_filter, self.year_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.case_filter.clear()
+        self.status_filter.setCurrentIndex(self.status_filter.findData(UNANSWERED))
+        self.refresh()
 
     def refresh(self, select_id: str | None = None) -> None:
         current = self.selected()
         keep = select_id or (current.id if current else None)
+        self.model.today = self.service.today
+        try:
+            self._read_reply_wait()
+        except QorgauError as exc:
+            show_error(self, exc)
+            return
         flt = self.current_filter()
         try:
             letters = self.service.list_letters(flt, limit=REGISTER_ROWS)
@@ -335,6 +373,13 @@ class LettersPage(QWidget):
         else:
             self._show_no_letter()
         self._update_buttons()
+
+    def _read_reply_wait(self) -> None:
+        """The mission's wait for a reply, read again: an administrator may have changed it."""
+        wait = domain_settings.reply_wait_days(self.workspace)
+        if wait != self.model.reply_wait:
+            self.model.reply_wait = wait
+            self.retranslate_ui()
 
     def _say_capped(self) -> None:
         if self._capped is not None:
@@ -474,6 +519,7 @@ class LettersPage(QWidget):
         self.discard_button.setEnabled(
             writer and status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
         )
+        self.reply_button.setEnabled(writer and status == LetterStatus.ISSUED)
 
     # -- workflow --------------------------------------------------------------------------
 
@@ -505,6 +551,16 @@ class LettersPage(QWidget):
         self.dialog.letter_saved.connect(lambda saved: self.refresh(saved.id))
         self.dialog.open()
         return self.dialog
+
+    def record_reply(self) -> ReplyDialog | None:
+        """The reply to the selected issued letter; the register shows it once on file."""
+        info = self.selected()
+        if info is None or info.status != LetterStatus.ISSUED:
+            return None
+        self.reply_dialog = ReplyDialog(self.service, info, parent=self)
+        self.reply_dialog.accepted.connect(lambda: self.refresh(info.id))
+        self.reply_dialog.open()
+        return self.reply_dialog
 
     def approve(self) -> None:
         """Approve, after showing what the approver should know (script, consent, sex)."""

@@ -184,11 +184,21 @@ class SettingsPage(QScrollArea):
             self.retention_years,
             lambda years: retention.set_retention_years(workspace, years),
         )
+        self.reply_wait = _policy_spin(
+            domain_settings.MIN_REPLY_WAIT_DAYS,
+            domain_settings.MAX_REPLY_WAIT_DAYS,
+            domain_settings.reply_wait_days(workspace),
+            is_admin,
+        )
+        self.reply_wait_writes = SettledSetting(
+            self.reply_wait, lambda days: domain_settings.set_reply_wait_days(workspace, days)
+        )
         self.interface_form = QFormLayout(self.interface)
         self.interface_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.interface_form.addRow("", self.language)
         self.interface_form.addRow("", self.idle_minutes)
         self.interface_form.addRow("", self.retention_years)
+        self.interface_form.addRow("", self.reply_wait)
 
     def _build_security(self, window: MainWindow, is_admin: bool) -> None:
         """The keyring's state and the password, keyring, recovery-key and audit buttons."""
@@ -265,6 +275,14 @@ class SettingsPage(QScrollArea):
             _(
                 "Personal data of a case closed longer ago than this is anonymised; the "
                 "figures for statistics stay."
+            )
+        )
+        set_label(self.interface_form, self.reply_wait, _("Await a letter's &reply for:"))
+        self.reply_wait.setSuffix(" " + _("days"))
+        self.reply_wait.setToolTip(
+            _(
+                "A letter to an employer or an authority with no reply recorded after this "
+                "many days is listed on the Start page and marked in the letters register."
             )
         )
         self.security.setTitle(_("Security"))
