@@ -277,7 +277,7 @@ class SettingsPage(QScrollArea):
                 "figures for statistics stay."
             )
         )
-        set_label(self.interface_form, self.reply_wait, _("Await a letter's &reply for:"))
+        set_label(self.interface_form, self.reply_wait, _("Ma&x. wait for a letter's reply:"))
         self.reply_wait.setSuffix(" " + _("days"))
         self.reply_wait.setToolTip(
             _(
