@@ -35,6 +35,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
+    exists,
     literal,
     null,
     or_,
@@ -654,15 +655,20 @@ def write_new_rows(
 
 
 def _write_written(
-    session: Session, plan: EntityPlan, bundle: VerifiedBundle, staged: Table, which: Any
+    session: Session,
+    plan: EntityPlan,
+    bundle: VerifiedBundle,
+    staged: Table,
+    which: Any,
+    lists_written: bool = False,
 ) -> None:
     """What follows the rows ``which`` selects of a staging table: their files, their case
-    lists, and the change signal."""
+    lists (unless ``lists_written``), and the change signal."""
     entity = plan.entity
     connection = session.connection()
     if entity.blob_column and entity.digest_column:
         _write_files(session, plan, bundle, staged, which)
-    if entity.model is Case:
+    if entity.model is Case and not lists_written:
         lists = plan.lists
         rows = select(lists.c.case_id, lists.c.code).where(
             lists.c.case_id.in_(select(staged.c.id).where(which))
@@ -704,13 +710,31 @@ def _write_entity(session: Session, plan: EntityPlan, bundle: VerifiedBundle) ->
         raise PlanOutdated(
             _("Records changed here while the bundle was being imported; import it again.")
         )
-    if entity.model is Case:  # their lists are written again
-        for link in (CaseCategory, CaseIloIndicator):
-            link_table: Any = link.__table__
-            connection.execute(
-                delete(link_table).where(link_table.c.case_id.in_(select(changed.c.id)))
-            )
-    _write_written(session, plan, bundle, changed, true())
+    if entity.model is Case:
+        _update_case_lists(connection, plan.lists, changed)
+    _write_written(session, plan, bundle, changed, true(), lists_written=entity.model is Case)
+
+
+def _update_case_lists(connection: Connection, lists: Table, changed: Table) -> None:
+    """The changed cases' categories and ILO indicators made the bundle's: the codes a case
+    lost deleted, those it gained inserted, those it kept left alone. Deleting and writing
+    again every code fired the per-day counts' triggers twice for each code that stayed,
+    which is most of them."""
+    cases = select(changed.c.id)
+    for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
+        link_table: Any = link.__table__
+        listed = lists.c.list == key
+        kept = exists().where(
+            lists.c.case_id == link_table.c.case_id, lists.c.code == link_table.c.code, listed
+        )
+        connection.execute(delete(link_table).where(link_table.c.case_id.in_(cases), ~kept))
+        held = exists().where(
+            link_table.c.case_id == lists.c.case_id, link_table.c.code == lists.c.code
+        )
+        gained = select(lists.c.case_id, lists.c.code).where(
+            listed, lists.c.case_id.in_(cases), ~held
+        )
+        connection.execute(link_table.insert().from_select(["case_id", "code"], gained))
 
 
 def _write_files(
