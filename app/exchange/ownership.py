@@ -167,6 +167,10 @@ class OwnershipCheck:
         # An equal-version record of another's that differs from the copy here: raised at
         # the end of its entity, once no write of the entity is refused.
         self._differing: BundleRefused | None = None
+        # Each shared record's owners and former holders, by entity (``_shared_owners``): the
+        # cases here do not change while the bundle is judged (a save meanwhile makes the plan
+        # stale, as for every look-up of this pass).
+        self._owners: dict[str, dict[str, tuple[set[str], dict[str, LeaveOut]]]] = {}
 
     # -- the database's copies ------------------------------------------------------------------
 
@@ -617,7 +621,23 @@ class OwnershipCheck:
     ) -> tuple[dict[str, set[str]], dict[str, dict[str, LeaveOut]]]:
         """Holders of the cases (here) that refer to each record, directly or through a child;
         and, by the missions that held one of those cases before, why their change of the
-        record is left out."""
+        record is left out. Each record's are read once an import: an employer is referred to
+        by a case of every batch, and asking again read all its cases each time (21 reads of
+        some 9,000 cases each for a 10k bundle)."""
+        known = self._owners.setdefault(entity, {})
+        unread = [i for i in ids if i not in known]
+        if unread:
+            owners, formerly = self._read_shared_owners(entity, unread)
+            known.update((i, (owners.get(i, set()), formerly.get(i, {}))) for i in unread)
+        found = [(i, known[i]) for i in ids]
+        return (
+            {i: holders for i, (holders, _f) in found if holders},
+            {i: former for i, (_h, former) in found if former},
+        )
+
+    def _read_shared_owners(
+        self, entity: str, ids: list[str]
+    ) -> tuple[dict[str, set[str]], dict[str, dict[str, LeaveOut]]]:
         owners: dict[str, set[str]] = {}
         formerly: dict[str, dict[str, LeaveOut]] = {}
 
