@@ -417,8 +417,9 @@ class Planner:
     batch of records at a time in the bundle's entity order (``add``), then ``finish``; the
     rows to write are staged in ``schema``, the only place this session writes to.
 
-    A batch none of whose records the database held (``known`` false: the ownership check
-    looked them up a moment before, in the same pass) is all new and not looked up again.
+    A batch's copies here are looked up once, a moment before, for the ownership check and
+    the plan (``here``); without them, a batch none of whose records the database held
+    (``known`` false) is all new and not looked up again.
     Should one have been written since, ``stale`` sees it under the write lock (its change
     number is above ``seq``, read before that check) and the merge is planned again."""
 
@@ -430,10 +431,16 @@ class Planner:
         self.plan = MergePlan(seq, self.stage)
 
     def add(
-        self, entity: Entity, rows: list[dict[str, Any]], skipped: set[str], known: bool
+        self,
+        entity: Entity,
+        rows: list[dict[str, Any]],
+        skipped: set[str],
+        known: bool,
+        here: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         """Plan a batch of ``entity``'s records; those ``skipped`` names (left out by the
-        ownership check) are counted and not written."""
+        ownership check) are counted and not written. ``here``: their copies in this database
+        (``local_records``), if read already."""
         if entity.model is Mission:
             self.plan.missions.extend(rows)
             _stage_keys(self.session, self.stage, entity, rows)
@@ -450,7 +457,7 @@ class Planner:
                 )
             )
             stage.create(self.session, entities[-1].new, entities[-1].changed)
-        _plan_rows(self.session, self.plan, entities[-1], rows, skipped, known)
+        _plan_rows(self.session, self.plan, entities[-1], rows, skipped, known, here)
 
     def finish(self) -> MergePlan:
         connection = self.session.connection()
@@ -483,8 +490,10 @@ def _plan_rows(
     rows: list[dict[str, Any]],
     skipped: set[str],
     known: bool,
+    here: dict[str, dict[str, Any]] | None = None,
 ) -> None:
-    """``known``: whether some of the records may be here already (else all are new)."""
+    """``known``: whether some of the records may be here already (else all are new);
+    ``here``: their copies here, if read already."""
     entity = entity_plan.entity
     codec = Codec(entity)
     stage = plan.stage
@@ -492,7 +501,10 @@ def _plan_rows(
     tally = entity_plan.tally
     connection = session.connection()
     _stage_keys(session, stage, entity, rows)
-    local = local_records(session, codec, [r["id"] for r in rows]) if known else {}
+    if here is not None:
+        local = dict(here)  # emptied below
+    else:
+        local = local_records(session, codec, [r["id"] for r in rows]) if known else {}
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     written: list[dict[str, Any]] = []
