@@ -35,6 +35,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
+    exists,
     literal,
     null,
     or_,
@@ -416,8 +417,9 @@ class Planner:
     batch of records at a time in the bundle's entity order (``add``), then ``finish``; the
     rows to write are staged in ``schema``, the only place this session writes to.
 
-    A batch none of whose records the database held (``known`` false: the ownership check
-    looked them up a moment before, in the same pass) is all new and not looked up again.
+    A batch's copies here are looked up once, a moment before, for the ownership check and
+    the plan (``here``); without them, a batch none of whose records the database held
+    (``known`` false) is all new and not looked up again.
     Should one have been written since, ``stale`` sees it under the write lock (its change
     number is above ``seq``, read before that check) and the merge is planned again."""
 
@@ -429,10 +431,16 @@ class Planner:
         self.plan = MergePlan(seq, self.stage)
 
     def add(
-        self, entity: Entity, rows: list[dict[str, Any]], skipped: set[str], known: bool
+        self,
+        entity: Entity,
+        rows: list[dict[str, Any]],
+        skipped: set[str],
+        known: bool,
+        here: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         """Plan a batch of ``entity``'s records; those ``skipped`` names (left out by the
-        ownership check) are counted and not written."""
+        ownership check) are counted and not written. ``here``: their copies in this database
+        (``local_records``), if read already."""
         if entity.model is Mission:
             self.plan.missions.extend(rows)
             _stage_keys(self.session, self.stage, entity, rows)
@@ -449,7 +457,7 @@ class Planner:
                 )
             )
             stage.create(self.session, entities[-1].new, entities[-1].changed)
-        _plan_rows(self.session, self.plan, entities[-1], rows, skipped, known)
+        _plan_rows(self.session, self.plan, entities[-1], rows, skipped, known, here)
 
     def finish(self) -> MergePlan:
         connection = self.session.connection()
@@ -482,8 +490,10 @@ def _plan_rows(
     rows: list[dict[str, Any]],
     skipped: set[str],
     known: bool,
+    here: dict[str, dict[str, Any]] | None = None,
 ) -> None:
-    """``known``: whether some of the records may be here already (else all are new)."""
+    """``known``: whether some of the records may be here already (else all are new);
+    ``here``: their copies here, if read already."""
     entity = entity_plan.entity
     codec = Codec(entity)
     stage = plan.stage
@@ -491,7 +501,10 @@ def _plan_rows(
     tally = entity_plan.tally
     connection = session.connection()
     _stage_keys(session, stage, entity, rows)
-    local = local_records(session, codec, [r["id"] for r in rows]) if known else {}
+    if here is not None:
+        local = dict(here)  # emptied below
+    else:
+        local = local_records(session, codec, [r["id"] for r in rows]) if known else {}
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     written: list[dict[str, Any]] = []
@@ -654,15 +667,20 @@ def write_new_rows(
 
 
 def _write_written(
-    session: Session, plan: EntityPlan, bundle: VerifiedBundle, staged: Table, which: Any
+    session: Session,
+    plan: EntityPlan,
+    bundle: VerifiedBundle,
+    staged: Table,
+    which: Any,
+    lists_written: bool = False,
 ) -> None:
     """What follows the rows ``which`` selects of a staging table: their files, their case
-    lists, and the change signal."""
+    lists (unless ``lists_written``), and the change signal."""
     entity = plan.entity
     connection = session.connection()
     if entity.blob_column and entity.digest_column:
         _write_files(session, plan, bundle, staged, which)
-    if entity.model is Case:
+    if entity.model is Case and not lists_written:
         lists = plan.lists
         rows = select(lists.c.case_id, lists.c.code).where(
             lists.c.case_id.in_(select(staged.c.id).where(which))
@@ -704,13 +722,31 @@ def _write_entity(session: Session, plan: EntityPlan, bundle: VerifiedBundle) ->
         raise PlanOutdated(
             _("Records changed here while the bundle was being imported; import it again.")
         )
-    if entity.model is Case:  # their lists are written again
-        for link in (CaseCategory, CaseIloIndicator):
-            link_table: Any = link.__table__
-            connection.execute(
-                delete(link_table).where(link_table.c.case_id.in_(select(changed.c.id)))
-            )
-    _write_written(session, plan, bundle, changed, true())
+    if entity.model is Case:
+        _update_case_lists(connection, plan.lists, changed)
+    _write_written(session, plan, bundle, changed, true(), lists_written=entity.model is Case)
+
+
+def _update_case_lists(connection: Connection, lists: Table, changed: Table) -> None:
+    """The changed cases' categories and ILO indicators made the bundle's: the codes a case
+    lost deleted, those it gained inserted, those it kept left alone. Deleting and writing
+    again every code fired the per-day counts' triggers twice for each code that stayed,
+    which is most of them."""
+    cases = select(changed.c.id)
+    for link, key in ((CaseCategory, "categories"), (CaseIloIndicator, "ilo_indicators")):
+        link_table: Any = link.__table__
+        listed = lists.c.list == key
+        kept = exists().where(
+            lists.c.case_id == link_table.c.case_id, lists.c.code == link_table.c.code, listed
+        )
+        connection.execute(delete(link_table).where(link_table.c.case_id.in_(cases), ~kept))
+        held = exists().where(
+            link_table.c.case_id == lists.c.case_id, link_table.c.code == lists.c.code
+        )
+        gained = select(lists.c.case_id, lists.c.code).where(
+            listed, lists.c.case_id.in_(cases), ~held
+        )
+        connection.execute(link_table.insert().from_select(["case_id", "code"], gained))
 
 
 def _write_files(

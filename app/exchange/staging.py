@@ -16,11 +16,12 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from app.db.models import Mission
 from app.exchange import merge
-from app.exchange.merge import MergePlan, Planner, ReferenceCheck
+from app.exchange.merge import MergePlan, Planner, ReferenceCheck, local_records
 from app.exchange.ownership import LeftOut, OwnershipCheck
 from app.exchange.package import VerifiedBundle
-from app.exchange.records import ENTITIES
+from app.exchange.records import ENTITIES, Codec
 
 
 def check_and_plan(
@@ -45,10 +46,16 @@ def check_and_plan(
         if not stream:
             continue
         skipped = ownership.left_out.ids.setdefault(entity.name, set())
+        codec = Codec(entity)
         for rows in stream.batches(merge.CHUNK):  # read when called: tests make it small
-            held = ownership.batch(entity.name, rows)
+            # The copies here of the batch's records, read once for both: ownership asked for
+            # their versions and owners, then the plan for the same rows whole (for a 10k
+            # update bundle, 55,000 events looked up twice).
+            ids = [r["id"] for r in rows]
+            copies = None if entity.model is Mission else local_records(session, codec, ids)
+            held = ownership.batch(entity.name, rows, copies)
             references.batch(entity, rows)
-            planner.add(entity, rows, skipped, held)
+            planner.add(entity, rows, skipped, held, copies)
         ownership.end_entity()
         references.end_entity(session, entity)
         if not skipped:

@@ -51,6 +51,7 @@ from app.services.users import UserService
 from app.services.workspace import Actor, Workspace
 from tests.conftest import MISSION, PASSWORD
 from tests.pg_cluster import server_installation  # noqa: E402
+from tests.unit.test_day_stats import assert_counts_match_a_recount
 
 # The PostgreSQL run is `slow` (long: demo missions, age, letters as PDF); CI runs it.
 pytestmark = pytest.mark.both_engines(slow=True)
@@ -300,6 +301,58 @@ def test_incremental_export_sends_only_changes(sel: Site, hq: Site, tmp_path):
     assert hq.cases.get_case(case_id).description == "Employer paid two months."
     full = sel.exchange.export_cases(tmp_path / "4.qbundle", [hq.recipient], all_changes=True)
     assert full.counts["case"] == 6
+
+
+def test_an_update_bundle_rewrites_only_the_codes_a_case_changed(sel: Site, hq: Site, tmp_path):
+    case_id = first_case_id(sel)
+    sel.cases.update_case(
+        case_id,
+        CaseChanges(
+            categories=("unpaid_wages", "documents_withheld"),
+            ilo_indicators=("withholding_of_wages", "retention_of_identity_documents"),
+        ),
+    )
+    sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "1.qbundle")
+    # One category and one indicator kept, one of each lost, one category gained.
+    sel.cases.update_case(
+        case_id,
+        CaseChanges(
+            categories=("unpaid_wages", "violence"), ilo_indicators=("withholding_of_wages",)
+        ),
+    )
+    with hq.ws.read() as session:
+        kept_before = _code_rows(session, case_id)
+
+    sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "2.qbundle")
+
+    sent, held = sel.cases.get_case(case_id), hq.cases.get_case(case_id)
+    assert (held.categories, held.ilo_indicators) == (sent.categories, sent.ilo_indicators)
+    with hq.ws.read() as session:
+        kept_after = _code_rows(session, case_id)
+    # A code the case kept is the same row (not deleted and written again), one it gained is new.
+    for code, row in kept_after.items():
+        if code in kept_before:
+            assert row == kept_before[code], code
+    assert set(kept_after) == {("categories", c) for c in sent.categories} | {
+        ("ilo_indicators", c) for c in sent.ilo_indicators
+    }
+    assert_counts_match_a_recount(hq.ws)
+
+
+def _code_rows(session: Any, case_id: str) -> dict[tuple[str, str], object]:
+    """Each code row of a case, with what tells one stored row from another written again in
+    its place (PostgreSQL's row version, SQLite's rowid)."""
+    connection = session.connection()
+    identity = "xmin::text" if connection.dialect.name == "postgresql" else "rowid"
+    found: dict[tuple[str, str], object] = {}
+    for table, key in (("case_category", "categories"), ("case_ilo_indicator", "ilo_indicators")):
+        rows = connection.exec_driver_sql(
+            f"SELECT code, {identity} FROM {table} WHERE case_id = '{case_id}'"
+        )
+        found.update(((key, code), row) for code, row in rows)
+    return found
 
 
 def test_two_missions_consolidate_at_hq(sel: Site, dxb: Site, hq: Site, tmp_path):
