@@ -23,6 +23,7 @@ from dataclasses import dataclass
 # PostgreSQL refuses a NOTIFY payload of 8000 bytes or more: a notice larger than this names
 # no case (an import touching thousands), and every open case reads itself again.
 NOTICE_LIMIT = 7_000
+SOMEONE = "?"  # ``DataChanged.by`` when the writer is not known (notices missed)
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,9 @@ class DataChanged:
         )
 
 
-def anything_changed(by: str) -> DataChanged:
+def anything_changed() -> DataChanged:
     """What a desktop assumes after it could not hear the others for a while."""
-    return DataChanged(frozenset(), frozenset(), by, every_case=True, every_table=True)
+    return DataChanged(frozenset(), frozenset(), SOMEONE, every_case=True, every_table=True)
 
 
 def notice(change: DataChanged, by: str, source: str) -> str:
@@ -93,7 +94,7 @@ def read_notice(text: str, source: str) -> DataChanged | None:
         return DataChanged(
             frozenset(str(t) for t in body["tables"]),
             frozenset(str(c) for c in cases or ()),
-            str(body["by"]) or "?",
+            str(body["by"]) or SOMEONE,
             every_case=cases is None,
         )
     except (ValueError, KeyError, TypeError):

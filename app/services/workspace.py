@@ -188,7 +188,7 @@ class Workspace:
             self._listening = self.db.listen(self._heard)
 
     def _heard(self, message: str | None) -> None:
-        change = anything_changed("?") if message is None else read_notice(message, self.source)
+        change = anything_changed() if message is None else read_notice(message, self.source)
         if change is not None:
             self.changes.publish(change)
 

@@ -42,6 +42,7 @@ from app.services.users import (
     unapproved_message,
 )
 from app.services.workspace import Workspace
+from ui.changes import refresh_when_shown
 from ui.i18n_bridge import LanguageBridge
 from ui.palette import outcome_style
 from ui.tasks import BackgroundTask
@@ -201,6 +202,9 @@ class UsersPanel(QWidget):
         layout.addWidget(self.busy)
         bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
+        # Users another administrator added, revoked or changed (HQ on a server); ``reload``
+        # keeps the chosen user.
+        refresh_when_shown(self, workspace, ("user",), lambda _c: self.reload(), self.tree)
 
     def retranslate_ui(self) -> None:
         self.tree.setHeaderLabels(
