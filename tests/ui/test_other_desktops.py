@@ -10,12 +10,15 @@ import pytest
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
+from app.services.agreements import AgreementService
 from app.services.cases import CaseService
 from app.services.records import CaseChanges
 from app.services.workspace import Workspace
 from tests.builders import add_cases
 from tests.conftest import OpenWs
-from tests.ui.press import click
+from tests.ui.press import click, on_screen
+from tests.ui.test_agreements import click_instrument
+from ui.agreements.page import AgreementsPage
 from ui.cases.area import CasesArea
 from ui.changes import ELSEWHERE_MS
 from ui.main_window import MainWindow
@@ -160,3 +163,33 @@ def test_a_burst_of_notices_refreshes_the_list_once(
     qtbot.waitUntil(lambda: all(view.model.row_of(i) >= 0 for i in ids), timeout=HEARD_MS)
     qtbot.wait(2 * ELSEWHERE_MS)
     assert len(reloads) == 1
+
+
+def test_agreement_notes_being_typed_are_kept_and_others_shown_when_not(
+    qtbot: QtBot, two_desktops: tuple[Workspace, Workspace], open_ws: OpenWs
+) -> None:
+    """The mission's notes on an instrument, saved by the administrator at another desktop:
+    the consul's page shows them, unless the consul is typing notes of her own."""
+    _aigul, serik = two_desktops
+    admin = open_ws("admin")
+    page = on_screen(qtbot, AgreementsPage(serik))
+    instrument = AgreementService(serik).get("ilo-c029")
+    click_instrument(qtbot, page, instrument.id)
+    view = page.instrument_view
+
+    saved = AgreementService(admin).set_mission_notes(
+        instrument.id, "Hotline: 1-800-000.", expected_version=instrument.version
+    )
+    qtbot.waitUntil(lambda: view.notes.toPlainText() == "Hotline: 1-800-000.", timeout=HEARD_MS)
+    assert not view.changed_meanwhile.isVisible()
+
+    view.notes.setPlainText("The inspectorate answers in Russian too.")
+    AgreementService(admin).set_mission_notes(
+        instrument.id, "Hotline: 1-800-001.", expected_version=saved.version
+    )
+    qtbot.waitUntil(view.changed_meanwhile.isVisible, timeout=HEARD_MS)
+    assert "Changed by admin meanwhile" in view.changed_meanwhile.text.text()
+    assert view.notes.toPlainText() == "The inspectorate answers in Russian too."
+    click(qtbot, view.changed_meanwhile.reload_button)
+    assert view.notes.toPlainText() == "Hotline: 1-800-001."
+    assert not view.changed_meanwhile.isVisible()
