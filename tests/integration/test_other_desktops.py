@@ -9,11 +9,13 @@ import time
 import pytest
 from sqlalchemy import text
 
+from app.db import postgres
 from app.services.cases import CaseService
 from app.services.changes import NOTICE_LIMIT, DataChanged, notice, read_notice
 from app.services.workspace import Workspace
 from tests.builders import add_cases
 from tests.conftest import OpenWs
+from tests.pg_cluster import admin_execute
 
 pytestmark = pytest.mark.both_engines
 
@@ -83,3 +85,24 @@ def test_a_notice_too_large_to_name_its_cases_stands_for_every_case() -> None:
     assert change is not None and change.every_case and change.touches_case("any")
     assert read_notice(text_, "desk-1") is None  # a desktop's own
     assert read_notice("not json", "desk-2") is None
+
+
+def test_a_lost_listening_connection_is_reopened_and_says_anything_may_have_changed(
+    engine: str, open_ws: OpenWs, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine == "sqlite":
+        pytest.skip("nothing listens on a file")
+    monkeypatch.setattr(postgres, "RELISTEN_DELAYS_S", (0.05,))
+    admin, aigul = open_ws("admin"), open_ws("aigul")
+    heard = hearing(admin)
+    with admin.read() as session:
+        database = session.execute(text("SELECT current_database()")).scalar_one()
+    admin_execute(  # as a server restart would (only this test's database)
+        request.getfixturevalue("pg_cluster"),
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE application_name = 'qorgau-listen' AND datname = '{database}'",
+    )
+    missed = heard.get(timeout=HEARD_S)  # once listening again: notices meanwhile are gone
+    assert missed.every_table and missed.touches_case("any") and missed.from_elsewhere
+    (case_id,) = add_cases(aigul, 1)
+    assert heard.get(timeout=HEARD_S).touches_case(case_id)  # and it hears again
