@@ -204,7 +204,7 @@ class UsersPanel(QWidget):
         self.retranslate_ui()
         # Users another administrator added, revoked or changed (HQ on a server); ``reload``
         # keeps the chosen user.
-        refresh_when_shown(self, workspace, ("user",), lambda _c: self.reload(), self.tree)
+        refresh_when_shown(self, workspace, ("user",), self._changed, self.tree)
 
     def retranslate_ui(self) -> None:
         self.tree.setHeaderLabels(
@@ -216,6 +216,10 @@ class UsersPanel(QWidget):
         self.role_button.setText(_("Change the r&ole…"))
         self.signature_button.setText(_("&Signature in letters…"))
         self.reload()
+
+    def _changed(self, _change: object) -> None:
+        if self.task is None or not self.task.running:  # this panel's own act reloads at its end
+            self.reload()
 
     def reload(self) -> None:
         self.users = self.service.list()

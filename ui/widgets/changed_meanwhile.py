@@ -52,7 +52,8 @@ class ChangedMeanwhileBar(QFrame):
                 "would be lost."
             )
         self.text.setText(said)
-        self.reload_button.setText(_("&Reload"))
+        # No mnemonic: every letter of it is taken by a field of the case form already.
+        self.reload_button.setText(_("Reload"))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
         if event.type() == QEvent.Type.LanguageChange:
