@@ -106,3 +106,17 @@ def test_a_lost_listening_connection_is_reopened_and_says_anything_may_have_chan
     assert missed.every_table and missed.touches_case("any") and missed.from_elsewhere
     (case_id,) = add_cases(aigul, 1)
     assert heard.get(timeout=HEARD_S).touches_case(case_id)  # and it hears again
+
+
+def test_a_write_to_the_audit_log_alone_is_not_announced(engine: str, open_ws: OpenWs) -> None:
+    """A sign-in or a report exported writes an audit entry: no desktop has anything to
+    show for it, and twenty of them reading their pages again for each would be waste."""
+    admin, aigul = open_ws("admin"), open_ws("aigul")
+    heard = hearing(admin)
+    with aigul.write() as session:  # the audit entry is the whole write
+        aigul.audit(session, "report_exported", "report", "year")
+    (case_id,) = add_cases(aigul, 1)
+    if engine == "sqlite":
+        return
+    first = heard.get(timeout=HEARD_S)
+    assert first.touches_case(case_id)  # the case, not the audit entry before it
