@@ -232,6 +232,8 @@ def open_main_window(
 
     window = MainWindow(workspace, bridge)
     window.show()
+    # HQ on a server: what the other desktops save reaches this window's open areas too.
+    workspace.hear_other_desktops()
     gc_guard.settle_later(app)  # what lives as long as the app, frozen once it is built
     QTimer.singleShot(REPAIR_DELAY_MS, window, lambda: repair_after_crash(window, workspace))
     QTimer.singleShot(RETENTION_DELAY_MS, window, lambda: apply_retention(window, workspace))

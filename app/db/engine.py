@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlcipher3
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -155,6 +155,12 @@ def note_wide_rows(connection: Connection) -> None:
         )
 
 
+class Listening(Protocol):
+    """What ``Database.listen`` started; ``stop`` ends it (and its connection)."""
+
+    def stop(self) -> None: ...
+
+
 class WriteInRead(RuntimeError):
     """A read session was about to write: a bug, refused before it reaches the database."""
 
@@ -255,6 +261,8 @@ class Database:
     """One open database: the engine and the two kinds of session the services use."""
 
     dialect = "sqlite"
+    # Whether other desktops write to the same database and hear ``announce``.
+    shared = False
 
     def __init__(self, path: Path, key: bytes) -> None:
         self.path = path
@@ -306,6 +314,18 @@ class Database:
         """Serialise imports of one mission's bundles; call first in the import's write.
 
         Nothing to do here: ``BEGIN IMMEDIATE`` already holds the one write lock."""
+
+    def announce(self, session: Session, message: str) -> None:
+        """Tell the other desktops on this database what the write transaction of
+        ``session`` changed, inside it, so the news commits (or rolls back) with it.
+
+        A file is one desktop's: its own change signal is all there is to say."""
+
+    def listen(self, heard: Callable[[str | None], None]) -> Listening | None:
+        """Hear the other desktops' ``announce`` until ``Listening.stop``: ``heard(message)``
+        on a thread of its own, ``heard(None)`` when notices may have been missed. None
+        where no other desktop writes (a file)."""
+        return None
 
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the database file now (PASSIVE: nobody waits).

@@ -15,8 +15,12 @@ one mission's bundles queue on an advisory lock. A lock waited on longer than
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import selectors
+import socket
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,7 +34,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from app.config import SERVER_FILENAME as CONFIG_FILE
-from app.db.engine import Database, Interrupted, Pinned
+from app.db.engine import Database, Interrupted, Listening, Pinned
 from app.db.raw import BUSY_TIMEOUT_MS
 from app.errors import (
     AuthError,
@@ -349,10 +353,77 @@ def drop_connections_that_fail_the_ping(engine: Engine) -> Engine:
     return engine
 
 
+# The channel every HQ desktop's writes are announced on (``ServerDatabase.announce``).
+CHANGES_CHANNEL = "qorgau_changed"
+# After the listening connection was lost: the first retry soon, then less and less often.
+RELISTEN_DELAYS_S = (1.0, 2.0, 5.0, 15.0, 30.0)
+
+
+class ServerListening:
+    """One connection of its own, in autocommit, that LISTENs on ``CHANGES_CHANNEL``, on a
+    thread that sleeps in ``select`` on the connection's socket (no polling, the GIL free)
+    until a notice comes or ``stop`` wakes it through a socket pair.
+
+    A pooled connection would not do: LISTEN lasts as long as its session, and the pool hands
+    its connections to every read and write. A lost connection (a server restart, the network)
+    is opened again, after which ``heard(None)`` says notices may have been missed."""
+
+    def __init__(self, connect: Callable[[], Any], heard: Callable[[str | None], None]) -> None:
+        self._connect = connect
+        self._heard = heard
+        self._stopping = threading.Event()
+        self._wake_read, self._wake_write = socket.socketpair()
+        self.listening = threading.Event()  # set while LISTEN is in place (tests wait on it)
+        self._thread = threading.Thread(target=self._run, name="qorgau-listen", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._wake_write.send(b"x")
+        self._thread.join(timeout=5)
+        for end in (self._wake_read, self._wake_write):
+            end.close()
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                with self._connect() as connection:
+                    connection.execute(f"LISTEN {CHANGES_CHANNEL}")
+                    self.listening.set()
+                    if failures:
+                        self._heard(None)  # notices sent while deaf are gone
+                    failures = 0
+                    self._hear(connection)
+            except Exception:  # noqa: BLE001 - any failure: open the connection again
+                pass
+            self.listening.clear()
+            if self._stopping.is_set():
+                return
+            delay = RELISTEN_DELAYS_S[min(failures, len(RELISTEN_DELAYS_S) - 1)]
+            failures += 1
+            if self._stopping.wait(delay):
+                return
+
+    def _hear(self, connection: Any) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(connection.fileno(), selectors.EVENT_READ, "server")
+            selector.register(self._wake_read, selectors.EVENT_READ, "stop")
+            while not self._stopping.is_set():
+                for key, _events in selector.select():
+                    if key.data == "stop":
+                        return
+                    # Reads what arrived, without waiting; raises when the server went away.
+                    for notification in connection.notifies(timeout=0):
+                        self._heard(notification.payload)
+
+
 class ServerDatabase(Database):
     """An HQ's database on a PostgreSQL server, opened as one person."""
 
     dialect = "postgresql"
+    shared = True
 
     def __init__(self, config: ServerConfig, user: str, password: str, folder: Path) -> None:
         self.config = config
@@ -396,6 +467,20 @@ class ServerDatabase(Database):
                     connection.rollback()
                 connection.exec_driver_sql("DISCARD TEMP")
                 connection.commit()
+
+    def announce(self, session: Session, message: str) -> None:
+        # Delivered to the listeners when this transaction commits, never if it rolls back.
+        session.execute(
+            text("SELECT pg_notify(:channel, :message)"),
+            {"channel": CHANGES_CHANNEL, "message": message},
+        )
+
+    def listen(self, heard: Callable[[str | None], None]) -> Listening | None:
+        import psycopg
+
+        args, params = self.engine.dialect.create_connect_args(self.engine.url)
+        params = {**params, "application_name": "qorgau-listen", "autocommit": True}
+        return ServerListening(lambda: psycopg.connect(*args, **params), heard)
 
     def checkpoint(self) -> None:
         """The server checkpoints on its own."""

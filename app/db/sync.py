@@ -114,6 +114,15 @@ def note_changes(session: Session, table: str, case_ids: Iterable[str]) -> None:
     cases.update(c for c in case_ids if c)
 
 
+def peek_changes(session: Session) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The tables and case ids the transaction has touched so far (kept)."""
+    found = session.info.get(CHANGED_KEY)
+    if not found:
+        return None
+    tables, cases = found
+    return frozenset(tables), frozenset(cases)
+
+
 def take_changes(session: Session) -> tuple[frozenset[str], frozenset[str]] | None:
     """The tables and case ids a finished transaction touched (and forget them)."""
     found = session.info.pop(CHANGED_KEY, None)

@@ -7,6 +7,7 @@ closed before the service returns, so nothing outside ``app.services`` holds a l
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Paths
 from app.db import sync  # also registers the flush hooks
-from app.db.engine import Database, Pinned
+from app.db.engine import Database, Listening, Pinned
 from app.db.models import User
 from app.domain import labels
 from app.domain.codes import Role
@@ -27,7 +28,13 @@ from app.i18n import N_, Said, _, lazy
 from app.security import audit
 from app.security.keyslots import KeySlotStore, PendingKey
 from app.security.rekey import finish_waiting
-from app.services.changes import ChangeHub, DataChanged
+from app.services.changes import (
+    ChangeHub,
+    DataChanged,
+    anything_changed,
+    notice,
+    read_notice,
+)
 
 if TYPE_CHECKING:
     from app.services.after_crash import FoundAfterCrash
@@ -100,6 +107,9 @@ class Workspace:
         self.database_id = database_id
         # The one change signal: every committed write is published here (see changes.py).
         self.changes = ChangeHub()
+        # Names this workspace's notices to the other desktops, so it ignores its own.
+        self.source = uuid.uuid4().hex
+        self._listening: Listening | None = None
         # False only for a workspace the demo makes to sign as an officer nobody signed in as.
         self._check_account = check_account
         self._account_lock = threading.Lock()
@@ -154,10 +164,33 @@ class Workspace:
             session.info[sync.AT_HQ] = self.mission.is_hq
             session.info.pop(sync.CHANGED_KEY, None)
             yield session
+            self._announce(session)
         # Reached only once the transaction committed: a rolled-back write changed nothing.
         found = sync.take_changes(session)
         if found is not None:
             self.changes.publish(DataChanged(*found))
+
+    def _announce(self, session: Session) -> None:
+        """Tell the other desktops on the same database (an HQ on a server) what this write
+        changed, in its own transaction: the flush first, so that its rows are counted."""
+        if not self.db.shared:
+            return
+        session.flush()
+        found = sync.peek_changes(session)
+        if found is not None:
+            message = notice(DataChanged(*found), self.actor.username, self.source)
+            self.db.announce(session, message)
+
+    def hear_other_desktops(self) -> None:
+        """Publish the other desktops' changes on ``changes`` too, from now until ``close``
+        (the desktop app; a command that ends at once needs no news). Nothing on a file."""
+        if self._listening is None:
+            self._listening = self.db.listen(self._heard)
+
+    def _heard(self, message: str | None) -> None:
+        change = anything_changed() if message is None else read_notice(message, self.source)
+        if change is not None:
+            self.changes.publish(change)
 
     @contextmanager
     def staged(self) -> Iterator[Staged]:
@@ -225,6 +258,9 @@ class Workspace:
         audit.record(session, self.actor.username, action, entity, entity_id, details)
 
     def close(self) -> None:
+        if self._listening is not None:
+            self._listening.stop()
+            self._listening = None
         self.db.dispose()
         if self.pending_key is not None and not self.on_server:
             # Kept when still waiting: the command line tells the administrator so.

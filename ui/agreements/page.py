@@ -34,6 +34,7 @@ from app.errors import QorgauError
 from app.i18n import _, country_name, current_language, format_date
 from app.services.agreements import NOTE_EDITORS, AgreementService, InstrumentInfo
 from app.services.briefing import briefing_country, write_briefing
+from app.services.changes import DataChanged
 from app.services.workspace import Workspace
 from ui.agreements.widgets import (
     ProvisionCard,
@@ -43,9 +44,11 @@ from ui.agreements.widgets import (
     top_items,
     verified_text,
 )
+from ui.changes import refresh_when_shown
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.palette import ERROR_TEXT
 from ui.tasks import BackgroundTask, TaskContext, show_error
+from ui.widgets.changed_meanwhile import ChangedMeanwhileBar
 from ui.widgets.columns import ColumnFit
 from ui.widgets.common import (
     STRETCH,
@@ -80,6 +83,8 @@ def mark_unverified(item: QTreeWidgetItem, columns: int, verified: bool) -> None
 SHORT_COLUMN_WIDTH = 115  # wider kinds and statuses wrap: the titles need the room more
 REASON_WIDTH = 150  # why an instrument applies in a host country, wrapped beside its name
 COUNTRY_SHARE = 0.58  # of the area's width, the host country's tab while it is shown
+# What the area shows: instruments (and the mission's notes on them), provisions, tables.
+AGREEMENT_TABLES = ("agreement", "agreement_provision", "legal_table")
 
 
 class InstrumentView(QWidget):
@@ -136,8 +141,12 @@ class InstrumentView(QWidget):
         layout.addWidget(self.notes)
         buttons = widget_row(self.save_notes, self.notes_saved, STRETCH)
         layout.addLayout(buttons)
+        # Another desktop saved the instrument while its notes are being edited here.
+        self.changed_meanwhile = ChangedMeanwhileBar()
+        self.changed_meanwhile.reload_asked.connect(self._reload)
+        layout.addWidget(self.changed_meanwhile)
         layout.addStretch(1)
-        scroll = QScrollArea()
+        self.document_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
         keep_whole_width(scroll)  # a provision's theme tags are not cut behind a sideways bar
@@ -207,6 +216,36 @@ class InstrumentView(QWidget):
         self.no_provisions.setVisible(not self.cards)
         self.notes.setPlainText(item.mission_notes)
         self.notes_saved.setText("")
+        self.changed_meanwhile.hide()
+
+    @property
+    def notes_edited(self) -> bool:
+        return self.instrument is not None and (
+            self.notes.toPlainText() != self.instrument.mission_notes
+        )
+
+    def reread(self, change: DataChanged) -> None:
+        """The instrument as saved now (another user's notes, an HQ update), its place in
+        the scroll kept; notes being edited here stay as typed, the bar offering a reload."""
+        if self.instrument is None:
+            return
+        try:
+            fresh = self.service.get(self.instrument.id)
+        except QorgauError:
+            return  # gone: the next action says so
+        if fresh.version == self.instrument.version:
+            return
+        if self.notes_edited:
+            self.changed_meanwhile.show_by(change.by)
+            return
+        bar = self.document_scroll.verticalScrollBar()
+        kept = bar.value()
+        self.show_instrument(fresh.id)
+        bar.setValue(min(kept, bar.maximum()))
+
+    def _reload(self) -> None:
+        if self.instrument is not None:
+            self.show_instrument(self.instrument.id)
 
     def _save_notes(self) -> BackgroundTask[InstrumentInfo] | None:
         """Written off the GUI thread; the notes wait for it."""
@@ -545,6 +584,12 @@ class AgreementsPage(QWidget):
         if bridge is not None:
             bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
+        refresh_when_shown(self, workspace, AGREEMENT_TABLES, self._changed, scrolled=self.list)
+
+    def _changed(self, change: DataChanged) -> None:
+        self.refresh()  # the list, its chosen row kept
+        self.instrument_view.reread(change)
+        self.country_view.refresh()
 
     def _divider_moved(self) -> None:
         self.divider_moved = True

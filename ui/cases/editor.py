@@ -62,6 +62,7 @@ from ui.palette import DEADLINE_COLOURS, NEUTRAL_BADGE, ON_ACCENT
 from ui.private_temp import PrivateTempFolder
 from ui.tasks import BackgroundTask, LatestOnly, TaskContext, refusal_text, show_refusal
 from ui.widgets.busy import BusyIndicator
+from ui.widgets.changed_meanwhile import ChangedMeanwhileBar
 from ui.widgets.common import (
     CheckText,
     ErrorLabel,
@@ -167,6 +168,9 @@ class CaseEditor(QWidget):
         self.letter_button = push_button(self._request_letter, icon("mail-plus"))
         self.refer_button = push_button(self._request_referral, icon("send"))
         self.error = ErrorLabel()
+        # Another desktop saved the case while this form holds unsaved edits (HQ on a server).
+        self.changed_meanwhile = ChangedMeanwhileBar()
+        self.changed_meanwhile.reload_asked.connect(self._reload_changed_case)
 
     def _build_case_fields(self, officers: list[tuple[str, str]]) -> None:
         """The case's fields, each in a ``FieldBox`` that shows a refused rule beside it."""
@@ -346,6 +350,7 @@ class CaseEditor(QWidget):
         layout.addLayout(top)
         layout.addLayout(actions)
         layout.addWidget(self.error)
+        layout.addWidget(self.changed_meanwhile)
         layout.addWidget(self.splitter, 1)
 
     def _connect(self) -> None:
@@ -675,6 +680,7 @@ class CaseEditor(QWidget):
     def show_case(self, case: CaseDetail) -> None:
         self._loading = True
         self.case = case
+        self.changed_meanwhile.hide()  # the form shows the case as saved now
         self._set_read_only(not self.can_write)
         self.person.person_id = None
         self.person.set_person(case.person, locked=False)
@@ -888,10 +894,24 @@ class CaseEditor(QWidget):
             self.referrals_panel.refresh()
         if fresh == case:
             return  # our own save, already shown
+        if change.from_elsewhere and self.dirty and fresh.version != case.version:
+            # Kept as typed, and ``self.case`` keeps the version the edits began from: saving
+            # now meets the version check instead of writing over the other user's change.
+            self.changed_meanwhile.show_by(change.by)
+            return
         self._show_newer(fresh)
         if change.touches("letter"):
             self.letters.refresh()
             self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
+
+    def _reload_changed_case(self) -> None:
+        """The case as the other user saved it; the edits made here are dropped."""
+        if self.case is None:
+            return
+        try:
+            self.show_case(self.service.get_case(self.case.id))
+        except QorgauError as exc:
+            show_refusal(self, self.error, exc)
 
     # Saving ------------------------------------------------------------------------------
 

@@ -100,12 +100,16 @@ class CaseListView(QWidget):
         )
         self.model.total_changed.connect(self._show_count)
         self.model.loading_changed.connect(self._show_count)
-        self.model.modelReset.connect(self._reselect)
         self._keep_selected: str | None = None
+        # (rows read, scroll position) before a refresh: put back once its first page came.
+        self._keep_place: tuple[int, int] | None = None
         self.model.officers = names
         self.table = QTableView()
         self.table.setModel(self.model)
         one_row_at_a_time(self.table)
+        # After the view and its selection model: they clear the selection on a reset, and
+        # a slot connected before theirs selected the row only to see it cleared.
+        self.model.modelReset.connect(self._reselect)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
@@ -304,8 +308,10 @@ class CaseListView(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Reload after a case changed elsewhere (the editor saved); the selection stays."""
+        """Reload after a case changed elsewhere (the editor saved, another desktop); the
+        selection, the rows scrolled to and the scroll position stay."""
         self._keep_selected = self.current_case_id() or self._keep_selected
+        self._keep_place = (self.model.loaded_count(), self.table.verticalScrollBar().value())
         self.model.reload()
 
     def _lay_out_new_page(self) -> None:
@@ -336,8 +342,20 @@ class CaseListView(QWidget):
             self.table.viewport().update()
 
     def _reselect(self) -> None:
+        place, self._keep_place = self._keep_place, None
+        if place is not None:  # only the pages the person had scrolled to are read again
+            loaded, scrolled = place
+            while self.model.loaded_count() < loaded and self.model.canFetchMore():
+                before = self.model.loaded_count()
+                self.model.fetchMore()
+                if self.model.loaded_count() == before:
+                    break
         if self._keep_selected and (row := self.model.row_of(self._keep_selected)) >= 0:
             self.table.selectRow(row)
+        if place is not None:
+            self.table.doItemsLayout()  # the scroll bar's range for the rows read now
+            bar = self.table.verticalScrollBar()
+            bar.setValue(min(place[1], bar.maximum()))
 
     def _show_count(self) -> None:
         total = self.model.total

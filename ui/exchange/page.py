@@ -46,6 +46,7 @@ from app.i18n import (
     ngettext,
     say_again,
 )
+from app.services.changes import DataChanged
 from app.services.exchange import (
     BUNDLE_PREFIX_CHARS,
     ConflictInfo,
@@ -56,6 +57,7 @@ from app.services.exchange import (
     record_kind_label,
 )
 from app.services.keys import KeyService, TrustedKey, check_age_recipient
+from ui.changes import refresh_when_shown
 from ui.exchange.hq import TransferDialog, choose_bundle_file
 from ui.exchange.keys import OwnKeysBox, TrustedKeysBox
 from ui.icons import icon
@@ -78,6 +80,8 @@ from ui.widgets.plain import plain_label
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
+# What the page lists: the bundles sent and received (a transfer among them), the missions.
+EXCHANGE_TABLES = ("exchange_log", "mission")
 LOG_ROWS = 500  # the exchange log's newest bundles on screen; ``bundle log`` lists them all
 
 
@@ -129,6 +133,8 @@ class ExchangePage(QWidget):
             self.take_remote.hide()
         self._build_tabs()
         self.retranslate_ui()
+        # Bundles imported and cases transferred from other desktops (HQ on a server).
+        refresh_when_shown(self, window.workspace, EXCHANGE_TABLES, self._changed, self.log)
 
     def _build_export_box(self) -> None:
         """Sending a bundle: the recipient key, "everything", the export button."""
@@ -588,6 +594,11 @@ class ExchangePage(QWidget):
         task: BackgroundTask[Any] = BackgroundTask(self, work)
         self.task = task.with_progress(label).success(ok).failure(failed).run_in_background()
         return self.task
+
+    def _changed(self, change: DataChanged) -> None:
+        self.refresh()
+        if change.touches("mission"):  # a mission's key trusted on another desktop
+            self.trusted_keys.reload()
 
     def refresh(self) -> None:
         if not hasattr(self, "service"):

@@ -212,9 +212,10 @@ class HqPage(QWidget):
             self.refresh()
 
     def _others_may_have_written(self) -> bool:
-        """On a server, the bundles other desktops import send no change signal here: the
-        area opened in the morning still said "no bundle" of a mission the operator imported
-        since. Read again when shown, once its rows are older than OTHERS_WRITE_S."""
+        """On a server, other desktops' imports are heard (``Workspace.hear_other_desktops``)
+        unless the listening connection is cut (a transaction-mode pooler, a firewall): the
+        area opened in the morning then still said "no bundle" of a mission the operator
+        imported since. Read again when shown, once its rows are older than OTHERS_WRITE_S."""
         if not self._on_server or self._read_at is None:
             return False
         return time.monotonic() - self._read_at > OTHERS_WRITE_S

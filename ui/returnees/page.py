@@ -41,6 +41,7 @@ from app.i18n import (
 from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
 from app.services.stats import ReturneeStats
 from app.services.workspace import Workspace
+from ui.changes import refresh_when_shown, reload_in_place
 from ui.i18n_bridge import LanguageBridge
 from ui.models.list_table_model import PAGE_SIZE, Index, PagedTableModel
 from ui.returnees.dialog import RegionCombo, ReturneeDialog
@@ -372,6 +373,13 @@ class ReturneesPage(QWidget):
         bridge.language_changed.connect(lambda _lang: self.retranslate_ui())
         self.retranslate_ui()
         self.refresh()
+        # A record added, edited or withdrawn by another user (HQ on a server), or here.
+        refresh_when_shown(
+            self,
+            workspace,
+            ("returnee", "person", "case"),
+            lambda _change: reload_in_place(self.view, self.refresh),
+        )
 
     # -- filters --------------------------------------------------------------------------------
 

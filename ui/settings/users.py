@@ -42,6 +42,7 @@ from app.services.users import (
     unapproved_message,
 )
 from app.services.workspace import Workspace
+from ui.changes import refresh_when_shown
 from ui.i18n_bridge import LanguageBridge
 from ui.palette import outcome_style
 from ui.tasks import BackgroundTask, show_error
@@ -201,6 +202,9 @@ class UsersPanel(QWidget):
         layout.addWidget(self.busy)
         bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
+        # Users another administrator added, revoked or changed (HQ on a server); ``reload``
+        # keeps the chosen user.
+        refresh_when_shown(self, workspace, ("user",), self._changed, self.tree)
 
     def retranslate_ui(self) -> None:
         self.tree.setHeaderLabels(
@@ -212,6 +216,10 @@ class UsersPanel(QWidget):
         self.role_button.setText(_("Change the r&ole…"))
         self.signature_button.setText(_("&Signature in letters…"))
         self.reload()
+
+    def _changed(self, _change: object) -> None:
+        if self.task is None or not self.task.running:  # this panel's own act reloads at its end
+            self.reload()
 
     def reload(self) -> None:
         self.users = self.service.list()
