@@ -479,3 +479,30 @@ def test_no_statute_is_cited_with_its_own_title_again_in_brackets(lang: str) -> 
             # ("Mindestlohngesetz, MiLoG"): its name before any bracket is there once.
             name = statute.original.split(" (")[0]
             assert text.count(name) == 1, (key, text)
+
+
+# --- what a kk or ru reader is shown is in kk or ru --------------------------------------------
+
+
+def test_the_minimum_wage_note_a_review_quotes_is_in_every_language() -> None:
+    """The fault: Kyrgyzstan's note ("Statutory minimum wage not confirmed; not used for
+    comparison.") was one English string, quoted as is inside a Kazakh or Russian review."""
+    from app.contracts import parse_terms, review
+    from app.contracts.reference import ReferenceFileError, parse_reference
+    from app.i18n import language_override
+
+    terms = parse_terms(
+        KOREAN_FACTORY_CONTRACT
+        | {"host_country": "KG", "wage_amount": "20000", "wage_currency": "KGS"}
+    )
+    for lang in ("kk", "ru"):
+        with language_override(lang):
+            wage = next(f for f in review(terms).findings if f.rule == "minimum_wage")
+        assert "not confirmed" not in wage.reason, lang
+    with language_override("kk"):
+        wage = next(f for f in review(terms).findings if f.rule == "minimum_wage")
+    assert "расталмаған" in wage.reason
+    document = json.loads(HOST_COUNTRIES_PATH.read_text(encoding="utf-8"))
+    document["countries"]["KG"]["minimum_wage_note"] = "English only"
+    with pytest.raises(ReferenceFileError, match="minimum_wage_note must give kk, ru and en"):
+        parse_reference(document)
