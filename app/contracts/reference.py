@@ -160,7 +160,8 @@ class PassportLaw(LawReference):
 class HostCountryReference:
     country: str
     minimum_wage: MinimumWage | None
-    minimum_wage_note: str
+    # The table's word on the minimum wage, in kk, ru and en: a review quotes it (empty: none).
+    minimum_wage_note: Mapping[str, str]
     hours: WorkingHours | None
     paid_leave: PaidLeave | None
     passport: PassportLaw | None
@@ -236,7 +237,7 @@ class CountryVersions:
 
     country: str
     subjects: Mapping[str, tuple[Any, ...]]
-    minimum_wage_note: str = ""
+    minimum_wage_note: Mapping[str, str] = field(default_factory=dict)
     no_statutory_minimum_wage: bool = False
 
     def on(self, day: date) -> HostCountryReference:
@@ -405,6 +406,18 @@ _PARSERS: dict[str, Any] = {
 }
 
 
+def _localized_note(code: str, raw: object) -> Mapping[str, str]:
+    """A note a review quotes, in each of kk, ru and en: a Kazakh review must not quote English."""
+    if raw is None:
+        return MappingProxyType({})
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{code}.minimum_wage_note must give kk, ru and en")
+    texts = {lang: str(raw.get(lang) or "").strip() for lang in ("kk", "ru", "en")}
+    if not all(texts.values()):
+        raise ValueError(f"{code}.minimum_wage_note lacks a language")
+    return MappingProxyType(texts)
+
+
 def _country(code: str, raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> CountryVersions:
     subjects: dict[str, tuple[Any, ...]] = {}
     for subject in SUBJECTS:
@@ -418,7 +431,7 @@ def _country(code: str, raw: Mapping[str, Any], statutes: Mapping[str, Statute])
     return CountryVersions(
         code,
         MappingProxyType(subjects),
-        str(raw.get("minimum_wage_note") or ""),
+        _localized_note(code, raw.get("minimum_wage_note")),
         bool(raw.get("no_statutory_minimum_wage")),
     )
 

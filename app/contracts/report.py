@@ -112,6 +112,22 @@ _HOURS = DN_("{n} hour", "{n} hours")
 _MONTHS = DN_("{n} month", "{n} months")
 
 
+# The language the host-country table writes its sources in.
+TABLE_LANGUAGE = "en"
+
+
+def shows_source(reference: Reference, lang: str) -> bool:
+    """Whether a reference's "Source:" footnote is printed. A host law's source without an
+    address is the table's English prose ("Labor Standards Act, Art. 60(1) (after one year
+    ...)"): in a Kazakh or Russian review the citation above it already names the statute in
+    that language, as the briefing sheet does, so the prose is left out there."""
+    if not reference.source:
+        return False
+    if not reference.key.startswith("host:") or lang == TABLE_LANGUAGE:
+        return True
+    return reference.source.startswith(("http://", "https://"))
+
+
 @dataclass(frozen=True)
 class ReviewReport:
     """What the report prints besides the findings, which it computes from ``terms``."""
@@ -341,7 +357,7 @@ class _ReportWriter:
         for number, reference in enumerate(self.references, start=1):
             text = escape(self.fix(reference.label()))
             self.b.flowable(Paragraph(f"[{number}]&nbsp;{text}", style))
-            if reference.source:
+            if shows_source(reference, self.lang):
                 # The footnote that says where the reference can be checked.
                 where = escape(self.fix(f"{label('source', self.lang)}: {reference.source}"))
                 self.b.flowable(Paragraph(where, source_style))

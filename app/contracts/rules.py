@@ -505,7 +505,8 @@ def _no_minimum_on_file(terms: ContractTerms, ref: HostCountryReference | None) 
             date=format_date(terms.signed_on or date.today(), "long", language),
         )
     if ref is not None and ref.minimum_wage_note:
-        reason += " " + _("Note in the table: {note}").format(note=ref.minimum_wage_note)
+        note = ref.minimum_wage_note.get(current_language()) or ref.minimum_wage_note["en"]
+        reason += " " + _("Note in the table: {note}").format(note=note)
     return Finding("minimum_wage", "concern", reason, (C131,))
 
 

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from app.config import Paths
-from app.contracts.reference import default_reference
+from app.contracts.reference import REFERENCE_FILE, default_reference
 from app.db.models import Agreement, Case, Mission, Setting
 from app.services.briefing import CONTACTS_KEY, contact_blocks
 from app.services.workspace import Workspace
@@ -181,9 +181,20 @@ def test_a_kazakh_or_russian_sheet_cites_its_sources_in_its_language(
     """The fault: a source the table writes as English prose ("Labor Standards Act, Art. 60(1)
     (after one year with at least 80% attendance)") was printed as it was in the Kazakh and
     Russian sheets, after the same statute cited in the sheet's language. Now such a sheet
-    cites the statute in its language and adds an address to check, never the English prose."""
+    cites the statute in its language and adds an address to check, never the English prose.
+    (The shipped table verifies no such figure since the December 2026 source check: here HQ
+    has checked Korea's paid leave and sent its table.)"""
+    from app.contracts.reference import parse_reference
+    from app.services.legal_tables import _store
+
+    document = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    document["edition"] = (TODAY + timedelta(days=1)).isoformat()
+    document["countries"]["KR"]["paid_leave"][0]["verified"] = True
+    table = parse_reference(document)
+    with demo.write() as session:
+        _store(demo, session, document, table)
     text = render(capsys, tmp_path / f"sheet-{lang}.pdf", "KR", lang)
-    current = default_reference().countries["KR"].on(TODAY)
+    current = table.countries["KR"].on(TODAY)
     figures = [
         item
         for item in (current.minimum_wage, current.hours, current.paid_leave, current.passport)

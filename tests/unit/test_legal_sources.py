@@ -479,3 +479,90 @@ def test_no_statute_is_cited_with_its_own_title_again_in_brackets(lang: str) -> 
             # ("Mindestlohngesetz, MiLoG"): its name before any bracket is there once.
             name = statute.original.split(" (")[0]
             assert text.count(name) == 1, (key, text)
+
+
+# --- what a kk or ru reader is shown is in kk or ru --------------------------------------------
+
+
+def test_the_minimum_wage_note_a_review_quotes_is_in_every_language() -> None:
+    """The fault: Kyrgyzstan's note ("Statutory minimum wage not confirmed; not used for
+    comparison.") was one English string, quoted as is inside a Kazakh or Russian review."""
+    from app.contracts import parse_terms, review
+    from app.contracts.reference import ReferenceFileError, parse_reference
+    from app.i18n import language_override
+
+    terms = parse_terms(
+        KOREAN_FACTORY_CONTRACT
+        | {"host_country": "KG", "wage_amount": "20000", "wage_currency": "KGS"}
+    )
+    for lang in ("kk", "ru"):
+        with language_override(lang):
+            wage = next(f for f in review(terms).findings if f.rule == "minimum_wage")
+        assert "not confirmed" not in wage.reason, lang
+    with language_override("kk"):
+        wage = next(f for f in review(terms).findings if f.rule == "minimum_wage")
+    assert "расталмаған" in wage.reason
+    document = json.loads(HOST_COUNTRIES_PATH.read_text(encoding="utf-8"))
+    document["countries"]["KG"]["minimum_wage_note"] = "English only"
+    with pytest.raises(ReferenceFileError, match="minimum_wage_note must give kk, ru and en"):
+        parse_reference(document)
+
+
+def _review_pdf_text(terms: dict[str, Any], lang: str, table: Any = None) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    from app.contracts import parse_terms
+    from app.contracts.reference import reference_for
+    from app.contracts.report import ReviewReport, render_review_report
+    from app.services.contracts import applicable_provisions
+
+    contract = parse_terms(terms)
+    report = ReviewReport(
+        mission=None,
+        terms=contract,
+        provisions=applicable_provisions(contract.host_country or "", lang),
+        worker_name="Test Worker",
+        case_number=None,
+        officer_name="Officer",
+        reviewed_on=date(2026, 12, 7),
+        printed_on=date(2026, 12, 7),
+        reference=reference_for(contract.host_country, table, on=contract.signed_on),
+    )
+    pdf = render_review_report(report, lang)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_kazakh_or_russian_review_prints_no_english_source_prose(lang: str) -> None:
+    """The fault: the review PDF printed "Source: Labor Standards Act, Art. 60(1) (after one
+    year with at least 80% attendance)" under the Korean paid-leave citation in a Kazakh or
+    Russian review: the table's English prose, beside the statute already cited in the
+    review's language. An address to check stays; in English the prose stays."""
+    contract = KOREAN_FACTORY_CONTRACT | {"paid_leave_days_per_year": 10}
+    text = _review_pdf_text(contract, lang)
+    assert "attendance" not in text and "Art.60(1)" not in text
+    assert "m.easylaw.go.kr" in text  # the hours' source, an address
+    statute = {"kk": "Еңбекстандарттарытуралызаң", "ru": "Законотрудовыхстандартах"}
+    assert statute[lang] in text
+    assert "attendance" in _review_pdf_text(contract, "en")
+
+
+def test_every_verified_host_figure_names_the_address_it_was_checked_at() -> None:
+    """The fault: twenty figures (Korea's 15 days of leave, Germany's and the UK's hours and
+    leave, 18 U.S.C. § 1592, ...) were "verified" on 1 January 2026 with only a law's name as
+    source; the December 2026 source check did not cover them (some it lists as "not
+    checked"), yet the briefing sheet printed them to workers as checked. A verified figure
+    now names the official page it was read on."""
+    document = json.loads(HOST_COUNTRIES_PATH.read_text(encoding="utf-8"))
+    unaddressed = [
+        (where, source)
+        for where, source in verified_entries(document["countries"])
+        if not source.startswith(("http://", "https://"))
+    ]
+    assert unaddressed == []
+    korea = document["countries"]["KR"]
+    assert korea["paid_leave"][0]["verified"] is False
+    assert "not verified" in korea["paid_leave"][0]["note"]
