@@ -61,7 +61,7 @@ SECTION_LIMIT = 12
 TWO_COLUMNS_FROM = 900
 # A list shows at least this many rows before its own scroll bar comes; the page grows (and
 # scrolls) instead: squeezed into the window at 150 % text size a list showed a row or two.
-ROWS_SHOWN = 5
+ROWS_SHOWN = 3
 
 
 class CaseSection(QGroupBox):
@@ -144,14 +144,13 @@ class CaseSection(QGroupBox):
         self.fit_height()
 
     def fit_height(self) -> None:
-        """At least ``ROWS_SHOWN`` rows (fewer if fewer), the header and a sideways scroll
-        bar's room tall, in the current font."""
+        """At least ``ROWS_SHOWN`` rows (fewer if fewer) and the header tall, in the current
+        font."""
         tree = self.tree
         rows = min(tree.topLevelItemCount(), ROWS_SHOWN)
         row = tree.sizeHintForRow(0) if rows else 0
-        bar = tree.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         header = tree.header().sizeHint().height()
-        tree.setMinimumHeight(header + rows * row + bar + 2 * tree.frameWidth())
+        tree.setMinimumHeight(header + rows * row + 2 * tree.frameWidth())
 
     def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         self.case_opened.emit(item.data(0, Qt.ItemDataRole.UserRole))

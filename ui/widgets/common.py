@@ -550,3 +550,28 @@ class ShownPageStack(QStackedWidget):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
         shown = self.currentWidget()
         return shown.minimumSizeHint().expandedTo(shown.minimumSize()) if shown else QSize()
+
+    # And so its height: QStackedLayout asks every page for its size hint and its height for
+    # a width, and a hidden page of wrapped text, tall when narrow, made the areas' scroll
+    # area scroll down past the page shown.
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        shown = self.currentWidget()
+        return shown.sizeHint().expandedTo(self.minimumSizeHint()) if shown else QSize()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt name
+        shown = self.currentWidget()
+        return shown is not None and shown.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt name
+        """The least height the shown page needs at ``width``: the areas' scroll area keeps
+        the stack at least this tall. The page's own answer is its preferred height (its
+        lists' size hints): at 1024×768 the Start page, whose lists fit in 727 pixels, was
+        made 1048 tall and scrolled."""
+        shown = self.currentWidget()
+        if shown is None or not shown.hasHeightForWidth():
+            return -1
+        layout = shown.layout()
+        if layout is None:
+            return shown.heightForWidth(width)
+        least = layout.totalMinimumHeightForWidth(width)
+        return max(least, shown.minimumHeight(), shown.minimumSizeHint().height())
