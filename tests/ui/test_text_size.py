@@ -77,6 +77,7 @@ def test_a_letters_fields_keep_their_lines_when_the_text_grows_while_it_is_open(
 ) -> None:
     """The fault: the enclosures' three lines were measured once, as the editor opened; at a
     text size of 150 % set while it was open the text grew and the field showed two."""
+    text_size.application_font_watch(qapp)  # as make_application starts it
     ws = open_ws("aigul")
     case = wage_case(ws, ASSEL)
     letter = on_screen(qtbot, LetterDialog(ws, case.id, case.number))
@@ -87,7 +88,9 @@ def test_a_letters_fields_keep_their_lines_when_the_text_grows_while_it_is_open(
     qapp.setFont(larger)
     try:
         QCoreApplication.processEvents()
-        for field in (letter.facts, letter.enclosures):
+        # The fields, and the warning above the preview (a label with a style sheet of its
+        # own, which kept 9 points).
+        for field in (letter.facts, letter.enclosures, letter.stale):
             assert field.font().pointSizeF() == pytest.approx(larger.pointSizeF())
         assert shows_lines(letter.enclosures) >= 3
     finally:
