@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QVBoxLayout,
 )
 from pytestqt.qtbot import QtBot
@@ -93,6 +94,15 @@ def test_a_letters_fields_keep_their_lines_when_the_text_grows_while_it_is_open(
         for field in (letter.facts, letter.enclosures, letter.stale):
             assert field.font().pointSizeF() == pytest.approx(larger.pointSizeF())
         assert shows_lines(letter.enclosures) >= 3
+        # The warning, grown, wraps rather than widen the preview over the form.
+        stale = letter.stale
+        stale.show()
+        for _round in range(3):
+            QCoreApplication.processEvents()
+        assert stale.minimumSizeHint().width() < stale.fontMetrics().horizontalAdvance(stale.text())
+        form = letter.editing.widget(0)
+        assert isinstance(form, QScrollArea)
+        assert not form.horizontalScrollBar().isVisible()
     finally:
         qapp.setFont(normal)
     QCoreApplication.processEvents()
