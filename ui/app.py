@@ -22,6 +22,7 @@ from ui.look import apply_look
 from ui.tasks import BackgroundTask, show_error, stopped_on_quit
 from ui.widgets.enter_presses import install_enter_presses
 from ui.widgets.plain import plain_message
+from ui.widgets.text_size import application_font_watch
 from ui.widgets.wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def make_application() -> QApplication:
     install_wheel_guard(app)  # scrolling a form must not change its values
     install_enter_presses(app)  # Enter presses the focused button, as in a dialog
     gc_guard.install(app)  # Qt objects are freed on the GUI thread, never on a worker
+    application_font_watch(app)  # a text size changed: sized and style-sheeted texts follow
     return app
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import cast
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -48,11 +48,22 @@ from ui.tasks import LatestOnly, show_error
 from ui.widgets.common import STRETCH, widget_row
 from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label
-from ui.widgets.text_size import GREETING, SUBTITLE, heading, sized_text
+from ui.widgets.text_size import (
+    GREETING,
+    SUBTITLE,
+    application_font_watch,
+    heading,
+    sized_text,
+    text_scale,
+)
 
 SECTION_LIMIT = 12
-# A page narrower than this (layout pixels) lists its sections one under another.
+# A page narrower than this (layout pixels, at the usual text size: more as the text grows)
+# lists its sections one under another.
 TWO_COLUMNS_FROM = 900
+# A list shows at least this many rows before its own scroll bar comes; the page grows (and
+# scrolls) instead: squeezed into the window at 150 % text size a list showed a row or two.
+ROWS_SHOWN = 3
 
 
 class CaseSection(QGroupBox):
@@ -132,6 +143,16 @@ class CaseSection(QGroupBox):
         self.empty.setVisible(not rows)
         self.tree.setVisible(bool(rows))
         self.show_all.setVisible(True)
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """At least ``ROWS_SHOWN`` rows (fewer if fewer) and the header tall, in the current
+        font."""
+        tree = self.tree
+        rows = min(tree.topLevelItemCount(), ROWS_SHOWN)
+        row = tree.sizeHintForRow(0) if rows else 0
+        header = tree.header().sizeHint().height()
+        tree.setMinimumHeight(header + rows * row + 2 * tree.frameWidth())
 
     def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         self.case_opened.emit(item.data(0, Qt.ItemDataRole.UserRole))
@@ -242,6 +263,9 @@ class StartPage(QWidget):
             section.show_all_requested.connect(self.show_all)
         self.one_column: bool | None = None
         self._arrange_sections(one_column=False)
+        app = QCoreApplication.instance()
+        if app is not None:  # the text size changed: the lists' rows and columns with it
+            application_font_watch(app).changed.connect(self._text_size_changed)
         header = QGridLayout()
         header.addWidget(self.greeting, 0, 0)
         header.addWidget(self.new_button, 0, 1, Qt.AlignmentFlag.AlignRight)
@@ -306,7 +330,18 @@ class StartPage(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
         super().resizeEvent(event)
-        self._arrange_sections(one_column=event.size().width() < TWO_COLUMNS_FROM)
+        self._arrange_sections(one_column=self._too_narrow(event.size().width()))
+
+    @staticmethod
+    def _too_narrow(width: int) -> bool:
+        """Too narrow for the lists two by two: at 150 % text size two lists in 1366 pixels
+        cut each person's name to its first letter («Қ…») and scrolled sideways."""
+        return width < TWO_COLUMNS_FROM * text_scale()
+
+    def _text_size_changed(self) -> None:
+        self._arrange_sections(one_column=self._too_narrow(self.width()))
+        for section, _flt, _title, _empty in self._sections():
+            section.fit_height()
 
     def _area_changed(self, key: str) -> None:
         # Refresh on coming back, not on the first show (the constructor has just loaded).

@@ -342,6 +342,15 @@ def kind_label(kind: InstrumentKind | str) -> str:
     return labels[InstrumentKind(kind)]
 
 
+def kind_short_label(kind: InstrumentKind | str) -> str:
+    """The kind as the library's list column shows it: «Қазақстан Республикасының заңы» kept
+    that narrow column wide enough for «Республикасының» and took the titles' room; the
+    other kinds are short already."""
+    if InstrumentKind(kind) is InstrumentKind.NATIONAL_LAW:
+        return pgettext("agreement kind, short", "KZ law")
+    return kind_label(kind)
+
+
 # --- loading and validation -------------------------------------------------------------------
 
 

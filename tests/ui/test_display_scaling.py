@@ -28,13 +28,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QTreeWidget, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
 from tests.conftest import demo_paths_fixture
 from ui.widgets.columns import MIN_STRETCH
-from ui.widgets.common import FRAME_ALLOWANCE, word_wrapped
+from ui.widgets.common import FRAME_ALLOWANCE, ShownPageStack, word_wrapped
 from ui.widgets.fields import DateField
 from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label
@@ -142,3 +142,55 @@ def test_a_wrapping_chip_wider_than_its_pane_takes_a_row_of_its_own_on_more_line
     assert chip.width() <= width
     assert chip.height() >= 3 * chip.fontMetrics().lineSpacing()
     assert chip.geometry().bottom() < pane.height()
+
+
+def test_a_page_stack_takes_its_height_from_the_page_it_shows(qtbot: QtBot) -> None:
+    """The fault: the stack's size hint and height for its width were its tallest page's,
+    hidden or not (QStackedLayout asks every page): a hidden page of wrapped text, tall at a
+    narrow width, made the areas' scroll area scroll down past the page shown."""
+    stack = ShownPageStack()
+    shown = plain_label("Cases")
+    hidden = word_wrapped(plain_label("A long explanation that wraps onto many lines. " * 60))
+    stack.addWidget(shown)
+    stack.addWidget(hidden)
+    stack.setCurrentWidget(shown)
+    scroll = QScrollArea()
+    qtbot.addWidget(scroll)
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(stack)
+    scroll.resize(400, 300)
+    scroll.show()
+    qtbot.waitExposed(scroll)
+    assert stack.sizeHint().height() < scroll.viewport().height()
+    assert stack.heightForWidth(380) < scroll.viewport().height()
+    assert not scroll.verticalScrollBar().isVisible()
+    stack.setCurrentWidget(hidden)  # the tall page shown: its height counts
+    QApplication.processEvents()
+    assert stack.heightForWidth(380) >= hidden.heightForWidth(380)
+    assert scroll.verticalScrollBar().isVisible()
+
+
+def test_a_page_stack_scrolls_only_below_its_pages_least_height(qtbot: QtBot) -> None:
+    """The fault: the areas' scroll area kept the stack as tall as its page's height for its
+    width, which is the page's preferred height (its lists' size hints): at 1024×768 the
+    Start page, whose lists fit in 727 pixels, was 1048 tall and scrolled."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.addWidget(word_wrapped(plain_label("Overdue cases, due dates first. " * 3)))
+    for _list in range(3):
+        layout.addWidget(QTreeWidget())  # each prefers some 190 pixels, needs far less
+    stack = ShownPageStack()
+    stack.addWidget(page)
+    scroll = QScrollArea()
+    qtbot.addWidget(scroll)
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(stack)
+    scroll.resize(500, 400)
+    scroll.show()
+    qtbot.waitExposed(scroll)
+    assert page.heightForWidth(500) > scroll.viewport().height()  # what it would like
+    assert not scroll.verticalScrollBar().isVisible()
+    assert stack.height() == scroll.viewport().height()
+    scroll.resize(500, 120)  # below what it needs: it scrolls
+    QApplication.processEvents()
+    assert scroll.verticalScrollBar().isVisible()

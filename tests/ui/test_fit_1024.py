@@ -23,6 +23,7 @@ from app.services.workspace import Workspace
 from ui.cases.area import CasesArea
 from ui.i18n_bridge import LanguageBridge
 from ui.main_window import MainWindow
+from ui.widgets.columns import MIN_STRETCH, cell_shortfall
 
 pytestmark = pytest.mark.usefixtures("apps_look")  # every width is measured in the app's look
 
@@ -129,3 +130,27 @@ def test_the_case_editor_fits_a_1024_screen_at_150_percent(
     _settle()
     assert editor.splitter.orientation() == Qt.Orientation.Horizontal
     assert _sideways(window, area) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_agreements_kinds_and_statuses_are_not_cut_at_1024(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """In Kazakh at 1024 pixels the kind column narrowed to its header («Түрі») and showed
+    «Келі…» for «Келісім»: a wrapped column gave way below its longest word, and
+    ``cell_shortfall`` counted only lines, not a word cut at the column's edge. The verified
+    column goes first (the rows' colour says it), and the statute's kind is short."""
+    window = _window(qtbot, demo_ws, bridge, language, SMALL)
+    page = window.show_area("agreements")
+    _settle()
+    tree = page.list  # type: ignore[attr-defined]
+    shown = [c for c in range(tree.columnCount()) if not tree.isColumnHidden(c)]
+    assert shown[:3] == [0, 1, 2]  # title, kind, status
+    cut = [
+        tree.topLevelItem(row).text(column)
+        for row in range(tree.topLevelItemCount())
+        for column in shown
+        if cell_shortfall(tree, tree.indexFromItem(tree.topLevelItem(row), column))
+    ]
+    assert cut == []
+    assert tree.columnWidth(0) >= MIN_STRETCH  # the titles keep their room

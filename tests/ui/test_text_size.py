@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QVBoxLayout,
 )
 from pytestqt.qtbot import QtBot
@@ -70,6 +71,42 @@ def test_text_fields_keep_their_lines_at_a_larger_text_size(
     assert shows_lines(timeline.text) >= 4
     assert shows_lines(reason.reason) >= 5
     assert shows_lines(letter.enclosures) >= 3
+
+
+def test_a_letters_fields_keep_their_lines_when_the_text_grows_while_it_is_open(
+    qtbot: QtBot, open_ws: OpenWs, qapp: QApplication
+) -> None:
+    """The fault: the enclosures' three lines were measured once, as the editor opened; at a
+    text size of 150 % set while it was open the text grew and the field showed two."""
+    text_size.application_font_watch(qapp)  # as make_application starts it
+    ws = open_ws("aigul")
+    case = wage_case(ws, ASSEL)
+    letter = on_screen(qtbot, LetterDialog(ws, case.id, case.number))
+    QCoreApplication.processEvents()
+    normal = qapp.font()
+    larger = qapp.font()
+    larger.setPointSizeF(normal.pointSizeF() * 1.5)
+    qapp.setFont(larger)
+    try:
+        QCoreApplication.processEvents()
+        # The fields, and the warning above the preview (a label with a style sheet of its
+        # own, which kept 9 points).
+        for field in (letter.facts, letter.enclosures, letter.stale):
+            assert field.font().pointSizeF() == pytest.approx(larger.pointSizeF())
+        assert shows_lines(letter.enclosures) >= 3
+        # The warning, grown, wraps rather than widen the preview over the form.
+        stale = letter.stale
+        stale.show()
+        for _round in range(3):
+            QCoreApplication.processEvents()
+        assert stale.minimumSizeHint().width() < stale.fontMetrics().horizontalAdvance(stale.text())
+        form = letter.editing.widget(0)
+        assert isinstance(form, QScrollArea)
+        assert not form.horizontalScrollBar().isVisible()
+    finally:
+        qapp.setFont(normal)
+    QCoreApplication.processEvents()
+    assert shows_lines(letter.enclosures) == pytest.approx(3, abs=0.5)  # and back again
 
 
 def test_the_lock_screens_box_widens_with_the_text(
@@ -247,3 +284,47 @@ def test_the_navigations_titles_stay_whole_at_a_larger_text_size(
         > nav.viewport().width()
     ]
     assert cut == []
+
+
+@pytest.mark.usefixtures("apps_look")
+def test_the_start_pages_lists_stay_whole_when_the_text_grows(
+    qtbot: QtBot,
+    make_window: Callable[..., MainWindow],
+    open_ws: OpenWs,
+    bridge: LanguageBridge,
+    qapp: QApplication,
+) -> None:
+    """The fault: at 150 % text size the four lists stayed two by two in 1366 pixels, each
+    person's name cut to its first letter («Қ…») and a list scrolling sideways; squeezed into
+    the window's height they showed a row or two. One under another, at least five rows
+    each (fewer when fewer), the page scrolling instead."""
+    from ui.start_page import ROWS_SHOWN, StartPage
+
+    bridge.set_language("kk")
+    ws = open_ws("aigul")
+    for _case in range(ROWS_SHOWN + 1):
+        wage_case(ws, ASSEL)
+    window = make_window(ws)
+    window.resize(1366, 768)
+    start = open_area(qtbot, window, "start")
+    assert isinstance(start, StartPage)
+    qtbot.waitUntil(lambda: not start.loading, timeout=10_000)
+    assert not start.one_column  # two by two at the usual text size
+    normal = qapp.font()
+    larger = qapp.font()
+    larger.setPointSizeF(normal.pointSizeF() * 1.5)
+    qapp.setFont(larger)  # while the page is open, as Settings' text size does
+    try:
+        for _round in range(3):
+            QCoreApplication.processEvents()
+        assert start.one_column
+        lists = [s.tree for s in (start.mine, start.recent) if s.tree.isVisible()]
+        assert lists
+        for tree in lists:
+            person = tree.fontMetrics().horizontalAdvance(tree.topLevelItem(0).text(1))
+            assert tree.columnWidth(1) > person  # the name whole
+            assert not tree.horizontalScrollBar().isVisible()
+            rows = min(tree.topLevelItemCount(), ROWS_SHOWN)
+            assert tree.viewport().height() >= rows * tree.sizeHintForRow(0)
+    finally:
+        qapp.setFont(normal)

@@ -192,7 +192,9 @@ class LetterDialog(QDialog):
         self.refresh_timer.setSingleShot(True)
         self.refresh_timer.setInterval(PREVIEW_DELAY_MS)
         self.refresh_timer.timeout.connect(self.show_preview)
-        self.stale = QLabel()
+        # Wraps: on one line at 150 % text size it kept the preview 530 pixels wide and the
+        # form beside it scrolled sideways.
+        self.stale = word_wrapped(QLabel())
         self.stale.setStyleSheet(STALE_STYLE)
         self.stale.setVisible(False)
         self.buttons = QDialogButtonBox(

@@ -197,6 +197,18 @@ def recognisable_width(view: View, column: int, rows: int = SAMPLE_ROWS) -> int:
     return widest
 
 
+def word_width(view: View, column: int, rows: int = SAMPLE_ROWS) -> int:
+    """The width that shows the longest word of the column's first ``rows`` texts whole: a
+    wrapped column narrower than that cuts the word («Келі…» for «Келісім»), wrapping or not."""
+    advance = TEXT_WIDTHS.of(view.font())
+    widest = 0
+    for text, decorated in set(_cells(view, column, rows)):
+        longest = max((advance(word) for word in text.split()), default=0)
+        if longest:
+            widest = max(widest, longest + CELL_PADDING + SLACK + (ICON_ROOM if decorated else 0))
+    return widest
+
+
 def _give_way(wanted: dict[int, int], floor: dict[int, int], excess: int) -> int:
     """Narrow the widest of ``wanted`` first, one pixel at a time in effect, never below
     ``floor``, until ``excess`` pixels are saved; returns what could not be saved."""
@@ -431,7 +443,9 @@ class ColumnFit(QObject):
             if excess <= 0:
                 break
             if column in wanted:
-                cut = min(excess, max(wanted[column] - headers[column], 0))
+                # A wrapped column keeps its longest word: narrower, the word is cut mid-way.
+                least = max(headers[column], word_width(view, column) if self.wrap else 0)
+                cut = min(excess, max(wanted[column] - least, 0))
                 wanted[column] -= cut
                 excess -= cut
         return wanted, excess
@@ -500,7 +514,7 @@ class ColumnFit(QObject):
         if column in self.whole:
             return wanted
         if self.wrap:
-            return max(header, int(wanted * GIVE_WAY))
+            return min(wanted, max(header, int(wanted * GIVE_WAY), word_width(self.view, column)))
         return min(wanted, max(header, recognisable_width(self.view, column)))
 
     def _relayout_rows(self) -> None:
@@ -632,14 +646,22 @@ def cell_shortfall(view: QAbstractItemView, index: QModelIndex) -> int:
     metrics = QFontMetrics(view.font())
     wraps = bool(getattr(view, "wordWrap", lambda: False)())  # table and tree views have it
     if wraps and rect.height() > 1.5 * metrics.lineSpacing():
+        # A word wider than the cell is not broken but elided on its line: the lines' count
+        # alone missed «Келі…» in a tall row.
+        elide = Qt.TextElideMode.ElideRight
+        words_cut = sum(
+            len(word) - len(metrics.elidedText(word, elide, max(width, 0))) + 1
+            for word in text.split()
+            if metrics.horizontalAdvance(word) > width
+        )
         needed = metrics.boundingRect(
             0, 0, max(width, 1), 10_000, Qt.TextFlag.TextWordWrap, text
         ).height()
         if needed <= rect.height():
-            return 0
+            return words_cut
         shown_lines = max(rect.height() // metrics.lineSpacing(), 1)
         all_lines = max(needed // metrics.lineSpacing(), 1)
-        return len(text) * (all_lines - shown_lines) // all_lines
+        return len(text) * max(all_lines - shown_lines, 0) // all_lines + words_cut
     shown = metrics.elidedText(text, view.textElideMode(), max(width, 0))
     return 0 if shown == text else len(text) - (len(shown) - shown.count("…"))
 

@@ -321,18 +321,39 @@ def unlabelled_rows(form: QFormLayout, *fields: QWidget) -> None:
 def lines_tall(edit: QPlainTextEdit, lines: int, fixed: bool = True) -> None:
     """Make ``edit`` ``lines`` lines of its font tall, frame and margins included (at least,
     unless ``fixed``): a height in pixels cut the text of a larger font (a system text size of
-    150 %) to a line and a half."""
-    margins = edit.contentsMargins()
-    height = math.ceil(
-        lines * edit.fontMetrics().lineSpacing()
-        + 2 * edit.document().documentMargin()
-        + margins.top()
-        + margins.bottom()
-    )
-    if fixed:
-        edit.setFixedHeight(height)
-    else:
-        edit.setMinimumHeight(height)
+    150 %) to a line and a half. Again whenever its font changes: measured once, a letter's
+    enclosures showed two of their three lines when the text size grew while it was open."""
+    _LinesTall(edit, lines, fixed).apply()
+
+
+class _LinesTall(QObject):
+    """Keeps its edit ``lines`` lines of its font tall (see ``lines_tall``)."""
+
+    def __init__(self, edit: QPlainTextEdit, lines: int, fixed: bool) -> None:
+        super().__init__(edit)
+        self.edit = edit
+        self.lines = lines
+        self.fixed = fixed
+        edit.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if watched is self.edit and event.type() == QEvent.Type.FontChange:
+            self.apply()
+        return False
+
+    def apply(self) -> None:
+        edit = self.edit
+        margins = edit.contentsMargins()
+        height = math.ceil(
+            self.lines * edit.fontMetrics().lineSpacing()
+            + 2 * edit.document().documentMargin()
+            + margins.top()
+            + margins.bottom()
+        )
+        if self.fixed:
+            edit.setFixedHeight(height)
+        else:
+            edit.setMinimumHeight(height)
 
 
 def lines_high(widget: QWidget, lines: float) -> int:
@@ -529,3 +550,28 @@ class ShownPageStack(QStackedWidget):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
         shown = self.currentWidget()
         return shown.minimumSizeHint().expandedTo(shown.minimumSize()) if shown else QSize()
+
+    # And so its height: QStackedLayout asks every page for its size hint and its height for
+    # a width, and a hidden page of wrapped text, tall when narrow, made the areas' scroll
+    # area scroll down past the page shown.
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        shown = self.currentWidget()
+        return shown.sizeHint().expandedTo(self.minimumSizeHint()) if shown else QSize()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt name
+        shown = self.currentWidget()
+        return shown is not None and shown.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt name
+        """The least height the shown page needs at ``width``: the areas' scroll area keeps
+        the stack at least this tall. The page's own answer is its preferred height (its
+        lists' size hints): at 1024×768 the Start page, whose lists fit in 727 pixels, was
+        made 1048 tall and scrolled."""
+        shown = self.currentWidget()
+        if shown is None or not shown.hasHeightForWidth():
+            return -1
+        layout = shown.layout()
+        if layout is None:
+            return shown.heightForWidth(width)
+        least = layout.totalMinimumHeightForWidth(width)
+        return max(least, shown.minimumHeight(), shown.minimumSizeHint().height())

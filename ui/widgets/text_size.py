@@ -49,7 +49,21 @@ def application_font_watch(app: QCoreApplication) -> ApplicationFontWatch:
         watch = ApplicationFontWatch(app)
         if isinstance(app, QGuiApplication):
             app.fontChanged.connect(watch.changed)
+        # First of the watch's slots, so that a sized text (``RelativeFont``) is set after.
+        watch.changed.connect(restyle_sheeted_widgets)
     return watch
+
+
+def restyle_sheeted_widgets() -> None:
+    """Widgets with a style sheet of their own (a warning's colours, a muted date) keep the
+    font they had when the application's font changes: Qt resolved it with their sheet and
+    does not again. Polished anew, they take the new size; a font set on the widget (a
+    title's) stays its own."""
+    for widget in QApplication.allWidgets():
+        if widget.styleSheet():
+            style = widget.style()
+            style.unpolish(widget)
+            style.polish(widget)
 
 
 class RelativeFont(QObject):
