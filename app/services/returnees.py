@@ -167,6 +167,9 @@ class ReturneeRow:
     recorded_by: str
     origin_mission: str
     note: str
+    # False once the worker withdrew consent: the record is out of the register (the case's
+    # action still opens it, and only a new consent puts it back).
+    consented: bool = True
 
     @property
     def full_name(self) -> str:
@@ -292,6 +295,7 @@ def _row(r: Returnee, person: Person, case_number: str | None) -> ReturneeRow:
         recorded_by=r.recorded_by,
         origin_mission=r.origin_mission,
         note=r.note,
+        consented=SCOPE in (person.consent_scope or []),
     )
 
 
