@@ -303,8 +303,27 @@ def basis_text(applicable: Applicable) -> str:
 _ARTICLE = re.compile(r"^Art\. (\d+(?:-\d+)?)(?:\((\d+)\))?(?:\(([a-z])\))?$")
 
 
+# A regulation's numbered parts (the United Kingdom's statutory instruments): "reg. 4",
+# "regs. 13 and 13A".
+_REGULATION = re.compile(r"^regs?\. (\w+(?: and \w+)*)$")
+
+
+def _regulation_text(numbers: list[str], lang: str) -> str:
+    # Regulations ("Правила", "Қағидалар") are divided into points: п. / тармақ.
+    if len(numbers) == 1:
+        return f"п. {numbers[0]}" if lang == "ru" else f"{numbers[0]}-тармақ"
+    listed = ", ".join(numbers[:-1])
+    if lang == "ru":
+        return f"пп. {listed} и {numbers[-1]}"
+    return f"{listed} және {numbers[-1]}-тармақтар"
+
+
 def article_text(article: str, lang: str) -> str:
-    """``article`` ("Art. 97(1)") as written in ``lang``; other forms are left as they are."""
+    """``article`` ("Art. 97(1)", "reg. 4") as written in ``lang``; other forms are left as
+    they are."""
+    regulation = _REGULATION.match(article)
+    if regulation is not None and lang != "en":
+        return _regulation_text(regulation.group(1).split(" and "), lang)
     match = _ARTICLE.match(article)
     if match is None or lang == "en":
         return article

@@ -167,6 +167,9 @@ class ReturneeRow:
     recorded_by: str
     origin_mission: str
     note: str
+    # False once the worker withdrew consent: the record is out of the register (the case's
+    # action still opens it, and only a new consent puts it back).
+    consented: bool = True
 
     @property
     def full_name(self) -> str:
@@ -250,6 +253,23 @@ def _refuse_return_before_case(case: Case, returned_on: date | None) -> None:
         )
 
 
+def _refuse_withdrawn_consent(person: Person, row: Returnee, data: ReturneeInput) -> None:
+    """A record whose worker withdrew consent is opened again from its case (the case's
+    "Record skills on return…"): saving it with the consent it had put the worker back into the
+    register, and into what employment centres receive, against their withdrawal. Only a new
+    consent (another form's reference, or a later date) puts them back."""
+    if SCOPE in (person.consent_scope or []):
+        return
+    if (data.consent_reference, data.consent_date) == (row.consent_reference, row.consent_date):
+        raise ValidationError(
+            _(
+                "The worker withdrew their consent to the returnees' register. To record them "
+                "in it again, give the reference and date of their new consent."
+            ),
+            "consent_reference",
+        )
+
+
 def _row(r: Returnee, person: Person, case_number: str | None) -> ReturneeRow:
     return ReturneeRow(
         id=r.id,
@@ -275,6 +295,7 @@ def _row(r: Returnee, person: Person, case_number: str | None) -> ReturneeRow:
         recorded_by=r.recorded_by,
         origin_mission=r.origin_mission,
         note=r.note,
+        consented=SCOPE in (person.consent_scope or []),
     )
 
 
@@ -379,6 +400,7 @@ class ReturneeService(DatedService):
                 case = session.get(Case, row.case_id)
                 assert case is not None  # a foreign key
                 _refuse_return_before_case(case, clean.returned_on)
+            _refuse_withdrawn_consent(person, row, clean)
             self._record_consent(person, clean)
             self._apply(row, clean)
             session.flush()

@@ -463,6 +463,43 @@ def test_closed_case_offers_record_skills_on_return(
     again = ReturneeDialog(window, ws, case_id=case_id)
     qtbot.addWidget(again)
     assert again.record is not None and again.occupation.code() == "8332"
+    assert "withdrew" not in again.intro.text()
+
+
+def test_a_withdrawn_record_opened_from_its_case_says_so_and_is_not_saved(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], ws: Workspace
+) -> None:
+    """The fault: after the worker withdrew consent, the case's action opened their record as
+    any other, and Save put them back into the register with the consent they had withdrawn."""
+    case_id = _closed_case(ws)
+    service = ReturneeService(ws)
+    first = ReturneeDialog(None, ws, case_id=case_id)
+    qtbot.addWidget(first)
+    first.occupation.set_code("8332")
+    first.region.set_code("KZ-19")
+    first.consent_reference.setText("form 2")
+    qtbot.mouseClick(
+        first.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(lambda: first.result() == 1, timeout=5000)
+    record = service.for_case(case_id)
+    assert record is not None and record.consented
+    service.withdraw_consent(record.id)
+
+    dialog = ReturneeDialog(None, ws, case_id=case_id)
+    qtbot.addWidget(dialog)
+    assert dialog.intro.text().startswith("The worker withdrew their consent")
+    dialog.region.set_code("KZ-75")
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.writing, timeout=5000)
+    assert dialog.result() == 0 and "new consent" in dialog.error.text()
+    assert service.count() == 0
+    # A new consent form puts the worker back.
+    dialog.consent_reference.setText("form 7")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result() == 1, timeout=5000)
+    assert [r.region for r in service.list()] == ["KZ-75"]
 
 
 def test_open_case_has_no_skills_action(

@@ -261,6 +261,30 @@ def test_withdrawn_consent_leaves_register_stats_and_exports(
     assert [r.consent_reference for r in service.list()] == ["form 15/2026"]
 
 
+def test_saving_a_withdrawn_record_again_needs_a_new_consent(open_ws: OpenWs) -> None:
+    """The fault: the worker withdrew consent (on the person's form, at the mission); the
+    case's "Record skills on return…" still opened the record with its old consent, and saving
+    it (to correct the region, say) put the worker back into the register and its exports."""
+    ws = open_ws("aigul")
+    service = ReturneeService(ws)
+    row = service.add(record(closed_case(open_ws("aigul"), open_ws("serik"))))
+    service.withdraw_consent(row.id)
+    found = service.for_case(row.case_id or "")
+    assert found is not None
+    with pytest.raises(ValidationError) as refused:
+        service.update(row.id, record(region="KZ-75"), found.version)
+    assert refused.value.field == "consent_reference"
+    assert "withdrew their consent" in str(refused.value)
+    assert service.count() == 0
+    with ws.read() as session:
+        person = session.get(Person, row.person_id)
+        assert person is not None and SCOPE not in person.consent_scope
+        assert session.get(Returnee, row.id).region == "KZ-71"  # type: ignore[union-attr]
+    # A later consent (the same form's number, a new date) is a new consent.
+    service.update(row.id, record(consent_date=TODAY), found.version)
+    assert [r.consent_date for r in service.list()] == [TODAY]
+
+
 def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Path) -> None:
     ws = open_ws("aigul")
     service = ReturneeService(ws)

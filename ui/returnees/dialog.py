@@ -192,7 +192,7 @@ class ReturneeDialog(ValidatingDialog):
         )
         for widget, key in self._rows:
             set_label(self.form, widget, labels[key])
-        self.set_intro(
+        intro = (
             _(
                 "Record this only with the worker's consent for the returnees' register: it is "
                 "shared with employment centres in Kazakhstan. Case {number}."
@@ -203,6 +203,14 @@ class ReturneeDialog(ValidatingDialog):
                 "shared with employment centres in Kazakhstan."
             )
         )
+        if self.record is not None and not self.record.consented:
+            # Said before the form is filled in, not only when Save is refused.
+            withdrawn = _(
+                "The worker withdrew their consent: this record is not in the register. "
+                "Save it only with their new consent, giving its reference and date."
+            )
+            intro = f"{withdrawn}\n{intro}"
+        self.set_intro(intro)
 
     def _fill(self, row: ReturneeRow) -> None:
         self.case_number = row.case_number
