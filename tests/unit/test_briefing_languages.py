@@ -59,9 +59,9 @@ def test_no_sheet_prints_an_english_source_or_article(ws: Workspace, lang: str) 
             if not source.startswith(("http://", "https://")) and source not in originals:
                 assert squeeze(source) not in text, (country, source)
         assert "reg." not in text and "regs." not in text, country
-    british = sheet_text(ws, "GB", lang)
-    expected = {"kk": "13және13A-тармақтар", "ru": "пп.13и13A"}
-    assert expected[lang] in british
+    # The British regulations' numbers in the reader's language: the figures citing them are
+    # unverified since the December 2026 source check and not printed; the wording is tested
+    # on ``article_text`` below.
 
 
 def test_regulations_are_numbered_in_the_readers_language() -> None:
