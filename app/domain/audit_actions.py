@@ -94,6 +94,8 @@ ACTION_LABELS: dict[str, str] = {
     "user.revoke": N_("User revoked"),
     "user.role": N_("User's role changed"),
     "user.signature": N_("User's signature changed"),
+    "user.signing_key": N_("User's account signing key recorded"),
+    "user.signing_key_differs": N_("User's account signing key differs from the audit log"),
 }
 
 

@@ -16,9 +16,12 @@ hash and refuses a history without it.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,17 +29,35 @@ from app.db.models import AuditEntry, User
 from app.domain.codes import Role, label
 from app.domain.roles import USER_MANAGERS
 from app.i18n import _
-from app.security.audit import _details
+from app.security.audit import SIGNATURE, Signer, _details, signed_message
 
-# The actions that make an account, change its role or end it.
+# The details' key under which an entry gives an account its signing key (base64).
+SIGNING_KEY = "signing_key"
+# The entries a signed-in user signs with her account key (``Workspace.audit``).
+SIGNED_ACTIONS = frozenset(
+    {
+        "user.add",
+        "user.role",
+        "user.revoke",
+        "user.passwd",
+        "user.reset_password",
+        "user.signing_key",
+    }
+)
+# Written at a sign-in whose unlocked key is not the one the history gives her (unsigned).
+KEY_DIFFERS = "user.signing_key_differs"
+# The actions that make an account, change its role, its signing key or end it.
 _ACCOUNT_ACTIONS = (
     "installation.init",
     "installation.recover",
-    "user.add",
-    "user.role",
-    "user.revoke",
     "backup.restore",
+    KEY_DIFFERS,
+    *sorted(SIGNED_ACTIONS),
 )
+
+
+def signer(key: Ed25519PrivateKey) -> Signer:
+    return lambda message: base64.b64encode(key.sign(message)).decode("ascii")
 
 
 @dataclass
@@ -44,6 +65,9 @@ class _Audited:
     role: str
     active: bool = True
     added_by: str = ""  # set when the account was added by someone not an administrator
+    key: str = ""  # its signing key as the history gave it; "" for one from before signing
+    forged_by: str = ""  # added in this name, without this name's signature
+    key_differs: bool = False  # her password unlocked another key than ``key`` at a sign-in
 
 
 @dataclass(frozen=True)
@@ -51,33 +75,76 @@ class AccountFinding:
     """An active account its audit history does not account for, in words."""
 
     username: str
-    kind: str  # not_audited | not_by_admin | role | revoked
+    kind: str  # not_audited | not_by_admin | forged | role | revoked
     message: str
 
 
+def _signed_by(key: str, entry: Any, details: dict[str, Any]) -> bool:
+    """Whether ``details`` carry a signature of the entry by the account key ``key``."""
+    seq, prev_hash, actor, action, name, _raw = entry
+    try:
+        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(key, validate=True))
+        signature = base64.b64decode(str(details.get(SIGNATURE, "")), validate=True)
+        public.verify(signature, signed_message(seq, prev_hash, actor, action, name, details))
+    except (InvalidSignature, TypeError, ValueError):
+        return False
+    return True
+
+
 def audited_accounts(session: Session) -> dict[str, _Audited]:
-    """Each account as the audit log made it, replayed in order."""
+    """Each account as the audit log made it, replayed in order.
+
+    An entry in the name of an account the history gave a signing key counts only with that
+    key's signature; one in the name of an account from before signing is judged as before
+    (it has no key until its first sign-in with this version publishes one)."""
     accounts: dict[str, _Audited] = {}
-    for _seq, actor, action, name, details in _account_entries(session):
+    for entry in _account_entries(session):
+        _seq, _prev, actor, action, name, details = entry
         details = _details(details)
         details = details if isinstance(details, dict) else {}
+        new_key = details.get(SIGNING_KEY)
+        new_key = new_key if isinstance(new_key, str) else ""
         by = accounts.get(actor)
+        signed = by is None or not by.key or _signed_by(by.key, entry, details)
         by_admin = by is not None and by.active and by.role in USER_MANAGERS
         if action == "installation.init":
-            accounts[actor] = _Audited(Role.ADMIN)
+            accounts[actor] = _Audited(Role.ADMIN, key=new_key)  # the root: see docs/security.md
+        elif action == KEY_DIFFERS:
+            if by is not None and actor == name and by.key and details.get("history") == by.key:
+                by.key_differs = True
         elif action == "installation.recover":  # whoever holds the recovery key, by design
-            accounts[name] = _Audited(Role.ADMIN)
-        elif action == "user.add":
-            accounts[name] = _Audited(str(details.get("role", "")), True, "" if by_admin else actor)
-        elif action == "user.role" and name in accounts and by_admin:
-            accounts[name].role = str(details.get("to", ""))
-        elif action == "user.revoke" and name in accounts:
-            accounts[name].active = False
-        elif action == "backup.restore":
+            accounts[name] = _Audited(Role.ADMIN, key=new_key)
+        elif action == "backup.restore":  # only shuts accounts out
             for gone in details.get("deactivated") or []:
                 if gone in accounts:
                     accounts[gone].active = False
+        elif action == "user.add" and not signed and by_admin:  # her name, not her hand
+            if name not in accounts:
+                accounts[name] = _Audited(str(details.get("role", "")), forged_by=actor)
+        elif action == "user.add":
+            role = str(details.get("role", ""))
+            accounts[name] = _Audited(role, True, "" if by_admin else actor, new_key)
+        elif not signed or name not in accounts:
+            continue
+        elif action == "user.role" and by_admin:
+            accounts[name].role = str(details.get("to", ""))
+        elif action == "user.revoke":
+            accounts[name].active = False
+        elif action == "user.reset_password" and by_admin and new_key:
+            accounts[name].key, accounts[name].key_differs = new_key, False
+        elif action in ("user.passwd", "user.signing_key") and actor == name and new_key:
+            # Her own new key: signed by the key she had, or, for her first, by the new one
+            # (so it is hers to use; who got in first is told at the next sign-in).
+            if by is not None and (by.key or _signed_by(new_key, entry, details)):
+                accounts[name].key, accounts[name].key_differs = new_key, False
     return accounts
+
+
+def signing_key_of(session: Session, username: str) -> tuple[str, bool]:
+    """The account signing key the history gives ``username`` ("" for none yet), and whether
+    a sign-in found it not hers since it was given."""
+    audited = audited_accounts(session).get(username)
+    return (audited.key, audited.key_differs) if audited is not None else ("", False)
 
 
 def _account_entries(session: Session) -> list[Any]:
@@ -86,6 +153,7 @@ def _account_entries(session: Session) -> list[Any]:
     if connection.dialect.name != "sqlite":
         query = select(
             AuditEntry.seq,
+            AuditEntry.prev_hash,
             AuditEntry.actor,
             AuditEntry.action,
             AuditEntry.entity_id,
@@ -98,7 +166,7 @@ def _account_entries(session: Session) -> list[Any]:
     marks = ", ".join("?" * len(_ACCOUNT_ACTIONS))
     return sorted(
         connection.exec_driver_sql(
-            "SELECT seq, actor, action, entity_id, details FROM audit_entry "
+            "SELECT seq, prev_hash, actor, action, entity_id, details FROM audit_entry "
             f"INDEXED BY ix_audit_entry_action WHERE action IN ({marks})",
             _ACCOUNT_ACTIONS,
         ).all()
@@ -122,6 +190,22 @@ def account_findings(session: Session, username: str | None = None) -> list[Acco
     return found
 
 
+def key_findings(session: Session) -> list[AccountFinding]:
+    """Accounts whose password, at a sign-in since their key last changed, unlocked another
+    signing key than the history gives them (``audit verify``)."""
+    found = []
+    for name, audited in sorted(audited_accounts(session).items()):
+        if audited.active and audited.key_differs:
+            message = _(
+                "The audit log gives the account {user} a signing key that its password does "
+                "not unlock: someone holding the database key rewrote the account's history, "
+                "or a backup from before its new password was restored. Compare the log with "
+                "headquarters' copy, then reset the account's password."
+            ).format(user=name)
+            found.append(AccountFinding(name, "key", message))
+    return found
+
+
 def account_messages(session: Session) -> dict[str, str]:
     """The findings by user name (Settings → Users)."""
     return {f.username: f.message for f in account_findings(session)}
@@ -137,6 +221,16 @@ def _finding(name: str, role: str, audited: _Audited | None) -> AccountFinding |
                 "through Qorgau, it was written into the database directly. It cannot sign in; "
                 "revoke it."
             ).format(user=name),
+        )
+    if audited.forged_by:
+        return AccountFinding(
+            name,
+            "forged",
+            _(
+                "The account {user} was added in the audit log in the name of {actor}, but "
+                "without {actor}'s signature: someone holding the database key wrote the "
+                "entry. It cannot sign in; revoke it."
+            ).format(user=name, actor=audited.forged_by),
         )
     if audited.added_by:
         return AccountFinding(

@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from sqlalchemy import select
 
@@ -61,7 +62,9 @@ from app.security.keyslots import (
     ESCROW_SLOT,
     RECOVERY_SLOT,
     KeySlotStore,
+    account_signing_key,
     check_password_strength,
+    signing_public,
 )
 from app.security.login_guard import LoginGuard, wait_message
 from app.security.recovery_key import (
@@ -70,6 +73,7 @@ from app.security.recovery_key import (
     parse_recovery_key,
 )
 from app.security.rekey import SettledKey, settle_sign_in
+from app.security.user_ledger import SIGNING_KEY as SIGNING_KEY_DETAIL
 from app.services.installation import check_username, open_workspace
 from app.services.keys import private_key
 from app.services.server_hq import recovery_message, refuse_on_server
@@ -122,6 +126,7 @@ def recover(
         delay = guard.record_failure(RECOVERY_SLOT)
         raise AuthError(lambda: _opens_nothing(delay))  # said again after a language switch
     key = settled.key
+    private = X25519PrivateKey.generate()  # her new slot's pair: its signing key goes on record
     db = Database(paths.db, key)
     try:
         ensure_schema(db, backup_dir=paths.backups)
@@ -132,7 +137,11 @@ def recover(
                 select(User).where(User.username == new_admin)
             ).scalar_one_or_none()
             existed = user is not None
-            details: dict[str, Any] = {"method": method, "existing_user": existed}
+            details: dict[str, Any] = {
+                "method": method,
+                "existing_user": existed,
+                SIGNING_KEY_DETAIL: signing_public(account_signing_key(private)),
+            }
             if user is None:
                 user = User(username=new_admin, role=Role.ADMIN, full_name="")
                 session.add(user)
@@ -143,7 +152,7 @@ def recover(
             audit.record(session, new_admin, "installation.recover", "user", new_admin, details)
     finally:
         db.dispose()
-    slots.set_slot(new_admin, new_password, key, settled.pending)
+    slots.set_slot(new_admin, new_password, key, settled.pending, private)
     if store is not None:
         store.delete(unlock_entry_name(slots.database_id(), new_admin))
     waiting = False
