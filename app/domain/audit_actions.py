@@ -48,6 +48,7 @@ ACTION_LABELS: dict[str, str] = {
     "escrow.issue": N_("Recovery code issued"),
     "escrow.policy": N_("Escrow policy applied"),
     "escrow.policy_issued": N_("Escrow policy issued"),
+    "escrow.slot": N_("Escrow slot set up for headquarters"),
     "import.csv": N_("Spreadsheet imported"),
     "import.undo": N_("Spreadsheet import undone"),
     "installation.init": N_("Installation created"),

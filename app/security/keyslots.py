@@ -451,11 +451,19 @@ class KeySlotStore:
         return escrow if isinstance(escrow, dict) else None
 
     def set_escrow(
-        self, secret: str, key: bytes, recipient: str, box: str, pending: PendingKey | None = None
+        self,
+        secret: str,
+        key: bytes,
+        recipient: str,
+        box: str,
+        pending: PendingKey | None = None,
+        private: X25519PrivateKey | None = None,
     ) -> None:
         """The escrow slot (opened by ``secret``) and ``secret`` sealed to HQ, in one write."""
         with self._changing() as data:
-            data["slots"][ESCROW_SLOT] = self._current_slot(data, ESCROW_SLOT, secret, key, pending)
+            data["slots"][ESCROW_SLOT] = self._current_slot(
+                data, ESCROW_SLOT, secret, key, pending, private
+            )
             data["escrow"] = {
                 "recipient": recipient,
                 "box": box,

@@ -8,10 +8,31 @@ the log, replayed in order, says which accounts should be active and with which 
 active row the replay does not give, or gives another role, was written outside Qorgau: it
 may not sign in, a re-key seals it no key, and the administrator is told.
 
-Limit: the chain is not keyed. The same key holder can append a forged ``user.add`` naming an
-administrator and re-sign the head with the mission's key, which is in the file too; that
-passes here. It cannot be taken back, though: once the next bundle carried it, HQ holds its
-hash and refuses a history without it.
+The chain itself is not keyed, so the same key holder could append a ``user.add`` naming an
+administrator. Hence each account has a signing key (Ed25519, derived from the X25519 key its
+slot wraps under the password: ``keyslots.account_signing_key``), and the entries of
+``SIGNED_ACTIONS`` carry the acting user's signature over the entry and its place in the
+chain (``audit.signed_message``). The replay gives each account the key the history
+established: the administrator's in ``installation.init`` (the root), a new user's in her
+``user.add`` (signed by an administrator), a new password's in ``user.passwd`` (signed by
+the key before it) or ``user.reset_password`` (by an administrator), a recovered one's in
+``installation.recover``. An entry in the name of an account with a key counts only with that
+key's signature. A recovery is signed by the recovery or escrow slot that opened the file,
+whose keys (derived alike) are on record from setup, ``recovery.rotate`` and ``escrow.slot``.
+
+Migration: entries an older version wrote carry no keys and are judged as before; such an
+account gets a key at its next sign-in with its password (``user.signing_key``, signed by the
+new key itself: first come, first kept). Until the administrator has signed in once with this
+version, an entry forged in her name still passes.
+
+Limits. The root is the setup entry, pinned nowhere but in the log: a key holder who writes
+the whole history again from setup can give the administrator a key of her own and sign as
+her. That is told, not stopped: the administrator's next sign-in unlocks another key than the
+history gives her (``user.signing_key_differs``, named by ``audit verify``), and HQ, holding
+the head of the mission's earlier bundles, refuses a history that drops them
+(``audit_anchor``). A recovery through a slot an older version made (no key on record) is
+judged as before, so a key holder can forge one until the recovery key is replaced; and
+``backup.restore``, unsigned, only deactivates accounts.
 """
 
 from __future__ import annotations
@@ -31,8 +52,12 @@ from app.domain.roles import USER_MANAGERS
 from app.i18n import _
 from app.security.audit import SIGNATURE, Signer, _details, signed_message
 
-# The details' key under which an entry gives an account its signing key (base64).
+# The details' key under which an entry gives an account its signing key (base64), and those
+# giving the recovery and escrow slots theirs (``installation.recover`` is signed by one).
 SIGNING_KEY = "signing_key"
+RECOVERY_KEY = "recovery_signing_key"
+ESCROW_KEY = "escrow_signing_key"
+_SLOT_KEYS = {"recovery_key": RECOVERY_KEY, "escrow": ESCROW_KEY}  # by recovery method
 # The entries a signed-in user signs with her account key (``Workspace.audit``).
 SIGNED_ACTIONS = frozenset(
     {
@@ -42,6 +67,8 @@ SIGNED_ACTIONS = frozenset(
         "user.passwd",
         "user.reset_password",
         "user.signing_key",
+        "recovery.rotate",
+        "escrow.slot",
     }
 )
 # Written at a sign-in whose unlocked key is not the one the history gives her (unsigned).
@@ -98,6 +125,8 @@ def audited_accounts(session: Session) -> dict[str, _Audited]:
     key's signature; one in the name of an account from before signing is judged as before
     (it has no key until its first sign-in with this version publishes one)."""
     accounts: dict[str, _Audited] = {}
+    slot_keys: dict[str, str] = {}  # the recovery and escrow slots' signing keys, once given
+    set_up_signed = False  # by this version: every slot's key is on record from the start
     for entry in _account_entries(session):
         _seq, _prev, actor, action, name, details = entry
         details = _details(details)
@@ -109,11 +138,22 @@ def audited_accounts(session: Session) -> dict[str, _Audited]:
         by_admin = by is not None and by.active and by.role in USER_MANAGERS
         if action == "installation.init":
             accounts[actor] = _Audited(Role.ADMIN, key=new_key)  # the root: see docs/security.md
+            slot_keys = {RECOVERY_KEY: str(details.get(RECOVERY_KEY) or "")}
+            set_up_signed = bool(slot_keys[RECOVERY_KEY])
         elif action == KEY_DIFFERS:
             if by is not None and actor == name and by.key and details.get("history") == by.key:
                 by.key_differs = True
         elif action == "installation.recover":  # whoever holds the recovery key, by design
-            accounts[name] = _Audited(Role.ADMIN, key=new_key)
+            # Signed by the slot it names, whose key is on record; a slot an older version
+            # made, whose key is not, is judged as before.
+            method_key = slot_keys.get(_SLOT_KEYS.get(str(details.get("method")), ""), "")
+            if (not method_key and not set_up_signed) or _signed_by(method_key, entry, details):
+                accounts[name] = _Audited(Role.ADMIN, key=new_key)
+        elif action in ("recovery.rotate", "escrow.slot"):
+            for detail in (RECOVERY_KEY, ESCROW_KEY):
+                given = details.get(detail)
+                if signed and by_admin and by is not None and by.key and isinstance(given, str):
+                    slot_keys[detail] = given
         elif action == "backup.restore":  # only shuts accounts out
             for gone in details.get("deactivated") or []:
                 if gone in accounts:

@@ -46,6 +46,7 @@ from app.security.login_guard import LoginGuard
 from app.security.private_files import make_private_dir, touch_private
 from app.security.recovery_key import create_recovery_slot
 from app.security.rekey import key_opens
+from app.security.user_ledger import RECOVERY_KEY as RECOVERY_KEY_DETAIL
 from app.security.user_ledger import SIGNING_KEY as SIGNING_KEY_DETAIL
 from app.security.user_ledger import account_findings
 from app.services.rows import copied
@@ -175,13 +176,16 @@ def init_installation(
     try:
         private = X25519PrivateKey.generate()
         slots.create(admin_username, admin_password, key, private)
+        recovery_pair = X25519PrivateKey.generate()
         admin_key = signing_public(account_signing_key(private))
-        recovery_key = create_recovery_slot(slots, key)
+        recovery_signing = signing_public(account_signing_key(recovery_pair))
+        recovery_key = create_recovery_slot(slots, key, private=recovery_pair)
         touch_private(paths.db)  # personal data: readable by this account only
         db = Database(paths.db, key)
         try:
             ensure_schema(db, backup_dir=None)
-            _create_mission(db, setup, admin_username, admin_key=admin_key)
+            keys = {SIGNING_KEY_DETAIL: admin_key, RECOVERY_KEY_DETAIL: recovery_signing}
+            _create_mission(db, setup, admin_username, account_keys=keys)
         finally:
             db.dispose()
     except BaseException:
@@ -199,12 +203,12 @@ def _create_mission(
     setup: MissionSetup,
     admin_username: str,
     keep_private_keys: Callable[[dict[str, bytes]], None] | None = None,
-    admin_key: str = "",
+    account_keys: dict[str, str] | None = None,
 ) -> None:
     """The installation's first write: its mission, keys, administrator and audit entry.
 
-    ``admin_key``, the administrator's account signing key, is the root every later account
-    change is checked back to (``app.security.user_ledger``).
+    ``account_keys``, the administrator's and the recovery slot's signing keys, are the root
+    every later account change is checked back to (``app.security.user_ledger``).
 
     The private keys go into the (encrypted, single-user) database, unless
     ``keep_private_keys`` is given: then it keeps them elsewhere before anything is written,
@@ -252,7 +256,7 @@ def _create_mission(
                 "country": setup.country,
                 "city": setup.city,
                 "hq": setup.is_hq,
-                **({SIGNING_KEY_DETAIL: admin_key} if admin_key else {}),
+                **(account_keys or {}),
             },
         )
         if keep_private_keys is not None:

@@ -292,7 +292,7 @@ class UserService:
         check_username(username)
         self._check_role_fits(role)
         self._check_password(password)
-        self._require_signing_key()
+        require_signing_key(self.ws)
         private = X25519PrivateKey.generate()  # her key pair, made first to publish its key
         with self.ws.write() as session:
             existing = session.execute(
@@ -344,7 +344,7 @@ class UserService:
         if username != self.ws.actor.username and self.ws.actor.role not in USER_MANAGERS:
             raise PermissionDenied(_("Only an administrator can reset another user's password."))
         self._check_password(new_password)
-        self._require_signing_key()
+        require_signing_key(self.ws)
         private = X25519PrivateKey.generate()  # the new password's key pair
         new_signing_key = account_signing_key(private)
         with self.ws.write() as session:
@@ -437,7 +437,7 @@ class UserService:
                 field="role",
             )
         self._check_role_fits(role)
-        self._require_signing_key()
+        require_signing_key(self.ws)
         with self.ws.write() as session:
             user = self._get(session, username)
             if not user.active:
@@ -470,7 +470,7 @@ class UserService:
         self.ws.require_role(*USER_MANAGERS)
         if username == self.ws.actor.username:
             raise ValidationError(_("You cannot revoke your own account."))
-        self._require_signing_key()
+        require_signing_key(self.ws)
         with self.ws.write() as session:
             user = self._get(session, username)
             if user.role == Role.ADMIN:
@@ -528,17 +528,6 @@ class UserService:
             refusal = exc  # said again where it is shown (a lazy message in that language)
             return None, Said(lambda: str(refusal))
 
-    def _require_signing_key(self) -> None:
-        """Account changes are signed with the acting user's own key (app.security.user_ledger),
-        which a window unlocked with a key an older version kept in the keyring lacks."""
-        if self.ws.signing_key is None and not self.ws.on_server:
-            raise PermissionDenied(
-                _(
-                    "Changes to accounts are signed with your own key, which only your "
-                    "password unlocks. Sign out, sign in with your password, and try again."
-                )
-            )
-
     def _get(self, session: Session, username: str) -> User:
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         if user is None:
@@ -555,6 +544,18 @@ class UserService:
         )
         if others is None:
             raise ValidationError(_("The installation must keep at least one administrator."))
+
+
+def require_signing_key(ws: Workspace) -> None:
+    """Account changes are signed with the acting user's own key (app.security.user_ledger),
+    which a window unlocked with a key an older version kept in the keyring lacks."""
+    if ws.signing_key is None and not ws.on_server:
+        raise PermissionDenied(
+            _(
+                "Changes to accounts are signed with your own key, which only your "
+                "password unlocks. Sign out, sign in with your password, and try again."
+            )
+        )
 
 
 # How long a re-key waits for this process's sessions under way (an import holds one for

@@ -457,6 +457,7 @@ def test_recover_with_an_existing_name_says_the_account_is_taken_over_and_audits
         unlocked = KeySlotStore(paths.keyslots).open_slot(name, password).signing_key()
         assert unlocked is not None
         assert details[name].pop("signing_key") == signing_public(unlocked)
+        assert details[name].pop("signature")  # by the recovery slot's key (user_ledger)
     assert details["aigul"] == {
         "method": "recovery_key",
         "existing_user": True,

@@ -352,3 +352,27 @@ def test_unlock_on_this_computer_keeps_signing_and_an_older_entry_asks_for_the_p
         "Sign out, sign in with your password, and try again."
     )
     older.close()
+
+
+def test_a_recovery_forged_by_an_officer_makes_her_no_administrator(
+    installation: Paths, open_ws: OpenWs
+) -> None:
+    """``installation.recover`` makes whoever holds the recovery key an administrator; it is
+    signed by the recovery slot's key, put on record at setup, which Aigul cannot make."""
+    key = _her_key(installation)
+    _sql(installation, key, "UPDATE user SET role = 'admin' WHERE username = 'aigul'")
+    mine = signing_public(_her_signing_key(installation))
+    taken = {"method": "recovery_key", "existing_user": True, SIGNING_KEY: mine}
+    _append(
+        installation,
+        key,
+        ("aigul", "installation.recover", "user", "aigul", taken),
+        _her_signing_key(installation),
+    )
+
+    _refused(installation, "aigul")
+    admin = open_ws("admin")
+    assert (
+        "the role was changed in the database directly"
+        in ({u.username: u.finding for u in UserService(admin).list()}["aigul"])
+    )
