@@ -48,6 +48,7 @@ ACTION_LABELS: dict[str, str] = {
     "escrow.issue": N_("Recovery code issued"),
     "escrow.policy": N_("Escrow policy applied"),
     "escrow.policy_issued": N_("Escrow policy issued"),
+    "escrow.slot": N_("Escrow slot set up for headquarters"),
     "import.csv": N_("Spreadsheet imported"),
     "import.undo": N_("Spreadsheet import undone"),
     "installation.init": N_("Installation created"),
@@ -96,6 +97,8 @@ ACTION_LABELS: dict[str, str] = {
     "user.revoke": N_("User revoked"),
     "user.role": N_("User's role changed"),
     "user.signature": N_("User's signature changed"),
+    "user.signing_key": N_("User's account signing key recorded"),
+    "user.signing_key_differs": N_("User's account signing key differs from the audit log"),
 }
 
 

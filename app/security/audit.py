@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -73,6 +73,21 @@ def entry_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# Signs an account change's message (``signed_message``); returns the signature in base64.
+Signer = Callable[[bytes], str]
+SIGNATURE = "signature"  # the details' key an account change's signature goes under
+
+
+def signed_message(
+    seq: int, prev_hash: str, actor: str, action: str, entity_id: str, details: dict[str, Any]
+) -> bytes:
+    """What the acting user's account key signs: the entry less its signature, with its place
+    in the chain (``seq``, ``prev_hash``), so that a genuine entry copied elsewhere fails."""
+    unsigned = {k: v for k, v in details.items() if k != SIGNATURE}
+    payload = ["qorgau-account-change:v1", seq, prev_hash, actor, action, entity_id, unsigned]
+    return _PAYLOAD.encode(payload).encode("utf-8")
+
+
 def record(
     session: Session,
     actor: str,
@@ -80,9 +95,11 @@ def record(
     entity: str = "",
     entity_id: str = "",
     details: dict[str, Any] | None = None,
+    sign: Signer | None = None,
 ) -> None:
-    """Append one entry in the caller's transaction (so it commits or rolls back with the act)."""
-    record_many(session, actor, [(action, entity, entity_id, details or {})])
+    """Append one entry in the caller's transaction (so it commits or rolls back with the act);
+    ``sign``, for an account change, signs it (see ``app.security.user_ledger``)."""
+    record_many(session, actor, [(action, entity, entity_id, details or {})], sign)
     session.flush()  # what the act changed reaches the database with its entry
 
 
@@ -90,6 +107,7 @@ def record_many(
     session: Session,
     actor: str,
     entries: list[tuple[str, str, str, dict[str, Any]]],
+    sign: Signer | None = None,
 ) -> None:
     """Append (action, entity, entity_id, details) entries in order, as ``record`` would one
     by one, with one counter step and one read of the chain head for them all (imports)."""
@@ -106,6 +124,9 @@ def record_many(
     rows = []
     for seq, (action, entity, entity_id, raw_details) in enumerate(entries, start=first):
         details = json.loads(json.dumps(raw_details, default=str))
+        if sign is not None:
+            message = signed_message(seq, prev_hash, actor, action, entity_id, details)
+            details[SIGNATURE] = sign(message)
         digest = entry_hash(seq, stamp, actor, action, entity, entity_id, details, prev_hash)
         rows.append(
             {

@@ -37,6 +37,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
@@ -239,6 +240,22 @@ def _raw_private(private: X25519PrivateKey) -> bytes:
     return private.private_bytes_raw()
 
 
+def account_signing_key(private: X25519PrivateKey) -> Ed25519PrivateKey:
+    """The Ed25519 key a user signs her account changes with, derived from the slot's X25519
+    private key: it is exactly as well kept (only her password, or for the recovery slot the
+    recovery key, unwraps it), a new password makes a new one with the new pair, and a rewrap
+    keeps it, with no change to the key file's format."""
+    seed = HKDF(
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=b"qorgau-account-signing:v1"
+    ).derive(_raw_private(private))
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def signing_public(private: Ed25519PrivateKey) -> str:
+    """The public half of an account signing key as the audit log carries it (base64)."""
+    return _b64(private.public_key().public_bytes_raw())
+
+
 # -- sealed boxes: a database key for one user's public key ----------------------------------
 
 
@@ -306,6 +323,10 @@ class OpenedSlot:
 
     def newest_key(self) -> bytes:
         return self.keys[max(self.keys)]
+
+    def signing_key(self) -> Ed25519PrivateKey | None:
+        """Her account signing key; None for a format 1 slot not yet rewrapped."""
+        return None if self.private_key is None else account_signing_key(self.private_key)
 
 
 @dataclass(frozen=True)
@@ -382,7 +403,9 @@ class KeySlotStore:
 
     # -- slots ------------------------------------------------------------------------------
 
-    def create(self, username: str, password: str, key: bytes) -> str:
+    def create(
+        self, username: str, password: str, key: bytes, private: X25519PrivateKey | None = None
+    ) -> str:
         """Write a new file with one slot; returns the database id."""
         if self.path.exists():
             raise DatabaseError(_("A key file already exists here; refusing to overwrite it."))
@@ -393,7 +416,7 @@ class KeySlotStore:
             "key_epoch": 0,
             "slots": {},
         }
-        data["slots"][username] = self._wrap(database_id, username, password, key, 0)
+        data["slots"][username] = self._wrap(database_id, username, password, key, 0, private)
         self._save(data)
         return database_id
 
@@ -428,11 +451,19 @@ class KeySlotStore:
         return escrow if isinstance(escrow, dict) else None
 
     def set_escrow(
-        self, secret: str, key: bytes, recipient: str, box: str, pending: PendingKey | None = None
+        self,
+        secret: str,
+        key: bytes,
+        recipient: str,
+        box: str,
+        pending: PendingKey | None = None,
+        private: X25519PrivateKey | None = None,
     ) -> None:
         """The escrow slot (opened by ``secret``) and ``secret`` sealed to HQ, in one write."""
         with self._changing() as data:
-            data["slots"][ESCROW_SLOT] = self._current_slot(data, ESCROW_SLOT, secret, key, pending)
+            data["slots"][ESCROW_SLOT] = self._current_slot(
+                data, ESCROW_SLOT, secret, key, pending, private
+            )
             data["escrow"] = {
                 "recipient": recipient,
                 "box": box,
@@ -475,17 +506,25 @@ class KeySlotStore:
         return self.open_slot(username, password).newest_key()
 
     def set_slot(
-        self, username: str, password: str, key: bytes, pending: PendingKey | None = None
+        self,
+        username: str,
+        password: str,
+        key: bytes,
+        pending: PendingKey | None = None,
+        private: X25519PrivateKey | None = None,
     ) -> None:
         """Add or replace ``username``'s slot (new user, password change or admin reset).
 
-        ``key`` is the current database key; the user gets a fresh key pair, so boxes sealed
-        to an older one (which an admin reset could not open anyway) are dropped. While a
-        re-key waits, ``pending`` is its key, sealed to the new pair too.
+        ``key`` is the current database key; the user gets a fresh key pair (``private``, when
+        the caller made it first to publish its signing key), so boxes sealed to an older one
+        (which an admin reset could not open anyway) are dropped. While a re-key waits,
+        ``pending`` is its key, sealed to the new pair too.
         """
         check_password_strength(password)
         with self._changing() as data:
-            data["slots"][username] = self._current_slot(data, username, password, key, pending)
+            data["slots"][username] = self._current_slot(
+                data, username, password, key, pending, private
+            )
 
     def _current_slot(
         self,
@@ -494,6 +533,7 @@ class KeySlotStore:
         password: str,
         key: bytes,
         pending: PendingKey | None,
+        private: X25519PrivateKey | None = None,
     ) -> dict[str, Any]:
         """A fresh slot holding ``key``, and the waiting re-key's key if there is one: a slot
         written with the current key alone would open nothing once the file is re-keyed."""
@@ -506,7 +546,7 @@ class KeySlotStore:
                     "and try again; nothing was changed."
                 )
             )
-        slot = self._wrap(database_id, username, password, key, data["key_epoch"])
+        slot = self._wrap(database_id, username, password, key, data["key_epoch"], private)
         if waiting is not None and pending is not None:
             slot["sealed"][str(waiting)] = seal_key(
                 pending.key,
@@ -523,6 +563,9 @@ class KeySlotStore:
         A slot written again since it was opened (revoked, reset by an administrator, or
         rewrapped by the same user's other sign-in) is left as it is: writing this one back
         would bring a revoked user back, or undo a reset."""
+        # A format 1 slot gets its first pair here: kept on ``opened`` for its signing key.
+        if opened.private_key is None:
+            opened.private_key = X25519PrivateKey.generate()
         # The key derivation is the slow part: done before the file is locked.
         slot = self._wrap(
             self.database_id(),

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import secrets
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
 from app.errors import ValidationError
 from app.i18n import _
 from app.security.keyslots import RECOVERY_SLOT, KeySlotStore, PendingKey
@@ -82,9 +84,15 @@ def parse_recovery_key(text: str) -> str:
     return "-".join(groups)
 
 
-def create_recovery_slot(slots: KeySlotStore, key: bytes, pending: PendingKey | None = None) -> str:
+def create_recovery_slot(
+    slots: KeySlotStore,
+    key: bytes,
+    pending: PendingKey | None = None,
+    private: X25519PrivateKey | None = None,
+) -> str:
     """A new recovery key opening ``key`` (and a waiting re-key's); returns it (shown once,
-    never stored unwrapped)."""
+    never stored unwrapped). ``private``, the slot's key pair, made by the caller to put its
+    signing key on record (``app.security.user_ledger``)."""
     recovery_key = new_recovery_key()
-    slots.set_slot(RECOVERY_SLOT, recovery_key, key, pending)
+    slots.set_slot(RECOVERY_SLOT, recovery_key, key, pending, private)
     return recovery_key

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from app.db.raw import key_opens, leave_wal, open_raw
 from app.errors import DatabaseBusy, DatabaseError, FileInUse, StorageFull
 from app.i18n import _, format_size, ngettext
@@ -70,6 +72,8 @@ class SettledKey:
     unconfirmed: bytes | None = None
     # This sign-in finished a re-key left unfinished (cut short, or waiting for windows).
     finished: bool = False
+    # Her account signing key, from her slot (see ``app.security.user_ledger``).
+    signing: Ed25519PrivateKey | None = None
 
 
 REKEY_LOCK_FILENAME = "rekey.lock"
@@ -344,7 +348,7 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
         unconfirmed = opened.keys[state.rekey_to]
     if _needs_rewrap(opened, epoch):
         slots.rewrap(opened, password, epoch)
-    return SettledKey(opened.keys[epoch], pending, unconfirmed, finished)
+    return SettledKey(opened.keys[epoch], pending, unconfirmed, finished, opened.signing_key())
 
 
 def _vouched_for(state: KeyState, opened: OpenedSlot, epoch: int) -> bool:

@@ -8,17 +8,41 @@ the log, replayed in order, says which accounts should be active and with which 
 active row the replay does not give, or gives another role, was written outside Qorgau: it
 may not sign in, a re-key seals it no key, and the administrator is told.
 
-Limit: the chain is not keyed. The same key holder can append a forged ``user.add`` naming an
-administrator and re-sign the head with the mission's key, which is in the file too; that
-passes here. It cannot be taken back, though: once the next bundle carried it, HQ holds its
-hash and refuses a history without it.
+The chain itself is not keyed, so the same key holder could append a ``user.add`` naming an
+administrator. Hence each account has a signing key (Ed25519, derived from the X25519 key its
+slot wraps under the password: ``keyslots.account_signing_key``), and the entries of
+``SIGNED_ACTIONS`` carry the acting user's signature over the entry and its place in the
+chain (``audit.signed_message``). The replay gives each account the key the history
+established: the administrator's in ``installation.init`` (the root), a new user's in her
+``user.add`` (signed by an administrator), a new password's in ``user.passwd`` (signed by
+the key before it) or ``user.reset_password`` (by an administrator), a recovered one's in
+``installation.recover``. An entry in the name of an account with a key counts only with that
+key's signature. A recovery is signed by the recovery or escrow slot that opened the file,
+whose keys (derived alike) are on record from setup, ``recovery.rotate`` and ``escrow.slot``.
+
+Migration: entries an older version wrote carry no keys and are judged as before; such an
+account gets a key at its next sign-in with its password (``user.signing_key``, signed by the
+new key itself: first come, first kept). Until the administrator has signed in once with this
+version, an entry forged in her name still passes.
+
+Limits. The root is the setup entry, pinned nowhere but in the log: a key holder who writes
+the whole history again from setup can give the administrator a key of her own and sign as
+her. That is told, not stopped: the administrator's next sign-in unlocks another key than the
+history gives her (``user.signing_key_differs``, named by ``audit verify``), and HQ, holding
+the head of the mission's earlier bundles, refuses a history that drops them
+(``audit_anchor``). A recovery through a slot an older version made (no key on record) is
+judged as before, so a key holder can forge one until the recovery key is replaced; and
+``backup.restore``, unsigned, only deactivates accounts.
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,17 +50,41 @@ from app.db.models import AuditEntry, User
 from app.domain.codes import Role, label
 from app.domain.roles import USER_MANAGERS
 from app.i18n import _
-from app.security.audit import _details
+from app.security.audit import SIGNATURE, Signer, _details, signed_message
 
-# The actions that make an account, change its role or end it.
+# The details' key under which an entry gives an account its signing key (base64), and those
+# giving the recovery and escrow slots theirs (``installation.recover`` is signed by one).
+SIGNING_KEY = "signing_key"
+RECOVERY_KEY = "recovery_signing_key"
+ESCROW_KEY = "escrow_signing_key"
+_SLOT_KEYS = {"recovery_key": RECOVERY_KEY, "escrow": ESCROW_KEY}  # by recovery method
+# The entries a signed-in user signs with her account key (``Workspace.audit``).
+SIGNED_ACTIONS = frozenset(
+    {
+        "user.add",
+        "user.role",
+        "user.revoke",
+        "user.passwd",
+        "user.reset_password",
+        "user.signing_key",
+        "recovery.rotate",
+        "escrow.slot",
+    }
+)
+# Written at a sign-in whose unlocked key is not the one the history gives her (unsigned).
+KEY_DIFFERS = "user.signing_key_differs"
+# The actions that make an account, change its role, its signing key or end it.
 _ACCOUNT_ACTIONS = (
     "installation.init",
     "installation.recover",
-    "user.add",
-    "user.role",
-    "user.revoke",
     "backup.restore",
+    KEY_DIFFERS,
+    *sorted(SIGNED_ACTIONS),
 )
+
+
+def signer(key: Ed25519PrivateKey) -> Signer:
+    return lambda message: base64.b64encode(key.sign(message)).decode("ascii")
 
 
 @dataclass
@@ -44,6 +92,9 @@ class _Audited:
     role: str
     active: bool = True
     added_by: str = ""  # set when the account was added by someone not an administrator
+    key: str = ""  # its signing key as the history gave it; "" for one from before signing
+    forged_by: str = ""  # added in this name, without this name's signature
+    key_differs: bool = False  # her password unlocked another key than ``key`` at a sign-in
 
 
 @dataclass(frozen=True)
@@ -51,33 +102,89 @@ class AccountFinding:
     """An active account its audit history does not account for, in words."""
 
     username: str
-    kind: str  # not_audited | not_by_admin | role | revoked
+    kind: str  # not_audited | not_by_admin | forged | role | revoked
     message: str
 
 
+def _signed_by(key: str, entry: Any, details: dict[str, Any]) -> bool:
+    """Whether ``details`` carry a signature of the entry by the account key ``key``."""
+    seq, prev_hash, actor, action, name, _raw = entry
+    try:
+        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(key, validate=True))
+        signature = base64.b64decode(str(details.get(SIGNATURE, "")), validate=True)
+        public.verify(signature, signed_message(seq, prev_hash, actor, action, name, details))
+    except (InvalidSignature, TypeError, ValueError):
+        return False
+    return True
+
+
 def audited_accounts(session: Session) -> dict[str, _Audited]:
-    """Each account as the audit log made it, replayed in order."""
+    """Each account as the audit log made it, replayed in order.
+
+    An entry in the name of an account the history gave a signing key counts only with that
+    key's signature; one in the name of an account from before signing is judged as before
+    (it has no key until its first sign-in with this version publishes one)."""
     accounts: dict[str, _Audited] = {}
-    for _seq, actor, action, name, details in _account_entries(session):
+    slot_keys: dict[str, str] = {}  # the recovery and escrow slots' signing keys, once given
+    set_up_signed = False  # by this version: every slot's key is on record from the start
+    for entry in _account_entries(session):
+        _seq, _prev, actor, action, name, details = entry
         details = _details(details)
         details = details if isinstance(details, dict) else {}
+        new_key = details.get(SIGNING_KEY)
+        new_key = new_key if isinstance(new_key, str) else ""
         by = accounts.get(actor)
+        signed = by is None or not by.key or _signed_by(by.key, entry, details)
         by_admin = by is not None and by.active and by.role in USER_MANAGERS
         if action == "installation.init":
-            accounts[actor] = _Audited(Role.ADMIN)
+            accounts[actor] = _Audited(Role.ADMIN, key=new_key)  # the root: see docs/security.md
+            slot_keys = {RECOVERY_KEY: str(details.get(RECOVERY_KEY) or "")}
+            set_up_signed = bool(slot_keys[RECOVERY_KEY])
+        elif action == KEY_DIFFERS:
+            if by is not None and actor == name and by.key and details.get("history") == by.key:
+                by.key_differs = True
         elif action == "installation.recover":  # whoever holds the recovery key, by design
-            accounts[name] = _Audited(Role.ADMIN)
-        elif action == "user.add":
-            accounts[name] = _Audited(str(details.get("role", "")), True, "" if by_admin else actor)
-        elif action == "user.role" and name in accounts and by_admin:
-            accounts[name].role = str(details.get("to", ""))
-        elif action == "user.revoke" and name in accounts:
-            accounts[name].active = False
-        elif action == "backup.restore":
+            # Signed by the slot it names, whose key is on record; a slot an older version
+            # made, whose key is not, is judged as before.
+            method_key = slot_keys.get(_SLOT_KEYS.get(str(details.get("method")), ""), "")
+            if (not method_key and not set_up_signed) or _signed_by(method_key, entry, details):
+                accounts[name] = _Audited(Role.ADMIN, key=new_key)
+        elif action in ("recovery.rotate", "escrow.slot"):
+            for detail in (RECOVERY_KEY, ESCROW_KEY):
+                given = details.get(detail)
+                if signed and by_admin and by is not None and by.key and isinstance(given, str):
+                    slot_keys[detail] = given
+        elif action == "backup.restore":  # only shuts accounts out
             for gone in details.get("deactivated") or []:
                 if gone in accounts:
                     accounts[gone].active = False
+        elif action == "user.add" and not signed and by_admin:  # her name, not her hand
+            if name not in accounts:
+                accounts[name] = _Audited(str(details.get("role", "")), forged_by=actor)
+        elif action == "user.add":
+            role = str(details.get("role", ""))
+            accounts[name] = _Audited(role, True, "" if by_admin else actor, new_key)
+        elif not signed or name not in accounts:
+            continue
+        elif action == "user.role" and by_admin:
+            accounts[name].role = str(details.get("to", ""))
+        elif action == "user.revoke":
+            accounts[name].active = False
+        elif action == "user.reset_password" and by_admin and new_key:
+            accounts[name].key, accounts[name].key_differs = new_key, False
+        elif action in ("user.passwd", "user.signing_key") and actor == name and new_key:
+            # Her own new key: signed by the key she had, or, for her first, by the new one
+            # (so it is hers to use; who got in first is told at the next sign-in).
+            if by is not None and (by.key or _signed_by(new_key, entry, details)):
+                accounts[name].key, accounts[name].key_differs = new_key, False
     return accounts
+
+
+def signing_key_of(session: Session, username: str) -> tuple[str, bool]:
+    """The account signing key the history gives ``username`` ("" for none yet), and whether
+    a sign-in found it not hers since it was given."""
+    audited = audited_accounts(session).get(username)
+    return (audited.key, audited.key_differs) if audited is not None else ("", False)
 
 
 def _account_entries(session: Session) -> list[Any]:
@@ -86,6 +193,7 @@ def _account_entries(session: Session) -> list[Any]:
     if connection.dialect.name != "sqlite":
         query = select(
             AuditEntry.seq,
+            AuditEntry.prev_hash,
             AuditEntry.actor,
             AuditEntry.action,
             AuditEntry.entity_id,
@@ -98,7 +206,7 @@ def _account_entries(session: Session) -> list[Any]:
     marks = ", ".join("?" * len(_ACCOUNT_ACTIONS))
     return sorted(
         connection.exec_driver_sql(
-            "SELECT seq, actor, action, entity_id, details FROM audit_entry "
+            "SELECT seq, prev_hash, actor, action, entity_id, details FROM audit_entry "
             f"INDEXED BY ix_audit_entry_action WHERE action IN ({marks})",
             _ACCOUNT_ACTIONS,
         ).all()
@@ -122,6 +230,22 @@ def account_findings(session: Session, username: str | None = None) -> list[Acco
     return found
 
 
+def key_findings(session: Session) -> list[AccountFinding]:
+    """Accounts whose password, at a sign-in since their key last changed, unlocked another
+    signing key than the history gives them (``audit verify``)."""
+    found = []
+    for name, audited in sorted(audited_accounts(session).items()):
+        if audited.active and audited.key_differs:
+            message = _(
+                "The audit log gives the account {user} a signing key that its password does "
+                "not unlock: someone holding the database key rewrote the account's history, "
+                "or a backup from before its new password was restored. Compare the log with "
+                "headquarters' copy, then reset the account's password."
+            ).format(user=name)
+            found.append(AccountFinding(name, "key", message))
+    return found
+
+
 def account_messages(session: Session) -> dict[str, str]:
     """The findings by user name (Settings → Users)."""
     return {f.username: f.message for f in account_findings(session)}
@@ -137,6 +261,16 @@ def _finding(name: str, role: str, audited: _Audited | None) -> AccountFinding |
                 "through Qorgau, it was written into the database directly. It cannot sign in; "
                 "revoke it."
             ).format(user=name),
+        )
+    if audited.forged_by:
+        return AccountFinding(
+            name,
+            "forged",
+            _(
+                "The account {user} was added in the audit log in the name of {actor}, but "
+                "without {actor}'s signature: someone holding the database key wrote the "
+                "entry. It cannot sign in; revoke it."
+            ).format(user=name, actor=audited.forged_by),
         )
     if audited.added_by:
         return AccountFinding(

@@ -34,7 +34,7 @@ from app.os_errors import os_error_text
 from app.security import audit, audit_anchor
 from app.security.audit import AuditProblem
 from app.security.audit_anchor import SignedHead
-from app.security.user_ledger import account_findings
+from app.security.user_ledger import account_findings, key_findings
 from app.services.workspace import Workspace
 from app.untrusted import json_from_outside, read_at_most
 
@@ -132,7 +132,8 @@ class AuditLogService:
             count, problems = audit.verify(session)
             if not self.ws.on_server:
                 problems = problems + [
-                    AuditProblem(0, "account", f.message) for f in account_findings(session)
+                    AuditProblem(0, "account", f.message)
+                    for f in account_findings(session) + key_findings(session)
                 ]
             own = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
             head = given or audit_anchor.held_head(session, own.code)

@@ -120,6 +120,11 @@ HIDDEN = frozenset(
         "hash",
         "seed",
         "signing_key",
+        "recovery_signing_key",
+        "escrow_signing_key",
+        "signature",  # an account change's, by its actor's account key (user_ledger)
+        "history",  # user.signing_key_differs: the key the history gave, and the one unlocked
+        "unlocked",
         "replaced",  # the key a keys.trust or keys.rotate replaced
         "database_id",
         "slots_removed",

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import func, insert, select, text
 
 from app.config import Paths
@@ -42,7 +43,8 @@ from app.domain.translit import latin_name
 from app.domain.workflow import default_due_date
 from app.errors import ValidationError
 from app.i18n import _
-from app.security.keyslots import KeySlotStore
+from app.security.keyslots import KeySlotStore, account_signing_key, signing_public
+from app.security.user_ledger import SIGNING_KEY
 from app.services import demo_data as data
 from app.services.briefing import CONTACTS_KEY
 from app.services.contracts import ContractReviewService
@@ -223,6 +225,7 @@ def ensure_demo_installation(paths: Paths) -> bool:
             admin.full_name, admin.phone = "Асқар Тоқтаров", DEMO_MISSION.phone
             # What briefing sheets print beside the letterhead (a mission setting).
             session.add(Setting(key=CONTACTS_KEY, value=DEMO_CONTACTS))
+            pairs = {username: X25519PrivateKey.generate() for username, *_ in data.OFFICERS}
             for username, full_name, role in data.OFFICERS:
                 positions = data.POSITIONS.get(role, ("", "", ""))
                 session.add(
@@ -237,9 +240,10 @@ def ensure_demo_installation(paths: Paths) -> bool:
                         phone=DEMO_MISSION.phone,
                     )
                 )
-                ws.audit(session, "user.add", "user", username, {"role": role})
+                public = signing_public(account_signing_key(pairs[username]))
+                ws.audit(session, "user.add", "user", username, {"role": role, SIGNING_KEY: public})
         for username, _full_name, _role in data.OFFICERS:
-            slots.set_slot(username, DEMO_PASSWORD, ws.db.key)
+            slots.set_slot(username, DEMO_PASSWORD, ws.db.key, private=pairs[username])
     finally:
         ws.close()
     return True

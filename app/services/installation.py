@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
 
 from app.config import Paths
@@ -35,13 +37,17 @@ from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import (
     KEY_BYTES,
     KeySlotStore,
+    account_signing_key,
     check_password_strength,
     new_database_key,
+    signing_public,
 )
 from app.security.login_guard import LoginGuard
 from app.security.private_files import make_private_dir, touch_private
 from app.security.recovery_key import create_recovery_slot
 from app.security.rekey import key_opens
+from app.security.user_ledger import RECOVERY_KEY as RECOVERY_KEY_DETAIL
+from app.security.user_ledger import SIGNING_KEY as SIGNING_KEY_DETAIL
 from app.security.user_ledger import account_findings
 from app.services.rows import copied
 from app.services.server_hq import refuse_on_server, unlock_message
@@ -168,13 +174,18 @@ def init_installation(
     key = new_database_key()
     slots = KeySlotStore(paths.keyslots)
     try:
-        slots.create(admin_username, admin_password, key)
-        recovery_key = create_recovery_slot(slots, key)
+        private = X25519PrivateKey.generate()
+        slots.create(admin_username, admin_password, key, private)
+        recovery_pair = X25519PrivateKey.generate()
+        admin_key = signing_public(account_signing_key(private))
+        recovery_signing = signing_public(account_signing_key(recovery_pair))
+        recovery_key = create_recovery_slot(slots, key, private=recovery_pair)
         touch_private(paths.db)  # personal data: readable by this account only
         db = Database(paths.db, key)
         try:
             ensure_schema(db, backup_dir=None)
-            _create_mission(db, setup, admin_username)
+            keys = {SIGNING_KEY_DETAIL: admin_key, RECOVERY_KEY_DETAIL: recovery_signing}
+            _create_mission(db, setup, admin_username, account_keys=keys)
         finally:
             db.dispose()
     except BaseException:
@@ -192,8 +203,12 @@ def _create_mission(
     setup: MissionSetup,
     admin_username: str,
     keep_private_keys: Callable[[dict[str, bytes]], None] | None = None,
+    account_keys: dict[str, str] | None = None,
 ) -> None:
     """The installation's first write: its mission, keys, administrator and audit entry.
+
+    ``account_keys``, the administrator's and the recovery slot's signing keys, are the root
+    every later account change is checked back to (``app.security.user_ledger``).
 
     The private keys go into the (encrypted, single-user) database, unless
     ``keep_private_keys`` is given: then it keeps them elsewhere before anything is written,
@@ -237,7 +252,12 @@ def _create_mission(
             "installation.init",
             "mission",
             setup.code,
-            {"country": setup.country, "city": setup.city, "hq": setup.is_hq},
+            {
+                "country": setup.country,
+                "city": setup.city,
+                "hq": setup.is_hq,
+                **(account_keys or {}),
+            },
         )
         if keep_private_keys is not None:
             # An HQ on a server: its analysts may not write the library when first reading it.
@@ -435,7 +455,7 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
     kept = store.get(entry)
     if kept is None:
         return None
-    key, public = kept[:KEY_BYTES], kept[KEY_BYTES:]
+    key, public, seed = kept[:KEY_BYTES], kept[KEY_BYTES : 2 * KEY_BYTES], kept[2 * KEY_BYTES :]
     if public != slots.public_key(username) or not key_opens(paths.db, key):
         # Kept for a password that is no longer the account's (an administrator reset it, a
         # recovery took the account over), from before a re-key (revocation) or a restore,
@@ -443,6 +463,8 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
         store.delete(entry)
         return None
     workspace = open_workspace(paths, username, key, database_id)
+    if len(seed) == KEY_BYTES:  # kept by an older version without it: account changes ask
+        workspace.signing_key = Ed25519PrivateKey.from_private_bytes(seed)
     try:
         LoginGuard(paths.data_dir).succeeded(workspace)
         from app.services.users import finish_cut_short_revocations
@@ -457,14 +479,18 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
 def remember_unlock(workspace: Workspace, store: SecretStore, key: bytes | None = None) -> bool:
     """Keep the database key (``key``, else the open one) for "unlock on this computer",
     bound to the public key of the user's slot: a new password for the account (a reset, a
-    takeover by recovery) makes a new key pair, and the entry then opens nothing."""
+    takeover by recovery) makes a new key pair, and the entry then opens nothing. Her account
+    signing key is kept with it, so that a window unlocked so can still sign account changes
+    (whoever uses this OS account as her can make them in Qorgau anyway)."""
     refuse_on_server(workspace.on_server, unlock_message())
     username = workspace.actor.username
     public = KeySlotStore(workspace.paths.keyslots).public_key(username)
     if public is None:
         return False
     entry = unlock_entry_name(workspace.database_id, username)
-    return store.set(entry, (key or workspace.db.key) + public)
+    signing = workspace.signing_key
+    seed = signing.private_bytes_raw() if signing is not None else b""
+    return store.set(entry, (key or workspace.db.key) + public + seed)
 
 
 def forget_unlock(workspace: Workspace, store: SecretStore) -> None:

@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from sqlalchemy import select
 
@@ -61,7 +62,9 @@ from app.security.keyslots import (
     ESCROW_SLOT,
     RECOVERY_SLOT,
     KeySlotStore,
+    account_signing_key,
     check_password_strength,
+    signing_public,
 )
 from app.security.login_guard import LoginGuard, wait_message
 from app.security.recovery_key import (
@@ -70,10 +73,17 @@ from app.security.recovery_key import (
     parse_recovery_key,
 )
 from app.security.rekey import SettledKey, settle_sign_in
+from app.security.user_ledger import ESCROW_KEY, RECOVERY_KEY, signer
+from app.security.user_ledger import SIGNING_KEY as SIGNING_KEY_DETAIL
 from app.services.installation import check_username, open_workspace
 from app.services.keys import private_key
 from app.services.server_hq import recovery_message, refuse_on_server
-from app.services.users import record_special_slots, rekey_workspace, reset_rekey_waiting_message
+from app.services.users import (
+    record_special_slots,
+    rekey_workspace,
+    require_signing_key,
+    reset_rekey_waiting_message,
+)
 from app.services.workspace import Workspace
 from app.untrusted import json_from_outside
 
@@ -122,6 +132,7 @@ def recover(
         delay = guard.record_failure(RECOVERY_SLOT)
         raise AuthError(lambda: _opens_nothing(delay))  # said again after a language switch
     key = settled.key
+    private = X25519PrivateKey.generate()  # her new slot's pair: its signing key goes on record
     db = Database(paths.db, key)
     try:
         ensure_schema(db, backup_dir=paths.backups)
@@ -132,7 +143,11 @@ def recover(
                 select(User).where(User.username == new_admin)
             ).scalar_one_or_none()
             existed = user is not None
-            details: dict[str, Any] = {"method": method, "existing_user": existed}
+            details: dict[str, Any] = {
+                "method": method,
+                "existing_user": existed,
+                SIGNING_KEY_DETAIL: signing_public(account_signing_key(private)),
+            }
             if user is None:
                 user = User(username=new_admin, role=Role.ADMIN, full_name="")
                 session.add(user)
@@ -140,15 +155,21 @@ def recover(
                 # A takeover, recorded as one: what the account was before it.
                 details |= {"previous_role": user.role, "was_revoked": not user.active}
             user.role, user.active = Role.ADMIN, True
-            audit.record(session, new_admin, "installation.recover", "user", new_admin, details)
+            # Signed by the recovery or escrow slot's key, which only its secret unwraps.
+            sign = signer(settled.signing) if settled.signing is not None else None
+            audit.record(
+                session, new_admin, "installation.recover", "user", new_admin, details, sign
+            )
     finally:
         db.dispose()
-    slots.set_slot(new_admin, new_password, key, settled.pending)
+    slots.set_slot(new_admin, new_password, key, settled.pending, private)
     if store is not None:
         store.delete(unlock_entry_name(slots.database_id(), new_admin))
     waiting = False
     if existed or method == "escrow":
-        waiting = _retire_database_key(paths, new_admin, settled, method == "escrow", store)
+        waiting = _retire_database_key(
+            paths, new_admin, settled, method == "escrow", store, account_signing_key(private)
+        )
     return Recovered(new_admin, method, took_over=existed, rekey_waiting=waiting)
 
 
@@ -182,7 +203,12 @@ def _open_with(paths: Paths, slots: KeySlotStore, secret: str) -> tuple[SettledK
 
 
 def _retire_database_key(
-    paths: Paths, admin: str, settled: SettledKey, used_escrow: bool, store: SecretStore | None
+    paths: Paths,
+    admin: str,
+    settled: SettledKey,
+    used_escrow: bool,
+    store: SecretStore | None,
+    signing: Ed25519PrivateKey,
 ) -> bool:
     """Re-key after a recovery that must end an access. A takeover: the account's old
     password, with a copy of the key file from before, and its "unlock on this computer"
@@ -193,6 +219,7 @@ def _retire_database_key(
     escrow = slots.escrow() if used_escrow else None
     ws = open_workspace(paths, admin, settled.key, slots.database_id())
     ws.pending_key = settled.pending
+    ws.signing_key = signing  # the new escrow slot's key goes on record signed by her
     try:
         rekey_workspace(ws, slots, ESCROW_SLOT if used_escrow else None, store)
         if escrow is not None:
@@ -214,11 +241,16 @@ class RecoveryService:
         """A new recovery key; the database is re-keyed so the old one opens nothing."""
         self.ws.require_role(Role.ADMIN)
         refuse_on_server(self.ws.on_server, recovery_message())
+        require_signing_key(self.ws)
         rekey_workspace(self.ws, self.slots, RECOVERY_SLOT, self.store)
-        recovery_key = create_recovery_slot(self.slots, self.ws.db.key, self.ws.pending_key)
+        pair = X25519PrivateKey.generate()
+        recovery_key = create_recovery_slot(self.slots, self.ws.db.key, self.ws.pending_key, pair)
         with self.ws.write() as session:
             record_special_slots(session, self.slots)
-            self.ws.audit(session, "recovery.rotate", "installation", self.ws.mission_code)
+            # The new slot's signing key, signed by the administrator: a recovery must carry
+            # its signature (user_ledger).
+            details = {RECOVERY_KEY: signing_public(account_signing_key(pair))}
+            self.ws.audit(session, "recovery.rotate", "installation", self.ws.mission_code, details)
         return recovery_key
 
     def has_recovery_key(self) -> bool:
@@ -233,6 +265,7 @@ class RecoveryService:
         self.ws.require_role(Role.ADMIN)
         refuse_on_server(self.ws.on_server, recovery_message())
         policy = _verified_policy(self.ws, signed)
+        require_signing_key(self.ws)
         if policy["escrow"]:
             _escrow_to(self.ws, self.slots, policy["recipient"])
         elif self.slots.escrow() is not None:
@@ -285,9 +318,13 @@ def _escrow_to(ws: Workspace, slots: KeySlotStore, recipient: str) -> None:
         }
     ).encode()
     box = base64.b64encode(pyrage.encrypt(payload, [age_recipient])).decode("ascii")
-    slots.set_escrow(secret, ws.db.key, recipient, box, ws.pending_key)
+    pair = X25519PrivateKey.generate()
+    slots.set_escrow(secret, ws.db.key, recipient, box, ws.pending_key, pair)
     with ws.write() as session:
         record_special_slots(session, slots)
+        # Its signing key, signed by the administrator (see user_ledger).
+        details = {ESCROW_KEY: signing_public(account_signing_key(pair))}
+        ws.audit(session, "escrow.slot", "installation", ws.mission_code, details)
 
 
 # -- HQ's side --------------------------------------------------------------------------------

@@ -188,8 +188,12 @@ def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
         pending = settled.pending
         if pending is None or not key_opens(paths.db, pending.key):
             raise
-        return open_workspace(paths, username, pending.key, database_id)
+        workspace = open_workspace(paths, username, pending.key, database_id)
+        workspace.signing_key = settled.signing
+        return workspace
     workspace.pending_key = settled.pending
+    workspace.signing_key = settled.signing
+    _publish_signing_key(workspace)
     if settled.finished:
         from app.services.after_crash import Found, FoundAfterCrash
 
@@ -204,6 +208,36 @@ def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
         workspace.close()  # a re-key refused (the disk still full): said, nothing left open
         raise
     return workspace
+
+
+def _publish_signing_key(workspace: Workspace) -> None:
+    """Her account signing key against the one the history gives her. None yet (an account
+    from before signing): published now, signed by itself. Another one: the history was
+    written by someone else (with the database key) or is a backup's from before her new
+    password; recorded, for the administrator and HQ to see (``audit verify``)."""
+    from app.security.keyslots import signing_public
+    from app.security.user_ledger import KEY_DIFFERS, SIGNING_KEY, signing_key_of
+
+    if workspace.signing_key is None or workspace.on_server:
+        return
+    username = workspace.actor.username
+    mine = signing_public(workspace.signing_key)
+    try:
+        with workspace.write() as session:
+            given, flagged = signing_key_of(session, username)
+            if not given:
+                workspace.audit(session, "user.signing_key", "user", username, {SIGNING_KEY: mine})
+            elif given != mine and not flagged:
+                workspace.audit(
+                    session,
+                    KEY_DIFFERS,
+                    "user",
+                    username,
+                    {"history": given, "unlocked": mine},
+                )
+    except BaseException:
+        workspace.close()
+        raise
 
 
 def _replace_unconfirmed_rekey(workspace: Workspace, waiting_key: bytes) -> None:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -23,11 +24,13 @@ from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import (
     RECOVERY_SLOT,
     KeySlotStore,
+    account_signing_key,
     check_password_strength,
     new_database_key,
+    signing_public,
 )
 from app.security.rekey import Rekeyed, RekeyWaitsForRoom, rekey_installation
-from app.security.user_ledger import account_findings, account_messages
+from app.security.user_ledger import SIGNING_KEY, account_findings, account_messages
 from app.security.waiting_secret import is_sealed, seal, unseal
 from app.services import hq_database
 from app.services.installation import check_role, check_username, remember_unlock
@@ -315,6 +318,8 @@ class UserService:
         check_username(username)
         self._check_role_fits(role)
         self._check_password(password)
+        require_signing_key(self.ws)
+        private = X25519PrivateKey.generate()  # her key pair, made first to publish its key
         with self.ws.write() as session:
             existing = session.execute(
                 select(User).where(User.username == username)
@@ -329,7 +334,10 @@ class UserService:
                 # Another administrator added the same name meanwhile (on a server, this
                 # insert waited for theirs): said in words, not as the database's error.
                 raise _already_exists(username) from exc
-            self.ws.audit(session, "user.add", "user", username, {"role": role})
+            details = {"role": role}
+            if not self.ws.on_server:
+                details[SIGNING_KEY] = signing_public(account_signing_key(private))
+            self.ws.audit(session, "user.add", "user", username, details)
             session.flush()
             # The slot (or server account) is made last: if it fails, the transaction rolls
             # back with it.
@@ -346,7 +354,9 @@ class UserService:
                     kind = hq_database.KIND_OF_ROLE[role]
                     hq_database.create_login_role(connection, username, kind, password)
             else:
-                self.slots.set_slot(username, password, self.ws.db.key, self.ws.pending_key)
+                self.slots.set_slot(
+                    username, password, self.ws.db.key, self.ws.pending_key, private
+                )
             return _info(user)
 
     def change_password(self, username: str, new_password: str) -> Rekeyed | None:
@@ -360,21 +370,30 @@ class UserService:
         if username != self.ws.actor.username and self.ws.actor.role not in USER_MANAGERS:
             raise PermissionDenied(_("Only an administrator can reset another user's password."))
         self._check_password(new_password)
+        require_signing_key(self.ws)
+        private = X25519PrivateKey.generate()  # the new password's key pair
+        new_signing_key = account_signing_key(private)
         with self.ws.write() as session:
             user = self._get(session, username)
             if not user.active:
                 raise ValidationError(_("The user {name} is revoked.").format(name=username))
             action = "user.passwd" if username == self.ws.actor.username else "user.reset_password"
-            self.ws.audit(session, action, "user", username)
+            # The new password's signing key, signed with the key of whoever changes it.
+            details = {} if self.ws.on_server else {SIGNING_KEY: signing_public(new_signing_key)}
+            self.ws.audit(session, action, "user", username, details)
             if self.ws.on_server:
                 # The server account's password: the server lets the user themself or an
                 # administrator (CREATEROLE) change it, and refuses anyone else.
                 with hq_database.server_errors():
                     hq_database.set_login_password(session.connection(), username, new_password)
             else:
-                self.slots.set_slot(username, new_password, self.ws.db.key, self.ws.pending_key)
+                self.slots.set_slot(
+                    username, new_password, self.ws.db.key, self.ws.pending_key, private
+                )
         if self.ws.on_server:
             return None
+        if action == "user.passwd":
+            self.ws.signing_key = new_signing_key
         rekeyed = None
         if action == "user.reset_password":
             rekeyed = rekey_workspace(self.ws, self.slots, None, self.store)
@@ -444,6 +463,7 @@ class UserService:
                 field="role",
             )
         self._check_role_fits(role)
+        require_signing_key(self.ws)
         with self.ws.write() as session:
             user = self._get(session, username)
             if not user.active:
@@ -476,6 +496,7 @@ class UserService:
         self.ws.require_role(*USER_MANAGERS)
         if username == self.ws.actor.username:
             raise ValidationError(_("You cannot revoke your own account."))
+        require_signing_key(self.ws)
         with self.ws.write() as session:
             user = self._get(session, username)
             if user.role == Role.ADMIN:
@@ -578,6 +599,18 @@ def _cut_short_by_full_disk(
     if unapproved:
         said += " " + unapproved_message(unapproved)
     return StorageFull(said)
+
+
+def require_signing_key(ws: Workspace) -> None:
+    """Account changes are signed with the acting user's own key (app.security.user_ledger),
+    which a window unlocked with a key an older version kept in the keyring lacks."""
+    if ws.signing_key is None and not ws.on_server:
+        raise PermissionDenied(
+            _(
+                "Changes to accounts are signed with your own key, which only your "
+                "password unlocks. Sign out, sign in with your password, and try again."
+            )
+        )
 
 
 # How long a re-key waits for this process's sessions under way (an import holds one for

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from app.i18n import N_, Said, _, lazy
 from app.security import audit
 from app.security.keyslots import KeySlotStore, PendingKey
 from app.security.rekey import finish_waiting
+from app.security.user_ledger import SIGNED_ACTIONS, signer
 from app.services.changes import (
     ChangeHub,
     DataChanged,
@@ -118,6 +120,9 @@ class Workspace:
         # The key a re-key waits to give the file while other windows hold it (this window
         # began it, or signed in since): new key slots get it too, and closing finishes it.
         self.pending_key: PendingKey | None = None
+        # Her account signing key (from her key slot, at a sign-in with her password or from
+        # "unlock on this computer"): account changes she makes are signed with it.
+        self.signing_key: Ed25519PrivateKey | None = None
         # What this start found left by Qorgau stopped half-way and put right, to be said
         # once (``app.services.after_crash``).
         self.after_crash: list[FoundAfterCrash] = []
@@ -255,7 +260,10 @@ class Workspace:
         entity_id: str = "",
         details: dict[str, Any] | None = None,
     ) -> None:
-        audit.record(session, self.actor.username, action, entity, entity_id, details)
+        sign = None
+        if self.signing_key is not None and action in SIGNED_ACTIONS:
+            sign = signer(self.signing_key)
+        audit.record(session, self.actor.username, action, entity, entity_id, details, sign)
 
     def close(self) -> None:
         if self._listening is not None:

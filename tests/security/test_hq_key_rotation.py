@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from app.db.models import Agreement, AuditEntry, Case, LocalSecret, User
 from app.errors import AuthError, DatabaseError, IntegrityError, PermissionDenied, ValidationError
 from app.exchange.package import BundleRefused, parse_identities
-from app.security import audit
 from app.security.hq_secrets import (
     ESCROW_IDENTITY,
     SecretPlace,
@@ -421,7 +420,7 @@ def _as(site: Site, role: str) -> Workspace:
     with site.ws.write() as session:
         session.add(User(username=username, role=role, full_name=""))
         # Audited as HQ's administrator's act, as an account Qorgau made would be.
-        audit.record(session, "admin", "user.add", "user", username, {"role": role})
+        site.ws.audit(session, "user.add", "user", username, {"role": role})
         if site.ws.on_server:
             session.execute(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {username}"))
             session.execute(text(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {username}"))

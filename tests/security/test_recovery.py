@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.config import Paths
 from app.db.models import AuditEntry
 from app.errors import AuthError, IntegrityError, ValidationError
-from app.security.keyslots import ESCROW_SLOT, RECOVERY_SLOT, KeySlotStore
+from app.security.keyslots import ESCROW_SLOT, RECOVERY_SLOT, KeySlotStore, signing_public
 from app.security.recovery_key import GROUPS, parse_recovery_key
 from app.security.rekey import key_opens
 from app.services.installation import MissionSetup, init_installation, unlock
@@ -452,6 +452,12 @@ def test_recover_with_an_existing_name_says_the_account_is_taken_over_and_audits
         details = {e.entity_id: e.details for e in _audit(ws, "installation.recover")}
     finally:
         ws.close()
+    # Each entry gives the account the signing key of its new password (user_ledger).
+    for name, password in (("aigul", NEW_PASSWORD), ("dana", NEW_PASSWORD)):
+        unlocked = KeySlotStore(paths.keyslots).open_slot(name, password).signing_key()
+        assert unlocked is not None
+        assert details[name].pop("signing_key") == signing_public(unlocked)
+        assert details[name].pop("signature")  # by the recovery slot's key (user_ledger)
     assert details["aigul"] == {
         "method": "recovery_key",
         "existing_user": True,

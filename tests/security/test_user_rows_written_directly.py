@@ -9,7 +9,8 @@ the services, and
 - raises her own role to administrator;
 - brings a revoked colleague back.
 
-None of these has the audit entry Qorgau writes with every account it makes or changes, so
+None of these has the audit entry Qorgau writes with every account it makes or changes (nor
+can she forge one in the administrator's name, which needs the administrator's signature), so
 each account is refused at sign-in (nothing written), named to the administrator in Settings →
 Users and by ``audit verify``, and sealed no key by a re-key.
 """
@@ -165,19 +166,25 @@ def test_an_account_added_in_the_log_by_someone_not_an_administrator_is_refused(
     ]
 
 
-def test_the_limit_an_entry_forged_in_the_administrators_name_passes(
+def test_an_entry_forged_in_the_administrators_name_is_refused(
     installation: Paths, open_ws: OpenWs
 ) -> None:
-    """The chain is not keyed: an entry she appends naming the administrator is one Qorgau
-    could have written. What is left is the evidence: HQ holds its hash after the next bundle
-    (tests/security/test_audit_anchor.py refuses a history that drops it)."""
+    """The administrator's entries carry her account key's signature, which Aigul cannot
+    make: one she appends in the administrator's name makes no account (more in
+    tests/security/test_signed_account_changes.py)."""
     _insert_ghost(installation)
     aigul = open_ws("aigul")
     with aigul.write() as session:
         audit.record(session, "admin", "user.add", "user", "ghost", {"role": "admin"})
     aigul.close()
-    ghost = open_ws("ghost")
-    assert ghost.actor.role == "admin"
+
+    _refused_and_nothing_changed(installation, "ghost")
+    admin = open_ws("admin")
+    assert [p.message for p in AuditLogService(admin).verify().problems] == [
+        "The account ghost was added in the audit log in the name of admin, but without "
+        "admin's signature: someone holding the database key wrote the entry. It cannot sign "
+        "in; revoke it."
+    ]
 
 
 def test_genuine_accounts_and_their_history_are_not_flagged(
