@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.labels import case_status
+from app.domain.codes import Urgency
+from app.domain.labels import case_status, urgency
 from app.i18n import (
     _,
     country_name,
@@ -45,6 +46,7 @@ from app.services.consolidation import (
 from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LanguageBridge
+from ui.palette import URGENCY_COLOURS
 from ui.tasks import LatestOnly, TaskContext, run_in_background, show_error
 from ui.widgets.common import STRETCH, fit_first_entry, push_button, widget_row, word_wrapped
 from ui.widgets.plain import plain_label
@@ -63,7 +65,9 @@ Cell = str | tuple[str, object]
 
 
 ASCENDING, DESCENDING = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
-DAYS_OVERDUE = 4  # the overdue list's column
+URGENCY, DAYS_OVERDUE = 3, 5  # the overdue list's columns
+# Sorted by how urgent, not by the label's letters: critical (life or liberty) above high.
+URGENCY_RANK = {code.value: rank for rank, code in enumerate(Urgency)}
 REPEAT_MISSIONS = 2  # the missions a repeated person or employer is at
 # At an HQ on a server, how old the rows may be when the area is shown again: other users'
 # imports are not signalled across desktops, and the repeats take seconds at two million cases.
@@ -162,7 +166,7 @@ class HqPage(QWidget):
         self._overdue_reader.refused.connect(lambda exc: show_error(self, exc))
         self.tabs = QTabWidget()
         self.missions = _table(8, stretch=1)  # by code; the country's name takes the room
-        self.overdue = _table(5, DAYS_OVERDUE, DESCENDING, stretch=2)
+        self.overdue = _table(6, DAYS_OVERDUE, DESCENDING, stretch=2)
         self.repeats = _table(5, REPEAT_MISSIONS, DESCENDING)
         # Enter or a double click: the case, or every case of the person or employer.
         self.overdue.itemActivated.connect(self._open_overdue)
@@ -245,7 +249,7 @@ class HqPage(QWidget):
             ]
         )
         self.overdue.setHorizontalHeaderLabels(
-            [_("Case"), _("Mission"), _("Status"), _("Due"), _("Days overdue")]
+            [_("Case"), _("Mission"), _("Status"), _("Urgency"), _("Due"), _("Days overdue")]
         )
         self.repeats.setHorizontalHeaderLabels(
             [_("Who"), _("IIN or employer"), _("Missions"), _("Cases"), _("Case numbers")]
@@ -404,12 +408,20 @@ class HqPage(QWidget):
                     c.number,
                     c.mission,
                     case_status(c.status),
+                    # The duty officer's first question of an overdue case: a life at risk?
+                    # Its rank in a tuple: a label, not a count, so read from the left.
+                    (urgency(c.urgency), (URGENCY_RANK.get(c.urgency, -1),)),
                     (format_date(c.due_date), c.due_date),
                     _count(c.days_overdue),
                 ]
                 for c in cases
             ],
         )
+        critical = (URGENCY_RANK[Urgency.CRITICAL],)
+        for row in range(self.overdue.rowCount()):  # in the order sorted, not as read
+            item = self.overdue.item(row, URGENCY)
+            if isinstance(item, _SortedItem) and item.key == critical:
+                item.setForeground(QBrush(QColor(URGENCY_COLOURS["critical"])))
 
     def _open_overdue(self, item: QTableWidgetItem) -> None:
         number = self.overdue.item(item.row(), 0)
