@@ -698,3 +698,25 @@ def test_the_overdue_list_says_which_case_is_critical(
     by_label = {urgency(code): ranks.index(code) for code in ranks}
     order = [by_label[text] for text in _column(page.overdue, URGENCY)]
     assert order == sorted(order, reverse=True)
+
+
+def test_a_mission_that_never_sent_a_bundle_is_the_most_silent(
+    qtbot,
+    consolidated: Site,  # noqa: F811
+    sites,  # noqa: F811
+) -> None:
+    """Sorted by the days since the last bundle, longest first (the duty officer's "who has
+    gone quiet?"), a mission whose key is registered but that never sent one came last."""
+    from PySide6.QtCore import Qt
+
+    link(consolidated, sites("ALA", "KG", "Bishkek"))
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    assert sorted(_column(page.missions, 0)) == ["ALA", "DXB", "SEL"]
+    page.missions.sortItems(4, Qt.SortOrder.DescendingOrder)  # days since the last bundle
+    assert _column(page.missions, 0)[0] == "ALA"
+    assert page.missions.item(0, 4).text() == "—"
+    page.missions.sortItems(4, Qt.SortOrder.AscendingOrder)
+    assert _column(page.missions, 0)[-1] == "ALA"

@@ -6,6 +6,7 @@ dataclasses. Statistics across missions, with a mission filter, are in the Repor
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -112,6 +113,12 @@ def _header_tip(table: QTableWidget, column: int, tip: str) -> None:
 
 def _count(value: int | None) -> Cell:
     return ("—", -1) if value is None else (str(value), value)
+
+
+def _days_silent(days: int | None) -> Cell:
+    """A mission that never sent a bundle is the most silent of all: sorted by the days
+    since, longest first, it came last (as -1), under missions silent a day."""
+    return ("—", sys.maxsize) if days is None else (str(days), days)
 
 
 def _table(
@@ -320,7 +327,7 @@ class HqPage(QWidget):
                     (format_datetime(m.last_bundle_at.astimezone()), m.last_bundle_at)
                     if m.last_bundle_at
                     else ("—", datetime.min.replace(tzinfo=UTC)),
-                    _count(m.days_silent(now)),
+                    _days_silent(m.days_silent(now)),
                     _count(m.cases),
                     _count(m.open_cases),
                     _count(m.overdue_cases),
