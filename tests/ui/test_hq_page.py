@@ -720,3 +720,73 @@ def test_a_mission_that_never_sent_a_bundle_is_the_most_silent(
     assert page.missions.item(0, 4).text() == "—"
     page.missions.sortItems(4, Qt.SortOrder.AscendingOrder)
     assert _column(page.missions, 0)[-1] == "ALA"
+
+
+def test_an_analyst_exports_the_lists_she_sees_for_the_department_head(
+    qtbot,
+    bridge,
+    consolidated: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The area had no export: what the analyst sends the department head (the missions'
+    silence, the overdue cases of a mission, the repeats) had to be copied out by hand."""
+    from openpyxl import load_workbook
+
+    from app.domain.labels import urgency
+    from app.services.stats import StatsService
+    from tests.hq.test_hq_roles import _as
+
+    bridge.set_language("kk")
+    analyst = _as(consolidated, "dana", "hq_analyst")
+    try:
+        page = HqPage(analyst)
+        qtbot.addWidget(page)
+        assert not page.export_button.isEnabled()  # nothing read yet
+        page.show()
+        qtbot.waitUntil(lambda: page.export_button.isEnabled(), timeout=10_000)
+        assert page.found_repeats is not None
+        page.mission_filter.setCurrentIndex(page.mission_filter.findData("SEL"))
+        qtbot.waitUntil(lambda: {c.mission for c in page.shown_overdue} == {"SEL"}, timeout=10_000)
+        target = tmp_path / "hq.xlsx"
+        with qtbot.waitSignal(page.exported, timeout=10_000) as written:
+            page.export_views(target)
+        assert written.args == [[target]]
+        book = load_workbook(target)
+        about, missions, overdue, repeats = (book[name] for name in book.sheetnames)
+        assert any("SEL" in str(row[0]) for row in about.values)  # the mission chosen
+        assert [c.value for c in missions[2]] == _column_headings(page.missions)
+        assert sorted(row[0].value for row in missions.iter_rows(min_row=3)) == ["DXB", "SEL"]
+        rows = list(overdue.iter_rows(min_row=3, values_only=True))
+        assert [r[0] for r in rows] == [c.number for c in page.shown_overdue]
+        first = page.shown_overdue[0]
+        assert rows[0][1:] == (
+            "SEL",
+            rows[0][2],
+            urgency(first.urgency),
+            datetime_of(first.due_date),
+            first.days_overdue,
+        )
+        assert [r[1] for r in repeats.iter_rows(min_row=3, values_only=True)] == [
+            r.key for r in page.found_repeats
+        ]
+        assert StatsService(analyst).recorded_exports("hq_views")[-1][1]["mission"] == "SEL"
+        # As CSV: a file a list, named after the one chosen.
+        with qtbot.waitSignal(page.exported, timeout=10_000) as written:
+            page.export_views(tmp_path / "hq.csv")
+        assert [p.name for p in written.args[0]] == [
+            "hq-missions.csv",
+            "hq-overdue.csv",
+            "hq-repeats.csv",
+        ]
+    finally:
+        analyst.close()
+
+
+def _column_headings(table) -> list[str]:
+    return [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+
+
+def datetime_of(day: date):
+    from datetime import datetime
+
+    return datetime(day.year, day.month, day.day)
