@@ -23,7 +23,7 @@ from app.cli.common import (
     workspace,
 )
 from app.config import Paths
-from app.domain.labels import case_status
+from app.domain.labels import case_status, urgency
 from app.i18n import (
     _,
     country_name,
@@ -271,11 +271,12 @@ def cmd_overdue(args: argparse.Namespace) -> int:
     return print_listing(
         args,
         rows,
-        [_("Case"), _("Mission"), _("Status"), _("Due"), _("Days overdue")],
+        [_("Case"), _("Mission"), _("Status"), _("Urgency"), _("Due"), _("Days overdue")],
         lambda c: [
             c.number,
             c.mission,
             case_status(c.status),
+            urgency(c.urgency),  # as the window shows it: a critical case stands out
             format_date(c.due_date),
             str(c.days_overdue),
         ],

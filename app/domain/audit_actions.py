@@ -86,6 +86,7 @@ ACTION_LABELS: dict[str, str] = {
     "settings.reply_wait": N_("Wait for a letter's reply changed"),
     "stats.export.cases": N_("Cases exported from a report"),
     "stats.export.htcds": N_("Anonymised data exported for partners"),
+    "stats.export.hq_views": N_("Headquarters' lists across missions exported"),
     "stats.export.pdf": N_("Report exported as PDF"),
     "stats.export.tables": N_("Report tables exported"),
     "user.add": N_("User added"),

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from app.domain.labels import urgency
 from app.i18n import format_datetime, set_language
 from app.letters.renderer import date_attributive
 from app.reports.texts import text as report_text
@@ -202,3 +203,14 @@ def test_overdue_of_a_mission_typed_in_small_letters_or_unknown(
     assert unknown.err.strip() == (
         "qorgau: Мұнда DBX өкілдігінің істері жоқ; мұндағы өкілдіктер: AST, DXB, SEL."
     )
+
+
+def test_overdue_table_names_each_cases_urgency(consolidated: Site, as_admin, capsys) -> None:  # noqa: F811
+    """The table gave no urgency (the JSON did): a critical case read like any other."""
+    folder = str(consolidated.paths.data_dir)
+    table = run_cli(capsys, "--lang", "ru", "--data-dir", folder, "hq", "overdue")
+    rows = json.loads(run_cli(capsys, "--data-dir", folder, "hq", "overdue", "--json").out)
+    assert table.code == 0 and "Срочность" in table.out.splitlines()[0]
+    for row in rows:
+        line = next(x for x in table.out.splitlines() if x.startswith(row["number"]))
+        assert urgency(row["urgency"], "ru") in line

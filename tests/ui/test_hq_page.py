@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from app.domain.codes import Urgency
 from app.i18n import country_name, format_datetime
 from app.services.consolidation import MAX_ROWS, ConsolidationService, MissionActivity
 from tests.builders import ASSEL_JSON
@@ -15,13 +17,25 @@ from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 from tests.ui.test_exchange import page_for, wait
 from tests.ui.test_fit_1366 import _combo_shortfall
-from ui.hq.page import HqPage
+from ui.hq.page import DAYS_OVERDUE, URGENCY, HqPage
 from ui.models.case_table_model import display_texts
 from ui.widgets.columns import header_shortfall
 
 
 def _column(table, column: int) -> list[str]:
     return [table.item(r, column).text() for r in range(table.rowCount())]
+
+
+def _cut_headings(qtbot, page: HqPage) -> list[tuple[int, int]]:
+    """The headings cut, as (tab, column), each tab measured as shown: one not shown yet is
+    laid out at Qt's default 640 px, narrower than the page."""
+    cut = []
+    shown = page.tabs.currentWidget().width()
+    for tab, table in enumerate((page.missions, page.overdue, page.repeats)):
+        page.tabs.setCurrentIndex(tab)
+        qtbot.waitUntil(lambda table=table: table.width() > shown - 40, timeout=5_000)
+        cut += [(tab, c) for c in range(table.columnCount()) if header_shortfall(table, c)]
+    return cut
 
 
 def consolidated_missions(site: Site) -> dict[str, MissionActivity]:
@@ -40,7 +54,7 @@ def test_missions_overdue_and_repeats_fill_and_filter(
     qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
     assert _column(page.missions, 0) == ["DXB", "SEL"]  # by code
     # The longest overdue first, as read (Qt's first order listed them by number, newest first).
-    days = [int(d) for d in _column(page.overdue, 4)]
+    days = [int(d) for d in _column(page.overdue, DAYS_OVERDUE)]
     assert len(days) >= 2 and days == sorted(days, reverse=True)
     assert _column(page.overdue, 0) == [c.number for c in page.views.overdue]
     # Countries by name and dates as everywhere in the interface (were KR and ISO in UTC).
@@ -358,9 +372,7 @@ def test_every_heading_shows_whole_beside_its_sort_arrow(
     page.resize(1030, 600)
     page.show()
     qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
-    for table in (page.missions, page.overdue, page.repeats):
-        cut = [c for c in range(table.columnCount()) if header_shortfall(table, c)]
-        assert cut == []
+    assert _cut_headings(qtbot, page) == []
 
 
 def test_an_hq_analyst_reads_a_missions_case_and_is_offered_no_write(
@@ -616,8 +628,7 @@ def test_a_language_chosen_applies_to_the_missions_area_at_once(
     heading = page.missions.horizontalHeaderItem(0)
     assert heading is not None and heading.text() == "Загранучреждение"
     assert page.intro.text().startswith("Последний пакет")
-    for table in (page.missions, page.overdue, page.repeats):
-        assert [c for c in range(table.columnCount()) if header_shortfall(table, c)] == []
+    assert _cut_headings(qtbot, page) == []
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
@@ -642,3 +653,140 @@ def test_the_overdue_lists_mission_filter_shows_all_missions_whole(
     bridge.set_language("kk" if language != "kk" else "ru")
     qtbot.wait(20)
     assert _combo_shortfall(page.mission_filter) == 0, page.mission_filter.currentText()
+
+
+def test_the_overdue_list_says_which_case_is_critical(
+    qtbot,
+    sel: Site,  # noqa: F811
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The duty officer's list gave number, mission, status and dates, not the urgency: a
+    critical case (life or liberty at risk) overdue a week sat among hundreds overdue longer."""
+    from PySide6.QtCore import Qt
+
+    from app.domain.labels import urgency
+    from app.services.case_json import case_from_json
+    from ui.palette import URGENCY_COLOURS
+
+    received = date.today() - timedelta(days=60)
+    data = case_from_json(
+        {
+            "person": ASSEL_JSON,
+            "host_country": "KR",
+            "categories": ["restriction_of_freedom"],
+            "urgency": "critical",
+            "description": "Locked in the dormitory.",
+            "received_at": received.isoformat(),
+        }
+    )
+    critical = sel.cases.create_case(data, allow_duplicate_person=True).number
+    sel.exchange.export_cases(tmp_path / "sel.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "sel.qbundle")
+    page = HqPage(hq.ws)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    assert critical in [c.number for c in page.shown_overdue]
+    page.overdue.sortItems(URGENCY, Qt.SortOrder.DescendingOrder)
+    assert page.overdue.item(0, 0).text() == critical
+    shown = page.overdue.item(0, URGENCY)
+    assert shown.text() == urgency("critical")
+    assert shown.foreground().color().name() == URGENCY_COLOURS["critical"]
+    # Under it the high ones, then normal and low: by rank, not by the label's letters.
+    ranks = [u.value for u in Urgency]
+    by_label = {urgency(code): ranks.index(code) for code in ranks}
+    order = [by_label[text] for text in _column(page.overdue, URGENCY)]
+    assert order == sorted(order, reverse=True)
+
+
+def test_a_mission_that_never_sent_a_bundle_is_the_most_silent(
+    qtbot,
+    consolidated: Site,  # noqa: F811
+    sites,  # noqa: F811
+) -> None:
+    """Sorted by the days since the last bundle, longest first (the duty officer's "who has
+    gone quiet?"), a mission whose key is registered but that never sent one came last."""
+    from PySide6.QtCore import Qt
+
+    link(consolidated, sites("ALA", "KG", "Bishkek"))
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    assert sorted(_column(page.missions, 0)) == ["ALA", "DXB", "SEL"]
+    page.missions.sortItems(4, Qt.SortOrder.DescendingOrder)  # days since the last bundle
+    assert _column(page.missions, 0)[0] == "ALA"
+    assert page.missions.item(0, 4).text() == "—"
+    page.missions.sortItems(4, Qt.SortOrder.AscendingOrder)
+    assert _column(page.missions, 0)[-1] == "ALA"
+
+
+def test_an_analyst_exports_the_lists_she_sees_for_the_department_head(
+    qtbot,
+    bridge,
+    consolidated: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The area had no export: what the analyst sends the department head (the missions'
+    silence, the overdue cases of a mission, the repeats) had to be copied out by hand."""
+    from openpyxl import load_workbook
+
+    from app.domain.labels import urgency
+    from app.services.stats import StatsService
+    from tests.hq.test_hq_roles import _as
+
+    bridge.set_language("kk")
+    analyst = _as(consolidated, "dana", "hq_analyst")
+    try:
+        page = HqPage(analyst)
+        qtbot.addWidget(page)
+        assert not page.export_button.isEnabled()  # nothing read yet
+        page.show()
+        qtbot.waitUntil(lambda: page.export_button.isEnabled(), timeout=10_000)
+        assert page.found_repeats is not None
+        page.mission_filter.setCurrentIndex(page.mission_filter.findData("SEL"))
+        qtbot.waitUntil(lambda: {c.mission for c in page.shown_overdue} == {"SEL"}, timeout=10_000)
+        target = tmp_path / "hq.xlsx"
+        with qtbot.waitSignal(page.exported, timeout=10_000) as written:
+            page.export_views(target)
+        assert written.args == [[target]]
+        book = load_workbook(target)
+        about, missions, overdue, repeats = (book[name] for name in book.sheetnames)
+        assert any("SEL" in str(row[0]) for row in about.values)  # the mission chosen
+        assert [c.value for c in missions[2]] == _column_headings(page.missions)
+        assert sorted(row[0].value for row in missions.iter_rows(min_row=3)) == ["DXB", "SEL"]
+        rows = list(overdue.iter_rows(min_row=3, values_only=True))
+        assert [r[0] for r in rows] == [c.number for c in page.shown_overdue]
+        first = page.shown_overdue[0]
+        assert rows[0][1:] == (
+            "SEL",
+            rows[0][2],
+            urgency(first.urgency),
+            datetime_of(first.due_date),
+            first.days_overdue,
+        )
+        assert [r[1] for r in repeats.iter_rows(min_row=3, values_only=True)] == [
+            r.key for r in page.found_repeats
+        ]
+        assert StatsService(analyst).recorded_exports("hq_views")[-1][1]["mission"] == "SEL"
+        # As CSV: a file a list, named after the one chosen.
+        with qtbot.waitSignal(page.exported, timeout=10_000) as written:
+            page.export_views(tmp_path / "hq.csv")
+        assert [p.name for p in written.args[0]] == [
+            "hq-missions.csv",
+            "hq-overdue.csv",
+            "hq-repeats.csv",
+        ]
+    finally:
+        analyst.close()
+
+
+def _column_headings(table) -> list[str]:
+    return [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+
+
+def datetime_of(day: date):
+    from datetime import datetime
+
+    return datetime(day.year, day.month, day.day)

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DYNAMIC = {
     "IMPORTED": ["import.csv"],
     "stats.export.": ["stats.export.cases", "stats.export.tables", "stats.export.pdf",
-                      "stats.export.htcds"],
+                      "stats.export.htcds", "stats.export.hq_views"],
     ".combine": ["employer.combine", "recruitment_agency.combine"],
 }  # fmt: skip
 

@@ -6,12 +6,14 @@ dataclasses. Statistics across missions, with a mission filter, are in the Repor
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -24,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.labels import case_status
+from app.domain.codes import Urgency
+from app.domain.labels import case_status, urgency
 from app.i18n import (
     _,
     country_name,
@@ -34,6 +37,8 @@ from app.i18n import (
     format_number,
     ngettext,
 )
+from app.reports.export import write_csv, write_xlsx
+from app.reports.tables import ReportTable
 from app.services.changes import DataChanged
 from app.services.consolidation import (
     MAX_ROWS,
@@ -42,11 +47,14 @@ from app.services.consolidation import (
     OverdueCase,
     Repeat,
 )
+from app.services.stats import StatsService
 from app.services.workspace import Workspace
 from ui.changes import listen_to_changes
 from ui.i18n_bridge import LanguageBridge
-from ui.tasks import LatestOnly, TaskContext, run_in_background, show_error
+from ui.palette import URGENCY_COLOURS
+from ui.tasks import BackgroundTask, LatestOnly, TaskContext, run_in_background, show_error
 from ui.widgets.common import STRETCH, fit_first_entry, push_button, widget_row, word_wrapped
+from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_label
 
 
@@ -63,7 +71,9 @@ Cell = str | tuple[str, object]
 
 
 ASCENDING, DESCENDING = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
-DAYS_OVERDUE = 4  # the overdue list's column
+URGENCY, DAYS_OVERDUE = 3, 5  # the overdue list's columns
+# Sorted by how urgent, not by the label's letters: critical (life or liberty) above high.
+URGENCY_RANK = {code.value: rank for rank, code in enumerate(Urgency)}
 REPEAT_MISSIONS = 2  # the missions a repeated person or employer is at
 # At an HQ on a server, how old the rows may be when the area is shown again: other users'
 # imports are not signalled across desktops, and the repeats take seconds at two million cases.
@@ -110,6 +120,12 @@ def _count(value: int | None) -> Cell:
     return ("—", -1) if value is None else (str(value), value)
 
 
+def _days_silent(days: int | None) -> Cell:
+    """A mission that never sent a bundle is the most silent of all: sorted by the days
+    since, longest first, it came last (as -1), under missions silent a day."""
+    return ("—", sys.maxsize) if days is None else (str(days), days)
+
+
 def _table(
     columns: int, column: int = 0, order: Qt.SortOrder = ASCENDING, stretch: int | None = None
 ) -> QTableWidget:
@@ -135,10 +151,12 @@ class HqPage(QWidget):
     case_opened = Signal(str)  # an overdue case's id, chosen to be opened
     cases_searched = Signal(str)  # a person's IIN, an employer's name
     mission_listed = Signal(str)  # a mission's code: the cases it holds
+    exported = Signal(object)  # the files written, a list of Path
 
     def __init__(self, workspace: Workspace, bridge: LanguageBridge | None = None) -> None:
         super().__init__()
         self.service = ConsolidationService(workspace)
+        self.stats = StatsService(workspace)  # audits an export
         self.views: Views | None = None
         self.found_repeats: list[Repeat] | None = None  # the rows shown; None before the first
         self._repeats_reading = False  # the repeats' tab says so meanwhile
@@ -149,6 +167,9 @@ class HqPage(QWidget):
         self.shown_overdue: list[OverdueCase] = []
         self.intro = word_wrapped(QLabel())
         self.refresh_button = push_button(self.refresh)
+        # What the analyst sends the department head: the lists as shown, in a workbook.
+        self.export_button = push_button(self._ask_export)
+        self.export_button.setEnabled(False)  # nothing read yet
         self.mission_label = QLabel()
         self.mission_filter = QComboBox()
         self.mission_label.setBuddy(self.mission_filter)
@@ -162,7 +183,7 @@ class HqPage(QWidget):
         self._overdue_reader.refused.connect(lambda exc: show_error(self, exc))
         self.tabs = QTabWidget()
         self.missions = _table(8, stretch=1)  # by code; the country's name takes the room
-        self.overdue = _table(5, DAYS_OVERDUE, DESCENDING, stretch=2)
+        self.overdue = _table(6, DAYS_OVERDUE, DESCENDING, stretch=2)
         self.repeats = _table(5, REPEAT_MISSIONS, DESCENDING)
         # Enter or a double click: the case, or every case of the person or employer.
         self.overdue.itemActivated.connect(self._open_overdue)
@@ -187,6 +208,7 @@ class HqPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.intro, 1)
         top.addWidget(self.refresh_button)
+        top.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
@@ -229,6 +251,13 @@ class HqPage(QWidget):
             )
         )
         self.refresh_button.setText(_("&Refresh"))
+        self.export_button.setText(_("Export…"))
+        self.export_button.setToolTip(
+            _(
+                "The three lists as shown (the overdue cases of the mission chosen) as an Excel "
+                "workbook, a sheet each, or as CSV files, one per list"
+            )
+        )
         self.mission_label.setText(_("&Mission:"))
         self.tabs.setTabText(0, _("Missions"))
         self.tabs.setTabText(1, _("Overdue cases"))
@@ -246,7 +275,7 @@ class HqPage(QWidget):
             ]
         )
         self.overdue.setHorizontalHeaderLabels(
-            [_("Case"), _("Mission"), _("Status"), _("Due"), _("Days overdue")]
+            [_("Case"), _("Mission"), _("Status"), _("Urgency"), _("Due"), _("Days overdue")]
         )
         self.repeats.setHorizontalHeaderLabels(
             [_("Who"), _("IIN or employer"), _("Missions"), _("Cases"), _("Case numbers")]
@@ -304,6 +333,7 @@ class HqPage(QWidget):
 
     def _show(self, views: Views) -> None:
         self.views = views
+        self.export_button.setEnabled(True)
         now = datetime.now(UTC)
         language = current_language()
         _fill(
@@ -317,7 +347,7 @@ class HqPage(QWidget):
                     (format_datetime(m.last_bundle_at.astimezone()), m.last_bundle_at)
                     if m.last_bundle_at
                     else ("—", datetime.min.replace(tzinfo=UTC)),
-                    _count(m.days_silent(now)),
+                    _days_silent(m.days_silent(now)),
                     _count(m.cases),
                     _count(m.open_cases),
                     _count(m.overdue_cases),
@@ -405,12 +435,20 @@ class HqPage(QWidget):
                     c.number,
                     c.mission,
                     case_status(c.status),
+                    # The duty officer's first question of an overdue case: a life at risk?
+                    # Its rank in a tuple: a label, not a count, so read from the left.
+                    (urgency(c.urgency), (URGENCY_RANK.get(c.urgency, -1),)),
                     (format_date(c.due_date), c.due_date),
                     _count(c.days_overdue),
                 ]
                 for c in cases
             ],
         )
+        critical = (URGENCY_RANK[Urgency.CRITICAL],)
+        for row in range(self.overdue.rowCount()):  # in the order sorted, not as read
+            item = self.overdue.item(row, URGENCY)
+            if isinstance(item, _SortedItem) and item.key == critical:
+                item.setForeground(QBrush(QColor(URGENCY_COLOURS["critical"])))
 
     def _open_overdue(self, item: QTableWidgetItem) -> None:
         number = self.overdue.item(item.row(), 0)
@@ -448,3 +486,94 @@ class HqPage(QWidget):
                 n=format_number(shown)
             )
         self.overdue_note.setText(text)
+
+    def _ask_export(self) -> None:
+        stamp = datetime.now().strftime("%Y-%m-%d")
+        path = save_path(
+            self,
+            _("Export the lists"),
+            f"qorgau-hq-{stamp}.xlsx",
+            _("Excel workbook (*.xlsx);;CSV (*.csv)"),
+        )
+        if path is not None:
+            # A name typed without a suffix is a workbook, the first choice offered.
+            suffixed = path.suffix.lower() in (".csv", ".xlsx")
+            self.export_views(path if suffixed else path.with_name(path.name + ".xlsx"))
+
+    def export_views(self, path: Path) -> BackgroundTask[list[Path]]:
+        """The three lists as shown to ``path``: a workbook (.xlsx), a sheet each, or CSV
+        files, one per list, by its suffix; off the GUI thread, audited as an export."""
+        tables, about = self.view_tables(), self._about()
+        language, stats = current_language(), self.stats
+        mission = self.mission_filter.currentData() or ""
+        details = {"format": path.suffix[1:].lower(), "mission": mission}
+
+        def work(_context: TaskContext) -> list[Path]:
+            if path.suffix.lower() == ".csv":
+                written = write_csv(tables, path)
+            else:
+                title = _("Headquarters: missions, overdue cases, repeats")
+                written = [write_xlsx(tables, path, title=title, lang=language, about=about)]
+            stats.record_export("hq_views", details)
+            return written
+
+        task: BackgroundTask[list[Path]] = BackgroundTask(self, work)
+        task.while_busy(self.export_button)
+        task.success(self.exported.emit).failure(lambda exc: show_error(self, exc))
+        return task.run_in_background()
+
+    def _about(self) -> list[str]:
+        """The head of the workbook: when the lists were read, and what each note says."""
+        read = _("Read on {when}.").format(when=format_datetime(datetime.now().astimezone()))
+        scope = _("Overdue cases of: {mission}.").format(mission=self.mission_filter.currentText())
+        notes = (self.overdue_note.text(), self.repeats_note.text())
+        return [read, scope, *(note for note in notes if note)]
+
+    def view_tables(self) -> list[ReportTable]:
+        """The missions, the overdue cases shown and the repeats, in the interface's language,
+        with counts as numbers and due dates as dates."""
+        language, now = current_language(), datetime.now(UTC)
+        missions = [
+            (
+                m.code,
+                country_name(m.country) if m.country else "",
+                m.city_in(language),
+                format_datetime(m.last_bundle_at.astimezone()) if m.last_bundle_at else "",
+                m.days_silent(now),
+                m.cases,
+                m.open_cases,
+                m.overdue_cases,
+            )
+            for m in (self.views.missions if self.views else [])
+        ]
+        overdue = [
+            (
+                c.number,
+                c.mission,
+                case_status(c.status),
+                urgency(c.urgency),
+                c.due_date,
+                c.days_overdue,
+            )
+            for c in self.shown_overdue
+        ]
+        kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
+        repeats = [
+            (kinds[r.kind], r.key, ", ".join(r.missions), r.cases, ", ".join(r.case_numbers))
+            for r in self.found_repeats or []
+        ]
+        return [
+            ReportTable("missions", _("Missions"), _headers(self.missions), tuple(missions)),
+            ReportTable("overdue", _("Overdue cases"), _headers(self.overdue), tuple(overdue)),
+            ReportTable(
+                "repeats", _("At several missions"), _headers(self.repeats), tuple(repeats)
+            ),
+        ]
+
+
+def _headers(table: QTableWidget) -> tuple[str, ...]:
+    """The table's headings as shown, in the interface's language."""
+    return tuple(
+        item.text() if (item := table.horizontalHeaderItem(c)) is not None else ""
+        for c in range(table.columnCount())
+    )
