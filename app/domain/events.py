@@ -252,7 +252,10 @@ def _composed(
     elif event == SystemEvent.CONTRACT_REVIEWED:
         values["risk"] = labels.risk_level(str(params.get("risk", "")), lang)
     elif event == SystemEvent.OUTCOME_RECORDED:
-        values["outcome"] = _outcome_text(params, lang)
+        said = _outcome_text(params, lang)
+        # Under its heading the list opens the line: «Documents returned on 30.11.2026».
+        starts = templates[event].startswith("{outcome}")
+        values["outcome"] = said[:1].upper() + said[1:] if starts else said
     elif event in (SystemEvent.ESCALATED, SystemEvent.REPLY_RECEIVED) and params.get("date"):
         try:
             values["date"] = format_date(date.fromisoformat(str(params["date"])), None, lang)
