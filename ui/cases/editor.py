@@ -894,6 +894,8 @@ class CaseEditor(QWidget):
     def show_outcome(self) -> None:
         """The outcome's fields in view, the first one focused."""
         self.form_scroll.ensureWidgetVisible(self.outcome_box)
+        # Scrolled down only: sideways it hid the labels, which say what each field is.
+        self.form_scroll.horizontalScrollBar().setValue(0)
         # Once the question has closed: it gives the focus back to where it was as it goes.
         QTimer.singleShot(0, self.outcome.focus_first)
 
