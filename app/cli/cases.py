@@ -226,7 +226,11 @@ def detail_json(d: CaseDetail) -> dict[str, Any]:
             else None,
             "wages_recovered_currency": d.wages_recovered_currency,
             "documents_returned": d.documents_returned,
+            "documents_returned_on": d.documents_returned_on.isoformat()
+            if d.documents_returned_on
+            else None,
             "repatriated": d.repatriated,
+            "repatriated_on": d.repatriated_on.isoformat() if d.repatriated_on else None,
         },
         "timeline": [
             {

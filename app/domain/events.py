@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -23,6 +24,7 @@ from app.domain import labels
 from app.i18n import (
     LANGUAGES,
     current_language,
+    format_amount,
     format_date,
     load_catalog,
     pseudo,
@@ -45,6 +47,8 @@ class SystemEvent(StrEnum):
     REFERRAL_OUTCOME = "referral_outcome"
     STARTED_BY_LETTER = "started_by_letter"  # a "new" case moved to "in progress" by a letter
     REPLY_RECEIVED = "reply_received"  # the answer to a letter the mission issued
+    # What the case achieved, as it stands after the officer's change (app.domain.outcome).
+    OUTCOME_RECORDED = "outcome_recorded"
 
 
 # The parameter each event's sentence takes from the entry's typed text, if any.
@@ -75,6 +79,7 @@ def _templates(_: Callable[[str], str]) -> dict[SystemEvent, str]:
         SystemEvent.REPLY_RECEIVED: _(
             "Reply to letter {number} from {sender}, received on {date}: {summary}"
         ),
+        SystemEvent.OUTCOME_RECORDED: _("Outcome recorded: {outcome}."),
     }
 
 
@@ -97,6 +102,7 @@ def _details(_: Callable[[str], str]) -> dict[SystemEvent, str]:
         SystemEvent.REFERRAL_OUTCOME: "{partner}: {outcome}",
         SystemEvent.STARTED_BY_LETTER: "{number}",
         SystemEvent.REPLY_RECEIVED: "{number} — {sender}, {date}\n{summary}",
+        SystemEvent.OUTCOME_RECORDED: "{outcome}.",
     }
 
 
@@ -118,6 +124,7 @@ def _titles(pgettext: Callable[[str, str], str], _: Callable[[str], str]) -> dic
         SystemEvent.REFERRAL_OUTCOME: _("Outcome of a referral recorded"),
         SystemEvent.STARTED_BY_LETTER: pgettext("timeline", "Work started by a letter"),
         SystemEvent.REPLY_RECEIVED: pgettext("timeline", "Reply received"),
+        SystemEvent.OUTCOME_RECORDED: pgettext("timeline", "Outcome recorded"),
     }
 
 
@@ -148,6 +155,44 @@ def beyond_heading(heading_: str, text: str) -> str:
 
 def _indicators_template(_: Callable[[str], str]) -> str:
     return _("ILO forced-labour indicators flagged: {codes}.")
+
+
+def _outcome_parts(_: Callable[[str], str]) -> tuple[str, str, str, str, str, str]:
+    """The pieces of an outcome entry, through a catalog's ``gettext``."""
+    return (
+        _("documents returned on {date}"),
+        _("documents returned"),
+        _("repatriated on {date}"),
+        _("repatriated"),
+        _("wages recovered: {amount}"),
+        _("nothing achieved yet"),
+    )
+
+
+def _outcome_text(params: Mapping[str, Any], lang: str) -> str:
+    """What an outcome entry's parameters say, in ``lang``: «documents returned on 30.11.2026,
+    wages recovered: 1 500 USD»."""
+    docs_on, docs, home_on, home, wages, nothing = _outcome_parts(load_catalog(lang).gettext)
+    parts: list[str] = []
+    for key, dated, undated in (
+        ("documents_returned", docs_on, docs),
+        ("repatriated", home_on, home),
+    ):
+        if key not in params:
+            continue
+        try:
+            day = format_date(date.fromisoformat(str(params[key])), None, lang)
+        except ValueError:
+            parts.append(undated)
+        else:
+            parts.append(dated.format(date=day))
+    if params.get("wages") and params.get("currency"):
+        try:
+            amount = format_amount(Decimal(str(params["wages"])), str(params["currency"]), lang)
+        except InvalidOperation:
+            amount = f"{params['wages']} {params['currency']}"
+        parts.append(wages.format(amount=amount))
+    return ", ".join(parts) or nothing
 
 
 @cache
@@ -206,6 +251,11 @@ def _composed(
         values["kind"] = labels.letter_kind(str(params.get("kind", "")), lang)
     elif event == SystemEvent.CONTRACT_REVIEWED:
         values["risk"] = labels.risk_level(str(params.get("risk", "")), lang)
+    elif event == SystemEvent.OUTCOME_RECORDED:
+        said = _outcome_text(params, lang)
+        # Under its heading the list opens the line: «Documents returned on 30.11.2026».
+        starts = templates[event].startswith("{outcome}")
+        values["outcome"] = said[:1].upper() + said[1:] if starts else said
     elif event in (SystemEvent.ESCALATED, SystemEvent.REPLY_RECEIVED) and params.get("date"):
         try:
             values["date"] = format_date(date.fromisoformat(str(params["date"])), None, lang)

@@ -41,6 +41,13 @@ from app.domain.codes import CaseStatus, Category, Channel, EventKind, IloIndica
 from app.domain.codes import parse_code as code
 from app.domain.events import SystemEvent, compose, event_data, stored_event
 from app.domain.filenames import clean_filename
+from app.domain.outcome import (
+    DOCUMENTS_RETURNED_ON,
+    REPATRIATED_ON,
+    check_outcome_date,
+    check_recovery,
+    outcome_date,
+)
 from app.domain.persons import EDITABLE_ON_NEW_CASE
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.text import DIRECTION_CONTROLS
@@ -345,6 +352,20 @@ def _attachment_info(row: Attachment) -> AttachmentInfo:
     return copied(AttachmentInfo, row, added_at=row.updated_at)
 
 
+def _outcome_params(row: Case) -> dict[str, str]:
+    """The case's outcome as a timeline entry's parameters: only what was achieved."""
+    params: dict[str, str] = {}
+    outcome = row.outcome or {}
+    if row.documents_returned:
+        params["documents_returned"] = str(outcome.get(DOCUMENTS_RETURNED_ON) or "")
+    if row.repatriated:
+        params["repatriated"] = str(outcome.get(REPATRIATED_ON) or "")
+    if row.wages_recovered_amount and row.wages_recovered_currency:
+        params["wages"] = str(row.wages_recovered_amount)
+        params["currency"] = row.wages_recovered_currency
+    return params
+
+
 def case_detail(session: Session, row: Case, role: str, today: date | None = None) -> CaseDetail:
     person = session.get(Person, row.person_id)
     assert person is not None
@@ -379,6 +400,8 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
         events=tuple(_event_info(e, names, session.info.get("mission_code")) for e in events),
         attachments=tuple(_attachment_info(a) for a in attachments),
         allowed_statuses=allowed,
+        documents_returned_on=outcome_date(row.outcome or {}, DOCUMENTS_RETURNED_ON),
+        repatriated_on=outcome_date(row.outcome or {}, REPATRIATED_ON),
     )
 
 
@@ -1136,26 +1159,8 @@ class CaseService(DatedService):
                 refuse_identifier_of_another(session, person, person_input)
                 apply_person(person, person_input)
                 changed.append("person")
-            if changes.wages_recovered_amount is not None:
-                if changes.wages_recovered_amount < 0:
-                    raise ValidationError(
-                        _("An amount cannot be negative."), "wages_recovered_amount"
-                    )
-                if not changes.wages_recovered_currency:
-                    raise ValidationError(
-                        _("Give the currency of the amount."), "wages_recovered_currency"
-                    )
-                row.wages_recovered_amount = Decimal(changes.wages_recovered_amount)
-                row.wages_recovered_currency = check.currency(
-                    changes.wages_recovered_currency, "wages_recovered_currency"
-                )
-                changed.append("wages_recovered")
-            if changes.documents_returned is not None:
-                row.documents_returned = changes.documents_returned
-                changed.append("documents_returned")
-            if changes.repatriated is not None:
-                row.repatriated = changes.repatriated
-                changed.append("repatriated")
+            if self._apply_outcome(session, row, changes):
+                changed.append("outcome")
             if not changed:
                 return case_detail(session, row, self.ws.actor.role, self.today)
             self._touch(row)
@@ -1168,6 +1173,59 @@ class CaseService(DatedService):
                 )
             search.index_cases(session, rewritten)
             return case_detail(session, row, self.ws.actor.role, self.today)
+
+    def _apply_outcome(self, session: Session, row: Case, changes: CaseChanges) -> bool:
+        """Write the outcome ``changes`` carry, checked; a timeline entry says what it is now.
+        False when they carry none or leave it as it was."""
+        before = _outcome_params(row)
+        outcome = dict(row.outcome or {})
+        received, today = row.received_at, self.today
+        if changes.clear_wages_recovered:
+            row.wages_recovered_amount = row.wages_recovered_currency = None
+        elif changes.wages_recovered_amount is not None:
+            if not changes.wages_recovered_currency:
+                raise ValidationError(
+                    _("Give the currency of the amount."), "wages_recovered_currency"
+                )
+            currency = check.currency(changes.wages_recovered_currency, "wages_recovered_currency")
+            amount = Decimal(changes.wages_recovered_amount)
+            check_recovery(amount, currency, row.claims or (), changes.confirm_large_recovery)
+            row.wages_recovered_amount, row.wages_recovered_currency = amount, currency
+        for flag, day, key, field in (
+            (
+                changes.documents_returned,
+                changes.documents_returned_on,
+                DOCUMENTS_RETURNED_ON,
+                "documents_returned_on",
+            ),
+            (changes.repatriated, changes.repatriated_on, REPATRIATED_ON, "repatriated_on"),
+        ):
+            if flag is None:
+                if day is not None:
+                    raise ValidationError(_("A date needs its box ticked."), field)
+                continue
+            if day is not None and not flag:
+                raise ValidationError(_("A date needs its box ticked."), field)
+            check_outcome_date(day, received, today, field)
+            outcome.pop(key, None)
+            if day is not None:
+                outcome[key] = day.isoformat()
+        if changes.documents_returned is not None:
+            row.documents_returned = changes.documents_returned
+        if changes.repatriated is not None:
+            row.repatriated = changes.repatriated
+        row.outcome = outcome  # a new dict: SQLAlchemy sees a JSON column change on assignment
+        after = _outcome_params(row)
+        if after == before:
+            return False
+        self._event(
+            session,
+            row.id,
+            EventKind.SYSTEM,
+            "",
+            data=event_data(SystemEvent.OUTCOME_RECORDED, **after),
+        )
+        return True
 
     def set_status(
         self, case_id: str, target: str, reason: str, expected_version: int | None = None

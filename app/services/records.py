@@ -145,10 +145,15 @@ class CaseChanges:
     ilo_indicators: tuple[str, ...] | None = None
     claims: tuple[dict[str, Any], ...] | None = None
     person: PersonInput | None = None
+    # The outcome. A flag set carries its day (None: not known); a flag cleared drops it.
     wages_recovered_amount: Decimal | None = None
     wages_recovered_currency: str | None = None
+    clear_wages_recovered: bool = False
+    confirm_large_recovery: bool = False  # an amount over 10x the claims, as the officer said
     documents_returned: bool | None = None
+    documents_returned_on: date | None = None
     repatriated: bool | None = None
+    repatriated_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -296,6 +301,13 @@ class CaseDetail:
     claims: tuple[dict[str, Any], ...] = ()  # amounts claimed, see app.domain.claims
     holder_mission: str = ""  # who handles it: this mission, or the one HQ transferred it to
     anonymised_at: datetime | None = None  # when retention took its personal data
+    documents_returned_on: date | None = None
+    repatriated_on: date | None = None
+
+    @property
+    def has_outcome(self) -> bool:
+        """Whether anything the mission achieved is on record."""
+        return self.documents_returned or self.repatriated or bool(self.wages_recovered_amount)
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,14 @@ def test_case_lifecycle(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped
     assert shown["person"]["surname"] == "Құрманғалиқызы"
     assert shown["person"]["phone_abroad"] == "+90 532 000 0000"
     assert shown["categories"] == ["documents_withheld", "unpaid_wages"]
+    assert shown["outcome"] == {
+        "wages_recovered_amount": None,
+        "wages_recovered_currency": None,
+        "documents_returned": False,
+        "documents_returned_on": None,
+        "repatriated": False,
+        "repatriated_on": None,
+    }
     moved = cli("case", "set-status", number, "in_progress", "--note", "Statement taken")
     assert moved.code == 0 and "In progress" in moved.out
     refused = cli("case", "set-status", number, "closed", "--note", "done")

@@ -34,6 +34,7 @@ ENGLISH = {
     SystemEvent.REFERRAL_OUTCOME: "Outcome of a referral recorded",
     SystemEvent.STARTED_BY_LETTER: "Work started by a letter",
     SystemEvent.REPLY_RECEIVED: "Reply received",
+    SystemEvent.OUTCOME_RECORDED: "Outcome recorded",
 }
 # Headings whose words the catalogs already hold (the audit log's, the timeline's kinds).
 TRANSLATED = {

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Channel, Urgency, label
+from app.domain.outcome import LargeRecoveryWarning
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.workflow import RETURNEE_FROM_STATUSES, is_open
 from app.errors import QorgauError, ValidationError
@@ -52,6 +53,7 @@ from ui.cases.attachments import AttachmentsPanel
 from ui.cases.claims import ClaimsEditor
 from ui.cases.letters_tab import CaseLettersPanel
 from ui.cases.org_picker import OrganisationPicker
+from ui.cases.outcome import OutcomeFields
 from ui.cases.person_form import EARLIER_SHOWN, PersonForm, as_input
 from ui.cases.referrals_tab import CaseReferralsPanel
 from ui.cases.timeline import TimelinePanel
@@ -86,6 +88,22 @@ from ui.widgets.text_size import RECORD_TITLE, heading
 
 if TYPE_CHECKING:
     from ui.partners.dialogs import ReferralDialog
+
+
+OUTCOME_ROWS = ("documents_returned_on", "repatriated_on", "wages_recovered_amount")
+
+
+def ask_large_recovery(parent: QWidget, text: str) -> bool:
+    """Whether to save an amount recovered far above the claims (replaced in tests). No is
+    the default: an extra zero is the likelier cause."""
+    answer = QMessageBox.question(
+        parent,
+        _("A large amount recovered"),
+        text,
+        QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Save
 
 
 # What the worker's form needs beside the tabs (its labels above its fields): with less, the
@@ -140,6 +158,7 @@ class CaseEditor(QWidget):
         self._loading = False
         self.save_task: BackgroundTask[CaseDetail] | None = None
         self.last_save_ok = False
+        self._confirmed_large_recovery = False  # the officer's word on the amount shown
         self.export_task: BackgroundTask[SubjectAccessExport] | None = None
 
         self._build_header()
@@ -205,6 +224,7 @@ class CaseEditor(QWidget):
         lines_tall(self.description, 5, fixed=False)
         # Amounts claimed: letters demand exactly these (app.domain.claims).
         self.claims = ClaimsEditor()
+        self.outcome = OutcomeFields()
         self.categories = CheckList()
         self.indicators = CheckList()
         for check_list in (self.categories, self.indicators):
@@ -222,6 +242,7 @@ class CaseEditor(QWidget):
             "claims": FieldBox(self.claims),
             "categories": FieldBox(self.categories),
             "ilo_indicators": FieldBox(self.indicators),
+            **self.outcome.boxes,
         }
 
     def _build_form(self) -> QScrollArea:
@@ -259,13 +280,19 @@ class CaseEditor(QWidget):
         self.complaint_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.complaint_form.addRow("", self.boxes["categories"])
         self.complaint_form.addRow("", self.boxes["ilo_indicators"])
+        # What the mission achieved: below the complaint it answers, recorded as it happens.
+        self.outcome_box = QGroupBox()
+        self.outcome_form = QFormLayout(self.outcome_box)
+        self.outcome_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for name in OUTCOME_ROWS:
+            self.outcome_form.addRow("", self.boxes[name])
 
         form = QWidget()
         form_layout = QVBoxLayout(form)
         # No side margins: the groups' own frames set the form off, and at 150 % display
         # scaling the form beside the tabs has no pixel to spare.
         form_layout.setContentsMargins(0, 0, 0, 0)
-        for box in (self.person_box, self.case_box, self.complaint_box):
+        for box in (self.person_box, self.case_box, self.complaint_box, self.outcome_box):
             form_layout.addWidget(box)
         form_layout.addStretch(1)
         scroll = QScrollArea()
@@ -280,7 +307,7 @@ class CaseEditor(QWidget):
         """Timeline, attachments, applicable law and letters beside the form."""
         self.timeline = TimelinePanel(self.service)
         self.timeline.case_changed.connect(self._case_changed_elsewhere)
-        self.timeline.status_set.connect(self._ask_about_return)
+        self.timeline.status_set.connect(self._status_set)
         self.timeline.link_activated.connect(self.open_link)
         self.attachments = AttachmentsPanel(self.service, temp_folder)
         self.attachments.case_changed.connect(self._case_changed_elsewhere)
@@ -413,6 +440,7 @@ class CaseEditor(QWidget):
             else:
                 widget.setEnabled(not read_only)
         self.at_risk.setEnabled(not read_only)
+        self.outcome.set_enabled(not read_only)
         self.save_button.setVisible(not read_only)
         self.letter_button.setVisible(not read_only)
         self.refer_button.setVisible(not read_only and not self.workspace.mission.is_hq)
@@ -431,6 +459,14 @@ class CaseEditor(QWidget):
         self.person_box.setTitle(_("The worker"))
         self.case_box.setTitle(_("The case"))
         self.complaint_box.setTitle(_("The complaint"))
+        self.outcome_box.setTitle(_("The outcome"))
+        for name, text in zip(
+            OUTCOME_ROWS,
+            (_("Documents returned:"), _("Repatriated:"), _("Wages recovered:")),
+            strict=True,
+        ):
+            set_label(self.outcome_form, self.boxes[name], text)
+        self.outcome.retranslate_ui()
         labels = {
             # Filled in with the mission's country and seldom changed: in English its Y went to
             # Employer, whose E to Save a copy and Undo (23 letters for 24 controls).
@@ -610,6 +646,7 @@ class CaseEditor(QWidget):
         self.at_risk.toggled.connect(self._mark_dirty)
         self.description.textChanged.connect(self._mark_dirty)
         self.claims.changed.connect(self._mark_dirty)
+        self.outcome.changed.connect(self._mark_dirty)
         for widget in (self.categories, self.indicators, self.employer, self.agency, self.person):
             widget.changed.connect(self._mark_dirty)
 
@@ -638,6 +675,7 @@ class CaseEditor(QWidget):
         """Empty form for a new case in the mission's host country."""
         self._loading = True
         self.case = None
+        self.outcome_box.hide()  # recorded once the case exists and something is achieved
         self.person.start_new()
         self.person.show_find(True)
         self.host_country.set_code(self.workspace.mission.country)
@@ -653,6 +691,7 @@ class CaseEditor(QWidget):
         self.officer.setEnabled(self.writable)
         self.description.setPlainText("")
         self.claims.set_claims([])
+        self.outcome.show_case(None)
         self.categories.set_checked(())
         self.indicators.set_checked(())
         self.received.setEnabled(self.writable)
@@ -680,6 +719,8 @@ class CaseEditor(QWidget):
     def show_case(self, case: CaseDetail) -> None:
         self._loading = True
         self.case = case
+        self._confirmed_large_recovery = False
+        self.outcome_box.show()
         self.changed_meanwhile.hide()  # the form shows the case as saved now
         self._set_read_only(not self.can_write)
         self.person.person_id = None
@@ -698,6 +739,7 @@ class CaseEditor(QWidget):
         self.officer.setEnabled(self.can_write and self.workspace.actor.role in SENIOR_ROLES)
         self.description.setPlainText(case.description)
         self.claims.set_claims(list(case.claims))
+        self.outcome.show_case(case)
         self.categories.set_checked(case.categories)
         self.indicators.set_checked(case.ilo_indicators)
         self._clear_errors()
@@ -823,6 +865,39 @@ class CaseEditor(QWidget):
             and not self.held_elsewhere
             and self.workspace.actor.role in CASE_WORKERS
         )
+
+    def _status_set(self, status: str) -> None:
+        self._offer_outcome(status)
+        self._ask_about_return(status)
+
+    def _offer_outcome(self, status: str) -> QMessageBox | None:
+        """Once a case is resolved with nothing achieved on record, offer to record it: the
+        statistics count only what the form holds, and the fields sit at the form's foot."""
+        case = self.case
+        if status != CaseStatus.RESOLVED.value or case is None or not self.can_write:
+            return None
+        if case.has_outcome:
+            return None
+        self.outcome_offer = confirm(
+            self,
+            _("The case is resolved"),
+            _(
+                "Record the outcome? Documents returned, repatriation and wages recovered "
+                "count in the mission's reports."
+            ),
+            self.show_outcome,
+            _("Record the outcome"),
+            no_text=_("Not now"),
+        )
+        return self.outcome_offer
+
+    def show_outcome(self) -> None:
+        """The outcome's fields in view, the first one focused."""
+        self.form_scroll.ensureWidgetVisible(self.outcome_box)
+        # Scrolled down only: sideways it hid the labels, which say what each field is.
+        self.form_scroll.horizontalScrollBar().setValue(0)
+        # Once the question has closed: it gives the focus back to where it was as it goes.
+        QTimer.singleShot(0, self.outcome.focus_first)
 
     def _ask_about_return(self, status: str) -> QMessageBox | None:
         """Once a case is closed, ask whether the worker came home: the returnees' register
@@ -986,7 +1061,12 @@ class CaseEditor(QWidget):
 
     def _save_failed(self, exc: BaseException) -> None:
         self.last_save_ok = False
-        if isinstance(exc, DuplicatePersonWarning):
+        if isinstance(exc, LargeRecoveryWarning):
+            self.show_validation(exc)
+            if ask_large_recovery(self, str(exc)):
+                self._confirmed_large_recovery = True
+                self.save()
+        elif isinstance(exc, DuplicatePersonWarning):
             self.person.show_duplicates(list(exc.matches), offer_force=True)
             self.error.show_message(_("Check whether the worker is already on file."))
             self.person.focus_duplicates()
@@ -1086,7 +1166,7 @@ class CaseEditor(QWidget):
         person = self.person.person_input()
         if person != as_input(case.person):
             changes = replace(changes, person=person)
-        return changes
+        return self.outcome.changes(case, changes, self._confirmed_large_recovery)
 
     # Subject access --------------------------------------------------------------------
 
