@@ -277,6 +277,12 @@ def current_keys(session: Session, usernames: list[str]) -> dict[str, str]:
     return keys | {detail: key for detail, key in slot_keys.items() if key}
 
 
+def slot_signing_keys(session: Session) -> dict[str, str]:
+    """The recovery and escrow slots' keys the history gives (by ``RECOVERY_KEY`` and
+    ``ESCROW_KEY``; "" or absent for a slot an older version made)."""
+    return _replay(session)[1]
+
+
 def entries_since(session: Session, after: int) -> list[list[Any]]:
     """The account entries after ``seq`` ``after``, as a restore carries them (``SINCE``)."""
     return [
