@@ -555,15 +555,19 @@ class KeySlotStore:
             )
         return slot
 
-    def rewrap(self, opened: OpenedSlot, password: str, epoch: int) -> None:
+    def rewrap(self, opened: OpenedSlot, password: str, epoch: int) -> bool:
         """At sign-in: wrap the key of ``epoch`` (now current) in the user's slot, keeping
         their key pair (a slot from format 1 gets its first one). Boxes of a later epoch stay:
         a re-key still waiting for the file needs them.
 
         A slot written again since it was opened (revoked, reset by an administrator, or
         rewrapped by the same user's other sign-in) is left as it is: writing this one back
-        would bring a revoked user back, or undo a reset."""
-        # A format 1 slot gets its first pair here: kept on ``opened`` for its signing key.
+        would bring a revoked user back, or undo a reset. Whether it was written.
+
+        A format 1 slot gets its first pair here, kept on ``opened`` for its signing key; if
+        the slot is left as it is, the pair is stored nowhere, and ``opened`` keeps none (its
+        signing key, published, would differ from the slot's at every later sign-in)."""
+        made_here = opened.private_key is None
         if opened.private_key is None:
             opened.private_key = X25519PrivateKey.generate()
         # The key derivation is the slow part: done before the file is locked.
@@ -578,11 +582,13 @@ class KeySlotStore:
         with self._changing() as data:
             current = data["slots"].get(opened.username)
             if current is None or current.get("nonce") != opened.nonce:
-                return
-            if opened.private_key is not None:
-                sealed = current.get("sealed", {}).items()
-                slot["sealed"].update({e: box for e, box in sealed if int(e) > epoch})
+                if made_here:
+                    opened.private_key = None
+                return False
+            sealed = current.get("sealed", {}).items()
+            slot["sealed"].update({e: box for e, box in sealed if int(e) > epoch})
             data["slots"][opened.username] = slot
+        return True
 
     def remove_slot(self, username: str) -> None:
         with self._changing() as data:

@@ -32,7 +32,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.db.raw import key_opens, leave_wal, open_raw
-from app.errors import DatabaseBusy, DatabaseError, FileInUse, StorageFull
+from app.errors import AuthError, DatabaseBusy, DatabaseError, FileInUse, StorageFull
 from app.i18n import _, format_size, ngettext
 from app.security.keyslots import (
     KeySlotStore,
@@ -346,9 +346,27 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
         # Her slot holds the waiting key and no proof of it: an older version's, or planted.
         # (A slot without it cannot check the proof; the re-key is left to those with it.)
         unconfirmed = opened.keys[state.rekey_to]
-    if _needs_rewrap(opened, epoch):
-        slots.rewrap(opened, password, epoch)
-    return SettledKey(opened.keys[epoch], pending, unconfirmed, finished, opened.signing_key())
+    if _needs_rewrap(opened, epoch) and not slots.rewrap(opened, password, epoch):
+        signing = _signing_key_written_meanwhile(slots, opened, password)
+    else:
+        signing = opened.signing_key()
+    return SettledKey(opened.keys[epoch], pending, unconfirmed, finished, signing)
+
+
+def _signing_key_written_meanwhile(
+    slots: KeySlotStore, opened: OpenedSlot, password: str
+) -> Ed25519PrivateKey | None:
+    """Her signing key when her slot was written again between its opening and its rewrap (her
+    other sign-in rewrapped it; an administrator reset or revoked it): the key pair the slot
+    holds now, if her password still opens it. A format 1 slot's first pair, made for the
+    rewrap that did not happen, is stored nowhere: published, it differed from the slot's at
+    every later sign-in. One more key derivation, in a rare race."""
+    if opened.private_key is not None:
+        return opened.signing_key()  # a pair the slot had: the same in the slot written again
+    try:
+        return slots.open_slot(opened.username, password).signing_key()
+    except (AuthError, DatabaseError):
+        return None  # reset or revoked meanwhile: nothing to sign with until the next sign-in
 
 
 def _vouched_for(state: KeyState, opened: OpenedSlot, epoch: int) -> bool:

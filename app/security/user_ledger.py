@@ -16,9 +16,12 @@ chain (``audit.signed_message``). The replay gives each account the key the hist
 established: the administrator's in ``installation.init`` (the root), a new user's in her
 ``user.add`` (signed by an administrator), a new password's in ``user.passwd`` (signed by
 the key before it) or ``user.reset_password`` (by an administrator), a recovered one's in
-``installation.recover``. An entry in the name of an account with a key counts only with that
-key's signature. A recovery is signed by the recovery or escrow slot that opened the file,
-whose keys (derived alike) are on record from setup, ``recovery.rotate`` and ``escrow.slot``.
+``installation.recover``; or the keys a restore re-publishes (``backup.restore``, a migration
+copy put back), signed by the restoring administrator: the restored history is older than the
+key file kept and knows none of the passwords set since. An entry in the name of an account
+with a key counts only with that key's signature. A recovery is signed by the recovery or
+escrow slot that opened the file, whose keys (derived alike) are on record from setup,
+``recovery.rotate`` and ``escrow.slot``.
 
 Migration: entries an older version wrote carry no keys and are judged as before; such an
 account gets a key at its next sign-in with its password (``user.signing_key``, signed by the
@@ -31,14 +34,17 @@ her. That is told, not stopped: the administrator's next sign-in unlocks another
 history gives her (``user.signing_key_differs``, named by ``audit verify``), and HQ, holding
 the head of the mission's earlier bundles, refuses a history that drops them
 (``audit_anchor``). A recovery through a slot an older version made (no key on record) is
-judged as before, so a key holder can forge one until the recovery key is replaced; and
-``backup.restore``, unsigned, only deactivates accounts.
+judged as before, so a key holder can forge one until the recovery key is replaced (the
+recovery slot's key cannot be put on record without the recovery key: its X25519 private key,
+from which the signing key is derived, only the recovery key unwraps). A restore entry that is
+not signed by an administrator (an older version's, or forged) only deactivates accounts.
 """
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -58,6 +64,14 @@ SIGNING_KEY = "signing_key"
 RECOVERY_KEY = "recovery_signing_key"
 ESCROW_KEY = "escrow_signing_key"
 _SLOT_KEYS = {"recovery_key": RECOVERY_KEY, "escrow": ESCROW_KEY}  # by recovery method
+# A restore's (``backup.restore``, or a migration copy put back) keys of the history it
+# replaced: {user name: key, RECOVERY_KEY: key, ESCROW_KEY: key}.
+SIGNING_KEYS = "signing_keys"
+RESTORE_ACTIONS = ("backup.restore", "backup.restore_migration_copy")
+# A restore's account entries of the history it replaced, after the restored copy's last one
+# (each as [seq, prev_hash, actor, action, entity_id, details]): they tell the key the
+# restoring administrator signs with when her password changed after the backup.
+SINCE = "account_entries_since"
 # The entries a signed-in user signs with her account key (``Workspace.audit``).
 SIGNED_ACTIONS = frozenset(
     {
@@ -69,6 +83,7 @@ SIGNED_ACTIONS = frozenset(
         "user.signing_key",
         "recovery.rotate",
         "escrow.slot",
+        *RESTORE_ACTIONS,
     }
 )
 # Written at a sign-in whose unlocked key is not the one the history gives her (unsigned).
@@ -77,7 +92,7 @@ KEY_DIFFERS = "user.signing_key_differs"
 _ACCOUNT_ACTIONS = (
     "installation.init",
     "installation.recover",
-    "backup.restore",
+    *RESTORE_ACTIONS,
     KEY_DIFFERS,
     *sorted(SIGNED_ACTIONS),
 )
@@ -124,13 +139,32 @@ def audited_accounts(session: Session) -> dict[str, _Audited]:
     An entry in the name of an account the history gave a signing key counts only with that
     key's signature; one in the name of an account from before signing is judged as before
     (it has no key until its first sign-in with this version publishes one)."""
-    accounts: dict[str, _Audited] = {}
-    slot_keys: dict[str, str] = {}  # the recovery and escrow slots' signing keys, once given
-    set_up_signed = False  # by this version: every slot's key is on record from the start
+    return _replay(session)[0]
+
+
+def _replay(session: Session) -> tuple[dict[str, _Audited], dict[str, str]]:
+    """The accounts, and the recovery and escrow slots' keys, as the log gives them."""
+    replay = _Replay()
     for entry in _account_entries(session):
+        replay.step(entry)
+    return replay.accounts, replay.slot_keys
+
+
+@dataclass
+class _Replay:
+    """The account entries' effect so far, one entry at a time."""
+
+    accounts: dict[str, _Audited] = field(default_factory=dict)
+    # The recovery and escrow slots' signing keys, once given.
+    slot_keys: dict[str, str] = field(default_factory=dict)
+    set_up_signed: bool = False  # by this version: every slot's key is on record from the start
+    carried: bool = False  # replaying a restore's ``SINCE`` entries
+
+    def step(self, entry: Any) -> None:
         _seq, _prev, actor, action, name, details = entry
         details = _details(details)
         details = details if isinstance(details, dict) else {}
+        accounts, slot_keys = self.accounts, self.slot_keys
         new_key = details.get(SIGNING_KEY)
         new_key = new_key if isinstance(new_key, str) else ""
         by = accounts.get(actor)
@@ -138,8 +172,8 @@ def audited_accounts(session: Session) -> dict[str, _Audited]:
         by_admin = by is not None and by.active and by.role in USER_MANAGERS
         if action == "installation.init":
             accounts[actor] = _Audited(Role.ADMIN, key=new_key)  # the root: see docs/security.md
-            slot_keys = {RECOVERY_KEY: str(details.get(RECOVERY_KEY) or "")}
-            set_up_signed = bool(slot_keys[RECOVERY_KEY])
+            self.slot_keys = {RECOVERY_KEY: str(details.get(RECOVERY_KEY) or "")}
+            self.set_up_signed = bool(self.slot_keys[RECOVERY_KEY])
         elif action == KEY_DIFFERS:
             if by is not None and actor == name and by.key and details.get("history") == by.key:
                 by.key_differs = True
@@ -147,17 +181,23 @@ def audited_accounts(session: Session) -> dict[str, _Audited]:
             # Signed by the slot it names, whose key is on record; a slot an older version
             # made, whose key is not, is judged as before.
             method_key = slot_keys.get(_SLOT_KEYS.get(str(details.get("method")), ""), "")
-            if (not method_key and not set_up_signed) or _signed_by(method_key, entry, details):
+            if (not method_key and not self.set_up_signed) or _signed_by(
+                method_key, entry, details
+            ):
                 accounts[name] = _Audited(Role.ADMIN, key=new_key)
         elif action in ("recovery.rotate", "escrow.slot"):
             for detail in (RECOVERY_KEY, ESCROW_KEY):
                 given = details.get(detail)
                 if signed and by_admin and by is not None and by.key and isinstance(given, str):
                     slot_keys[detail] = given
-        elif action == "backup.restore":  # only shuts accounts out
-            for gone in details.get("deactivated") or []:
+        elif action in RESTORE_ACTIONS:
+            for gone in details.get("deactivated") or []:  # shutting out needs no signature
                 if gone in accounts:
                     accounts[gone].active = False
+            # The keys the history replaced by the restore had given: taken only from an
+            # administrator's signed entry, else a key holder could hand herself any account.
+            if self._restored_by_admin(entry, details):
+                _take_keys(accounts, slot_keys, details)
         elif action == "user.add" and not signed and by_admin:  # her name, not her hand
             if name not in accounts:
                 accounts[name] = _Audited(str(details.get("role", "")), forged_by=actor)
@@ -165,7 +205,7 @@ def audited_accounts(session: Session) -> dict[str, _Audited]:
             role = str(details.get("role", ""))
             accounts[name] = _Audited(role, True, "" if by_admin else actor, new_key)
         elif not signed or name not in accounts:
-            continue
+            return
         elif action == "user.role" and by_admin:
             accounts[name].role = str(details.get("to", ""))
         elif action == "user.revoke":
@@ -177,7 +217,79 @@ def audited_accounts(session: Session) -> dict[str, _Audited]:
             # (so it is hers to use; who got in first is told at the next sign-in).
             if by is not None and (by.key or _signed_by(new_key, entry, details)):
                 accounts[name].key, accounts[name].key_differs = new_key, False
-    return accounts
+
+    def _restored_by_admin(self, entry: Any, details: dict[str, Any]) -> bool:
+        """Whether a restore entry is signed by an active administrator with a key: by the
+        key this history gives her, or, when her password changed after the backup, by the
+        one the replaced history's entries since then (``SINCE``, each checked at its own
+        place in that history) gave her."""
+        if self._signed_by_admin(entry, details):
+            return True
+        trial = self._with_entries_since(details)
+        return trial is not None and trial._signed_by_admin(entry, details)
+
+    def _signed_by_admin(self, entry: Any, details: dict[str, Any]) -> bool:
+        by = self.accounts.get(entry[2])
+        if by is None or not by.active or by.role not in USER_MANAGERS or not by.key:
+            return False
+        return _signed_by(by.key, entry, details)
+
+    def _with_entries_since(self, details: dict[str, Any]) -> _Replay | None:
+        since = details.get(SINCE)
+        # One level: a restore among the entries carried is judged without its own.
+        if self.carried or not isinstance(since, list) or not since:
+            return None
+        trial = copy.deepcopy(self)
+        trial.carried = True
+        for carried in since:
+            if (
+                isinstance(carried, list)
+                and len(carried) == 6
+                and isinstance(carried[0], int)
+                and all(isinstance(part, str) for part in carried[1:5])
+            ):
+                trial.step(tuple(carried))
+        return trial
+
+
+def _take_keys(
+    accounts: dict[str, _Audited], slot_keys: dict[str, str], details: dict[str, Any]
+) -> None:
+    """A restore's ``SIGNING_KEYS``: each account's and slot's key as the history it replaced
+    gave them (the key file kept holds those passwords, not the backup's)."""
+    given = details.get(SIGNING_KEYS)
+    if not isinstance(given, dict):
+        return
+    for name, key in given.items():
+        if name in accounts and isinstance(key, str) and key:
+            accounts[name].key, accounts[name].key_differs = key, False
+    for detail in (RECOVERY_KEY, ESCROW_KEY):
+        key = given.get(detail)
+        if isinstance(key, str) and key:
+            slot_keys[detail] = key
+
+
+def current_keys(session: Session, usernames: list[str]) -> dict[str, str]:
+    """What a restore re-publishes (``SIGNING_KEYS``): the keys this history gives the
+    accounts named (those with a key slot now) and the recovery and escrow slots."""
+    accounts, slot_keys = _replay(session)
+    keys = {n: accounts[n].key for n in usernames if n in accounts and accounts[n].key}
+    return keys | {detail: key for detail, key in slot_keys.items() if key}
+
+
+def slot_signing_keys(session: Session) -> dict[str, str]:
+    """The recovery and escrow slots' keys the history gives (by ``RECOVERY_KEY`` and
+    ``ESCROW_KEY``; "" or absent for a slot an older version made)."""
+    return _replay(session)[1]
+
+
+def entries_since(session: Session, after: int) -> list[list[Any]]:
+    """The account entries after ``seq`` ``after``, as a restore carries them (``SINCE``)."""
+    return [
+        [seq, prev_hash, actor, action, name, _details(details)]
+        for seq, prev_hash, actor, action, name, details in _account_entries(session)
+        if seq > after
+    ]
 
 
 def signing_key_of(session: Session, username: str) -> tuple[str, bool]:

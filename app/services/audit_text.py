@@ -122,6 +122,8 @@ HIDDEN = frozenset(
         "signing_key",
         "recovery_signing_key",
         "escrow_signing_key",
+        "signing_keys",  # a restore's: the keys of the history it replaced (user_ledger)
+        "account_entries_since",  # a restore's: that history's account entries since
         "signature",  # an account change's, by its actor's account key (user_ledger)
         "history",  # user.signing_key_differs: the key the history gave, and the one unlocked
         "unlocked",

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import sqlcipher3
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -55,7 +56,8 @@ from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied,
 from app.i18n import _, format_datetime, format_size
 from app.os_errors import os_error_reason, os_error_text
 from app.security import audit
-from app.security.keyslots import KeySlotStore, PendingKey
+from app.security.audit import Signer
+from app.security.keyslots import KeySlotStore, PendingKey, signing_public
 from app.security.login_guard import LoginGuard, with_wait
 from app.security.private_files import (
     hold_lock,
@@ -67,6 +69,7 @@ from app.security.private_files import (
     touch_private,
 )
 from app.security.rekey import finish_waiting, key_opens, rekey_database, retire_waiting_key
+from app.security.user_ledger import SIGNING_KEYS, SINCE, current_keys, entries_since, signer
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY, prove_password
 from app.services.server_hq import backups_message, refuse_on_server
 from app.services.users import SPECIAL_SLOTS_SETTING
@@ -543,6 +546,8 @@ class _Admin:
     database_id: str
     slot_users: list[str]
     pending: PendingKey | None = None  # a re-key waiting for other windows when she proved it
+    # Her account signing key, unlocked by her password: the restore entry is signed with it.
+    signing: Ed25519PrivateKey | None = None
 
 
 def _check_admin(db_path: Path, key: bytes, username: str) -> None:
@@ -576,7 +581,7 @@ def _current_admin(paths: Paths, username: str, password: str, guard: LoginGuard
         guard.withdraw(attempt)  # a right password of a user who may not restore: no guess
         raise
     guard.withdraw(attempt)  # nothing to sign in to: the copy is about to be replaced
-    return _Admin(key, slots.database_id(), slots.usernames(), settled.pending)
+    return _Admin(key, slots.database_id(), slots.usernames(), settled.pending, settled.signing)
 
 
 def check_restorer(paths: Paths, username: str, password: str) -> None:
@@ -703,7 +708,9 @@ def _restore_into(
                     "change made since then is lost."
                 ).format(created=created_text(str(manifest.get("created_at", ""))))
             )
-        keys_now = _keys_now(paths.db, admin.key) if admin is not None else None
+        keys_now = (
+            _keys_now(paths.db, admin, last_seq(staging / DB_FILENAME, key)) if admin else None
+        )
         result = _prepare(staging, manifest, key, username, admin, keys_now)
         if admin is None:
             # A backup made while a re-key waited, by a version that kept the waiting key.
@@ -840,10 +847,13 @@ class _KeysNow:
     # The recovery and escrow slots' public keys of the key file kept: the restored copy
     # records them, else its older record would have the next re-key drop the current slots.
     special_slots: dict[str, str] | None = None
+    # The account keys the current history gives (``user_ledger.SIGNING_KEYS``): the restored
+    # history, from before a password change, would give her the key of the old password.
+    account_keys: AccountKeys | None = None
 
 
-def _keys_now(db_path: Path, key: bytes) -> _KeysNow:
-    db = Database(db_path, key)
+def _keys_now(db_path: Path, admin: _Admin, after: int) -> _KeysNow:
+    db = Database(db_path, admin.key)
     try:
         with db.read() as session:
             local = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
@@ -873,6 +883,7 @@ def _keys_now(db_path: Path, key: bytes) -> _KeysNow:
                 bytes(identity.value) if identity is not None else None,
                 local.age_recipient,
                 KeySlotStore(db_path.with_name(KEYSLOTS_FILENAME)).special_keys(),
+                _account_keys(session, admin, after),
             )
     finally:
         db.dispose()
@@ -954,17 +965,17 @@ def _prepare(
                 known = {u.username for u in users}
                 without_account = [u for u in admin.slot_users if u not in known]
             kept = _keep_keys(session, keys_now) if keys_now is not None else {}
+            details = {
+                "created_at": manifest.get("created_at"),
+                "deactivated": deactivated,
+                **({"kept_current_keys": kept} if kept else {}),
+            }
+            sign = None
+            if admin is not None and keys_now is not None and keys_now.account_keys is not None:
+                signed_details, sign = restore_signature(admin, username, keys_now.account_keys)
+                details |= signed_details
             audit.record(
-                session,
-                username,
-                "backup.restore",
-                "installation",
-                mission_code,
-                {
-                    "created_at": manifest.get("created_at"),
-                    "deactivated": deactivated,
-                    **({"kept_current_keys": kept} if kept else {}),
-                },
+                session, username, "backup.restore", "installation", mission_code, details, sign
             )
     finally:
         db.dispose()
@@ -976,6 +987,53 @@ def _prepare(
         deactivated=deactivated,
         without_account=without_account,
     )
+
+
+@dataclass(frozen=True)
+class AccountKeys:
+    """What a restore under the kept key file re-publishes (``app.security.user_ledger``):
+    the keys the current history gives the accounts with a slot and the recovery and escrow
+    slots, and its account entries after the restored copy's last one."""
+
+    keys: dict[str, str]
+    since: list[list[Any]]
+
+
+def last_seq(db_path: Path, key: bytes) -> int:
+    """The restored copy's last audit entry (0 for none)."""
+    conn = open_raw(db_path, key)
+    try:
+        return int(conn.execute("SELECT coalesce(max(seq), 0) FROM audit_entry").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _account_keys(session: Session, admin: _Admin, after: int) -> AccountKeys:
+    return AccountKeys(current_keys(session, admin.slot_users), entries_since(session, after))
+
+
+def account_keys_now(db_path: Path, admin: _Admin, after: int) -> AccountKeys:
+    db = Database(db_path, admin.key)
+    try:
+        with db.read() as session:
+            return _account_keys(session, admin, after)
+    finally:
+        db.dispose()
+
+
+def restore_signature(
+    admin: _Admin, username: str, now: AccountKeys
+) -> tuple[dict[str, Any], Signer | None]:
+    """The restore entry's re-published keys, and the restoring administrator's signature
+    for it: hers is the key her password unlocked just now. When that password is newer than
+    the backup, the entries since (``SINCE``) show the restored history how she got it."""
+    if admin.signing is None:  # a format 1 slot not yet rewrapped: nothing to sign with
+        return {SIGNING_KEYS: now.keys}, None
+    mine = {username: signing_public(admin.signing)}
+    details: dict[str, Any] = {SIGNING_KEYS: now.keys | mine}
+    if now.since:
+        details[SINCE] = now.since
+    return details, signer(admin.signing)
 
 
 def _replace(paths: Paths, staging: Path, keep_key_file: bool) -> None:

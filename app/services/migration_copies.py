@@ -31,11 +31,16 @@ from app.security import audit
 from app.security.login_guard import LoginGuard
 from app.security.private_files import make_private, make_private_dir
 from app.services.backup import (
+    AccountKeys,
+    _Admin,
     _current_admin,
     _finish_waiting_rekey,
     _refuse_if_open_elsewhere,
     _staging_folder,
+    account_keys_now,
+    last_seq,
     remove_crashed_restores,
+    restore_signature,
 )
 from app.services.server_hq import backups_message, refuse_on_server
 
@@ -134,7 +139,8 @@ def restore_migration_copy(
         staged = staging / DB_FILENAME
         shutil.copyfile(copy.path, staged)
         make_private(staged)
-        without_account = _record_in(staged, admin.key, username, copy, admin.slot_users)
+        keys_now = account_keys_now(paths.db, admin, last_seq(staged, admin.key))
+        without_account = _record_in(staged, admin, username, copy, keys_now)
         _refuse_if_open_elsewhere(paths.db, admin.key)  # also folds the -wal into the file
         stamp = datetime.now(UTC).strftime(_STAMP)
         aside = make_private_dir(paths.backups / f"{REPLACED_PREFIX}{stamp}")
@@ -149,33 +155,33 @@ def restore_migration_copy(
 
 
 def _record_in(
-    db_path: Path, key: bytes, username: str, copy: MigrationCopy, slot_users: list[str]
+    db_path: Path, admin: _Admin, username: str, copy: MigrationCopy, keys_now: AccountKeys
 ) -> list[str]:
-    """The audit entry written into the copy (its audit table is as in every version), and
-    the users with a key slot but no account in it."""
+    """The audit entry written into the copy (its audit table is as in every version), signed
+    with the keys the current history gives (see ``backup.restore_signature``), and the users
+    with a key slot but no account in it."""
+    key = admin.key
     conn = open_raw(db_path, key)
     try:
         mission_code = conn.execute("SELECT code FROM mission WHERE is_local").fetchone()[0]
         known = {row[0] for row in conn.execute("SELECT username FROM user")}
     finally:
         conn.close()
+    signed_details, sign = restore_signature(admin, username, keys_now)
     db = Database(db_path, key)
     try:
         with db.write() as session:
             session.info["mission_code"] = mission_code
+            details = {
+                "file": copy.path.name,
+                "database_version": copy.database_version,
+                "taken_at": copy.taken_at.isoformat(timespec="seconds"),
+                **signed_details,
+            }
             audit.record(
-                session,
-                username,
-                RESTORED_ACTION,
-                "installation",
-                mission_code,
-                {
-                    "file": copy.path.name,
-                    "database_version": copy.database_version,
-                    "taken_at": copy.taken_at.isoformat(timespec="seconds"),
-                },
+                session, username, RESTORED_ACTION, "installation", mission_code, details, sign
             )
     finally:
         db.dispose()
     fold_into_one_file(db_path, key)  # one file to move into place
-    return [user for user in slot_users if user not in known]
+    return [user for user in admin.slot_users if user not in known]

@@ -73,7 +73,7 @@ from app.security.recovery_key import (
     parse_recovery_key,
 )
 from app.security.rekey import SettledKey, settle_sign_in
-from app.security.user_ledger import ESCROW_KEY, RECOVERY_KEY, signer
+from app.security.user_ledger import ESCROW_KEY, RECOVERY_KEY, signer, slot_signing_keys
 from app.security.user_ledger import SIGNING_KEY as SIGNING_KEY_DETAIL
 from app.services.installation import check_username, open_workspace
 from app.services.keys import private_key
@@ -252,6 +252,35 @@ class RecoveryService:
             details = {RECOVERY_KEY: signing_public(account_signing_key(pair))}
             self.ws.audit(session, "recovery.rotate", "installation", self.ws.mission_code, details)
         return recovery_key
+
+    def unsigned_slots_note(self) -> str:
+        """For the administrator: the recovery or escrow slot an older version made, whose
+        signing key is not on record, so a recovery through it cannot be told from one a
+        key holder forged (``app.security.user_ledger``). Its key is derived from the slot's
+        own private key, which only the recovery key (or HQ's code) unwraps: it cannot be put
+        on record at a sign-in, only by making the slot again. "" when nothing is missing."""
+        if self.ws.on_server:
+            return ""
+        with self.ws.read() as session:
+            on_record = slot_signing_keys(session)
+        notes = []
+        if self.slots.has_slot(RECOVERY_SLOT) and not on_record.get(RECOVERY_KEY):
+            notes.append(
+                _(
+                    "The recovery key was made by an older version of Qorgau: a recovery "
+                    "with it cannot be told apart from one forged by someone holding the "
+                    "database key. Replace the recovery key once to close this gap."
+                )
+            )
+        if self.slots.has_slot(ESCROW_SLOT) and not on_record.get(ESCROW_KEY):
+            notes.append(
+                _(
+                    "Escrow at headquarters was set up by an older version of Qorgau: a "
+                    "recovery with headquarters' code cannot be told apart from a forged one. "
+                    "Apply a new escrow policy from headquarters once to close this gap."
+                )
+            )
+        return " ".join(notes)
 
     def has_recovery_key(self) -> bool:
         return not self.ws.on_server and self.slots.has_slot(RECOVERY_SLOT)

@@ -648,3 +648,33 @@ def test_the_recovery_sheets_outcome_follows_a_language_switch(
     bridge.set_language("en")
     qtbot.waitUntil(lambda: dialog.windowTitle() == "Recovery key", timeout=5000)
     assert dialog.saved.text() == f"Saved: {tmp_path / 'sheet.pdf'}"
+
+
+def test_an_older_recovery_slot_is_noted_for_the_administrator_until_replaced(
+    qtbot: QtBot, make_window: MakeWindow, installation: Paths, open_ws: OpenWs
+) -> None:
+    """Its signing key is not on record (tests/security/test_older_recovery_slot.py): the
+    security box says so in words, and the note goes once the key is replaced."""
+    from tests.security.test_older_recovery_slot import NOTE, _set_up_by_an_older_version
+
+    _set_up_by_an_older_version(installation)
+    window = make_window(open_ws("admin"))
+    page = _page(qtbot, window)
+    assert page.slots_note.isVisible() and page.slots_note.text() == NOTE
+
+    page._rotate()
+    assert page.task is not None
+    qtbot.waitUntil(lambda: page.recovery_dialog is not None, timeout=10000)
+    assert page.recovery_dialog is not None
+    page.recovery_dialog.close()
+    assert not page.slots_note.isVisible()
+
+
+def test_officers_see_no_recovery_slot_note(
+    qtbot: QtBot, make_window: MakeWindow, installation: Paths, open_ws: OpenWs
+) -> None:
+    from tests.security.test_older_recovery_slot import _set_up_by_an_older_version
+
+    _set_up_by_an_older_version(installation)
+    page = _page(qtbot, make_window(open_ws("serik")))
+    assert not page.slots_note.isVisible() and page.slots_note.text() == ""

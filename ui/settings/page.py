@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -32,6 +33,7 @@ from app.services.recovery_sheet import sheet_facts
 from app.services.users import UserService
 from ui import ui_settings
 from ui.main_window import MainWindow
+from ui.palette import outcome_style
 from ui.recovery import RecoveryKeyDialog
 from ui.settings.backups import BackupsBox
 from ui.settings.contacts import MissionContactsBox
@@ -47,6 +49,7 @@ from ui.widgets.common import (
     word_wrapped,
 )
 from ui.widgets.dialogs import PasswordDialog, confirm
+from ui.widgets.plain import plain_label
 from ui.widgets.text_size import heading
 
 SETTLE_MS = 700  # the arrows' steps, or a wheel's, written once they pause
@@ -222,6 +225,11 @@ class SettingsPage(QScrollArea):
         if not is_admin or self.on_server:
             self.recovery_button.hide()
         self.recovery_dialog: RecoveryKeyDialog | None = None
+        # A recovery or escrow slot an older version made: its signing key is not on record.
+        self.slots_note = word_wrapped(plain_label())
+        self.slots_note.setStyleSheet(outcome_style(False))
+        self.slots_note.hide()
+        self.shows_slots_note = is_admin and not self.on_server
         self.audit_button = push_button(self.show_audit_log)
         if window.workspace.actor.role not in AUDIT_READERS:
             self.audit_button.hide()
@@ -234,6 +242,7 @@ class SettingsPage(QScrollArea):
         )
         security_layout = QVBoxLayout(self.security)
         security_layout.addWidget(self.keyring_state)
+        security_layout.addWidget(self.slots_note)
         security_layout.addLayout(buttons)
 
     def _build_users(self, window: MainWindow) -> None:
@@ -306,6 +315,7 @@ class SettingsPage(QScrollArea):
                 if self.keyring_available
                 else self.store.unavailable_message()
             )
+        self.refresh_slots_note()
         self.forget_button.setText(_("&Forget this computer"))
         self.password_button.setText(_("Change &my password…"))
         self.recovery_button.setText(_("&Replace the recovery key…"))
@@ -367,7 +377,21 @@ class SettingsPage(QScrollArea):
             .run_in_background()
         )
 
+    def refresh_slots_note(self) -> None:
+        """The note on a recovery or escrow slot whose signing key is not on record (read
+        again after the recovery key is replaced, and when the page is shown)."""
+        if not self.shows_slots_note:
+            return
+        note = RecoveryService(self.window_.workspace).unsigned_slots_note()
+        self.slots_note.setText(note)
+        self.slots_note.setVisible(bool(note))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.refresh_slots_note()  # escrow applied meanwhile makes its slot again
+
     def _rotated(self, recovery_key: object) -> None:
+        self.refresh_slots_note()
         workspace = self.window_.workspace
         dialog = RecoveryKeyDialog(
             self, str(recovery_key), lambda lang: sheet_facts(workspace, lang)
