@@ -102,7 +102,7 @@ def test_the_link_counts_at_once(
     assert page.grab().save(str(tmp_path / "as-of.png"))
     with qtbot.waitSignal(page.refreshed, timeout=10_000):
         page.as_of.linkActivated.emit("refresh")
-    assert len(counts) == 1 and not page.recount.isActive()
+    assert len(counts) == 1 and not page.recount.waiting
     assert page.as_of.text().endswith('— <a href="refresh">refresh</a>')
 
 
@@ -121,3 +121,40 @@ def test_another_desktops_fifty_writes_are_counted_once(
     qtbot.waitUntil(lambda: len(counts) == 1, timeout=HEARD_MS)
     qtbot.wait(round(QUIET_S * 3000))
     assert len(counts) == 1
+
+
+def test_the_missions_area_reads_once_after_a_burst_from_another_desktop(
+    qtbot: QtBot, open_ws: OpenWs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Missions area read its three lists (the repeats: 15 s at two million cases) at each
+    other desktop's notice while shown; now once, after they stopped. Its own writes (an
+    import in this window's Exchange area) are still read at once."""
+    from app.services.consolidation import ConsolidationService
+    from ui.hq import page as hq_page
+
+    monkeypatch.setattr(hq_page, "OTHERS_QUIET_S", QUIET_S)
+    monkeypatch.setattr(hq_page, "OTHERS_EVERY_S", 1.0)
+    reads: list[int] = []
+    missions = ConsolidationService.missions
+
+    def counted(service: ConsolidationService) -> list:
+        reads.append(1)
+        return missions(service)
+
+    monkeypatch.setattr(ConsolidationService, "missions", counted)
+    ws = open_ws("admin")
+    page = hq_page.HqPage(ws)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(page.refresh_button.isEnabled, timeout=10_000)
+    reads.clear()
+    for _n in range(50):
+        heard(ws)
+        qtbot.wait(40)
+    assert reads == [] and page.others_wrote.waiting
+    qtbot.waitUntil(lambda: len(reads) == 1, timeout=10_000)
+    qtbot.waitUntil(page.refresh_button.isEnabled, timeout=10_000)
+    qtbot.wait(round(QUIET_S * 3000))
+    assert len(reads) == 1
+    ws.changes.publish(DataChanged(frozenset({"case"}), frozenset()))  # this window's own
+    qtbot.waitUntil(lambda: len(reads) == 2, timeout=10_000)

@@ -117,7 +117,8 @@ class OverdueModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sort_key = SORTS.get(column, URGENCY_FIRST)
         self.descending = order == Qt.SortOrder.DescendingOrder
-        self.reload(self.mission)
+        if self._list:  # not before the first read: the view sorts as it is set up
+            self.reload(self.mission)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008
         return not parent.isValid() and self.total is not None and len(self.rows) < self.total

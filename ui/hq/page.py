@@ -51,7 +51,7 @@ from app.services.consolidation import (
 )
 from app.services.stats import StatsService
 from app.services.workspace import Workspace
-from ui.changes import listen_to_changes
+from ui.changes import Coalesced, listen_to_changes
 from ui.hq.overdue import CASE_ID_ROLE, URGENCY, OverdueModel, overdue_headers
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, TaskContext, run_in_background, show_error
@@ -76,6 +76,10 @@ REPEAT_MISSIONS = 2  # the missions a repeated person or employer is at
 # At an HQ on a server, how old the rows may be when the area is shown again: other users'
 # imports are not signalled across desktops, and the repeats take seconds at two million cases.
 OTHERS_WRITE_S = 60.0
+# Other desktops' writes heard while the area is shown (an import's stream of them): read
+# again at most once a minute, once they have stopped for a few seconds (``Coalesced``); the
+# repeats alone take seconds at two million cases, for every analyst at every notice.
+OTHERS_EVERY_S, OTHERS_QUIET_S, OTHERS_LONGEST_S = 60.0, 5.0, 300.0
 MISSION_CHARS = 8  # the overdue list's mission filter: a code, or "All missions" whole
 # What the three tabs are read from: a bundle imported writes these.
 READ_TABLES = ("case", "exchange_log", "mission", "person", "employer")
@@ -210,6 +214,9 @@ class HqPage(QWidget):
         self.retranslate_ui()
         if bridge is not None:  # a language chosen in Settings applies here at once too
             bridge.language_changed.connect(lambda _lang: self.retranslate_ui())
+        self.others_wrote = Coalesced(
+            self, self._read_others, OTHERS_EVERY_S, OTHERS_QUIET_S, OTHERS_LONGEST_S
+        )
         self.refresh()
         # A bundle imported in Exchange: its mission still read "no bundle, 0 cases" here.
         listen_to_changes(self, workspace, self._data_changed)
@@ -217,6 +224,15 @@ class HqPage(QWidget):
     def _data_changed(self, change: DataChanged) -> None:
         if not change.touches(*READ_TABLES):
             return
+        if self.isVisible() and change.from_elsewhere:
+            self.others_wrote.heard()
+        elif self.isVisible() and self._reading == 0:
+            self.refresh()
+        else:
+            self._stale = True
+
+    def _read_others(self) -> None:
+        """Other desktops' changes waited for: read now, or once shown or read."""
         if self.isVisible() and self._reading == 0:
             self.refresh()
         else:
@@ -299,6 +315,7 @@ class HqPage(QWidget):
         cases the repeats take many seconds (every case grouped twice), which the first
         tab need not wait for."""
         self.refresh_button.setEnabled(False)
+        self.others_wrote.reading()
         self._repeats_reading = True
         self._say_repeats()
         service = self.service

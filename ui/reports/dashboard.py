@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import textwrap
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -83,7 +82,7 @@ from app.services.stats import (
     named_period,
 )
 from app.services.workspace import Workspace
-from ui.changes import listen_to_changes
+from ui.changes import Coalesced, listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.letters.preview import HAVE_QTPDF
 from ui.letters.printing import PrintedThing, print_pdf
@@ -264,12 +263,9 @@ class DashboardPage(QWidget):
         self.figures: Indicators | None = None
         self.dialog: CaseListDialog | None = None
         self._stale = False  # the data changed while the page was hidden
-        self._counted_at: float | None = None  # when the last count started (monotonic)
-        self._waiting_since: float | None = None  # the first change not counted yet, shown
         self.counted_at: datetime | None = None  # when the figures shown were counted
-        self.recount = QTimer(self)  # the count that changes heard meanwhile are waiting for
-        self.recount.setSingleShot(True)
-        self.recount.timeout.connect(self._recount_due)
+        # The count that changes heard while shown wait for.
+        self.recount = Coalesced(self, self._recount_due, RECOUNT_S, QUIET_S, LONGEST_WAIT_S)
         # The figures are counted off the GUI thread (a second and more at 100k cases, cold):
         # a newer refresh (a filter changed) supersedes one still counting.
         self._reader = LatestOnly(self, workspace.db.interrupt, resume=workspace.db.resume)
@@ -570,12 +566,7 @@ class DashboardPage(QWidget):
         if not self.isVisible():
             self._stale = True
             return
-        now = time.monotonic()
-        if self._waiting_since is None:
-            self._waiting_since = now
-        allowed = now if self._counted_at is None else self._counted_at + RECOUNT_S
-        due = min(max(now + QUIET_S, allowed), self._waiting_since + LONGEST_WAIT_S)
-        self.recount.start(max(0, round((due - now) * 1000)))  # a later change restarts it
+        self.recount.heard()
         self._say_as_of()
 
     def _recount_due(self) -> None:
@@ -598,7 +589,7 @@ class DashboardPage(QWidget):
         when = format_datetime(self.counted_at, "HH:mm")
         text = (
             _("Figures as of {time}; cases have changed since")
-            if self.recount.isActive()
+            if self.recount.waiting
             else _("Figures as of {time}")
         ).format(time=when)
         link = html.escape(_("refresh"))
@@ -623,8 +614,7 @@ class DashboardPage(QWidget):
             self.error.show_message(lambda: str(refusal))
             return
         self.loading = True
-        self.recount.stop()  # the changes waiting are in this count
-        self._waiting_since, self._counted_at = None, time.monotonic()
+        self.recount.reading()  # the changes waiting are in this count
         counted_at = datetime.now().astimezone()
         self._exports_enabled(False)  # an export now would carry the previous filters' figures
         self._say_busy()
