@@ -14,6 +14,7 @@ is shown again, keeping the list's scroll position.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
@@ -154,3 +155,46 @@ def reload_in_place(
                 view.selectionModel().setCurrentIndex(index, flags)
                 break
     bar.setValue(min(kept, bar.maximum()))
+
+
+class Coalesced(QObject):
+    """Changes heard, answered by one ``refresh`` now and then: at most once every
+    ``every_s``, once no change came for ``quiet_s`` (a stream of them, an import's batches,
+    answered after it ended), and never later than ``longest_s`` after the first waiting.
+
+    For views whose read is long at an HQ (seconds at two million cases) and that hear every
+    other desktop's writes: answered each, an import kept every analyst's desktop reading."""
+
+    def __init__(
+        self,
+        parent: QObject,
+        refresh: Callable[[], None],
+        every_s: float,
+        quiet_s: float,
+        longest_s: float,
+    ) -> None:
+        super().__init__(parent)
+        self.every_s, self.quiet_s, self.longest_s = every_s, quiet_s, longest_s
+        self._read_at: float | None = None  # when the last read started (monotonic)
+        self._waiting_since: float | None = None  # the first change heard and not read yet
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(refresh)
+
+    @property
+    def waiting(self) -> bool:
+        """Changes were heard since the last read, and wait for the next."""
+        return self.timer.isActive()
+
+    def heard(self) -> None:
+        now = time.monotonic()
+        if self._waiting_since is None:
+            self._waiting_since = now
+        allowed = now if self._read_at is None else self._read_at + self.every_s
+        due = min(max(now + self.quiet_s, allowed), self._waiting_since + self.longest_s)
+        self.timer.start(max(0, round((due - now) * 1000)))  # a later change restarts it
+
+    def reading(self) -> None:
+        """A read starts: the changes waiting are in it."""
+        self.timer.stop()
+        self._waiting_since, self._read_at = None, time.monotonic()

@@ -110,7 +110,13 @@ def register(commands: Any) -> None:
     missions.add_argument("--json", action="store_true", help=json_help())
     missions.set_defaults(handler=cmd_missions)
 
-    overdue = actions.add_parser("overdue", help=_("open cases past their due date, all missions"))
+    overdue = actions.add_parser(
+        "overdue",
+        help=_(
+            "open cases past their due date, all missions: the most urgent first, then the"
+            " longest overdue"
+        ),
+    )
     overdue.add_argument("--mission", metavar="CODE", help=_("one mission's cases"))
     overdue.add_argument("--json", action="store_true", help=json_help())
     overdue.set_defaults(handler=cmd_overdue)
@@ -267,7 +273,9 @@ def cmd_overdue(args: argparse.Namespace) -> int:
     from app.services.consolidation import ConsolidationService
 
     with workspace(args) as ws:
-        rows = ConsolidationService(ws).overdue(mission=args.mission)
+        # Every one, as the window's list and its export hold them: at 5,000 (the longest
+        # overdue) a critical case overdue a day was left off.
+        rows = ConsolidationService(ws).overdue(mission=args.mission, limit=None)
     return print_listing(
         args,
         rows,

@@ -11,13 +11,16 @@ or the one HQ transferred it to. The repeats apart: they are where the worker co
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.db.models import Case, Employer, ExchangeLog, Mission, Person
+from app.domain.codes import Urgency
 from app.domain.roles import HQ_ROLES, USER_MANAGERS
 from app.domain.workflow import OPEN_STATUSES
 from app.services.cases import CaseService
@@ -25,7 +28,18 @@ from app.services.workspace import DatedService, city_in
 
 OPEN = tuple(s.value for s in OPEN_STATUSES)
 IMPORTED = "in"
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # of each kind of repeat
+OVERDUE_PAGE = 200  # overdue cases read at a time as the list scrolls
+STREAM_ROWS = 2_000  # overdue cases an export holds at a time
+# The overdue list's orders, each done by the database: by urgency (the default: a life at
+# risk first), the days overdue (the due date, the other way), or a column's value.
+URGENCY_FIRST = "urgency"
+DAYS_OVERDUE = "days_overdue"
+OVERDUE_SORTS = (URGENCY_FIRST, DAYS_OVERDUE, "number", "mission", "status", "due_date")
+# Low to critical, as the codes are declared; an unknown code ranks under low.
+_URGENCY_RANK = case(
+    {code.value: rank for rank, code in enumerate(Urgency)}, value=Case.urgency, else_=-1
+)
 # Of each repeat (a person or employer at several missions), how many case numbers are listed.
 CASES_SHOWN = 20
 READERS = HQ_ROLES | USER_MANAGERS
@@ -64,6 +78,35 @@ class OverdueCase:
     due_date: date
     days_overdue: int
     case_id: str
+
+
+# number, holder mission, status, urgency, host country, due date (none here), id
+_OverdueColumns = tuple[str, str, str, str, str, date | None, str]
+_OverdueRow = Row[*_OverdueColumns]
+
+
+def _overdue_order(sort: str, descending: bool) -> list[ColumnElement[Any]]:
+    """The ORDER BY of an overdue list sorted by ``sort``: then the longest overdue, then the
+    number (unique), so that every row has one place and pages neither repeat nor skip one."""
+    longest = Case.due_date.asc()
+    if sort == DAYS_OVERDUE:  # more days overdue: an earlier due date
+        first = Case.due_date.asc() if descending else Case.due_date.desc()
+    else:
+        column = {
+            URGENCY_FIRST: _URGENCY_RANK,
+            "number": Case.number,
+            "mission": Case.holder_mission,
+            "status": Case.status,
+            "due_date": Case.due_date,
+        }[sort]
+        first = column.desc() if descending else column.asc()
+    return [first, longest, Case.number.asc()]
+
+
+def _overdue_row(row: _OverdueRow, today: date) -> OverdueCase:
+    number, held, status, urgency, country, due, id_ = row
+    assert due is not None  # the query's "due_date <" leaves none without one
+    return OverdueCase(number, held, status, urgency, country, due, (today - due).days, id_)
 
 
 @dataclass(frozen=True)
@@ -142,27 +185,61 @@ class ConsolidationService(DatedService):
         )
         return {code: (int(a), int(b), int(c)) for code, a, b, c in rows}
 
-    def overdue(self, mission: str | None = None, limit: int = MAX_ROWS) -> list[OverdueCase]:
-        """Open cases past their due date, the longest overdue first; one mission or all."""
-        self.ws.require_role(*READERS)
+    def overdue(
+        self,
+        mission: str | None = None,
+        offset: int = 0,
+        limit: int | None = OVERDUE_PAGE,
+        sort: str = URGENCY_FIRST,
+        descending: bool = True,
+    ) -> list[OverdueCase]:
+        """Open cases past their due date, one mission's or all, a page of them: by default
+        the most urgent first (a critical case overdue a day above a normal one overdue a
+        year), then the longest overdue. ``sort`` names an ``OVERDUE_SORTS`` column, sorted
+        in the database so that pages follow each other; ``limit`` None reads them all."""
+        query = self._overdue_query(mission, sort, descending).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
         today = self.today  # once, not per row: it reads the clock
-        query = (
-            select(
-                Case.number,
-                Case.holder_mission,
-                Case.status,
-                Case.urgency,
-                Case.host_country,
-                Case.due_date,
-                Case.id,
-            )
-            .where(
-                Case.deleted_at.is_(None),
-                Case.status.in_(OPEN),
-                Case.due_date < today,
-            )
-            .order_by(Case.due_date, Case.number)
-            .limit(limit)
+        with self.ws.read() as session:
+            return [_overdue_row(row, today) for row in session.execute(query)]
+
+    def count_overdue(self, mission: str | None = None) -> int:
+        """How many open cases are past their due date, one mission's or all."""
+        query = self._overdue_query(mission).order_by(None)
+        with self.ws.read() as session:
+            return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+    def each_overdue(
+        self, mission: str | None = None, sort: str = URGENCY_FIRST, descending: bool = True
+    ) -> Iterator[OverdueCase]:
+        """Every overdue case in the order of ``overdue``, streamed from one read (an export
+        of hundreds of thousands of rows holds a batch of them at a time, not all)."""
+        query = self._overdue_query(mission, sort, descending)
+        today = self.today
+        with self.ws.read() as session:
+            rows = session.execute(query.execution_options(yield_per=STREAM_ROWS))
+            for row in rows:
+                yield _overdue_row(row, today)
+
+    def _overdue_query(
+        self, mission: str | None, sort: str = URGENCY_FIRST, descending: bool = True
+    ) -> Select[*_OverdueColumns]:
+        self.ws.require_role(*READERS)
+        if sort not in OVERDUE_SORTS:
+            raise ValueError(f"no overdue sort {sort!r}")
+        query = select(
+            Case.number,
+            Case.holder_mission,
+            Case.status,
+            Case.urgency,
+            Case.host_country,
+            Case.due_date,
+            Case.id,
+        ).where(
+            Case.deleted_at.is_(None),
+            Case.status.in_(OPEN),
+            Case.due_date < self.today,
         )
         if mission:
             # As the case list and the statistics take it: "sel" typed, or a code that names
@@ -170,12 +247,7 @@ class ConsolidationService(DatedService):
             mission = mission.strip().upper()
             CaseService(self.ws).check_mission(mission)
             query = query.where(Case.holder_mission == mission)
-        with self.ws.read() as session:
-            return [
-                OverdueCase(number, held, status, urgency, country, due, (today - due).days, id_)
-                for number, held, status, urgency, country, due, id_ in session.execute(query)
-                if due is not None  # the query's "due_date <" leaves none without one
-            ]
+        return query.order_by(*_overdue_order(sort, descending))
 
     def repeats(self, limit: int = MAX_ROWS) -> list[Repeat]:
         """People (same IIN) and employers (same name and country) in several missions' cases.

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.db.models import Case, Employer
+from app.domain.codes import Urgency
 from app.domain.matching import organisation_key
 from app.errors import PermissionDenied
 from app.exchange.fastcheck import compile_record
@@ -71,7 +72,11 @@ def test_overdue_lists_open_cases_past_due_across_missions(consolidated: Site) -
     overdue = service.overdue()
     assert overdue, "the case received 400 days ago is past its due date"
     assert all(c.days_overdue > 0 for c in overdue)
-    assert [c.due_date for c in overdue] == sorted(c.due_date for c in overdue)
+    # The most urgent first (a life at risk), then the longest overdue.
+    rank = {code.value: n for n, code in enumerate(Urgency)}
+    keys = [(-rank[c.urgency], c.due_date) for c in overdue]
+    assert keys == sorted(keys)
+    assert service.count_overdue() == len(overdue)
     only_sel = service.overdue(mission="SEL")
     assert only_sel and {c.mission for c in only_sel} == {"SEL"}
     per_mission = {m.code: m.overdue_cases for m in service.missions()}

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableWidget
 
 from app.domain.codes import Urgency
 from app.i18n import country_name, format_datetime
@@ -17,13 +19,25 @@ from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 from tests.ui.test_exchange import page_for, wait
 from tests.ui.test_fit_1366 import _combo_shortfall
-from ui.hq.page import DAYS_OVERDUE, URGENCY, HqPage
+from ui.hq.overdue import DAYS, URGENCY
+from ui.hq.page import HqPage
 from ui.models.case_table_model import display_texts
 from ui.widgets.columns import header_shortfall
 
 
 def _column(table, column: int) -> list[str]:
-    return [table.item(r, column).text() for r in range(table.rowCount())]
+    if isinstance(table, QTableWidget):
+        return [table.item(r, column).text() for r in range(table.rowCount())]
+    model = table.model()  # the overdue cases' paged model
+    return [model.index(r, column).data() for r in range(model.rowCount())]
+
+
+def _overdue_read(qtbot, page: HqPage) -> None:
+    """The missions and repeats read, and the overdue cases' first page counted."""
+    qtbot.waitUntil(
+        lambda: page.refresh_button.isEnabled() and page.overdue_model.total is not None,
+        timeout=10_000,
+    )
 
 
 def _cut_headings(qtbot, page: HqPage) -> list[tuple[int, int]]:
@@ -34,7 +48,8 @@ def _cut_headings(qtbot, page: HqPage) -> list[tuple[int, int]]:
     for tab, table in enumerate((page.missions, page.overdue, page.repeats)):
         page.tabs.setCurrentIndex(tab)
         qtbot.waitUntil(lambda table=table: table.width() > shown - 40, timeout=5_000)
-        cut += [(tab, c) for c in range(table.columnCount()) if header_shortfall(table, c)]
+        columns = table.model().columnCount()
+        cut += [(tab, c) for c in range(columns) if header_shortfall(table, c)]
     return cut
 
 
@@ -51,12 +66,18 @@ def test_missions_overdue_and_repeats_fill_and_filter(
     qtbot.addWidget(page)
     page.resize(1100, 600)
     page.show()
-    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    _overdue_read(qtbot, page)
     assert _column(page.missions, 0) == ["DXB", "SEL"]  # by code
-    # The longest overdue first, as read (Qt's first order listed them by number, newest first).
-    days = [int(d) for d in _column(page.overdue, DAYS_OVERDUE)]
-    assert len(days) >= 2 and days == sorted(days, reverse=True)
-    assert _column(page.overdue, 0) == [c.number for c in page.views.overdue]
+    # The most urgent first, then the longest overdue, as the database orders them.
+    rank = {code.value: n for n, code in enumerate(Urgency)}
+    keys = [(-rank[c.urgency], -c.days_overdue) for c in page.shown_overdue]
+    assert len(keys) >= 2 and keys == sorted(keys)
+    assert [int(d) for d in _column(page.overdue, DAYS)] == [
+        c.days_overdue for c in page.shown_overdue
+    ]
+    assert _column(page.overdue, 0) == [
+        c.number for c in ConsolidationService(consolidated.ws).overdue()
+    ]
     # Countries by name and dates as everywhere in the interface (were KR and ISO in UTC).
     row = _column(page.missions, 0).index("SEL")
     assert page.missions.item(row, 1).text() == country_name("KR")
@@ -64,11 +85,11 @@ def test_missions_overdue_and_repeats_fill_and_filter(
     assert last is not None
     assert page.missions.item(row, 3).text() == format_datetime(last.astimezone())
     assert ASSEL_JSON["iin"] in _column(page.repeats, 1)
-    everywhere = page.overdue.rowCount()
+    everywhere = page.overdue_model.rowCount()
     page.mission_filter.setCurrentIndex(page.mission_filter.findData("SEL"))
     qtbot.waitUntil(lambda: {c.mission for c in page.shown_overdue} == {"SEL"}, timeout=10_000)
     assert set(_column(page.overdue, 1)) == {"SEL"}
-    assert page.overdue.rowCount() <= everywhere
+    assert page.overdue_model.rowCount() <= everywhere
     page.tabs.setCurrentIndex(2)
     if os.environ.get("QORGAU_SCREENSHOTS"):
         page.grab().save(os.environ["QORGAU_SCREENSHOTS"] + "/hq_page.png")
@@ -95,7 +116,8 @@ def test_the_missions_show_while_the_repeats_are_still_read(
     page = HqPage(consolidated.ws)
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.missions.rowCount() == 2, timeout=10_000)
-    assert page.overdue.rowCount() > 0 and page.repeats.rowCount() == 0
+    qtbot.waitUntil(lambda: page.overdue_model.rowCount() > 0, timeout=10_000)
+    assert page.repeats.rowCount() == 0
     assert page.repeats_note.text() == "Looking for people and employers at several missions…"
     assert not page.refresh_button.isEnabled()
     released.set()
@@ -104,35 +126,64 @@ def test_the_missions_show_while_the_repeats_are_still_read(
     assert page.repeats_note.text().startswith("People at several missions:")
 
 
-def test_the_overdue_list_says_how_many_it_shows_of_how_many(
+def test_the_overdue_list_reads_a_page_at_a_time_and_says_how_many(
     qtbot,
     consolidated: Site,  # noqa: F811
-    monkeypatch,
 ) -> None:
-    """The list is capped (5,000, the longest overdue first): at 2 million cases it showed
-    5,000 of some hundred thousand without saying so."""
+    """The list stopped at 5,000, the longest overdue first: at 2 million cases a critical
+    case overdue a day was left off. Now every one is there, read a page at a time off the
+    GUI thread as the list scrolls, and the note says how many there are."""
     page = HqPage(consolidated.ws)
     qtbot.addWidget(page)
-    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
+    _overdue_read(qtbot, page)
     assert page.views is not None
     total = sum(m.overdue_cases for m in page.views.missions)
-    assert total >= 2 and page.overdue.rowCount() == total
+    assert total >= 2 and page.overdue_model.rowCount() == total
     assert page.overdue_note.text() == f"{total} overdue cases."
-    overdue = page.service.overdue
-    monkeypatch.setattr(page.service, "overdue", lambda mission=None: overdue(mission, limit=1))
+    everywhere = [c.number for c in page.shown_overdue]
+    model = page.overdue_model
+    model.page_size = 1
+    firsts: list[int] = []  # the rows of each first page read
+    model.modelReset.connect(lambda: firsts.append(model.rowCount()))
     page.refresh()
-    qtbot.waitUntil(lambda: page.overdue.rowCount() == 1, timeout=10_000)
-    assert page.overdue_note.text() == f"The 1 longest overdue of {total} overdue cases."
+    qtbot.waitUntil(lambda: bool(firsts) and model.total == total, timeout=10_000)
+    assert firsts == [1]
+    assert page.overdue_note.text() == f"{total} overdue cases."
+    while model.canFetchMore():
+        before = model.rowCount()
+        model.fetchMore()  # the view may have asked for it (and the next) already
+        qtbot.waitUntil(lambda before=before: model.rowCount() > before, timeout=10_000)
+    assert [c.number for c in page.shown_overdue] == everywhere  # each once, in order
     seoul = next(m for m in page.views.missions if m.code == "SEL")
     page.mission_filter.setCurrentIndex(page.mission_filter.findData("SEL"))
     shown = (
-        "1 overdue case."
-        if seoul.overdue_cases == 1
-        else (f"The 1 longest overdue of {seoul.overdue_cases} overdue cases.")
+        "1 overdue case." if seoul.overdue_cases == 1 else f"{seoul.overdue_cases} overdue cases."
     )
-    # The longest overdue may be Seoul's already: wait for the filtered read's own note.
     qtbot.waitUntil(lambda: page.overdue_note.text() == shown, timeout=10_000)
     assert {c.mission for c in page.shown_overdue} == {"SEL"}
+
+
+def test_a_column_clicked_sorts_the_overdue_list_in_the_database(
+    qtbot,
+    consolidated: Site,  # noqa: F811
+) -> None:
+    """Sorting a column sorts every overdue case, not the page read: the header asks the
+    database again."""
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    _overdue_read(qtbot, page)
+    model = page.overdue_model
+    model.page_size = 1
+    with qtbot.waitSignal(model.counted, timeout=10_000):
+        page.overdue.sortByColumn(DAYS, Qt.SortOrder.AscendingOrder)  # the fewest days first
+    fewest = min(
+        ConsolidationService(consolidated.ws).overdue(limit=None), key=lambda c: c.days_overdue
+    )
+    assert model.rowCount() == 1 and model.rows[0].days_overdue == fewest.days_overdue
+    with qtbot.waitSignal(model.counted, timeout=10_000):
+        page.overdue.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # the highest number
+    numbers = [c.number for c in ConsolidationService(consolidated.ws).overdue(limit=None)]
+    assert model.rows[0].number == max(numbers)
 
 
 def test_the_lists_of_people_and_employers_at_several_missions_say_how_many(
@@ -193,11 +244,9 @@ def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
     window = make_window(consolidated.ws)
     page = window.show_area("hq")
     assert isinstance(page, HqPage)
-    qtbot.waitUntil(
-        lambda: page.refresh_button.isEnabled() and page.overdue.rowCount() > 0, timeout=10_000
-    )
-    first = page.views.overdue[0]
-    page.overdue.itemActivated.emit(page.overdue.item(0, 2))
+    _overdue_read(qtbot, page)
+    first = page.shown_overdue[0]
+    page.overdue.activated.emit(page.overdue_model.index(0, 2))
     cases = window.area_widget("cases")
     assert isinstance(cases, CasesArea) and window.current_area() == "cases"
     qtbot.waitUntil(lambda: cases.editor.case is not None, timeout=10_000)
@@ -576,10 +625,9 @@ def test_a_mission_passed_over_does_not_leave_its_overdue_list(
     is shown."""
     page = HqPage(consolidated.ws)
     qtbot.addWidget(page)
-    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
-    assert page.views is not None
-    everywhere = [c.number for c in page.views.overdue]
-    assert {"DXB", "SEL"} <= {c.mission for c in page.views.overdue}
+    _overdue_read(qtbot, page)
+    everywhere = [c.number for c in page.shown_overdue]
+    assert {"DXB", "SEL"} <= {c.mission for c in page.shown_overdue}
     release = threading.Event()
     overdue = page.service.overdue
 
@@ -601,8 +649,8 @@ def test_a_mission_passed_over_does_not_leave_its_overdue_list(
 
     release.clear()
     choose.setCurrentIndex(choose.findData("DXB"))
-    choose.setCurrentIndex(0)  # all missions, at once from what was read with the missions
-    assert [c.number for c in page.shown_overdue] == everywhere
+    choose.setCurrentIndex(0)  # all missions, before Dubai's list came
+    qtbot.waitUntil(lambda: [c.number for c in page.shown_overdue] == everywhere, timeout=10_000)
     release.set()
     qtbot.wait(300)
     assert [c.number for c in page.shown_overdue] == everywhere
@@ -686,13 +734,14 @@ def test_the_overdue_list_says_which_case_is_critical(
     page = HqPage(hq.ws)
     qtbot.addWidget(page)
     page.show()
-    qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
-    assert critical in [c.number for c in page.shown_overdue]
-    page.overdue.sortItems(URGENCY, Qt.SortOrder.DescendingOrder)
-    assert page.overdue.item(0, 0).text() == critical
-    shown = page.overdue.item(0, URGENCY)
-    assert shown.text() == urgency("critical")
-    assert shown.foreground().color().name() == URGENCY_COLOURS["critical"]
+    _overdue_read(qtbot, page)
+    # First, without a click: the most urgent first, whatever the days overdue.
+    assert page.shown_overdue[0].number == critical
+    shown = page.overdue_model.index(0, URGENCY)
+    assert shown.data() == urgency("critical")
+    colour = shown.data(Qt.ItemDataRole.ForegroundRole).color().name()
+    assert colour == URGENCY_COLOURS["critical"]
+    assert page.overdue.grab().save(str(tmp_path / "overdue.png"))
     # Under it the high ones, then normal and low: by rank, not by the label's letters.
     ranks = [u.value for u in Urgency]
     by_label = {urgency(code): ranks.index(code) for code in ranks}
@@ -743,8 +792,11 @@ def test_an_analyst_exports_the_lists_she_sees_for_the_department_head(
         qtbot.addWidget(page)
         assert not page.export_button.isEnabled()  # nothing read yet
         page.show()
-        qtbot.waitUntil(lambda: page.export_button.isEnabled(), timeout=10_000)
-        assert page.found_repeats is not None
+        # The missions come first, the repeats on their own (seconds at two million cases).
+        qtbot.waitUntil(
+            lambda: page.export_button.isEnabled() and page.found_repeats is not None,
+            timeout=10_000,
+        )
         page.mission_filter.setCurrentIndex(page.mission_filter.findData("SEL"))
         qtbot.waitUntil(lambda: {c.mission for c in page.shown_overdue} == {"SEL"}, timeout=10_000)
         target = tmp_path / "hq.xlsx"

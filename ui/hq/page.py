@@ -1,24 +1,27 @@
 """HQ's consolidation views: a tab each for missions, overdue cases and repeats.
 
-Read off the GUI thread (``ui.tasks``); each tab is a plain table filled from the service's
-dataclasses. Statistics across missions, with a mission filter, are in the Reports area.
+Read off the GUI thread (``ui.tasks``); the missions and repeats are plain tables filled from
+the service's dataclasses, the overdue cases a paged model (``ui.hq.overdue``): there may be
+tens of thousands. Statistics across missions, with a mission filter, are in the Reports area.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QShowEvent
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -26,18 +29,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.codes import Urgency
 from app.domain.labels import case_status, urgency
 from app.i18n import (
     _,
     country_name,
     current_language,
-    format_date,
     format_datetime,
     format_number,
     ngettext,
 )
-from app.reports.export import write_csv, write_xlsx
+from app.reports.export import StreamedTable, stream_csv_tables, stream_xlsx_tables
+from app.reports.tables import Cell as FileCell
 from app.reports.tables import ReportTable
 from app.services.changes import DataChanged
 from app.services.consolidation import (
@@ -49,10 +51,10 @@ from app.services.consolidation import (
 )
 from app.services.stats import StatsService
 from app.services.workspace import Workspace
-from ui.changes import listen_to_changes
+from ui.changes import Coalesced, listen_to_changes
+from ui.hq.overdue import CASE_ID_ROLE, URGENCY, OverdueModel, overdue_headers
 from ui.i18n_bridge import LanguageBridge
-from ui.palette import URGENCY_COLOURS
-from ui.tasks import BackgroundTask, LatestOnly, TaskContext, run_in_background, show_error
+from ui.tasks import BackgroundTask, TaskContext, run_in_background, show_error
 from ui.widgets.common import STRETCH, fit_first_entry, push_button, widget_row, word_wrapped
 from ui.widgets.file_dialogs import save_path
 from ui.widgets.plain import plain_label
@@ -60,10 +62,9 @@ from ui.widgets.plain import plain_label
 
 @dataclass(frozen=True)
 class Views:
-    """The missions and overdue tabs, read together; the repeats come on their own."""
+    """The missions tab; the overdue cases and the repeats come on their own."""
 
     missions: list[MissionActivity]
-    overdue: list[OverdueCase]
 
 
 # A cell: its text, or its text and the value it sorts by (a count, a date).
@@ -71,13 +72,14 @@ Cell = str | tuple[str, object]
 
 
 ASCENDING, DESCENDING = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
-URGENCY, DAYS_OVERDUE = 3, 5  # the overdue list's columns
-# Sorted by how urgent, not by the label's letters: critical (life or liberty) above high.
-URGENCY_RANK = {code.value: rank for rank, code in enumerate(Urgency)}
 REPEAT_MISSIONS = 2  # the missions a repeated person or employer is at
 # At an HQ on a server, how old the rows may be when the area is shown again: other users'
 # imports are not signalled across desktops, and the repeats take seconds at two million cases.
 OTHERS_WRITE_S = 60.0
+# Other desktops' writes heard while the area is shown (an import's stream of them): read
+# again at most once a minute, once they have stopped for a few seconds (``Coalesced``); the
+# repeats alone take seconds at two million cases, for every analyst at every notice.
+OTHERS_EVERY_S, OTHERS_QUIET_S, OTHERS_LONGEST_S = 60.0, 5.0, 300.0
 MISSION_CHARS = 8  # the overdue list's mission filter: a code, or "All missions" whole
 # What the three tabs are read from: a bundle imported writes these.
 READ_TABLES = ("case", "exchange_log", "mission", "person", "employer")
@@ -164,7 +166,6 @@ class HqPage(QWidget):
         self._stale = False  # the data changed while the page was hidden
         self._on_server = workspace.on_server
         self._read_at: float | None = None  # when the last read ended (monotonic)
-        self.shown_overdue: list[OverdueCase] = []
         self.intro = word_wrapped(QLabel())
         self.refresh_button = push_button(self.refresh)
         # What the analyst sends the department head: the lists as shown, in a workbook.
@@ -174,26 +175,24 @@ class HqPage(QWidget):
         self.mission_filter = QComboBox()
         self.mission_label.setBuddy(self.mission_filter)
         self.mission_filter.currentIndexChanged.connect(self._show_overdue)
-        # One mission's overdue cases, the newest choice only: read each in a task of its own,
-        # the list of a mission passed over (arrow keys through the list) could arrive last
-        # and stay under another mission's name, or under "All missions".
-        db = workspace.db
-        self._overdue_reader = LatestOnly(self, db.interrupt, resume=db.resume)
-        self._overdue_reader.answered.connect(lambda _step, cases: self._fill_overdue(cases))
-        self._overdue_reader.refused.connect(lambda exc: show_error(self, exc))
+        # One mission's overdue cases or all, the newest choice only (``LatestOnly``): the list
+        # of a mission passed over (arrow keys through the list) must not arrive last.
+        self.overdue_model = OverdueModel(self.service)
+        self.overdue_model.modelReset.connect(self._overdue_read)
+        self.overdue_model.counted.connect(self._say_overdue)
         self.tabs = QTabWidget()
         self.missions = _table(8, stretch=1)  # by code; the country's name takes the room
-        self.overdue = _table(6, DAYS_OVERDUE, DESCENDING, stretch=2)
+        self.overdue = _overdue_view(self.overdue_model)
         self.repeats = _table(5, REPEAT_MISSIONS, DESCENDING)
         # Enter or a double click: the case, or every case of the person or employer.
-        self.overdue.itemActivated.connect(self._open_overdue)
+        self.overdue.activated.connect(self._open_overdue)
         self.repeats.itemActivated.connect(self._search_repeat)
         self.missions.itemActivated.connect(self._search_mission)
         overdue_tab = QWidget()
         overdue_layout = QVBoxLayout(overdue_tab)
         filter_row = widget_row(self.mission_label, self.mission_filter, STRETCH)
         overdue_layout.addLayout(filter_row)
-        # The list is capped (MAX_ROWS): it says how many there are beside how many it shows.
+        # How many there are: the list reads them a page at a time as it scrolls.
         self.overdue_note = word_wrapped(plain_label())
         overdue_layout.addWidget(self.overdue_note)
         overdue_layout.addWidget(self.overdue)
@@ -215,6 +214,9 @@ class HqPage(QWidget):
         self.retranslate_ui()
         if bridge is not None:  # a language chosen in Settings applies here at once too
             bridge.language_changed.connect(lambda _lang: self.retranslate_ui())
+        self.others_wrote = Coalesced(
+            self, self._read_others, OTHERS_EVERY_S, OTHERS_QUIET_S, OTHERS_LONGEST_S
+        )
         self.refresh()
         # A bundle imported in Exchange: its mission still read "no bundle, 0 cases" here.
         listen_to_changes(self, workspace, self._data_changed)
@@ -222,6 +224,15 @@ class HqPage(QWidget):
     def _data_changed(self, change: DataChanged) -> None:
         if not change.touches(*READ_TABLES):
             return
+        if self.isVisible() and change.from_elsewhere:
+            self.others_wrote.heard()
+        elif self.isVisible() and self._reading == 0:
+            self.refresh()
+        else:
+            self._stale = True
+
+    def _read_others(self) -> None:
+        """Other desktops' changes waited for: read now, or once shown or read."""
         if self.isVisible() and self._reading == 0:
             self.refresh()
         else:
@@ -274,9 +285,8 @@ class HqPage(QWidget):
                 _("Overdue"),
             ]
         )
-        self.overdue.setHorizontalHeaderLabels(
-            [_("Case"), _("Mission"), _("Status"), _("Urgency"), _("Due"), _("Days overdue")]
-        )
+        self.overdue_model.retranslate()
+        self.overdue.resizeColumnsToContents()  # the headings' widths in this language
         self.repeats.setHorizontalHeaderLabels(
             [_("Who"), _("IIN or employer"), _("Missions"), _("Cases"), _("Case numbers")]
         )
@@ -294,6 +304,7 @@ class HqPage(QWidget):
             fit_first_entry(self.mission_filter, MISSION_CHARS)
         if self.views is not None:
             self._show(self.views)
+            self._say_overdue()
         if self.found_repeats is not None:
             self._show_repeats(self.found_repeats)
         else:
@@ -304,18 +315,19 @@ class HqPage(QWidget):
         cases the repeats take many seconds (every case grouped twice), which the first
         tab need not wait for."""
         self.refresh_button.setEnabled(False)
+        self.others_wrote.reading()
         self._repeats_reading = True
         self._say_repeats()
         service = self.service
 
         def now(_context: TaskContext) -> Views:
-            return Views(service.missions(), service.overdue())
+            return Views(service.missions())
 
         def repeats(_context: TaskContext) -> list[Repeat]:
             return service.repeats()
 
         self._reading = 2
-        run_in_background(self, now, self._show).finished.connect(self._read_one)
+        run_in_background(self, now, self._read).finished.connect(self._read_one)
         run_in_background(self, repeats, self._repeats_read).finished.connect(self._read_one)
 
     def _read_one(self) -> None:
@@ -330,6 +342,11 @@ class HqPage(QWidget):
             if self._repeats_reading:  # their read failed (its error was shown)
                 self._repeats_reading = False
                 self._say_repeats()
+
+    def _read(self, views: Views) -> None:
+        """The missions read: shown, and the overdue cases read again in their scope."""
+        self._show(views)
+        self._show_overdue()
 
     def _show(self, views: Views) -> None:
         self.views = views
@@ -367,7 +384,6 @@ class HqPage(QWidget):
         # Filled after the combo was first shown, empty: it kept that width and cut "All
         # missions" to «Барлық өкіл», «Все загрануч».
         fit_first_entry(self.mission_filter, MISSION_CHARS)
-        self._show_overdue()
 
     def _repeats_read(self, repeats: list[Repeat]) -> None:
         self.found_repeats, self._repeats_reading = repeats, False
@@ -414,47 +430,22 @@ class HqPage(QWidget):
         self.repeats_note.setText(text)
 
     def _show_overdue(self) -> None:
-        """One mission's overdue cases are asked of the database (the list of all is capped)."""
-        if self.views is None:
-            return
-        mission = self.mission_filter.currentData()
-        if mission is None:
-            self._overdue_reader.cancel()  # a mission's list on its way is no longer wanted
-            self._fill_overdue(self.views.overdue)
-            return
-        service = self.service
-        self._overdue_reader.submit([lambda: service.overdue(mission)])
+        """The overdue cases of the mission chosen, or of all, read again from the first."""
+        if self.views is not None:
+            self.overdue_model.reload(self.mission_filter.currentData())
 
-    def _fill_overdue(self, cases: list[OverdueCase]) -> None:
-        self.shown_overdue = cases
-        self._say_overdue()
-        _fill(
-            self.overdue,
-            [
-                [
-                    c.number,
-                    c.mission,
-                    case_status(c.status),
-                    # The duty officer's first question of an overdue case: a life at risk?
-                    # Its rank in a tuple: a label, not a count, so read from the left.
-                    (urgency(c.urgency), (URGENCY_RANK.get(c.urgency, -1),)),
-                    (format_date(c.due_date), c.due_date),
-                    _count(c.days_overdue),
-                ]
-                for c in cases
-            ],
-        )
-        critical = (URGENCY_RANK[Urgency.CRITICAL],)
-        for row in range(self.overdue.rowCount()):  # in the order sorted, not as read
-            item = self.overdue.item(row, URGENCY)
-            if isinstance(item, _SortedItem) and item.key == critical:
-                item.setForeground(QBrush(QColor(URGENCY_COLOURS["critical"])))
+    @property
+    def shown_overdue(self) -> list[OverdueCase]:
+        """The overdue cases read so far, in the list's order."""
+        return self.overdue_model.rows
 
-    def _open_overdue(self, item: QTableWidgetItem) -> None:
-        number = self.overdue.item(item.row(), 0)
-        chosen = [c for c in self.shown_overdue if number and c.number == number.text()]
-        if chosen:
-            self.case_opened.emit(chosen[0].case_id)
+    def _overdue_read(self) -> None:
+        self.overdue.resizeColumnsToContents()
+
+    def _open_overdue(self, index: QModelIndex) -> None:
+        case_id = index.siblingAtColumn(0).data(CASE_ID_ROLE)
+        if case_id:
+            self.case_opened.emit(case_id)
 
     def _search_mission(self, item: QTableWidgetItem) -> None:
         code = self.missions.item(item.row(), 0)
@@ -471,20 +462,13 @@ class HqPage(QWidget):
         self.cases_searched.emit(found.get(key.text()) or key.text())
 
     def _say_overdue(self) -> None:
-        """How many overdue cases there are in the chosen scope, and how many are listed."""
-        if self.views is None:
+        """How many overdue cases there are in the chosen scope (once counted)."""
+        total = self.overdue_model.total
+        if total is None:
             return
-        mission = self.mission_filter.currentData()
-        total = sum(m.overdue_cases for m in self.views.missions if mission in (None, m.code))
-        shown = len(self.shown_overdue)
-        if shown < total:
-            text = _("The {shown} longest overdue of {total} overdue cases.").format(
-                shown=format_number(shown), total=format_number(total)
-            )
-        else:
-            text = ngettext("{n} overdue case.", "{n} overdue cases.", shown).format(
-                n=format_number(shown)
-            )
+        text = ngettext("{n} overdue case.", "{n} overdue cases.", total).format(
+            n=format_number(total)
+        )
         self.overdue_note.setText(text)
 
     def _ask_export(self) -> None:
@@ -510,10 +494,12 @@ class HqPage(QWidget):
 
         def work(_context: TaskContext) -> list[Path]:
             if path.suffix.lower() == ".csv":
-                written = write_csv(tables, path)
+                written = stream_csv_tables(tables, path)
             else:
                 title = _("Headquarters: missions, overdue cases, repeats")
-                written = [write_xlsx(tables, path, title=title, lang=language, about=about)]
+                written = [
+                    stream_xlsx_tables(tables, path, title=title, lang=language, about=about)
+                ]
             stats.record_export("hq_views", details)
             return written
 
@@ -529,8 +515,9 @@ class HqPage(QWidget):
         notes = (self.overdue_note.text(), self.repeats_note.text())
         return [read, scope, *(note for note in notes if note)]
 
-    def view_tables(self) -> list[ReportTable]:
-        """The missions, the overdue cases shown and the repeats, in the interface's language,
+    def view_tables(self) -> list[ReportTable | StreamedTable]:
+        """The missions, the overdue cases of the mission chosen (every one, in the list's
+        order, read as the file is written) and the repeats, in the interface's language,
         with counts as numbers and due dates as dates."""
         language, now = current_language(), datetime.now(UTC)
         missions = [
@@ -546,17 +533,14 @@ class HqPage(QWidget):
             )
             for m in (self.views.missions if self.views else [])
         ]
-        overdue = [
-            (
-                c.number,
-                c.mission,
-                case_status(c.status),
-                urgency(c.urgency),
-                c.due_date,
-                c.days_overdue,
-            )
-            for c in self.shown_overdue
-        ]
+        model, service = self.overdue_model, self.service
+        scope, sort, descending = model.mission, model.sort_key, model.descending
+
+        def overdue() -> Iterator[tuple[FileCell, ...]]:
+            for c in service.each_overdue(scope, sort, descending):
+                status, level = case_status(c.status), urgency(c.urgency)
+                yield (c.number, c.mission, status, level, c.due_date, c.days_overdue)
+
         kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
         repeats = [
             (kinds[r.kind], r.key, ", ".join(r.missions), r.cases, ", ".join(r.case_numbers))
@@ -564,11 +548,26 @@ class HqPage(QWidget):
         ]
         return [
             ReportTable("missions", _("Missions"), _headers(self.missions), tuple(missions)),
-            ReportTable("overdue", _("Overdue cases"), _headers(self.overdue), tuple(overdue)),
+            StreamedTable("overdue", _("Overdue cases"), tuple(overdue_headers()), overdue()),
             ReportTable(
                 "repeats", _("At several missions"), _headers(self.repeats), tuple(repeats)
             ),
         ]
+
+
+def _overdue_view(model: OverdueModel) -> QTableView:
+    """The overdue cases, sorted by the column clicked in the database (the model's
+    ``sort``); first the most urgent, then the longest overdue."""
+    view = QTableView()
+    view.setModel(model)
+    header = view.horizontalHeader()
+    header.setSortIndicator(URGENCY, DESCENDING)
+    view.setSortingEnabled(True)
+    view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.verticalHeader().hide()
+    header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # the status's label
+    return view
 
 
 def _headers(table: QTableWidget) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ import html
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -57,6 +57,7 @@ from app.i18n import (
     country_name,
     current_language,
     format_date,
+    format_datetime,
     format_number,
 )
 from app.letters import PrintedPdf
@@ -81,7 +82,7 @@ from app.services.stats import (
     named_period,
 )
 from app.services.workspace import Workspace
-from ui.changes import listen_to_changes
+from ui.changes import Coalesced, listen_to_changes
 from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.letters.preview import HAVE_QTPDF
 from ui.letters.printing import PrintedThing, print_pdf
@@ -109,6 +110,15 @@ CHART_HEIGHT = 300
 # consent to the returnees' register among them).
 COUNTED_TABLES = ("case", "case_event", "case_category", "letter", "returnee", "person")
 FILTER_PAUSE_MS = 400  # a filter left alone this long is counted
+# Counting takes about 2 s off the GUI thread at two million cases, and at an HQ on a server
+# every desktop hears every other's writes: counted again at each, an import's stream of
+# notices kept each analyst's page counting. Changes heard while the page is shown are
+# counted at most once a RECOUNT_S, and only once no change came for QUIET_S (an import's
+# batches come a second or so apart: counted once it has ended), yet never later than
+# LONGEST_WAIT_S after the first change waiting. Heard while hidden: counted once, when shown.
+RECOUNT_S = 60.0
+QUIET_S = 5.0
+LONGEST_WAIT_S = 300.0
 TILES = ("opened", "resolved", "closed", "open", "overdue", "median")
 # The outcomes of the cases resolved (or referred) in the period: a second row of tiles.
 OUTCOME_TILES = ("referred", "documents_returned", "repatriated")
@@ -253,10 +263,13 @@ class DashboardPage(QWidget):
         self.figures: Indicators | None = None
         self.dialog: CaseListDialog | None = None
         self._stale = False  # the data changed while the page was hidden
+        self.counted_at: datetime | None = None  # when the figures shown were counted
+        # The count that changes heard while shown wait for.
+        self.recount = Coalesced(self, self._recount_due, RECOUNT_S, QUIET_S, LONGEST_WAIT_S)
         # The figures are counted off the GUI thread (a second and more at 100k cases, cold):
         # a newer refresh (a filter changed) supersedes one still counting.
         self._reader = LatestOnly(self, workspace.db.interrupt, resume=workspace.db.resume)
-        self._reader.answered.connect(lambda _step, figures: self._shown(figures))
+        self._reader.answered.connect(lambda _step, found: self._counted(*found))
         self._reader.refused.connect(self._refused)
         self.loading = False
         self._exportable = False
@@ -275,7 +288,7 @@ class DashboardPage(QWidget):
         inner = QVBoxLayout(content)
         # The count's indicator beside the title: in the filters' row, in Kazakh, it made the
         # page scroll sideways while it showed.
-        inner.addLayout(widget_row(self.title, STRETCH, self.busy))
+        inner.addLayout(widget_row(self.title, STRETCH, self.as_of, self.busy))
         inner.addLayout(filters)
         inner.addLayout(more)
         inner.addWidget(self.error)
@@ -334,6 +347,10 @@ class DashboardPage(QWidget):
         self.refresh_button = QPushButton()
         self.refresh_button.clicked.connect(self.refresh)
         self.busy = BusyIndicator()
+        # When the figures were counted: changes are counted again only now and then.
+        self.as_of = QLabel()
+        self.as_of.setTextFormat(Qt.TextFormat.RichText)
+        self.as_of.linkActivated.connect(lambda _link: self.refresh())
         self.hide_names = QCheckBox()
         self.report_lang = QComboBox()
         for code in LANGUAGES:
@@ -544,13 +561,18 @@ class DashboardPage(QWidget):
 
     def _data_changed(self, change: DataChanged) -> None:
         # A returnee's record, or a person's consent to the register, changes its figures.
-        if not change.touches(
-            "case", "case_event", "case_category", "letter", "returnee", "person"
-        ):
+        if not change.touches(*COUNTED_TABLES):
             return
+        if not self.isVisible():
+            self._stale = True
+            return
+        self.recount.heard()
+        self._say_as_of()
+
+    def _recount_due(self) -> None:
         if self.isVisible():
             self.refresh()
-        else:
+        else:  # hidden meanwhile: counted when shown
             self._stale = True
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt name
@@ -558,6 +580,20 @@ class DashboardPage(QWidget):
         if self._stale:
             self._stale = False
             self.refresh()
+
+    def _say_as_of(self) -> None:
+        """When the figures shown were counted, and a link that counts them now."""
+        if self.counted_at is None:
+            self.as_of.clear()
+            return
+        when = format_datetime(self.counted_at, "HH:mm")
+        text = (
+            _("Figures as of {time}; cases have changed since")
+            if self.recount.waiting
+            else _("Figures as of {time}")
+        ).format(time=when)
+        link = html.escape(_("refresh"))
+        self.as_of.setText(f'{html.escape(text)} — <a href="refresh">{link}</a>')
 
     def _filters_changed(self, *_args: object) -> None:
         self._exports_enabled(False)  # the figures drawn are not the filters' any more
@@ -578,11 +614,13 @@ class DashboardPage(QWidget):
             self.error.show_message(lambda: str(refusal))
             return
         self.loading = True
+        self.recount.reading()  # the changes waiting are in this count
+        counted_at = datetime.now().astimezone()
         self._exports_enabled(False)  # an export now would carry the previous filters' figures
         self._say_busy()
         if self.figures is None:  # the first count: the tiles named, their figures to come
             self._set_tiles({})
-        self._reader.submit([lambda: service.indicators(scope)])
+        self._reader.submit([lambda: (counted_at, service.indicators(scope))])
 
     def _refused(self, exc: object) -> None:
         self._stop_counting()
@@ -612,6 +650,11 @@ class DashboardPage(QWidget):
         for button in (self.pdf_button, self.print_button, self.tables_button):
             button.setEnabled(enabled and self._exporting is None)
 
+    def _counted(self, at: datetime, figures: Indicators) -> None:
+        self.counted_at = at
+        self._shown(figures)
+        self._say_as_of()
+
     def _shown(self, figures: Indicators) -> None:
         self._stop_counting()
         self._exports_enabled(True)
@@ -625,7 +668,7 @@ class DashboardPage(QWidget):
         asked for by a caller other than its buttons, which wait for them)."""
         if self.figures is None or self.loading:
             self._reader.cancel()
-            self._shown(self.service.indicators(self.scope()))
+            self._counted(datetime.now().astimezone(), self.service.indicators(self.scope()))
         assert self.figures is not None
         return self.figures
 
@@ -1174,6 +1217,7 @@ class DashboardPage(QWidget):
         self._refill_combo(self.mission, _("All missions"), [(m, m) for m in self._missions])
         self._fill_officers()
         self.refresh_button.setText(_("Refresh"))
+        self._say_as_of()
         self.hide_names.setText(_("Hide names"))
         self.hide_names.setToolTip(_("Leave people's names out of exports, printouts and lists"))
         self.pdf_button.setText(_("Report as PDF…"))
