@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db.models import Case
-from app.exchange import merge
+from app.exchange import merge, staging
 from app.exchange.package import BundleRefused
 from app.services import exchange as exchange_service
 from app.services.demo import fill_demo
@@ -26,17 +26,24 @@ pytestmark = pytest.mark.both_engines(slow=True)
 sites, hq, sel, dxb = shared.sites, shared.hq, shared.sel, shared.dxb
 
 
-def _looked_up(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The entities whose records the merge plan looks up here."""
-    entities: list[str] = []
-    original = merge.local_records
+def _looked_up(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
+    """The entities whose records the merge plan looks up again (after the pass that checks
+    ownership read them), and every record id that pass read."""
+    again: list[str] = []
+    read: list[str] = []
+    planned, passed = merge.local_records, staging.local_records
 
-    def looking_up(session: Any, codec: Any, ids: Any) -> dict[str, dict[str, Any]]:
-        entities.append(codec.entity.name)
-        return original(session, codec, ids)
+    def looking_up_again(session: Any, codec: Any, ids: Any) -> dict[str, dict[str, Any]]:
+        again.append(codec.entity.name)
+        return planned(session, codec, ids)
 
-    monkeypatch.setattr(merge, "local_records", looking_up)
-    return entities
+    def reading(session: Any, codec: Any, ids: Any) -> dict[str, dict[str, Any]]:
+        read.extend(ids)
+        return passed(session, codec, ids)
+
+    monkeypatch.setattr(merge, "local_records", looking_up_again)
+    monkeypatch.setattr(staging, "local_records", reading)
+    return again, read
 
 
 def _case_count(site: Site) -> int:
@@ -48,11 +55,12 @@ def test_a_first_bundle_is_planned_without_looking_its_records_up_again(
     sel: Site, hq: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bundle = sel.exchange.export_cases(tmp_path / "1.qbundle", [hq.recipient]).path
-    looked_up = _looked_up(monkeypatch)
+    looked_up, read = _looked_up(monkeypatch)
 
     report = hq.exchange.import_bundle(bundle)
 
     assert looked_up == []
+    assert len(read) == len(set(read))  # each record read once, for ownership and the plan
     # The one record updated is the mission's own details (HQ holds them since it trusted
     # the mission's key); every other record is new.
     assert report.new > 0 and report.conflicts == 0
@@ -62,8 +70,9 @@ def test_a_first_bundle_is_planned_without_looking_its_records_up_again(
     case_id = records_of(sel, "case", Case.id.is_not(None))[0]["id"]
     sel.cases.update_case(case_id, CaseChanges(description="Changed at the mission."))
     again = sel.exchange.export_cases(tmp_path / "2.qbundle", [hq.recipient]).path
+    read.clear()
     assert hq.exchange.import_bundle(again).updated >= 1
-    assert "case" in looked_up
+    assert case_id in read and len(read) == len(set(read))
 
 
 def test_a_new_case_forged_for_another_mission_is_still_refused(

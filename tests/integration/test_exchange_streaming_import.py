@@ -16,7 +16,7 @@ from sqlalchemy import select, true
 
 from app.db.models import Case, Person
 from app.errors import DatabaseBusy, PermissionDenied
-from app.exchange import merge, ownership
+from app.exchange import merge, ownership, staging
 from app.exchange.package import BundleRefused, RecordStream
 from app.services import exchange as exchange_service
 from app.services import index_later
@@ -403,8 +403,17 @@ def test_a_first_bundle_asks_for_each_of_its_records_once(
         asked.setdefault("case", []).extend(wanted)
         return cases(check, wanted)
 
+    # The pass reads each batch's copies once for the ownership check and the plan.
+    read_in_pass = staging.local_records
+
+    def counted_pass(session: Any, codec: Any, ids: Any) -> Any:
+        wanted = list(ids)
+        asked.setdefault(codec.entity.name, []).extend(wanted)
+        return read_in_pass(session, codec, wanted)
+
     monkeypatch.setattr(ownership.OwnershipCheck, "_load", counted_load)
     monkeypatch.setattr(ownership.OwnershipCheck, "_cases", counted_cases)
+    monkeypatch.setattr(staging, "local_records", counted_pass)
     report = hq.exchange.import_bundle(bundle)
     with hq.ws.read() as session:
         case_ids = set(session.execute(select(Case.id)).scalars())

@@ -41,7 +41,8 @@ def test_codes_match_the_design() -> None:
         "attache", "consul", "admin", "hq", "hq_analyst", "hq_importer", "hq_admin",
     ]  # fmt: skip
     assert len(Category) == 18 and len(LetterKind) == 6 and len(IloIndicator) == 11
-    assert len(Channel) == 8 and len(EventKind) == 12  # 12th: status_undone (issue 18)
+    # 12th: status_undone (issue 18); 13th: reply_received (a reply to a letter, recorded).
+    assert len(Channel) == 8 and len(EventKind) == 13
 
 
 def test_every_category_present_once_in_order() -> None:
