@@ -428,6 +428,36 @@ def test_dialog_adds_a_returnee_and_shows_bad_input_inside(qtbot: QtBot, hq_ws: 
     assert dialog.saved.occupation == "7212" and ReturneeService(hq_ws).count() == 5
 
 
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_a_long_occupation_shows_its_code_and_its_whole_title_on_hover(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, width: int
+) -> None:
+    """The fault (ru): a long title chosen left the field scrolled to its end, «…не входящие
+    в другие группы», its code cut off."""
+    bridge.set_language("ru")
+    dialog = ReturneeDialog(None, hq_ws)
+    qtbot.addWidget(dialog)
+    dialog.resize(min(width - 80, max(dialog.minimumWidth(), dialog.sizeHint().width())), 600)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    field, line = dialog.occupation, dialog.occupation.lineEdit()
+    whole = "9329 Подсобные рабочие в обрабатывающей промышленности, не входящие в другие группы"
+    assert line.fontMetrics().horizontalAdvance(whole) > line.width()  # too long to show whole
+    field.set_code("9329")
+    assert line.cursorPosition() == 0 and field.toolTip() == whole
+    # Chosen from the list the picker offers while typing, then left with Tab.
+    field.setCurrentIndex(-1)
+    line.setFocus()
+    qtbot.keyClicks(line, "9329")  # QTest types ASCII only
+    popup = field.completer().popup()
+    qtbot.waitUntil(popup.isVisible, timeout=3000)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.keyClick(line, Qt.Key.Key_Tab)
+    assert field.code() == "9329" and field.currentText() == whole
+    assert line.cursorPosition() == 0 and field.toolTip() == whole
+
+
 def _closed_case(ws: Workspace) -> str:
     worker = PersonInput(surname="Сейітов", given_names="Бақыт")
     return closed_with_worker_home(ws, worker, TODAY - timedelta(days=30)).id

@@ -46,6 +46,12 @@ class OccupationCombo(QComboBox):
         self.setMaxVisibleItems(15)
         self.setMinimumContentsLength(28)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        # A title chosen left the field scrolled to its end: "…и других учреждениях" without
+        # its code. Show the start, and the whole title on hover.
+        self.currentIndexChanged.connect(self._show_start)
+        self.currentTextChanged.connect(self.setToolTip)
+        line = self.lineEdit()
+        line.editingFinished.connect(self._show_start)
         self.refill()
 
     def refill(self) -> None:
@@ -67,6 +73,13 @@ class OccupationCombo(QComboBox):
 
     def set_code(self, code: str) -> None:
         self.setCurrentIndex(self.findData(code))
+        self._show_start()
+
+    def _show_start(self, *_args: object) -> None:
+        """Scroll the field back to the code at the start of the title (not while typing)."""
+        line = self.lineEdit()
+        if not line.hasFocus() or not line.isModified():
+            line.setCursorPosition(0)
 
     def code(self) -> str:
         """The chosen unit group; text typed by hand counts when it starts with a code."""
