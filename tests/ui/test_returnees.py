@@ -13,9 +13,9 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QModelIndex, QSize, Qt, QThread
 from PySide6.QtWidgets import QDialogButtonBox, QScrollArea
 from pytestqt.qtbot import QtBot
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from app.db.models import Person, Returnee, new_id
+from app.db.models import AuditEntry, Person, Returnee, new_id
 from app.errors import ValidationError
 from app.i18n import format_date
 from app.services.cases import CaseService
@@ -530,6 +530,47 @@ def test_a_withdrawn_record_opened_from_its_case_says_so_and_is_not_saved(
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result() == 1, timeout=5000)
     assert [r.region for r in service.list()] == ["KZ-75"]
+
+
+def test_a_mission_withdraws_consent_from_the_record_its_case_opens(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], ws: Workspace
+) -> None:
+    """The fault: at a mission the only way to take a returnee out of the register was to
+    untick consent on the person's form, where nobody looked for it."""
+    case_id = _closed_case(ws)
+    service = ReturneeService(ws)
+    first = ReturneeDialog(None, ws, case_id=case_id)
+    qtbot.addWidget(first)
+    assert not first.withdraw_button.isVisibleTo(first)  # nothing in the register yet
+    first.occupation.set_code("8332")
+    first.region.set_code("KZ-19")
+    first.consent_reference.setText("form 2")
+    qtbot.mouseClick(
+        first.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(lambda: first.result() == 1, timeout=5000)
+
+    window = make_window(ws)
+    dialog = ReturneeDialog(window, ws, case_id=case_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    button = dialog.withdraw_button
+    assert button.isVisible() and button.isEnabled() and button.text() == "Consent &withdrawn…"
+    box = dialog.ask_withdraw()
+    assert box is not None and "Сейітов Бақыт withdrew their consent" in box.text()
+    yes = next(b for b in box.buttons() if b.text() == "Consent withdrawn")
+    with qtbot.waitSignal(dialog.consent_withdrawn, timeout=5000):
+        click(qtbot, yes)
+    assert service.count() == 0  # out of the register, as the person's form did it
+    assert dialog.intro.text().startswith("The worker withdrew their consent")
+    assert not button.isVisible()
+    record = service.for_case(case_id)
+    assert record is not None and not record.consented
+    with ws.read() as session:
+        actions = session.execute(
+            select(AuditEntry.action).where(AuditEntry.entity_id == record.id)
+        ).scalars()
+        assert "returnee.consent_withdrawn" in list(actions)
 
 
 def test_open_case_has_no_skills_action(
