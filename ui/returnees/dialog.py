@@ -54,8 +54,9 @@ class OccupationCombo(QComboBox):
         # its code. Show the start, and the whole title on hover.
         self.currentIndexChanged.connect(self._show_start)
         self.currentTextChanged.connect(self.setToolTip)
-        line = self.lineEdit()
-        line.editingFinished.connect(self._show_start)
+        self.line = QLineEdit()  # the combo's own, kept typed
+        self.setLineEdit(self.line)
+        self.line.editingFinished.connect(self._show_start)
         self.refill()
 
     def refill(self) -> None:
@@ -81,9 +82,8 @@ class OccupationCombo(QComboBox):
 
     def _show_start(self, *_args: object) -> None:
         """Scroll the field back to the code at the start of the title (not while typing)."""
-        line = self.lineEdit()
-        if not line.hasFocus() or not line.isModified():
-            line.setCursorPosition(0)
+        if not self.line.hasFocus() or not self.line.isModified():
+            self.line.setCursorPosition(0)
 
     def code(self) -> str:
         """The chosen unit group; text typed by hand counts when it starts with a code."""
