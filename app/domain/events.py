@@ -45,6 +45,7 @@ class SystemEvent(StrEnum):
     REFERRAL_OUTCOME = "referral_outcome"
     STARTED_BY_LETTER = "started_by_letter"  # a "new" case moved to "in progress" by a letter
     REPLY_RECEIVED = "reply_received"  # the answer to a letter the mission issued
+    REPLY_CORRECTED = "reply_corrected"  # a reply corrected on a later day, in an entry of its own
 
 
 # The parameter each event's sentence takes from the entry's typed text, if any.
@@ -53,6 +54,7 @@ _TEXT_PARAM: dict[SystemEvent, str] = {
     SystemEvent.REFERRED: "reason",
     SystemEvent.REFERRAL_OUTCOME: "outcome",
     SystemEvent.REPLY_RECEIVED: "summary",
+    SystemEvent.REPLY_CORRECTED: "summary",
 }
 
 
@@ -74,6 +76,10 @@ def _templates(_: Callable[[str], str]) -> dict[SystemEvent, str]:
         SystemEvent.STARTED_BY_LETTER: _("Letter {number} issued."),
         SystemEvent.REPLY_RECEIVED: _(
             "Reply to letter {number} from {sender}, received on {date}: {summary}"
+        ),
+        SystemEvent.REPLY_CORRECTED: _(
+            "Correction of the reply to letter {number} recorded on {of}: from {sender}, "
+            "received on {date}: {summary}"
         ),
     }
 
@@ -97,6 +103,8 @@ def _details(_: Callable[[str], str]) -> dict[SystemEvent, str]:
         SystemEvent.REFERRAL_OUTCOME: "{partner}: {outcome}",
         SystemEvent.STARTED_BY_LETTER: "{number}",
         SystemEvent.REPLY_RECEIVED: "{number} — {sender}, {date}\n{summary}",
+        SystemEvent.REPLY_CORRECTED: _("Replaces the entry of {of}.")
+        + "\n{number} — {sender}, {date}\n{summary}",
     }
 
 
@@ -118,6 +126,7 @@ def _titles(pgettext: Callable[[str, str], str], _: Callable[[str], str]) -> dic
         SystemEvent.REFERRAL_OUTCOME: _("Outcome of a referral recorded"),
         SystemEvent.STARTED_BY_LETTER: pgettext("timeline", "Work started by a letter"),
         SystemEvent.REPLY_RECEIVED: pgettext("timeline", "Reply received"),
+        SystemEvent.REPLY_CORRECTED: pgettext("timeline", "Reply corrected"),
     }
 
 
@@ -206,11 +215,13 @@ def _composed(
         values["kind"] = labels.letter_kind(str(params.get("kind", "")), lang)
     elif event == SystemEvent.CONTRACT_REVIEWED:
         values["risk"] = labels.risk_level(str(params.get("risk", "")), lang)
-    elif event in (SystemEvent.ESCALATED, SystemEvent.REPLY_RECEIVED) and params.get("date"):
-        try:
-            values["date"] = format_date(date.fromisoformat(str(params["date"])), None, lang)
-        except ValueError:
-            pass  # an old entry's date as it was written
+    if event in (SystemEvent.ESCALATED, SystemEvent.REPLY_RECEIVED, SystemEvent.REPLY_CORRECTED):
+        for key in ("date", "of"):  # "of": the day a corrected reply was recorded
+            if params.get(key):
+                try:
+                    values[key] = format_date(date.fromisoformat(str(params[key])), None, lang)
+                except ValueError:
+                    pass  # an old entry's date as it was written
     try:
         sentence = templates[event].format_map(_Missing(values))
     except (ValueError, IndexError):
