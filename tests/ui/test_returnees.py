@@ -456,6 +456,25 @@ def test_a_long_occupation_shows_its_code_and_its_whole_title_on_hover(
     qtbot.keyClick(line, Qt.Key.Key_Tab)
     assert field.code() == "9329" and field.currentText() == whole
     assert line.cursorPosition() == 0 and field.toolTip() == whole
+    # A record opened to edit: the dialog's first field takes the focus, all selected.
+    record = ReturneeService(hq_ws).add(
+        ReturneeInput(
+            occupation="9329",
+            work_country="RU",
+            region="KZ-62",
+            consent_reference="form 5",
+            consent_date=TODAY,
+            person=PersonInput(surname="Жақыпов", given_names="Бекзат"),
+        )
+    )
+    opened = ReturneeDialog(None, hq_ws, record=record)
+    qtbot.addWidget(opened)
+    opened.resize(dialog.size())
+    opened.show()
+    qtbot.waitExposed(opened)
+    qtbot.waitUntil(opened.occupation.line.hasFocus, timeout=3000)
+    assert opened.occupation.line.selectedText() == whole  # typing replaces it, as before
+    assert opened.occupation.line.cursorPosition() == 0
 
 
 def _closed_case(ws: Workspace) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +40,18 @@ from ui.widgets.fields import DateField
 from ui.widgets.plain import plain_tooltip
 
 
+class _StartShownLine(QLineEdit):
+    """A line edit that, focused with all its text selected (as a dialog opens on it, or Tab),
+    keeps the selection but shows the text's start: the cursor at the end scrolled a long
+    occupation's code out of sight."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt name
+        super().focusInEvent(event)
+        text = self.text()
+        if text and self.selectedText() == text:
+            self.setSelection(len(text), -len(text))
+
+
 class OccupationCombo(QComboBox):
     """The 436 ISCO-08 unit groups, "7212 Welders and flame cutters"; typing any part of the
     code or the title (in the interface's language) narrows the list."""
@@ -54,7 +67,7 @@ class OccupationCombo(QComboBox):
         # its code. Show the start, and the whole title on hover.
         self.currentIndexChanged.connect(self._show_start)
         self.currentTextChanged.connect(self.setToolTip)
-        self.line = QLineEdit()  # the combo's own, kept typed
+        self.line = _StartShownLine()  # the combo's own, kept typed
         self.setLineEdit(self.line)
         self.line.editingFinished.connect(self._show_start)
         self.refill()
