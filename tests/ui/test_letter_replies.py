@@ -113,6 +113,8 @@ def test_a_reply_mistyped_today_is_corrected_from_the_register(
     assert "the correction changes the entry" in dialog.intro.text()
     assert (dialog.received_on.date(), dialog.from_field.text()) == (SENT, "Hanil Stel")
     assert not dialog.scan_row.isVisible()
+    scan_label = dialog.form.labelForField(dialog.scan_row)
+    assert scan_label is not None and not scan_label.isVisible()
     dialog.received_on.set_date(date.today())
     dialog.from_field.setText("Hanil Steel")
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):

@@ -72,9 +72,11 @@ class ReplyDialog(ValidatingDialog):
             self.received_on.set_date(correcting.received_on)
             self.from_field.setText(correcting.sender)
             self.summary.setPlainText(correcting.summary)
-            # The scan stays the reply's; a correction changes its words.
-            self.form.setRowVisible(self.scan_row, False)
         self.retranslate_ui()
+        if correcting is not None:
+            # The scan stays the reply's; a correction changes its words. After the labels:
+            # the scan's label is made by the first ``retranslate_ui``.
+            self.form.setRowVisible(self.scan_row, False)
 
     def retranslate_ui(self) -> None:
         number = self.letter.outgoing_number or ""
