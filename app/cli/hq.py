@@ -303,7 +303,7 @@ def cmd_repeats(args: argparse.Namespace) -> int:
         [_("Who"), _("IIN or employer"), _("Missions"), _("Cases"), _("Case numbers")],
         lambda r: [
             kinds[r.kind],
-            r.key,
+            r.who(),
             ", ".join(r.missions),
             str(r.cases),
             ", ".join(r.case_numbers),

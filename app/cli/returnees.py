@@ -1,4 +1,4 @@
-"""returnee add | list | export: the returnees' skills register (issue 24)."""
+"""returnee add | list | export | withdraw: the returnees' skills register (issue 24)."""
 
 from __future__ import annotations
 
@@ -62,6 +62,12 @@ def register(commands: Any) -> None:
     )
     export.add_argument("--out", required=True, type=Path, help=_("FILE.csv or FILE.xlsx"))
     export.set_defaults(handler=cmd_export)
+    withdraw = actions.add_parser(
+        "withdraw",
+        help=_("the worker withdrew their consent: the record leaves the register"),
+    )
+    withdraw.add_argument("record_id", metavar="ID", help=_("the record's id (see 'list --json')"))
+    withdraw.set_defaults(handler=cmd_withdraw)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -69,6 +75,16 @@ def cmd_add(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         row = ReturneeService(ws).add(data)
     print(row.id)
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    """As the window's "Consent withdrawn…": through the service, which audits it."""
+    with workspace(args) as ws:
+        service = ReturneeService(ws)
+        service.withdraw_consent(args.record_id)
+        name = service.get(args.record_id).full_name
+    print(_("Consent withdrawn: {name} left the returnees' register.").format(name=name))
     return 0
 
 

@@ -67,6 +67,7 @@ ACTION_LABELS: dict[str, str] = {
     "letter.issue": N_("Letter issued"),
     "letter.print": N_("Letter printed"),
     "letter.reply": N_("Reply to a letter recorded"),
+    "letter.reply_corrected": N_("Reply to a letter corrected"),
     "letter.update": N_("Letter changed"),
     "partner.create": N_("Partner organisation added"),
     "partner.update": N_("Partner organisation changed"),

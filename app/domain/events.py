@@ -49,6 +49,7 @@ class SystemEvent(StrEnum):
     REPLY_RECEIVED = "reply_received"  # the answer to a letter the mission issued
     # What the case achieved, as it stands after the officer's change (app.domain.outcome).
     OUTCOME_RECORDED = "outcome_recorded"
+    REPLY_CORRECTED = "reply_corrected"  # a reply corrected on a later day, in an entry of its own
 
 
 # The parameter each event's sentence takes from the entry's typed text, if any.
@@ -57,6 +58,7 @@ _TEXT_PARAM: dict[SystemEvent, str] = {
     SystemEvent.REFERRED: "reason",
     SystemEvent.REFERRAL_OUTCOME: "outcome",
     SystemEvent.REPLY_RECEIVED: "summary",
+    SystemEvent.REPLY_CORRECTED: "summary",
 }
 
 
@@ -80,6 +82,10 @@ def _templates(_: Callable[[str], str]) -> dict[SystemEvent, str]:
             "Reply to letter {number} from {sender}, received on {date}: {summary}"
         ),
         SystemEvent.OUTCOME_RECORDED: _("Outcome recorded: {outcome}."),
+        SystemEvent.REPLY_CORRECTED: _(
+            "Correction of the reply to letter {number} recorded on {of}: from {sender}, "
+            "received on {date}: {summary}"
+        ),
     }
 
 
@@ -103,6 +109,8 @@ def _details(_: Callable[[str], str]) -> dict[SystemEvent, str]:
         SystemEvent.STARTED_BY_LETTER: "{number}",
         SystemEvent.REPLY_RECEIVED: "{number} — {sender}, {date}\n{summary}",
         SystemEvent.OUTCOME_RECORDED: "{outcome}.",
+        SystemEvent.REPLY_CORRECTED: _("Replaces the entry of {of}.")
+        + "\n{number} — {sender}, {date}\n{summary}",
     }
 
 
@@ -125,6 +133,7 @@ def _titles(pgettext: Callable[[str, str], str], _: Callable[[str], str]) -> dic
         SystemEvent.STARTED_BY_LETTER: pgettext("timeline", "Work started by a letter"),
         SystemEvent.REPLY_RECEIVED: pgettext("timeline", "Reply received"),
         SystemEvent.OUTCOME_RECORDED: pgettext("timeline", "Outcome recorded"),
+        SystemEvent.REPLY_CORRECTED: pgettext("timeline", "Reply corrected"),
     }
 
 
@@ -256,11 +265,13 @@ def _composed(
         # Under its heading the list opens the line: «Documents returned on 30.11.2026».
         starts = templates[event].startswith("{outcome}")
         values["outcome"] = said[:1].upper() + said[1:] if starts else said
-    elif event in (SystemEvent.ESCALATED, SystemEvent.REPLY_RECEIVED) and params.get("date"):
-        try:
-            values["date"] = format_date(date.fromisoformat(str(params["date"])), None, lang)
-        except ValueError:
-            pass  # an old entry's date as it was written
+    if event in (SystemEvent.ESCALATED, SystemEvent.REPLY_RECEIVED, SystemEvent.REPLY_CORRECTED):
+        for key in ("date", "of"):  # "of": the day a corrected reply was recorded
+            if params.get(key):
+                try:
+                    values[key] = format_date(date.fromisoformat(str(params[key])), None, lang)
+                except ValueError:
+                    pass  # an old entry's date as it was written
     try:
         sentence = templates[event].format_map(_Missing(values))
     except (ValueError, IndexError):

@@ -76,11 +76,12 @@ def month_names(months: Sequence[str], lang: str | None = None) -> list[str]:
     """Short month names in ``lang`` for a trend's axis ("Dec", "дек.", "жел.") from the
     statistics' ``YYYY-MM``, shared by the dashboard and the PDF (which printed "2026-07").
 
-    Up to a year each month is named and the year goes on a second line under the first month
-    and each January; over a longer period only every few months are named (the others get
-    ``""``), each with its year, so the labels never crowd and never repeat.
+    Up to thirteen months (the last twelve months touch thirteen calendar months) each month
+    is named and the year goes on a second line under the first month and each January; over
+    a longer period only every few months are named (the others get ``""``), each with its
+    year, so the labels never crowd and never repeat.
     """
-    step = 1 if len(months) <= 12 else -(-len(months) // 12)
+    step = 1 if len(months) <= 13 else -(-len(months) // 12)
     names: list[str] = []
     for index, month in enumerate(months):
         year, number = month.split("-")

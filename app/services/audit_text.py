@@ -77,6 +77,11 @@ DETAIL_LABELS: dict[str, str] = {
     "updated": N_("Agreements updated"),
     "provisions_changed": N_("Provisions changed"),
     "received_on": N_("Received on"),  # a reply to a letter (letter.reply)
+    # A reply corrected (letter.reply_corrected): what it said before, and how it was kept.
+    "before": N_("Before the correction"),
+    "sender": N_("From"),
+    "summary": N_("Summary"),
+    "as_new_entry": N_("Recorded as a new entry"),
 }
 
 RECOVERY_METHODS = {"recovery_key": N_("the recovery key"), "escrow": N_("HQ's one-time code")}

@@ -23,6 +23,7 @@ from app.db.models import Case, Employer, ExchangeLog, Mission, Person
 from app.domain.codes import Urgency
 from app.domain.roles import HQ_ROLES, USER_MANAGERS
 from app.domain.workflow import OPEN_STATUSES
+from app.i18n import _, country_name
 from app.services.cases import CaseService
 from app.services.workspace import DatedService, city_in
 
@@ -119,6 +120,18 @@ class Repeat:
     cases: int
     case_numbers: tuple[str, ...]
     search: str = ""  # what finds its cases in the case list: the IIN, the name's own words
+    country: str = ""  # an employer's country, ISO 3166 alpha-2
+    name: str = ""  # an employer's name as most of its cases write it
+
+    def who(self) -> str:
+        """The IIN, or the employer's name with its country's name in the reader's language
+        (the key's "AE: Gulf Star Hospitality" showed a code where the other HQ tables show
+        the country's name)."""
+        if self.kind != "employer":
+            return self.key
+        return _("{employer} ({country})").format(
+            employer=self.name, country=country_name(self.country)
+        )
 
 
 class ConsolidationService(DatedService):
@@ -284,6 +297,8 @@ class ConsolidationService(DatedService):
                 group.total(),
                 tuple(group.first_cases),
                 key,
+                country,
+                group.shown(),
             )
             for (country, key), group in groups.items()
         ]

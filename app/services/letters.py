@@ -248,6 +248,18 @@ class ReplyInfo:
     summary: str
     attachment_id: str | None = None
     recorded_by: str = ""
+    entry_id: str = ""  # the timeline entry that records it
+    recorded_at: datetime | None = None  # when it was recorded (UTC)
+    corrects: str = ""  # the entry this one corrects, recorded on a later day
+
+
+@dataclass(frozen=True)
+class ReplyCorrected:
+    """A reply corrected: in its own entry (the same day, by whoever recorded it or an
+    administrator), else in a new entry that says it corrects the earlier one."""
+
+    letter: LetterInfo
+    in_place: bool
 
 
 @dataclass(frozen=True)
@@ -592,16 +604,28 @@ class LetterService(DatedService):
         found: dict[str, ReplyInfo] = {}
         # Columns, not entities: a page of 1,000 letters reads thousands of entries.
         entries = session.execute(
-            select(CaseEvent.data, CaseEvent.text, CaseEvent.author).where(
+            select(
+                CaseEvent.data,
+                CaseEvent.text,
+                CaseEvent.author,
+                CaseEvent.id,
+                CaseEvent.occurred_at,
+            ).where(
                 CaseEvent.case_id.in_(sorted(str(c) for c in case_ids)),
                 CaseEvent.kind == EventKind.REPLY_RECEIVED.value,
                 CaseEvent.deleted_at.is_(None),
             )
         )
-        for data, text, author in entries:
-            reply = reply_of(data, text, author)
+        replies: list[tuple[str, ReplyInfo]] = []
+        for data, text, author, entry_id, recorded_at in entries:
+            reply = reply_of(data, text, author, entry_id, recorded_at)
             letter_id = str((data or {}).get("letter_id") or "")
-            if reply is None or letter_id not in issued:
+            if reply is not None and letter_id in issued:
+                replies.append((letter_id, reply))
+        # A reply corrected on a later day stands in the entry that corrects it.
+        corrected = {reply.corrects for _letter, reply in replies if reply.corrects}
+        for letter_id, reply in replies:
+            if reply.entry_id in corrected:
                 continue
             held = found.get(letter_id)
             if held is None or reply.received_on < held.received_on:
@@ -684,6 +708,118 @@ class LetterService(DatedService):
             session.flush()
             search.index_cases(session, [case.id])
             return self._info(session, row)
+
+    def reply_correctable_in_place(self, reply: ReplyInfo) -> bool:
+        """Whether a correction of ``reply`` changes its entry: recorded today, by this user or
+        corrected by an administrator. Otherwise a correction is a new entry."""
+        actor = self.ws.actor
+        recorded = reply.recorded_at
+        return (
+            recorded is not None
+            and recorded.astimezone().date() == self.today
+            and (actor.username == reply.recorded_by or actor.role == Role.ADMIN)
+        )
+
+    def correct_reply(
+        self, letter_id: str, entry_id: str, received_on: date, sender: str, summary: str
+    ) -> ReplyCorrected:
+        """Correct the reply recorded in ``entry_id`` (a mistyped date, sender or summary).
+
+        The same day, whoever recorded it (or an administrator) changes the entry itself; later,
+        or anyone else, records a new entry that says which one it corrects: the timeline keeps
+        what was read when. Either way the audit entry keeps the values before the correction.
+        """
+        self.ws.require_role(*WRITERS)
+        sender = check.required_text(sender, "sender", _("From"), MAX_REPLY_SENDER)
+        summary = check.required_text(summary, "summary", _("Summary"), MAX_REPLY_SUMMARY)
+        check.not_future(received_on, "received_on", _("Received on"), self.today)
+        with self.ws.write() as session:
+            row = self._load(session, letter_id)
+            entry = session.get(CaseEvent, entry_id)
+            if (
+                entry is None
+                or entry.deleted_at is not None
+                or entry.kind != EventKind.REPLY_RECEIVED.value
+                or (entry.data or {}).get("letter_id") != row.id
+            ):
+                raise NotFound(_("No such reply to this letter."))
+            before = reply_of(entry.data, entry.text, entry.author, entry.id, entry.occurred_at)
+            if before is None:
+                raise NotFound(_("No such reply to this letter."))
+            if row.letter_date is not None and received_on < row.letter_date:
+                raise ValidationError(
+                    _("The reply cannot have come before the letter was sent on {date}.").format(
+                        date=format_date(row.letter_date)
+                    ),
+                    "received_on",
+                )
+            if (before.received_on, before.sender, before.summary) == (
+                received_on,
+                sender,
+                summary,
+            ):
+                raise ValidationError(_("Nothing was changed."), "summary")
+            case = self._case(session, entry.case_id)
+            number = row.outgoing_number or ""
+            in_place = self.reply_correctable_in_place(before)
+            if in_place:
+                stored = dict(entry.data or {})
+                params = {
+                    **dict(stored.get("params") or {}),
+                    "sender": sender,
+                    "date": received_on.isoformat(),
+                }
+                entry.text = summary
+                entry.data = {
+                    **stored,
+                    "params": params,
+                    "received_on": received_on.isoformat(),
+                    "sender": sender,
+                }
+                corrected_id = entry.id
+            else:
+                corrected_id = add_case_event(
+                    session,
+                    case.id,
+                    EventKind.REPLY_RECEIVED,
+                    self.ws.actor.username,
+                    summary,
+                    data={
+                        **event_data(
+                            SystemEvent.REPLY_CORRECTED,
+                            number=number,
+                            sender=sender,
+                            date=received_on.isoformat(),
+                            of=_recorded_day(before),
+                        ),
+                        "letter_id": row.id,
+                        "received_on": received_on.isoformat(),
+                        "sender": sender,
+                        "attachment_id": before.attachment_id,
+                        "corrects": before.entry_id,
+                    },
+                ).id
+            case.updated_at = datetime.now(UTC)  # bundles travel by the case's version
+            self.ws.audit(
+                session,
+                "letter.reply_corrected",
+                "letter",
+                row.id,
+                {
+                    "number": number,
+                    "case": case.number,
+                    "before": {
+                        "received_on": before.received_on.isoformat(),
+                        "sender": before.sender,
+                        "summary": before.summary,
+                    },
+                    "as_new_entry": not in_place,
+                    "entry": corrected_id,
+                },
+            )
+            session.flush()
+            search.index_cases(session, [case.id])
+            return ReplyCorrected(self._info(session, row), in_place)
 
     def pdf(self, letter_id: str) -> bytes:
         """The stored PDF of an issued letter, exactly as the register keeps it."""
@@ -1669,9 +1805,20 @@ class LetterService(DatedService):
         )
 
 
-def reply_of(data: dict[str, Any] | None, text: str, author: str) -> ReplyInfo | None:
-    """The reply a ``reply_received`` entry (its data, text and author) records; None for an
-    entry that cannot say."""
+def _recorded_day(reply: ReplyInfo) -> str:
+    """The local day ``reply`` was recorded on, as ISO text ("" if unknown)."""
+    return reply.recorded_at.astimezone().date().isoformat() if reply.recorded_at else ""
+
+
+def reply_of(
+    data: dict[str, Any] | None,
+    text: str,
+    author: str,
+    entry_id: str = "",
+    recorded_at: datetime | None = None,
+) -> ReplyInfo | None:
+    """The reply a ``reply_received`` entry (its data, text, author, id and time) records;
+    None for an entry that cannot say."""
     data = data or {}
     try:
         received_on = date.fromisoformat(str(data.get("received_on") or ""))
@@ -1684,6 +1831,9 @@ def reply_of(data: dict[str, Any] | None, text: str, author: str) -> ReplyInfo |
         summary=text,
         attachment_id=str(attachment_id) if attachment_id else None,
         recorded_by=author,
+        entry_id=entry_id,
+        recorded_at=recorded_at,
+        corrects=str(data.get("corrects") or ""),
     )
 
 

@@ -312,11 +312,14 @@ MEASURES = (
 
 
 def default_period(today: date) -> tuple[date, date]:
-    """The last twelve calendar months, this one included."""
-    year, month = today.year, today.month - 11
-    if month <= 0:
-        year, month = year - 1, month + 12
-    return date(year, month, 1), today
+    """The last twelve months: from the day after this date a year ago to today. (Twelve
+    calendar months from the first of a month made December's "last 12 months" this year
+    so far.)"""
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February: a year before it has none
+        year_ago = date(today.year - 1, 2, 28)
+    return year_ago + timedelta(days=1), today
 
 
 # The periods a report is usually asked for, as the Reports page offers them by name.

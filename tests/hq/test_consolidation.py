@@ -94,6 +94,8 @@ def test_repeats_find_the_same_worker_and_employer_at_two_missions(consolidated:
         ("KR: GLOBAL STAFFING CO., LTD.", "global staffing")
     ]
     assert employer[0].missions == ("DXB", "SEL") and employer[0].cases == 2
+    assert employer[0].who() == "GLOBAL STAFFING CO., LTD. (South Korea)"  # CLDR's, not "KR"
+    assert person[0].who() == ASSEL_JSON["iin"]
     assert len(employer[0].case_numbers) == 2
     assert person[0].search == ASSEL_JSON["iin"]
     assert all(len(r.missions) > 1 for r in repeats)

@@ -240,3 +240,28 @@ def test_the_list_takes_what_a_figure_counts(
         capsys, "returnee", "list", "--returned-from", day, "--returned-to", "2000-01-01"
     )
     assert backwards.code == 1 and "is after its end" in backwards.err
+
+
+def test_withdraw_takes_the_record_out_of_the_register_audited(
+    capsys: pytest.CaptureFixture[str], closed_case: str, installation: Paths, tmp_path: Path
+) -> None:
+    """`returnee withdraw ID` does what the window's "Consent withdrawn…" does."""
+    added = run_cli(capsys, "returnee", "add", "--json", str(returnee_json(tmp_path, closed_case)))
+    record_id = added.out.strip()
+    unknown = run_cli(capsys, "returnee", "withdraw", "no-such-record")
+    assert unknown.code == 1 and len(unknown.err.strip().splitlines()) == 1
+    withdrawn = run_cli(capsys, "returnee", "withdraw", record_id)
+    assert withdrawn.code == 0, withdrawn.err
+    assert withdrawn.out.strip() == "Consent withdrawn: Сейітов Бақыт left the returnees' register."
+    assert json.loads(run_cli(capsys, "returnee", "list", "--json").out)["total"] == 0
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        with ws.read() as session:
+            entries = session.execute(
+                select(AuditEntry.entity_id).where(
+                    AuditEntry.action == "returnee.consent_withdrawn"
+                )
+            ).all()
+            assert [e.entity_id for e in entries] == [record_id]
+    finally:
+        ws.close()

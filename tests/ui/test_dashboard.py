@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -345,8 +345,9 @@ def test_bar_and_trend_axes_show_whole_labels(qtbot: QtBot, page: DashboardPage)
     assert "Awaiting<br>response" in status_axis.categories()
     trend_axis = page.trend_chart.chart().axes(Qt.Orientation.Horizontal)[0]
     assert isinstance(trend_axis, QCategoryAxis)
-    assert trend_axis.categoriesLabels()[:2] == ["Dec<br>2025", "Jan<br>2026"]
-    assert len(trend_axis.categoriesLabels()) == 12
+    # The last twelve months from 25.11.2025: every month named, the first with its year.
+    assert trend_axis.categoriesLabels()[:3] == ["Nov<br>2025", "Dec", "Jan<br>2026"]
+    assert len(trend_axis.categoriesLabels()) == 13
     # Hovering a bar shows its whole label and its count.
     bars = page.category_chart
     assert page.figures is not None
@@ -799,11 +800,26 @@ def test_a_quarter_is_chosen_by_name_and_named_in_the_file_offered(
         (date(2026, 3, 31), "last_month", date(2026, 2, 1), date(2026, 2, 28)),
         (date(2026, 11, 24), "this_year", date(2026, 1, 1), date(2026, 11, 24)),
         (date(2026, 11, 24), "last_year", date(2025, 1, 1), date(2025, 12, 31)),
-        (date(2026, 11, 24), "last_12_months", date(2025, 12, 1), date(2026, 11, 24)),
+        (date(2026, 11, 24), "last_12_months", date(2025, 11, 25), date(2026, 11, 24)),
+        (date(2026, 12, 7), "last_12_months", date(2025, 12, 8), date(2026, 12, 7)),
+        (date(2026, 12, 7), "this_year", date(2026, 1, 1), date(2026, 12, 7)),
+        (date(2026, 12, 7), "last_month", date(2026, 11, 1), date(2026, 11, 30)),
+        (date(2026, 12, 7), "this_quarter", date(2026, 10, 1), date(2026, 12, 7)),
+        (date(2026, 2, 10), "last_quarter", date(2025, 10, 1), date(2025, 12, 31)),
+        (date(2026, 1, 1), "last_year", date(2025, 1, 1), date(2025, 12, 31)),
     ],
 )
 def test_named_periods(today: date, name: str, first: date, last: date) -> None:
     assert named_period(name, today) == (first, last)
+
+
+def test_the_last_12_months_span_a_year_on_every_day() -> None:
+    """The fault: in December "Last 12 months" gave this year so far, 01.01–07.12."""
+    for offset in range(366 * 2):
+        today = date(2026, 1, 1) + timedelta(days=offset)
+        first, last = named_period("last_12_months", today)
+        assert last == today
+        assert 365 <= (last - first).days + 1 <= 366
 
 
 def test_the_report_is_printed_in_the_language_chosen(

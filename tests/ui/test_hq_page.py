@@ -268,7 +268,7 @@ def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
     # An employer each mission wrote its own way: its cases under either writing.
     window.show_area("hq")
     employer = next(r for r in page.found_repeats if r.kind == "employer")
-    row = _column(page.repeats, 1).index(employer.key)
+    row = _column(page.repeats, 1).index(employer.who())
     page.repeats.itemActivated.emit(page.repeats.item(row, 0))
     assert cases.list_view.filters.search.text() == "global staffing"
     qtbot.waitUntil(lambda: listed() == sorted(employer.case_numbers), timeout=10_000)
@@ -679,6 +679,25 @@ def test_a_language_chosen_applies_to_the_missions_area_at_once(
     assert _cut_headings(qtbot, page) == []
 
 
+def test_a_repeated_employer_is_named_with_its_countrys_name_in_the_language_chosen(
+    qtbot,
+    make_window,
+    bridge,
+    consolidated: Site,  # noqa: F811
+) -> None:
+    """The fault: the repeats' tab showed "KR: GLOBAL STAFFING CO., LTD.", a country code where
+    the Missions tab beside it names the country."""
+    window = make_window(consolidated.ws)
+    page = window.show_area("hq")
+    assert isinstance(page, HqPage)
+    qtbot.waitUntil(lambda: page.found_repeats is not None, timeout=10_000)
+    assert "GLOBAL STAFFING CO., LTD. (South Korea)" in _column(page.repeats, 1)
+    for language, country in (("kk", "Оңтүстік Корея"), ("ru", "Республика Корея")):
+        bridge.set_language(language)
+        assert f"GLOBAL STAFFING CO., LTD. ({country})" in _column(page.repeats, 1)
+    assert not [text for text in _column(page.repeats, 1) if text.startswith("KR:")]
+
+
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_the_overdue_lists_mission_filter_shows_all_missions_whole(
     qtbot,
@@ -819,7 +838,7 @@ def test_an_analyst_exports_the_lists_she_sees_for_the_department_head(
             first.days_overdue,
         )
         assert [r[1] for r in repeats.iter_rows(min_row=3, values_only=True)] == [
-            r.key for r in page.found_repeats
+            r.who() for r in page.found_repeats
         ]
         assert StatsService(analyst).recorded_exports("hq_views")[-1][1]["mission"] == "SEL"
         # As CSV: a file a list, named after the one chosen.

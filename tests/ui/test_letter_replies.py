@@ -93,6 +93,57 @@ def test_a_reply_recorded_in_its_dialog_shows_in_the_register(
     assert any(e.kind == "reply_received" for e in detail.events)
 
 
+def test_a_reply_mistyped_today_is_corrected_from_the_register(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """The fault: a reply's mistyped date or summary stayed for good."""
+    letter = sent_letter(open_ws, case.id)
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
+    page.table.selectRow(page.model.row_of(letter.id))
+    assert not page.correct_reply_button.isEnabled()  # no reply to correct yet
+    LetterService(open_ws("aigul")).record_reply(letter.id, SENT, "Hanil Stel", "Paid by 30 Dec.")
+    page.refresh(letter.id)
+    qtbot.waitUntil(page.correct_reply_button.isEnabled, timeout=10_000)
+    assert page.correct_reply_button.text() == "Co&rrect the reply…"
+
+    click(qtbot, page.correct_reply_button)
+    dialog = page.reply_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.in_place
+    assert dialog.windowTitle() == f"Correct the reply to letter {letter.outgoing_number}"
+    assert "the correction changes the entry" in dialog.intro.text()
+    assert (dialog.received_on.date(), dialog.from_field.text()) == (SENT, "Hanil Stel")
+    assert not dialog.scan_row.isVisible()
+    scan_label = dialog.form.labelForField(dialog.scan_row)
+    assert scan_label is not None and not scan_label.isVisible()
+    dialog.received_on.set_date(date.today())
+    dialog.from_field.setText("Hanil Steel")
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        press_dialog_button(qtbot, dialog)
+
+    row = page.model.row_of(letter.id)
+    assert reply_cell(page, row) == f"Answered on {format_date(date.today())}"
+    events = CaseService(open_ws("aigul")).get_case(case.id).events
+    [reply] = [e for e in events if e.kind == "reply_received"]
+    assert "from Hanil Steel" in reply.text
+
+
+def test_another_officers_correction_is_said_to_be_a_new_entry(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    letter = sent_letter(open_ws, case.id)
+    LetterService(open_ws("aigul")).record_reply(letter.id, SENT, "Hanil Stel", "Paid by 30 Dec.")
+    page = on_screen(qtbot, LettersPage(open_ws("serik"), bridge))
+    page.table.selectRow(page.model.row_of(letter.id))
+    dialog = page.correct_reply()
+    assert dialog is not None and not dialog.in_place
+    assert "by aigul: the correction is a new entry on the case's timeline" in dialog.intro.text()
+    dialog.from_field.setText("Hanil Steel")
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        press_dialog_button(qtbot, dialog)
+    events = CaseService(open_ws("serik")).get_case(case.id).events
+    assert sum(e.kind == "reply_received" for e in events) == 2
+
+
 def test_the_start_page_counts_letters_awaiting_a_reply_and_lists_them(
     qtbot: QtBot,
     open_ws: OpenWs,

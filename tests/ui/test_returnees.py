@@ -13,9 +13,9 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QModelIndex, QSize, Qt, QThread
 from PySide6.QtWidgets import QDialogButtonBox, QScrollArea
 from pytestqt.qtbot import QtBot
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from app.db.models import Person, Returnee, new_id
+from app.db.models import AuditEntry, Person, Returnee, new_id
 from app.errors import ValidationError
 from app.i18n import format_date
 from app.services.cases import CaseService
@@ -428,6 +428,55 @@ def test_dialog_adds_a_returnee_and_shows_bad_input_inside(qtbot: QtBot, hq_ws: 
     assert dialog.saved.occupation == "7212" and ReturneeService(hq_ws).count() == 5
 
 
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_a_long_occupation_shows_its_code_and_its_whole_title_on_hover(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, width: int
+) -> None:
+    """The fault (ru): a long title chosen left the field scrolled to its end, «…не входящие
+    в другие группы», its code cut off."""
+    bridge.set_language("ru")
+    dialog = ReturneeDialog(None, hq_ws)
+    qtbot.addWidget(dialog)
+    dialog.resize(min(width - 80, max(dialog.minimumWidth(), dialog.sizeHint().width())), 600)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    field, line = dialog.occupation, dialog.occupation.lineEdit()
+    whole = "9329 Подсобные рабочие в обрабатывающей промышленности, не входящие в другие группы"
+    assert line.fontMetrics().horizontalAdvance(whole) > line.width()  # too long to show whole
+    field.set_code("9329")
+    assert line.cursorPosition() == 0 and field.toolTip() == whole
+    # Chosen from the list the picker offers while typing, then left with Tab.
+    field.setCurrentIndex(-1)
+    line.setFocus()
+    qtbot.keyClicks(line, "9329")  # QTest types ASCII only
+    popup = field.completer().popup()
+    qtbot.waitUntil(popup.isVisible, timeout=3000)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.keyClick(line, Qt.Key.Key_Tab)
+    assert field.code() == "9329" and field.currentText() == whole
+    assert line.cursorPosition() == 0 and field.toolTip() == whole
+    # A record opened to edit: the dialog's first field takes the focus, all selected.
+    record = ReturneeService(hq_ws).add(
+        ReturneeInput(
+            occupation="9329",
+            work_country="RU",
+            region="KZ-62",
+            consent_reference="form 5",
+            consent_date=TODAY,
+            person=PersonInput(surname="Жақыпов", given_names="Бекзат"),
+        )
+    )
+    opened = ReturneeDialog(None, hq_ws, record=record)
+    qtbot.addWidget(opened)
+    opened.resize(dialog.size())
+    opened.show()
+    qtbot.waitExposed(opened)
+    qtbot.waitUntil(opened.occupation.line.hasFocus, timeout=3000)
+    assert opened.occupation.line.selectedText() == whole  # typing replaces it, as before
+    assert opened.occupation.line.cursorPosition() == 0
+
+
 def _closed_case(ws: Workspace) -> str:
     worker = PersonInput(surname="Сейітов", given_names="Бақыт")
     return closed_with_worker_home(ws, worker, TODAY - timedelta(days=30)).id
@@ -500,6 +549,47 @@ def test_a_withdrawn_record_opened_from_its_case_says_so_and_is_not_saved(
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result() == 1, timeout=5000)
     assert [r.region for r in service.list()] == ["KZ-75"]
+
+
+def test_a_mission_withdraws_consent_from_the_record_its_case_opens(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], ws: Workspace
+) -> None:
+    """The fault: at a mission the only way to take a returnee out of the register was to
+    untick consent on the person's form, where nobody looked for it."""
+    case_id = _closed_case(ws)
+    service = ReturneeService(ws)
+    first = ReturneeDialog(None, ws, case_id=case_id)
+    qtbot.addWidget(first)
+    assert not first.withdraw_button.isVisibleTo(first)  # nothing in the register yet
+    first.occupation.set_code("8332")
+    first.region.set_code("KZ-19")
+    first.consent_reference.setText("form 2")
+    qtbot.mouseClick(
+        first.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(lambda: first.result() == 1, timeout=5000)
+
+    window = make_window(ws)
+    dialog = ReturneeDialog(window, ws, case_id=case_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    button = dialog.withdraw_button
+    assert button.isVisible() and button.isEnabled() and button.text() == "Consent &withdrawn…"
+    box = dialog.ask_withdraw()
+    assert box is not None and "Сейітов Бақыт withdrew their consent" in box.text()
+    yes = next(b for b in box.buttons() if b.text() == "Consent withdrawn")
+    with qtbot.waitSignal(dialog.consent_withdrawn, timeout=5000):
+        click(qtbot, yes)
+    assert service.count() == 0  # out of the register, as the person's form did it
+    assert dialog.intro.text().startswith("The worker withdrew their consent")
+    assert not button.isVisible()
+    record = service.for_case(case_id)
+    assert record is not None and not record.consented
+    with ws.read() as session:
+        actions = session.execute(
+            select(AuditEntry.action).where(AuditEntry.entity_id == record.id)
+        ).scalars()
+        assert "returnee.consent_withdrawn" in list(actions)
 
 
 def test_open_case_has_no_skills_action(

@@ -73,6 +73,30 @@ def test_text_fields_keep_their_lines_at_a_larger_text_size(
     assert shows_lines(letter.enclosures) >= 3
 
 
+@pytest.mark.parametrize("factor", [1.0, 1.5])
+def test_three_enclosures_show_without_a_scroll_bar(
+    qtbot: QtBot, open_ws: OpenWs, qapp: QApplication, factor: float
+) -> None:
+    """The fault: the enclosures showed their three lines beside a scroll bar for a fourth."""
+    normal = qapp.font()
+    larger = qapp.font()
+    larger.setPointSizeF(normal.pointSizeF() * factor)
+    qapp.setFont(larger)
+    try:
+        ws = open_ws("aigul")
+        case = wage_case(ws, ASSEL)
+        letter = on_screen(qtbot, LetterDialog(ws, case.id, case.number))
+        enclosures = letter.enclosures
+        enclosures.setPlainText("Employment contract, 3 pages\nPassport copy\nPay slips, 4 pages")
+        QCoreApplication.processEvents()
+        assert not enclosures.verticalScrollBar().isVisible()
+        enclosures.appendPlainText("Bank statement")  # a fourth: scrolled to, as before
+        QCoreApplication.processEvents()
+        assert enclosures.verticalScrollBar().isVisible()
+    finally:
+        qapp.setFont(normal)
+
+
 def test_a_letters_fields_keep_their_lines_when_the_text_grows_while_it_is_open(
     qtbot: QtBot, open_ws: OpenWs, qapp: QApplication
 ) -> None:

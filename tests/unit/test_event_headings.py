@@ -35,6 +35,7 @@ ENGLISH = {
     SystemEvent.STARTED_BY_LETTER: "Work started by a letter",
     SystemEvent.REPLY_RECEIVED: "Reply received",
     SystemEvent.OUTCOME_RECORDED: "Outcome recorded",
+    SystemEvent.REPLY_CORRECTED: "Reply corrected",
 }
 # Headings whose words the catalogs already hold (the audit log's, the timeline's kinds).
 TRANSLATED = {
@@ -141,6 +142,12 @@ SAMPLE_PARAMS = {
     SystemEvent.REFERRED: {"partner": "Ansan Migrant Shelter"},
     SystemEvent.REFERRAL_OUTCOME: {"partner": "Ansan Migrant Shelter"},
     SystemEvent.STARTED_BY_LETTER: {"number": "SEL-2026/17"},
+    SystemEvent.REPLY_CORRECTED: {
+        "number": "SEL-2026/17",
+        "sender": "Hanil Steel",
+        "date": "2026-11-20",
+        "of": "2026-11-21",
+    },
 }
 
 

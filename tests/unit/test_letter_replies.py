@@ -3,15 +3,15 @@ when late."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.db.models import Attachment, AuditEntry, CaseEvent
 from app.domain.codes import CaseStatus
-from app.domain.events import compose
-from app.errors import ConflictError, PermissionDenied, ValidationError
+from app.domain.events import compose, heading
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.services import settings as domain_settings
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterFilter, LetterInfo, LetterService
@@ -176,3 +176,134 @@ def test_the_wait_is_a_mission_setting(people: dict[str, Workspace]) -> None:
         domain_settings.set_reply_wait_days(people["admin"], 0)
     with pytest.raises(PermissionDenied):
         domain_settings.set_reply_wait_days(people["aigul"], 7)
+
+
+def _reply_entries(ws: Workspace, case_id: str) -> list[CaseEvent]:
+    with ws.read() as session:
+        return list(
+            session.scalars(
+                select(CaseEvent)
+                .where(CaseEvent.case_id == case_id, CaseEvent.kind == "reply_received")
+                .order_by(CaseEvent.occurred_at)
+            )
+        )
+
+
+def _corrections(ws: Workspace) -> list[AuditEntry]:
+    with ws.read() as session:
+        return list(
+            session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action == "letter.reply_corrected")
+                .order_by(AuditEntry.seq)
+            )
+        )
+
+
+def test_a_reply_is_corrected_the_same_day_by_whoever_recorded_it_or_an_administrator(
+    people: dict[str, Workspace], case: CaseDetail
+) -> None:
+    """The fault: a mistyped date, sender or summary of a reply stayed for good."""
+    letter = issued(people, case.id)
+    recorded = LetterService(people["aigul"]).record_reply(
+        letter.id, date(2026, 11, 2), "Hanil Stel", "Wages paid by 30 Novmber."
+    )
+    assert recorded.reply is not None and recorded.reply.entry_id
+    service = LetterService(people["aigul"])
+    assert service.reply_correctable_in_place(recorded.reply)
+
+    fixed = service.correct_reply(
+        letter.id, recorded.reply.entry_id, date(2026, 11, 20), "Hanil Steel", "Paid by 30 Nov."
+    )
+
+    assert fixed.in_place
+    assert fixed.letter.reply is not None
+    assert (fixed.letter.reply.received_on, fixed.letter.reply.sender) == (
+        date(2026, 11, 20),
+        "Hanil Steel",
+    )
+    [entry] = _reply_entries(people["aigul"], case.id)  # the entry itself, no second one
+    assert compose(entry.data, entry.text, "en") == (
+        f"Reply to letter {letter.outgoing_number} from Hanil Steel, received on "
+        "20 Nov 2026: Paid by 30 Nov."
+    )
+    [audit] = _corrections(people["aigul"])
+    assert audit.actor == "aigul" and audit.entity_id == letter.id
+    assert audit.details["before"] == {
+        "received_on": "2026-11-02",
+        "sender": "Hanil Stel",
+        "summary": "Wages paid by 30 Novmber.",
+    }
+    assert audit.details["as_new_entry"] is False
+    # An administrator corrects it in place too.
+    admin = LetterService(people["admin"])
+    assert admin.reply_correctable_in_place(fixed.letter.reply)
+    again = admin.correct_reply(
+        letter.id, entry.id, date(2026, 11, 20), "Hanil Steel, HR", "Paid by 30 Nov."
+    )
+    assert again.in_place and len(_reply_entries(people["aigul"], case.id)) == 1
+
+
+def test_a_reply_corrected_later_or_by_another_officer_is_a_new_entry_that_says_so(
+    people: dict[str, Workspace], case: CaseDetail
+) -> None:
+    letter = issued(people, case.id)
+    recorded = LetterService(people["aigul"]).record_reply(
+        letter.id, date(2026, 11, 2), "Hanil Stel", "Wages paid by 30 Novmber."
+    )
+    assert recorded.reply is not None
+    # Another officer, the same day: the recorder's entry stays as it was.
+    consul = LetterService(people["serik"])
+    assert not consul.reply_correctable_in_place(recorded.reply)
+    # The recorder, two days later.
+    with people["aigul"].write() as session:
+        entry = session.get(CaseEvent, recorded.reply.entry_id)
+        assert entry is not None
+        entry.occurred_at = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+    service = LetterService(people["aigul"])
+    earlier = service.get(letter.id).reply
+    assert earlier is not None and not service.reply_correctable_in_place(earlier)
+
+    fixed = service.correct_reply(
+        letter.id, earlier.entry_id, date(2026, 11, 20), "Hanil Steel", "Paid by 30 Nov."
+    )
+
+    assert not fixed.in_place
+    first, correction = _reply_entries(people["aigul"], case.id)
+    assert (first.text, first.data["sender"]) == ("Wages paid by 30 Novmber.", "Hanil Stel")
+    assert correction.data["corrects"] == first.id and correction.author == "aigul"
+    assert compose(correction.data, correction.text, "en") == (
+        f"Correction of the reply to letter {letter.outgoing_number} recorded on 3 Nov 2026: "
+        "from Hanil Steel, received on 20 Nov 2026: Paid by 30 Nov."
+    )
+    assert heading(correction.kind, correction.data["event"], "en") == "Reply corrected"
+    # The letter's reply is the corrected one; the register lists it so.
+    assert fixed.letter.reply is not None and fixed.letter.reply.entry_id == correction.id
+    listed = service.list_letters(LetterFilter(case_id=case.id))
+    assert [info.reply for info in listed if info.id == letter.id] == [fixed.letter.reply]
+    [audit] = _corrections(people["aigul"])
+    assert audit.details["as_new_entry"] is True
+    assert audit.details["before"]["summary"] == "Wages paid by 30 Novmber."
+
+
+def test_a_correction_that_changes_nothing_or_names_no_reply_is_refused(
+    people: dict[str, Workspace], case: CaseDetail
+) -> None:
+    letter = issued(people, case.id)
+    service = LetterService(people["aigul"])
+    recorded = service.record_reply(letter.id, date(2026, 11, 20), "Hanil Steel", "Paid.")
+    assert recorded.reply is not None
+    entry_id = recorded.reply.entry_id
+    with pytest.raises(ValidationError, match="Nothing was changed"):
+        service.correct_reply(letter.id, entry_id, date(2026, 11, 20), "Hanil Steel", "Paid.")
+    with pytest.raises(NotFound, match="No such reply to this letter"):
+        service.correct_reply(letter.id, case.id, date(2026, 11, 20), "Hanil", "Paid.")
+    with pytest.raises(ValidationError, match="before the letter was sent"):
+        service.correct_reply(letter.id, entry_id, date(2026, 10, 1), "Hanil Steel", "Paid.")
+    with pytest.raises(PermissionDenied):
+        LetterService(people["astana"]).correct_reply(
+            letter.id, entry_id, date(2026, 11, 21), "Hanil Steel", "Paid."
+        )
+    assert _corrections(people["aigul"]) == []
+    [entry] = _reply_entries(people["aigul"], case.id)
+    assert (entry.text, entry.data["received_on"]) == ("Paid.", "2026-11-20")

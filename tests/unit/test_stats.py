@@ -512,11 +512,18 @@ def test_open_and_overdue_drilldowns_match_the_case_list(demo: Workspace) -> Non
 
 
 def test_default_period_is_the_last_twelve_months(demo: Workspace) -> None:
-    assert default_period(date(2026, 11, 24)) == (date(2025, 12, 1), date(2026, 11, 24))
-    assert default_period(date(2026, 1, 3)) == (date(2025, 2, 1), date(2026, 1, 3))
+    """The fault: twelve calendar months from the first of a month made December's "last 12
+    months" 01.01.2026–07.12.2026, the same dates as "this year"."""
+    assert default_period(date(2026, 12, 7)) == (date(2025, 12, 8), date(2026, 12, 7))
+    assert default_period(date(2026, 11, 24)) == (date(2025, 11, 25), date(2026, 11, 24))
+    assert default_period(date(2026, 1, 3)) == (date(2025, 1, 4), date(2026, 1, 3))
+    assert default_period(date(2026, 12, 31)) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert default_period(date(2028, 2, 29)) == (date(2027, 3, 1), date(2028, 2, 29))
     figures = StatsService(demo, today=TODAY).indicators()
-    assert (figures.date_from, figures.date_to) == (date(2025, 12, 1), TODAY)
-    assert len(figures.monthly) == 12
+    assert (figures.date_from, figures.date_to) == (date(2025, 11, 25), TODAY)
+    # Both ends fall in November: its last week of 2025 and its weeks of 2026.
+    assert [m.month for m in figures.monthly][:2] == ["2025-11", "2025-12"]
+    assert len(figures.monthly) == 13
 
 
 def test_percentile_interpolates_between_ranks() -> None:

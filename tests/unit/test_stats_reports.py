@@ -569,3 +569,13 @@ def test_the_trend_names_its_months_as_the_dashboard_does(lang: str, months: lis
     for name in months:
         assert name in extracted
     assert charts.month_names(["2025-12", "2026-01", "2026-02"], lang)[1].endswith("\n2026")
+
+
+def test_the_last_twelve_months_name_each_of_their_thirteen_calendar_months() -> None:
+    """The last twelve months from 08.12.2025 touch thirteen calendar months: naming every
+    other one left December 2025 and half the year unnamed."""
+    months = [f"{2025 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(12, 25)]
+    names = charts.month_names(months, "en")
+    assert len(names) == 13 and all(names)
+    assert names[0] == "Dec\n2025" and names[1] == "Jan\n2026" and names[-1] == "Dec"
+    assert charts.month_names([*months, "2027-01"], "en")[1::2] == [""] * 7  # longer: thinned

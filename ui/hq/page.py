@@ -396,7 +396,7 @@ class HqPage(QWidget):
             [
                 [
                     kinds[r.kind],
-                    r.key,
+                    r.who(),
                     # The most missions first, then the most cases.
                     (", ".join(r.missions), (len(r.missions), r.cases)),
                     _count(r.cases),
@@ -457,8 +457,8 @@ class HqPage(QWidget):
         if key is None:
             return
         # A person's cases by the IIN; an employer's by its name's own words, which find it
-        # however each mission wrote it ("KR: Hanil Co., Ltd." is searched as "hanil").
-        found = {r.key: r.search for r in self.found_repeats or []}
+        # however each mission wrote it ("Hanil Co., Ltd. (South Korea)" is searched as "hanil").
+        found = {r.who(): r.search for r in self.found_repeats or []}
         self.cases_searched.emit(found.get(key.text()) or key.text())
 
     def _say_overdue(self) -> None:
@@ -543,7 +543,7 @@ class HqPage(QWidget):
 
         kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
         repeats = [
-            (kinds[r.kind], r.key, ", ".join(r.missions), r.cases, ", ".join(r.case_numbers))
+            (kinds[r.kind], r.who(), ", ".join(r.missions), r.cases, ", ".join(r.case_numbers))
             for r in self.found_repeats or []
         ]
         return [

@@ -248,6 +248,7 @@ class LettersPage(QWidget):
         self.print_button = push_button(self.print_letter, icon("printer"))
         self.discard_button = push_button(self.ask_discard, icon("trash-2"))
         self.reply_button = push_button(self.record_reply, icon("mail"))
+        self.correct_reply_button = push_button(self.correct_reply, icon("pencil"))
         # Anyone may check a letter that comes back on paper or as a file: a read.
         self.check_button = push_button(self.check_letter, icon("file-check"))
         # What a row offers, in the bar and in the row's menu (the Menu key, a right click).
@@ -259,6 +260,7 @@ class LettersPage(QWidget):
             self.print_button,
             self.discard_button,
             self.reply_button,
+            self.correct_reply_button,
             self.check_button,
         )
         row = FlowLayout()
@@ -311,6 +313,10 @@ class LettersPage(QWidget):
         self.discard_button.setText(_("&Discard"))
         self.reply_button.setText(_("Record a rep&ly…"))
         self.reply_button.setToolTip(_("The addressee answered this letter: record when and what"))
+        self.correct_reply_button.setText(_("Co&rrect the reply…"))
+        self.correct_reply_button.setToolTip(
+            _("A reply's date, sender or summary was mistyped: correct it")
+        )
         self.check_button.setText(_("Check a le&tter…"))
         self.busy.label.setText(_("Saving…"))  # the room it keeps is the room it will need
         self.check_button.setToolTip(
@@ -520,6 +526,9 @@ class LettersPage(QWidget):
             writer and status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
         )
         self.reply_button.setEnabled(writer and status == LetterStatus.ISSUED)
+        self.correct_reply_button.setEnabled(
+            writer and status == LetterStatus.ISSUED and info is not None and info.reply is not None
+        )
 
     # -- workflow --------------------------------------------------------------------------
 
@@ -558,6 +567,16 @@ class LettersPage(QWidget):
         if info is None or info.status != LetterStatus.ISSUED:
             return None
         self.reply_dialog = ReplyDialog(self.service, info, parent=self)
+        self.reply_dialog.accepted.connect(lambda: self.refresh(info.id))
+        self.reply_dialog.open()
+        return self.reply_dialog
+
+    def correct_reply(self) -> ReplyDialog | None:
+        """The selected letter's reply, to correct; the register shows it once on file."""
+        info = self.selected()
+        if info is None or info.reply is None:
+            return None
+        self.reply_dialog = ReplyDialog(self.service, info, parent=self, correcting=info.reply)
         self.reply_dialog.accepted.connect(lambda: self.refresh(info.id))
         self.reply_dialog.open()
         return self.reply_dialog

@@ -1,7 +1,9 @@
 """Record the answer to an issued letter: when it came, from whom, what it says, its scan.
 
 The reply goes on the case's timeline (``LetterService.record_reply``); a scan chosen here is
-stored on the case with it, in the same write, as any file attached to the case.
+stored on the case with it, in the same write, as any file attached to the case. Opened on a
+reply already recorded, it corrects its date, sender and summary
+(``LetterService.correct_reply``): in place the same day, else as a new entry.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import ValidationError
-from app.i18n import _, format_date
+from app.i18n import _, format_date, format_datetime
 from app.services.cases import read_attachment
-from app.services.letters import LetterInfo, LetterService
+from app.services.letters import LetterInfo, LetterService, ReplyCorrected, ReplyInfo
 from ui.widgets.common import STRETCH, lines_tall, set_label, widget_row
 from ui.widgets.dialogs import ValidatingDialog
 from ui.widgets.fields import DateField
@@ -32,11 +34,17 @@ class ReplyDialog(ValidatingDialog):
     """Emits ``accepted`` once the reply is on file; ``answered`` is the letter as it reads then."""
 
     def __init__(
-        self, service: LetterService, letter: LetterInfo, parent: QWidget | None = None
+        self,
+        service: LetterService,
+        letter: LetterInfo,
+        parent: QWidget | None = None,
+        correcting: ReplyInfo | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.letter = letter
+        self.correcting = correcting  # the reply recorded, to correct
+        self.in_place = correcting is not None and service.reply_correctable_in_place(correcting)
         self.answered: LetterInfo | None = None
         self.scan: Path | None = None
         self.received_on = DateField("received_on")
@@ -60,17 +68,28 @@ class ReplyDialog(ValidatingDialog):
         self.form.addRow("", self.summary)
         self.form.addRow("", self.scan_row)
         self.set_scan(None)
+        if correcting is not None:
+            self.received_on.set_date(correcting.received_on)
+            self.from_field.setText(correcting.sender)
+            self.summary.setPlainText(correcting.summary)
         self.retranslate_ui()
+        if correcting is not None:
+            # The scan stays the reply's; a correction changes its words. After the labels:
+            # the scan's label is made by the first ``retranslate_ui``.
+            self.form.setRowVisible(self.scan_row, False)
 
     def retranslate_ui(self) -> None:
         number = self.letter.outgoing_number or ""
-        self.setWindowTitle(_("Reply to letter {number}").format(number=number))
         sent = format_date(self.letter.letter_date) if self.letter.letter_date else ""
-        self.set_intro(
-            _("Letter {number} of {date} to {addressee}.").format(
-                number=number, date=sent, addressee=self.letter.addressee_text
-            )
+        intro = _("Letter {number} of {date} to {addressee}.").format(
+            number=number, date=sent, addressee=self.letter.addressee_text
         )
+        if self.correcting is None:
+            self.setWindowTitle(_("Reply to letter {number}").format(number=number))
+        else:
+            self.setWindowTitle(_("Correct the reply to letter {number}").format(number=number))
+            intro += "\n" + self._correction_said(self.correcting)
+        self.set_intro(intro)
         for widget, text in (
             (self.received_on, _("&Received on:")),
             (self.from_field, _("&From:")),
@@ -83,6 +102,19 @@ class ReplyDialog(ValidatingDialog):
         self.choose_button.setText(_("C&hoose a file…"))
         self.clear_button.setText(_("No file"))
         self._say_scan()
+
+    def _correction_said(self, reply: ReplyInfo) -> str:
+        """Whether the correction changes the entry or adds one, said before OK."""
+        if self.in_place:
+            return _(
+                "Recorded today: the correction changes the entry, and the audit log keeps "
+                "what it said before."
+            )
+        when = format_datetime(reply.recorded_at.astimezone()) if reply.recorded_at else ""
+        return _(
+            "Recorded on {when} by {user}: the correction is a new entry on the case's "
+            "timeline that says which reply it corrects."
+        ).format(when=when, user=reply.recorded_by)
 
     def set_scan(self, path: Path | None) -> None:
         self.scan = path
@@ -116,6 +148,9 @@ class ReplyDialog(ValidatingDialog):
         assert received_on is not None  # validate() said so
         service, letter_id, scan = self.service, self.letter.id, self.scan
         sender, summary = self.from_field.text(), self.summary.toPlainText()
+        if self.correcting is not None:
+            entry_id = self.correcting.entry_id
+            return lambda: service.correct_reply(letter_id, entry_id, received_on, sender, summary)
 
         def write() -> LetterInfo:
             attachment = (scan.name, read_attachment(scan)) if scan else None
@@ -124,6 +159,8 @@ class ReplyDialog(ValidatingDialog):
         return write
 
     def written(self, result: object) -> None:
+        if isinstance(result, ReplyCorrected):
+            result = result.letter
         self.answered = result if isinstance(result, LetterInfo) else None
 
     def typed(self) -> bool:

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
+    QDialogButtonBox,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QWidget,
@@ -29,10 +32,24 @@ from app.services.cases import CaseService
 from app.services.records import PersonInput
 from app.services.returnees import MAX_YEARS, ReturneeInput, ReturneeRow, ReturneeService
 from app.services.workspace import Workspace
+from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import chars_wide, set_label
 from ui.widgets.country_combo import CountryCombo
-from ui.widgets.dialogs import ValidatingDialog
+from ui.widgets.dialogs import ValidatingDialog, confirm
 from ui.widgets.fields import DateField
+from ui.widgets.plain import plain_tooltip
+
+
+class _StartShownLine(QLineEdit):
+    """A line edit that, focused with all its text selected (as a dialog opens on it, or Tab),
+    keeps the selection but shows the text's start: the cursor at the end scrolled a long
+    occupation's code out of sight."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt name
+        super().focusInEvent(event)
+        text = self.text()
+        if text and self.selectedText() == text:
+            self.setSelection(len(text), -len(text))
 
 
 class OccupationCombo(QComboBox):
@@ -46,6 +63,13 @@ class OccupationCombo(QComboBox):
         self.setMaxVisibleItems(15)
         self.setMinimumContentsLength(28)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        # A title chosen left the field scrolled to its end: "…и других учреждениях" without
+        # its code. Show the start, and the whole title on hover.
+        self.currentIndexChanged.connect(self._show_start)
+        self.currentTextChanged.connect(self.setToolTip)
+        self.line = _StartShownLine()  # the combo's own, kept typed
+        self.setLineEdit(self.line)
+        self.line.editingFinished.connect(self._show_start)
         self.refill()
 
     def refill(self) -> None:
@@ -67,6 +91,12 @@ class OccupationCombo(QComboBox):
 
     def set_code(self, code: str) -> None:
         self.setCurrentIndex(self.findData(code))
+        self._show_start()
+
+    def _show_start(self, *_args: object) -> None:
+        """Scroll the field back to the code at the start of the title (not while typing)."""
+        if not self.line.hasFocus() or not self.line.isModified():
+            self.line.setCursorPosition(0)
 
     def code(self) -> str:
         """The chosen unit group; text typed by hand counts when it starts with a code."""
@@ -98,6 +128,8 @@ class RegionCombo(QComboBox):
 
 
 class ReturneeDialog(ValidatingDialog):
+    consent_withdrawn = Signal(str)  # the record's id, once the withdrawal is on file
+
     def __init__(
         self,
         parent: QWidget | None,
@@ -158,6 +190,12 @@ class ReturneeDialog(ValidatingDialog):
         ]
         for widget, _key in self._rows:
             self.form.addRow("", widget)
+        # At a mission the record is opened from its case, where unticking consent on the
+        # person's form was the only (hard to find) way to take it out of the register.
+        self.withdraw_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
+        self.withdraw_button.clicked.connect(self.ask_withdraw)
+        self._refusal = self.service.why_unchangeable(self.record.id) if self.record else ""
+        self._show_withdraw()
         if self.record is not None:
             self._fill(self.record)
         elif case_id is not None:
@@ -165,6 +203,46 @@ class ReturneeDialog(ValidatingDialog):
         else:
             self.consent_date.set_date(date.today())
         self.retranslate_ui()
+
+    def _show_withdraw(self) -> None:
+        """Offered on a record in the register; disabled, saying why, where it is not ours."""
+        self.withdraw_button.setVisible(self.record is not None and self.record.consented)
+        self.withdraw_button.setEnabled(not self._refusal)
+
+    def ask_withdraw(self) -> QMessageBox | None:
+        """The worker withdrew their consent: asked first, in the register's own words."""
+        record = self.record
+        if record is None:
+            return None
+        return confirm(
+            self,
+            _("Consent withdrawn"),
+            _(
+                "{name} withdrew their consent to the returnees' register. The record leaves "
+                "the register, its figures and every export. Go on?"
+            ).format(name=record.full_name),
+            lambda: self.withdraw(record.id),
+            _("Consent withdrawn"),
+        )
+
+    def withdraw(self, record_id: str) -> BackgroundTask[ReturneeRow]:
+        """Written off the GUI thread; the dialog then says the record left the register."""
+        service = self.service
+
+        def work(_context: object) -> ReturneeRow:
+            service.withdraw_consent(record_id)
+            return service.get(record_id)
+
+        task: BackgroundTask[ReturneeRow] = BackgroundTask(self, work)
+        task.while_busy(self.withdraw_button)
+        task.success(self._withdrawn).failure(lambda exc: show_error(self, exc))
+        return task.run_in_background()
+
+    def _withdrawn(self, row: ReturneeRow) -> None:
+        self.record = row
+        self._show_withdraw()
+        self.retranslate_ui()
+        self.consent_withdrawn.emit(row.id)
 
     def _labels(self) -> dict[str, str]:
         return {
@@ -192,6 +270,12 @@ class ReturneeDialog(ValidatingDialog):
         )
         for widget, key in self._rows:
             set_label(self.form, widget, labels[key])
+        self.withdraw_button.setText(_("Consent &withdrawn…"))
+        self.withdraw_button.setToolTip(
+            plain_tooltip(str(self._refusal))
+            if self._refusal
+            else _("The worker withdrew their consent: take the record out of the register")
+        )
         intro = (
             _(
                 "Record this only with the worker's consent for the returnees' register: it is "

@@ -344,11 +344,15 @@ class _LinesTall(QObject):
     def apply(self) -> None:
         edit = self.edit
         margins = edit.contentsMargins()
+        # One pixel more than the lines and margins: QPlainTextEdit counts a line as shown only
+        # within the viewport less one pixel, and the field showed its three lines beside a
+        # scroll bar for a fourth.
         height = math.ceil(
             self.lines * edit.fontMetrics().lineSpacing()
             + 2 * edit.document().documentMargin()
             + margins.top()
             + margins.bottom()
+            + 1
         )
         if self.fixed:
             edit.setFixedHeight(height)
