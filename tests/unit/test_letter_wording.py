@@ -1180,6 +1180,69 @@ def test_a_missing_or_dead_worker_is_not_said_to_have_turned_to_the_mission(
             assert not came, (kind, lang, came)
 
 
+# A note on a missing or a dead worker: what it is about, what it asks, and where it goes.
+ABSENT_NOTE = {
+    "whereabouts_unknown": {
+        "ru": (
+            "имеет честь обратиться по вопросу установления местонахождения гражданки",
+            "за принятие мер по установлению местонахождения указанной гражданки",
+        ),
+        "kk": (
+            "Серікқызының (NURLANOVA AIGUL, 1994 жылғы 15 наурызда туған, паспорты № N12345678) "
+            "қайда екенін анықтау мәселесі бойынша жүгінуді",
+            "аталған азаматтың қайда екенін анықтау үшін шаралар қабылдап",
+        ),
+        "en": (
+            "has the honour to request its assistance in establishing the whereabouts of "
+            "Ms Aigul Nurlanova",
+            "for measures to be taken to establish the whereabouts of Ms Aigul Nurlanova",
+        ),
+    },
+    "death_repatriation": {
+        "ru": (
+            "имеет честь обратиться в связи со смертью гражданки",
+            "работавшей в компании «Daesung Precision Co., Ltd»",
+        ),
+        "kk": ("қайтыс болуына байланысты жүгінуді", "компаниясында жұмыс істеген."),
+        "en": (
+            "has the honour to inform it of the death of Ms Aigul Nurlanova",
+            "who was employed by Daesung Precision Co., Ltd",
+        ),
+    },
+}
+COMPETENT_AUTHORITIES = {
+    "ru": "препроводить настоящую ноту в компетентные органы Республики Корея",
+    "kk": "Корея Республикасының құзыретті органдарына жолдауды сұрайды",
+    "en": "forwarded to the competent authorities of the Republic of Korea",
+}
+# The note on a worker's labour rights, sent on to the labour ministry.
+LABOUR_NOTE = {
+    "ru": ("трудовых прав", "Министерство занятости и труда"),
+    "kk": ("еңбек құқықтарын", "Жұмыспен қамту және еңбек министрлігіне"),
+    "en": ("Ministry of Employment and Labor", "to protect the rights of"),
+}
+
+
+@pytest.mark.parametrize("category", sorted(ABSENT_NOTE))
+def test_a_note_on_a_missing_or_dead_worker_asks_for_a_search_or_of_the_death(
+    people: dict[str, Workspace], category: str
+) -> None:
+    """The fault: a note on a worker whose relatives cannot find him was written "on the
+    protection of the labour rights" of the missing man, asked for measures "to protect his
+    rights" and to be forwarded to the Ministry of Employment and Labor; on a dead worker it
+    said he «работающего в компании» (works there) and «жұмыс істейді»."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(categories=(category,), claims=()))
+    for lang in LANGS:
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        for wording in ABSENT_NOTE[category][lang]:
+            assert wording in note, (lang, wording, note[:900])
+        assert COMPETENT_AUTHORITIES[lang] in note, lang
+        said = [w for w in LABOUR_NOTE[lang] if w in note]
+        assert not said, (lang, said)
+
+
 def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(
     people: dict[str, Workspace],
 ) -> None:
