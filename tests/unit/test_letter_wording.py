@@ -1243,6 +1243,46 @@ def test_a_note_on_a_missing_or_dead_worker_asks_for_a_search_or_of_the_death(
         assert not said, (lang, said)
 
 
+# An employer letter on a missing worker: what the employer is asked, how the letter closes.
+MISSING_TO_THE_EMPLOYER = {
+    "ru": (
+        "сообщить, когда работник в последний раз был на работе, а также известные Вам адрес "
+        "его проживания и контактные данные;",
+        "Рассчитываем на Ваше содействие и благодарим за сотрудничество.",
+    ),
+    "kk": (
+        "жұмыскердің жұмыста соңғы рет қашан болғанын, сондай-ақ Сізге белгілі тұрғылықты "
+        "мекенжайы мен байланыс деректерін хабарлауды;",
+        "Көмектесетініңізге сенім білдіреміз және ынтымақтастығыңыз үшін алғыс айтамыз.",
+    ),
+    "en": (
+        "state when the worker was last at work, and give the worker's address and contact "
+        "details known to you;",
+        "We count on your assistance and thank you for your cooperation.",
+    ),
+}
+SEARCH_SAID = {"ru": "местонахожд", "kk": "қайда екенін", "en": "whereabouts"}
+SETTLED = {"ru": "урегулирование вопроса", "kk": "Мәселенің шешілетініне", "en": "settled"}
+
+
+def test_an_employer_letter_on_a_missing_worker_asks_what_the_employer_knows(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: an employer letter on a worker his relatives cannot find told the employer
+    of the search twice («…с просьбой о содействии в установлении её местонахождения.
+    Родственники не могут установить её местонахождение.»), asked nothing but a report of
+    "the measures taken" and closed trusting "that the matter can be settled"."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(categories=("whereabouts_unknown",), claims=()))
+    for lang in LANGS:
+        letter = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
+        for wording in MISSING_TO_THE_EMPLOYER[lang]:
+            assert wording in letter, (lang, wording, letter[:1200])
+        assert letter.count(SEARCH_SAID[lang]) == 1, lang
+        assert SETTLED[lang] not in letter, lang
+
+
 def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(
     people: dict[str, Workspace],
 ) -> None:
