@@ -288,7 +288,11 @@ def default_facts(
         lead = {
             "ru": ("По его словам, ", "По её словам, ", "По словам работника, ")[form],
             "kk": "Оның айтуынша, ",
-            "en": ("According to him, ", "According to her, ", "According to the worker, ")[form],
+            # Not "According to the worker, the worker was dismissed": the clauses of a worker
+            # of no known sex name "the worker" themselves.
+            "en": ("According to him, ", "According to her, ", "According to the complaint, ")[
+                form
+            ],
         }[lang]
         sentences.append(lead + "; ".join(clauses) + ".")
     if sentences or reported:
