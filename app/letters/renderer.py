@@ -842,6 +842,9 @@ _TYPOGRAPHY = (
     (re.compile(r"(\d) (?=[^\W\d_])"), r"\1" + _NBSP),
     (re.compile(r"(?<=\b\w\.) (?=\w\.)"), _NBSP),
     (re.compile(r"(?<=[A-ZА-ЯӘҒҚҢӨҰҮҺІЁ]\.) (?=[A-ZА-ЯӘҒҚҢӨҰҮҺІЁ][a-zа-яәғқңөұүһіё])"), _NBSP),
+    # A Russian one-letter preposition or conjunction («в», «с», «и») never ends a line: it
+    # goes to the next with its word. (Kazakh has no such words; English leaves them.)
+    (re.compile(r"(?<![\w\-])([вскоуиаяВСКОУИАЯ]) (?=\S)"), r"\1" + _NBSP),
 )
 
 
