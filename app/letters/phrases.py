@@ -198,6 +198,12 @@ _DEMANDS: dict[str, tuple[str, str, str]] = {
         "жұмыскерден жұмысқа орналастырғаны үшін алынған ақыны қайтаруды",
         "refund the fee charged to the worker for the placement",
     ),
+    # What an employer can tell of a worker nobody can find: the search starts from there.
+    "whereabouts_unknown": (
+        "сообщить, когда работник в последний раз был на работе, а также известные Вам адрес его проживания и контактные данные",
+        "жұмыскердің жұмыста соңғы рет қашан болғанын, сондай-ақ Сізге белгілі тұрғылықты мекенжайы мен байланыс деректерін хабарлауды",
+        "state when the worker was last at work, and give the worker's address and contact details known to you",
+    ),
     "illness_injury": (
         "обеспечить работнику необходимую медицинскую помощь",
         "жұмыскерге қажетті медициналық көмекті қамтамасыз етуді",
@@ -255,8 +261,8 @@ def default_facts(
     reported: list[str] = []  # what others report (relatives, information received)
     for code in sorted(categories, key=_ORDER.index):
         phrase = _FACTS.get(code)
-        if phrase is None:
-            continue
+        if phrase is None or (to_the_employer and code == "whereabouts_unknown"):
+            continue  # an employer letter opens with the relatives' search: not said twice
         ru, kk, en = phrase
         text = {"ru": ru[form], "kk": kk, "en": en[form]}[lang]
         if text.startswith("@"):
@@ -282,7 +288,11 @@ def default_facts(
         lead = {
             "ru": ("По его словам, ", "По её словам, ", "По словам работника, ")[form],
             "kk": "Оның айтуынша, ",
-            "en": ("According to him, ", "According to her, ", "According to the worker, ")[form],
+            # Not "According to the worker, the worker was dismissed": the clauses of a worker
+            # of no known sex name "the worker" themselves.
+            "en": ("According to him, ", "According to her, ", "According to the complaint, ")[
+                form
+            ],
         }[lang]
         sentences.append(lead + "; ".join(clauses) + ".")
     if sentences or reported:

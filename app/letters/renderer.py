@@ -294,6 +294,20 @@ _ROWS: dict[str, tuple[tuple[float, ...], tuple[str, ...], str]] = {
 }
 
 
+# Lines of the letter's text that go over to a page with the signature (not counting a
+# closing formula or an enclosure note, which are not text).
+MIN_LINES_WITH_SIGNATURE = 2
+
+
+def _line_count(item: Flowable) -> int:
+    """Lines of a paragraph at the frame's width; any other flowable counts as enough."""
+    if not isinstance(item, Paragraph):
+        return MIN_LINES_WITH_SIGNATURE
+    probe = Paragraph(item.text, item.style)  # wrapping the one in the story changes its frags
+    probe.wrap(FRAME_WIDTH, PAGE_HEIGHT)
+    return len(probe.blPara.lines)
+
+
 class _WholeBlock(Table):
     """A table that never splits: the frame moves it whole to the next page instead.
 
@@ -584,12 +598,15 @@ class DocumentBuilder:
         table.spaceAfter = 6
         if style in {"sign", "seal"}:
             # A signature never stands alone on a page: it keeps the preceding paragraph, and
-            # through a closing («С уважением,») or an enclosure note the text's last one.
+            # through a closing («С уважением,») or an enclosure note the text's last one;
+            # when that is one line («Рассчитываем на урегулирование…»), the one before too,
+            # so that a page never opens with one line of text and a signature.
             previous: list[Flowable] = []
-            while self.story:
+            text_lines = 0
+            while self.story and text_lines < MIN_LINES_WITH_SIGNATURE:
                 previous.insert(0, self.story.pop())
                 if not previous[0].getKeepWithNext():
-                    break
+                    text_lines += _line_count(previous[0])
             self.story.append(KeepTogether([*previous, table]))
         else:
             self.story.append(table)
@@ -825,6 +842,9 @@ _TYPOGRAPHY = (
     (re.compile(r"(\d) (?=[^\W\d_])"), r"\1" + _NBSP),
     (re.compile(r"(?<=\b\w\.) (?=\w\.)"), _NBSP),
     (re.compile(r"(?<=[A-ZА-ЯӘҒҚҢӨҰҮҺІЁ]\.) (?=[A-ZА-ЯӘҒҚҢӨҰҮҺІЁ][a-zа-яәғқңөұүһіё])"), _NBSP),
+    # A Russian one-letter preposition or conjunction («в», «с», «и») never ends a line: it
+    # goes to the next with its word. (Kazakh has no such words; English leaves them.)
+    (re.compile(r"(?<![\w\-])([вскоуиаяВСКОУИАЯ]) (?=\S)"), r"\1" + _NBSP),
 )
 
 

@@ -33,6 +33,12 @@ _DEFAULT_BODIES: dict[str, dict[str, Any]] = {
         "ru": ("Министерство труда", "Министерству труда"),
         "en": "Ministry of Labour",
     },
+    # A missing or a dead worker is a matter for the police and other bodies, not labour's.
+    "competent": {
+        "kk": ("құзыретті органдары", "құзыретті органдарына"),
+        "ru": ("компетентные органы", "компетентным органам"),
+        "en": "competent authorities",
+    },
 }
 
 
@@ -93,7 +99,8 @@ def official_name(iso2: str, lang: str) -> str:
 
 
 def body(iso2: str, kind: str, lang: str) -> Body:
-    """The host state's MFA (``mfa``) or labour ministry (``labour``) named in full."""
+    """The host state's MFA (``mfa``), labour ministry (``labour``) or competent authorities
+    (``competent``) named in full."""
     row = load_table().get((iso2 or "").upper(), {})
     names = row.get(kind) or _DEFAULT_BODIES[kind]
     if lang == "en":

@@ -1356,6 +1356,9 @@ class LetterService(DatedService):
     def _default_forward_to(case: Case, kind: str, lang: str) -> str:
         if kind != "note_verbale_labour_authority":
             return ""
+        # A search for a missing worker or a death is not the labour ministry's business.
+        if _absence({c.code for c in case.categories}):
+            return body(case.host_country, "competent", lang).nominative
         return body(case.host_country, "labour", lang).nominative
 
     def _default_subject(self, session: Session, case: Case, lang: str) -> str:

@@ -12,7 +12,7 @@ from app.domain.kk_dates import kk_date_when, kk_period
 from app.letters import LETTER_KINDS, Addressee
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
-from app.services.records import CaseDetail, CaseInput, PersonInput
+from app.services.records import CaseChanges, CaseDetail, CaseInput, PersonInput
 from app.services.workspace import Workspace
 from tests.unit.test_letter_wording import LANGS, TODAY, flat, make_case, people, raw_text
 
@@ -67,6 +67,20 @@ def test_a_woman_registered_without_iin_or_sex_is_a_woman_in_every_letter(
         assert FEMININE_CITIZEN.search(ru), ru
     if kind != "assistance_certificate":  # the certificate states no facts
         assert "По её словам" in ru and "According to her" in en, (ru, en)
+
+
+def test_an_english_letter_names_the_worker_of_no_known_sex_once_per_clause(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: with no sex recorded, an English note said "According to the worker, the
+    worker was dismissed without lawful grounds"."""
+    case = bare_case(people, "Ли", "Саша")
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(categories=("unjustified_dismissal", "violence")))
+    for kind in ("note_verbale_labour_authority", "employer_letter", "referral"):
+        en = render(people, case.id, kind, "en")
+        assert "According to the complaint, the worker was dismissed without lawful" in en, en
+        assert "the worker, the worker" not in en, en
 
 
 def test_the_approver_is_told_only_when_no_name_says_the_sex(
@@ -219,7 +233,7 @@ def test_a_person_whose_sex_nothing_tells_is_not_guessed_a_man(
     if kind != "hq_case_report":
         assert "гражданство Республики Казахстан)" in ru, ru
     if kind != "assistance_certificate":  # the certificate states no facts
-        assert "По словам работника" in ru and "According to the worker" in en, (ru, en)
+        assert "По словам работника" in ru and "According to the complaint" in en, (ru, en)
     service = LetterService(people["aigul"], today=TODAY)
     checks = service.checks_for_case(case.id, kind, "ru", LetterFields())
     assert any(SEX_MISSING in w and "masculine" not in w for w in checks), checks

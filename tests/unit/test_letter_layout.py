@@ -3,6 +3,8 @@ that cannot be broken at the end of a justified line."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.lib.styles import ParagraphStyle
@@ -20,7 +22,7 @@ from app.letters.renderer import (
     addressee_lines,
 )
 from app.letters.templates import render_markup
-from tests.unit.test_letters_render import make_context, text_of
+from tests.unit.test_letters_render import make_context, text_of, text_of_lines
 
 FACTS = "Работодатель нарушил:\n- не выплатил зарплату;\n–\n• удерживает паспорт.\n\n—\n\nДругое."
 REQUESTS = "выплатить зарплату;\n-\n• вернуть паспорт\n  —  \n- сообщить о мерах"
@@ -198,3 +200,21 @@ def test_a_draft_note_to_no_one_shows_where_the_addressee_is_missing(lang: str) 
         assert broken not in draft
     issued = text_of(render_letter(make_context(kind, lang, addressee=nobody)))
     assert mark not in issued
+
+
+# A line of a Russian letter that ends with a one-letter preposition or conjunction.
+HANGING_WORD = re.compile(r"(?:^|\s)[вскоуиаяВСКОУИАЯ]$")
+
+
+@pytest.mark.parametrize("kind", ["note_verbale_labour_authority", "employer_letter"])
+def test_a_russian_line_never_ends_with_a_one_letter_preposition(kind: str) -> None:
+    """The fault: «…работающей в компании «Kim & Lee Co.» в» ended a line of a note, its
+    «Республике Корея» on the next; «…и о результатах сообщить в» / «Министерство…»."""
+    facts = " ".join(
+        f"Работник {n} обратился в Посольство с жалобой и просьбой о помощи, а работодатель "
+        "к нему с уважением не относится и у него удерживает паспорт."
+        for n in range(1, 9)
+    )
+    lines = text_of_lines(render_letter(make_context(kind, "ru", free_text=facts)))
+    hanging = [line for line in lines if HANGING_WORD.search(line.rstrip())]
+    assert not hanging

@@ -1180,6 +1180,109 @@ def test_a_missing_or_dead_worker_is_not_said_to_have_turned_to_the_mission(
             assert not came, (kind, lang, came)
 
 
+# A note on a missing or a dead worker: what it is about, what it asks, and where it goes.
+ABSENT_NOTE = {
+    "whereabouts_unknown": {
+        "ru": (
+            "имеет честь обратиться по вопросу установления местонахождения гражданки",
+            "за принятие мер по установлению местонахождения указанной гражданки",
+        ),
+        "kk": (
+            "Серікқызының (NURLANOVA AIGUL, 1994 жылғы 15 наурызда туған, паспорты № N12345678) "
+            "қайда екенін анықтау мәселесі бойынша жүгінуді",
+            "аталған азаматтың қайда екенін анықтау үшін шаралар қабылдап",
+        ),
+        "en": (
+            "has the honour to request its assistance in establishing the whereabouts of "
+            "Ms Aigul Nurlanova",
+            "for measures to be taken to establish the whereabouts of Ms Aigul Nurlanova",
+        ),
+    },
+    "death_repatriation": {
+        "ru": (
+            "имеет честь обратиться в связи со смертью гражданки",
+            "работавшей в компании «Daesung Precision Co., Ltd»",
+        ),
+        "kk": ("қайтыс болуына байланысты жүгінуді", "компаниясында жұмыс істеген."),
+        "en": (
+            "has the honour to inform it of the death of Ms Aigul Nurlanova",
+            "who was employed by Daesung Precision Co., Ltd",
+        ),
+    },
+}
+COMPETENT_AUTHORITIES = {
+    "ru": "препроводить настоящую ноту в компетентные органы Республики Корея",
+    "kk": "Корея Республикасының құзыретті органдарына жолдауды сұрайды",
+    "en": "forwarded to the competent authorities of the Republic of Korea",
+}
+# The note on a worker's labour rights, sent on to the labour ministry.
+LABOUR_NOTE = {
+    "ru": ("трудовых прав", "Министерство занятости и труда"),
+    "kk": ("еңбек құқықтарын", "Жұмыспен қамту және еңбек министрлігіне"),
+    "en": ("Ministry of Employment and Labor", "to protect the rights of"),
+}
+
+
+@pytest.mark.parametrize("category", sorted(ABSENT_NOTE))
+def test_a_note_on_a_missing_or_dead_worker_asks_for_a_search_or_of_the_death(
+    people: dict[str, Workspace], category: str
+) -> None:
+    """The fault: a note on a worker whose relatives cannot find him was written "on the
+    protection of the labour rights" of the missing man, asked for measures "to protect his
+    rights" and to be forwarded to the Ministry of Employment and Labor; on a dead worker it
+    said he «работающего в компании» (works there) and «жұмыс істейді»."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(categories=(category,), claims=()))
+    for lang in LANGS:
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        for wording in ABSENT_NOTE[category][lang]:
+            assert wording in note, (lang, wording, note[:900])
+        assert COMPETENT_AUTHORITIES[lang] in note, lang
+        said = [w for w in LABOUR_NOTE[lang] if w in note]
+        assert not said, (lang, said)
+
+
+# An employer letter on a missing worker: what the employer is asked, how the letter closes.
+MISSING_TO_THE_EMPLOYER = {
+    "ru": (
+        "сообщить, когда работник в последний раз был на работе, а также известные Вам адрес "
+        "его проживания и контактные данные;",
+        "Рассчитываем на Ваше содействие и благодарим за сотрудничество.",
+    ),
+    "kk": (
+        "жұмыскердің жұмыста соңғы рет қашан болғанын, сондай-ақ Сізге белгілі тұрғылықты "
+        "мекенжайы мен байланыс деректерін хабарлауды;",
+        "Көмектесетініңізге сенім білдіреміз және ынтымақтастығыңыз үшін алғыс айтамыз.",
+    ),
+    "en": (
+        "state when the worker was last at work, and give the worker's address and contact "
+        "details known to you;",
+        "We count on your assistance and thank you for your cooperation.",
+    ),
+}
+SEARCH_SAID = {"ru": "местонахожд", "kk": "қайда екенін", "en": "whereabouts"}
+SETTLED = {"ru": "урегулирование вопроса", "kk": "Мәселенің шешілетініне", "en": "settled"}
+
+
+def test_an_employer_letter_on_a_missing_worker_asks_what_the_employer_knows(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: an employer letter on a worker his relatives cannot find told the employer
+    of the search twice («…с просьбой о содействии в установлении её местонахождения.
+    Родственники не могут установить её местонахождение.»), asked nothing but a report of
+    "the measures taken" and closed trusting "that the matter can be settled"."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(categories=("whereabouts_unknown",), claims=()))
+    for lang in LANGS:
+        letter = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
+        for wording in MISSING_TO_THE_EMPLOYER[lang]:
+            assert wording in letter, (lang, wording, letter[:1200])
+        assert letter.count(SEARCH_SAID[lang]) == 1, lang
+        assert SETTLED[lang] not in letter, lang
+
+
 def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(
     people: dict[str, Workspace],
 ) -> None:

@@ -394,6 +394,34 @@ def test_a_closing_keeps_the_last_paragraph_with_the_signature() -> None:
     assert not apart
 
 
+# What follows the text: the enclosure note, else the closing formula.
+AFTER_TEXT = {
+    "ru": ("Приложение", "С уважением,"),
+    "kk": ("Қосымша", "Құрметпен,"),
+    "en": ("Enclosure", "Yours faithfully,"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_signature_goes_over_with_two_lines_of_text_at_least(lang: str) -> None:
+    """The fault: a letter to an employer with many requests ended page 1 with its last
+    request and opened page 2 with the one-line «Рассчитываем на урегулирование вопроса и
+    благодарим за сотрудничество.» and the signature: a page a signature could be put to
+    with almost nothing of the letter on it."""
+    thin = []
+    for paragraphs in range(4, 24):
+        text = "\n\n".join("Работодатель не выплачивал зарплату. " * 3 for _ in range(paragraphs))
+        pages = PdfReader(io.BytesIO(render_letter(make_context(lang=lang, free_text=text)))).pages
+        if len(pages) == 1:
+            continue
+        lines = [line for line in pages[-1].extract_text().split("\n") if line.strip()]
+        end = next(n for n, line in enumerate(lines) if line.startswith(AFTER_TEXT[lang]))
+        before = lines[:end]
+        if len([line for line in before if not line.strip().isdigit()]) < 2:  # not the page no.
+            thin.append(paragraphs)
+    assert not thin
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_phone_number_never_breaks_across_lines(lang: str) -> None:
     """The fault: a referral printed "(tel. +82 10" at the end of one line and "6323 4741)"
