@@ -215,9 +215,11 @@ class LettersPage(QWidget):
             whole=(NUMBER, DATE, STATUS, CASE, LANG),
             max_lines=2,
             choosable=(DATE, STATUS, CASE, KIND, LANG, ADDRESSEE, REPLY),
-            # Beside the preview at 150 % display scaling (some 680 pixels): the language,
-            # the date and the addressee go in this order, each back from the header's menu.
-            optional=(LANG, DATE, ADDRESSEE),
+            # Beside the preview at 1366 pixels the reply column goes first (the Start page
+            # counts the letters awaiting a reply, and the status filter lists them); at 150 %
+            # display scaling (some 680 pixels) the language, the date and the addressee go
+            # too, in this order, each back from the header's menu.
+            optional=(REPLY, LANG, DATE, ADDRESSEE),
         )
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.edit_letter)
