@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -49,8 +49,14 @@ def application_font_watch(app: QCoreApplication) -> ApplicationFontWatch:
         watch = ApplicationFontWatch(app)
         if isinstance(app, QGuiApplication):
             app.fontChanged.connect(watch.changed)
-        # First of the watch's slots, so that a sized text (``RelativeFont``) is set after.
-        watch.changed.connect(restyle_sheeted_widgets)
+        # From the event loop, not while the change is said: a window being destroyed can
+        # hear it (a font event sent while its widgets go), and listing every widget then
+        # wrapped a half-destroyed one (a crash). One restyle for a burst of changes.
+        restyle = QTimer(watch)
+        restyle.setSingleShot(True)
+        restyle.setInterval(0)
+        restyle.timeout.connect(restyle_sheeted_widgets)
+        watch.changed.connect(restyle.start)
     return watch
 
 
