@@ -113,7 +113,7 @@ from app.services.agreements import (
     letter_citations,
 )
 from app.services.cases import CaseService, checked_file
-from app.services.legal_tables import SUBJECT_RULES, host_law
+from app.services.legal_tables import HostLawInfo, host_law, judging_rule
 from app.services.letterhead import letterhead
 from app.services.replies import AWAITS_REPLY, unanswered
 from app.services.rows import add_case_event, copied, live_row
@@ -1557,6 +1557,23 @@ class LetterService(DatedService):
                 ).format(country=case.host_country)
             )
         context = self._context(session, row, None, self.today)
+        if row.kind in _HOST_LAW_ONLY:
+            left_out = [
+                p
+                for p in self._host_law_bearing(session, case, row.lang, self.today)
+                if not p.verified
+            ]
+            if left_out:
+                # A letter that leaves the mission states only checked law; the approver
+                # should know what it could have cited once the host table is checked.
+                found.append(
+                    _(
+                        "The letter leaves out provisions of the host country's law that bear "
+                        "on the complaint but are not yet checked against their source: "
+                        "{provisions}. A letter to an employer cites only checked law; HQ "
+                        "checks the host-country table."
+                    ).format(provisions="; ".join(p.citation for p in left_out))
+                )
         unchecked = [c for c in context.citations if not c.verified]
         if unchecked:
             # The letter must say so (DOMAIN.md: never present an unsure item as settled);
@@ -1671,24 +1688,31 @@ class LetterService(DatedService):
     def _host_law_citations(
         self, session: Session, case: Case, lang: str, on: date
     ) -> tuple[Citation, ...]:
+        """The checked host-country provisions that bear on the case's complaints, each
+        labelled by what it is about; none where the table has none: an employer is never told
+        a treaty or convention governs it."""
+        return tuple(
+            Citation(p.citation, "", p.subject_label[:1].lower() + p.subject_label[1:], True)
+            for p in self._host_law_bearing(session, case, lang, on)
+            if p.verified
+        )
+
+    def _host_law_bearing(
+        self, session: Session, case: Case, lang: str, on: date
+    ) -> tuple[HostLawInfo, ...]:
         """The host-country provisions the contract review relies on (with their sources and
-        verification in the host table) that bear on the case's categories; none where the
-        table has none: an employer is never told a treaty or convention governs it."""
+        verification in the host table) whose own subject bears on the case's categories: the
+        weekly-rest article a monthly minimum wage rests on is not cited on unpaid wages."""
         from app.contracts.rules import RULES  # the review's rules, loaded when first needed
 
         categories = {c.code for c in case.categories}
         bearing = {rule.code for rule in RULES if categories & set(rule.categories)}
-        subjects = {
-            subject
-            for subject, rule in SUBJECT_RULES.items()
-            if rule in bearing and subject not in _NOT_CITED_TO_EMPLOYERS
-        }
         domestic = is_domestic_case(session, case.id)
         law = host_law(self.ws, case.host_country, lang, on=on, session=session, domestic=domestic)
         return tuple(
-            Citation(p.citation, "", p.subject_label[:1].lower() + p.subject_label[1:], p.verified)
+            p
             for p in law.provisions
-            if p.subject in subjects
+            if judging_rule(p.about) in bearing and p.subject not in _NOT_CITED_TO_EMPLOYERS
         )
 
     def _context(
