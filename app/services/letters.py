@@ -161,6 +161,10 @@ _ADDRESSED_AT_HOME = {"agency_report", "hq_case_report"}
 # Letters to addressees whom treaties between states do not bind: they cite the host
 # state's own law, which does (issue 15 item 6).
 _HOST_LAW_ONLY = {"employer_letter"}
+# Letters that cite only provisions checked against their source, leaving out the rest (the
+# approver is told which): an employer reads the host's law as settled. Other letters cite
+# the agreement library's unchecked provisions marked "unverified" (most are not checked).
+_CHECKED_ONLY = {"employer_letter"}
 # Host-law subjects a letter never puts to an employer as the rules of the case: a probation
 # article lets an employer end a trial period without notice, so cited on a dismissal it
 # argues the employer's side, and the case does not record that the worker was on trial.
@@ -1557,31 +1561,24 @@ class LetterService(DatedService):
                 ).format(country=case.host_country)
             )
         context = self._context(session, row, None, self.today)
-        if row.kind in _HOST_LAW_ONLY:
-            left_out = [
-                p
-                for p in self._host_law_bearing(session, case, row.lang, self.today)
-                if not p.verified
-            ]
-            if left_out:
-                # A letter that leaves the mission states only checked law; the approver
-                # should know what it could have cited once the host table is checked.
-                found.append(
-                    _(
-                        "The letter leaves out provisions of the host country's law that bear "
-                        "on the complaint but are not yet checked against their source: "
-                        "{provisions}. A letter to an employer cites only checked law; HQ "
-                        "checks the host-country table."
-                    ).format(provisions="; ".join(p.citation for p in left_out))
-                )
-        unchecked = [c for c in context.citations if not c.verified]
-        if unchecked:
+        cited = self._cited(session, case, row.lang, row.kind, self.today)
+        unchecked = [c for c in cited if not c.verified]
+        if unchecked and row.kind not in _CHECKED_ONLY:
             # The letter must say so (DOMAIN.md: never present an unsure item as settled);
-            # the approver should know before a ministry or an employer reads it.
+            # the approver should know before a ministry reads it.
             found.append(
                 _(
                     "The letter cites provisions not yet checked against their source, marked "
                     "“unverified” in it: {provisions}. Check them before the letter is approved."
+                ).format(provisions="; ".join(_cited(c) for c in unchecked))
+            )
+        elif unchecked:
+            # What the letter could cite once checked, so the approver can ask HQ to check it.
+            found.append(
+                _(
+                    "The letter leaves out provisions that bear on the case but are not yet "
+                    "checked against their source: {provisions}. A letter to an employer cites "
+                    "only checked law."
                 ).format(provisions="; ".join(_cited(c) for c in unchecked))
             )
         undated = [c for c in context.citations if not c.in_force_date_known]
@@ -1679,23 +1676,24 @@ class LetterService(DatedService):
     def _citations(
         self, session: Session, case: Case, lang: str, kind: str, on: date
     ) -> tuple[Citation, ...]:
+        """What the letter cites: of what bears on the case, for an employer the checked
+        provisions only (the approver is told what it leaves out)."""
+        cited = self._cited(session, case, lang, kind, on)
+        return tuple(c for c in cited if c.verified) if kind in _CHECKED_ONLY else cited
+
+    def _cited(
+        self, session: Session, case: Case, lang: str, kind: str, on: date
+    ) -> tuple[Citation, ...]:
         """What the officer cited, else the relevant provisions binding the host state
         (app.services.agreements); for an employer, the host's law on the case's complaints."""
         if kind in _HOST_LAW_ONLY:
-            return self._host_law_citations(session, case, lang, on)
+            return tuple(
+                Citation(
+                    p.citation, "", p.subject_label[:1].lower() + p.subject_label[1:], p.verified
+                )
+                for p in self._host_law_bearing(session, case, lang, on)
+            )
         return letter_citations(self.ws, case.id, lang, session, on)
-
-    def _host_law_citations(
-        self, session: Session, case: Case, lang: str, on: date
-    ) -> tuple[Citation, ...]:
-        """The checked host-country provisions that bear on the case's complaints, each
-        labelled by what it is about; none where the table has none: an employer is never told
-        a treaty or convention governs it."""
-        return tuple(
-            Citation(p.citation, "", p.subject_label[:1].lower() + p.subject_label[1:], True)
-            for p in self._host_law_bearing(session, case, lang, on)
-            if p.verified
-        )
 
     def _host_law_bearing(
         self, session: Session, case: Case, lang: str, on: date

@@ -419,8 +419,8 @@ def test_the_approver_is_told_of_unverified_provisions_the_letter_cites(
 ) -> None:
     """The fault: an employer letter printed "(unverified)" beside a provision of the host's
     law, and nothing told the officer approving it; a letter citing none is not warned. An
-    employer letter leaves the mission: it leaves an unchecked provision out, and the approver
-    is told which and why."""
+    employer letter now leaves an unchecked provision out, and the approver is told which and
+    why."""
     case = make_case(people, "female", "TR")
     service = LetterService(people["aigul"], today=TODAY)
     employer = service.draft(case.id, "employer_letter", "en")
@@ -433,6 +433,7 @@ def test_the_approver_is_told_of_unverified_provisions_the_letter_cites(
     # official may confiscate a migrant's documents) binds it, and is cited unverified.
     certificate = service.draft(case.id, "assistance_certificate", "en")
     (warned,) = [w for w in service.warnings(certificate.id) if "not yet checked" in w]
+    assert "marked “unverified”" in warned
     assert "Members of Their Families of 18 December 1990, Art. 21." in warned
     other = make_case(people, "male", "TR")  # hours and no contract: nothing unverified
     certificate = service.draft(other.id, "assistance_certificate", "en")
