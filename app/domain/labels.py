@@ -121,6 +121,8 @@ def _review_rules(pgettext: Callable[[str, str], str]) -> dict[str, str]:
         "recruitment_fee": pgettext("review subject", "Recruitment fees"),
         "minimum_wage": pgettext("review subject", "Minimum wage"),
         "weekly_hours": pgettext("review subject", "Working hours"),
+        # Not a rule of its own (weekly_hours judges it): what an overtime-cap article is about.
+        "overtime_limit": pgettext("review subject", "Limit on overtime work"),
         "overtime_pay": pgettext("review subject", "Overtime pay"),
         "rest_days": pgettext("review subject", "Weekly rest"),
         "paid_leave": pgettext("review subject", "Paid annual leave"),

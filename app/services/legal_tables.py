@@ -203,6 +203,14 @@ SUBJECT_RULES: dict[str, str] = {
     "probation": "probation",
     "health_insurance": "insurance",
 }
+# Subjects a provision may be about (its cite's ``about``) that no review rule of their own
+# judges, and the rule that does: the weekly-hours rule checks the cap with overtime.
+ABOUT_RULES: dict[str, str] = {"overtime_limit": "weekly_hours"}
+
+
+def judging_rule(about: str) -> str:
+    """The review rule that judges what a provision is about (``HostLawInfo.about``)."""
+    return ABOUT_RULES.get(about, about)
 
 
 @dataclass(frozen=True)
@@ -214,6 +222,9 @@ class HostLawInfo:
     citation: str
     source: str
     verified: bool
+    # What the provision itself is about (a review subject): its cite's own, else the
+    # figure's; a letter chooses and labels provisions by it.
+    about: str = ""
 
 
 @dataclass(frozen=True)
@@ -264,13 +275,15 @@ def host_law_from(
             if cite.key in seen:
                 continue
             seen.add(cite.key)
+            about = cite.about or rule
             provisions.append(
                 HostLawInfo(
                     subject=subject,
-                    subject_label=rule_label(cite.about or rule, lang),
+                    subject_label=rule_label(about, lang),
                     citation=statute_citation(cite, lang),
                     source=item.provenance.source,
                     verified=item.provenance.verified,
+                    about=about,
                 )
             )
     labels = tuple(rule_label(SUBJECT_RULES[s], lang) for s in reference.outdated)

@@ -113,7 +113,7 @@ from app.services.agreements import (
     letter_citations,
 )
 from app.services.cases import CaseService, checked_file
-from app.services.legal_tables import SUBJECT_RULES, host_law
+from app.services.legal_tables import HostLawInfo, host_law, judging_rule
 from app.services.letterhead import letterhead
 from app.services.replies import AWAITS_REPLY, unanswered
 from app.services.rows import add_case_event, copied, live_row
@@ -161,6 +161,10 @@ _ADDRESSED_AT_HOME = {"agency_report", "hq_case_report"}
 # Letters to addressees whom treaties between states do not bind: they cite the host
 # state's own law, which does (issue 15 item 6).
 _HOST_LAW_ONLY = {"employer_letter"}
+# Letters that cite only provisions checked against their source, leaving out the rest (the
+# approver is told which): an employer reads the host's law as settled. Other letters cite
+# the agreement library's unchecked provisions marked "unverified" (most are not checked).
+_CHECKED_ONLY = {"employer_letter"}
 # Host-law subjects a letter never puts to an employer as the rules of the case: a probation
 # article lets an employer end a trial period without notice, so cited on a dismissal it
 # argues the employer's side, and the case does not record that the worker was on trial.
@@ -1557,14 +1561,24 @@ class LetterService(DatedService):
                 ).format(country=case.host_country)
             )
         context = self._context(session, row, None, self.today)
-        unchecked = [c for c in context.citations if not c.verified]
-        if unchecked:
+        cited = self._cited(session, case, row.lang, row.kind, self.today)
+        unchecked = [c for c in cited if not c.verified]
+        if unchecked and row.kind not in _CHECKED_ONLY:
             # The letter must say so (DOMAIN.md: never present an unsure item as settled);
-            # the approver should know before a ministry or an employer reads it.
+            # the approver should know before a ministry reads it.
             found.append(
                 _(
                     "The letter cites provisions not yet checked against their source, marked "
                     "“unverified” in it: {provisions}. Check them before the letter is approved."
+                ).format(provisions="; ".join(_cited(c) for c in unchecked))
+            )
+        elif unchecked:
+            # What the letter could cite once checked, so the approver can ask HQ to check it.
+            found.append(
+                _(
+                    "The letter leaves out provisions that bear on the case but are not yet "
+                    "checked against their source: {provisions}. A letter to an employer cites "
+                    "only checked law."
                 ).format(provisions="; ".join(_cited(c) for c in unchecked))
             )
         undated = [c for c in context.citations if not c.in_force_date_known]
@@ -1662,33 +1676,41 @@ class LetterService(DatedService):
     def _citations(
         self, session: Session, case: Case, lang: str, kind: str, on: date
     ) -> tuple[Citation, ...]:
+        """What the letter cites: of what bears on the case, for an employer the checked
+        provisions only (the approver is told what it leaves out)."""
+        cited = self._cited(session, case, lang, kind, on)
+        return tuple(c for c in cited if c.verified) if kind in _CHECKED_ONLY else cited
+
+    def _cited(
+        self, session: Session, case: Case, lang: str, kind: str, on: date
+    ) -> tuple[Citation, ...]:
         """What the officer cited, else the relevant provisions binding the host state
         (app.services.agreements); for an employer, the host's law on the case's complaints."""
         if kind in _HOST_LAW_ONLY:
-            return self._host_law_citations(session, case, lang, on)
+            return tuple(
+                Citation(
+                    p.citation, "", p.subject_label[:1].lower() + p.subject_label[1:], p.verified
+                )
+                for p in self._host_law_bearing(session, case, lang, on)
+            )
         return letter_citations(self.ws, case.id, lang, session, on)
 
-    def _host_law_citations(
+    def _host_law_bearing(
         self, session: Session, case: Case, lang: str, on: date
-    ) -> tuple[Citation, ...]:
+    ) -> tuple[HostLawInfo, ...]:
         """The host-country provisions the contract review relies on (with their sources and
-        verification in the host table) that bear on the case's categories; none where the
-        table has none: an employer is never told a treaty or convention governs it."""
+        verification in the host table) whose own subject bears on the case's categories: the
+        weekly-rest article a monthly minimum wage rests on is not cited on unpaid wages."""
         from app.contracts.rules import RULES  # the review's rules, loaded when first needed
 
         categories = {c.code for c in case.categories}
         bearing = {rule.code for rule in RULES if categories & set(rule.categories)}
-        subjects = {
-            subject
-            for subject, rule in SUBJECT_RULES.items()
-            if rule in bearing and subject not in _NOT_CITED_TO_EMPLOYERS
-        }
         domestic = is_domestic_case(session, case.id)
         law = host_law(self.ws, case.host_country, lang, on=on, session=session, domestic=domestic)
         return tuple(
-            Citation(p.citation, "", p.subject_label[:1].lower() + p.subject_label[1:], p.verified)
+            p
             for p in law.provisions
-            if p.subject in subjects
+            if judging_rule(p.about) in bearing and p.subject not in _NOT_CITED_TO_EMPLOYERS
         )
 
     def _context(

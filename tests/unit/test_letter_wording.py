@@ -418,21 +418,49 @@ def test_the_approver_is_told_of_unverified_provisions_the_letter_cites(
     people: dict[str, Workspace],
 ) -> None:
     """The fault: an employer letter printed "(unverified)" beside a provision of the host's
-    law, and nothing told the officer approving it; a letter citing none is not warned."""
+    law, and nothing told the officer approving it; a letter citing none is not warned. An
+    employer letter now leaves an unchecked provision out, and the approver is told which and
+    why."""
     case = make_case(people, "female", "TR")
     service = LetterService(people["aigul"], today=TODAY)
     employer = service.draft(case.id, "employer_letter", "en")
-    warned = [w for w in service.warnings(employer.id) if "not yet checked" in w]
-    assert len(warned) == 1 and "Minimum Wage Determination Commission" in warned[0]
-    assert "(unverified)" in flat(raw_text(issue(people, case.id, "employer_letter", "en")))
+    (warned,) = [w for w in service.warnings(employer.id) if "not yet checked" in w]
+    assert "leaves out provisions" in warned and "cites only checked law" in warned
+    assert "Minimum Wage Determination Commission" in warned
+    letter = flat(raw_text(issue(people, case.id, "employer_letter", "en")))
+    assert "(unverified)" not in letter and "Minimum Wage" not in letter
     # Türkiye is a party to the UN migrant workers' convention: its Art. 21 (no one but an
     # official may confiscate a migrant's documents) binds it, and is cited unverified.
     certificate = service.draft(case.id, "assistance_certificate", "en")
     (warned,) = [w for w in service.warnings(certificate.id) if "not yet checked" in w]
+    assert "marked “unverified”" in warned
     assert "Members of Their Families of 18 December 1990, Art. 21." in warned
     other = make_case(people, "male", "TR")  # hours and no contract: nothing unverified
     certificate = service.draft(other.id, "assistance_certificate", "en")
     assert not any("not yet checked" in w for w in service.warnings(certificate.id))
+
+
+def test_an_employer_letter_cites_the_checked_law_on_the_complaint_by_what_it_is_about(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a Korean employer owing wages was reminded of the Labor Standards Act,
+    Art. 55 (weekly rest), which the table cites only for the monthly minimum wage; Arts. 50
+    and 53 were both "working hours", though Art. 53 caps overtime."""
+    wages = make_case(people, "female", "KR")  # unpaid wages, passport kept
+    service = LetterService(people["aigul"], today=TODAY)
+    draft = service.draft(wages.id, "employer_letter", "en")
+    (left_out,) = [w for w in service.warnings(draft.id) if "leaves out provisions" in w]
+    assert "Minimum Wage Act" in left_out and "Art. 55" not in left_out
+    hours = make_case(people, "male", "KR")  # excessive hours, no contract
+    letter = flat(raw_text(issue(people, hours.id, "employer_letter", "en")))
+    assert "Labor Standards Act, Art. 50: working hours" in letter
+    assert "Labor Standards Act, Art. 53: limit on overtime work" in letter
+    assert "Art. 55" not in letter and "(unverified)" not in letter  # weekly rest: unchecked
+    draft = service.draft(hours.id, "employer_letter", "ru")
+    (left_out,) = [w for w in service.warnings(draft.id) if "leaves out provisions" in w]
+    assert "ст. 55" in left_out  # weekly rest bears on the hours, but is not checked
+    russian = flat(raw_text(issue(people, hours.id, "employer_letter", "ru")))
+    assert "ст. 50: рабочее время" in russian and "ст. 53: рабочее время" not in russian
 
 
 @pytest.mark.parametrize(
@@ -1055,9 +1083,15 @@ def test_an_employer_letter_on_a_dismissal_does_not_cite_the_probation_article(
         ("en", "probation"),
     ):
         letter = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
-        assert "4857 sayılı İş Kanunu" in letter, lang  # its hours article is still cited
         assert probation not in letter.lower(), lang
-        assert "15" not in letter.split("İş Kanunu")[1].split(":")[0], lang
+        assert "İş Kanunu" not in letter, lang  # Türkiye's figures are all unchecked
+    # Nor is it among the provisions the approver is told the letter leaves out unchecked:
+    # the hours articles bear on the complaint, the probation article never does.
+    service = LetterService(people["aigul"], today=TODAY)
+    draft = service.draft(case.id, "employer_letter", "en")
+    (left_out,) = [w for w in service.warnings(draft.id) if "leaves out provisions" in w]
+    assert "Art. 63" in left_out and "Art. 41" in left_out
+    assert "Art. 15" not in left_out
 
 
 def test_the_approver_is_not_told_an_agreement_after_the_facts_is_cited_as_a_standard(
