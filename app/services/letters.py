@@ -649,22 +649,14 @@ class LetterService(DatedService):
         """Record the answer to an issued letter on its case's timeline, with the scan of the
         answer (file name, content) stored on the case in the same transaction if given."""
         self.ws.require_role(*WRITERS)
-        sender = check.required_text(sender, "sender", _("From"), MAX_REPLY_SENDER)
-        summary = check.required_text(summary, "summary", _("Summary"), MAX_REPLY_SUMMARY)
-        check.not_future(received_on, "received_on", _("Received on"), self.today)
+        sender, summary = self._checked_reply(received_on, sender, summary)
         cases = CaseService(self.ws, self._today)
         file_name = checked_file(*attachment) if attachment else None
         with self.ws.write() as session:
             row = self._load(session, letter_id)
             if row.status != LetterStatus.ISSUED or not row.case_id:
                 raise ConflictError(_("Only an issued letter can have a reply."))
-            if row.letter_date is not None and received_on < row.letter_date:
-                raise ValidationError(
-                    _("The reply cannot have come before the letter was sent on {date}.").format(
-                        date=format_date(row.letter_date)
-                    ),
-                    "received_on",
-                )
+            _refuse_reply_before_letter(row, received_on)
             case = self._case(session, row.case_id)
             attachment_id = None
             if attachment and file_name:
@@ -683,18 +675,9 @@ class LetterService(DatedService):
                 EventKind.REPLY_RECEIVED,
                 self.ws.actor.username,
                 summary,
-                data={
-                    **event_data(
-                        SystemEvent.REPLY_RECEIVED,
-                        number=number,
-                        sender=sender,
-                        date=received_on.isoformat(),
-                    ),
-                    "letter_id": row.id,
-                    "received_on": received_on.isoformat(),
-                    "sender": sender,
-                    "attachment_id": attachment_id,
-                },
+                data=_reply_data(
+                    SystemEvent.REPLY_RECEIVED, row, received_on, sender, attachment_id
+                ),
             )
             case.updated_at = datetime.now(UTC)  # bundles travel by the case's version
             self.ws.audit(
@@ -712,6 +695,13 @@ class LetterService(DatedService):
             session.flush()
             search.index_cases(session, [case.id])
             return self._info(session, row)
+
+    def _checked_reply(self, received_on: date, sender: str, summary: str) -> tuple[str, str]:
+        """A reply's sender and summary as stored, once they and its day are fit."""
+        sender = check.required_text(sender, "sender", _("From"), MAX_REPLY_SENDER)
+        summary = check.required_text(summary, "summary", _("Summary"), MAX_REPLY_SUMMARY)
+        check.not_future(received_on, "received_on", _("Received on"), self.today)
+        return sender, summary
 
     def reply_correctable_in_place(self, reply: ReplyInfo) -> bool:
         """Whether a correction of ``reply`` changes its entry: recorded today, by this user or
@@ -734,9 +724,7 @@ class LetterService(DatedService):
         what was read when. Either way the audit entry keeps the values before the correction.
         """
         self.ws.require_role(*WRITERS)
-        sender = check.required_text(sender, "sender", _("From"), MAX_REPLY_SENDER)
-        summary = check.required_text(summary, "summary", _("Summary"), MAX_REPLY_SUMMARY)
-        check.not_future(received_on, "received_on", _("Received on"), self.today)
+        sender, summary = self._checked_reply(received_on, sender, summary)
         with self.ws.write() as session:
             row = self._load(session, letter_id)
             entry = session.get(CaseEvent, entry_id)
@@ -750,13 +738,7 @@ class LetterService(DatedService):
             before = reply_of(entry.data, entry.text, entry.author, entry.id, entry.occurred_at)
             if before is None:
                 raise NotFound(_("No such reply to this letter."))
-            if row.letter_date is not None and received_on < row.letter_date:
-                raise ValidationError(
-                    _("The reply cannot have come before the letter was sent on {date}.").format(
-                        date=format_date(row.letter_date)
-                    ),
-                    "received_on",
-                )
+            _refuse_reply_before_letter(row, received_on)
             if (before.received_on, before.sender, before.summary) == (
                 received_on,
                 sender,
@@ -789,17 +771,14 @@ class LetterService(DatedService):
                     self.ws.actor.username,
                     summary,
                     data={
-                        **event_data(
+                        **_reply_data(
                             SystemEvent.REPLY_CORRECTED,
-                            number=number,
-                            sender=sender,
-                            date=received_on.isoformat(),
+                            row,
+                            received_on,
+                            sender,
+                            before.attachment_id,
                             of=_recorded_day(before),
                         ),
-                        "letter_id": row.id,
-                        "received_on": received_on.isoformat(),
-                        "sender": sender,
-                        "attachment_id": before.attachment_id,
                         "corrects": before.entry_id,
                     },
                 ).id
@@ -1973,6 +1952,36 @@ def parse_code(text: str) -> tuple[str, str]:
             "code",
         )
     return number.strip().upper(), check_part.lower()
+
+
+def _refuse_reply_before_letter(row: Letter, received_on: date) -> None:
+    if row.letter_date is not None and received_on < row.letter_date:
+        raise ValidationError(
+            _("The reply cannot have come before the letter was sent on {date}.").format(
+                date=format_date(row.letter_date)
+            ),
+            "received_on",
+        )
+
+
+def _reply_data(
+    event: SystemEvent,
+    row: Letter,
+    received_on: date,
+    sender: str,
+    attachment_id: str | None,
+    **params: str,
+) -> dict[str, Any]:
+    """A reply entry's data: the sentence's parameters and the reply's own fields."""
+    day = received_on.isoformat()
+    number = row.outgoing_number or ""
+    return {
+        **event_data(event, number=number, sender=sender, date=day, **params),
+        "letter_id": row.id,
+        "received_on": day,
+        "sender": sender,
+        "attachment_id": attachment_id,
+    }
 
 
 def consent_not_covered(scope: ConsentScope, *more: ConsentScope) -> str:
