@@ -15,18 +15,16 @@ from sqlalchemy import select
 from app.config import Paths
 from app.db.models import AuditEntry
 from app.security import audit
-from app.security.keyslots import KeySlotStore, signing_public
-from app.security.user_ledger import RECOVERY_KEY, SIGNING_KEY, account_findings
+from app.security.keyslots import KeySlotStore
+from app.security.user_ledger import RECOVERY_KEY, account_findings
 from app.services.recovery import RecoveryService
 from app.services.users import UserService
 from tests.conftest import PASSWORD, OpenWs
 from tests.security.test_signed_account_changes import (
     Entry,
-    _append,
-    _her_key,
     _her_signing_key,
     _rewrite_history,
-    _sql,
+    aigul_forges_a_recovery,
 )
 
 NOTE = (
@@ -41,19 +39,6 @@ def _setup_without_the_recovery_slots_key(entry: Entry) -> Entry | None:
     actor, action, entity, entity_id, details = entry
     details = {k: v for k, v in details.items() if k not in (RECOVERY_KEY, audit.SIGNATURE)}
     return actor, action, entity, entity_id, details
-
-
-def _aigul_forges_a_recovery(installation: Paths) -> None:
-    key = _her_key(installation)
-    _sql(installation, key, "UPDATE user SET role = 'admin' WHERE username = 'aigul'")
-    mine = signing_public(_her_signing_key(installation))
-    taken = {"method": "recovery_key", "existing_user": True, SIGNING_KEY: mine}
-    _append(
-        installation,
-        key,
-        ("aigul", "installation.recover", "user", "aigul", taken),
-        _her_signing_key(installation),
-    )
 
 
 def _aigul_is_administrator(admin_ws: OpenWs) -> bool:
@@ -74,7 +59,7 @@ def test_a_recovery_forged_through_an_older_slot_passes_as_before(
 ) -> None:
     """The limit, as stated: no key on record, the recovery is judged as before."""
     _set_up_by_an_older_version(installation)
-    _aigul_forges_a_recovery(installation)
+    aigul_forges_a_recovery(installation)
     assert _aigul_is_administrator(open_ws)
 
 
@@ -93,7 +78,7 @@ def test_an_older_recovery_slot_is_named_in_settings_until_the_key_is_replaced(
         ).scalar_one()
     assert rotated[RECOVERY_KEY]
 
-    _aigul_forges_a_recovery(installation)  # now refused: not signed by the slot's key
+    aigul_forges_a_recovery(installation)  # now refused: not signed by the slot's key
     assert not _aigul_is_administrator(open_ws)
     assert (
         "the role was changed in the database directly"

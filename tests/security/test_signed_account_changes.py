@@ -85,6 +85,21 @@ def _append(paths: Paths, key: bytes, entry: Entry, sign: Ed25519PrivateKey | No
         db.dispose()
 
 
+def aigul_forges_a_recovery(installation: Paths) -> None:
+    """Aigul makes herself administrator in the database and records it as a recovery she
+    took, signed with her own account key (not the recovery slot's)."""
+    key = _her_key(installation)
+    _sql(installation, key, "UPDATE user SET role = 'admin' WHERE username = 'aigul'")
+    mine = signing_public(_her_signing_key(installation))
+    taken = {"method": "recovery_key", "existing_user": True, SIGNING_KEY: mine}
+    _append(
+        installation,
+        key,
+        ("aigul", "installation.recover", "user", "aigul", taken),
+        _her_signing_key(installation),
+    )
+
+
 def _rewrite_history(
     paths: Paths,
     key: bytes,
@@ -359,16 +374,7 @@ def test_a_recovery_forged_by_an_officer_makes_her_no_administrator(
 ) -> None:
     """``installation.recover`` makes whoever holds the recovery key an administrator; it is
     signed by the recovery slot's key, put on record at setup, which Aigul cannot make."""
-    key = _her_key(installation)
-    _sql(installation, key, "UPDATE user SET role = 'admin' WHERE username = 'aigul'")
-    mine = signing_public(_her_signing_key(installation))
-    taken = {"method": "recovery_key", "existing_user": True, SIGNING_KEY: mine}
-    _append(
-        installation,
-        key,
-        ("aigul", "installation.recover", "user", "aigul", taken),
-        _her_signing_key(installation),
-    )
+    aigul_forges_a_recovery(installation)
 
     _refused(installation, "aigul")
     admin = open_ws("admin")
