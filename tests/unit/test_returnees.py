@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
@@ -91,7 +92,9 @@ def test_reference_lists_are_complete_and_checked() -> None:
     for region in isco.regions().values():
         assert set(region.titles) == {"kk", "ru", "en"}
     assert isco.occupation("8332").title("kk") == "Жүк көлігінің жүргізушілері"
-    assert isco.occupation("1111").title("kk") == "Legislators"  # no title of ours: English
+    assert isco.occupation("1111").title("ru") == "Законодатели"
+    untitled = isco.Occupation("1111", {"en": "Legislators"})
+    assert untitled.title("kk") == "Legislators"  # a group without our title shows English
     with pytest.raises(ValidationError, match="“7” is not an ISCO-08 occupation code"):
         isco.occupation("7")
     with pytest.raises(ValidationError, match="“9999” is not an ISCO-08 occupation code"):
@@ -100,6 +103,18 @@ def test_reference_lists_are_complete_and_checked() -> None:
         isco.region("KZ-AST")
     with pytest.raises(ValidationError, match="“xx” is not an ISO 639-1"):
         isco.language_code("xx")
+
+
+def test_every_occupation_group_has_a_russian_and_a_kazakh_title() -> None:
+    # A kk or ru officer must never meet an English title in the register's combo or column.
+    for group in isco.occupations().values():
+        assert set(group.titles) == {"kk", "ru", "en"}, group.code
+        for language in ("kk", "ru"):
+            title = group.title(language)
+            assert title != group.title("en"), group.code
+            assert not re.search("[A-Za-z]", title), (group.code, title)
+        # Letters only Russian has betray a Russian word where a Kazakh one is meant.
+        assert not re.search("[ёъщ]", group.title("kk")), group.code
 
 
 def test_mission_records_from_a_closed_case_with_consent_and_audit(open_ws: OpenWs) -> None:
