@@ -26,6 +26,10 @@ class Found(StrEnum):
     # ``source``: the users revoked whose re-key never began (the disk full, Qorgau stopped);
     # ``count``: 1 at a mission, whose signing key they could read too
     REVOCATION_FINISHED = "revocation_finished"
+    # ``source``: the user whose new slot (a new account, a new password) a crash left
+    # unconfirmed; kept when the database had recorded it, else dropped
+    NEW_SLOT_KEPT = "new_slot_kept"
+    NEW_SLOT_DROPPED = "new_slot_dropped"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,18 @@ def found_text(found: FoundAfterCrash) -> str:
             "copies of the backups they had unpacked in the data folder were removed.",
             found.count,
         ).format(n=found.count)
+    if found.what is Found.NEW_SLOT_KEPT:
+        return _(
+            "A new password (or the new account) of {user} was being saved when Qorgau "
+            "stopped. The database had recorded it, so it was kept: {user} signs in with the "
+            "new password."
+        ).format(user=found.source)
+    if found.what is Found.NEW_SLOT_DROPPED:
+        return _(
+            "A new password (or a new account) of {user} was being saved when Qorgau "
+            "stopped, before the database recorded it, so it was not kept: {user} signs in "
+            "with the previous password, or is added again."
+        ).format(user=found.source)
     if found.what is Found.REVOCATION_FINISHED:
         said = _(
             "The revocation of {users} had not finished (the disk was full, or Qorgau was "
