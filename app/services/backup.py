@@ -66,6 +66,8 @@ from app.security.private_files import (
     make_private_dir,
     open_private,
     storage_error,
+    sync_file,
+    sync_folder,
     touch_private,
 )
 from app.security.rekey import finish_waiting, key_opens, rekey_database, retire_waiting_key
@@ -301,14 +303,16 @@ def _pack(workspace: Workspace, tmpdir: Path, created: datetime, out: Path, part
         },
     }
     try:
-        with (
-            open_private(part) as raw,
-            zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED) as archive,
-        ):
-            archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
-            archive.write(copy, DB_FILENAME)
-            archive.write(keyslots, KEYSLOTS_FILENAME)
+        with open_private(part) as raw:
+            with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED) as archive:
+                archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
+                archive.write(copy, DB_FILENAME)
+                archive.write(keyslots, KEYSLOTS_FILENAME)
+            # On the disk before it is said written: a USB stick pulled out then, or a power
+            # cut, left a backup that would not restore.
+            sync_file(raw)
         os.replace(part, out)
+        sync_folder(out.parent)
     except OSError as exc:
         raise _ChosenFileFailed(exc) from exc
 
