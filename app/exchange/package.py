@@ -74,6 +74,7 @@ from app.exchange.zipstream import (
 )
 from app.i18n import N_, Said, _, format_number, lazy, say_again
 from app.os_errors import os_error_text
+from app.security.private_files import sync_file
 from app.untrusted import UNREADABLE_ZIP
 
 ProgressFn = Callable[[int, int, str], None]
@@ -1326,4 +1327,5 @@ def write_bundle(
             if plain.failure is not None:
                 raise plain.failure from None
             raise
+        sync_file(handle)  # on the disk before it is renamed into place and logged as sent
     return hashing.digest.hexdigest()

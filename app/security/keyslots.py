@@ -46,7 +46,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from app.errors import AuthError, DatabaseBusy, DatabaseError, ValidationError
 from app.i18n import _, ngettext
 from app.os_errors import os_error_text
-from app.security.private_files import exclusive_lock, make_private_dir, replace_privately
+from app.security.private_files import (
+    exclusive_lock,
+    make_private_dir,
+    replace_privately,
+    sync_folder,
+)
 from app.untrusted import json_from_outside
 
 FORMAT = 2
@@ -60,6 +65,7 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 # with "@" (see app.services.installation.USERNAME_RE), so they cannot collide.
 RECOVERY_SLOT = "@recovery"
 ESCROW_SLOT = "@escrow"
+STAGED = "staged"  # slots written before their account's transaction commits (stage_slot)
 # Held, across processes, while the key file is read, changed and written back.
 LOCK_FILENAME = "keyslots.lock"
 # A change holds it for well under a second (one key derivation at most): a holder after this
@@ -385,7 +391,7 @@ class KeySlotStore:
         data["format"] = FORMAT
         make_private_dir(self.path.parent)
         replace_privately(self.path, json.dumps(data, indent=2, sort_keys=True), ".keyslots-")
-        _fsync_dir(self.path.parent)
+        sync_folder(self.path.parent)
 
     @contextmanager
     def _changing(self) -> Iterator[dict[str, Any]]:
@@ -495,11 +501,20 @@ class KeySlotStore:
         """
         data = self._load()
         slot = data["slots"].get(username)
-        if slot is None:
+        staged = _staged(data).get(username)
+        if slot is None and staged is None:
             # Spend the same effort as a real attempt so timing does not reveal user names.
             _derive(password, b"\0" * 16, self.profile)
             raise AuthError(lambda: _("Wrong user name or password."))
-        return self._unwrap(data["database_id"], username, password, slot)
+        if slot is not None:
+            try:
+                return self._unwrap(data["database_id"], username, password, slot)
+            except AuthError:
+                if staged is None:
+                    raise
+        # A new password a crash left staged: the sign-in settles whether it stays.
+        assert staged is not None
+        return self._unwrap(data["database_id"], username, password, staged["slot"])
 
     def unlock(self, username: str, password: str) -> bytes:
         """The newest database key the slot reaches (proves the password)."""
@@ -525,6 +540,49 @@ class KeySlotStore:
             data["slots"][username] = self._current_slot(
                 data, username, password, key, pending, private
             )
+
+    def stage_slot(
+        self,
+        username: str,
+        password: str,
+        key: bytes,
+        pending: PendingKey | None,
+        private: X25519PrivateKey,
+    ) -> None:
+        """Write ``username``'s new slot (a new user, a new password) beside the one in use,
+        until the database's transaction that gives the account its new signing key commits
+        (``confirm_staged``). Written over the old slot at once, a crash before that commit
+        left a password the history did not know: the account's signatures were judged
+        forged, the users an administrator added after it could not sign in, and
+        ``audit verify`` said the log was tampered with. ``settle_staged`` decides after a
+        crash, by the history, which of the two stays."""
+        check_password_strength(password)
+        with self._changing() as data:
+            slot = self._current_slot(data, username, password, key, pending, private)
+            staged = _staged(data)
+            data[STAGED] = staged
+            staged[username] = {
+                "slot": slot,
+                "signing_key": signing_public(account_signing_key(private)),
+            }
+
+    def staged(self) -> dict[str, str]:
+        """The slots written but not yet confirmed: user name → the new signing key."""
+        return {name: entry["signing_key"] for name, entry in _staged(self._load()).items()}
+
+    def confirm_staged(self, username: str) -> None:
+        """The staged slot becomes ``username``'s slot: the history gives its key now."""
+        self.settle_staged({username: True})
+
+    def settle_staged(self, keep: dict[str, bool]) -> None:
+        """Each staged slot named: kept (in place of the old slot) or dropped."""
+        with self._changing() as data:
+            staged = _staged(data)
+            for username, kept in keep.items():
+                entry = staged.pop(username, None)
+                if entry is not None and kept:
+                    data["slots"][username] = entry["slot"]
+            _set_staged(data, staged)
 
     def _current_slot(
         self,
@@ -593,6 +651,9 @@ class KeySlotStore:
     def remove_slot(self, username: str) -> None:
         with self._changing() as data:
             data["slots"].pop(username, None)
+            staged = _staged(data)
+            staged.pop(username, None)
+            _set_staged(data, staged)
 
     # -- re-key -----------------------------------------------------------------------------
 
@@ -774,20 +835,30 @@ def _check_shape(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _staged(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The key file's staged slots (``stage_slot``); a malformed entry counts as none."""
+    staged = data.get(STAGED)
+    if not isinstance(staged, dict):
+        return {}
+    return {
+        name: entry
+        for name, entry in staged.items()
+        if isinstance(entry, dict)
+        and isinstance(entry.get("slot"), dict)
+        and isinstance(entry.get("signing_key"), str)
+    }
+
+
+def _set_staged(data: dict[str, Any], staged: dict[str, dict[str, Any]]) -> None:
+    if staged:
+        data[STAGED] = staged
+    else:
+        data.pop(STAGED, None)
+
+
 def _aad(database_id: str, username: str, epoch: int) -> bytes:
     return f"qorgau-keyslot:v2:{database_id}:{username}:{epoch}".encode()
 
 
 def _legacy_aad(database_id: str, username: str) -> bytes:
     return f"qorgau-keyslot:v1:{database_id}:{username}".encode()
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return  # Windows cannot open directories; the rename is still atomic there.
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -69,6 +69,26 @@ def open_private(path: Path, exclusive: bool = False) -> BinaryIO:
     return os.fdopen(fd, "wb")
 
 
+def sync_file(handle: BinaryIO) -> None:
+    """Flush ``handle`` and wait until the disk holds it. A file renamed into place and said
+    written (a bundle logged as sent, a backup) without it could be empty after a power cut,
+    or half on a USB stick pulled out once Qorgau said it was done."""
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def sync_folder(path: Path) -> None:
+    """Wait until the disk holds ``path``'s entries (a rename into it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return  # Windows cannot open folders; the rename is still atomic there.
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def replace_privately(path: Path, text: str, prefix: str) -> None:
     """Put ``text`` in ``path`` through a 0600 temporary file beside it (named ``prefix``...),
     synced and renamed over it: a crash leaves the old file or the new one, never half."""

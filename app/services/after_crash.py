@@ -12,11 +12,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select
+
+from app.config import Paths
+from app.db.models import Setting
 from app.domain.roles import BUNDLE_IMPORTERS
-from app.i18n import _, ngettext
+from app.i18n import _, format_number, ngettext
+from app.security.private_files import lock_is_free
 from app.services.backup import remove_crashed_restores
 from app.services.workspace import Workspace
+
+# A CSV import writing its batches keeps a setting under this prefix (and its id) saying what
+# its file's audit entry would say, with the importer and the last line written, and holds
+# ``csv_import_lock`` (app.services.csv_import).
+CSV_UNDER_WAY = "csv_import_under_way:"
+UNDER_WAY_ACTOR = "importer"
+UNDER_WAY_LINE = "last_line"
+
+
+def csv_import_lock(paths: Paths, import_id: str) -> Path:
+    return paths.data_dir / f".csv-import-{import_id}.lock"
 
 
 class Found(StrEnum):
@@ -26,6 +44,12 @@ class Found(StrEnum):
     # ``source``: the users revoked whose re-key never began (the disk full, Qorgau stopped);
     # ``count``: 1 at a mission, whose signing key they could read too
     REVOCATION_FINISHED = "revocation_finished"
+    # ``source``: the user whose new slot (a new account, a new password) a crash left
+    # unconfirmed; kept when the database had recorded it, else dropped
+    NEW_SLOT_KEPT = "new_slot_kept"
+    NEW_SLOT_DROPPED = "new_slot_dropped"
+    # ``source``: the file's name; ``count``: the cases its batches had written
+    CSV_IMPORT_CUT_SHORT = "csv_import_cut_short"
 
 
 @dataclass(frozen=True)
@@ -51,6 +75,30 @@ def found_text(found: FoundAfterCrash) -> str:
             "copies of the backups they had unpacked in the data folder were removed.",
             found.count,
         ).format(n=found.count)
+    if found.what is Found.CSV_IMPORT_CUT_SHORT:
+        return ngettext(
+            "An import of {file} was stopped before it finished (Qorgau was closed or the "
+            "computer switched off). The {n} case it had written is kept and the import is in "
+            "the list of imports, where it can be undone. Import the file again for the rest: "
+            "the rows already imported are found and left out.",
+            "An import of {file} was stopped before it finished (Qorgau was closed or the "
+            "computer switched off). The {n} cases it had written are kept and the import is "
+            "in the list of imports, where it can be undone. Import the file again for the "
+            "rest: the rows already imported are found and left out.",
+            found.count,
+        ).format(file=found.source, n=format_number(found.count))
+    if found.what is Found.NEW_SLOT_KEPT:
+        return _(
+            "A new password or a new account for {user} was being saved when Qorgau "
+            "stopped. The database had recorded it, so it was kept: {user} signs in with the "
+            "new password."
+        ).format(user=found.source)
+    if found.what is Found.NEW_SLOT_DROPPED:
+        return _(
+            "A new password or a new account for {user} was being saved when Qorgau "
+            "stopped, before the database recorded it, so it was not kept: {user} signs in "
+            "with the previous password, or an administrator adds the account again."
+        ).format(user=found.source)
     if found.what is Found.REVOCATION_FINISHED:
         said = _(
             "The revocation of {users} had not finished (the disk was full, or Qorgau was "
@@ -81,11 +129,48 @@ def repair_on_start(workspace: Workspace, imports: bool = True) -> list[FoundAft
             workspace.after_crash.append(
                 FoundAfterCrash(Found.RESTORE_COPY_REMOVED, count=len(removed))
             )
+    if not workspace.on_server:
+        finish_cut_short_csv_imports(workspace)
     if imports and workspace.actor.role in BUNDLE_IMPORTERS:
         from app.services.exchange import ExchangeService  # a third of a second to import
 
         ExchangeService(workspace).take_back_cut_short()
     return take_found(workspace)
+
+
+def finish_cut_short_csv_imports(workspace: Workspace) -> None:
+    """The file's audit entry of each CSV import of this user killed between two batches
+    (its lock free): its cases stay, and the entry lists the import, so that it can be undone
+    and the file's next check says it was imported. Only the importer's own start writes it:
+    the entry names who made the import, and only they (or a consul) may undo it."""
+    with workspace.read() as session:
+        marks = session.execute(
+            select(Setting.key, Setting.value).where(Setting.key.startswith(CSV_UNDER_WAY))
+        ).all()
+    for key, value in marks:
+        details: dict[str, Any] = dict(value) if isinstance(value, dict) else {}
+        if details.pop(UNDER_WAY_ACTOR, None) != workspace.actor.username:
+            continue
+        lock = csv_import_lock(workspace.paths, key.removeprefix(CSV_UNDER_WAY))
+        if lock.exists() and not lock_is_free(lock):
+            continue  # under way in another window
+        line = details.pop(UNDER_WAY_LINE, 0)
+        with workspace.write() as session:
+            row = session.get(Setting, key)
+            if row is None:
+                continue  # finished meanwhile
+            workspace.audit(
+                session, "import.csv", "case", "", {**details, "stopped_after_line": line}
+            )
+            session.delete(row)
+        lock.unlink(missing_ok=True)
+        workspace.after_crash.append(
+            FoundAfterCrash(
+                Found.CSV_IMPORT_CUT_SHORT,
+                str(details.get("file", "")),
+                count=int(details.get("imported", 0)),
+            )
+        )
 
 
 def take_found(workspace: Workspace) -> list[FoundAfterCrash]:

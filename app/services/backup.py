@@ -66,6 +66,8 @@ from app.security.private_files import (
     make_private_dir,
     open_private,
     storage_error,
+    sync_file,
+    sync_folder,
     touch_private,
 )
 from app.security.rekey import finish_waiting, key_opens, rekey_database, retire_waiting_key
@@ -301,14 +303,16 @@ def _pack(workspace: Workspace, tmpdir: Path, created: datetime, out: Path, part
         },
     }
     try:
-        with (
-            open_private(part) as raw,
-            zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED) as archive,
-        ):
-            archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
-            archive.write(copy, DB_FILENAME)
-            archive.write(keyslots, KEYSLOTS_FILENAME)
+        with open_private(part) as raw:
+            with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED) as archive:
+                archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
+                archive.write(copy, DB_FILENAME)
+                archive.write(keyslots, KEYSLOTS_FILENAME)
+            # On the disk before it is said written: a USB stick pulled out then, or a power
+            # cut, left a backup that would not restore.
+            sync_file(raw)
         os.replace(part, out)
+        sync_folder(out.parent)
     except OSError as exc:
         raise _ChosenFileFailed(exc) from exc
 
@@ -641,13 +645,11 @@ def restore_backup(
     """
     refuse_on_server(paths.server.exists(), backups_message())
     has_db, has_slots = paths.db.exists(), paths.keyslots.exists()
-    if has_db != has_slots:
-        raise DatabaseError(
-            _(
-                "The installation in {path} is incomplete; move its files elsewhere and "
-                "restore into an empty folder."
-            ).format(path=str(paths.data_dir))
-        )
+    # A key file alone is what a restore into an empty folder killed before its last step
+    # leaves (``_replace``): restoring again finishes it (``_restore_into`` checks the key
+    # file is the backup's installation's).
+    if has_db and not has_slots:
+        raise _incomplete(paths)
     admin = None
     if has_db:
         admin = _current_admin(paths, username, password, guard or LoginGuard(paths.data_dir))
@@ -671,6 +673,15 @@ def restore_backup(
         raise
 
 
+def _incomplete(paths: Paths) -> DatabaseError:
+    return DatabaseError(
+        _(
+            "The installation in {path} is incomplete; move its files elsewhere and "
+            "restore into an empty folder."
+        ).format(path=str(paths.data_dir))
+    )
+
+
 def _remove_if_empty(folder: Path) -> None:
     try:
         folder.rmdir()  # only an empty folder: never anything someone put there meanwhile
@@ -691,6 +702,9 @@ def _restore_into(
         manifest = _read_backup(file, staging)
         if admin is not None and manifest["database_id"] != admin.database_id:
             raise DatabaseError(_belongs_elsewhere(manifest, admin.database_id, paths.data_dir))
+        if admin is None and paths.keyslots.exists():
+            if KeySlotStore(paths.keyslots).database_id() != manifest["database_id"]:
+                raise _incomplete(paths)  # not a key file this backup's restore left
         key = _backup_key(staging, username, password, admin.key if admin else None)
         check = open_raw(staging / DB_FILENAME, key)
         try:
@@ -1057,11 +1071,14 @@ def _replace(paths: Paths, staging: Path, keep_key_file: bool) -> None:
             raise
         for suffix in ("-wal", "-shm"):
             (paths.data_dir / (DB_FILENAME + suffix)).unlink(missing_ok=True)
-    os.replace(staging / DB_FILENAME, paths.db)
-    make_private(paths.db)
     if not keep_key_file:
+        # The key file first: the database's arrival completes the restore. The other way
+        # round, killed in between, left a database without its key file, which the next
+        # restore refused ("incomplete") and the next start could not open.
         os.replace(staging / KEYSLOTS_FILENAME, paths.keyslots)
         make_private(paths.keyslots)
+    os.replace(staging / DB_FILENAME, paths.db)
+    make_private(paths.db)
 
 
 # -- scheduled backups with rotation -------------------------------------------------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import re
 import threading
 import uuid
@@ -31,6 +32,9 @@ from enum import StrEnum
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from sqlalchemy import delete
+
+from app.db.models import Setting
 from app.db.sync import current_change_seq
 from app.domain import taxonomy
 from app.domain.codes import CaseStatus, Category, Sex, Urgency, label
@@ -57,7 +61,14 @@ from app.i18n import (
     lazy,
     ngettext,
 )
+from app.security.private_files import hold_lock, storage_error
 from app.services import retention, search
+from app.services.after_crash import (
+    CSV_UNDER_WAY,
+    UNDER_WAY_ACTOR,
+    UNDER_WAY_LINE,
+    csv_import_lock,
+)
 from app.services.cases import CaseService, PreparedCase
 from app.services.import_undo import ImportRecord, list_imports
 from app.services.records import CaseInput, OrganisationInput, PersonInput
@@ -1180,6 +1191,27 @@ def _write_batches(
     other users (and the app's own reads) are not locked out for the whole file."""
     with ws.read() as session:
         report.changes_before = current_change_seq(session)  # for undoing it: what came after
+    # Held while it writes: a start finding its mark with the lock free knows it was killed.
+    try:
+        held = None if ws.on_server else hold_lock(csv_import_lock(ws.paths, report.import_id))
+    except OSError as exc:  # the data folder's disk full or read only: nothing was written
+        raise storage_error(exc) from None
+    try:
+        _write_each_batch(ws, service, report, prepared, stop, progress)
+    finally:
+        if held is not None:
+            os.close(held)
+            csv_import_lock(ws.paths, report.import_id).unlink(missing_ok=True)
+
+
+def _write_each_batch(
+    ws: Workspace,
+    service: CaseService,
+    report: ImportReport,
+    prepared: list[CheckedRow],
+    stop: threading.Event,
+    progress: Callable[[int, int], None] | None,
+) -> None:
     for start in range(0, len(prepared), BATCH_ROWS):
         if stop.is_set():
             if not report.numbers:
@@ -1630,6 +1662,7 @@ def _audit_written_part(ws: Workspace, report: ImportReport, **where: int) -> No
     try:
         with ws.write() as session:
             _audit_file(ws, session, report, report.imported, **where)
+            _clear_under_way(session, report)
     except Exception:  # noqa: BLE001 - the import's own error is the one to report
         pass
 
@@ -1638,7 +1671,11 @@ def _audit_file(
     ws: Workspace, session: Session, report: ImportReport, imported: int, **more: int
 ) -> None:
     """The file's own audit entry: its rows, how many were imported and rejected."""
-    details: dict[str, Any] = {
+    ws.audit(session, "import.csv", "case", "", {**_file_details(report, imported), **more})
+
+
+def _file_details(report: ImportReport, imported: int) -> dict[str, Any]:
+    return {
         "rows": report.rows,
         "imported": imported,
         "rejected": len(report.rejected),
@@ -1650,7 +1687,22 @@ def _audit_file(
         "import": report.import_id,
         "changes_before": report.changes_before,
     }
-    ws.audit(session, "import.csv", "case", "", {**details, **more})
+
+
+def _mark_under_way(
+    ws: Workspace, session: Session, report: ImportReport, imported: int, last_line: int
+) -> None:
+    """What the file's audit entry would say now, kept in the batch's own transaction: killed
+    before the last batch, the import left cases that no listed import named (nobody could
+    undo them); the importer's next start writes the entry from it
+    (``app.services.after_crash``)."""
+    details = {**_file_details(report, imported), UNDER_WAY_ACTOR: ws.actor.username}
+    details[UNDER_WAY_LINE] = last_line
+    session.merge(Setting(key=CSV_UNDER_WAY + report.import_id, value=details))
+
+
+def _clear_under_way(session: Session, report: ImportReport) -> None:
+    session.execute(delete(Setting).where(Setting.key == CSV_UNDER_WAY + report.import_id))
 
 
 def _partly_imported(reason: str, report: ImportReport, last_line: int) -> PartlyImported:
@@ -1691,6 +1743,10 @@ def _write_batch(
         )
         search.index_cases(session, [case_id for case_id, _number in rows])
         numbers = [number for _case_id, number in rows]
+        written = len(report.numbers) + len(numbers)
         if last:
-            _audit_file(ws, session, report, len(report.numbers) + len(numbers))
+            _audit_file(ws, session, report, written)
+            _clear_under_way(session, report)
+        else:
+            _mark_under_way(ws, session, report, written, batch[-1].line)
     return numbers

@@ -83,6 +83,7 @@ from app.os_errors import os_error_text
 from app.security import audit_anchor
 from app.security.hq_secrets import SecretsFileDamaged
 from app.security.keyring_store import SecretStore, identity_entry_name
+from app.security.private_files import sync_folder
 from app.services.agreements import ensure_library, seed_library
 from app.services.conflict_text import referenced_names, value_text
 from app.services.index_later import keep_pending, write_pending, write_pending_unless_busy
@@ -941,6 +942,7 @@ class ExchangeService:
                 temporary,
             )
             os.replace(temporary, out)
+            sync_folder(out.parent)  # the rename too, before the export is logged as sent
         except OSError as exc:
             raise _cannot_write(exc) from None
         except BundleRefused as exc:

@@ -193,6 +193,7 @@ def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
         return workspace
     workspace.pending_key = settled.pending
     workspace.signing_key = settled.signing
+    _settle_staged_slots(workspace)
     _publish_signing_key(workspace)
     if settled.finished:
         from app.services.after_crash import Found, FoundAfterCrash
@@ -208,6 +209,17 @@ def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
         workspace.close()  # a re-key refused (the disk still full): said, nothing left open
         raise
     return workspace
+
+
+def _settle_staged_slots(workspace: Workspace) -> None:
+    """A new password or account a crash left half-saved, settled before her key is judged."""
+    from app.services.users import settle_staged_slots
+
+    try:
+        settle_staged_slots(workspace)
+    except BaseException:
+        workspace.close()
+        raise
 
 
 def _publish_signing_key(workspace: Workspace) -> None:

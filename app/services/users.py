@@ -18,7 +18,14 @@ from app.domain.codes import EventKind, LetterStatus, Role, label
 from app.domain.events import SystemEvent, event_data
 from app.domain.roles import HQ_KEY_USERS, SENIOR_ROLES, USER_MANAGERS, roles_to_give
 from app.domain.workflow import OPEN_STATUSES
-from app.errors import NotFound, PermissionDenied, QorgauError, StorageFull, ValidationError
+from app.errors import (
+    AuthError,
+    NotFound,
+    PermissionDenied,
+    QorgauError,
+    StorageFull,
+    ValidationError,
+)
 from app.i18n import N_, Said, _, lazy, ngettext
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import (
@@ -30,7 +37,12 @@ from app.security.keyslots import (
     signing_public,
 )
 from app.security.rekey import Rekeyed, RekeyWaitsForRoom, rekey_installation
-from app.security.user_ledger import SIGNING_KEY, account_findings, account_messages
+from app.security.user_ledger import (
+    SIGNING_KEY,
+    account_findings,
+    account_messages,
+    signing_key_of,
+)
 from app.security.waiting_secret import is_sealed, seal, unseal
 from app.services import hq_database
 from app.services.installation import check_role, check_username, remember_unlock
@@ -354,10 +366,13 @@ class UserService:
                     kind = hq_database.KIND_OF_ROLE[role]
                     hq_database.create_login_role(connection, username, kind, password)
             else:
-                self.slots.set_slot(
+                self.slots.stage_slot(
                     username, password, self.ws.db.key, self.ws.pending_key, private
                 )
-            return _info(user)
+            added = _info(user)
+        if not self.ws.on_server:
+            self.slots.confirm_staged(username)  # the account is committed: its slot is too
+        return added
 
     def change_password(self, username: str, new_password: str) -> Rekeyed | None:
         """A user changes their own password; an administrator resets anyone's.
@@ -387,11 +402,12 @@ class UserService:
                 with hq_database.server_errors():
                     hq_database.set_login_password(session.connection(), username, new_password)
             else:
-                self.slots.set_slot(
+                self.slots.stage_slot(
                     username, new_password, self.ws.db.key, self.ws.pending_key, private
                 )
         if self.ws.on_server:
             return None
+        self.slots.confirm_staged(username)  # the new key is in the history: the slot follows
         if action == "user.passwd":
             self.ws.signing_key = new_signing_key
         rekeyed = None
@@ -692,6 +708,49 @@ def finish_cut_short_revocations(ws: Workspace, store: SecretStore | None = None
     at_mission = 0 if ws.mission.is_hq else 1
     ws.after_crash.append(
         FoundAfterCrash(Found.REVOCATION_FINISHED, ", ".join(holding), count=at_mission)
+    )
+
+
+def settle_staged_slots(ws: Workspace) -> None:
+    """At sign-in, before her signing key is checked: the slots a new user or a new password
+    staged and a crash left unconfirmed (``KeySlotStore.stage_slot``). The history decides:
+    a slot whose signing key it gives replaces the old one, any other is dropped; noted for
+    the start page and the command line. Decided inside a write transaction, so that a
+    change another window is committing meanwhile is waited for, not dropped.
+
+    A user who signed in with the password that was not kept is refused, told which one
+    holds: her signatures would not count (see ``app.security.user_ledger``)."""
+    from app.services.after_crash import Found, FoundAfterCrash
+
+    if ws.on_server:
+        return
+    slots = KeySlotStore(ws.paths.keyslots)
+    if not slots.staged():
+        return
+    with ws.write() as session:
+        staged = slots.staged()
+        keep = {name: signing_key_of(session, name)[0] == key for name, key in staged.items()}
+        slots.settle_staged(keep)
+    for name in sorted(keep):
+        what = Found.NEW_SLOT_KEPT if keep[name] else Found.NEW_SLOT_DROPPED
+        ws.after_crash.append(FoundAfterCrash(what, name))
+    mine = ws.actor.username
+    if mine in keep and ws.signing_key is not None:
+        opened_staged = signing_public(ws.signing_key) == staged[mine]
+        if opened_staged != keep[mine]:
+            raise AuthError(lambda kept=keep[mine]: password_settled_message(kept))
+
+
+def password_settled_message(kept: bool) -> str:
+    """To a user who signed in with the password a crash's repair did not keep."""
+    if kept:
+        return _(
+            "Your password was changed just before Qorgau stopped, and the change was kept: "
+            "sign in with the new password."
+        )
+    return _(
+        "Qorgau stopped before your new password was saved, so it was not kept: sign in with "
+        "your previous password, then change it again."
     )
 
 

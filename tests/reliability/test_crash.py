@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from app.config import Paths
 from app.db.models import Case, CaseEvent, Counter, ExchangeLog, Letter, User
+from app.errors import DatabaseError
 from app.services.backup import (
     RESTORE_STAGING_PREFIX,
     create_backup,
@@ -526,3 +527,53 @@ def test_a_backup_killed_half_way_leaves_its_part_only_until_the_next_backup_the
         "other-laptop.qbackup.part",
         "tuesday.qbackup",
     ]
+
+
+_RESTORE_KILLED_BETWEEN_ITS_FILES = """
+import os, signal, sys
+os.environ["QORGAU_KDF_PROFILE"] = "test"
+from pathlib import Path
+from app.config import Paths
+from app.services import backup
+real_private = backup.make_private
+def dies(path):  # the first of the two files moved into place; the power is cut
+    real_private(path)
+    os.kill(os.getpid(), signal.SIGKILL)
+backup.make_private = dies
+backup.restore_backup(Paths(Path(sys.argv[1])), Path(sys.argv[2]), "admin", sys.argv[3], True)
+"""
+
+
+def test_a_restore_into_an_empty_folder_killed_between_its_two_files_is_finished_by_the_next(
+    installation: Paths, tmp_path: Path
+) -> None:
+    """The new laptop: the database was moved into place before the key file. Killed in
+    between, the folder held a database nobody could open ("the key file is missing; restore
+    it from a backup") and the restore refused it ("incomplete; move its files elsewhere")."""
+    ws = unlock(installation, "admin", PASSWORD)
+    made = create_backup(ws, tmp_path / "night.qbackup").path
+    ws.close()
+    laptop = Paths(tmp_path / "new laptop")
+    child = run_python(
+        ["-c", _RESTORE_KILLED_BETWEEN_ITS_FILES, str(laptop.data_dir), str(made), PASSWORD]
+    )
+    assert child.code == -9, child.err
+    assert laptop.keyslots.exists() and not laptop.db.exists()
+
+    restore_backup(laptop, made, "admin", PASSWORD, confirmed=True)  # the next try finishes
+    assert not list(laptop.data_dir.glob(f"{RESTORE_STAGING_PREFIX}*"))
+    open_checked(laptop).close()
+
+
+def test_a_key_file_of_another_installation_alone_is_not_replaced_by_a_restore(
+    installation: Paths, tmp_path: Path
+) -> None:
+    ws = unlock(installation, "admin", PASSWORD)
+    made = create_backup(ws, tmp_path / "night.qbackup").path
+    ws.close()
+    other = make_site(tmp_path, "DXB", "AE", "Dubai")
+    other.db.unlink()
+    kept = other.keyslots.read_bytes()
+    with pytest.raises(DatabaseError, match="incomplete"):
+        restore_backup(other, made, "admin", PASSWORD, confirmed=True)
+    assert other.keyslots.read_bytes() == kept and not other.db.exists()
