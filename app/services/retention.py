@@ -18,8 +18,12 @@ connection) zeroes freed space; the FTS5 index is merged into one segment (in bo
 so no old page image stays in ``qorgau.db-wal``. A person is anonymised once none of their
 cases still needs them.
 
-Not reachable from here: backups made before the run (they age out with the rotation) and
-free text typed into audit-log details (the log is hash-chained; see the lead's note).
+What people typed into the audit entries about the case and its records (a status change's
+reason, an attachment's removal reason, a corrected reply's earlier sender and summary) is
+redacted in place (``AUDIT_TEXT_KEYS``, ``app.security.audit.redact``): the chain stays
+verifiable, the case's anonymising entry recording each redaction.
+
+Not reachable from here: backups made before the run (they age out with the rotation).
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from app.domain.codes import CaseStatus
 from app.domain.persons import CONTACT_FIELDS, IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, SENIOR_ROLES
 from app.i18n import _
+from app.security import audit
 from app.services import search
 from app.services.settings import WholeNumberSetting
 from app.services.workspace import Workspace
@@ -70,6 +75,9 @@ RECORD_KEEPERS = CASE_WORKERS | HQ_RECORD_WRITERS  # all but an HQ analyst
 # kind, a partner organisation, a provision), without which each of its entries read "System".
 # What a person typed is in the entry's text, which goes.
 _EVENT_DATA_KEPT = ("letter_id", "number", "sha256", "import", "event", "params")
+# What a person typed into an audit entry's details about a case or its records: a status
+# change's or a removal's reason, a corrected reply's earlier values (sender, summary).
+AUDIT_TEXT_KEYS = ("reason", "before")
 
 ProgressFn = Callable[[int, int], None]
 StopFn = Callable[[], bool]  # asked between two transactions: the app is closing
@@ -470,7 +478,8 @@ def _anonymise(
             ended = row is not None and (row.status in FINAL_STATUSES or candidate.held_by)
             if row is None or row.anonymised_at is not None or not ended:
                 continue  # changed by someone else since the list was made
-            _touched, person_done = anonymise_case(session, candidate.case_id, now)
+            touched, person_done = anonymise_case(session, candidate.case_id, now)
+            redacted = audit.redact(session, [candidate.number, *touched], AUDIT_TEXT_KEYS)
             workspace.audit(
                 session,
                 "retention.anonymise",
@@ -481,6 +490,7 @@ def _anonymise(
                     "closed_on": candidate.closed_on.isoformat(),
                     "person": person_done,
                     "trigger": trigger,
+                    **({audit.REDACTIONS: redacted} if redacted else {}),
                 },
             )
         report.anonymised_cases.append(candidate.number)
