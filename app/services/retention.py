@@ -2,11 +2,12 @@
 
 The policy is a domain setting (``retention_years``, default 5). What goes: the person's names
 in both scripts, IIN, passport, birth date, contacts, addresses, next of kin, consent note;
-the case's description and every timeline text; attachments (content, name, hash); the issued
-letters' PDFs, subjects, addressees and free text; referral and citation notes; the workplace
-of contract reviews; the returnees' register records started from the case (certificates,
-languages, note, consent reference; a record without a case goes the same number of years
-after the return); sync conflicts holding copies of those rows; and the case's search row.
+the case's description and every timeline text (a reply's sender too); attachments (content,
+name, hash); the issued letters' PDFs, subjects, addressees and free text; referral and
+citation notes; the workplace of contract reviews; the returnees' register records started
+from the case (certificates, languages, note, consent reference; a record without a case goes
+the same number of years after the return); sync conflicts holding copies of those rows; and
+the case's search row.
 What stays for statistics: the case number, categories, ILO indicators, host country, status,
 urgency, dates, outcome figures, the employer and agency (organisations, not people), the
 person's sex and citizenship, and the letter register's numbers, dates and hashes.
@@ -32,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from time import sleep
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy import case as sql_case
@@ -75,6 +77,10 @@ RECORD_KEEPERS = CASE_WORKERS | HQ_RECORD_WRITERS  # all but an HQ analyst
 # kind, a partner organisation, a provision), without which each of its entries read "System".
 # What a person typed is in the entry's text, which goes.
 _EVENT_DATA_KEPT = ("letter_id", "number", "sha256", "import", "event", "params")
+# A sentence's parameters that are what a person typed: a reply's sender (often a relative, a
+# lawyer, someone at the employer by name). A dash stands in, so the sentence still reads.
+_PARAMS_TYPED = ("sender",)
+_PARAM_GONE = "—"
 # What a person typed into an audit entry's details about a case or its records: a status
 # change's or a removal's reason, a corrected reply's earlier values (sender, summary).
 AUDIT_TEXT_KEYS = ("reason", "before")
@@ -272,6 +278,14 @@ def _blank_returnee(record: Returnee, now: datetime) -> None:
     record.anonymised_at = now
 
 
+def _kept_event_data(data: dict[str, Any] | None) -> dict[str, Any]:
+    kept = {k: v for k, v in (data or {}).items() if k in _EVENT_DATA_KEPT}
+    params = kept.get("params")
+    if isinstance(params, dict):
+        kept["params"] = {k: _PARAM_GONE if k in _PARAMS_TYPED else v for k, v in params.items()}
+    return kept
+
+
 def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[str], bool]:
     """Strip one case's personal data in the caller's transaction.
 
@@ -287,7 +301,7 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
     row.anonymised_at = now
     for event in session.execute(select(CaseEvent).where(CaseEvent.case_id == row.id)).scalars():
         event.text = ""
-        event.data = {k: v for k, v in (event.data or {}).items() if k in _EVENT_DATA_KEPT}
+        event.data = _kept_event_data(event.data)
         touched.append(event.id)
     for attachment in session.execute(
         select(Attachment).where(Attachment.case_id == row.id)
