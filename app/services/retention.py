@@ -3,11 +3,11 @@
 The policy is a domain setting (``retention_years``, default 5). What goes: the person's names
 in both scripts, IIN, passport, birth date, contacts, addresses, next of kin, consent note;
 the case's description and every timeline text (a reply's sender too); attachments (content,
-name, hash); the issued letters' PDFs, subjects, addressees and free text; referral and
-citation notes; the workplace of contract reviews; the returnees' register records started
-from the case (certificates, languages, note, consent reference; a record without a case goes
-the same number of years after the return); sync conflicts holding copies of those rows; and
-the case's search row.
+name, hash); the issued letters' PDFs, subjects, addressees, facts, requests and free text;
+referral and citation notes; the workplace of contract reviews; the returnees' register
+records started from the case (certificates, languages, note, consent reference; a record
+without a case goes the same number of years after the return); sync conflicts holding copies
+of those rows; and the case's search row.
 What stays for statistics: the case number, categories, ILO indicators, host country, status,
 urgency, dates, outcome figures, the employer and agency (organisations, not people), the
 person's sex and citizenship, and the letter register's numbers, dates and hashes.
@@ -316,6 +316,9 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
         letter.pdf = None
         letter.subject = ""
         letter.free_text = ""
+        # The facts and requests paragraphs tell the worker's story by name, as the PDF did.
+        letter.facts = ""
+        letter.requests = ""
         letter.addressee = {}
         letter.attachments_note = []
         touched.append(letter.id)

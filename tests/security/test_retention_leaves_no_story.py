@@ -35,7 +35,17 @@ REPLY_SENDER = "Асқар Жолдасбеков, the worker's brother"
 REPLY_SUMMARY = "Жолдасбекқызы was beaten by the foreman on 3 November"
 STATUS_REASON = "Жолдасбекқызы is hiding at her cousin's flat in Ansan"
 REMOVAL_REASON = "Scan of Жолдасбекқызы's medical record uploaded by mistake"
-STORY = (SURNAME, REPLY_SENDER, REPLY_SUMMARY, STATUS_REASON, REMOVAL_REASON)
+LETTER_FACTS = "Мадина Жолдасбекқызы was struck by the foreman Kim on 3 November 2026"
+LETTER_REQUESTS = "Pay Мадина her wages for August and September"
+STORY = (
+    SURNAME,
+    REPLY_SENDER,
+    REPLY_SUMMARY,
+    STATUS_REASON,
+    REMOVAL_REASON,
+    LETTER_FACTS,
+    LETTER_REQUESTS,
+)
 
 
 @pytest.fixture
@@ -55,7 +65,8 @@ def closed_case(people: dict[str, Workspace]) -> CaseDetail:
             employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
         )
     )
-    draft = LetterService(aigul, SENT).draft(case.id, "employer_letter", "en", LetterFields())
+    fields = LetterFields(facts=LETTER_FACTS, requests=LETTER_REQUESTS)
+    draft = LetterService(aigul, SENT).draft(case.id, "employer_letter", "en", fields)
     LetterService(serik, SENT).approve(draft.id)
     letter = LetterService(aigul, SENT).issue(draft.id)
     replies = LetterService(aigul, SENT + timedelta(days=1))
