@@ -21,7 +21,13 @@ from app.services.audit_log import AuditLogService
 from app.services.audit_text import details_in_words
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
-from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.records import (
+    CaseDetail,
+    CaseFilter,
+    CaseInput,
+    OrganisationInput,
+    PersonInput,
+)
 from app.services.retention import add_years, run_manually
 from app.services.workspace import Workspace
 from tests.conftest import OpenWs
@@ -189,3 +195,27 @@ def test_hq_accepts_a_carried_chain_with_redacted_entries(
     redacted["details"]["reason"] = "rewritten"
     with pytest.raises(Exception, match="do not form a chain"):
         _check_links("SEL", head, wired)
+
+
+def test_the_case_list_finds_an_anonymised_case_by_its_old_names_no_more(
+    people: dict[str, Workspace], closed_case: CaseDetail
+) -> None:
+    """The worker came back with a new complaint, so their name stays on file for it: typing
+    the name finds the new case, never the old one whose story retention removed."""
+    aigul = people["aigul"]
+    again = CaseService(aigul).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("unpaid_wages",),
+            received_at=date.today(),
+            person_id=closed_case.person.id,
+            employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
+        )
+    )
+    run_manually(people["admin"], today=LATER)
+
+    cases = CaseService(aigul)
+    for typed in (SURNAME, "Zholdasbekkyzy", "Мадина"):
+        found = [r.number for r in cases.list_cases(CaseFilter(text=typed))]
+        assert found == [again.number], typed
+        assert [r.number for r in cases.search(typed)] == [again.number], typed
