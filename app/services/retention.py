@@ -1,13 +1,13 @@
 """Retention: a closed case's personal data is anonymised some years after closing.
 
 The policy is a domain setting (``retention_years``, default 5). What goes: the person's names
-in both scripts, IIN, passport, birth date, contacts, addresses, next of kin, consent note;
-the case's description and every timeline text (a reply's sender too); attachments (content,
-name, hash); the issued letters' PDFs, subjects, addressees, facts, requests and free text;
-referral and citation notes; the workplace of contract reviews; the returnees' register
-records started from the case (certificates, languages, note, consent reference; a record
-without a case goes the same number of years after the return); sync conflicts holding copies
-of those rows; and the case's search row.
+in both scripts, IIN, passport, birth date, contacts, addresses, next of kin, consent note; the
+case's description and every timeline text (a reply's sender too); attachments (content, name,
+hash, reason for an identity document); the issued letters' PDFs, subjects, addressees, facts,
+requests and free text; referral and citation notes; the workplace of contract reviews; the
+returnees' register records started from the case (certificates, languages, note, consent
+reference; a record without a case goes the same number of years after the return); sync
+conflicts holding copies of those rows; and the case's search row.
 What stays for statistics: the case number, categories, ILO indicators, host country, status,
 urgency, dates, outcome figures, the employer and agency (organisations, not people), the
 person's sex and citizenship, and the letter register's numbers, dates and hashes.
@@ -82,8 +82,9 @@ _EVENT_DATA_KEPT = ("letter_id", "number", "sha256", "import", "event", "params"
 _PARAMS_TYPED = ("sender",)
 _PARAM_GONE = "—"
 # What a person typed into an audit entry's details about a case or its records: a status
-# change's or a removal's reason, a corrected reply's earlier values (sender, summary).
-AUDIT_TEXT_KEYS = ("reason", "before")
+# change's or a removal's reason, why an identity document's scan was kept, a corrected
+# reply's earlier values (sender, summary).
+AUDIT_TEXT_KEYS = ("reason", "identity_reason", "before")
 
 ProgressFn = Callable[[int, int], None]
 StopFn = Callable[[], bool]  # asked between two transactions: the app is closing
@@ -309,6 +310,7 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
         attachment.content = None
         attachment.filename = ""
         attachment.description = ""
+        attachment.identity_reason = ""  # why a scan of their passport was kept: their story
         attachment.sha256 = ""
         attachment.deleted_at = attachment.deleted_at or now
         touched.append(attachment.id)

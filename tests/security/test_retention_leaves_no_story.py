@@ -43,6 +43,7 @@ STATUS_REASON = "Жолдасбекқызы is hiding at her cousin's flat in An
 REMOVAL_REASON = "Scan of Жолдасбекқызы's medical record uploaded by mistake"
 LETTER_FACTS = "Мадина Жолдасбекқызы was struck by the foreman Kim on 3 November 2026"
 LETTER_REQUESTS = "Pay Мадина her wages for August and September"
+IDENTITY_REASON = "Мадина's passport N77665544 is held by the foreman; the police need a copy"
 STORY = (
     SURNAME,
     REPLY_SENDER,
@@ -51,6 +52,7 @@ STORY = (
     REMOVAL_REASON,
     LETTER_FACTS,
     LETTER_REQUESTS,
+    IDENTITY_REASON,
 )
 
 
@@ -85,6 +87,15 @@ def closed_case(people: dict[str, Workspace]) -> CaseDetail:
     cases = CaseService(aigul)
     scan = cases.add_attachment(case.id, "scan.pdf", b"%PDF-1.4 a scan", "application/pdf")
     cases.remove_attachment(scan.id, REMOVAL_REASON)
+    cases.add_attachment(
+        case.id,
+        "passport.pdf",
+        b"%PDF-1.4 a passport",
+        "application/pdf",
+        is_identity_document=True,
+        identity_document_acknowledged=True,
+        identity_reason=IDENTITY_REASON,
+    )
     cases.set_status(case.id, "awaiting_response", STATUS_REASON)
     CaseService(serik).set_status(case.id, "resolved", "Wages paid")
     CaseService(serik).set_status(case.id, "closed", "Confirmed")
@@ -106,8 +117,8 @@ def test_retention_redacts_the_story_from_the_audit_log_and_the_chain_verifies(
 ) -> None:
     admin = people["admin"]
     before = _audit_text(admin)
-    for value in (REPLY_SENDER, REPLY_SUMMARY, STATUS_REASON, REMOVAL_REASON):
-        assert value in before  # the check can see
+    for value in (REPLY_SENDER, REPLY_SUMMARY, STATUS_REASON, REMOVAL_REASON, IDENTITY_REASON):
+        assert any(form in before for form in written_forms(value)), value  # the check can see
 
     report = run_manually(admin, today=LATER)
 
