@@ -82,6 +82,9 @@ DETAIL_LABELS: dict[str, str] = {
     "sender": N_("From"),
     "summary": N_("Summary"),
     "as_new_entry": N_("Recorded as a new entry"),
+    # An attachment added (attachment.add): a scan of an identity document, and why it is kept.
+    "identity_document": N_("Identity document"),
+    "identity_reason": N_("Why the identity document is kept"),
     # What retention emptied in an entry (app.security.audit.redact): the keys' own labels.
     "redacted": N_("Removed under the retention policy"),
 }

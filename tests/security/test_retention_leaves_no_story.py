@@ -146,6 +146,11 @@ def test_retention_redacts_the_story_from_the_audit_log_and_the_chain_verifies(
     assert "Removed under the retention policy: Reason" in details_in_words(
         "case.status", status[0].details
     )
+    identity = next(e for e in entries if e.details.get("identity_document"))
+    assert details_in_words("attachment.add", identity.details).endswith(
+        "Identity document: yes; "
+        "Removed under the retention policy: Why the identity document is kept"
+    )
     # The timeline still says a reply came, and when, without its sender.
     replies = [
         e.text
