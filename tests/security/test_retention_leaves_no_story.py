@@ -183,7 +183,35 @@ def test_a_redacted_entry_changed_afterwards_is_still_found(
     assert [(p.seq, p.kind) for p in check.problems] == [(seq, "edited")]
 
 
-def test_an_entry_cannot_claim_a_redaction_of_its_own_or_of_a_later_one(ws: Workspace) -> None:
+@pytest.mark.both_engines
+def test_a_redaction_recorded_by_retention_verifies_on_either_engine(ws: Workspace) -> None:
+    """HQ on PostgreSQL runs retention too: its JSON comes back decoded, its times aware."""
+    with ws.write() as session:
+        audit.record(session, "aigul", "case.status", "case", "SEL-2026-0001", {"reason": "x"})
+        records = audit.redact(session, ["SEL-2026-0001"], ("reason",))
+        audit.record(
+            session,
+            "admin",
+            "retention.anonymise",
+            "case",
+            "SEL-2026-0001",
+            {audit.REDACTIONS: records},
+        )
+    with ws.read() as session:
+        assert audit.verify(session)[1] == []
+    with ws.write() as session:
+        seq = records[0]["seq"]
+        session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.seq == seq)
+            .values(details={"reason": "", "redacted": ["reason"], "extra": 1})
+        )
+    with ws.read() as session:
+        assert [(p.seq, p.kind) for p in audit.verify(session)[1]] == [(seq, "edited")]
+
+
+@pytest.mark.both_engines
+def test_a_redaction_claimed_by_another_act_counts_for_nothing(ws: Workspace) -> None:
     with ws.write() as session:
         audit.record(session, "admin", "case.status", "case", "SEL-2026-0001", {"reason": "x"})
         audit.record(session, "admin", "case.status", "case", "SEL-2026-0002", {"reason": "y"})
