@@ -53,7 +53,7 @@ from app.letters.renderer import date_long
 from app.letters.states import official_name
 from app.os_errors import os_error_text
 from app.reports.export import replace_file
-from app.services.audit_text import HIDDEN
+from app.services.audit_text import HIDDEN, details_in_words
 from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
 
@@ -445,18 +445,29 @@ def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> Printe
             doc.heading(_("Who worked with these records"))
             _list_table(
                 doc,
-                [_("When"), _("User"), _("Action")],
+                [_("When"), _("User"), _("Action"), _("Details")],
                 [
                     [
                         _when(a["at"], lang),
                         officer(a["actor"]),
                         labels.audit_action(a["action"], lang),
+                        _what_it_kept(a),
                     ]
                     for a in person["audit"]
                 ],
-                (40, 40, 90),
+                (32, 32, 46, 60),
             )
     return doc.build()
+
+
+# What an audit entry keeps that people typed about the person (the rest is the auditor's).
+_TYPED_IN_AUDIT = ("reason", "identity_reason", "before")
+
+
+def _what_it_kept(entry: dict[str, Any]) -> str:
+    details = entry.get("details") or {}
+    typed = {k: details[k] for k in _TYPED_IN_AUDIT if details.get(k)}
+    return details_in_words(entry["action"], typed) if typed else ""
 
 
 def _field_table(doc: DocumentBuilder, rows: list[list[str]]) -> None:

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
-from app.services.subject_access import collect, to_json
+from app.services.subject_access import collect, export_subject_access, to_json
 from app.services.workspace import Workspace
 from tests.conftest import OpenWs
 
@@ -44,7 +46,7 @@ def _case(ws: Workspace, person: PersonInput, description: str) -> CaseDetail:
 
 
 def test_the_export_holds_letters_who_printed_them_and_corrected_replies(
-    people: dict[str, Workspace],
+    people: dict[str, Workspace], tmp_path: Path
 ) -> None:
     aigul, serik = people["aigul"], people["serik"]
     case = _case(aigul, PersonInput(surname="Жолдасбекқызы", given_names="Мадина", iin=IIN), "")
@@ -92,3 +94,16 @@ def test_the_export_holds_letters_who_printed_them_and_corrected_replies(
     assert OTHER_WORKER not in text and other.number not in text
     assert other_letter.id not in text
     assert json.loads(text)["persons"][0]["id"] == person["id"]
+
+    # The PDF for the person says what the log keeps of the reply as first recorded.
+    export_subject_access(aigul, tmp_path / "sar.pdf", iin=IIN, lang="en")
+    printed = " ".join(
+        " ".join((page.extract_text() or "").split())
+        for page in PdfReader(tmp_path / "sar.pdf").pages
+    )
+    who = printed[printed.index("Who worked with these records") :]
+    assert "Letter printed" in who
+    assert (
+        f"Before the correction: Received on 2 Nov 2026, From Hanil Steel, Summary {FIRST_SUMMARY}"
+        in who
+    )
