@@ -4,6 +4,11 @@ Each entry's hash covers its own fields and the previous entry's hash; the numbe
 is also kept in a counter, so ``verify`` finds an edited entry (its hash no longer matches), a
 deleted or reordered one (a gap in ``seq`` or a broken link), and a truncated tail (fewer entries
 than the counter says).
+
+Retention redacts what people typed into an entry's details (``redact``): the entry keeps its
+hash, so every later link and every head already signed stay as they were, and the entry that
+redacted it (later in the chain, so covered by its own hash) records that hash and the hash of the
+entry as it now reads. ``verify`` accepts exactly that content under that hash, and nothing else.
 """
 
 from __future__ import annotations
@@ -47,6 +52,14 @@ _HASHED = (  # what an entry's hash covers, and the hash
     AuditEntry.prev_hash,
     AuditEntry.hash,
 )
+
+
+# An entry's details: which keys a redaction emptied. The redacting entry's details: what it
+# redacted, [{"seq": the entry's, "hash": its (kept) hash, "as": the hash of what it now holds}].
+REDACTED = "redacted"
+REDACTIONS = "redactions"
+# The acts that may redact entries (``redact``): only their entries are read for redactions.
+REDACTING_ACTIONS = ("retention.anonymise",)
 
 
 def canonical_time(value: datetime) -> str:
@@ -145,6 +158,84 @@ def record_many(
     insert_rows(session.connection(), AuditEntry, rows)
 
 
+def redact(session: Session, entity_ids: list[str], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Empty the values under ``keys`` in the details of the entries about ``entity_ids`` (in
+    the caller's transaction); returns the redaction records, which the caller must put under
+    ``REDACTIONS`` in the details of an entry of a ``REDACTING_ACTIONS`` act it appends next."""
+    if not entity_ids:
+        return []
+    records = []
+    for entry in session.execute(
+        select(AuditEntry).where(AuditEntry.entity_id.in_(entity_ids)).order_by(AuditEntry.seq)
+    ).scalars():
+        details = dict(entry.details) if isinstance(entry.details, dict) else {}
+        emptied = [k for k in keys if details.get(k) not in (None, "", {}, [])]
+        if not emptied:
+            continue
+        for key in emptied:
+            details[key] = ""
+        details[REDACTED] = sorted({*details.get(REDACTED, []), *emptied})
+        entry.details = details
+        now_reads = entry_hash(
+            entry.seq,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.entity,
+            entry.entity_id,
+            details,
+            entry.prev_hash,
+        )
+        records.append({"seq": entry.seq, "hash": entry.hash, "as": now_reads})
+    return records
+
+
+@dataclass(frozen=True)
+class Redaction:
+    by_seq: int  # the entry that redacted
+    hash: str  # the redacted entry's hash, kept
+    reads_as: str  # the hash of the redacted entry's content now
+
+
+def redactions_in(entries: list[tuple[int, Any]]) -> dict[int, Redaction]:
+    """The redactions recorded in (seq, details) of entries of ``REDACTING_ACTIONS``, by the
+    redacted entry's seq (the latest wins: an entry redacted twice reads as the second left it)."""
+    found: dict[int, Redaction] = {}
+    for by_seq, details in sorted(entries, key=lambda e: e[0]):
+        listed = details.get(REDACTIONS) if isinstance(details, dict) else None
+        for item in listed if isinstance(listed, list) else []:
+            if not isinstance(item, dict):
+                continue
+            seq, kept, reads_as = item.get("seq"), item.get("hash"), item.get("as")
+            if isinstance(seq, int) and seq < by_seq and isinstance(kept, str):
+                found[seq] = Redaction(by_seq, kept, str(reads_as))
+    return found
+
+
+def redaction_holds(
+    redactions: dict[int, Redaction], seq: int, stored: str, computed: str, details: Any
+) -> bool:
+    """Whether an entry whose content no longer gives its ``stored`` hash was redacted, and
+    reads exactly as its redaction left it."""
+    found = redactions.get(seq)
+    return (
+        found is not None
+        and found.hash == stored
+        and found.reads_as == computed
+        and isinstance(details, dict)
+        and bool(details.get(REDACTED))
+    )
+
+
+def _recorded_redactions(session: Session) -> dict[int, Redaction]:
+    rows = session.execute(
+        select(AuditEntry.seq, type_coerce(AuditEntry.details, Text)).where(
+            AuditEntry.action.in_(REDACTING_ACTIONS)
+        )
+    ).all()
+    return redactions_in([(seq, _details(details)) for seq, details in rows])
+
+
 @dataclass(frozen=True)
 class AuditProblem:
     seq: int
@@ -158,6 +249,7 @@ def verify(session: Session) -> tuple[int, list[AuditProblem]]:
     expected_seq = 1
     prev_hash = GENESIS
     count = 0
+    redactions: dict[int, Redaction] | None = None  # read at the first entry that needs them
     with closing(_entries(session)) as entries:  # its page cache put back even on a failure
         for entry in entries:
             count += 1
@@ -181,6 +273,7 @@ def verify(session: Session) -> tuple[int, list[AuditProblem]]:
                         ),
                     )
                 )
+            details = _details(entry.details)
             computed = entry_hash(
                 entry.seq,
                 entry.at,
@@ -188,10 +281,14 @@ def verify(session: Session) -> tuple[int, list[AuditProblem]]:
                 entry.action,
                 entry.entity,
                 entry.entity_id,
-                _details(entry.details),
+                details,
                 entry.prev_hash,
             )
-            if computed != entry.hash:
+            if computed != entry.hash and redactions is None:
+                redactions = _recorded_redactions(session)
+            if computed != entry.hash and not redaction_holds(
+                redactions or {}, entry.seq, entry.hash, computed, details
+            ):
                 problems.append(
                     AuditProblem(
                         entry.seq,

@@ -55,7 +55,14 @@ from sqlalchemy.orm import Session
 from app.db.models import AuditAnchor, AuditEntry, AuditHead
 from app.errors import IntegrityError
 from app.i18n import Said, _
-from app.security.audit import GENESIS, canonical_time, entry_hash
+from app.security.audit import (
+    GENESIS,
+    REDACTING_ACTIONS,
+    canonical_time,
+    entry_hash,
+    redaction_holds,
+    redactions_in,
+)
 
 HEAD_FORMAT = "qorgau-audit-head"
 MANIFEST_FIELD = "audit_head"
@@ -287,6 +294,10 @@ def _check_links(source: str, head: SignedHead, entries: list[dict[str, Any]]) -
         return
     if not entries or entries[-1]["seq"] != head.seq or entries[-1]["hash"] != head.hash:
         raise AuditHeadRefused(_("The bundle's audit entries do not match its audit head."))
+    # A redacted entry comes with the entry that redacted it (later, so carried too).
+    redactions = redactions_in(
+        [(e["seq"], e["details"]) for e in entries if e["action"] in REDACTING_ACTIONS]
+    )
     previous: dict[str, Any] | None = None
     for entry in entries:
         computed = entry_hash(
@@ -305,7 +316,10 @@ def _check_links(source: str, head: SignedHead, entries: list[dict[str, Any]]) -
             else entry["seq"] > 1 or entry["prev_hash"] == GENESIS
         )
         in_order = previous is None or entry["seq"] == previous["seq"] + 1
-        if computed != entry["hash"] or not linked or not in_order:
+        intact = computed == entry["hash"] or redaction_holds(
+            redactions, entry["seq"], entry["hash"], computed, entry["details"]
+        )
+        if not intact or not linked or not in_order:
             raise AuditHeadRefused(
                 _(
                     "The bundle's audit entries from {code} do not form a chain (entry {seq})."

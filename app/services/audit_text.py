@@ -82,6 +82,11 @@ DETAIL_LABELS: dict[str, str] = {
     "sender": N_("From"),
     "summary": N_("Summary"),
     "as_new_entry": N_("Recorded as a new entry"),
+    # An attachment added (attachment.add): a scan of an identity document, and why it is kept.
+    "identity_document": N_("Identity document"),
+    "identity_reason": N_("Why the identity document is kept"),
+    # What retention emptied in an entry (app.security.audit.redact): the keys' own labels.
+    "redacted": N_("Removed under the retention policy"),
 }
 
 RECOVERY_METHODS = {"recovery_key": N_("the recovery key"), "escrow": N_("HQ's one-time code")}
@@ -107,6 +112,7 @@ VALUE_LABELS: dict[str, Callable[[str], str]] = {
     "filled": lambda name: _field(name),
     "method": lambda code: _(RECOVERY_METHODS[code]) if code in RECOVERY_METHODS else code,
     "previous_role": labels.role,
+    "redacted": lambda key: _label(key),
 }
 
 # What a ``from``/``to`` pair changes, by action: "Status: New → Closed".
@@ -136,6 +142,7 @@ HIDDEN = frozenset(
         "database_id",
         "slots_removed",
         "waiting",
+        "redactions",  # retention.anonymise: the hashes of the entries it redacted
     }
 )
 _INTERNAL_ID = re.compile(

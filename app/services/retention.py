@@ -1,12 +1,13 @@
 """Retention: a closed case's personal data is anonymised some years after closing.
 
 The policy is a domain setting (``retention_years``, default 5). What goes: the person's names
-in both scripts, IIN, passport, birth date, contacts, addresses, next of kin, consent note;
-the case's description and every timeline text; attachments (content, name, hash); the issued
-letters' PDFs, subjects, addressees and free text; referral and citation notes; the workplace
-of contract reviews; the returnees' register records started from the case (certificates,
-languages, note, consent reference; a record without a case goes the same number of years
-after the return); sync conflicts holding copies of those rows; and the case's search row.
+in both scripts, IIN, passport, birth date, contacts, addresses, next of kin, consent note; the
+case's description and every timeline text (a reply's sender too); attachments (content, name,
+hash, reason for an identity document); the issued letters' PDFs, subjects, addressees, facts,
+requests and free text; referral and citation notes; the workplace of contract reviews; the
+returnees' register records started from the case (certificates, languages, note, consent
+reference; a record without a case goes the same number of years after the return); sync
+conflicts holding copies of those rows; and the case's search row.
 What stays for statistics: the case number, categories, ILO indicators, host country, status,
 urgency, dates, outcome figures, the employer and agency (organisations, not people), the
 person's sex and citizenship, and the letter register's numbers, dates and hashes.
@@ -18,8 +19,12 @@ connection) zeroes freed space; the FTS5 index is merged into one segment (in bo
 so no old page image stays in ``qorgau.db-wal``. A person is anonymised once none of their
 cases still needs them.
 
-Not reachable from here: backups made before the run (they age out with the rotation) and
-free text typed into audit-log details (the log is hash-chained; see the lead's note).
+What people typed into the audit entries about the case and its records (a status change's
+reason, an attachment's removal reason, a corrected reply's earlier sender and summary) is
+redacted in place (``AUDIT_TEXT_KEYS``, ``app.security.audit.redact``): the chain stays
+verifiable, the case's anonymising entry recording each redaction.
+
+Not reachable from here: backups made before the run (they age out with the rotation).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from time import sleep
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy import case as sql_case
@@ -52,6 +58,7 @@ from app.domain.codes import CaseStatus
 from app.domain.persons import CONTACT_FIELDS, IDENTITY_FIELDS, NAME_FIELDS
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, SENIOR_ROLES
 from app.i18n import _
+from app.security import audit
 from app.services import search
 from app.services.settings import WholeNumberSetting
 from app.services.workspace import Workspace
@@ -70,6 +77,14 @@ RECORD_KEEPERS = CASE_WORKERS | HQ_RECORD_WRITERS  # all but an HQ analyst
 # kind, a partner organisation, a provision), without which each of its entries read "System".
 # What a person typed is in the entry's text, which goes.
 _EVENT_DATA_KEPT = ("letter_id", "number", "sha256", "import", "event", "params")
+# A sentence's parameters that are what a person typed: a reply's sender (often a relative, a
+# lawyer, someone at the employer by name). A dash stands in, so the sentence still reads.
+_PARAMS_TYPED = ("sender",)
+_PARAM_GONE = "—"
+# What a person typed into an audit entry's details about a case or its records: a status
+# change's or a removal's reason, why an identity document's scan was kept, a corrected
+# reply's earlier values (sender, summary).
+AUDIT_TEXT_KEYS = ("reason", "identity_reason", "before")
 
 ProgressFn = Callable[[int, int], None]
 StopFn = Callable[[], bool]  # asked between two transactions: the app is closing
@@ -264,6 +279,14 @@ def _blank_returnee(record: Returnee, now: datetime) -> None:
     record.anonymised_at = now
 
 
+def _kept_event_data(data: dict[str, Any] | None) -> dict[str, Any]:
+    kept = {k: v for k, v in (data or {}).items() if k in _EVENT_DATA_KEPT}
+    params = kept.get("params")
+    if isinstance(params, dict):
+        kept["params"] = {k: _PARAM_GONE if k in _PARAMS_TYPED else v for k, v in params.items()}
+    return kept
+
+
 def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[str], bool]:
     """Strip one case's personal data in the caller's transaction.
 
@@ -279,7 +302,7 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
     row.anonymised_at = now
     for event in session.execute(select(CaseEvent).where(CaseEvent.case_id == row.id)).scalars():
         event.text = ""
-        event.data = {k: v for k, v in (event.data or {}).items() if k in _EVENT_DATA_KEPT}
+        event.data = _kept_event_data(event.data)
         touched.append(event.id)
     for attachment in session.execute(
         select(Attachment).where(Attachment.case_id == row.id)
@@ -287,6 +310,7 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
         attachment.content = None
         attachment.filename = ""
         attachment.description = ""
+        attachment.identity_reason = ""  # why a scan of their passport was kept: their story
         attachment.sha256 = ""
         attachment.deleted_at = attachment.deleted_at or now
         touched.append(attachment.id)
@@ -294,6 +318,9 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
         letter.pdf = None
         letter.subject = ""
         letter.free_text = ""
+        # The facts and requests paragraphs tell the worker's story by name, as the PDF did.
+        letter.facts = ""
+        letter.requests = ""
         letter.addressee = {}
         letter.attachments_note = []
         touched.append(letter.id)
@@ -470,7 +497,8 @@ def _anonymise(
             ended = row is not None and (row.status in FINAL_STATUSES or candidate.held_by)
             if row is None or row.anonymised_at is not None or not ended:
                 continue  # changed by someone else since the list was made
-            _touched, person_done = anonymise_case(session, candidate.case_id, now)
+            touched, person_done = anonymise_case(session, candidate.case_id, now)
+            redacted = audit.redact(session, [candidate.number, *touched], AUDIT_TEXT_KEYS)
             workspace.audit(
                 session,
                 "retention.anonymise",
@@ -481,6 +509,7 @@ def _anonymise(
                     "closed_on": candidate.closed_on.isoformat(),
                     "person": person_done,
                     "trigger": trigger,
+                    **({audit.REDACTIONS: redacted} if redacted else {}),
                 },
             )
         report.anonymised_cases.append(candidate.number)

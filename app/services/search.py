@@ -211,6 +211,7 @@ def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str
         *PERSON_SEARCH_COLUMNS,
         Employer.name,
         RecruitmentAgency.name,
+        Case.anonymised_at,
     )
     rows = session.execute(
         with_worker_and_employer(columns)
@@ -228,7 +229,10 @@ def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str
         notes.setdefault(case_id, []).append(note)
     docs = []
     for row in rows:
-        names = " ".join(part or "" for part in row[3:8])
+        # An anonymised case whose person another case still needs: their names find that
+        # case, not this one, whose story retention removed.
+        person = row[3:10] if row.anonymised_at is None else ("",) * 7
+        names = " ".join(part or "" for part in person[:5])
         # Bare: a zero-width space or a decomposed «й» in a name stored before text was
         # cleaned split its word, and the name as typed did not find it.
         plain = bare_text(
@@ -237,8 +241,8 @@ def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str
                 for part in (
                     row.number,
                     names,
-                    row.iin or "",
-                    row.passport_no or "",
+                    person[5] or "",
+                    person[6] or "",
                     row[10] or "",
                     row[11] or "",
                     row.description,

@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -53,6 +53,7 @@ from app.letters.renderer import date_long
 from app.letters.states import official_name
 from app.os_errors import os_error_text
 from app.reports.export import replace_file
+from app.services.audit_text import HIDDEN, details_in_words
 from app.services.letterhead import letterhead
 from app.services.workspace import Workspace
 
@@ -145,6 +146,7 @@ def _case(session: Session, case: Case, with_files: bool) -> dict[str, Any]:
             "wages_recovered_currency",
             "documents_returned",
             "repatriated",
+            "claims",
             "anonymised_at",
         ),
     )
@@ -171,10 +173,7 @@ def _case(session: Session, case: Case, with_files: bool) -> dict[str, Any]:
         files.append(item)
     data["attachments"] = files
     data["letters"] = [
-        _row(
-            letter,
-            ("outgoing_number", "letter_date", "kind", "lang", "status", "subject", "addressee"),
-        )
+        _row(letter, LETTER_FIELDS)
         for letter in session.execute(
             select(Letter)
             .where(Letter.case_id == case.id, Letter.deleted_at.is_(None))
@@ -203,14 +202,20 @@ def _timeline_row(event: CaseEvent) -> dict[str, Any]:
     return row
 
 
+def _of_person(person_id: str, case_ids: list[str]) -> Select[ContractReview]:
+    return select(ContractReview).where(
+        or_(ContractReview.person_id == person_id, ContractReview.case_id.in_(case_ids)),
+        ContractReview.deleted_at.is_(None),
+    )
+
+
+def _review_ids(session: Session, person_id: str, case_ids: list[str]) -> list[str]:
+    return [r.id for r in session.execute(_of_person(person_id, case_ids)).scalars()]
+
+
 def _reviews(session: Session, person_id: str, case_ids: list[str]) -> list[dict[str, Any]]:
     rows = session.execute(
-        select(ContractReview)
-        .where(
-            or_(ContractReview.person_id == person_id, ContractReview.case_id.in_(case_ids)),
-            ContractReview.deleted_at.is_(None),
-        )
-        .order_by(ContractReview.reviewed_at)
+        _of_person(person_id, case_ids).order_by(ContractReview.reviewed_at)
     ).scalars()
     return [
         _row(r, ("reviewed_at", "host_country", "terms", "findings", "ilo_indicators", "risk"))
@@ -218,6 +223,20 @@ def _reviews(session: Session, person_id: str, case_ids: list[str]) -> list[dict
     ]
 
 
+# What a letter says about the person: its facts and requests paragraphs and free text too.
+LETTER_FIELDS = (
+    "id",
+    "outgoing_number",
+    "letter_date",
+    "kind",
+    "lang",
+    "status",
+    "subject",
+    "addressee",
+    "facts",
+    "requests",
+    "free_text",
+)
 RETURNEE_FIELDS = (
     "id",
     "occupation",
@@ -254,12 +273,20 @@ def _register(session: Session, person_id: str) -> list[dict[str, Any]]:
 
 
 def _audit(session: Session, ids: list[str]) -> list[dict[str, Any]]:
+    """Who did what to the person's records, with what the entry keeps about it (a corrected
+    reply's earlier text, a reason typed); digests and signatures are the auditor's."""
     if not ids:
         return []
     rows = session.execute(
         select(AuditEntry).where(AuditEntry.entity_id.in_(ids)).order_by(AuditEntry.seq)
     ).scalars()
-    return [_row(a, ("at", "actor", "action", "entity", "entity_id")) for a in rows]
+    found = []
+    for entry in rows:
+        item = _row(entry, ("at", "actor", "action", "entity", "entity_id"))
+        details = entry.details if isinstance(entry.details, dict) else {}
+        item["details"] = _plain({k: v for k, v in details.items() if k not in HIDDEN})
+        found.append(item)
+    return found
 
 
 def _find_persons(session: Session, iin: str | None, person_id: str | None) -> list[Person]:
@@ -311,8 +338,11 @@ def collect(
                 [
                     person.id,
                     *[c.number for c in cases],
-                    # Who opened or copied their files: those entries name the file.
+                    # Who opened or copied their files, who drafted, printed or answered the
+                    # letters about them: those entries name the file or the letter.
                     *[a["id"] for c in record["cases"] for a in c["attachments"]],
+                    *[x["id"] for c in record["cases"] for x in c["letters"]],
+                    *_review_ids(session, person.id, [c.id for c in cases]),
                     *[r["id"] for r in record["returnee_register"]],
                 ],
             )
@@ -415,18 +445,29 @@ def _pdf(workspace: Workspace, export: SubjectAccessExport, lang: str) -> Printe
             doc.heading(_("Who worked with these records"))
             _list_table(
                 doc,
-                [_("When"), _("User"), _("Action")],
+                [_("When"), _("User"), _("Action"), _("Details")],
                 [
                     [
                         _when(a["at"], lang),
                         officer(a["actor"]),
                         labels.audit_action(a["action"], lang),
+                        _what_it_kept(a),
                     ]
                     for a in person["audit"]
                 ],
-                (40, 40, 90),
+                (32, 32, 46, 60),
             )
     return doc.build()
+
+
+# What an audit entry keeps that people typed about the person (the rest is the auditor's).
+_TYPED_IN_AUDIT = ("reason", "identity_reason", "before")
+
+
+def _what_it_kept(entry: dict[str, Any]) -> str:
+    details = entry.get("details") or {}
+    typed = {k: details[k] for k in _TYPED_IN_AUDIT if details.get(k)}
+    return details_in_words(entry["action"], typed) if typed else ""
 
 
 def _field_table(doc: DocumentBuilder, rows: list[list[str]]) -> None:

@@ -8,6 +8,7 @@ included) and a search through the index are checked as well.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -60,8 +61,10 @@ LETTER_SUBJECT = "Құрманғалиқызы Әселхан туралы"
 
 
 def personal_values() -> list[str]:
+    """Each value as typed, lower-cased, and as a JSON column stores it (non-ASCII escaped)."""
     values = [*SECRETS.values(), DESCRIPTION, NOTE, LETTER_SUBJECT, "passport-scan.pdf"]
-    return values + [v.lower() for v in values]
+    cased = values + [v.lower() for v in values]
+    return cased + [json.dumps(v)[1:-1] for v in cased if not v.isascii()]
 
 
 def make_case(ws: Workspace, person: PersonInput, **extra: Any) -> CaseDetail:
