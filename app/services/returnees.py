@@ -62,7 +62,7 @@ MAX_ITEMS = 50  # certificates or languages of one returnee (the bundle schema's
 MAX_CERTIFICATE = 300
 MAX_YEARS = 70
 PAGE = 200
-EXPORT_TITLE = D_("Returnees' skills register")
+EXPORT_TITLE = D_("Returnees' register")
 # The list's order, newest return first: the order of ``ix_returnee_order`` (migration 0026),
 # so that a page is read from the index instead of sorted out of every record.
 LIST_ORDER = (Returnee.returned_on.desc().nulls_last(), Returnee.consent_date.desc(), Returnee.id)

@@ -113,6 +113,27 @@ def test_area_lists_filters_and_exports(
     assert page.export_button.isEnabled()
 
 
+def test_the_register_has_one_name_in_the_navigation_its_heading_and_its_export(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], hq_ws: Workspace, tmp_path: Path
+) -> None:
+    """The fault: the navigation said "Returnees", the page and the workbook "Returnees' skills
+    register", the consent and most sentences "the returnees' register"."""
+    from openpyxl import load_workbook
+
+    from app.domain.codes import ConsentScope, label
+
+    window = make_window(hq_ws)
+    page = window.show_area("returnees")
+    assert isinstance(page, ReturneesPage)
+    titles = [window.nav.item(row) for row in range(window.nav.count())]
+    shown = next(i.toolTip() for i in titles if i.data(Qt.ItemDataRole.UserRole) == "returnees")
+    out = tmp_path / "register.xlsx"
+    ReturneeService(hq_ws).export(out, lang="en")
+    sheet = load_workbook(out).worksheets[0]
+    assert shown == page.heading.text() == sheet.title == sheet["A1"].value
+    assert label(ConsentScope.RETURNEE_REGISTER).casefold() == f"the {shown}".casefold()
+
+
 def test_the_file_written_stays_said_when_the_count_arrives(
     qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, tmp_path: Path
 ) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from app.db.models import AuditEntry, Person, Returnee
 from app.domain import occupations as isco
 from app.errors import NotFound, PermissionDenied, ValidationError
+from app.i18n import translator
 from app.services.cases import CaseService
 from app.services.records import CaseChanges, CaseInput, PersonInput
 from app.services.returnee_json import returnee_from_json
@@ -285,6 +286,11 @@ def test_saving_a_withdrawn_record_again_needs_a_new_consent(open_ws: OpenWs) ->
     assert [r.consent_date for r in service.list()] == [TODAY]
 
 
+def register_name(lang: str) -> str:
+    """The register's one name in ``lang``'s document words."""
+    return translator("documents", lang).gettext("Returnees' register")
+
+
 def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Path) -> None:
     ws = open_ws("aigul")
     service = ReturneeService(ws)
@@ -313,16 +319,18 @@ def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Pat
     # The fault: the CSV's apostrophe went into the workbook ("'+7 701 000 0000"); a
     # workbook's text cell holds the phone as typed.
     assert "+7 701 000 0000" in values and "'+7 701 000 0000" not in values
-    assert load_workbook(workbook).sheetnames == ["Оралған жұмыскерлердің…"]  # the table alone
+    # The table alone, its sheet named by the register's whole name: the long name it had
+    # («Оралған жұмыскерлердің біліктілік тізілімі») was cut to Excel's 31 characters.
+    assert load_workbook(workbook).sheetnames == [register_name("kk")]
     # A part of the register says which: a first sheet with its conditions.
     part = tmp_path / "welders.xlsx"
     flt = ReturneeFilter(occupation="72", region="KZ-71", wants_referral=True)
     assert service.export(part, flt, lang="ru") == 1
     book = load_workbook(part)
-    assert book.sheetnames == ["Условия отбора", "Реестр квалификации…"]
+    assert book.sheetnames == ["Условия отбора", register_name("ru")]
     about = book.worksheets[0]
     assert [row[0] for row in about.iter_rows(values_only=True)] == [
-        "Реестр квалификации вернувшихся работников",
+        register_name("ru"),
         "Условия отбора: Профессия (ISCO-08): 72 Рабочие металлообработки, машиностроения и "
         "родственных профессий; Регион возвращения: город Астана; Хочет получить направление "
         "в центр занятости: да.",
