@@ -449,6 +449,33 @@ def test_dialog_adds_a_returnee_and_shows_bad_input_inside(qtbot: QtBot, hq_ws: 
     assert dialog.saved.occupation == "7212" and ReturneeService(hq_ws).count() == 5
 
 
+def test_a_returnee_added_at_hq_keeps_their_patronymic_for_the_export(
+    qtbot: QtBot, hq_ws: Workspace, tmp_path: Path
+) -> None:
+    """The fault: the export for employment centres has a patronymic column, and the form HQ
+    adds a returnee with had no field for it: the column stayed empty for every such record."""
+    dialog = ReturneeDialog(None, hq_ws)
+    qtbot.addWidget(dialog)
+    dialog.surname.setText("Жақыпов")
+    dialog.given_names.setText("Бекзат")
+    dialog.patronymic.setText("Ерланұлы")
+    assert dialog.form.labelForField(dialog.patronymic).text() == "Patronymic"
+    dialog.occupation.set_code("7212")
+    dialog.region.set_code("KZ-75")
+    dialog.work_country.set_code("KR")
+    dialog.consent_reference.setText("form 9")
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(lambda: dialog.result() == 1, timeout=5000)
+    assert dialog.saved is not None and dialog.saved.full_name == "Жақыпов Бекзат Ерланұлы"
+    out = tmp_path / "register.csv"
+    ReturneeService(hq_ws).export(out, lang="en")
+    rows = [line.split(";") for line in out.read_text(encoding="utf-8-sig").splitlines()]
+    assert rows[0][:3] == ["Surname", "Given names", "Patronymic"]
+    assert ["Жақыпов", "Бекзат", "Ерланұлы"] in [row[:3] for row in rows[1:]]
+
+
 @pytest.mark.parametrize("width", [1366, 1024])
 def test_a_long_occupation_shows_its_code_and_its_whole_title_on_hover(
     qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, width: int

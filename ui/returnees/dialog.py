@@ -151,6 +151,9 @@ class ReturneeDialog(ValidatingDialog):
 
         self.surname = QLineEdit()
         self.given_names = QLineEdit()
+        # The export for employment centres has a patronymic column (most Kazakh names have
+        # one); without a field for it, every record added at HQ left that column empty.
+        self.patronymic = QLineEdit()
         self.phone_home = QLineEdit()
         self.email = QLineEdit()
         self.occupation = OccupationCombo()
@@ -172,6 +175,7 @@ class ReturneeDialog(ValidatingDialog):
             self._rows += [
                 (self.surname, "surname"),
                 (self.given_names, "given_names"),
+                (self.patronymic, "patronymic"),
                 (self.phone_home, "phone_home"),
                 (self.email, "email"),
             ]
@@ -248,6 +252,7 @@ class ReturneeDialog(ValidatingDialog):
         return {
             "surname": _("Surname"),
             "given_names": _("Given names"),
+            "patronymic": _("Patronymic"),
             "phone_home": _("Phone in Kazakhstan"),
             "email": _("E-mail"),
             "occupation": _("Occupation (ISCO-08)"),
@@ -324,6 +329,7 @@ class ReturneeDialog(ValidatingDialog):
             person = PersonInput(
                 surname=self.surname.text(),
                 given_names=self.given_names.text(),
+                patronymic=self.patronymic.text(),
                 phone_home=self.phone_home.text(),
                 email=self.email.text(),
             )
