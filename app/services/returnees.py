@@ -417,6 +417,15 @@ class ReturneeService(DatedService):
             self._require_owner(session, row)
             person = session.get(Person, row.person_id)
             assert person is not None
+            if SCOPE not in (person.consent_scope or []):
+                # Said, not done again: a second withdrawal (the command line, or two HQ users
+                # at once) reported success and left a second audit entry for one withdrawal.
+                raise ConflictError(
+                    _(
+                        "{name} has already withdrawn their consent: the record is not in the "
+                        "returnees' register."
+                    ).format(name=_row(row, person, None).full_name)
+                )
             # The person's consents travel to HQ in the mission's next bundle, and with them the
             # record's leaving the register there too.
             person.consent_scope = [s for s in (person.consent_scope or []) if s != SCOPE]

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.db.models import AuditEntry, Person, Returnee
 from app.domain import occupations as isco
-from app.errors import NotFound, PermissionDenied, ValidationError
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import translator
 from app.services.cases import CaseService
 from app.services.records import CaseChanges, CaseInput, PersonInput
@@ -257,6 +257,14 @@ def test_withdrawn_consent_leaves_register_stats_and_exports(
             ).scalar_one()
             == 1
         )
+    # The fault: withdrawing again said it was done and audited a second withdrawal.
+    with pytest.raises(ConflictError, match="has already withdrawn their consent"):
+        service.withdraw_consent(row.id)
+    with ws.read() as session:
+        withdrawals = select(func.count()).where(
+            AuditEntry.action == "returnee.consent_withdrawn"
+        )
+        assert session.execute(withdrawals).scalar_one() == 1
     # Updating with a new consent puts it back.
     service.update(row.id, record(consent_reference="form 15/2026"))
     assert [r.consent_reference for r in service.list()] == ["form 15/2026"]
