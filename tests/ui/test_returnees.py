@@ -449,6 +449,35 @@ def test_dialog_adds_a_returnee_and_shows_bad_input_inside(qtbot: QtBot, hq_ws: 
     assert dialog.saved.occupation == "7212" and ReturneeService(hq_ws).count() == 5
 
 
+def test_a_picker_left_unchosen_is_named_and_gets_the_focus(
+    qtbot: QtBot, hq_ws: Workspace
+) -> None:
+    """The fault: a country of work left unchosen was refused as «“” is not a two-letter ISO
+    country code, such as KR or TR», a code the officer never typed."""
+    dialog = ReturneeDialog(None, hq_ws)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.surname.setText("Жақыпов")
+    dialog.given_names.setText("Бекзат")
+    dialog.consent_reference.setText("form 9")
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.result() == 0 and dialog.error.text() == "Choose the occupation."
+    dialog.occupation.set_code("7212")
+    dialog.region.set_code("KZ-75")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.result() == 0 and dialog.error.text() == "Choose the country of work."
+    # A refusal of the service's own names its field, which gets the focus.
+    dialog.work_country.set_code("KR")
+    dialog.years.setFocus()
+    dialog.consent_reference.clear()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.writing, timeout=5000)
+    assert dialog.result() == 0 and "Consent reference" in dialog.error.text()
+    assert dialog.focusWidget() is dialog.consent_reference
+    assert ReturneeService(hq_ws).count() == 4  # nothing written
+
+
 def test_a_returnee_added_at_hq_keeps_their_patronymic_for_the_export(
     qtbot: QtBot, hq_ws: Workspace, tmp_path: Path
 ) -> None:

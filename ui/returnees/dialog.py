@@ -355,8 +355,21 @@ class ReturneeDialog(ValidatingDialog):
         )
 
     def validate(self) -> None:
-        if not self._input().region:
+        """A picker left unchosen, said in the picker's words and in the form's order: the
+        service refused an empty country of work as «“” is not a two-letter ISO country code,
+        such as KR or TR», a code the officer never typed."""
+        data = self._input()
+        if not data.occupation:
+            raise ValidationError(_("Choose the occupation."), "occupation")
+        if not data.work_country:
+            raise ValidationError(_("Choose the country of work."), "work_country")
+        if not data.region:
             raise ValidationError(_("Choose the region of return."), "region")
+
+    def field_widgets(self) -> dict[str, QWidget]:
+        """A refused field gets the focus (the service names ``years_abroad``)."""
+        fields = {key: widget for widget, key in self._rows}
+        return {**fields, "years_abroad": self.years}
 
     def writer(self) -> Callable[[], ReturneeRow]:
         """A refusal (role, owner, a case gone) is shown in the dialog, which stays open."""
