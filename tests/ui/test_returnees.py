@@ -449,6 +449,19 @@ def test_dialog_adds_a_returnee_and_shows_bad_input_inside(qtbot: QtBot, hq_ws: 
     assert dialog.saved.occupation == "7212" and ReturneeService(hq_ws).count() == 5
 
 
+def test_a_record_opened_to_edit_says_whose_it_is(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """The fault: the form to edit a record shows no name (the person stays as recorded),
+    so a record opened from the wrong row of the register was edited unawares."""
+    service = ReturneeService(hq_ws)
+    record = next(r for r in service.list() if r.surname == "Серікова")
+    dialog = ReturneeDialog(None, hq_ws, record=record)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Returnee's skills: Серікова Айгүл"
+    assert ReturneeDialog(None, hq_ws).windowTitle() == "Record skills on return"
+
+
 def test_a_picker_left_unchosen_is_named_and_gets_the_focus(
     qtbot: QtBot, hq_ws: Workspace
 ) -> None:

@@ -270,8 +270,12 @@ class ReturneeDialog(ValidatingDialog):
 
     def retranslate_ui(self) -> None:
         labels = self._labels()
+        # Whose record: editing one, the form shows no name (the person stays), and a double
+        # click on the wrong row of the register went unnoticed.
         self.setWindowTitle(
-            _("Record skills on return") if self.record is None else _("Returnee's skills")
+            _("Record skills on return")
+            if self.record is None
+            else _("Returnee's skills: {name}").format(name=self.record.full_name)
         )
         for widget, key in self._rows:
             set_label(self.form, widget, labels[key])
