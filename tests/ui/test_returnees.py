@@ -462,9 +462,7 @@ def test_a_record_opened_to_edit_says_whose_it_is(
     assert ReturneeDialog(None, hq_ws).windowTitle() == "Record skills on return"
 
 
-def test_a_picker_left_unchosen_is_named_and_gets_the_focus(
-    qtbot: QtBot, hq_ws: Workspace
-) -> None:
+def test_a_picker_left_unchosen_is_named_and_gets_the_focus(qtbot: QtBot, hq_ws: Workspace) -> None:
     """The fault: a country of work left unchosen was refused as «“” is not a two-letter ISO
     country code, such as KR or TR», a code the officer never typed."""
     dialog = ReturneeDialog(None, hq_ws)

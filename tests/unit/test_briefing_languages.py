@@ -75,7 +75,9 @@ def test_regulations_are_numbered_in_the_readers_language() -> None:
     assert article_text("regs. 13 and 13A", "en") == "regs. 13 and 13A"
 
 
-@pytest.mark.parametrize(("lang", "label"), [("kk", "Электрондық пошта"), ("ru", "Электронная почта")])
+@pytest.mark.parametrize(
+    ("lang", "label"), [("kk", "Электрондық пошта"), ("ru", "Электронная почта")]
+)
 def test_the_contacts_name_the_email_in_the_sheets_language(
     ws: Workspace, lang: str, label: str
 ) -> None:

@@ -261,9 +261,7 @@ def test_withdrawn_consent_leaves_register_stats_and_exports(
     with pytest.raises(ConflictError, match="has already withdrawn their consent"):
         service.withdraw_consent(row.id)
     with ws.read() as session:
-        withdrawals = select(func.count()).where(
-            AuditEntry.action == "returnee.consent_withdrawn"
-        )
+        withdrawals = select(func.count()).where(AuditEntry.action == "returnee.consent_withdrawn")
         assert session.execute(withdrawals).scalar_one() == 1
     # Updating with a new consent puts it back.
     service.update(row.id, record(consent_reference="form 15/2026"))
