@@ -88,3 +88,18 @@ def test_the_contacts_name_the_email_in_the_sheets_language(
         session.execute(select(Mission).where(Mission.is_local)).scalar_one().email = "k@mfa.kz"
     text = sheet_text(ws, "KR", lang)
     assert squeeze(f"{label}: k@mfa.kz") in text and "E-mail" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "cited"),
+    [
+        ("kk", "Еңбек стандарттары туралы заң (Labor Standards Act), 50-бап, 53-бап"),
+        ("ru", "Закон о трудовых стандартах (Labor Standards Act), ст. 50, ст. 53"),
+    ],
+)
+def test_a_law_cited_for_two_articles_is_named_once(ws: Workspace, lang: str, cited: str) -> None:
+    """The fault: the Korean sheet's source read «Еңбек стандарттары туралы заң (Labor Standards
+    Act), 50-бап; Еңбек стандарттары туралы заң (Labor Standards Act), 53-бап»."""
+    text = sheet_text(ws, "KR", lang)
+    assert squeeze(cited) in text
+    assert text.count(squeeze("(Labor Standards Act)")) == 1
