@@ -25,7 +25,7 @@ from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
 def register(commands: Any) -> None:
     actions = add_actions(
         commands.add_parser(
-            "returnee", help=_("the returnees' skills register (with the worker's consent)")
+            "returnee", help=_("the returnees' register (with the worker's consent)")
         )
     )
     add = actions.add_parser("add", help=_("add a returnee's record from JSON; prints its id"))

@@ -213,7 +213,7 @@ def _gettext_labels(pgettext: Callable[[str, str], str], _: Callable[[str], str]
             ConsentScope.SHARE_HQ: _("passing data to headquarters in Astana"),
             ConsentScope.SHARE_PARTNERS: _("referral to partner organisations"),
             ConsentScope.CROSS_BORDER: _("cross-border transfer"),
-            ConsentScope.RETURNEE_REGISTER: _("the returnees' skills register"),
+            ConsentScope.RETURNEE_REGISTER: _("the returnees' register"),
         },
         CaseStatus: {
             CaseStatus.NEW: pgettext("case status", "New"),

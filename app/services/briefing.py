@@ -19,7 +19,7 @@ Hotline and hours travel with no bundle, so they are printed for this installati
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,6 +31,7 @@ from app.contracts.reference import (
     MinimumWage,
     PaidLeave,
     Provenance,
+    StatuteCite,
     WorkingHours,
     reference_for,
 )
@@ -265,7 +266,6 @@ def _named(row: Mission) -> bool:
 
 
 def _figures(ws: Workspace, country: str, lang: str, today: date) -> tuple[CheckedFigure, ...]:
-    from app.contracts.rules import statute_citation
     from app.services.legal_tables import host_table
 
     reference = reference_for(country, host_table(ws).data, on=today)
@@ -276,10 +276,31 @@ def _figures(ws: Workspace, country: str, lang: str, today: date) -> tuple[Check
         item = getattr(reference, subject)
         if item is None or not item.provenance.verified:
             continue  # an unchecked figure is never printed for a worker to rely on
-        citations = tuple(statute_citation(cite, lang) for cite in item.provenance.cites)
+        citations = _citations(item.provenance.cites, lang)
         value = None if subject == "passport" else item
         figures.append(CheckedFigure(subject, value, item.provenance, citations))
     return tuple(figures)
+
+
+def _citations(cites: Sequence[StatuteCite], lang: str) -> tuple[str, ...]:
+    """One citation per law, its title once and then its articles: the Korean sheet read
+    «Еңбек стандарттары туралы заң (Labor Standards Act), 50-бап; Еңбек стандарттары туралы
+    заң (Labor Standards Act), 53-бап»."""
+    from app.agreements.applicability import article_text
+    from app.contracts.rules import statute_citation
+
+    by_law: dict[str, list[StatuteCite]] = {}
+    for cite in cites:
+        by_law.setdefault(cite.statute.id, []).append(cite)
+    return tuple(
+        ", ".join(
+            [
+                statute_citation(same[0], lang),
+                *(article_text(c.article, lang) for c in same[1:] if c.article),
+            ]
+        )
+        for same in by_law.values()
+    )
 
 
 def _agreements(ws: Workspace, country: str, lang: str) -> tuple[AgreementFact, ...]:

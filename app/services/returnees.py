@@ -62,7 +62,7 @@ MAX_ITEMS = 50  # certificates or languages of one returnee (the bundle schema's
 MAX_CERTIFICATE = 300
 MAX_YEARS = 70
 PAGE = 200
-EXPORT_TITLE = D_("Returnees' skills register")
+EXPORT_TITLE = D_("Returnees' register")
 # The list's order, newest return first: the order of ``ix_returnee_order`` (migration 0026),
 # so that a page is read from the index instead of sorted out of every record.
 LIST_ORDER = (Returnee.returned_on.desc().nulls_last(), Returnee.consent_date.desc(), Returnee.id)
@@ -417,6 +417,15 @@ class ReturneeService(DatedService):
             self._require_owner(session, row)
             person = session.get(Person, row.person_id)
             assert person is not None
+            if SCOPE not in (person.consent_scope or []):
+                # Said, not done again: a second withdrawal (the command line, or two HQ users
+                # at once) reported success and left a second audit entry for one withdrawal.
+                raise ConflictError(
+                    _(
+                        "{name} has already withdrawn their consent: the record is not in the "
+                        "returnees' register."
+                    ).format(name=_row(row, person, None).full_name)
+                )
             # The person's consents travel to HQ in the mission's next bundle, and with them the
             # record's leaving the register there too.
             person.consent_scope = [s for s in (person.consent_scope or []) if s != SCOPE]

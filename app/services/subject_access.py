@@ -558,7 +558,7 @@ def _case_tables(
 
 
 def _register_section(doc: DocumentBuilder, entry: dict[str, Any], lang: str) -> None:
-    doc.heading(_("Returnees' skills register"))
+    doc.heading(_("Returnees' register"))
     languages = ", ".join(isco.language_name(c, lang) for c in entry["languages"])
     _field_table(
         doc,

@@ -254,6 +254,12 @@ def test_withdraw_takes_the_record_out_of_the_register_audited(
     assert withdrawn.code == 0, withdrawn.err
     assert withdrawn.out.strip() == "Consent withdrawn: Сейітов Бақыт left the returnees' register."
     assert json.loads(run_cli(capsys, "returnee", "list", "--json").out)["total"] == 0
+    again = run_cli(capsys, "returnee", "withdraw", record_id)  # refused, not audited twice
+    assert again.code == 1 and again.out == ""
+    assert again.err.strip() == (
+        "qorgau: Сейітов Бақыт has already withdrawn their consent: the record is not in the "
+        "returnees' register."
+    )
     ws = unlock(installation, "admin", PASSWORD)
     try:
         with ws.read() as session:

@@ -113,6 +113,27 @@ def test_area_lists_filters_and_exports(
     assert page.export_button.isEnabled()
 
 
+def test_the_register_has_one_name_in_the_navigation_its_heading_and_its_export(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], hq_ws: Workspace, tmp_path: Path
+) -> None:
+    """The fault: the navigation said "Returnees", the page and the workbook "Returnees' skills
+    register", the consent and most sentences "the returnees' register"."""
+    from openpyxl import load_workbook
+
+    from app.domain.codes import ConsentScope, label
+
+    window = make_window(hq_ws)
+    page = window.show_area("returnees")
+    assert isinstance(page, ReturneesPage)
+    titles = [window.nav.item(row) for row in range(window.nav.count())]
+    shown = next(i.toolTip() for i in titles if i.data(Qt.ItemDataRole.UserRole) == "returnees")
+    out = tmp_path / "register.xlsx"
+    ReturneeService(hq_ws).export(out, lang="en")
+    sheet = load_workbook(out).worksheets[0]
+    assert shown == page.heading.text() == sheet.title == sheet["A1"].value
+    assert label(ConsentScope.RETURNEE_REGISTER).casefold() == f"the {shown}".casefold()
+
+
 def test_the_file_written_stays_said_when_the_count_arrives(
     qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, tmp_path: Path
 ) -> None:
@@ -426,6 +447,73 @@ def test_dialog_adds_a_returnee_and_shows_bad_input_inside(qtbot: QtBot, hq_ws: 
     qtbot.waitUntil(lambda: dialog.result() == 1, timeout=5000)
     assert dialog.saved is not None
     assert dialog.saved.occupation == "7212" and ReturneeService(hq_ws).count() == 5
+
+
+def test_a_record_opened_to_edit_says_whose_it_is(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """The fault: the form to edit a record shows no name (the person stays as recorded),
+    so a record opened from the wrong row of the register was edited unawares."""
+    service = ReturneeService(hq_ws)
+    record = next(r for r in service.list() if r.surname == "Серікова")
+    dialog = ReturneeDialog(None, hq_ws, record=record)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Returnee's skills: Серікова Айгүл"
+    assert ReturneeDialog(None, hq_ws).windowTitle() == "Record skills on return"
+
+
+def test_a_picker_left_unchosen_is_named_and_gets_the_focus(qtbot: QtBot, hq_ws: Workspace) -> None:
+    """The fault: a country of work left unchosen was refused as «“” is not a two-letter ISO
+    country code, such as KR or TR», a code the officer never typed."""
+    dialog = ReturneeDialog(None, hq_ws)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.surname.setText("Жақыпов")
+    dialog.given_names.setText("Бекзат")
+    dialog.consent_reference.setText("form 9")
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.result() == 0 and dialog.error.text() == "Choose the occupation."
+    dialog.occupation.set_code("7212")
+    dialog.region.set_code("KZ-75")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.result() == 0 and dialog.error.text() == "Choose the country of work."
+    # A refusal of the service's own names its field, which gets the focus.
+    dialog.work_country.set_code("KR")
+    dialog.years.setFocus()
+    dialog.consent_reference.clear()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.writing, timeout=5000)
+    assert dialog.result() == 0 and "Consent reference" in dialog.error.text()
+    assert dialog.focusWidget() is dialog.consent_reference
+    assert ReturneeService(hq_ws).count() == 4  # nothing written
+
+
+def test_a_returnee_added_at_hq_keeps_their_patronymic_for_the_export(
+    qtbot: QtBot, hq_ws: Workspace, tmp_path: Path
+) -> None:
+    """The fault: the export for employment centres has a patronymic column, and the form HQ
+    adds a returnee with had no field for it: the column stayed empty for every such record."""
+    dialog = ReturneeDialog(None, hq_ws)
+    qtbot.addWidget(dialog)
+    dialog.surname.setText("Жақыпов")
+    dialog.given_names.setText("Бекзат")
+    dialog.patronymic.setText("Ерланұлы")
+    assert dialog.form.labelForField(dialog.patronymic).text() == "Patronymic"
+    dialog.occupation.set_code("7212")
+    dialog.region.set_code("KZ-75")
+    dialog.work_country.set_code("KR")
+    dialog.consent_reference.setText("form 9")
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(lambda: dialog.result() == 1, timeout=5000)
+    assert dialog.saved is not None and dialog.saved.full_name == "Жақыпов Бекзат Ерланұлы"
+    out = tmp_path / "register.csv"
+    ReturneeService(hq_ws).export(out, lang="en")
+    rows = [line.split(";") for line in out.read_text(encoding="utf-8-sig").splitlines()]
+    assert rows[0][:3] == ["Surname", "Given names", "Patronymic"]
+    assert ["Жақыпов", "Бекзат", "Ерланұлы"] in [row[:3] for row in rows[1:]]
 
 
 @pytest.mark.parametrize("width", [1366, 1024])

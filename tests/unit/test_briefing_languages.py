@@ -9,9 +9,11 @@ from datetime import date
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from app.agreements.applicability import article_text
 from app.contracts.reference import default_reference
+from app.db.models import Mission
 from app.services.briefing import HOME_COUNTRY, render_briefing_pdf
 from app.services.workspace import Workspace
 
@@ -71,3 +73,33 @@ def test_regulations_are_numbered_in_the_readers_language() -> None:
     assert article_text("regs. 13 and 13A", "ru") == "пп. 13 и 13A"
     assert article_text("regs. 1 and 2 and 3", "ru") == "пп. 1, 2 и 3"
     assert article_text("regs. 13 and 13A", "en") == "regs. 13 and 13A"
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"), [("kk", "Электрондық пошта"), ("ru", "Электронная почта")]
+)
+def test_the_contacts_name_the_email_in_the_sheets_language(
+    ws: Workspace, lang: str, label: str
+) -> None:
+    """The fault: «E-mail:» among the Kazakh and Russian contacts, the one English label of the
+    sheet (the interface and the register's export say «Электрондық пошта» / «Электронная
+    почта»)."""
+    with ws.write() as session:
+        session.execute(select(Mission).where(Mission.is_local)).scalar_one().email = "k@mfa.kz"
+    text = sheet_text(ws, "KR", lang)
+    assert squeeze(f"{label}: k@mfa.kz") in text and "E-mail" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "cited"),
+    [
+        ("kk", "Еңбек стандарттары туралы заң (Labor Standards Act), 50-бап, 53-бап"),
+        ("ru", "Закон о трудовых стандартах (Labor Standards Act), ст. 50, ст. 53"),
+    ],
+)
+def test_a_law_cited_for_two_articles_is_named_once(ws: Workspace, lang: str, cited: str) -> None:
+    """The fault: the Korean sheet's source read «Еңбек стандарттары туралы заң (Labor Standards
+    Act), 50-бап; Еңбек стандарттары туралы заң (Labor Standards Act), 53-бап»."""
+    text = sheet_text(ws, "KR", lang)
+    assert squeeze(cited) in text
+    assert text.count(squeeze("(Labor Standards Act)")) == 1

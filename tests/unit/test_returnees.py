@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from app.db.models import AuditEntry, Person, Returnee
 from app.domain import occupations as isco
-from app.errors import NotFound, PermissionDenied, ValidationError
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.i18n import translator
 from app.services.cases import CaseService
 from app.services.records import CaseChanges, CaseInput, PersonInput
 from app.services.returnee_json import returnee_from_json
@@ -271,6 +272,12 @@ def test_withdrawn_consent_leaves_register_stats_and_exports(
             ).scalar_one()
             == 1
         )
+    # The fault: withdrawing again said it was done and audited a second withdrawal.
+    with pytest.raises(ConflictError, match="has already withdrawn their consent"):
+        service.withdraw_consent(row.id)
+    with ws.read() as session:
+        withdrawals = select(func.count()).where(AuditEntry.action == "returnee.consent_withdrawn")
+        assert session.execute(withdrawals).scalar_one() == 1
     # Updating with a new consent puts it back.
     service.update(row.id, record(consent_reference="form 15/2026"))
     assert [r.consent_reference for r in service.list()] == ["form 15/2026"]
@@ -298,6 +305,11 @@ def test_saving_a_withdrawn_record_again_needs_a_new_consent(open_ws: OpenWs) ->
     # A later consent (the same form's number, a new date) is a new consent.
     service.update(row.id, record(consent_date=TODAY), found.version)
     assert [r.consent_date for r in service.list()] == [TODAY]
+
+
+def register_name(lang: str) -> str:
+    """The register's one name in ``lang``'s document words."""
+    return translator("documents", lang).gettext("Returnees' register")
 
 
 def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Path) -> None:
@@ -328,16 +340,18 @@ def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Pat
     # The fault: the CSV's apostrophe went into the workbook ("'+7 701 000 0000"); a
     # workbook's text cell holds the phone as typed.
     assert "+7 701 000 0000" in values and "'+7 701 000 0000" not in values
-    assert load_workbook(workbook).sheetnames == ["Оралған жұмыскерлердің…"]  # the table alone
+    # The table alone, its sheet named by the register's whole name: the long name it had
+    # («Оралған жұмыскерлердің біліктілік тізілімі») was cut to Excel's 31 characters.
+    assert load_workbook(workbook).sheetnames == [register_name("kk")]
     # A part of the register says which: a first sheet with its conditions.
     part = tmp_path / "welders.xlsx"
     flt = ReturneeFilter(occupation="72", region="KZ-71", wants_referral=True)
     assert service.export(part, flt, lang="ru") == 1
     book = load_workbook(part)
-    assert book.sheetnames == ["Условия отбора", "Реестр квалификации…"]
+    assert book.sheetnames == ["Условия отбора", register_name("ru")]
     about = book.worksheets[0]
     assert [row[0] for row in about.iter_rows(values_only=True)] == [
-        "Реестр квалификации вернувшихся работников",
+        register_name("ru"),
         "Условия отбора: Профессия (ISCO-08): 72 Рабочие металлообработки, машиностроения и "
         "родственных профессий; Регион возвращения: город Астана; Хочет получить направление "
         "в центр занятости: да.",

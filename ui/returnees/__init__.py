@@ -27,7 +27,7 @@ def register(window: MainWindow) -> None:
         return
     window.register_area(
         AREA_KEY,
-        lambda: _("Returnees"),
+        lambda: _("Returnees' register"),
         _page,
         QStyle.StandardPixmap.SP_FileDialogDetailedView,
     )

@@ -151,6 +151,9 @@ class ReturneeDialog(ValidatingDialog):
 
         self.surname = QLineEdit()
         self.given_names = QLineEdit()
+        # The export for employment centres has a patronymic column (most Kazakh names have
+        # one); without a field for it, every record added at HQ left that column empty.
+        self.patronymic = QLineEdit()
         self.phone_home = QLineEdit()
         self.email = QLineEdit()
         self.occupation = OccupationCombo()
@@ -172,6 +175,7 @@ class ReturneeDialog(ValidatingDialog):
             self._rows += [
                 (self.surname, "surname"),
                 (self.given_names, "given_names"),
+                (self.patronymic, "patronymic"),
                 (self.phone_home, "phone_home"),
                 (self.email, "email"),
             ]
@@ -248,6 +252,7 @@ class ReturneeDialog(ValidatingDialog):
         return {
             "surname": _("Surname"),
             "given_names": _("Given names"),
+            "patronymic": _("Patronymic"),
             "phone_home": _("Phone in Kazakhstan"),
             "email": _("E-mail"),
             "occupation": _("Occupation (ISCO-08)"),
@@ -265,8 +270,12 @@ class ReturneeDialog(ValidatingDialog):
 
     def retranslate_ui(self) -> None:
         labels = self._labels()
+        # Whose record: editing one, the form shows no name (the person stays), and a double
+        # click on the wrong row of the register went unnoticed.
         self.setWindowTitle(
-            _("Record skills on return") if self.record is None else _("Returnee's skills")
+            _("Record skills on return")
+            if self.record is None
+            else _("Returnee's skills: {name}").format(name=self.record.full_name)
         )
         for widget, key in self._rows:
             set_label(self.form, widget, labels[key])
@@ -324,6 +333,7 @@ class ReturneeDialog(ValidatingDialog):
             person = PersonInput(
                 surname=self.surname.text(),
                 given_names=self.given_names.text(),
+                patronymic=self.patronymic.text(),
                 phone_home=self.phone_home.text(),
                 email=self.email.text(),
             )
@@ -349,8 +359,21 @@ class ReturneeDialog(ValidatingDialog):
         )
 
     def validate(self) -> None:
-        if not self._input().region:
+        """A picker left unchosen, said in the picker's words and in the form's order: the
+        service refused an empty country of work as «“” is not a two-letter ISO country code,
+        such as KR or TR», a code the officer never typed."""
+        data = self._input()
+        if not data.occupation:
+            raise ValidationError(_("Choose the occupation."), "occupation")
+        if not data.work_country:
+            raise ValidationError(_("Choose the country of work."), "work_country")
+        if not data.region:
             raise ValidationError(_("Choose the region of return."), "region")
+
+    def field_widgets(self) -> dict[str, QWidget]:
+        """A refused field gets the focus (the service names ``years_abroad``)."""
+        fields = {key: widget for widget, key in self._rows}
+        return {**fields, "years_abroad": self.years}
 
     def writer(self) -> Callable[[], ReturneeRow]:
         """A refusal (role, owner, a case gone) is shown in the dialog, which stays open."""

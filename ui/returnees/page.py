@@ -591,7 +591,7 @@ class ReturneesPage(QWidget):
         path = save_path(
             self,
             _("Export the register"),
-            "returnees.xlsx",
+            "returnees-register.xlsx",
             _("Excel workbook (*.xlsx);;CSV (*.csv)"),
         )
         if path:
@@ -636,7 +636,7 @@ class ReturneesPage(QWidget):
         self.skill.selectAll()
 
     def retranslate_ui(self) -> None:
-        self.heading.setText(_("Returnees' skills register"))
+        self.heading.setText(_("Returnees' register"))
         name_clear_button(self.skill)
         self.occupation_label.setText(_("&Occupation:"))
         self.region_label.setText(_("&Region:"))
