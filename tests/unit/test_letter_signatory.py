@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
+from app.db.models import Mission
 from app.domain.claims import Claim, claims_json, parse_claims
 from app.errors import PermissionDenied, ValidationError
 from app.services.case_json import case_from_json
@@ -16,6 +18,7 @@ from app.services.records import CaseChanges, CaseInput, OrganisationInput, Pers
 from app.services.users import SignatureDetails, UserService
 from tests.builders import wage_case
 from tests.conftest import OpenWs, snapshot
+from tests.unit.test_letters_render import text_of
 
 TODAY = date(2026, 12, 1)
 
@@ -286,3 +289,31 @@ def test_approver_is_warned_of_characters_the_font_cannot_print(open_ws: OpenWs)
     )
     unprintable = [w for w in letters.warnings(plain.id) if "cannot print" in w]
     assert [w.split(": ")[0] for w in unprintable] == ["The employer's name"]  # «», —, № print
+
+
+def test_a_letter_prints_no_login_and_no_empty_requisite(open_ws: OpenWs, case_id: str) -> None:
+    """The fault: with no full name or phone recorded, the foot of a letter read «Исп.: aigul»
+    and an empty «Тел.:», and the signature gave the consul's login."""
+    admin = open_ws("admin")
+    with admin.write() as session:
+        session.execute(update(Mission).values(phone=""))
+    letters = LetterService(open_ws("aigul"), today=TODAY)
+    draft = letters.draft(case_id, "employer_letter", "ru")
+    text = text_of(letters.render_preview(draft.id))
+    assert "aigul" not in text and "serik" not in text
+    assert "Исп.:" not in text and "Тел.:" not in text
+    assert "Дело №" in text  # the rest of the foot stays
+    warnings = letters.warnings(draft.id)
+    assert any(w.startswith("serik has no full name recorded") for w in warnings)
+    assert any(w.startswith("aigul, who drafted the letter, has no full name") for w in warnings)
+    assert any(w.startswith("Neither the drafter nor the mission has a phone") for w in warnings)
+    # The mission's phone stands in for the drafter's; a recorded name is printed.
+    with admin.write() as session:
+        session.execute(update(Mission).values(phone="+90 224 000 0000"))
+    UserService(admin).set_signature("aigul", signature("Айгүл Сәрсенбаева", "Aigul Sarsenbaeva"))
+    text = text_of(letters.render_preview(draft.id))
+    assert "Исп.: Айгүл Сәрсенбаева" in text and "Тел.: +90 224 000 0000" in text
+    english = text_of(letters.render_preview(letters.draft(case_id, "employer_letter", "en").id))
+    assert "Contact: Aigul Sarsenbaeva, tel. +90 224 000 0000" in english
+    assert not any("no full name" in w and "aigul" in w for w in letters.warnings(draft.id))
+    assert not any(w.startswith("Neither the drafter") for w in letters.warnings(draft.id))
