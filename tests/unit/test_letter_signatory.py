@@ -11,6 +11,7 @@ from sqlalchemy import update
 from app.db.models import Mission
 from app.domain.claims import Claim, claims_json, parse_claims
 from app.errors import PermissionDenied, ValidationError
+from app.i18n import format_amount
 from app.services.case_json import case_from_json
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
@@ -221,6 +222,8 @@ def test_claims_round_trip_and_bad_input_is_refused() -> None:
         {"amount": "1250.50", "currency": "usd", "what": "overtime"},
     ]
     stored = claims_json(given)
+    # Trailing zeros are no minor units: a whole KRW amount written with them is taken.
+    assert claims_json([{"amount": "1234567.00", "currency": "KRW", "what": "wages"}])
     assert stored[1] == {"amount": "1250.50", "currency": "USD", "what": "overtime"}
     assert claims_json(stored) == stored
     assert parse_claims(stored)[0] == Claim(
@@ -235,6 +238,10 @@ def test_claims_round_trip_and_bad_input_is_refused() -> None:
         (wages | {"what": "bribe"}, "Unknown kind"),
         (wages | {"period_from": "2026-08-31", "period_to": "2026-06-01"}, "ends before"),
         (wages | {"period_from": "2026-13-01"}, "YYYY-MM-DD"),
+        # KRW has no minor unit (ISO 4217): a letter would have rounded it to 1 234 568.
+        (wages | {"amount": "1234567.50"}, "KRW has no minor unit: .* not 1234567.50"),
+        (wages | {"amount": "1.2345", "currency": "KWD"}, "at most 3 digits"),
+        (wages | {"amount": "10.125", "currency": "USD"}, "at most 2 digits"),
     ):
         with pytest.raises(ValidationError, match=message):
             claims_json([bad])
@@ -317,3 +324,20 @@ def test_a_letter_prints_no_login_and_no_empty_requisite(open_ws: OpenWs, case_i
     assert "Contact: Aigul Sarsenbaeva, tel. +90 224 000 0000" in english
     assert not any("no full name" in w and "aigul" in w for w in letters.warnings(draft.id))
     assert not any(w.startswith("Neither the drafter") for w in letters.warnings(draft.id))
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "lang", "printed"),
+    [
+        ("1234567.50", "KRW", "ru", "1\u00a0234\u00a0567,5\u00a0KRW"),
+        ("1234567", "KRW", "en", "1,234,567\u00a0KRW"),
+        ("1250.5", "USD", "kk", "1\u00a0250,50\u00a0USD"),
+        ("1.234", "KWD", "en", "1.234\u00a0KWD"),
+    ],
+)
+def test_an_amount_on_file_is_printed_as_recorded_never_rounded(
+    amount: str, currency: str, lang: str, printed: str
+) -> None:
+    """A claim of 1 234 567,50 KRW recorded before entry refused it printed as 1 234 568 KRW:
+    a demand for payment must say what the record says."""
+    assert format_amount(Decimal(amount), currency, lang) == printed
