@@ -323,8 +323,9 @@ def format_amount(amount: int | float | Decimal, currency: str, language: str | 
 
     Babel's digits for the language; kopecks and cents only when the amount has them (no
     «,00» on a 2.5 million wage), and never rounded away (KRW has no minor unit, but a
-    «1 234 567,5 KRW» on file is printed so); the currency as its unit word where the language writes one
-    (the ``documents`` catalog's "currency unit" entries: теңге, тенге), else its ISO code.
+    «1 234 567,5 KRW» on file is printed so); the currency as its unit word where the language
+    writes one (the ``documents`` catalog's "currency unit" entries: теңге, тенге), else its
+    ISO code.
     The code rather than a symbol, because ₩, ₸, ₺ are not in the PDF fonts and an official
     demand for payment must not be ambiguous between dollars.
     """
