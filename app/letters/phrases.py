@@ -200,8 +200,9 @@ _DEMANDS: dict[str, tuple[str, str, str]] = {
     ),
     # What an employer can tell of a worker nobody can find: the search starts from there.
     "whereabouts_unknown": (
-        "сообщить, когда работник в последний раз был на работе, а также известные Вам адрес его проживания и контактные данные",
-        "жұмыскердің жұмыста соңғы рет қашан болғанын, сондай-ақ Сізге белгілі тұрғылықты мекенжайы мен байланыс деректерін хабарлауды",
+        # «указать», «көрсетуді»: the letter's last request already says «сообщить», «хабарлауды».
+        "указать, когда работник в последний раз был на работе, а также известные Вам адрес его проживания и контактные данные",
+        "жұмыскердің жұмыста соңғы рет қашан болғанын, сондай-ақ Сізге белгілі тұрғылықты мекенжайы мен байланыс деректерін көрсетуді",
         "state when the worker was last at work, and give the worker's address and contact details known to you",
     ),
     "illness_injury": (

@@ -1280,13 +1280,13 @@ def test_a_note_on_a_missing_or_dead_worker_asks_for_a_search_or_of_the_death(
 # An employer letter on a missing worker: what the employer is asked, how the letter closes.
 MISSING_TO_THE_EMPLOYER = {
     "ru": (
-        "сообщить, когда работник в последний раз был на работе, а также известные Вам адрес "
+        "указать, когда работник в последний раз был на работе, а также известные Вам адрес "
         "его проживания и контактные данные;",
         "Рассчитываем на Ваше содействие и благодарим за сотрудничество.",
     ),
     "kk": (
         "жұмыскердің жұмыста соңғы рет қашан болғанын, сондай-ақ Сізге белгілі тұрғылықты "
-        "мекенжайы мен байланыс деректерін хабарлауды;",
+        "мекенжайы мен байланыс деректерін көрсетуді;",
         "Көмектесетініңізге сенім білдіреміз және ынтымақтастығыңыз үшін алғыс айтамыз.",
     ),
     "en": (
@@ -1296,6 +1296,7 @@ MISSING_TO_THE_EMPLOYER = {
     ),
 }
 SEARCH_SAID = {"ru": "местонахожд", "kk": "қайда екенін", "en": "whereabouts"}
+ASKED_TO_INFORM = {"ru": "сообщить", "kk": "хабарлауды", "en": "inform"}
 SETTLED = {"ru": "урегулирование вопроса", "kk": "Мәселенің шешілетініне", "en": "settled"}
 
 
@@ -1315,6 +1316,8 @@ def test_an_employer_letter_on_a_missing_worker_asks_what_the_employer_knows(
             assert wording in letter, (lang, wording, letter[:1200])
         assert letter.count(SEARCH_SAID[lang]) == 1, lang
         assert SETTLED[lang] not in letter, lang
+        # The fault too: two requests in a row began «сообщить…», two ended «…хабарлауды».
+        assert letter.count(ASKED_TO_INFORM[lang]) == 1, (lang, letter[:1200])
 
 
 def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(
