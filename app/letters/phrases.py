@@ -247,6 +247,16 @@ def claim_text(claim: Claim, lang: str, money: str, numeric: Callable[[date], st
     return f"{money} ({what})"
 
 
+# The lead of the facts when the worker cannot have spoken (the forms: male, female, unknown).
+_RELATIVES_LEAD = {
+    "ru": ("По словам его родственников, ", "По словам её родственников, ",
+           "По словам родственников работника, "),
+    "kk": ("Туыстарының айтуынша, ",),
+    "en": ("According to his relatives, ", "According to her relatives, ",
+           "According to the worker's relatives, "),
+}  # fmt: skip
+
+
 def default_facts(
     categories: tuple[str, ...],
     sex: Sex | None,
@@ -295,6 +305,9 @@ def default_facts(
                 form
             ],
         }[lang]
+        # A worker who is dead or missing told the mission nothing: their relatives did.
+        if {"death_repatriation", "whereabouts_unknown"} & set(categories):
+            lead = _RELATIVES_LEAD[lang][form if lang != "kk" else 0]
         sentences.append(lead + "; ".join(clauses) + ".")
     if sentences or reported:
         paragraphs.append(" ".join(sentences + reported))

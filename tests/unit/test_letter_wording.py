@@ -1147,6 +1147,29 @@ def test_a_missing_or_dead_worker_is_not_quoted_in_the_facts(
             assert quoted[lang] not in note, (category, lang)
 
 
+@pytest.mark.parametrize("category", ["whereabouts_unknown", "death_repatriation"])
+def test_the_complaints_of_a_missing_or_dead_worker_are_the_relatives_word(
+    people: dict[str, Workspace], category: str
+) -> None:
+    """The fault: a missing worker's case with unpaid wages too made a note and an employer
+    letter say «По её словам, работодатель не выплачивает…» ("According to her, ..."): the
+    missing woman quoted on her wages. Her relatives told the mission."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(categories=(category, "unpaid_wages"), claims=()))
+    relatives = {
+        "ru": "По словам её родственников, ",
+        "kk": "Туыстарының айтуынша, ",
+        "en": "According to her relatives, ",
+    }
+    quoted = {"ru": "По её словам", "kk": "Оның айтуынша", "en": "According to her,"}
+    for kind in ("note_verbale_labour_authority", "employer_letter"):
+        for lang in LANGS:
+            letter = flat(raw_text(issue(people, case.id, kind, lang)))
+            assert relatives[lang] in letter, (kind, lang, letter[:900])
+            assert quoted[lang] not in letter, (kind, lang)
+
+
 # What each letter says of a worker the mission cannot have met: who turned to it, and why.
 ABSENT_WORDING = {
     "whereabouts_unknown": {
