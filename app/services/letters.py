@@ -176,8 +176,6 @@ _NOT_CITED_TO_EMPLOYERS = {"probation"}
 # say who did instead (``_absence``), and the approver is asked to check the case says so.
 _NOT_IN_PERSON = (Category.WHEREABOUTS_UNKNOWN, Category.DEATH_REPATRIATION)
 _IN_PERSON_KINDS = {"employer_letter", "referral", "assistance_certificate"}
-# The kinds whose template prints the executor (name and phone) at the foot of the letter.
-_WITH_EXECUTOR = frozenset({"employer_letter", "agency_report", "assistance_certificate"})
 _ABUSE_BY_EMPLOYER = (
     Category.VIOLENCE,
     Category.SEXUAL_ABUSE,
@@ -1474,8 +1472,7 @@ class LetterService(DatedService):
                     "only. Record the name under Users before the letter is approved."
                 ).format(user=signer.username)
             )
-        if row.kind not in _WITH_EXECUTOR:
-            return found
+        # Every kind prints the executor at its foot (a note verbale too).
         executor = self._executor(session, row, self._mission(session))
         if not executor.name:
             found.append(

@@ -314,6 +314,9 @@ def test_a_letter_prints_no_login_and_no_empty_requisite(open_ws: OpenWs, case_i
     assert any(w.startswith("serik has no full name recorded") for w in warnings)
     assert any(w.startswith("aigul, who drafted the letter, has no full name") for w in warnings)
     assert any(w.startswith("Neither the drafter nor the mission has a phone") for w in warnings)
+    note = letters.draft(case_id, "note_verbale_labour_authority", "kk")
+    assert "Орынд.:" not in text_of(letters.render_preview(note.id))
+    assert any(w.startswith("aigul, who drafted") for w in letters.warnings(note.id))
     # The mission's phone stands in for the drafter's; a recorded name is printed.
     with admin.write() as session:
         session.execute(update(Mission).values(phone="+90 224 000 0000"))
