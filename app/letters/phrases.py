@@ -263,17 +263,20 @@ def default_facts(
     lang: str,
     claims: tuple[str, ...] = (),
     to_the_employer: bool = False,
+    search_opened: bool = False,
 ) -> str:
     """The facts paragraph: what the worker reports, then the amounts claimed. A letter to the
-    employer speaks of it as "your company", not of "the employer" in the third person."""
+    employer speaks of it as "your company", not of "the employer" in the third person.
+    ``search_opened``: the letter opens with the relatives' search, so the facts do not
+    say it again (an employer letter does)."""
     form = {"male": 0, "female": 1, None: 2}[sex]
     clauses: list[str] = []
     employer_does: list[str] = []  # what "the employer" does: one subject, joined by "and"
     reported: list[str] = []  # what others report (relatives, information received)
     for code in sorted(categories, key=_ORDER.index):
         phrase = _FACTS.get(code)
-        if phrase is None or (to_the_employer and code == "whereabouts_unknown"):
-            continue  # an employer letter opens with the relatives' search: not said twice
+        if phrase is None or ((to_the_employer or search_opened) and code == "whereabouts_unknown"):
+            continue  # the letter opens with the relatives' search: not said twice
         ru, kk, en = phrase
         text = {"ru": ru[form], "kk": kk, "en": en[form]}[lang]
         if text.startswith("@"):

@@ -1318,7 +1318,15 @@ class LetterService(DatedService):
         sex = known_sex(person) if person is not None else None
         codes = tuple(c.code for c in case.categories)
         claims = self._claims(case, kind, lang)
-        return default_facts(codes, sex, lang, claims, to_the_employer=kind == "employer_letter")
+        return default_facts(
+            codes,
+            sex,
+            lang,
+            claims,
+            to_the_employer=kind == "employer_letter",
+            # A referral asks to help trace the worker "whose relatives cannot find" them.
+            search_opened=kind == "referral",
+        )
 
     def _default_requests(self, session: Session, case: Case, kind: str, lang: str) -> str:
         if kind != "employer_letter":

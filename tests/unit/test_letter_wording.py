@@ -1319,6 +1319,11 @@ MISSING_TO_THE_EMPLOYER = {
     ),
 }
 SEARCH_SAID = {"ru": "местонахожд", "kk": "қайда екенін", "en": "whereabouts"}
+RELATIVES_CANNOT_FIND = {
+    "ru": "не могут установить",
+    "kk": "анықтай алмай",
+    "en": "unable to establish",
+}
 ASKED_TO_INFORM = {"ru": "сообщить", "kk": "хабарлауды", "en": "inform"}
 SETTLED = {"ru": "урегулирование вопроса", "kk": "Мәселенің шешілетініне", "en": "settled"}
 
@@ -1341,6 +1346,10 @@ def test_an_employer_letter_on_a_missing_worker_asks_what_the_employer_knows(
         assert SETTLED[lang] not in letter, lang
         # The fault too: two requests in a row began «сообщить…», two ended «…хабарлауды».
         assert letter.count(ASKED_TO_INFORM[lang]) == 1, (lang, letter[:1200])
+    # A referral opens on the relatives' search too: its facts do not say it again.
+    for lang in LANGS:
+        referral = flat(raw_text(issue(people, case.id, "referral", lang)))
+        assert referral.count(RELATIVES_CANNOT_FIND[lang]) == 1, (lang, referral[:1200])
 
 
 def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(
