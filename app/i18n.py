@@ -322,8 +322,10 @@ def format_amount(amount: int | float | Decimal, currency: str, language: str | 
     """An amount as a document writes it: «2 500 000 теңге», «4 400 000 KRW», «1 250,50 USD».
 
     Babel's digits for the language; kopecks and cents only when the amount has them (no
-    «,00» on a 2.5 million wage); the currency as its unit word where the language writes one
-    (the ``documents`` catalog's "currency unit" entries: теңге, тенге), else its ISO code.
+    «,00» on a 2.5 million wage), and never rounded away (KRW has no minor unit, but a
+    «1 234 567,5 KRW» on file is printed so); the currency as its unit word where the language
+    writes one (the ``documents`` catalog's "currency unit" entries: теңге, тенге), else its
+    ISO code.
     The code rather than a symbol, because ₩, ₸, ₺ are not in the PDF fonts and an official
     demand for payment must not be ambiguous between dollars.
     """
@@ -333,7 +335,12 @@ def format_amount(amount: int | float | Decimal, currency: str, language: str | 
     code = currency.upper()
     value = Decimal(str(amount))
     whole = value == value.to_integral_value()
-    digits = 0 if whole else get_currency_precision(code)
+    # Never round what is recorded: an amount finer than the currency's unit (refused at entry
+    # since, but on file from before) prints as it is, so a demand and its record agree.
+    # (A float is a computed sum, not a record: its binary noise is rounded as before.)
+    exponent = value.normalize().as_tuple().exponent
+    finer = -exponent if isinstance(amount, Decimal) and isinstance(exponent, int) else 0
+    digits = 0 if whole else max(get_currency_precision(code), min(finer, 4))
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     number = format_decimal(
         value, format=pattern, locale=locale_for(lang), decimal_quantization=True

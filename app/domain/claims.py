@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from app.domain.iso import check_minor_units
 from app.errors import ValidationError
 from app.i18n import _
 
@@ -93,5 +94,9 @@ def _claim_date(value: Any, name: str) -> date | None:
 
 
 def claims_json(data: Any) -> list[dict[str, str]]:
-    """The stored form of checked claims (what ``Case.claims`` holds)."""
-    return [claim.as_json() for claim in parse_claims(data)]
+    """The stored form of checked claims (what ``Case.claims`` holds); an amount finer than
+    its currency's minor unit is refused here, at entry, not when reading what is stored."""
+    claims = parse_claims(data)
+    for index, claim in enumerate(claims):
+        check_minor_units(claim.amount, claim.currency, f"claims[{index}]")
+    return [claim.as_json() for claim in claims]

@@ -5,6 +5,7 @@ One place for them, so a contract review, a case and a statistic accept the same
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 
 from app.errors import ValidationError
@@ -44,6 +45,33 @@ def current_currencies() -> frozenset[str]:
             if end is None and tender:
                 codes.add(code)
     return frozenset(codes)
+
+
+def minor_digits(currency: str) -> int:
+    """The ISO 4217 exponent: digits after the decimal point (KRW, JPY 0; USD 2; KWD 3)."""
+    from babel.numbers import get_currency_precision
+
+    return int(get_currency_precision(currency.upper()))
+
+
+def check_minor_units(amount: Decimal, currency: str, field: str) -> None:
+    """Refuse an amount finer than its currency's smallest unit (1 234 567,50 KRW): a letter
+    would have to round a demand for payment, or print a sum no one can pay."""
+    digits = minor_digits(currency)
+    exponent = amount.normalize().as_tuple().exponent
+    if not isinstance(exponent, int) or exponent >= -digits:
+        return
+    code = currency.upper()
+    if digits == 0:
+        message = _(
+            "{currency} has no minor unit: write the amount as a whole number, not {value}."
+        )
+    else:
+        message = _(
+            "An amount in {currency} has at most {digits} digits after the decimal point, "
+            "not {value}."
+        )
+    raise ValidationError(message.format(currency=code, digits=digits, value=amount), field=field)
 
 
 @cache

@@ -64,6 +64,12 @@ def passport_name(person: NamedPerson) -> str:
 
 def user_name(user: NamedUser, lang: str) -> str:
     """The officer's name in a ``lang`` document, the login where no name is recorded."""
+    return officer_name(user, lang) or user.username
+
+
+def officer_name(user: NamedUser, lang: str) -> str:
+    """The officer's recorded name in a ``lang`` document, empty where none is: a letter
+    leaves the line out rather than print a login, which names no one to its reader."""
     if lang == "en":
-        return user.full_name_latin or latin_name(user.full_name) or user.username
-    return user.full_name or user.username
+        return user.full_name_latin or latin_name(user.full_name)
+    return user.full_name

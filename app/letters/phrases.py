@@ -200,8 +200,9 @@ _DEMANDS: dict[str, tuple[str, str, str]] = {
     ),
     # What an employer can tell of a worker nobody can find: the search starts from there.
     "whereabouts_unknown": (
-        "сообщить, когда работник в последний раз был на работе, а также известные Вам адрес его проживания и контактные данные",
-        "жұмыскердің жұмыста соңғы рет қашан болғанын, сондай-ақ Сізге белгілі тұрғылықты мекенжайы мен байланыс деректерін хабарлауды",
+        # «указать», «көрсетуді»: the letter's last request already says «сообщить», «хабарлауды».
+        "указать, когда работник в последний раз был на работе, а также известные Вам адрес его проживания и контактные данные",
+        "жұмыскердің жұмыста соңғы рет қашан болғанын, сондай-ақ Сізге белгілі тұрғылықты мекенжайы мен байланыс деректерін көрсетуді",
         "state when the worker was last at work, and give the worker's address and contact details known to you",
     ),
     "illness_injury": (
@@ -246,23 +247,36 @@ def claim_text(claim: Claim, lang: str, money: str, numeric: Callable[[date], st
     return f"{money} ({what})"
 
 
+# The lead of the facts when the worker cannot have spoken (the forms: male, female, unknown).
+_RELATIVES_LEAD = {
+    "ru": ("По словам его родственников, ", "По словам её родственников, ",
+           "По словам родственников работника, "),
+    "kk": ("Туыстарының айтуынша, ",),
+    "en": ("According to his relatives, ", "According to her relatives, ",
+           "According to the worker's relatives, "),
+}  # fmt: skip
+
+
 def default_facts(
     categories: tuple[str, ...],
     sex: Sex | None,
     lang: str,
     claims: tuple[str, ...] = (),
     to_the_employer: bool = False,
+    search_opened: bool = False,
 ) -> str:
     """The facts paragraph: what the worker reports, then the amounts claimed. A letter to the
-    employer speaks of it as "your company", not of "the employer" in the third person."""
+    employer speaks of it as "your company", not of "the employer" in the third person.
+    ``search_opened``: the letter opens with the relatives' search, so the facts do not
+    say it again (an employer letter does)."""
     form = {"male": 0, "female": 1, None: 2}[sex]
     clauses: list[str] = []
     employer_does: list[str] = []  # what "the employer" does: one subject, joined by "and"
     reported: list[str] = []  # what others report (relatives, information received)
     for code in sorted(categories, key=_ORDER.index):
         phrase = _FACTS.get(code)
-        if phrase is None or (to_the_employer and code == "whereabouts_unknown"):
-            continue  # an employer letter opens with the relatives' search: not said twice
+        if phrase is None or ((to_the_employer or search_opened) and code == "whereabouts_unknown"):
+            continue  # the letter opens with the relatives' search: not said twice
         ru, kk, en = phrase
         text = {"ru": ru[form], "kk": kk, "en": en[form]}[lang]
         if text.startswith("@"):
@@ -294,6 +308,9 @@ def default_facts(
                 form
             ],
         }[lang]
+        # A worker who is dead or missing told the mission nothing: their relatives did.
+        if {"death_repatriation", "whereabouts_unknown"} & set(categories):
+            lead = _RELATIVES_LEAD[lang][form if lang != "kk" else 0]
         sentences.append(lead + "; ".join(clauses) + ".")
     if sentences or reported:
         paragraphs.append(" ".join(sentences + reported))

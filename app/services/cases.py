@@ -41,6 +41,7 @@ from app.domain.codes import CaseStatus, Category, Channel, EventKind, IloIndica
 from app.domain.codes import parse_code as code
 from app.domain.events import SystemEvent, compose, event_data, stored_event
 from app.domain.filenames import clean_filename
+from app.domain.iso import check_minor_units
 from app.domain.outcome import (
     DOCUMENTS_RETURNED_ON,
     REPATRIATED_ON,
@@ -1189,6 +1190,7 @@ class CaseService(DatedService):
                 )
             currency = check.currency(changes.wages_recovered_currency, "wages_recovered_currency")
             amount = Decimal(changes.wages_recovered_amount)
+            check_minor_units(amount, currency, "wages_recovered_amount")
             check_recovery(amount, currency, row.claims or (), changes.confirm_large_recovery)
             row.wages_recovered_amount, row.wages_recovered_currency = amount, currency
         for flag, day, key, field in (

@@ -56,6 +56,7 @@ from app.db.models import (
 from app.domain import labels
 from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
+from app.domain.iso import check_minor_units
 from app.domain.names import person_name, user_name
 from app.domain.roles import CASE_WORKERS
 from app.domain.text import quoted
@@ -272,6 +273,17 @@ class ContractReviewService:
                 field="host_country",
             )
         terms = parse_terms(data, host_country=host_country or None, names=names)
+        # At entry only: a stored review re-read with such an amount must still open.
+        for amount, currency, field in (
+            (terms.wage_amount, terms.wage_currency, "wage_amount"),
+            (
+                terms.recruitment_fee_paid_by_worker,
+                terms.recruitment_fee_currency,
+                "recruitment_fee_paid_by_worker",
+            ),
+        ):
+            if amount is not None and currency:
+                check_minor_units(amount, currency, field)
         if terms.host_country is None:
             raise ValidationError(
                 _("The host country is required for a contract review."), field="host_country"

@@ -60,7 +60,7 @@ from app.domain.codes import (
 from app.domain.events import SystemEvent, event_data
 from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.keyboard import as_latin_keys
-from app.domain.names import passport_name, person_name, user_name
+from app.domain.names import officer_name, passport_name, person_name, user_name
 from app.domain.persons import sex_from_names
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.domain.text import without_direction_controls
@@ -1318,7 +1318,15 @@ class LetterService(DatedService):
         sex = known_sex(person) if person is not None else None
         codes = tuple(c.code for c in case.categories)
         claims = self._claims(case, kind, lang)
-        return default_facts(codes, sex, lang, claims, to_the_employer=kind == "employer_letter")
+        return default_facts(
+            codes,
+            sex,
+            lang,
+            claims,
+            to_the_employer=kind == "employer_letter",
+            # A referral asks to help trace the worker "whose relatives cannot find" them.
+            search_opened=kind == "referral",
+        )
 
     def _default_requests(self, session: Session, case: Case, kind: str, lang: str) -> str:
         if kind != "employer_letter":
@@ -1438,7 +1446,7 @@ class LetterService(DatedService):
         user = self._signer(session, row, users)
         if user is None:
             return Signatory(_CONSUL_POSITION[row.lang], "")
-        return Signatory(position_of(user, row.lang), user_name(user, row.lang))
+        return Signatory(position_of(user, row.lang), officer_name(user, row.lang))
 
     def _require_signer(self, session: Session, row: Letter) -> None:
         actor = session.execute(
@@ -1457,8 +1465,40 @@ class LetterService(DatedService):
             select(User).where(User.username == row.drafted_by)
         ).scalar_one_or_none()
         if user is None:
-            return Executor(row.drafted_by, mission.phone)
-        return Executor(user_name(user, row.lang), user.phone or mission.phone)
+            return Executor("", mission.phone)
+        return Executor(officer_name(user, row.lang), user.phone or mission.phone)
+
+    def _officer_warnings(self, session: Session, row: Letter) -> list[str]:
+        """The signatory's and the executor's requisites the letter leaves out for want of a
+        record: a letter prints no login and no empty line, so the approver must know."""
+        found = []
+        signer = self._signer(session, row)
+        if signer is not None and not officer_name(signer, row.lang):
+            found.append(
+                _(
+                    "{user} has no full name recorded: the letter is signed with the position "
+                    "only. Record the name under Users before the letter is approved."
+                ).format(user=signer.username)
+            )
+        # Every kind prints the executor at its foot (a note verbale too).
+        executor = self._executor(session, row, self._mission(session))
+        if not executor.name:
+            found.append(
+                _(
+                    "{user}, who drafted the letter, has no full name recorded: the letter "
+                    "names no executor. Record the name under Users before the letter is "
+                    "approved."
+                ).format(user=row.drafted_by)
+            )
+        if not executor.phone:
+            found.append(
+                _(
+                    "Neither the drafter nor the mission has a phone number recorded: the "
+                    "letter gives no phone for its executor. Record one under Users or in "
+                    "Settings before the letter is approved."
+                )
+            )
+        return found
 
     def _warnings(self, session: Session, row: Letter) -> list[str]:
         case = self._case(session, row.case_id or "")
@@ -1572,6 +1612,7 @@ class LetterService(DatedService):
             )
         if row.kind not in _HOST_LAW_ONLY:
             found.extend(self._timing_warnings(session, case.id, row.lang))
+        found.extend(self._officer_warnings(session, row))
         found.extend(foreign_script_passages(context))
         found.extend(unprintable_passages(context))
         return found

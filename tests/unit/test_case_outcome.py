@@ -110,6 +110,13 @@ def test_the_same_outcome_again_writes_nothing(ws: Workspace) -> None:
             "Give the currency",
         ),
         (
+            CaseChanges(
+                wages_recovered_amount=Decimal("1234567.50"), wages_recovered_currency="KRW"
+            ),
+            "wages_recovered_amount",
+            "KRW has no minor unit",
+        ),
+        (
             CaseChanges(documents_returned=True, documents_returned_on=TODAY + timedelta(days=1)),
             "documents_returned_on",
             "in the future",

@@ -108,3 +108,20 @@ def test_200_pages_pasted_into_one_term_are_refused_in_a_short_message(
         ContractReviewService(ws).preview(terms, "KR")
     assert len(str(refused.value)) < 300
     assert "…" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("changed", "field", "message"),
+    [
+        ({"wage_amount": "2500000.50"}, "wage_amount", "KRW has no minor unit"),
+        ({"recruitment_fee_paid_by_worker": "1500.125"}, "recruitment_fee_paid_by_worker", "USD"),
+    ],
+)
+def test_an_amount_finer_than_its_currency_is_refused(
+    ws: Workspace, changed: dict[str, str], field: str, message: str
+) -> None:
+    """A wage of 2 500 000,50 KRW was taken and the review printed it rounded."""
+    with pytest.raises(ValidationError, match=message) as refused:
+        ContractReviewService(ws).preview({**GOOD_TERMS, **changed}, "KR")
+    assert refused.value.field == field
+    assert count(ws, ContractReview) == 0

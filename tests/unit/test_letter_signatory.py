@@ -6,9 +6,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
+from app.db.models import Mission
 from app.domain.claims import Claim, claims_json, parse_claims
 from app.errors import PermissionDenied, ValidationError
+from app.i18n import format_amount
 from app.services.case_json import case_from_json
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
@@ -16,6 +19,7 @@ from app.services.records import CaseChanges, CaseInput, OrganisationInput, Pers
 from app.services.users import SignatureDetails, UserService
 from tests.builders import wage_case
 from tests.conftest import OpenWs, snapshot
+from tests.unit.test_letters_render import text_of
 
 TODAY = date(2026, 12, 1)
 
@@ -218,6 +222,8 @@ def test_claims_round_trip_and_bad_input_is_refused() -> None:
         {"amount": "1250.50", "currency": "usd", "what": "overtime"},
     ]
     stored = claims_json(given)
+    # Trailing zeros are no minor units: a whole KRW amount written with them is taken.
+    assert claims_json([{"amount": "1234567.00", "currency": "KRW", "what": "wages"}])
     assert stored[1] == {"amount": "1250.50", "currency": "USD", "what": "overtime"}
     assert claims_json(stored) == stored
     assert parse_claims(stored)[0] == Claim(
@@ -232,6 +238,10 @@ def test_claims_round_trip_and_bad_input_is_refused() -> None:
         (wages | {"what": "bribe"}, "Unknown kind"),
         (wages | {"period_from": "2026-08-31", "period_to": "2026-06-01"}, "ends before"),
         (wages | {"period_from": "2026-13-01"}, "YYYY-MM-DD"),
+        # KRW has no minor unit (ISO 4217): a letter would have rounded it to 1 234 568.
+        (wages | {"amount": "1234567.50"}, "KRW has no minor unit: .* not 1234567.50"),
+        (wages | {"amount": "1.2345", "currency": "KWD"}, "at most 3 digits"),
+        (wages | {"amount": "10.125", "currency": "USD"}, "at most 2 digits"),
     ):
         with pytest.raises(ValidationError, match=message):
             claims_json([bad])
@@ -286,3 +296,51 @@ def test_approver_is_warned_of_characters_the_font_cannot_print(open_ws: OpenWs)
     )
     unprintable = [w for w in letters.warnings(plain.id) if "cannot print" in w]
     assert [w.split(": ")[0] for w in unprintable] == ["The employer's name"]  # «», —, № print
+
+
+def test_a_letter_prints_no_login_and_no_empty_requisite(open_ws: OpenWs, case_id: str) -> None:
+    """The fault: with no full name or phone recorded, the foot of a letter read «Исп.: aigul»
+    and an empty «Тел.:», and the signature gave the consul's login."""
+    admin = open_ws("admin")
+    with admin.write() as session:
+        session.execute(update(Mission).values(phone=""))
+    letters = LetterService(open_ws("aigul"), today=TODAY)
+    draft = letters.draft(case_id, "employer_letter", "ru")
+    text = text_of(letters.render_preview(draft.id))
+    assert "aigul" not in text and "serik" not in text
+    assert "Исп.:" not in text and "Тел.:" not in text
+    assert "Дело №" in text  # the rest of the foot stays
+    warnings = letters.warnings(draft.id)
+    assert any(w.startswith("serik has no full name recorded") for w in warnings)
+    assert any(w.startswith("aigul, who drafted the letter, has no full name") for w in warnings)
+    assert any(w.startswith("Neither the drafter nor the mission has a phone") for w in warnings)
+    note = letters.draft(case_id, "note_verbale_labour_authority", "kk")
+    assert "Орынд.:" not in text_of(letters.render_preview(note.id))
+    assert any(w.startswith("aigul, who drafted") for w in letters.warnings(note.id))
+    # The mission's phone stands in for the drafter's; a recorded name is printed.
+    with admin.write() as session:
+        session.execute(update(Mission).values(phone="+90 224 000 0000"))
+    UserService(admin).set_signature("aigul", signature("Айгүл Сәрсенбаева", "Aigul Sarsenbaeva"))
+    text = text_of(letters.render_preview(draft.id))
+    assert "Исп.: Айгүл Сәрсенбаева" in text and "Тел.: +90 224 000 0000" in text
+    english = text_of(letters.render_preview(letters.draft(case_id, "employer_letter", "en").id))
+    assert "Contact: Aigul Sarsenbaeva, tel. +90 224 000 0000" in english
+    assert not any("no full name" in w and "aigul" in w for w in letters.warnings(draft.id))
+    assert not any(w.startswith("Neither the drafter") for w in letters.warnings(draft.id))
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "lang", "printed"),
+    [
+        ("1234567.50", "KRW", "ru", "1\u00a0234\u00a0567,5\u00a0KRW"),
+        ("1234567", "KRW", "en", "1,234,567\u00a0KRW"),
+        ("1250.5", "USD", "kk", "1\u00a0250,50\u00a0USD"),
+        ("1.234", "KWD", "en", "1.234\u00a0KWD"),
+    ],
+)
+def test_an_amount_on_file_is_printed_as_recorded_never_rounded(
+    amount: str, currency: str, lang: str, printed: str
+) -> None:
+    """A claim of 1 234 567,50 KRW recorded before entry refused it printed as 1 234 568 KRW:
+    a demand for payment must say what the record says."""
+    assert format_amount(Decimal(amount), currency, lang) == printed

@@ -1147,6 +1147,29 @@ def test_a_missing_or_dead_worker_is_not_quoted_in_the_facts(
             assert quoted[lang] not in note, (category, lang)
 
 
+@pytest.mark.parametrize("category", ["whereabouts_unknown", "death_repatriation"])
+def test_the_complaints_of_a_missing_or_dead_worker_are_the_relatives_word(
+    people: dict[str, Workspace], category: str
+) -> None:
+    """The fault: a missing worker's case with unpaid wages too made a note and an employer
+    letter say «По её словам, работодатель не выплачивает…» ("According to her, ..."): the
+    missing woman quoted on her wages. Her relatives told the mission."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(categories=(category, "unpaid_wages"), claims=()))
+    relatives = {
+        "ru": "По словам её родственников, ",
+        "kk": "Туыстарының айтуынша, ",
+        "en": "According to her relatives, ",
+    }
+    quoted = {"ru": "По её словам", "kk": "Оның айтуынша", "en": "According to her,"}
+    for kind in ("note_verbale_labour_authority", "employer_letter"):
+        for lang in LANGS:
+            letter = flat(raw_text(issue(people, case.id, kind, lang)))
+            assert relatives[lang] in letter, (kind, lang, letter[:900])
+            assert quoted[lang] not in letter, (kind, lang)
+
+
 # What each letter says of a worker the mission cannot have met: who turned to it, and why.
 ABSENT_WORDING = {
     "whereabouts_unknown": {
@@ -1280,13 +1303,13 @@ def test_a_note_on_a_missing_or_dead_worker_asks_for_a_search_or_of_the_death(
 # An employer letter on a missing worker: what the employer is asked, how the letter closes.
 MISSING_TO_THE_EMPLOYER = {
     "ru": (
-        "сообщить, когда работник в последний раз был на работе, а также известные Вам адрес "
+        "указать, когда работник в последний раз был на работе, а также известные Вам адрес "
         "его проживания и контактные данные;",
         "Рассчитываем на Ваше содействие и благодарим за сотрудничество.",
     ),
     "kk": (
         "жұмыскердің жұмыста соңғы рет қашан болғанын, сондай-ақ Сізге белгілі тұрғылықты "
-        "мекенжайы мен байланыс деректерін хабарлауды;",
+        "мекенжайы мен байланыс деректерін көрсетуді;",
         "Көмектесетініңізге сенім білдіреміз және ынтымақтастығыңыз үшін алғыс айтамыз.",
     ),
     "en": (
@@ -1296,6 +1319,12 @@ MISSING_TO_THE_EMPLOYER = {
     ),
 }
 SEARCH_SAID = {"ru": "местонахожд", "kk": "қайда екенін", "en": "whereabouts"}
+RELATIVES_CANNOT_FIND = {
+    "ru": "не могут установить",
+    "kk": "анықтай алмай",
+    "en": "unable to establish",
+}
+ASKED_TO_INFORM = {"ru": "сообщить", "kk": "хабарлауды", "en": "inform"}
 SETTLED = {"ru": "урегулирование вопроса", "kk": "Мәселенің шешілетініне", "en": "settled"}
 
 
@@ -1315,6 +1344,12 @@ def test_an_employer_letter_on_a_missing_worker_asks_what_the_employer_knows(
             assert wording in letter, (lang, wording, letter[:1200])
         assert letter.count(SEARCH_SAID[lang]) == 1, lang
         assert SETTLED[lang] not in letter, lang
+        # The fault too: two requests in a row began «сообщить…», two ended «…хабарлауды».
+        assert letter.count(ASKED_TO_INFORM[lang]) == 1, (lang, letter[:1200])
+    # A referral opens on the relatives' search too: its facts do not say it again.
+    for lang in LANGS:
+        referral = flat(raw_text(issue(people, case.id, "referral", lang)))
+        assert referral.count(RELATIVES_CANNOT_FIND[lang]) == 1, (lang, referral[:1200])
 
 
 def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(
