@@ -79,7 +79,7 @@ DETAIL_LABELS: dict[str, str] = {
     "received_on": N_("Received on"),  # a reply to a letter (letter.reply)
     # A reply corrected (letter.reply_corrected): what it said before, and how it was kept.
     "before": N_("Before the correction"),
-    "sender": N_("From"),
+    "sender": N_("Sender of the reply"),
     "summary": N_("Summary"),
     "as_new_entry": N_("Recorded as a new entry"),
     # An attachment added (attachment.add): a scan of an identity document, and why it is kept.

@@ -698,7 +698,7 @@ class LetterService(DatedService):
 
     def _checked_reply(self, received_on: date, sender: str, summary: str) -> tuple[str, str]:
         """A reply's sender and summary as stored, once they and its day are fit."""
-        sender = check.required_text(sender, "sender", _("From"), MAX_REPLY_SENDER)
+        sender = check.required_text(sender, "sender", _("Sender of the reply"), MAX_REPLY_SENDER)
         summary = check.required_text(summary, "summary", _("Summary"), MAX_REPLY_SUMMARY)
         check.not_future(received_on, "received_on", _("Received on"), self.today)
         return sender, summary
