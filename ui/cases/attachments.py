@@ -403,6 +403,12 @@ def _not_opened_text(why: NotViewable | None) -> str:
             "PDF reader could run on this computer. Save a copy, and open it only if you "
             "trust where it came from."
         )
+    if why is NotViewable.ACTIVE_DOCUMENT:
+        return _(
+            "“{name}” is not opened from Qorgau: this document holds macros, or fetches or "
+            "starts something from outside as it opens. Save a copy, and open it only if you "
+            "trust where it came from."
+        )
     return _(
         "“{name}” is not opened from Qorgau: a file of this type could run a program "
         "on this computer. Save a copy, and open it only if you trust where it came "
