@@ -65,7 +65,9 @@ _ACTIVE_NAMES = frozenset({b"JavaScript", b"JS", b"Launch", b"RichMedia"})
 _NAME = re.compile(rb"/((?:[A-Za-z]|#[0-9A-Fa-f]{2}){2,24})(?![A-Za-z#])")
 _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # Objects packed in a compressed object stream are invisible to a search of the file's bytes.
-_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm")
+# An object stream by its type or by /First, which only an object stream has (a reader finds
+# one through the cross-reference table, whatever its /Type says).
+_OBJECT_STREAM = re.compile(rb"/ObjStm\b|/First\b")
 _STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
 # What the packed objects of one file may unpack to: a 25 MB file's dictionaries are far less;
 # more is a bomb, and a file that cannot be checked is not opened.
@@ -156,7 +158,8 @@ def pdf_may_run_something(content: bytes) -> bool:
         end = content.find(b"endstream", start.end())
         if end < 0:
             return True  # a reader repairs a cut stream; what follows it cannot be told
-        if _OBJECT_STREAM.search(objects, objects.rfind(b"obj") + 1):
+        head = _ESCAPE.sub(_unescaped, objects[objects.rfind(b"obj") + 1 :])
+        if _OBJECT_STREAM.search(head):
             try:
                 room = _MAX_UNPACKED - unpacked + 1
                 packed = zlib.decompressobj().decompress(content[start.end() : end], room)
@@ -172,7 +175,12 @@ def _names_something_active(data: bytes) -> bool:
     for match in _NAME.finditer(data):
         name = match.group(1)
         if b"#" in name:
-            name = _ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
+            name = _ESCAPE.sub(_unescaped, name)
         if name in _ACTIVE_NAMES:
             return True
     return False
+
+
+def _unescaped(match: re.Match[bytes]) -> bytes:
+    """The character a name's ``#xx`` stands for."""
+    return bytes([int(match.group(1), 16)])

@@ -163,6 +163,9 @@ def test_a_file_that_is_what_its_name_says_is_viewable(name: str, content: bytes
         a_pdf(b"/OpenAction << /S /J#61vaScript /J#53 (this.exportDataObject()) >>"),
         a_pdf(b"/OpenAction << /S /Launch /F (cmd.exe) /Win << /F (cmd.exe) >> >>"),
         packed_pdf(b"1 0 << /S /Launch /F (calc.exe) >>"),
+        # The same, its type written "/Obj#53tm", or left out (readers find it by the xref).
+        packed_pdf(b"1 0 << /S /Launch /F (calc.exe) >>").replace(b"/ObjStm", b"/Obj#53tm"),
+        packed_pdf(b"1 0 << /S /Launch /F (calc.exe) >>").replace(b"/Type /ObjStm ", b""),
         # Packed by another filter, or encrypted: nothing to check it by.
         b"%PDF-1.7\n5 0 obj\n<< /Type /ObjStm /Filter /ASCIIHexDecode >>\nstream\n4a53\n"
         b"endstream\nendobj\n",
