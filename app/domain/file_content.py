@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from enum import StrEnum
 
-from app.untrusted import UNREADABLE_MEMBER
+from app.untrusted import MAX_ZIP_DIRECTORY_BYTES, UNREADABLE_MEMBER, zip_directory_size
 
 _ZIP = (b"PK\x03\x04",)
 _FTYP_AT = 4  # ISO media files (HEIC) name their type in a box at byte 4: "ftyp"
@@ -106,6 +106,8 @@ def document_may_run_something(content: bytes) -> bool:
     """Whether an Office Open XML or OpenDocument file (a ZIP) holds macros, links to another
     workbook, a DDE link, or a relationship that fetches something from outside as it opens;
     a ZIP that cannot be read to tell counts as one that may."""
+    if zip_directory_size(content) > MAX_ZIP_DIRECTORY_BYTES:
+        return True  # made to be slow to open and check
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             parts = archive.infolist()
