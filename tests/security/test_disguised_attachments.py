@@ -131,6 +131,11 @@ def a_workbook() -> bytes:
         ("payslip.xlsx", a_document(("xl/externalLinks/externalLink1.xml", b"<ddeLink/>"))),
         ("letter.odt", a_document(("Basic/Standard/Module1.xml", b"<script:module/>"))),
         ("contract.docx", b"PK\x03\x04 a ZIP that cannot be read"),
+        # Parts that unpack to more than any document's XML: slow to search, not searched.
+        (
+            "contract.docx",
+            a_document(*[(f"word/p{n}.xml", b" " * (4 * 2**20)) for n in range(17)]),
+        ),
     ],
 )
 def test_a_document_with_macros_or_links_outside_is_not_viewable(name: str, content: bytes) -> None:
