@@ -7,12 +7,13 @@ defect of our own still surfaces as one. Each tuple names what fuzzing found."""
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 # A ZIP's directory and headers are plain bytes anyone can write: a changed "version needed"
 # byte raises NotImplementedError, a damaged deflate stream ``zlib.error``, a cut directory
@@ -44,21 +45,33 @@ _MAX_COMMENT = 0xFFFF
 
 
 def zip_directory_size(raw: bytes) -> int:
+    """``zip_directory_size_in`` of ZIP bytes."""
+    return zip_directory_size_in(io.BytesIO(raw))
+
+
+def zip_directory_size_in(file: BinaryIO) -> int:
     """The size of a ZIP's directory as its end records declare it, which is what zipfile
     reads and parses whole on opening it; 0 without an end record (zipfile then refuses the
     file itself). Of a ZIP64 end record, looked for where each Python version looks (just
-    before its locator, or where the locator points), the largest size counts."""
-    at = raw.rfind(_END_OF_DIRECTORY, max(0, len(raw) - 22 - _MAX_COMMENT))
-    if at < 0 or len(raw) < at + 22:
+    before its locator, or where the locator points), the largest size counts. Reads the
+    file's last 64 KiB and at most one record elsewhere, whatever its size."""
+    length = file.seek(0, io.SEEK_END)
+    start = max(0, length - (22 + _MAX_COMMENT + 20 + 56))
+    file.seek(start)
+    tail = file.read()
+    at = tail.rfind(_END_OF_DIRECTORY, max(0, len(tail) - 22 - _MAX_COMMENT))
+    if at < 0 or len(tail) < at + 22:
         return 0
-    sizes = [int.from_bytes(raw[at + 12 : at + 16], "little")]
+    sizes = [int.from_bytes(tail[at + 12 : at + 16], "little")]
     locator = at - 20
-    if locator >= 0 and raw[locator : locator + 4] == _ZIP64_LOCATOR:
-        pointed = int.from_bytes(raw[locator + 8 : locator + 16], "little")
-        for offset in (locator - 56, pointed):
-            record = raw[offset : offset + 56] if offset >= 0 else b""
-            if len(record) == 56 and record[:4] == _ZIP64_END:
-                sizes.append(int.from_bytes(record[40:48], "little"))
+    if locator >= 0 and tail[locator : locator + 4] == _ZIP64_LOCATOR:
+        pointed = int.from_bytes(tail[locator + 8 : locator + 16], "little")
+        for offset in (start + locator - 56, pointed):
+            if 0 <= offset <= length - 56:
+                file.seek(offset)
+                record = file.read(56)
+                if record[:4] == _ZIP64_END:
+                    sizes.append(int.from_bytes(record[40:48], "little"))
     return max(sizes)
 
 

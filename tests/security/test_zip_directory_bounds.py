@@ -1,4 +1,4 @@
-"""A workbook (or an Office attachment) that is a ZIP of very many empty parts.
+"""A workbook, an Office attachment or a backup that is a ZIP of very many empty parts.
 
 zipfile reads a ZIP's whole directory as it opens one, an object per entry, before anything
 can be checked: a 41 MB "workbook" of 500,000 empty parts (under the import's 50 MB limit)
@@ -12,17 +12,22 @@ import io
 import struct
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from app.config import Paths
 from app.db.models import Case
 from app.domain.file_content import NotViewable, not_viewable
-from app.errors import ValidationError
+from app.errors import DatabaseError, ValidationError
+from app.services.backup import create_backup, restore_backup
 from app.services.csv_import import import_csv
 from app.services.workspace import Workspace
 from app.untrusted import MAX_ZIP_DIRECTORY_BYTES, zip_directory_size
+from tests.conftest import PASSWORD
+from tests.security.folder import folder_bytes
 
 ENTRIES = 22_000  # some 1.2 MB of directory: 54 bytes an entry of an 8-character name
 
@@ -89,3 +94,26 @@ def test_an_office_attachment_of_very_many_parts_is_not_opened() -> None:
     document = padded(a_register())
     assert not_viewable("payslip.xlsx", document) is NotViewable.ACTIVE_DOCUMENT
     assert not_viewable("payslip.xlsx", a_register()) is None
+
+
+def test_a_backup_of_very_many_entries_is_refused_before_it_is_opened(
+    installation: Paths, tmp_path: Path, ws: Workspace
+) -> None:
+    """A "backup" handed to the administrator on a stick: its three members and 22,000 empty
+    entries. zipfile parsed them all (a file of millions took the window's memory) before the
+    restore found more members than a backup's three; now refused from its end record."""
+    good = create_backup(ws, tmp_path / "good.qbackup").path
+    ws.close()
+    forged = tmp_path / "forged.qbackup"
+    forged.write_bytes(padded(good.read_bytes()))
+    before = folder_bytes(installation.data_dir)
+    tracemalloc.start()
+    try:
+        with pytest.raises(DatabaseError) as refused:
+            restore_backup(installation, forged, "admin", PASSWORD, confirmed=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(refused.value) == "forged.qbackup is not a Qorgau backup, or it is damaged."
+    assert peak < 8 * 2**20  # its entries never became objects (14 MB when they did)
+    assert folder_bytes(installation.data_dir) == before
