@@ -192,6 +192,8 @@ def test_a_scan_whose_picture_holds_the_letters_of_a_script_name_is_viewable() -
         + b"\nendstream\nendobj\n"
     )
     assert not pdf_may_run_something(scan)
+    # Names that only begin like one: a font, a custom key.
+    assert not pdf_may_run_something(b"%PDF-1.4\n1 0 obj << /JSX 1 /Launcher /F#4A#53X >>")
     assert not pdf_may_run_something(packed_pdf(b"1 0 << /Type /Page /Parent 2 0 R >>"))
 
 
