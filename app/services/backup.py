@@ -76,7 +76,7 @@ from app.services.installation import AGE_IDENTITY, SIGNING_KEY, prove_password
 from app.services.server_hq import backups_message, refuse_on_server
 from app.services.users import SPECIAL_SLOTS_SETTING
 from app.services.workspace import Workspace
-from app.untrusted import UNREADABLE_MEMBER, json_from_outside
+from app.untrusted import UNREADABLE_MEMBER, json_from_outside, zip_directory_size_in
 
 BACKUP_FORMAT = "qorgau-backup"
 BACKUP_VERSION = 1
@@ -381,6 +381,20 @@ def _audit_when_free(workspace: Workspace, action: str, details: dict[str, Any])
                 raise
 
 
+# A backup has three members: its directory is some hundred bytes.
+MAX_BACKUP_DIRECTORY_BYTES = 64 * 1024
+
+
+def _backup_archive(file: Path) -> zipfile.ZipFile:
+    """The backup ``file`` opened as a ZIP, once its directory's declared size is that of a
+    backup: zipfile parses the whole directory as it opens a file, and a forged "backup" of
+    millions of entries took the memory of the window that was asked to restore it."""
+    with file.open("rb") as handle:
+        if zip_directory_size_in(handle) > MAX_BACKUP_DIRECTORY_BYTES:
+            raise zipfile.BadZipFile("directory larger than a backup's")
+    return zipfile.ZipFile(file)
+
+
 def _not_a_backup(file: Path) -> str:
     return _("{name} is not a Qorgau backup, or it is damaged.").format(name=file.name)
 
@@ -419,7 +433,7 @@ def check_backup_for_restore(paths: Paths, file: Path) -> BackupSummary:
     refuse_on_server(paths.server.exists(), backups_message())
     bad = _not_a_backup(file)
     try:
-        with zipfile.ZipFile(file) as archive:
+        with _backup_archive(file) as archive:
             manifest = _checked_manifest(archive, bad)
             for name in (DB_FILENAME, KEYSLOTS_FILENAME):
                 if not _member_as_recorded(archive, manifest, name, None):
@@ -527,7 +541,7 @@ def _read_backup(file: Path, into: Path) -> dict[str, Any]:
     """Unpack and check a backup into folder ``into``; returns its manifest."""
     bad = _not_a_backup(file)
     try:
-        with zipfile.ZipFile(file) as archive:
+        with _backup_archive(file) as archive:
             manifest = _checked_manifest(archive, bad)
             for name in (DB_FILENAME, KEYSLOTS_FILENAME):
                 try:
@@ -785,7 +799,7 @@ def _refuse_without_room_to_restore(paths: Paths, file: Path) -> None:
     half-way, after minutes of unpacking, as "internal error: [Errno 28]". A file that is no
     ZIP is left for ``_read_backup`` to say so."""
     try:
-        with zipfile.ZipFile(file) as archive:
+        with _backup_archive(file) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except _NOT_A_BACKUP:
         return

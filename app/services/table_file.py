@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 
 from app.errors import ValidationError
 from app.i18n import _, format_number
-from app.untrusted import UNREADABLE_MEMBER
+from app.untrusted import MAX_ZIP_DIRECTORY_BYTES, UNREADABLE_MEMBER, zip_directory_size
 
 # A workbook of 100,000 cases unpacks to some 60 MB of XML; four times that is no register.
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
@@ -321,6 +321,14 @@ def _workbook_table(
 
 
 def _check_archive(raw: bytes) -> None:
+    if zip_directory_size(raw) > MAX_ZIP_DIRECTORY_BYTES:
+        raise ValidationError(
+            _(
+                "The file holds far more parts than any Excel workbook: it is not a register "
+                "of cases. Open it in Excel and save it again as a workbook (.xlsx), or as CSV "
+                "UTF-8."
+            )
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = archive.infolist()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.file_content import NotViewable, not_viewable
 from app.domain.filenames import clean_filename, opens_in_viewer
 from app.errors import QorgauError
 from app.i18n import _, format_date, format_datetime, format_size
@@ -274,10 +275,11 @@ class AttachmentsPanel(QWidget):
                 app.aboutToQuit.connect(self.temp_folder.empty)
         return self.temp_folder.path
 
-    def open_selected(self) -> BackgroundTask[Path] | None:
+    def open_selected(self) -> BackgroundTask[Path | NotViewable] | None:
         """Open the chosen attachment with the system's viewer: read (and audited) and
         written to the private temporary folder off the GUI thread (a 200-page scan is tens
-        of megabytes); the viewer is asked once the file is there."""
+        of megabytes); the viewer is asked once the file is there. A file whose content is not
+        what its name says, or a PDF with scripts, is not written: a copy is offered."""
         info = self.selected()
         if info is None:
             return None
@@ -287,28 +289,33 @@ class AttachmentsPanel(QWidget):
         service, folder = self.service, self.temp_folder
         self.temp_dir()  # here: it connects to the application as it quits
 
-        def work(_context: TaskContext) -> Path:
+        def work(_context: TaskContext) -> Path | NotViewable:
             _info, content = service.attachment_content(info.id)
+            refusal = not_viewable(clean_filename(info.filename), content)
+            if refusal is not None:
+                return refusal
             return folder.write(info.filename, content, subfolder=info.id[:8])
 
-        task: BackgroundTask[Path] = BackgroundTask(self, work)
+        def opened(result: Path | NotViewable) -> None:
+            if isinstance(result, NotViewable):
+                self._offer_a_copy(info, result)
+            else:
+                self._open_with_system(result)
+
+        task: BackgroundTask[Path | NotViewable] = BackgroundTask(self, work)
         task.while_busy(self.open_button)
-        return task.success(self._open_with_system).failure(self._not_opened).run_in_background()
+        return task.success(opened).failure(self._not_opened).run_in_background()
 
     def _open_with_system(self, target: Path) -> None:
         self.opened.append(target)
         open_with_system(QUrl.fromLocalFile(str(target)))
 
-    def _offer_a_copy(self, info: AttachmentInfo) -> None:
-        """A file that could run as a program is never opened from here: a copy, if wanted."""
+    def _offer_a_copy(self, info: AttachmentInfo, why: NotViewable | None = None) -> None:
+        """A file that could run a program is never opened from here: a copy, if wanted."""
         box = confirm(
             self,
             _("Not opened from Qorgau"),
-            _(
-                "“{name}” is not opened from Qorgau: a file of this type could run a program "
-                "on this computer. Save a copy, and open it only if you trust where it came "
-                "from."
-            ).format(name=clean_filename(info.filename)),
+            _not_opened_text(why).format(name=clean_filename(info.filename)),
             lambda: self.save_copy(info),
             _("Save a copy…"),
         )
@@ -380,3 +387,30 @@ class AttachmentsPanel(QWidget):
             return service.get_case(case.id)
 
         self._run(work)
+
+
+def _not_opened_text(why: NotViewable | None) -> str:
+    """Why a file is not opened (its ``{name}`` still to fill), and what the officer may do."""
+    if why is NotViewable.DISGUISED:
+        return _(
+            "“{name}” is not opened from Qorgau: what the file holds is not what its name "
+            "says, and the program that opens it could run what it holds. Save a copy, and "
+            "open it only if you trust where it came from."
+        )
+    if why is NotViewable.ACTIVE_PDF:
+        return _(
+            "“{name}” is not opened from Qorgau: this PDF holds a script or an action that a "
+            "PDF reader could run on this computer. Save a copy, and open it only if you "
+            "trust where it came from."
+        )
+    if why is NotViewable.ACTIVE_DOCUMENT:
+        return _(
+            "“{name}” is not opened from Qorgau: this document holds macros, or fetches or "
+            "starts something from outside as it opens. Save a copy, and open it only if you "
+            "trust where it came from."
+        )
+    return _(
+        "“{name}” is not opened from Qorgau: a file of this type could run a program "
+        "on this computer. Save a copy, and open it only if you trust where it came "
+        "from."
+    )
