@@ -90,6 +90,14 @@ class NoIdentityOpens(BundleRefused):
     is kept here). An identity file kept elsewhere may open it; the desktop offers one."""
 
 
+class UnknownSigner(BundleRefused):
+    """The bundle's source has no signing key registered here (``source`` names it)."""
+
+    def __init__(self, message: str | Callable[[], str], source: str) -> None:
+        super().__init__(message)
+        self.source = source
+
+
 class NotAnIdentityFile(BundleRefused):
     """The identity file given cannot be read or holds something other than age keys."""
 
@@ -392,7 +400,7 @@ def _verify_signature(
     told apart in the refusal (a mission registers it with ``--hq``)."""
     key_b64 = key_of(source)
     if not key_b64:
-        raise BundleRefused(
+        raise UnknownSigner(
             lazy(
                 N_(
                     "The bundle comes from {code}, whose signing key is not registered here. "
@@ -401,7 +409,8 @@ def _verify_signature(
                     "keys trust {code} KEY) and import the bundle again."
                 ),
                 code=source,
-            )
+            ),
+            source,
         )
     try:
         signature = base64.b64decode(signature_text.strip(), validate=True)

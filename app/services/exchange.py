@@ -58,6 +58,7 @@ from app.exchange.package import (
     MemberSpool,
     NoIdentityOpens,
     ProgressFn,
+    UnknownSigner,
     VerifiedBundle,
     parse_identities,
     read_bundle,
@@ -1270,6 +1271,24 @@ class ExchangeService:
                 return read_bundle(
                     handle, identities, keys.get, self.limits, progress, hq_codes=hq_codes
                 )
+            except UnknownSigner as refused:
+                if self.ws.actor.role in ADMIN_OR_HQ:
+                    raise
+                # Told to register the key, an import operator met "your role does not allow
+                # this" at the button: say who may.
+                raise UnknownSigner(
+                    lazy(
+                        N_(
+                            "The bundle comes from {code}, whose signing key is not registered "
+                            "here. Only an administrator may register it: ask yours to confirm "
+                            "the key's fingerprint with {code} by a separate channel "
+                            "(telephone, diplomatic mail) and register it (Exchange → Keys → "
+                            "Trust a key…); then import the bundle again."
+                        ),
+                        code=refused.source,
+                    ),
+                    refused.source,
+                ) from None
             except NoIdentityOpens:
                 if identity_file is None:
                     raise
