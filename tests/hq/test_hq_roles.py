@@ -74,9 +74,9 @@ def test_import_operator_imports(sel: Site, hq: Site, tmp_path: Path):  # noqa: 
 
 
 def test_an_unknown_missions_bundle_tells_the_import_operator_who_registers_its_key(
-    sites,
-    hq: Site,
-    tmp_path: Path,  # noqa: F811
+    sites,  # noqa: F811
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
 ):
     """Told to register the key themself, the import operator met "your role does not allow
     this action" at the trust dialog: the refusal now says an administrator registers it."""

@@ -15,7 +15,7 @@ from app.domain.codes import Urgency
 from app.i18n import country_name, format_datetime
 from app.services.consolidation import MAX_ROWS, ConsolidationService, MissionActivity
 from tests.builders import ASSEL_JSON
-from tests.hq.test_consolidation import consolidated  # noqa: F401
+from tests.hq.test_consolidation import add_hanil_cases, consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 from tests.ui.test_exchange import page_for, wait
 from tests.ui.test_fit_1366 import _combo_shortfall
@@ -851,6 +851,30 @@ def test_an_analyst_exports_the_lists_she_sees_for_the_department_head(
         ]
     finally:
         analyst.close()
+
+
+def test_a_repeats_case_numbers_say_how_many_more_there_are(
+    qtbot,
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The row said 27 cases beside 20 numbers, on screen and in the file sent on, with
+    nothing to tell that the list stopped: it read as the employer's every case."""
+    add_hanil_cases(hq)
+    page = HqPage(hq.ws)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(
+        lambda: page.export_button.isEnabled() and page.found_repeats is not None,
+        timeout=10_000,
+    )
+    [numbers] = _column(page.repeats, 4)
+    assert numbers.startswith("DXB-2026-0001, DXB-2026-0002")
+    assert numbers.endswith("SEL-2026-0008, … (7 more)")
+    with qtbot.waitSignal(page.exported, timeout=10_000) as written:
+        page.export_views(tmp_path / "hq.csv")
+    repeats = next(p for p in written.args[0] if p.name == "hq-repeats.csv")
+    assert "SEL-2026-0008, … (7 more)" in repeats.read_text(encoding="utf-8-sig")
 
 
 def _column_headings(table) -> list[str]:

@@ -400,7 +400,7 @@ class HqPage(QWidget):
                     # The most missions first, then the most cases.
                     (", ".join(r.missions), (len(r.missions), r.cases)),
                     _count(r.cases),
-                    ", ".join(r.case_numbers),
+                    r.numbers_listed(),
                 ]
                 for r in repeats
             ],
@@ -543,7 +543,7 @@ class HqPage(QWidget):
 
         kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
         repeats = [
-            (kinds[r.kind], r.who(), ", ".join(r.missions), r.cases, ", ".join(r.case_numbers))
+            (kinds[r.kind], r.who(), ", ".join(r.missions), r.cases, r.numbers_listed())
             for r in self.found_repeats or []
         ]
         return [
