@@ -90,7 +90,11 @@ class NoIdentityOpens(BundleRefused):
     is kept here). An identity file kept elsewhere may open it; the desktop offers one."""
 
 
-class UnknownSigner(BundleRefused):
+class KeyToRegister(BundleRefused):
+    """Refused until someone registers the source's (new) key: an administrator's task."""
+
+
+class UnknownSigner(KeyToRegister):
     """The bundle's source has no signing key registered here (``source`` names it)."""
 
     def __init__(self, message: str | Callable[[], str], source: str) -> None:
@@ -421,8 +425,8 @@ def _verify_signature(
         # Checked before anything is read into the database. The likeliest honest cause is a
         # replaced key (a mission replaces it at every revocation); otherwise it is a forgery.
         if source in hq_codes:
-            raise BundleRefused(_hq_key_replaced(source)) from None
-        raise BundleRefused(
+            raise KeyToRegister(_hq_key_replaced(source)) from None
+        raise KeyToRegister(
             lazy(
                 N_(
                     "The bundle's signature does not match the registered key of {code}: it was "

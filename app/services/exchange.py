@@ -55,6 +55,7 @@ from app.exchange.merge import (
 from app.exchange.ownership import CASE_CHILDREN, LeftOut
 from app.exchange.package import (
     BundleRefused,
+    KeyToRegister,
     MemberSpool,
     NoIdentityOpens,
     ProgressFn,
@@ -1289,6 +1290,12 @@ class ExchangeService:
                     ),
                     refused.source,
                 ) from None
+            except KeyToRegister as refused:
+                if self.ws.actor.role in ADMIN_OR_HQ:
+                    raise
+                also = N_("Only an administrator may register a key: ask yours.")
+                # Said in the language of the moment (``refused`` is unbound after the block).
+                raise KeyToRegister(lambda said=refused: f"{said} {_(also)}") from None
             except NoIdentityOpens:
                 if identity_file is None:
                     raise

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.db.models import Case, ExchangeLog, User
 from app.db.sync import ANY_HOLDER
 from app.errors import PermissionDenied
-from app.exchange.package import UnknownSigner
+from app.exchange.package import KeyToRegister, UnknownSigner
 from app.security.keyslots import KeySlotStore
 from app.services.agreements import AgreementService
 from app.services.consolidation import ConsolidationService
@@ -100,6 +100,32 @@ def test_an_unknown_missions_bundle_tells_the_import_operator_who_registers_its_
     # HQ's administrator, who may register it, is told to do so.
     with pytest.raises(UnknownSigner, match="Confirm the key's fingerprint with DXB"):
         ExchangeService(hq.ws).import_bundle(bundle)
+
+
+def test_a_replaced_key_tells_the_import_operator_who_registers_the_new_one(
+    sites,  # noqa: F811
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+):
+    """The same for a signature that no longer matches: the refusal's remedy is a key to
+    register, which only an administrator may do."""
+    dxb = sites("DXB", "AE", "Dubai")
+    bundle = tmp_path / "dxb.qbundle"
+    dxb.exchange.export_cases(bundle, [hq.recipient])
+    other = sites("OSL", "NO", "Oslo")
+    KeyService(hq.ws).trust("DXB", KeyService(other.ws).own_keys().signing_key)  # not DXB's
+    importer = _as(hq, "erlan", "hq_importer")
+    try:
+        with pytest.raises(KeyToRegister) as refused:
+            ExchangeService(importer).import_bundle(bundle)
+    finally:
+        importer.close()
+    said = str(refused.value)
+    assert said.startswith("The bundle's signature does not match the registered key of DXB")
+    assert said.endswith("Only an administrator may register a key: ask yours.")
+    with pytest.raises(KeyToRegister) as refused:
+        ExchangeService(hq.ws).import_bundle(bundle)
+    assert "Only an administrator" not in str(refused.value)
 
 
 def test_hq_administrator_manages_users(hq: Site):  # noqa: F811
