@@ -19,7 +19,7 @@ from tests.hq.test_consolidation import add_hanil_cases, consolidated  # noqa: F
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 from tests.ui.test_exchange import page_for, wait
 from tests.ui.test_fit_1366 import _combo_shortfall
-from ui.hq.overdue import DAYS, URGENCY
+from ui.hq.overdue import DAYS, DUE, URGENCY
 from ui.hq.page import HqPage
 from ui.models.case_table_model import display_texts
 from ui.widgets.columns import header_shortfall
@@ -875,6 +875,27 @@ def test_a_repeats_case_numbers_say_how_many_more_there_are(
         page.export_views(tmp_path / "hq.csv")
     repeats = next(p for p in written.args[0] if p.name == "hq-repeats.csv")
     assert "SEL-2026-0008, … (7 more)" in repeats.read_text(encoding="utf-8-sig")
+
+
+def test_the_overdue_cases_numbers_show_whole_when_their_tab_is_opened(
+    qtbot,
+    consolidated: Site,  # noqa: F811
+) -> None:
+    """Read while the Missions tab was in front, the overdue list was fitted to its headings
+    only: each case number showed as "IS…", each due date cut."""
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    page.resize(1100, 600)
+    page.show()
+    _overdue_read(qtbot, page)
+    assert page.tabs.currentIndex() == 0  # the overdue list was read out of sight
+    page.tabs.setCurrentIndex(1)
+    view = page.overdue
+    qtbot.waitUntil(view.isVisible, timeout=5_000)
+    metrics = view.fontMetrics()
+    for column in (0, DUE, DAYS):
+        widest = max(metrics.horizontalAdvance(text) for text in _column(view, column))
+        assert view.columnWidth(column) > widest, column
 
 
 def _column_headings(table) -> list[str]:
