@@ -898,6 +898,31 @@ def test_the_overdue_cases_numbers_show_whole_when_their_tab_is_opened(
         assert view.columnWidth(column) > widest, column
 
 
+def test_trust_a_key_is_offered_only_to_those_who_may_register_one(
+    qtbot,
+    hq: Site,  # noqa: F811
+) -> None:
+    """HQ's import operator was offered "Trust a key…", filled in its dialog and was told
+    "your role does not allow this action"."""
+    from app.services.keys import KeyService
+    from tests.hq.test_hq_roles import _as
+    from ui.exchange.keys import TrustedKeysBox
+
+    importer = _as(hq, "erlan", "hq_importer")
+    try:
+        box = TrustedKeysBox(KeyService(importer))
+        qtbot.addWidget(box)
+        box.retranslate_ui()
+        assert not box.trust_button.isEnabled()
+        assert box.trust_button.toolTip() == "Only an administrator may register a key."
+    finally:
+        importer.close()
+    box = TrustedKeysBox(KeyService(hq.ws))
+    qtbot.addWidget(box)
+    box.retranslate_ui()
+    assert box.trust_button.isEnabled() and not box.trust_button.toolTip()
+
+
 def _column_headings(table) -> list[str]:
     return [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
 
