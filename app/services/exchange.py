@@ -566,6 +566,28 @@ class _CaseCodes:
         return codes
 
 
+# How every age file begins, binary or armored: a bundle is one.
+AGE_HEADERS = (b"age-encryption.org/", b"-----BEGIN AGE ENCRYPTED FILE-----")
+
+
+def _refuse_other_files(path: Path) -> None:
+    """A file chosen by mistake (the PDF report, the unencrypted ZIP) was said to be "damaged
+    or truncated", and the mission asked to send its bundle again."""
+    with path.open("rb") as handle:
+        head = handle.read(max(len(h) for h in AGE_HEADERS))
+    # A file shorter than a header but agreeing with it is a truncated bundle: said so later.
+    if not head or not any(head.startswith(h) or h.startswith(head) for h in AGE_HEADERS):
+        raise BundleRefused(
+            lazy(
+                N_(
+                    "{name} is not an exchange bundle (an encrypted .qbundle file made by "
+                    "Qorgau); choose the bundle file you received."
+                ),
+                name=path.name,
+            )
+        )
+
+
 class ExchangeService:
     def __init__(
         self,
@@ -1259,6 +1281,7 @@ class ExchangeService:
             )
         if size > self.limits.max_bundle_bytes:
             raise BundleRefused(lazy(N_("The bundle file is larger than allowed.")))
+        _refuse_other_files(path)
         with self.ws.read() as session:
             identities = self._identities(session, identity_file)
             rows = session.execute(
