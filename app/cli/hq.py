@@ -306,7 +306,7 @@ def cmd_repeats(args: argparse.Namespace) -> int:
             r.who(),
             ", ".join(r.missions),
             str(r.cases),
-            ", ".join(r.case_numbers),
+            r.numbers_listed(),
         ],
     )
     if rows and not args.json:

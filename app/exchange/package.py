@@ -91,6 +91,18 @@ class NoIdentityOpens(BundleRefused):
     is kept here). An identity file kept elsewhere may open it; the desktop offers one."""
 
 
+class KeyToRegister(BundleRefused):
+    """Refused until someone registers the source's (new) key: an administrator's task."""
+
+
+class UnknownSigner(KeyToRegister):
+    """The bundle's source has no signing key registered here (``source`` names it)."""
+
+    def __init__(self, message: str | Callable[[], str], source: str) -> None:
+        super().__init__(message)
+        self.source = source
+
+
 class NotAnIdentityFile(BundleRefused):
     """The identity file given cannot be read or holds something other than age keys."""
 
@@ -393,7 +405,7 @@ def _verify_signature(
     told apart in the refusal (a mission registers it with ``--hq``)."""
     key_b64 = key_of(source)
     if not key_b64:
-        raise BundleRefused(
+        raise UnknownSigner(
             lazy(
                 N_(
                     "The bundle comes from {code}, whose signing key is not registered here. "
@@ -402,7 +414,8 @@ def _verify_signature(
                     "keys trust {code} KEY) and import the bundle again."
                 ),
                 code=source,
-            )
+            ),
+            source,
         )
     try:
         signature = base64.b64decode(signature_text.strip(), validate=True)
@@ -413,8 +426,8 @@ def _verify_signature(
         # Checked before anything is read into the database. The likeliest honest cause is a
         # replaced key (a mission replaces it at every revocation); otherwise it is a forgery.
         if source in hq_codes:
-            raise BundleRefused(_hq_key_replaced(source)) from None
-        raise BundleRefused(
+            raise KeyToRegister(_hq_key_replaced(source)) from None
+        raise KeyToRegister(
             lazy(
                 N_(
                     "The bundle's signature does not match the registered key of {code}: it was "

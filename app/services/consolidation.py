@@ -23,7 +23,7 @@ from app.db.models import Case, Employer, ExchangeLog, Mission, Person
 from app.domain.codes import Urgency
 from app.domain.roles import HQ_ROLES, USER_MANAGERS
 from app.domain.workflow import OPEN_STATUSES
-from app.i18n import _, country_name
+from app.i18n import _, country_name, format_number
 from app.services.cases import CaseService
 from app.services.workspace import DatedService, city_in
 
@@ -122,6 +122,15 @@ class Repeat:
     search: str = ""  # what finds its cases in the case list: the IIN, the name's own words
     country: str = ""  # an employer's country, ISO 3166 alpha-2
     name: str = ""  # an employer's name as most of its cases write it
+
+    def numbers_listed(self) -> str:
+        """Its case numbers as a list says them: where only the first CASES_SHOWN are held, how
+        many more there are (71 cases beside 20 numbers read as the whole list)."""
+        listed = ", ".join(self.case_numbers)
+        more = self.cases - len(self.case_numbers)
+        if more <= 0:
+            return listed
+        return _("{numbers}, … ({more} more)").format(numbers=listed, more=format_number(more))
 
     def who(self) -> str:
         """The IIN, or the employer's name with its country's name in the reader's language

@@ -55,9 +55,11 @@ from app.exchange.merge import (
 from app.exchange.ownership import CASE_CHILDREN, LeftOut
 from app.exchange.package import (
     BundleRefused,
+    KeyToRegister,
     MemberSpool,
     NoIdentityOpens,
     ProgressFn,
+    UnknownSigner,
     VerifiedBundle,
     parse_identities,
     read_bundle,
@@ -563,6 +565,28 @@ class _CaseCodes:
                 codes.append(self._next[1])
             self._next = next(self._rows, None)
         return codes
+
+
+# How every age file begins, binary or armored: a bundle is one.
+AGE_HEADERS = (b"age-encryption.org/", b"-----BEGIN AGE ENCRYPTED FILE-----")
+
+
+def _refuse_other_files(path: Path) -> None:
+    """A file chosen by mistake (the PDF report, the unencrypted ZIP) was said to be "damaged
+    or truncated", and the mission asked to send its bundle again."""
+    with path.open("rb") as handle:
+        head = handle.read(max(len(h) for h in AGE_HEADERS))
+    # A file shorter than a header but agreeing with it is a truncated bundle: said so later.
+    if not head or not any(head.startswith(h) or h.startswith(head) for h in AGE_HEADERS):
+        raise BundleRefused(
+            lazy(
+                N_(
+                    "{name} is not an exchange bundle (an encrypted .qbundle file made by "
+                    "Qorgau); choose the bundle file you received."
+                ),
+                name=path.name,
+            )
+        )
 
 
 class ExchangeService:
@@ -1259,6 +1283,7 @@ class ExchangeService:
             )
         if size > self.limits.max_bundle_bytes:
             raise BundleRefused(lazy(N_("The bundle file is larger than allowed.")))
+        _refuse_other_files(path)
         with self.ws.read() as session:
             identities = self._identities(session, identity_file)
             rows = session.execute(
@@ -1272,6 +1297,30 @@ class ExchangeService:
                 return read_bundle(
                     handle, identities, keys.get, self.limits, progress, hq_codes=hq_codes
                 )
+            except UnknownSigner as refused:
+                if self.ws.actor.role in ADMIN_OR_HQ:
+                    raise
+                # Told to register the key, an import operator met "your role does not allow
+                # this" at the button: say who may.
+                raise UnknownSigner(
+                    lazy(
+                        N_(
+                            "The bundle comes from {code}, whose signing key is not registered "
+                            "here. Only an administrator may register it: ask yours to confirm "
+                            "the key's fingerprint with {code} by a separate channel "
+                            "(telephone, diplomatic mail) and register it (Exchange → Keys → "
+                            "Trust a key…); then import the bundle again."
+                        ),
+                        code=refused.source,
+                    ),
+                    refused.source,
+                ) from None
+            except KeyToRegister as refused:
+                if self.ws.actor.role in ADMIN_OR_HQ:
+                    raise
+                also = N_("Only an administrator may register a key: ask yours.")
+                # Said in the language of the moment (``refused`` is unbound after the block).
+                raise KeyToRegister(lambda said=refused: f"{said} {_(also)}") from None
             except NoIdentityOpens:
                 if identity_file is None:
                     raise

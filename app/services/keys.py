@@ -614,6 +614,10 @@ class KeyService:
                 for m in rows
             ]
 
+    def may_trust(self) -> bool:
+        """Whether the signed-in user may register keys (``trust`` refuses the others)."""
+        return self.ws.actor.role in ADMIN_OR_HQ
+
     def trust(
         self,
         code: str,

@@ -101,9 +101,9 @@ def test_repeats_find_the_same_worker_and_employer_at_two_missions(consolidated:
     assert all(len(r.missions) > 1 for r in repeats)
 
 
-def test_an_employer_with_many_cases_shows_its_count_and_first_cases(hq: Site) -> None:  # noqa: F811
-    """Counted in the database: 27 cases at two missions, the first 20 by mission and number
-    shown, the name as most of its cases write it."""
+def add_hanil_cases(hq: Site) -> None:  # noqa: F811
+    """27 cases of one employer at SEL (15) and DXB (12), each mission writing its name its
+    own way."""
     with hq.ws.write() as session:
         written = {"SEL": "Hanil Co., Ltd.", "DXB": "HANIL CO LTD"}
         for mission, count in (("SEL", 15), ("DXB", 12)):
@@ -114,6 +114,12 @@ def test_an_employer_with_many_cases_shows_its_count_and_first_cases(hq: Site) -
                 add_case(
                     session, mission, seq, iin=None, employer=employer, received=date(2026, 3, 1)
                 )
+
+
+def test_an_employer_with_many_cases_shows_its_count_and_first_cases(hq: Site) -> None:  # noqa: F811
+    """Counted in the database: 27 cases at two missions, the first 20 by mission and number
+    shown, the name as most of its cases write it."""
+    add_hanil_cases(hq)
     [hanil] = [r for r in ConsolidationService(hq.ws).repeats() if r.kind == "employer"]
     assert (hanil.key, hanil.search, hanil.missions) == (
         "KR: Hanil Co., Ltd.",
@@ -125,6 +131,8 @@ def test_an_employer_with_many_cases_shows_its_count_and_first_cases(hq: Site) -
         f"SEL-2026-{n:04d}" for n in range(1, 9)
     ]
     assert list(hanil.case_numbers) == expected
+    # Said beside the 20 numbers: 27 cases over a list of 20 read as the whole list.
+    assert hanil.numbers_listed() == ", ".join(expected) + ", … (7 more)"
 
 
 def test_statistics_across_missions_take_a_mission_filter(consolidated: Site) -> None:

@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 from app.db.models import Case, ExchangeLog, User
 from app.db.sync import ANY_HOLDER
 from app.errors import PermissionDenied
+from app.exchange.package import KeyToRegister, UnknownSigner
 from app.security.keyslots import KeySlotStore
 from app.services.agreements import AgreementService
 from app.services.consolidation import ConsolidationService
 from app.services.exchange import ExchangeService
 from app.services.installation import unlock
+from app.services.keys import KeyService
 from app.services.stats import StatsService
 from app.services.users import UserService
 from tests.conftest import PASSWORD
@@ -69,6 +71,61 @@ def test_import_operator_imports(sel: Site, hq: Site, tmp_path: Path):  # noqa: 
     finally:
         importer.close()
     assert _counts(hq)[0] == 6
+
+
+def test_an_unknown_missions_bundle_tells_the_import_operator_who_registers_its_key(
+    sites,  # noqa: F811
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+):
+    """Told to register the key themself, the import operator met "your role does not allow
+    this action" at the trust dialog: the refusal now says an administrator registers it."""
+    dxb = sites("DXB", "AE", "Dubai")  # its keys are registered nowhere
+    bundle = tmp_path / "dxb.qbundle"
+    dxb.exchange.export_cases(bundle, [hq.recipient])
+    importer = _as(hq, "erlan", "hq_importer")
+    try:
+        before = _counts(hq)
+        with pytest.raises(UnknownSigner) as refused:
+            ExchangeService(importer).import_bundle(bundle)
+        assert str(refused.value).startswith(
+            "The bundle comes from DXB, whose signing key is not registered here. Only an "
+            "administrator may register it: ask yours to confirm the key's fingerprint with DXB"
+        )
+        with pytest.raises(PermissionDenied):  # what the operator met at the button
+            KeyService(importer).trust("DXB", KeyService(dxb.ws).own_keys().signing_key)
+        assert _counts(hq) == before
+    finally:
+        importer.close()
+    # HQ's administrator, who may register it, is told to do so.
+    with pytest.raises(UnknownSigner, match="Confirm the key's fingerprint with DXB"):
+        ExchangeService(hq.ws).import_bundle(bundle)
+
+
+def test_a_replaced_key_tells_the_import_operator_who_registers_the_new_one(
+    sites,  # noqa: F811
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+):
+    """The same for a signature that no longer matches: the refusal's remedy is a key to
+    register, which only an administrator may do."""
+    dxb = sites("DXB", "AE", "Dubai")
+    bundle = tmp_path / "dxb.qbundle"
+    dxb.exchange.export_cases(bundle, [hq.recipient])
+    other = sites("OSL", "NO", "Oslo")
+    KeyService(hq.ws).trust("DXB", KeyService(other.ws).own_keys().signing_key)  # not DXB's
+    importer = _as(hq, "erlan", "hq_importer")
+    try:
+        with pytest.raises(KeyToRegister) as refused:
+            ExchangeService(importer).import_bundle(bundle)
+    finally:
+        importer.close()
+    said = str(refused.value)
+    assert said.startswith("The bundle's signature does not match the registered key of DXB")
+    assert said.endswith("Only an administrator may register a key: ask yours.")
+    with pytest.raises(KeyToRegister) as refused:
+        ExchangeService(hq.ws).import_bundle(bundle)
+    assert "Only an administrator" not in str(refused.value)
 
 
 def test_hq_administrator_manages_users(hq: Site):  # noqa: F811

@@ -167,6 +167,10 @@ def dangling_reference(w: dict[str, Any]) -> bytes:
 CASES: list[tuple[str, Callable[..., bytes], str]] = [
     ("wrong recipient", wrong_recipient, "not encrypted for this installation"),
     ("truncated", truncated, "damaged or truncated"),
+    # Files chosen by mistake were "damaged or truncated" too, as if the mission's were.
+    ("a pdf", lambda _w: b"%PDF-1.7\n" + bytes(200), "bad.qbundle is not an exchange bundle"),
+    ("unencrypted", lambda w: w["payload"], "bad.qbundle is not an exchange bundle"),
+    ("empty", lambda _w: b"", "bad.qbundle is not an exchange bundle"),
     ("changed manifest", changed_manifest, "signature does not match the registered key of SEL"),
     ("changed member", changed_member, "records/case.jsonl was changed"),
     ("bad signature", bad_signature, "signature does not match"),

@@ -106,7 +106,10 @@ def test_a_refused_bundle_shows_why(qtbot: QtBot, pair, tmp_path):
     click(qtbot, page.import_button)
     wait(qtbot, page)
 
-    assert page.import_report.text().startswith("Refused: The bundle cannot be decrypted")
+    # Not "damaged or truncated": the file is no bundle at all, not a mission's bundle spoilt.
+    assert page.import_report.text().startswith(
+        "Refused: junk.qbundle is not an exchange bundle (an encrypted .qbundle file"
+    )
     assert page.log.rowCount() == 0
 
 

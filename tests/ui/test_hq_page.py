@@ -15,11 +15,11 @@ from app.domain.codes import Urgency
 from app.i18n import country_name, format_datetime
 from app.services.consolidation import MAX_ROWS, ConsolidationService, MissionActivity
 from tests.builders import ASSEL_JSON
-from tests.hq.test_consolidation import consolidated  # noqa: F401
+from tests.hq.test_consolidation import add_hanil_cases, consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 from tests.ui.test_exchange import page_for, wait
 from tests.ui.test_fit_1366 import _combo_shortfall
-from ui.hq.overdue import DAYS, URGENCY
+from ui.hq.overdue import DAYS, DUE, URGENCY
 from ui.hq.page import HqPage
 from ui.models.case_table_model import display_texts
 from ui.widgets.columns import header_shortfall
@@ -851,6 +851,76 @@ def test_an_analyst_exports_the_lists_she_sees_for_the_department_head(
         ]
     finally:
         analyst.close()
+
+
+def test_a_repeats_case_numbers_say_how_many_more_there_are(
+    qtbot,
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The row said 27 cases beside 20 numbers, on screen and in the file sent on, with
+    nothing to tell that the list stopped: it read as the employer's every case."""
+    add_hanil_cases(hq)
+    page = HqPage(hq.ws)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(
+        lambda: page.export_button.isEnabled() and page.found_repeats is not None,
+        timeout=10_000,
+    )
+    [numbers] = _column(page.repeats, 4)
+    assert numbers.startswith("DXB-2026-0001, DXB-2026-0002")
+    assert numbers.endswith("SEL-2026-0008, … (7 more)")
+    with qtbot.waitSignal(page.exported, timeout=10_000) as written:
+        page.export_views(tmp_path / "hq.csv")
+    repeats = next(p for p in written.args[0] if p.name == "hq-repeats.csv")
+    assert "SEL-2026-0008, … (7 more)" in repeats.read_text(encoding="utf-8-sig")
+
+
+def test_the_overdue_cases_numbers_show_whole_when_their_tab_is_opened(
+    qtbot,
+    consolidated: Site,  # noqa: F811
+) -> None:
+    """Read while the Missions tab was in front, the overdue list was fitted to its headings
+    only: each case number showed as "IS…", each due date cut."""
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    page.resize(1100, 600)
+    page.show()
+    _overdue_read(qtbot, page)
+    assert page.tabs.currentIndex() == 0  # the overdue list was read out of sight
+    page.tabs.setCurrentIndex(1)
+    view = page.overdue
+    qtbot.waitUntil(view.isVisible, timeout=5_000)
+    metrics = view.fontMetrics()
+    for column in (0, DUE, DAYS):
+        widest = max(metrics.horizontalAdvance(text) for text in _column(view, column))
+        assert view.columnWidth(column) > widest, column
+
+
+def test_trust_a_key_is_offered_only_to_those_who_may_register_one(
+    qtbot,
+    hq: Site,  # noqa: F811
+) -> None:
+    """HQ's import operator was offered "Trust a key…", filled in its dialog and was told
+    "your role does not allow this action"."""
+    from app.services.keys import KeyService
+    from tests.hq.test_hq_roles import _as
+    from ui.exchange.keys import TrustedKeysBox
+
+    importer = _as(hq, "erlan", "hq_importer")
+    try:
+        box = TrustedKeysBox(KeyService(importer))
+        qtbot.addWidget(box)
+        box.retranslate_ui()
+        assert not box.trust_button.isEnabled()
+        assert box.trust_button.toolTip() == "Only an administrator may register a key."
+    finally:
+        importer.close()
+    box = TrustedKeysBox(KeyService(hq.ws))
+    qtbot.addWidget(box)
+    box.retranslate_ui()
+    assert box.trust_button.isEnabled() and not box.trust_button.toolTip()
 
 
 def _column_headings(table) -> list[str]:

@@ -297,6 +297,9 @@ class TrustedKeysBox(QGroupBox):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.trust_button = push_button(self.trust_key)
+        # Offered to an import operator, it opened a dialog whose OK said "your role does not
+        # allow this action"; greyed, its tooltip says who may.
+        self.trust_button.setEnabled(service.may_trust())
         buttons = widget_row(STRETCH, self.trust_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
@@ -333,4 +336,6 @@ class TrustedKeysBox(QGroupBox):
             [_("Mission"), _("Signing key"), _("Age recipient"), _("Trusted since")]
         )
         self.trust_button.setText(_("&Trust a key…"))
+        if not self.trust_button.isEnabled():
+            self.trust_button.setToolTip(_("Only an administrator may register a key."))
         self.reload()

@@ -286,7 +286,7 @@ class HqPage(QWidget):
             ]
         )
         self.overdue_model.retranslate()
-        self.overdue.resizeColumnsToContents()  # the headings' widths in this language
+        self._fit_overdue_columns()  # the headings' widths in this language
         self.repeats.setHorizontalHeaderLabels(
             [_("Who"), _("IIN or employer"), _("Missions"), _("Cases"), _("Case numbers")]
         )
@@ -400,7 +400,7 @@ class HqPage(QWidget):
                     # The most missions first, then the most cases.
                     (", ".join(r.missions), (len(r.missions), r.cases)),
                     _count(r.cases),
-                    ", ".join(r.case_numbers),
+                    r.numbers_listed(),
                 ]
                 for r in repeats
             ],
@@ -440,6 +440,13 @@ class HqPage(QWidget):
         return self.overdue_model.rows
 
     def _overdue_read(self) -> None:
+        self._fit_overdue_columns()
+
+    def _fit_overdue_columns(self) -> None:
+        """The columns as wide as their cells. The view's row header is hidden, and a hidden
+        header lays its rows out again after a reset only once shown, that is never: the
+        columns were fitted to no rows, their headings only ("IS…" for every case number)."""
+        self.overdue.verticalHeader().doItemsLayout()
         self.overdue.resizeColumnsToContents()
 
     def _open_overdue(self, index: QModelIndex) -> None:
@@ -543,7 +550,7 @@ class HqPage(QWidget):
 
         kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
         repeats = [
-            (kinds[r.kind], r.who(), ", ".join(r.missions), r.cases, ", ".join(r.case_numbers))
+            (kinds[r.kind], r.who(), ", ".join(r.missions), r.cases, r.numbers_listed())
             for r in self.found_repeats or []
         ]
         return [
