@@ -22,6 +22,7 @@ from app.services.installation import unlock
 from app.services.workspace import Workspace
 from ui.cases.area import CasesArea
 from ui.i18n_bridge import LanguageBridge
+from ui.letters.model import SUBJECT
 from ui.main_window import MainWindow
 from ui.widgets.columns import MIN_STRETCH, cell_shortfall
 
@@ -154,3 +155,37 @@ def test_the_agreements_kinds_and_statuses_are_not_cut_at_1024(
     ]
     assert cut == []
     assert tree.columnWidth(0) >= MIN_STRETCH  # the titles keep their room
+
+
+def _window_scrolls_sideways_by(window: MainWindow) -> int:
+    """How many pixels of the area shown lie out of the window's sight, sideways."""
+    areas = window.findChild(QScrollArea, "areas")
+    assert areas is not None
+    bar = areas.horizontalScrollBar()
+    return bar.maximum() if bar.isVisible() else 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_letters_register_fits_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The register's four filters kept one row: with the preview beside them the page
+    needed 801 pixels in Kazakh and scrolled 192 sideways (116 in Russian, 65 in English),
+    the kind, year and status filters and the right-hand buttons out of sight. They wrap,
+    and the preview folds away while the page is too narrow for it."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("letters")
+    _settle()
+    assert _window_scrolls_sideways_by(window) == 0
+    for combo in (page.kind_filter, page.status_filter, page.year_filter):  # type: ignore[attr-defined]
+        assert combo.isVisible() and combo.width() >= combo.minimumSizeHint().width()
+    # Its thumbnail too small to read, the preview folds away and the register's subject
+    # keeps room for a name: in Russian it was out of sight beside the preview.
+    table = page.table  # type: ignore[attr-defined]
+    assert page.preview.width() == 0  # type: ignore[attr-defined]
+    assert table.columnWidth(SUBJECT) >= 90
+    assert not table.horizontalScrollBar().isVisible()
+    window.resize(SMALL)  # given the room, the preview is back
+    _settle()
+    assert page.preview.width() > 0  # type: ignore[attr-defined]
+    assert _window_scrolls_sideways_by(window) == 0
