@@ -21,6 +21,7 @@ from app.services.demo import DEMO_PASSWORD, run_demo
 from app.services.installation import unlock
 from app.services.workspace import Workspace
 from ui.cases.area import CasesArea
+from ui.cases.filter_bar import MOST_ROWS
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.model import SUBJECT
 from ui.main_window import MainWindow
@@ -188,4 +189,24 @@ def test_the_letters_register_fits_a_1024_screen_at_150_percent(
     window.resize(SMALL)  # given the room, the preview is back
     _settle()
     assert page.preview.width() > 0  # type: ignore[attr-defined]
+    assert _window_scrolls_sideways_by(window) == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_case_list_fits_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The filters' three rows kept three lists on one (662 pixels in Russian): the list
+    scrolled 81 pixels sideways in Russian, 49 in Kazakh, New case out of sight. A fourth
+    row takes them; with room again they go back to fewer."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    _settle()
+    assert _window_scrolls_sideways_by(window) == 0
+    new = area.list_view.new_button
+    assert new.mapTo(window, new.rect().topRight()).x() <= window.width()
+    window.resize(SMALL)
+    _settle()
+    assert area.list_view.filters.row_count < MOST_ROWS
     assert _window_scrolls_sideways_by(window) == 0
