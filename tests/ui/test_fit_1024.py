@@ -20,6 +20,8 @@ from app.services.cases import CaseService
 from app.services.demo import DEMO_PASSWORD, run_demo
 from app.services.installation import unlock
 from app.services.workspace import Workspace
+from tests.ui.test_fit_1366 import _combo_shortfall
+from ui.agreements.widgets import ProvisionCard
 from ui.cases.area import CasesArea
 from ui.cases.filter_bar import MOST_ROWS
 from ui.i18n_bridge import LanguageBridge
@@ -210,3 +212,26 @@ def test_the_case_list_fits_a_1024_screen_at_150_percent(
     _settle()
     assert area.list_view.filters.row_count < MOST_ROWS
     assert _window_scrolls_sideways_by(window) == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_agreements_library_fits_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """Kind and status side by side (308 pixels in Kazakh) and a provision's article beside
+    its unverified mark (the document's pane 341) made the library scroll 84 pixels sideways
+    in Kazakh, 26 in Russian, the document's right edge out of sight. Status goes under
+    kind, the mark under the article, each whole."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("agreements")
+    _settle()
+    assert _window_scrolls_sideways_by(window) == 0
+    for combo in (page.kind, page.status):  # type: ignore[attr-defined]
+        assert _combo_shortfall(combo) == 0, combo.currentText()
+    cards = page.instrument_view.findChildren(ProvisionCard)  # type: ignore[attr-defined]
+    assert cards
+    for card in cards:
+        for label in (card.article, card.mark):
+            if label.isVisibleTo(card):
+                assert label.width() >= label.sizeHint().width(), label.text()
+                assert label.geometry().right() < card.contentsRect().right()

@@ -66,6 +66,7 @@ from ui.widgets.common import (
 )
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.file_dialogs import in_documents
+from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label, plain_tooltip
 from ui.widgets.text_size import RECORD_TITLE, heading
 
@@ -562,9 +563,11 @@ class AgreementsPage(QWidget):
         left_layout.addWidget(self.search)
         # Kind and status on one row, the country under them: the three side by side kept the
         # list at least 526 pixels wide in Kazakh, and the page scrolled sideways at 125 %.
-        filters = QHBoxLayout()
-        filters.addWidget(self.kind, 1)
-        filters.addWidget(self.status, 1)
+        # Narrower still, status goes under kind: the two kept 308 pixels in Kazakh, and on a
+        # 1024-pixel screen at 150 % the page scrolled 84 pixels sideways.
+        filters = FlowLayout(fill=True)
+        filters.addWidget(self.kind)
+        filters.addWidget(self.status)
         left_layout.addLayout(filters)
         left_layout.addWidget(self.country)
         left_layout.addWidget(self.list, 1)
