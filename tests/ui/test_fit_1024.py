@@ -27,6 +27,7 @@ from ui.cases.filter_bar import MOST_ROWS
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.model import SUBJECT
 from ui.main_window import MainWindow
+from ui.partners.page import COL_NAME, COL_PHONE
 from ui.widgets.columns import MIN_STRETCH, cell_shortfall
 
 pytestmark = pytest.mark.usefixtures("apps_look")  # every width is measured in the app's look
@@ -235,3 +236,27 @@ def test_the_agreements_library_fits_a_1024_screen_at_150_percent(
             if label.isVisibleTo(card):
                 assert label.width() >= label.sizeHint().width(), label.text()
                 assert label.geometry().right() < card.contentsRect().right()
+
+
+@pytest.mark.parametrize("size", [SMALL, SCALED], ids=["1024", "1024-at-150"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_partners_names_are_in_sight_at_1024(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str, size: QSize
+) -> None:
+    """Beside six columns sized to their contents the name, the column a user looks for,
+    was cut to «…» at 1024 pixels in Kazakh and Russian (25 pixels wide) and the table
+    scrolled sideways. Names wrap whole; the e-mail, city and country give way first."""
+    window = _window(qtbot, demo_ws, bridge, language, size)
+    page = window.show_area("partners")
+    _settle()
+    view = page.view  # type: ignore[attr-defined]
+    assert not view.horizontalScrollBar().isVisible()
+    model = view.model()
+    assert model.rowCount() > 0
+    cut = [
+        str(model.index(row, COL_NAME).data())
+        for row in range(model.rowCount())
+        if cell_shortfall(view, model.index(row, COL_NAME))
+    ]
+    assert cut == []
+    assert not view.isColumnHidden(COL_PHONE)
