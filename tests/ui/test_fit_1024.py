@@ -260,3 +260,21 @@ def test_the_partners_names_are_in_sight_at_1024(
     ]
     assert cut == []
     assert not view.isColumnHidden(COL_PHONE)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_exchange_fits_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """«Use a key that is not a trusted headquarters' key» on its box's one line (581
+    pixels in Russian) made the page scroll 50 pixels sideways. Its text wraps beside the
+    box, and a click on it still ticks the box."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("exchange")
+    _settle()
+    assert _window_scrolls_sideways_by(window) == 0
+    text = page.other_key_text  # type: ignore[attr-defined]
+    assert text.isVisible() and text.wordWrap()
+    assert page.other_key.accessibleName() == text.text()  # type: ignore[attr-defined]
+    qtbot.mouseClick(text, Qt.MouseButton.LeftButton)
+    assert page.other_key.isChecked()  # type: ignore[attr-defined]
