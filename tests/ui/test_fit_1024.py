@@ -278,3 +278,23 @@ def test_the_exchange_fits_a_1024_screen_at_150_percent(
     assert page.other_key.accessibleName() == text.text()  # type: ignore[attr-defined]
     qtbot.mouseClick(text, Qt.MouseButton.LeftButton)
     assert page.other_key.isChecked()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_reports_page_fits_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The title and «Figures as of 17:08 — refresh» on one line (594 pixels in Kazakh)
+    made the page scroll 43 pixels sideways. The time wraps beside the title, the link in
+    sight; with room it keeps one line."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("reports")
+    qtbot.waitUntil(lambda: not page.loading)  # type: ignore[attr-defined]
+    _settle()
+    sideways = [v for v in page.findChildren(QScrollArea) if v.horizontalScrollBar().isVisible()]
+    assert sideways == []
+    as_of = page.as_of  # type: ignore[attr-defined]
+    assert as_of.text() and as_of.geometry().right() <= as_of.parentWidget().width()
+    window.resize(SMALL)
+    _settle()
+    assert as_of.height() < 2 * as_of.fontMetrics().lineSpacing()  # one line
