@@ -294,8 +294,9 @@ def _demo_hq(root: Path) -> Workspace:
 
 
 def _shoot_hq(root: Path, bridge: LanguageBridge, shoot: Shoot, size: tuple[int, int]) -> None:
-    """HQ's own areas at ``size`` (1366×768 unless told): the Missions area's three tabs, the statistics across
-    missions, the exchange with its HQ actions and the settings with escrow and users."""
+    """HQ's own areas at ``size`` (1366×768 unless told): the Missions area's three tabs, the
+    statistics across missions, the exchange with its HQ actions and the settings with escrow
+    and users."""
     import keyring
     from keyring.backends import fail
     from PySide6.QtWidgets import QApplication
