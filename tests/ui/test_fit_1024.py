@@ -229,6 +229,9 @@ def test_the_agreements_library_fits_a_1024_screen_at_150_percent(
     assert _window_scrolls_sideways_by(window) == 0
     for combo in (page.kind, page.status):  # type: ignore[attr-defined]
         assert _combo_shortfall(combo) == 0, combo.currentText()
+    # The host country's tab no wider than the document's: beside it, the list's kind and
+    # status were out of sight in Russian (the list scrolled 340 pixels sideways).
+    assert not page.list.horizontalScrollBar().isVisible()  # type: ignore[attr-defined]
     cards = page.instrument_view.findChildren(ProvisionCard)  # type: ignore[attr-defined]
     assert cards
     for card in cards:
