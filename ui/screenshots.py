@@ -2,6 +2,7 @@
 
 ``--scale 1.5`` renders them as a 1366×768 laptop shows them at 150 % display scaling: the
 windows are 1366/1.5 × 768/1.5 layout pixels on a screen of that size, drawn in 1366×768.
+``--screen 1024x768`` renders them for a smaller screen instead (with or without a scale).
 
 Runs on a demo mission created in a temporary folder, with its own QSettings, so nothing of
 the user's installation is read or changed. HQ's own areas (``hq-*.png``) are shot on a
@@ -49,23 +50,40 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--small-only", action="store_true", help="only 1366x768")
     parser.add_argument("--pseudo", action="store_true", help="the pseudo-language (layout check)")
     parser.add_argument(
+        "--screen",
+        type=_screen_size,
+        help="one screen's size instead of 1366x768 and 1920x1080, e.g. 1024x768",
+    )
+    parser.add_argument(
         "--scale",
         type=float,
         default=1.0,
         help="display scaling, e.g. 1.25 or 1.5: 1366x768 screens as a scaled laptop shows them",
     )
     args = parser.parse_args(argv)
+    args.sizes = (args.screen,) if args.screen else SIZES
     if args.scale <= 0:
         parser.error("--scale must be positive")
     return args
 
 
-def _scaled_screen(scale: float, work: Path) -> None:
-    """Make the QApplication still to come draw at ``scale`` on a laptop's 1366×768 screen
+def _screen_size(text: str) -> tuple[int, int]:
+    """``1024x768`` as (1024, 768)."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size like 1024x768: {text!r}") from None
+    if width <= 0 or height <= 0:
+        raise argparse.ArgumentTypeError(f"not a size like 1024x768: {text!r}")
+    return width, height
+
+
+def _scaled_screen(scale: float, work: Path, size: tuple[int, int] = SIZES[0]) -> None:
+    """Make the QApplication still to come draw at ``scale`` on a laptop's screen of ``size``
     (offscreen, Qt's own screen is 800×800): a scale factor must be set before it exists."""
     import json
 
-    width, height = SIZES[0]
+    width, height = size
     config = work / "screen.json"
     screen = {"name": "laptop", "x": 0, "y": 0, "width": width, "height": height}
     config.write_text(json.dumps({"screens": [{**screen, "logicalDpi": 96, "dpr": 1}]}))
@@ -90,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="qorgau-shots-"))
     scaled = args.scale != 1.0
-    if scaled:
-        _scaled_screen(args.scale, work)
+    if scaled or args.screen:
+        _scaled_screen(args.scale, work, args.sizes[0])
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "qs"))
     paths = Paths(work / "data")
@@ -118,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         print(target)
 
     try:
-        for size in SIZES[:1] if args.small_only or scaled else SIZES:
+        for size in args.sizes[:1] if args.small_only or scaled else args.sizes:
             window = MainWindow(workspace, bridge)
             window.show()
             start = window.area_widget("start")
@@ -129,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             _shoot_areas_and_dialogs(window, shoot, size)
             window.close()
         _shoot_login(paths, bridge, args.out)
-        _shoot_hq(work / "hq", bridge, shoot)
+        _shoot_hq(work / "hq", bridge, shoot, args.sizes[0])
     finally:
         workspace.close()
         QApplication.processEvents()
@@ -275,9 +293,10 @@ def _demo_hq(root: Path) -> Workspace:
     return hq
 
 
-def _shoot_hq(root: Path, bridge: LanguageBridge, shoot: Shoot) -> None:
-    """HQ's own areas at 1366×768: the Missions area's three tabs, the statistics across
-    missions, the exchange with its HQ actions and the settings with escrow and users."""
+def _shoot_hq(root: Path, bridge: LanguageBridge, shoot: Shoot, size: tuple[int, int]) -> None:
+    """HQ's own areas at ``size`` (1366×768 unless told): the Missions area's three tabs, the
+    statistics across missions, the exchange with its HQ actions and the settings with escrow
+    and users."""
     import keyring
     from keyring.backends import fail
     from PySide6.QtWidgets import QApplication
@@ -289,7 +308,6 @@ def _shoot_hq(root: Path, bridge: LanguageBridge, shoot: Shoot) -> None:
     # Not this computer's keyring: the Keys tab asks where HQ's decryption key is kept.
     keyring.set_keyring(fail.Keyring())
     workspace = _demo_hq(root)
-    size = SIZES[0]
     try:
         window = MainWindow(workspace, bridge)
         window.show()

@@ -115,7 +115,7 @@ def test_the_export_speaks_of_headquarters_key_not_age_recipient(
     page = page_for(qtbot, sel)
     click(qtbot, page.other_key)
     words = " ".join(
-        [page.recipient_label.text(), page.other_key.text(), page.other_warning.text()]
+        [page.recipient_label.text(), page.other_key_text.text(), page.other_warning.text()]
         + [page.recipient_choice.itemText(i) for i in range(page.recipient_choice.count())]
         + [page.recipient.placeholderText(), page.export_box.title()]
     ).lower()

@@ -20,9 +20,14 @@ from app.services.cases import CaseService
 from app.services.demo import DEMO_PASSWORD, run_demo
 from app.services.installation import unlock
 from app.services.workspace import Workspace
+from tests.ui.test_fit_1366 import _combo_shortfall
+from ui.agreements.widgets import ProvisionCard
 from ui.cases.area import CasesArea
+from ui.cases.filter_bar import MOST_ROWS
 from ui.i18n_bridge import LanguageBridge
+from ui.letters.model import SUBJECT
 from ui.main_window import MainWindow
+from ui.partners.page import COL_NAME, COL_PHONE
 from ui.widgets.columns import MIN_STRETCH, cell_shortfall
 
 pytestmark = pytest.mark.usefixtures("apps_look")  # every width is measured in the app's look
@@ -154,3 +159,145 @@ def test_the_agreements_kinds_and_statuses_are_not_cut_at_1024(
     ]
     assert cut == []
     assert tree.columnWidth(0) >= MIN_STRETCH  # the titles keep their room
+
+
+def _window_scrolls_sideways_by(window: MainWindow) -> int:
+    """How many pixels of the area shown lie out of the window's sight, sideways."""
+    areas = window.findChild(QScrollArea, "areas")
+    assert areas is not None
+    bar = areas.horizontalScrollBar()
+    return bar.maximum() if bar.isVisible() else 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_letters_register_fits_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The register's four filters kept one row: with the preview beside them the page
+    needed 801 pixels in Kazakh and scrolled 192 sideways (116 in Russian, 65 in English),
+    the kind, year and status filters and the right-hand buttons out of sight. They wrap,
+    and the preview folds away while the page is too narrow for it."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("letters")
+    _settle()
+    assert _window_scrolls_sideways_by(window) == 0
+    for combo in (page.kind_filter, page.status_filter, page.year_filter):  # type: ignore[attr-defined]
+        assert combo.isVisible() and combo.width() >= combo.minimumSizeHint().width()
+    # Its thumbnail too small to read, the preview folds away and the register's subject
+    # keeps room for a name: in Russian it was out of sight beside the preview.
+    table = page.table  # type: ignore[attr-defined]
+    assert page.preview.width() == 0  # type: ignore[attr-defined]
+    assert table.columnWidth(SUBJECT) >= 90
+    assert not table.horizontalScrollBar().isVisible()
+    window.resize(SMALL)  # given the room, the preview is back
+    _settle()
+    assert page.preview.width() > 0  # type: ignore[attr-defined]
+    assert _window_scrolls_sideways_by(window) == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_case_list_fits_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The filters' three rows kept three lists on one (662 pixels in Russian): the list
+    scrolled 81 pixels sideways in Russian, 49 in Kazakh, New case out of sight. A fourth
+    row takes them; with room again they go back to fewer."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    area = window.show_area("cases")
+    assert isinstance(area, CasesArea)
+    _settle()
+    assert _window_scrolls_sideways_by(window) == 0
+    new = area.list_view.new_button
+    assert new.mapTo(window, new.rect().topRight()).x() <= window.width()
+    window.resize(SMALL)
+    _settle()
+    assert area.list_view.filters.row_count < MOST_ROWS
+    assert _window_scrolls_sideways_by(window) == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_agreements_library_fits_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """Kind and status side by side (308 pixels in Kazakh) and a provision's article beside
+    its unverified mark (the document's pane 341) made the library scroll 84 pixels sideways
+    in Kazakh, 26 in Russian, the document's right edge out of sight. Status goes under
+    kind, the mark under the article, each whole."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("agreements")
+    _settle()
+    assert _window_scrolls_sideways_by(window) == 0
+    for combo in (page.kind, page.status):  # type: ignore[attr-defined]
+        assert _combo_shortfall(combo) == 0, combo.currentText()
+    # The host country's tab no wider than the document's: beside it, the list's kind and
+    # status were out of sight in Russian (the list scrolled 340 pixels sideways).
+    assert not page.list.horizontalScrollBar().isVisible()  # type: ignore[attr-defined]
+    cards = page.instrument_view.findChildren(ProvisionCard)  # type: ignore[attr-defined]
+    assert cards
+    for card in cards:
+        for label in (card.article, card.mark):
+            if label.isVisibleTo(card):
+                assert label.width() >= label.sizeHint().width(), label.text()
+                assert label.geometry().right() < card.contentsRect().right()
+
+
+@pytest.mark.parametrize("size", [SMALL, SCALED], ids=["1024", "1024-at-150"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_partners_names_are_in_sight_at_1024(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str, size: QSize
+) -> None:
+    """Beside six columns sized to their contents the name, the column a user looks for,
+    was cut to «…» at 1024 pixels in Kazakh and Russian (25 pixels wide) and the table
+    scrolled sideways. Names wrap whole; the e-mail, city and country give way first."""
+    window = _window(qtbot, demo_ws, bridge, language, size)
+    page = window.show_area("partners")
+    _settle()
+    view = page.view  # type: ignore[attr-defined]
+    assert not view.horizontalScrollBar().isVisible()
+    model = view.model()
+    assert model.rowCount() > 0
+    cut = [
+        str(model.index(row, COL_NAME).data())
+        for row in range(model.rowCount())
+        if cell_shortfall(view, model.index(row, COL_NAME))
+    ]
+    assert cut == []
+    assert not view.isColumnHidden(COL_PHONE)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_exchange_fits_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """«Use a key that is not a trusted headquarters' key» on its box's one line (581
+    pixels in Russian) made the page scroll 50 pixels sideways. Its text wraps beside the
+    box, and a click on it still ticks the box."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("exchange")
+    _settle()
+    assert _window_scrolls_sideways_by(window) == 0
+    text = page.other_key_text  # type: ignore[attr-defined]
+    assert text.isVisible() and text.wordWrap()
+    assert page.other_key.accessibleName() == text.text()  # type: ignore[attr-defined]
+    qtbot.mouseClick(text, Qt.MouseButton.LeftButton)
+    assert page.other_key.isChecked()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_reports_page_fits_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The title and «Figures as of 17:08 — refresh» on one line (594 pixels in Kazakh)
+    made the page scroll 43 pixels sideways. The time wraps beside the title, the link in
+    sight; with room it keeps one line."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("reports")
+    qtbot.waitUntil(lambda: not page.loading)  # type: ignore[attr-defined]
+    _settle()
+    sideways = [v for v in page.findChildren(QScrollArea) if v.horizontalScrollBar().isVisible()]
+    assert sideways == []
+    as_of = page.as_of  # type: ignore[attr-defined]
+    assert as_of.text() and as_of.geometry().right() <= as_of.parentWidget().width()
+    window.resize(SMALL)
+    _settle()
+    assert as_of.height() < 2 * as_of.fontMetrics().lineSpacing()  # one line

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -66,6 +65,7 @@ from ui.widgets.common import (
 )
 from ui.widgets.country_combo import CountryCombo
 from ui.widgets.file_dialogs import in_documents
+from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label, plain_tooltip
 from ui.widgets.text_size import RECORD_TITLE, heading
 
@@ -359,10 +359,13 @@ class CountryView(QWidget):
             min_stretch=REASON_WIDTH,
         )
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
+        # The country under its label where the pane is narrow: side by side they kept this
+        # tab 349 pixels wide in Russian, and on a 1024-pixel screen at 150 % the list beside
+        # it was left too little for its kind and status.
+        top = FlowLayout(fill=True)
         self.country_label = QLabel()
         top.addWidget(self.country_label)
-        top.addWidget(self.country, 1)
+        top.addWidget(self.country)
         layout.addLayout(top)
         # The sheet's language and button on their own row: on one row with the country they
         # made this tab, and so the document beside the list, 530 pixels wide at the least in
@@ -562,9 +565,11 @@ class AgreementsPage(QWidget):
         left_layout.addWidget(self.search)
         # Kind and status on one row, the country under them: the three side by side kept the
         # list at least 526 pixels wide in Kazakh, and the page scrolled sideways at 125 %.
-        filters = QHBoxLayout()
-        filters.addWidget(self.kind, 1)
-        filters.addWidget(self.status, 1)
+        # Narrower still, status goes under kind: the two kept 308 pixels in Kazakh, and on a
+        # 1024-pixel screen at 150 % the page scrolled 84 pixels sideways.
+        filters = FlowLayout(fill=True)
+        filters.addWidget(self.kind)
+        filters.addWidget(self.status)
         left_layout.addLayout(filters)
         left_layout.addWidget(self.country)
         left_layout.addWidget(self.list, 1)

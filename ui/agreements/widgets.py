@@ -9,7 +9,6 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QTreeWidget,
     QTreeWidgetItem,
@@ -95,7 +94,9 @@ class ProvisionCard(QFrame):
         self.provision = provision
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
-        head = QHBoxLayout()
+        # The mark under the article where the pane is narrow: side by side they kept the
+        # document's pane 341 pixels wide in Kazakh («97-баптың 3-тармағы (тексерілмеген)»).
+        head = FlowLayout()
         self.article = plain_label(provision.article_label)
         self.article.setStyleSheet("font-weight: bold;")
         head.addWidget(self.article)
@@ -106,7 +107,6 @@ class ProvisionCard(QFrame):
         self.mark.setText(unverified_marker(current_language()))
         self.mark.setToolTip(verified_text(False))
         head.addWidget(self.mark)
-        head.addStretch(1)
         layout.addLayout(head)
         self.summary = word_wrapped(plain_label(provision.summary))
         layout.addWidget(self.summary)

@@ -25,6 +25,7 @@ SEARCH_DELAY_MS = 300
 OPEN = "open"  # the status filter's "all open cases" entry
 ME = "@me"  # the officer filter's "my cases" entry
 NOBODY = "@nobody"  # ... and its "not assigned" entry
+MOST_ROWS = 4  # the search with the status, two lists and two lists, "overdue" and "clear"
 
 
 class CaseFilterBar(QWidget):
@@ -71,19 +72,29 @@ class CaseFilterBar(QWidget):
         # the second: the five lists on one row made the case list 1,106 pixels wide in
         # Kazakh, and on a 1366-pixel screen the navigation gave up the difference. Where
         # even two rows do not fit (988 pixels in Kazakh; 125 % display scaling leaves the
-        # list about 860) they take three, and the list does not scroll sideways.
+        # list about 860) they take three, and where three do not (a 1024-pixel screen at
+        # 150 % leaves about 600: the list scrolled 49 pixels sideways in Kazakh, 81 in
+        # Russian, New case out of sight) four, and the list does not scroll sideways.
         self.rows = QVBoxLayout(self)
         self.rows.setContentsMargins(0, 0, 0, 0)
         self.rows.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
-        self.three_rows: bool | None = None
+        self.row_count = 0
         (self.officer if self.at_hq else self.mission).hide()
-        self._arrange(three_rows=False)
+        self._arrange(2)
         self.setTabOrder(self.search, self.status)
         self.retranslate_ui()
 
-    def _row_widgets(self, three_rows: bool) -> list[list[QWidget]]:
+    def _row_widgets(self, count: int) -> list[list[QWidget]]:
+        """The bar's widgets on ``count`` rows: 2, 3 or ``MOST_ROWS``."""
         status, country, category, whose, urgency = self._combos()
-        if three_rows:
+        if count >= MOST_ROWS:
+            return [
+                [self.search, status],
+                [country, category],
+                [whose, urgency],
+                [self.overdue, self.clear_button],
+            ]
+        if count == 3:
             return [
                 [self.search, status],
                 [country, category, whose],
@@ -94,7 +105,7 @@ class CaseFilterBar(QWidget):
             [category, whose, urgency, self.overdue, self.clear_button],
         ]
 
-    def _width_needed(self, three_rows: bool) -> int:
+    def _width_needed(self, count: int) -> int:
         spacing = max(self.rows.spacing(), 0)
 
         def row_width(row: list[QWidget]) -> int:
@@ -102,30 +113,32 @@ class CaseFilterBar(QWidget):
             widths = (w.minimumSizeHint().expandedTo(w.minimumSize()).width() for w in shown)
             return sum(widths) + spacing * (len(shown) - 1)
 
-        return max(row_width(row) for row in self._row_widgets(three_rows))
+        return max(row_width(row) for row in self._row_widgets(count))
 
-    def _arrange(self, three_rows: bool) -> None:
-        if three_rows == self.three_rows:
+    def _arrange(self, count: int) -> None:
+        if count == self.row_count:
             return
-        self.three_rows = three_rows
+        self.row_count = count
         while (item := self.rows.takeAt(0)) is not None:
             row = item.layout()
             if row is not None:
                 while row.takeAt(0) is not None:
                     pass  # the widgets stay this bar's children, put in the new rows
                 row.deleteLater()
-        for widgets in self._row_widgets(three_rows):
+        for widgets in self._row_widgets(count):
             self.rows.addLayout(
                 widget_row(*widgets, *([] if widgets[0] is self.search else [STRETCH]))
             )
         self.updateGeometry()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
-        return QSize(self._width_needed(True), self.rows.minimumSize().height())
+        return QSize(self._width_needed(MOST_ROWS), self.rows.minimumSize().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
         super().resizeEvent(event)
-        self._arrange(three_rows=event.size().width() < self._width_needed(False))
+        width = event.size().width()
+        fitting = (c for c in (2, 3) if width >= self._width_needed(c))
+        self._arrange(next(fitting, MOST_ROWS))
 
     def _combos(self) -> tuple[QComboBox, ...]:
         whose = self.mission if self.at_hq else self.officer

@@ -66,7 +66,9 @@ from ui.search_rows import write_search_rows_later
 from ui.tasks import BackgroundTask, TaskContext, show_error
 from ui.widgets.common import (
     STRETCH,
+    CheckText,
     ErrorLabel,
+    check_row,
     keep_narrow,
     one_row_at_a_time,
     push_button,
@@ -150,6 +152,9 @@ class ExchangePage(QWidget):
         self.no_hq_key.hide()
         # Another key: only on purpose, typed in full, with the risk spelt out beside it.
         self.other_key = QCheckBox()
+        # Its text wraps: on one line (581 pixels in Russian) it made the page scroll 50
+        # pixels sideways on a 1024-pixel screen at 150 %.
+        self.other_key_text = CheckText(self.other_key)
         self.other_key.toggled.connect(self._other_key_toggled)
         self.recipient = QLineEdit()
         self.recipient.setPlaceholderText("age1…")
@@ -177,7 +182,7 @@ class ExchangePage(QWidget):
         export_layout.addLayout(row)
         export_layout.addLayout(widget_row(self.everything, STRETCH, self.export_button))
         export_layout.addWidget(self.no_hq_key)
-        export_layout.addWidget(self.other_key)
+        export_layout.addWidget(check_row(self.other_key, self.other_key_text))
         export_layout.addWidget(self.recipient)
         export_layout.addWidget(self.other_warning)
         export_layout.addWidget(self.recipient_error)
@@ -285,7 +290,7 @@ class ExchangePage(QWidget):
         self.export_box.setTitle(_("Send to headquarters"))
         self.recipient_label.setText(_("Headquarters' &key:"))
         self.recipient_error.retranslate()  # a refusal of the key, in the language chosen now
-        self.other_key.setText(_("Use a key that is not a trusted headquarters' key"))
+        self.other_key_text.setText(_("Use a key that is not a trusted headquarters' key"))
         self.other_warning.setText(
             _(
                 "Warning: whoever holds this key can read every record in the bundle. Type "

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -72,14 +72,12 @@ from ui.tasks import BackgroundTask, LatestOnly, OneWriteAtATime, show_error
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.columns import ColumnFit
 from ui.widgets.common import (
-    STRETCH,
     delete_presses,
     fit_first_entry,
     name_clear_button,
     one_row_at_a_time,
     open_on_enter,
     push_button,
-    widget_row,
     word_wrapped,
 )
 from ui.widgets.dialogs import confirm
@@ -101,6 +99,11 @@ def _checks_of(service: LetterService, letter_id: str) -> list[str]:
         return service.warnings(letter_id)
     except QorgauError:
         return []
+
+
+# Below this width (a 1024-pixel screen at 150 % leaves the page some 610 pixels) the
+# register takes the page's whole width and the preview folds away.
+PREVIEW_ROOM = 700
 
 
 class LettersPage(QWidget):
@@ -154,6 +157,8 @@ class LettersPage(QWidget):
         # The register needs the width for its eight columns; the preview, a thumbnail of the
         # page at any of these widths, takes a sixth and scales.
         splitter.setSizes([500, 100])
+        self.splitter = splitter
+        self.preview_folded = False
         QVBoxLayout(self).addWidget(splitter)
 
         if bridge is not None:
@@ -164,8 +169,26 @@ class LettersPage(QWidget):
         if self.model.rowCount():
             self.table.selectRow(0)  # the latest letter, so the preview is not empty
 
-    def _build_filters(self) -> QHBoxLayout:
-        """Kind, status, year and case number; each change reloads the register."""
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._fold_preview()
+
+    def _fold_preview(self) -> None:
+        """The preview folded away (its splitter handle brings it back) while the page is
+        narrower than ``PREVIEW_ROOM``: on a 1024-pixel screen at 150 % its thumbnail, too
+        small to read, left the register's columns so little that in Russian the subject
+        was out of sight."""
+        folded = self.width() < PREVIEW_ROOM
+        if folded == self.preview_folded:
+            return
+        self.preview_folded = folded
+        self.splitter.setSizes([500, 0] if folded else [500, 100])
+
+    def _build_filters(self) -> FlowLayout:
+        """Kind, status, year and case number; each change reloads the register. They wrap
+        onto more rows where the register is narrow: on one row beside the preview they made
+        the page 801 pixels wide in Kazakh, and on a 1024-pixel screen at 150 % it scrolled
+        192 pixels sideways."""
         self.kind_filter = QComboBox()
         self.kind_filter.addItem("", None)
         for code in LETTER_KINDS:
@@ -186,14 +209,16 @@ class LettersPage(QWidget):
         self.kind_filter.currentTextChanged.connect(self.kind_filter.setToolTip)
         self.case_filter.editingFinished.connect(lambda: self.refresh())
         self.filter_label = QLabel()
-        return widget_row(
+        row = FlowLayout()
+        for widget in (
             self.filter_label,
             self.kind_filter,
             self.status_filter,
             self.year_filter,
             self.case_filter,
-            STRETCH,
-        )
+        ):
+            row.addWidget(widget)
+        return row
 
     def _build_table(self) -> None:
         self.model = LetterTableModel()
@@ -220,6 +245,9 @@ class LettersPage(QWidget):
             # display scaling (some 680 pixels) the language, the date and the addressee go
             # too, in this order, each back from the header's menu.
             optional=(REPLY, LANG, DATE, ADDRESSEE),
+            # Still too narrow (a 1024-pixel screen at 150 %), the kind wraps down to its
+            # longest word before the subject goes under its header's width.
+            yields=(KIND,),
         )
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(self.edit_letter)

@@ -10,7 +10,6 @@ from PySide6.QtCore import (
     QTimer,
 )
 from PySide6.QtWidgets import (
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -31,6 +30,7 @@ from ui.i18n_bridge import LanguageBridge
 from ui.models.list_table_model import PAGE_SIZE, Index, PagedTableModel
 from ui.partners.dialogs import PartnerDialog
 from ui.tasks import show_error
+from ui.widgets.columns import ColumnFit
 from ui.widgets.common import (
     STRETCH,
     name_clear_button,
@@ -126,9 +126,20 @@ class PartnersPage(QWidget):
         self.view.setModel(self.model)
         one_row_at_a_time(self.view)
         self.view.verticalHeader().hide()
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        # The name keeps its room: beside six columns sized to their contents it was cut to
+        # «…» at 1024 pixels in Kazakh and Russian, and the table scrolled sideways. Kinds
+        # wrap; short of room the e-mail, the city and the country go (back from the
+        # header's menu), in this order, before the name is cut.
+        self.columns = ColumnFit(
+            self.view,
+            "partners",
+            stretch=COL_NAME,
+            wrap=True,
+            max_lines=2,
+            whole=(COL_PHONE, COL_REFERRALS),
+            choosable=(COL_KIND, COL_COUNTRY, COL_CITY, COL_PHONE, COL_EMAIL, COL_REFERRALS),
+            optional=(COL_EMAIL, COL_CITY, COL_COUNTRY),
+        )
         # Searched as one types, once the typing pauses: not a query per key.
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)

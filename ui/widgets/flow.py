@@ -76,6 +76,10 @@ class FlowLayout(QLayout):
             if hint.width() > rect.width() and item.hasHeightForWidth():
                 # A text that wraps, on a row of its own as wide as the pane, and taller.
                 hint = QSize(rect.width(), item.heightForWidth(rect.width()))
+            elif hint.width() > rect.width():
+                # A list wider than the pane (its longest entry) narrows to it, as far as
+                # its least width, on a row of its own, rather than stick out of the pane.
+                hint = QSize(max(rect.width(), item.minimumSize().width()), hint.height())
             if x > rect.x() and x + hint.width() > rect.right() + 1:
                 rows.append([])
                 x = rect.x()
