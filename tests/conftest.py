@@ -137,6 +137,26 @@ def demo_paths_fixture(name: str, cases: int, seed: int, today: date) -> Any:
     return _demo_paths
 
 
+def consul_demo_fixtures(name: str, cases: int) -> tuple[Any, Any]:
+    """A module's ``demo_paths`` (the ``demo`` command's own mission, its officers and their
+    demo password, built once for the module) and ``demo_ws`` (signed in as the consul)."""
+    from app.services.demo import DEMO_PASSWORD, run_demo
+
+    @pytest.fixture(scope="module", name="demo_paths")
+    def _demo_paths(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+        paths = Paths(tmp_path_factory.mktemp(name) / "data")
+        run_demo(paths, cases, seed=1)
+        return paths
+
+    @pytest.fixture(name="demo_ws")
+    def _demo_ws(demo_paths: Paths) -> Iterator[Workspace]:
+        workspace = unlock(demo_paths, "consul", DEMO_PASSWORD)
+        yield workspace
+        workspace.close()
+
+    return _demo_paths, _demo_ws
+
+
 # -- the two engines ------------------------------------------------------------------------
 # A test module or function marked ``both_engines`` runs once on SQLCipher and once on
 # PostgreSQL (a throwaway cluster, tests/pg_cluster.py): its ``installation`` (and so ``ws`` and

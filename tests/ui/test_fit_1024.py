@@ -8,18 +8,14 @@ details (2 filled)» button its widest row, beside a pane of 311, and scrolled s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QApplication, QScrollArea
 from pytestqt.qtbot import QtBot
 
-from app.config import Paths
 from app.services.cases import CaseService
-from app.services.demo import DEMO_PASSWORD, run_demo
-from app.services.installation import unlock
 from app.services.workspace import Workspace
+from tests.conftest import consul_demo_fixtures
 from tests.ui.test_fit_1366 import _combo_shortfall
 from ui.agreements.widgets import ProvisionCard
 from ui.cases.area import CasesArea
@@ -37,18 +33,7 @@ SMALL = QSize(1024, 700)
 SCALED = QSize(683, 512)  # a 1024×768 screen at 150 %, less the task bar
 
 
-@pytest.fixture(scope="module")
-def demo_paths(tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    paths = Paths(tmp_path_factory.mktemp("fit-1024") / "data")
-    run_demo(paths, 40, seed=1)
-    return paths
-
-
-@pytest.fixture
-def demo_ws(demo_paths: Paths) -> Iterator[Workspace]:
-    workspace = unlock(demo_paths, "consul", DEMO_PASSWORD)
-    yield workspace
-    workspace.close()
+demo_paths, demo_ws = consul_demo_fixtures("fit-1024", 40)
 
 
 def _settle() -> None:

@@ -39,6 +39,7 @@ from app.services.letters import LetterService
 from app.services.partners import PartnerService
 from app.services.workspace import Workspace
 from tests.builders import ASSEL, wage_case
+from tests.conftest import consul_demo_fixtures
 from ui import ui_settings
 from ui.cases import referrals_tab as referrals
 from ui.cases.area import CasesArea
@@ -55,18 +56,7 @@ LANGUAGES = ("kk", "ru", "en")
 LONG_FILE = "Еңбек шарты — Samsung Heavy Industries, Geoje shipyard, 2026-03-01 (scan).pdf"
 
 
-@pytest.fixture(scope="module")
-def demo_paths(tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    paths = Paths(tmp_path_factory.mktemp("fit") / "data")
-    run_demo(paths, 60, seed=1)
-    return paths
-
-
-@pytest.fixture
-def demo_ws(demo_paths: Paths) -> Iterator[Workspace]:
-    workspace = unlock(demo_paths, "consul", DEMO_PASSWORD)
-    yield workspace
-    workspace.close()
+demo_paths, demo_ws = consul_demo_fixtures("fit", 60)
 
 
 def _problems(view: View, full: set[int], long: set[int], rows: int = 30) -> list[str]:
