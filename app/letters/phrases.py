@@ -91,7 +91,7 @@ _FACTS: dict[str, tuple[tuple[str, str, str], str, tuple[str, str, str]]] = {
         ("there are indications of forced labour", "there are indications of forced labour", "there are indications of forced labour"),
     ),
     "detention": (
-        ("он задержан", "она задержана", "работник находится под стражей"),
+        ("он задержан", "она задержана", "работник задержан"),
         "ол ұсталған",
         ("he has been detained", "she has been detained", "the worker has been detained"),
     ),

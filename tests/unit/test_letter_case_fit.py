@@ -10,6 +10,7 @@ import pytest
 
 from app.domain.kk_dates import kk_date_when, kk_period
 from app.letters import LETTER_KINDS, Addressee
+from app.letters.phrases import default_facts
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseChanges, CaseDetail, CaseInput, PersonInput
@@ -237,3 +238,11 @@ def test_a_person_whose_sex_nothing_tells_is_not_guessed_a_man(
     service = LetterService(people["aigul"], today=TODAY)
     checks = service.checks_for_case(case.id, kind, "ru", LetterFields())
     assert any(SEX_MISSING in w and "masculine" not in w for w in checks), checks
+
+
+def test_a_detained_worker_of_no_known_sex_is_detained_not_held_in_custody() -> None:
+    """«Находится под стражей» is a court's measure of restraint; the complaint says only that
+    the worker was detained, as the forms for a man and a woman («он задержан») do."""
+    for sex, subject in (("male", "он задержан"), (None, "работник задержан")):
+        facts = default_facts(("detention",), sex, "ru")
+        assert subject in facts and "под стражей" not in facts, facts
