@@ -42,6 +42,9 @@ SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 CREATOR = "Qorgau"
 MONTH_FORMAT = "yyyy-mm"
 DATE_FORMAT = "yyyy-mm-dd"
+# A table's sheet: its title in row 1, its headers in row 2. Frozen below them, so that the
+# headers stay in sight as a partner scrolls a register of thousands of rows.
+FROZEN_BELOW_HEADERS = "A3"
 
 
 # The cells' separator: Excel's list separator in Kazakh and Russian.
@@ -134,7 +137,7 @@ def stream_xlsx(
             sheet.column_dimensions[get_column_letter(column)].width = min(
                 40, max(12, len(header) + 2)
             )
-        sheet.freeze_panes = "A3"
+        sheet.freeze_panes = FROZEN_BELOW_HEADERS
         bold = Font(bold=True)
         sheet.append([_bold_cell(sheet, title, bold, WriteOnlyCell)])
         sheet.append([_bold_cell(sheet, h, bold, WriteOnlyCell) for h in headers])
@@ -236,6 +239,7 @@ def xlsx_bytes(
         sheet.column_dimensions["A"].width = min(100, max(len(x) for x in [title, *about]) + 2)
     for table in tables:
         sheet = book.create_sheet(_sheet_title(table.title or table.key, used))
+        sheet.freeze_panes = FROZEN_BELOW_HEADERS
         sheet.append([_bold_cell(sheet, table.title, bold, SheetCell)])
         sheet.append([_bold_cell(sheet, h, bold, SheetCell) for h in table.headers])
         for row in table.rows:
@@ -378,6 +382,7 @@ def stream_xlsx_tables(
             for index, header in enumerate(table.headers, start=1):
                 width = max([len(header), 10] + [len(_csv_cell(r[index - 1])) for r in held])
                 sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
+            sheet.freeze_panes = FROZEN_BELOW_HEADERS  # before the rows: a write-only sheet
             sheet.append([_bold_cell(sheet, table.title, bold, WriteOnlyCell)])
             sheet.append([_bold_cell(sheet, h, bold, WriteOnlyCell) for h in table.headers])
             for row in table.rows:

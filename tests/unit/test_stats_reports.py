@@ -27,6 +27,7 @@ from app.reports.export import (
     safe_text,
     stream_csv,
     stream_xlsx,
+    stream_xlsx_tables,
     write_csv,
     xlsx_bytes,
 )
@@ -579,3 +580,24 @@ def test_the_last_twelve_months_name_each_of_their_thirteen_calendar_months() ->
     assert len(names) == 13 and all(names)
     assert names[0] == "Dec\n2025" and names[1] == "Jan\n2026" and names[-1] == "Dec"
     assert charts.month_names([*months, "2027-01"], "en")[1::2] == [""] * 7  # longer: thinned
+
+
+@pytest.mark.parametrize("writer", ["whole", "streamed_tables", "streamed"])
+def test_xlsx_keeps_each_tables_headers_in_sight(tmp_path: Path, writer: str) -> None:
+    """The fault: the statistics' and the returnees' register's workbooks (and HQ's lists)
+    froze no row, so an employment centre scrolling a register of hundreds of workers lost
+    the column names; only the case list's workbook froze them."""
+    table = ReportTable("t", "Register", ("Surname", "Phone"), (("Абаев", "+7 701"),) * 50)
+    target = tmp_path / "t.xlsx"
+    if writer == "whole":
+        target.write_bytes(xlsx_bytes([table], about=("Period: 2025",)))
+    elif writer == "streamed_tables":
+        stream_xlsx_tables([table], target, title="Register", lang="en", about=("Period",))
+    else:
+        stream_xlsx(target, table.headers, iter(table.rows), title="Register", lang="en")
+    book = load_workbook(target)
+    sheet = book.worksheets[-1]
+    assert [c.value for c in sheet[2]] == ["Surname", "Phone"]
+    assert sheet.freeze_panes == "A3"  # the title and the headers stay above the rows
+    if writer != "streamed":
+        assert book.worksheets[0].freeze_panes is None  # the selection's lines: no table
