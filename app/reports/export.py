@@ -281,14 +281,33 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def write_csv(tables: Sequence[ReportTable], target: Path) -> list[Path]:
-    """One table to ``target``; several to ``target``'s stem plus each table's key."""
+ABOUT_KEY = "about"
+
+
+def write_csv(
+    tables: Sequence[ReportTable],
+    target: Path,
+    *,
+    title: str = "",
+    about: Sequence[str] = (),
+) -> list[Path]:
+    """One table to ``target``; several to ``target``'s stem plus each table's key. With
+    ``about`` (the period, the selection, how small counts are shown), a file named with the
+    key ``about`` says them first, under ``title``, as the workbook's first sheet does: the
+    files of one officer's figures, or of a year, read as every case's, of no stated period,
+    and a partner met "<11" with nothing saying what it means."""
     if not tables:
         raise QorgauError(_("There is no table to export."))
+    written = []
+    if about:
+        heading = title or tables[0].title
+        said = ReportTable(ABOUT_KEY, heading, (heading,), tuple((line,) for line in about))
+        path = target.with_name(f"{target.stem}-{ABOUT_KEY}{target.suffix or '.csv'}")
+        write_bytes(path, csv_bytes(said))
+        written.append(path)
     if len(tables) == 1:
         write_bytes(target, csv_bytes(tables[0]))
-        return [target]
-    written = []
+        return [*written, target]
     for table in tables:
         path = target.with_name(f"{target.stem}-{table.key}{target.suffix or '.csv'}")
         write_bytes(path, csv_bytes(table))

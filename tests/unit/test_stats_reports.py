@@ -601,3 +601,19 @@ def test_xlsx_keeps_each_tables_headers_in_sight(tmp_path: Path, writer: str) ->
     assert sheet.freeze_panes == "A3"  # the title and the headers stay above the rows
     if writer != "streamed":
         assert book.worksheets[0].freeze_panes is None  # the selection's lines: no table
+
+
+def test_csv_tables_say_their_period_selection_and_small_counts(tmp_path: Path) -> None:
+    """The fault: `stats --csv` and the dashboard's CSV export wrote a file per table and
+    nothing else: a statistics office received one officer's figures, or a year's, with no
+    period or selection, and "<11" with nothing saying what it means. The workbook has said
+    them on its first sheet; the CSV files now have a file of their own for them."""
+    tables = indicator_tables(figures(), "ru")
+    about = ["Отчётный период: 1 января 2026 г. – 31 марта 2026 г.", "Отбор: все дела."]
+    written = write_csv(tables, tmp_path / "report.csv", title="Отчёт", about=about)
+    assert written[0] == tmp_path / "report-about.csv"
+    assert written[1:] == [tmp_path / f"report-{t.key}.csv" for t in tables]
+    lines = (tmp_path / "report-about.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines == ["Отчёт", *about]
+    # Without lines to say, the tables alone, as before.
+    assert write_csv(tables[:1], tmp_path / "one.csv") == [tmp_path / "one.csv"]
