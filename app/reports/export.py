@@ -42,6 +42,8 @@ SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 CREATOR = "Qorgau"
 MONTH_FORMAT = "yyyy-mm"
 DATE_FORMAT = "yyyy-mm-dd"
+AMOUNT_FORMAT = "#,##0"
+CENTS_FORMAT = "#,##0.00"
 # A table's sheet: its title in row 1, its headers in row 2. Frozen below them, so that the
 # headers stay in sight as a partner scrolls a register of thousands of rows.
 FROZEN_BELOW_HEADERS = "A3"
@@ -182,7 +184,11 @@ def _xlsx_cell(sheet: Any, value: Cell, cell_type: Any) -> Any:
         cell.number_format = DATE_FORMAT
         return cell
     if isinstance(value, Decimal):
-        return float(value)
+        # An amount grouped in thousands, as Excel's language groups it ("908 600 000" in
+        # Kazakh and Russian): 908600000 in a General cell was read digit by digit.
+        cell = cell_type(sheet, value=float(value))
+        cell.number_format = AMOUNT_FORMAT if value == value.to_integral() else CENTS_FORMAT
+        return cell
     return value
 
 

@@ -617,3 +617,21 @@ def test_csv_tables_say_their_period_selection_and_small_counts(tmp_path: Path) 
     assert lines == ["Отчёт", *about]
     # Without lines to say, the tables alone, as before.
     assert write_csv(tables[:1], tmp_path / "one.csv") == [tmp_path / "one.csv"]
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_xlsx_amounts_are_numbers_grouped_in_thousands(tmp_path: Path, streamed: bool) -> None:
+    """The fault: wages recovered went into a General cell, "908600000", which a statistics
+    office read digit by digit. An amount is still a number, shown grouped in thousands (in
+    the separators of the reader's Excel), with cents only where it has some."""
+    rows = [("KRW", Decimal("908600000.00"), 165), ("USD", Decimal("1250.50"), 12)]
+    table = ReportTable("wages", "Wages", ("Currency", "Amount", "Cases"), tuple(rows))
+    target = tmp_path / "w.xlsx"
+    if streamed:
+        stream_xlsx(target, table.headers, iter(rows), title="Wages", lang="en")
+    else:
+        target.write_bytes(xlsx_bytes([table]))
+    sheet = load_workbook(target).worksheets[0]
+    assert (sheet["B3"].value, sheet["B3"].number_format) == (908600000, "#,##0")
+    assert (sheet["B4"].value, sheet["B4"].number_format) == (1250.5, "#,##0.00")
+    assert sheet["B3"].data_type == "n" and sheet["C3"].number_format == "General"
