@@ -579,7 +579,10 @@ def htcds_json_schema() -> dict[str, Any]:
             "version": {"const": FORMAT_VERSION},
             "standard": {"const": f"HTCDS {VERSION}"},
             "attribution": {"const": ATTRIBUTION},
-            "source": {"type": "string", "description": "the mission's code, or HQ"},
+            "source": {
+                "type": "string",
+                "description": "the code of the mission or HQ that made it",
+            },
             "made_on": _ISO_DATE,
             "period": {
                 "type": "object",
