@@ -290,6 +290,11 @@ def _sheet_title(name: str, used: set[str]) -> str:
 ABOUT_KEY = "about"
 
 
+def about_file(target: Path) -> Path:
+    """Where ``write_csv`` says the period and selection of the tables written to ``target``."""
+    return target.with_name(f"{target.stem}-{ABOUT_KEY}{target.suffix or '.csv'}")
+
+
 def write_csv(
     tables: Sequence[ReportTable],
     target: Path,
@@ -308,7 +313,7 @@ def write_csv(
     if about:
         heading = title or tables[0].title
         said = ReportTable(ABOUT_KEY, heading, (heading,), tuple((line,) for line in about))
-        path = target.with_name(f"{target.stem}-{ABOUT_KEY}{target.suffix or '.csv'}")
+        path = about_file(target)
         write_bytes(path, csv_bytes(said))
         written.append(path)
     if len(tables) == 1:
