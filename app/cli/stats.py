@@ -287,11 +287,11 @@ def _export(
     about: list[str] | None = None,
 ) -> None:
     written: list[Path] = []
+    lang = current_language()
+    title = text("title", lang) if what == "tables" else ""
     if args.csv:
-        written += write_csv(tables, args.csv)
+        written += write_csv(tables, args.csv, title=title, about=about or ())
     if args.xlsx:
-        lang = current_language()
-        title = text("title", lang) if what == "tables" else ""
         written.append(write_xlsx(tables, args.xlsx, title=title, lang=lang, about=about or ()))
     if written:
         service.record_export(

@@ -42,6 +42,11 @@ SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 CREATOR = "Qorgau"
 MONTH_FORMAT = "yyyy-mm"
 DATE_FORMAT = "yyyy-mm-dd"
+AMOUNT_FORMAT = "#,##0"
+CENTS_FORMAT = "#,##0.00"
+# A table's sheet: its title in row 1, its headers in row 2. Frozen below them, so that the
+# headers stay in sight as a partner scrolls a register of thousands of rows.
+FROZEN_BELOW_HEADERS = "A3"
 
 
 # The cells' separator: Excel's list separator in Kazakh and Russian.
@@ -134,7 +139,7 @@ def stream_xlsx(
             sheet.column_dimensions[get_column_letter(column)].width = min(
                 40, max(12, len(header) + 2)
             )
-        sheet.freeze_panes = "A3"
+        sheet.freeze_panes = FROZEN_BELOW_HEADERS
         bold = Font(bold=True)
         sheet.append([_bold_cell(sheet, title, bold, WriteOnlyCell)])
         sheet.append([_bold_cell(sheet, h, bold, WriteOnlyCell) for h in headers])
@@ -179,7 +184,11 @@ def _xlsx_cell(sheet: Any, value: Cell, cell_type: Any) -> Any:
         cell.number_format = DATE_FORMAT
         return cell
     if isinstance(value, Decimal):
-        return float(value)
+        # An amount grouped in thousands, as Excel's language groups it ("908 600 000" in
+        # Kazakh and Russian): 908600000 in a General cell was read digit by digit.
+        cell = cell_type(sheet, value=float(value))
+        cell.number_format = AMOUNT_FORMAT if value == value.to_integral() else CENTS_FORMAT
+        return cell
     return value
 
 
@@ -236,6 +245,7 @@ def xlsx_bytes(
         sheet.column_dimensions["A"].width = min(100, max(len(x) for x in [title, *about]) + 2)
     for table in tables:
         sheet = book.create_sheet(_sheet_title(table.title or table.key, used))
+        sheet.freeze_panes = FROZEN_BELOW_HEADERS
         sheet.append([_bold_cell(sheet, table.title, bold, SheetCell)])
         sheet.append([_bold_cell(sheet, h, bold, SheetCell) for h in table.headers])
         for row in table.rows:
@@ -277,14 +287,38 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def write_csv(tables: Sequence[ReportTable], target: Path) -> list[Path]:
-    """One table to ``target``; several to ``target``'s stem plus each table's key."""
+ABOUT_KEY = "about"
+
+
+def about_file(target: Path) -> Path:
+    """Where ``write_csv`` says the period and selection of the tables written to ``target``."""
+    return target.with_name(f"{target.stem}-{ABOUT_KEY}{target.suffix or '.csv'}")
+
+
+def write_csv(
+    tables: Sequence[ReportTable],
+    target: Path,
+    *,
+    title: str = "",
+    about: Sequence[str] = (),
+) -> list[Path]:
+    """One table to ``target``; several to ``target``'s stem plus each table's key. With
+    ``about`` (the period, the selection, how small counts are shown), a file named with the
+    key ``about`` says them first, under ``title``, as the workbook's first sheet does: the
+    files of one officer's figures, or of a year, read as every case's, of no stated period,
+    and a partner met "<11" with nothing saying what it means."""
     if not tables:
         raise QorgauError(_("There is no table to export."))
+    written = []
+    if about:
+        heading = title or tables[0].title
+        said = ReportTable(ABOUT_KEY, heading, (heading,), tuple((line,) for line in about))
+        path = about_file(target)
+        write_bytes(path, csv_bytes(said))
+        written.append(path)
     if len(tables) == 1:
         write_bytes(target, csv_bytes(tables[0]))
-        return [target]
-    written = []
+        return [*written, target]
     for table in tables:
         path = target.with_name(f"{target.stem}-{table.key}{target.suffix or '.csv'}")
         write_bytes(path, csv_bytes(table))
@@ -378,6 +412,7 @@ def stream_xlsx_tables(
             for index, header in enumerate(table.headers, start=1):
                 width = max([len(header), 10] + [len(_csv_cell(r[index - 1])) for r in held])
                 sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
+            sheet.freeze_panes = FROZEN_BELOW_HEADERS  # before the rows: a write-only sheet
             sheet.append([_bold_cell(sheet, table.title, bold, WriteOnlyCell)])
             sheet.append([_bold_cell(sheet, h, bold, WriteOnlyCell) for h in table.headers])
             for row in table.rows:

@@ -18,6 +18,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,6 +38,8 @@ from app.reports.disclosure import (
 )
 from app.reports.htcds_standard import (
     ATTRIBUTION,
+    CHECKBOX_VALUES,
+    DATE_PATTERN,
     MULTI_SEPARATOR,
     VERSION,
     field,
@@ -503,3 +506,117 @@ def htcds_json(
         ],
     }
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+SCHEMA_FILE = "docs/htcds-export.schema.json"
+SUMMARY_ITEMS = (
+    "standard",
+    "k",
+    "cases_in_period",
+    "left_out_rejected",
+    "left_out_not_assessed",
+    "assessed_possible_victims",
+    "rows_suppressed",
+    "rows_released",
+    "smallest_group",
+    "quasi_identifier",
+    "values_withheld",
+)
+_ISO_DATE = {"type": "string", "format": "date"}
+
+
+def _column_schema(name: str) -> dict[str, Any]:
+    """What the column may hold, from the standard's own field list ("" is not recorded or
+    withheld): a partner validates a file without reading Qorgau's code."""
+    spec = field(name)
+    if spec.iso_countries:
+        one: dict[str, Any] = {"enum": sorted(country_codes())}
+    elif spec.values:
+        one = {"enum": list(spec.values)}
+    elif spec.type == "Checkbox":
+        one = {"enum": list(CHECKBOX_VALUES)}
+    elif spec.type == "Date":
+        one = {"pattern": DATE_PATTERN.pattern}
+    else:
+        one = {}
+    described = {"type": "string", "title": spec.label}
+    if spec.multiselect and "enum" in one:
+        choice = "|".join(re.escape(value) for value in one["enum"])
+        sep = re.escape(MULTI_SEPARATOR)
+        return {**described, "pattern": f"^((?:{choice})(?:{sep}(?:{choice}))*)?$"}
+    if "enum" in one:
+        return {**described, "enum": ["", *one["enum"]]}
+    if "pattern" in one:
+        return {**described, "pattern": f"^$|{one['pattern']}"}
+    return described
+
+
+def htcds_json_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of ``htcds_json``'s document, published as ``SCHEMA_FILE``."""
+    count_or_coarse = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://qorgau.kz/schemas/htcds-export.schema.json",
+        "title": f"Qorgau's HTCDS {VERSION} export (qorgau stats --htcds FILE.json)",
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "format",
+            "version",
+            "standard",
+            "attribution",
+            "source",
+            "made_on",
+            "period",
+            "multiselect_separator",
+            "fields",
+            "count",
+            "records",
+            "disclosure",
+        ],
+        "properties": {
+            "format": {"const": FORMAT},
+            "version": {"const": FORMAT_VERSION},
+            "standard": {"const": f"HTCDS {VERSION}"},
+            "attribution": {"const": ATTRIBUTION},
+            "source": {
+                "type": "string",
+                "description": "the code of the mission or HQ that made it",
+            },
+            "made_on": _ISO_DATE,
+            "period": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["from", "to"],
+                "properties": {
+                    "from": {"anyOf": [_ISO_DATE, {"type": "null"}]},
+                    "to": {"anyOf": [_ISO_DATE, {"type": "null"}]},
+                },
+            },
+            "multiselect_separator": {"const": MULTI_SEPARATOR},
+            "fields": {"const": list(COLUMNS)},
+            "count": {"type": "integer", "minimum": 0},
+            "records": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": list(COLUMNS),
+                    "properties": {name: _column_schema(name) for name in COLUMNS},
+                },
+            },
+            "disclosure": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["item", "field", "value"],
+                    "properties": {
+                        "item": {"enum": list(SUMMARY_ITEMS)},
+                        "field": {"type": "string"},
+                        "value": count_or_coarse,
+                    },
+                },
+            },
+        },
+    }

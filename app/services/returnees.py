@@ -23,6 +23,7 @@ same, ``app/exchange/ownership.py``). Every write and every export leaves an aud
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,7 +41,7 @@ from app.errors import ConflictError, NotFound, PermissionDenied, ValidationErro
 from app.i18n import D_, N_, Said, _, format_date, lazy, translator
 from app.letters.renderer import date_long
 from app.letters.states import official_name
-from app.reports.export import write_csv, write_xlsx
+from app.reports.export import about_file, write_csv, write_xlsx
 from app.reports.tables import ReportTable
 from app.reports.texts import TEXTS, category_name
 from app.services import validation as check
@@ -704,11 +705,16 @@ class ReturneeService(DatedService):
                 "out",
             )
         table = self.export_table(flt, lang)
+        lang = lang or "en"
+        about = selection(flt or ReturneeFilter(), lang)
         if suffix == ".csv":
-            write_csv([table], target)
+            # A part of the register says which in NAME-about.csv, as a workbook's first sheet
+            # does: a CSV of one region's welders read as the whole register.
+            write_csv([table], target, title=table.title, about=about)
+            if not about:  # the whole register: a part's note left under its name misleads
+                with suppress(OSError):  # left as it was: the register itself is written
+                    about_file(target).unlink(missing_ok=True)
         else:
-            lang = lang or "en"
-            about = selection(flt or ReturneeFilter(), lang)
             selected = translator("documents", lang).gettext(TEXTS["selection"])
             write_xlsx(
                 [table], target, title=table.title, lang=lang, about=about, about_sheet=selected

@@ -525,9 +525,14 @@ def test_the_tables_export_as_csv_too(
     assert page.figures is not None
     tables = indicator_tables(published(page.figures), "en")  # a file: published counts
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        f"tables-{t.key}.csv" for t in tables
+        ["tables-about.csv", *(f"tables-{t.key}.csv" for t in tables)]
     )
-    assert written.args == [tmp_path / f"tables-{tables[0].key}.csv"]
+    # The first file says the period, the selection and what "<11" means, as the
+    # workbook's first sheet does.
+    assert written.args == [tmp_path / "tables-about.csv"]
+    about = (tmp_path / "tables-about.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert about[0] == "Statistical report on the protection of labour emigrants"
+    assert about[1].startswith("Reporting period:") and any("<11" in line for line in about)
     for table in tables:
         assert (tmp_path / f"tables-{table.key}.csv").read_bytes() == csv_bytes(table)
     with demo.read() as session:
@@ -536,7 +541,7 @@ def test_the_tables_export_as_csv_too(
             .where(AuditEntry.action == "stats.export.tables")
             .order_by(AuditEntry.seq.desc())
         ).first()
-    assert len(details["files"]) == len(tables)
+    assert len(details["files"]) == len(tables) + 1
 
 
 @pytest.mark.parametrize("lang", ["ru", "kk"])

@@ -891,3 +891,25 @@ def test_the_day_of_return_shows_a_recent_return_date_as_its_example(
     birth = DateField("birth_date")
     qtbot.addWidget(birth)
     assert "1994" in birth.placeholderText()
+
+
+def test_the_register_is_exported_in_the_language_chosen_for_the_file(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, tmp_path: Path
+) -> None:
+    """The fault: the file took the interface's language, with no other choice: an attaché
+    working in English sent a Kazakh employment centre a register whose headers, regions,
+    occupations and countries were English. The file's language is chosen beside the button."""
+    page = ReturneesPage(hq_ws, bridge)
+    qtbot.addWidget(page)
+    assert page.export_lang.currentData() == "en"  # the interface's, until chosen
+    assert page.export_lang_label.buddy() is page.export_lang
+    page.export_lang.setCurrentIndex(page.export_lang.findData("kk"))
+    out = tmp_path / "register.csv"
+    task = page.export_to(out)
+    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Тегі;Аты;Әкесінің аты;Қазақстандағы телефоны;")
+    welder = next(line.split(";") for line in lines if line.startswith("Омаров;"))
+    assert "Астана қаласы" in welder and "Корея Республикасы" in welder
+    assert "Welders and flame cutters" not in welder
+    assert page.written.text() == f"Wrote {out} (4 records)."  # said in the interface's

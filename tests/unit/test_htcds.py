@@ -8,8 +8,10 @@ import json
 from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
 from openpyxl import load_workbook
 
 from app.errors import UsageError
@@ -17,6 +19,7 @@ from app.reports.disclosure import k_anonymise
 from app.reports.htcds import (
     COLUMNS,
     QUASI_IDENTIFIER_STEPS,
+    SCHEMA_FILE,
     ExportScope,
     PastExport,
     build_export,
@@ -25,6 +28,7 @@ from app.reports.htcds import (
     disclosure_csv,
     htcds_csv,
     htcds_json,
+    htcds_json_schema,
     htcds_xlsx,
     industry,
     methods_of_control,
@@ -322,3 +326,34 @@ def test_an_export_sharing_cases_with_a_recorded_one_must_be_the_same(
     else:
         with pytest.raises(UsageError, match="shares cases with the one made on"):
             check_history(other, "same", recorded)
+
+
+SCHEMA = Path(__file__).resolve().parents[2] / SCHEMA_FILE
+
+
+def test_the_json_export_validates_against_its_published_schema() -> None:
+    """The fault: the JSON a partner receives had no schema to check it against; its fields,
+    picklists and disclosure summary were described in prose only."""
+    published = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert published == htcds_json_schema(), (
+        "regenerate: python -c 'import json; from app.reports.htcds import htcds_json_schema; "
+        f"print(json.dumps(htcds_json_schema(), ensure_ascii=False, indent=2))' > {SCHEMA_FILE}"
+    )
+    Draft202012Validator.check_schema(published)
+    validator = Draft202012Validator(published, format_checker=FormatChecker())
+    cases = [replace(DECEIVED_IN_DEBT, consent=n % 2 == 0) for n in range(24)]
+    export = build_export(cases, k=11)
+    scope = StatsFilter(date(2026, 1, 1), date(2026, 12, 31))
+    document = json.loads(htcds_json(export, scope, "SEL", date(2027, 1, 5)))
+    assert document["records"] and list(validator.iter_errors(document)) == []
+    # What the schema refuses: a value outside the standard's picklist, an unknown method in
+    # a multiselect, a name (a column the export never has), a date that is no date.
+    record_ = document["records"][0]
+    for bad in (
+        {**record_, "prs_Gender": "female"},
+        {**record_, "vic_MethodsOfControl": "DebtBondage;Beatings"},
+        {**record_, "prs_FirstName": "Гүлнар"},
+        {**record_, "hte_Date": "last year"},
+    ):
+        assert not validator.is_valid({**document, "records": [bad]}), bad
+    assert not validator.is_valid({**document, "made_on": "2027-13-45"})

@@ -467,3 +467,24 @@ def test_subject_access_shows_the_register(open_ws: OpenWs, hq: Site) -> None:
         assert [e["case_number"] for e in found] == [None]
     finally:
         at_hq.close()
+
+
+def test_a_csv_of_part_of_the_register_says_which_part(open_ws: OpenWs, tmp_path: Path) -> None:
+    """The fault: a workbook of part of the register said its conditions on a first sheet,
+    but the CSV of the same part said nothing: one region's welders read as the whole
+    register. Now NAME-about.csv says them; the whole register's export needs none, and
+    removes one a part's export left under the same name."""
+    service = ReturneeService(open_ws("aigul"))
+    service.add(record(closed_case(open_ws("aigul"), open_ws("serik"))))
+    out = tmp_path / "register.csv"
+    flt = ReturneeFilter(occupation="72", region="KZ-71")
+    assert service.export(out, flt, lang="ru") == 1
+    text = (tmp_path / "register-about.csv").read_text(encoding="utf-8-sig")
+    about = [line for (line,) in csv.reader(text.splitlines(), delimiter=";")]
+    assert about[0] == "Реестр квалификации вернувшихся работников"
+    assert about[1].startswith("Условия отбора: Профессия (ISCO-08): 72 ")
+    assert "Регион возвращения: город Астана" in about[1]
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0][0] == "Фамилия" and len(rows) == 2  # the register's file as before
+    assert service.export(out, lang="ru") == 1
+    assert out.exists() and not (tmp_path / "register-about.csv").exists()

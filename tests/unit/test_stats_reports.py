@@ -27,6 +27,7 @@ from app.reports.export import (
     safe_text,
     stream_csv,
     stream_xlsx,
+    stream_xlsx_tables,
     write_csv,
     xlsx_bytes,
 )
@@ -579,3 +580,58 @@ def test_the_last_twelve_months_name_each_of_their_thirteen_calendar_months() ->
     assert len(names) == 13 and all(names)
     assert names[0] == "Dec\n2025" and names[1] == "Jan\n2026" and names[-1] == "Dec"
     assert charts.month_names([*months, "2027-01"], "en")[1::2] == [""] * 7  # longer: thinned
+
+
+@pytest.mark.parametrize("writer", ["whole", "streamed_tables", "streamed"])
+def test_xlsx_keeps_each_tables_headers_in_sight(tmp_path: Path, writer: str) -> None:
+    """The fault: the statistics' and the returnees' register's workbooks (and HQ's lists)
+    froze no row, so an employment centre scrolling a register of hundreds of workers lost
+    the column names; only the case list's workbook froze them."""
+    table = ReportTable("t", "Register", ("Surname", "Phone"), (("Абаев", "+7 701"),) * 50)
+    target = tmp_path / "t.xlsx"
+    if writer == "whole":
+        target.write_bytes(xlsx_bytes([table], about=("Period: 2025",)))
+    elif writer == "streamed_tables":
+        stream_xlsx_tables([table], target, title="Register", lang="en", about=("Period",))
+    else:
+        stream_xlsx(target, table.headers, iter(table.rows), title="Register", lang="en")
+    book = load_workbook(target)
+    sheet = book.worksheets[-1]
+    assert [c.value for c in sheet[2]] == ["Surname", "Phone"]
+    assert sheet.freeze_panes == "A3"  # the title and the headers stay above the rows
+    if writer != "streamed":
+        assert book.worksheets[0].freeze_panes is None  # the selection's lines: no table
+
+
+def test_csv_tables_say_their_period_selection_and_small_counts(tmp_path: Path) -> None:
+    """The fault: `stats --csv` and the dashboard's CSV export wrote a file per table and
+    nothing else: a statistics office received one officer's figures, or a year's, with no
+    period or selection, and "<11" with nothing saying what it means. The workbook has said
+    them on its first sheet; the CSV files now have a file of their own for them."""
+    tables = indicator_tables(figures(), "ru")
+    about = ["Отчётный период: 1 января 2026 г. – 31 марта 2026 г.", "Отбор: все дела."]
+    written = write_csv(tables, tmp_path / "report.csv", title="Отчёт", about=about)
+    assert written[0] == tmp_path / "report-about.csv"
+    assert written[1:] == [tmp_path / f"report-{t.key}.csv" for t in tables]
+    lines = (tmp_path / "report-about.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines == ["Отчёт", *about]
+    # Without lines to say, the tables alone, as before.
+    assert write_csv(tables[:1], tmp_path / "one.csv") == [tmp_path / "one.csv"]
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_xlsx_amounts_are_numbers_grouped_in_thousands(tmp_path: Path, streamed: bool) -> None:
+    """The fault: wages recovered went into a General cell, "908600000", which a statistics
+    office read digit by digit. An amount is still a number, shown grouped in thousands (in
+    the separators of the reader's Excel), with cents only where it has some."""
+    rows = [("KRW", Decimal("908600000.00"), 165), ("USD", Decimal("1250.50"), 12)]
+    table = ReportTable("wages", "Wages", ("Currency", "Amount", "Cases"), tuple(rows))
+    target = tmp_path / "w.xlsx"
+    if streamed:
+        stream_xlsx(target, table.headers, iter(rows), title="Wages", lang="en")
+    else:
+        target.write_bytes(xlsx_bytes([table]))
+    sheet = load_workbook(target).worksheets[0]
+    assert (sheet["B3"].value, sheet["B3"].number_format) == (908600000, "#,##0")
+    assert (sheet["B4"].value, sheet["B4"].number_format) == (1250.5, "#,##0.00")
+    assert sheet["B3"].data_type == "n" and sheet["C3"].number_format == "General"

@@ -1037,10 +1037,10 @@ class DashboardPage(QWidget):
 
         def work(_context: TaskContext) -> Path:
             tables = indicator_tables(figures, lang)
+            title = report_text("title", lang)
             if path.suffix.lower() == ".csv":
-                written = write_csv(tables, path)
+                written = write_csv(tables, path, title=title, about=about)
             else:
-                title = report_text("title", lang)
                 written = [write_xlsx(tables, path, title=title, lang=lang, about=about)]
             service.record_export("tables", {"files": [p.name for p in written], "lang": lang})
             return written[0]

@@ -30,6 +30,7 @@ from app.domain.codes import Category
 from app.domain.codes import label as code_label
 from app.errors import PermissionDenied, QorgauError
 from app.i18n import (
+    LANGUAGES,
     _,
     country_name,
     current_language,
@@ -42,7 +43,7 @@ from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
 from app.services.stats import ReturneeStats
 from app.services.workspace import Workspace
 from ui.changes import refresh_when_shown, reload_in_place
-from ui.i18n_bridge import LanguageBridge
+from ui.i18n_bridge import LANGUAGE_NAMES, LanguageBridge
 from ui.models.list_table_model import PAGE_SIZE, Index, PagedTableModel
 from ui.returnees.dialog import RegionCombo, ReturneeDialog
 from ui.tasks import BackgroundTask, LatestOnly, TaskContext, show_error
@@ -281,6 +282,14 @@ class ReturneesPage(QWidget):
         self.edit_button = QPushButton()
         self.withdraw_button = QPushButton()
         self.export_button = QPushButton()
+        # The file's language, not the interface's: an attaché working in English sent a
+        # Kazakh employment centre regions, occupations and countries named in English.
+        self.export_lang_label = QLabel()
+        self.export_lang = QComboBox()
+        for code in LANGUAGES:
+            self.export_lang.addItem(LANGUAGE_NAMES[code], code)
+        self.export_lang.setCurrentIndex(LANGUAGES.index(current_language()))
+        self.export_lang_label.setBuddy(self.export_lang)
         self.summary = word_wrapped(plain_label())
         # The file an export wrote, on a line of its own: said in the summary, it was replaced
         # by the count or the figures arriving after it from the background.
@@ -340,7 +349,13 @@ class ReturneesPage(QWidget):
             filters.addWidget(label)
             filters.addWidget(field, 1 if field is self.skill else 0)
         buttons = widget_row(
-            self.add_button, self.edit_button, self.withdraw_button, STRETCH, self.export_button
+            self.add_button,
+            self.edit_button,
+            self.withdraw_button,
+            STRETCH,
+            self.export_lang_label,
+            self.export_lang,
+            self.export_button,
         )
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -599,7 +614,7 @@ class ReturneesPage(QWidget):
 
     def export_to(self, target: Path) -> BackgroundTask[int]:
         """Write the register (the filter shown) off the GUI thread."""
-        flt, lang = self.current_filter(), current_language()
+        flt, lang = self.current_filter(), self.export_lang.currentData()
         service = self.service
 
         def work(_context: TaskContext) -> int:
@@ -648,6 +663,10 @@ class ReturneesPage(QWidget):
         self.edit_button.setText(_("&Edit…"))
         self.withdraw_button.setText(_("Consent &withdrawn…"))
         self.export_button.setText(_("E&xport for employment centres…"))
+        self.export_lang_label.setText(_("Language of the &file:"))
+        self.export_lang.setToolTip(
+            _("Language of the register's headers, regions, occupations and countries")
+        )
         self.clear_figure_button.setText(_("Clear the figure's filter"))
         self._say_refusal()
         self._say_figure()
