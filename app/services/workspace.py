@@ -196,8 +196,11 @@ class Workspace:
         if self._listening is None:
             self._listening = self.db.listen(self._heard)
 
-    def _heard(self, message: str | None) -> None:
-        change = anything_changed() if message is None else read_notice(message, self.source)
+    def _heard(self, message: str | None, sender: str) -> None:
+        if message is None:
+            change: DataChanged | None = anything_changed()
+        else:
+            change = read_notice(message, self.source, sender)
         if change is not None:
             self.changes.publish(change)
 
