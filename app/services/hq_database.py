@@ -7,8 +7,9 @@ that matches their role in the app, so the server refuses what the service refus
 app role           PostgreSQL group     may
 =================  ===================  ====================================================
 ``hq_analyst``     ``qorgau_analyst``   read every table (not HQ's private keys); append to
-                                        the audit log (its own acts are audited)
-``hq_importer``    ``qorgau_importer``  also write every table a bundle import writes
+                                        the audit log in its own name (its acts are audited)
+``hq_importer``    ``qorgau_importer``  also write every table a bundle import writes (the
+                                        audit log: append only, in its own name)
 ``hq_admin``       ``qorgau_admin``     everything, and add users (CREATEROLE); end a
                                         revoked user's open sessions (``pg_signal_backend``,
                                         where the server's administrator grants it)
@@ -282,10 +283,7 @@ def apply_grants(connection: Connection) -> int:
         elif table not in ADMIN_ONLY_TABLES:
             connection.exec_driver_sql(f"GRANT INSERT, UPDATE, DELETE ON {name} TO {IMPORTER}")
     if "user" in tables:
-        # Signing in records when; nothing else of an account is the user's to change.
-        connection.exec_driver_sql(
-            f'GRANT UPDATE (last_login_at) ON "user" TO {ANALYST}, {IMPORTER}'
-        )
+        _limit_user(connection)
     if "counter" in tables:
         _limit_counter(connection)
     if "audit_entry" in tables:
@@ -341,17 +339,40 @@ def _limit_counter(connection: Connection) -> None:
     connection.exec_driver_sql(f"GRANT INSERT, UPDATE ON counter TO {ANALYST}")
     connection.exec_driver_sql("ALTER TABLE counter ENABLE ROW LEVEL SECURITY")
     only_audit = f"name = {_literal(connection, AUDIT_COUNTER_NAME)}"
+    # Never back below the last entry: the next entry of anyone would then take a number in
+    # use, and every write at HQ would fail. (A statement's older snapshot only sees a lower
+    # last entry, so a true advance is never refused.)
+    forward = f"{only_audit} AND value > (SELECT coalesce(max(seq), 0) FROM audit_entry)"
     policies = {
         "counter_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
         "counter_write": f"FOR ALL TO {IMPORTER}, {ADMIN} USING (true) WITH CHECK (true)",
         "counter_audit_update": (
-            f"FOR UPDATE TO {ANALYST} USING ({only_audit}) WITH CHECK ({only_audit})"
+            f"FOR UPDATE TO {ANALYST} USING ({only_audit}) WITH CHECK ({forward})"
         ),
+        # The counter is advanced by INSERT … ON CONFLICT DO UPDATE: its proposed row (the
+        # step) is checked against this, the row it becomes against the update's check.
         "counter_audit_insert": f"FOR INSERT TO {ANALYST} WITH CHECK ({only_audit})",
     }
     for name, rule in policies.items():
         connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON counter")
         connection.exec_driver_sql(f"CREATE POLICY {name} ON counter {rule}")
+
+
+def _limit_user(connection: Connection) -> None:
+    """Signing in records when, in the user's own row only (row-level security): nothing
+    else of an account is the user's to change, nor another account's last sign-in, which
+    tells an administrator which accounts lie unused."""
+    connection.exec_driver_sql(f'GRANT UPDATE (last_login_at) ON "user" TO {ANALYST}, {IMPORTER}')
+    connection.exec_driver_sql('ALTER TABLE "user" ENABLE ROW LEVEL SECURITY')
+    own = "username = current_user"
+    policies = {
+        "user_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
+        "user_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+        "user_own_sign_in": f"FOR UPDATE TO {ANALYST}, {IMPORTER} USING ({own}) WITH CHECK ({own})",
+    }
+    for name, rule in policies.items():
+        connection.exec_driver_sql(f'DROP POLICY IF EXISTS {name} ON "user"')
+        connection.exec_driver_sql(f'CREATE POLICY {name} ON "user" {rule}')
 
 
 def _limit_audit(connection: Connection) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 from psycopg.types.json import Jsonb
 from sqlalchemy import select, text
 
@@ -121,6 +122,9 @@ DANA_IN_PSQL = {
     "delete the audit log": "DELETE FROM audit_entry",
     "plant a signing key": "INSERT INTO local_secret (name, value) VALUES ('signing_key', 'x')",
     "number a case herself": "INSERT INTO counter (name, value) VALUES ('case:AST:2026', 99)",
+    "turn the audit counter back (every write then fails)": (
+        "UPDATE counter SET value = 1 WHERE name = 'audit_seq'"
+    ),
     "a function in public": "CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
     "a table in public": "CREATE TABLE public.evil (a int)",
     "a schema of her own": "CREATE SCHEMA evil",
@@ -276,3 +280,51 @@ def test_a_notice_in_another_users_name_names_its_true_sender(
     # Once the sender's session is gone the notice names nobody rather than the claim.
     unknown = read_notice(claim, "desk-y", "")
     assert unknown is not None and unknown.by == SOMEONE
+
+
+def test_no_table_the_analyst_reads_holds_a_private_key(
+    server_hq: ServerHq, pg_cluster: Cluster
+) -> None:
+    """HQ's age identity, signing key and escrow key stay on the import workstation: no row
+    Dana can read holds one, in the clear or as a PEM block."""
+    with _psql(server_hq, pg_cluster, "dana") as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'public' AND c.relkind = 'r'"
+                " AND has_table_privilege(c.oid, 'SELECT')"
+            )
+        ]
+        assert {"audit_entry", "mission", "user", "local_secret", "setting"} <= set(tables)
+        keys = "t::text LIKE '%AGE-SECRET-KEY%' OR t::text LIKE '%PRIVATE KEY%'"
+        found = {
+            table: connection.execute(
+                sql.SQL("SELECT count(*) FROM {} t WHERE " + keys).format(sql.Identifier(table))
+            ).fetchone()[0]
+            for table in tables
+        }
+    assert set(found.values()) == {0}, found
+
+
+def test_the_analyst_cannot_touch_another_accounts_last_sign_in(
+    server_hq: ServerHq, pg_cluster: Cluster
+) -> None:
+    """The attack: the grant of ``last_login_at`` (what signing in writes) covered every row:
+    Dana could make a dormant account look used, or hide another's sign-ins."""
+    rows = 'SELECT username, last_login_at FROM "user" ORDER BY username'
+    with _psql(server_hq, pg_cluster, "erlan") as reader:
+        before = reader.execute(rows).fetchall()
+    with _psql(server_hq, pg_cluster, "dana") as connection:
+        changed = connection.execute(
+            "UPDATE \"user\" SET last_login_at = now() - interval '1 year'"
+            " WHERE username <> current_user"
+        ).rowcount
+        connection.commit()
+    assert changed == 0
+    with _psql(server_hq, pg_cluster, "erlan") as reader:
+        assert reader.execute(rows).fetchall() == before
+    server_hq.sign_in("dana").close()  # her own sign-in still records when
+    with _psql(server_hq, pg_cluster, "erlan") as reader:
+        after = dict(reader.execute(rows).fetchall())
+    assert after[server_hq.names["dana"]] is not None
