@@ -155,6 +155,11 @@ def note_wide_rows(connection: Connection) -> None:
         )
 
 
+# What ``Database.listen`` calls with each notice: its text (None when notices may have been
+# missed) and the server account of the session that sent it ("" when not known).
+Heard = Callable[[str | None, str], None]
+
+
 class Listening(Protocol):
     """What ``Database.listen`` started; ``stop`` ends it (and its connection)."""
 
@@ -321,10 +326,10 @@ class Database:
 
         A file is one desktop's: its own change signal is all there is to say."""
 
-    def listen(self, heard: Callable[[str | None], None]) -> Listening | None:
-        """Hear the other desktops' ``announce`` until ``Listening.stop``: ``heard(message)``
-        on a thread of its own, ``heard(None)`` when notices may have been missed. None
-        where no other desktop writes (a file)."""
+    def listen(self, heard: Heard) -> Listening | None:
+        """Hear the other desktops' ``announce`` until ``Listening.stop``: ``heard(message,
+        sender)`` on a thread of its own, ``heard(None, "")`` when notices may have been
+        missed. None where no other desktop writes (a file)."""
         return None
 
     def checkpoint(self) -> None:

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from app.config import SERVER_FILENAME as CONFIG_FILE
-from app.db.engine import Database, Interrupted, Listening, Pinned
+from app.db.engine import Database, Heard, Interrupted, Listening, Pinned
 from app.db.raw import BUSY_TIMEOUT_MS
 from app.errors import (
     AuthError,
@@ -368,7 +368,7 @@ class ServerListening:
     its connections to every read and write. A lost connection (a server restart, the network)
     is opened again, after which ``heard(None)`` says notices may have been missed."""
 
-    def __init__(self, connect: Callable[[], Any], heard: Callable[[str | None], None]) -> None:
+    def __init__(self, connect: Callable[[], Any], heard: Heard) -> None:
         self._connect = connect
         self._heard = heard
         self._stopping = threading.Event()
@@ -393,7 +393,7 @@ class ServerListening:
                     connection.execute(f"LISTEN {CHANGES_CHANNEL}")
                     self.listening.set()
                     if failures:
-                        self._heard(None)  # notices sent while deaf are gone
+                        self._heard(None, "")  # notices sent while deaf are gone
                     failures = 0
                     self._hear(connection)
             except Exception:  # noqa: BLE001 - any failure: open the connection again
@@ -415,8 +415,21 @@ class ServerListening:
                     if key.data == "stop":
                         return
                     # Reads what arrived, without waiting; raises when the server went away.
-                    for notification in connection.notifies(timeout=0):
-                        self._heard(notification.payload)
+                    for notification in list(connection.notifies(timeout=0)):
+                        sender = _account_of(connection, notification.pid)
+                        self._heard(notification.payload, sender)
+
+
+def _account_of(connection: Any, pid: int) -> str:
+    """The server account of the session that sent a notice ("" once it has ended).
+
+    ``NOTIFY`` needs no privilege: whoever may connect can send on ``CHANGES_CHANNEL`` and
+    write any user's name into the text. The sending session's own account, which the
+    server tells every session, is who wrote; the text's claim is not."""
+    row = connection.execute(
+        "SELECT usename FROM pg_stat_activity WHERE pid = %s", (pid,)
+    ).fetchone()
+    return str(row[0]) if row and row[0] else ""
 
 
 class ServerDatabase(Database):
@@ -475,7 +488,7 @@ class ServerDatabase(Database):
             {"channel": CHANGES_CHANNEL, "message": message},
         )
 
-    def listen(self, heard: Callable[[str | None], None]) -> Listening | None:
+    def listen(self, heard: Heard) -> Listening | None:
         import psycopg
 
         args, params = self.engine.dialect.create_connect_args(self.engine.url)

@@ -83,9 +83,13 @@ def notice(change: DataChanged, by: str, source: str) -> str:
     return text
 
 
-def read_notice(text: str, source: str) -> DataChanged | None:
+def read_notice(text: str, source: str, sender: str | None = None) -> DataChanged | None:
     """The change another desktop's ``notice`` says; None for this workspace's own notice
-    (already published when it committed) or for one that cannot be read."""
+    (already published when it committed) or for one that cannot be read.
+
+    ``sender``, where the server tells it, is the account of the session that sent the
+    notice: the one named as having changed things, whatever name the text claims (anyone
+    who may connect can send one)."""
     try:
         body = json.loads(text)
         if body["src"] == source:
@@ -94,7 +98,7 @@ def read_notice(text: str, source: str) -> DataChanged | None:
         return DataChanged(
             frozenset(str(t) for t in body["tables"]),
             frozenset(str(c) for c in cases or ()),
-            str(body["by"]) or SOMEONE,
+            (str(body["by"]) if sender is None else sender) or SOMEONE,
             every_case=cases is None,
         )
     except (ValueError, KeyError, TypeError):

@@ -7,8 +7,9 @@ that matches their role in the app, so the server refuses what the service refus
 app role           PostgreSQL group     may
 =================  ===================  ====================================================
 ``hq_analyst``     ``qorgau_analyst``   read every table (not HQ's private keys); append to
-                                        the audit log (its own acts are audited)
-``hq_importer``    ``qorgau_importer``  also write every table a bundle import writes
+                                        the audit log in its own name (its acts are audited)
+``hq_importer``    ``qorgau_importer``  also write every table a bundle import writes (the
+                                        audit log: append only, in its own name)
 ``hq_admin``       ``qorgau_admin``     everything, and add users (CREATEROLE); end a
                                         revoked user's open sessions (``pg_signal_backend``,
                                         where the server's administrator grants it)
@@ -30,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, bindparam, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
@@ -63,9 +64,13 @@ ADMIN_ONLY_TABLES = frozenset({"user", "setting", "local_secret", "alembic_versi
 # server altogether, app/security/hq_secrets.py; this guards a copy left behind). Its other
 # rows (the sign-in guard's mirror) every user reads and writes as they sign in.
 PRIVATE_KEY_ROWS = PRIVATE_NAMES
-# What an analyst's own acts write: the audit chain (entry + its counter row).
-ANALYST_APPEND_TABLES = frozenset({"audit_entry"})
+# Tables only appended to, by analysts and import operators alike: the audit chain (entry +
+# its counter row). Nobody but an administrator rewrites or deletes an entry.
+APPEND_ONLY_TABLES = frozenset({"audit_entry"})
 AUDIT_COUNTER_NAME = "audit_seq"
+# The one entry a session writes in another user's name: a failed sign-in on this desktop,
+# moved from its local file by the next sign-in (app/security/login_guard.py).
+AUDIT_IN_ANOTHER_NAME = "user.login_failed"
 # PostgreSQL's predefined role that may end other (non-superuser) sessions: what revoking a
 # user needs to end the sessions they have open, beside refusing their next sign-in.
 SESSION_ENDER = "pg_signal_backend"
@@ -273,17 +278,16 @@ def apply_grants(connection: Connection) -> int:
         connection.exec_driver_sql(f"REVOKE ALL ON {name} FROM PUBLIC, {groups}")
         connection.exec_driver_sql(f"GRANT ALL ON {name} TO {ADMIN}")
         connection.exec_driver_sql(f"GRANT SELECT ON {name} TO {ANALYST}, {IMPORTER}")
-        if table not in ADMIN_ONLY_TABLES:
+        if table in APPEND_ONLY_TABLES:
+            connection.exec_driver_sql(f"GRANT INSERT ON {name} TO {ANALYST}, {IMPORTER}")
+        elif table not in ADMIN_ONLY_TABLES:
             connection.exec_driver_sql(f"GRANT INSERT, UPDATE, DELETE ON {name} TO {IMPORTER}")
-        if table in ANALYST_APPEND_TABLES:
-            connection.exec_driver_sql(f"GRANT INSERT ON {name} TO {ANALYST}")
     if "user" in tables:
-        # Signing in records when; nothing else of an account is the user's to change.
-        connection.exec_driver_sql(
-            f'GRANT UPDATE (last_login_at) ON "user" TO {ANALYST}, {IMPORTER}'
-        )
+        _limit_user(connection)
     if "counter" in tables:
         _limit_counter(connection)
+    if "audit_entry" in tables:
+        _limit_audit(connection)
     if "local_secret" in tables:
         _limit_local_secret(connection)
     connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {groups}")
@@ -335,17 +339,56 @@ def _limit_counter(connection: Connection) -> None:
     connection.exec_driver_sql(f"GRANT INSERT, UPDATE ON counter TO {ANALYST}")
     connection.exec_driver_sql("ALTER TABLE counter ENABLE ROW LEVEL SECURITY")
     only_audit = f"name = {_literal(connection, AUDIT_COUNTER_NAME)}"
+    # Never back below the last entry: the next entry of anyone would then take a number in
+    # use, and every write at HQ would fail. (A statement's older snapshot only sees a lower
+    # last entry, so a true advance is never refused.)
+    forward = f"{only_audit} AND value > (SELECT coalesce(max(seq), 0) FROM audit_entry)"
     policies = {
         "counter_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
         "counter_write": f"FOR ALL TO {IMPORTER}, {ADMIN} USING (true) WITH CHECK (true)",
         "counter_audit_update": (
-            f"FOR UPDATE TO {ANALYST} USING ({only_audit}) WITH CHECK ({only_audit})"
+            f"FOR UPDATE TO {ANALYST} USING ({only_audit}) WITH CHECK ({forward})"
         ),
+        # The counter is advanced by INSERT … ON CONFLICT DO UPDATE: its proposed row (the
+        # step) is checked against this, the row it becomes against the update's check.
         "counter_audit_insert": f"FOR INSERT TO {ANALYST} WITH CHECK ({only_audit})",
     }
     for name, rule in policies.items():
         connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON counter")
         connection.exec_driver_sql(f"CREATE POLICY {name} ON counter {rule}")
+
+
+def _limit_user(connection: Connection) -> None:
+    """Signing in records when, in the user's own row only (row-level security): nothing
+    else of an account is the user's to change, nor another account's last sign-in, which
+    tells an administrator which accounts lie unused."""
+    connection.exec_driver_sql(f'GRANT UPDATE (last_login_at) ON "user" TO {ANALYST}, {IMPORTER}')
+    connection.exec_driver_sql('ALTER TABLE "user" ENABLE ROW LEVEL SECURITY')
+    own = "username = current_user"
+    policies = {
+        "user_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
+        "user_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+        "user_own_sign_in": f"FOR UPDATE TO {ANALYST}, {IMPORTER} USING ({own}) WITH CHECK ({own})",
+    }
+    for name, rule in policies.items():
+        connection.exec_driver_sql(f'DROP POLICY IF EXISTS {name} ON "user"')
+        connection.exec_driver_sql(f'CREATE POLICY {name} ON "user" {rule}')
+
+
+def _limit_audit(connection: Connection) -> None:
+    """Row-level security: an analyst or import operator appends entries in their own name
+    only. The chain's hash is not keyed (anyone who reads the log can compute the next link),
+    so without this a forged entry in an administrator's name would pass ``audit verify``."""
+    connection.exec_driver_sql("ALTER TABLE audit_entry ENABLE ROW LEVEL SECURITY")
+    own = f"actor = current_user OR action = {_literal(connection, AUDIT_IN_ANOTHER_NAME)}"
+    policies = {
+        "audit_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
+        "audit_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+        "audit_own": f"FOR INSERT TO {ANALYST}, {IMPORTER} WITH CHECK ({own})",
+    }
+    for name, rule in policies.items():
+        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON audit_entry")
+        connection.exec_driver_sql(f"CREATE POLICY {name} ON audit_entry {rule}")
 
 
 def _limit_local_secret(connection: Connection) -> None:
@@ -445,9 +488,25 @@ def set_login_password(connection: Connection, username: str, password: str) -> 
 
 
 def disable_login(connection: Connection, username: str) -> None:
-    """A revoked user's server account signs in no more (their rows and audit stay)."""
-    if role_exists(connection, username):
-        connection.exec_driver_sql(f"ALTER ROLE {_quote(connection, username)} NOLOGIN")
+    """A revoked user's server account signs in no more (their rows and audit stay), and
+    leaves its group: a session it still has open (psql, where no ``pg_signal_backend`` ended
+    it) may then read and write nothing, as the server checks membership at each statement.
+    A revoked administrator also loses CREATEROLE, with which an open session could let the
+    account in again."""
+    if not role_exists(connection, username):
+        return
+    name = _quote(connection, username)
+    connection.exec_driver_sql(f"ALTER ROLE {name} NOLOGIN NOCREATEROLE")
+    member_of = connection.execute(
+        text(
+            "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid"
+            " JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :name AND g.rolname IN"
+            " :groups"
+        ).bindparams(bindparam("groups", expanding=True)),
+        {"name": username, "groups": [OWNER, *GROUPS]},
+    ).scalars()
+    for group in list(member_of):
+        connection.exec_driver_sql(f"REVOKE {group} FROM {name}")
 
 
 def _add_user_row(

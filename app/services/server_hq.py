@@ -45,12 +45,14 @@ def refuse_on_server(on_server: bool, message: str) -> None:
 def sessions_ended_message(ended: int | None) -> str:
     """What revoking a server account did to the sessions its user had open."""
     if ended is None:
-        # Qorgau's own windows re-read the account before each transaction and stop; only a
-        # session opened outside Qorgau (psql, a report tool) with their account goes on.
+        # Qorgau's own windows re-read the account before each transaction and stop; a
+        # session opened outside Qorgau (psql, a report tool) stays connected, but the
+        # account left its group (``disable_login``), so it may read and write nothing.
         return _(
             "Their Qorgau windows still open refuse their next action. Sessions they opened "
-            "with other programs (psql, a report tool) go on until they close: ending those "
-            "needs the server role pg_signal_backend for qorgau_admin, which the server's "
-            "administrator grants (see the HQ deployment guide)."
+            "with other programs (psql, a report tool) stay connected until they close, but "
+            "may no longer read or change anything; ending them needs the server role "
+            "pg_signal_backend for qorgau_admin, which the server's administrator grants "
+            "(see the HQ deployment guide)."
         )
     return _("Open sessions of theirs ended: {count}.").format(count=ended)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.config import Paths
@@ -89,6 +90,9 @@ def account_changed(role_now: str | None) -> AccountChanged:
 
 
 AccountListener = Callable[[AccountChanged], None]
+# How a server refuses the account's own row once a revocation took the account out of its
+# group: no privilege on the schema (the table is then not found) or on the table.
+ACCOUNT_LEFT_ITS_GROUP = frozenset({"42P01", "42501"})
 
 
 class Workspace:
@@ -192,8 +196,11 @@ class Workspace:
         if self._listening is None:
             self._listening = self.db.listen(self._heard)
 
-    def _heard(self, message: str | None) -> None:
-        change = anything_changed() if message is None else read_notice(message, self.source)
+    def _heard(self, message: str | None, sender: str) -> None:
+        if message is None:
+            change: DataChanged | None = anything_changed()
+        else:
+            change = read_notice(message, self.source, sender)
         if change is not None:
             self.changes.publish(change)
 
@@ -207,6 +214,17 @@ class Workspace:
     @property
     def account_ended(self) -> bool:
         return self.role_now != self.actor.role
+
+    def _account_row(self, session: Session) -> Any:
+        """The account's (role, active), None where it is gone: on a server a revoked account
+        has left its group, so the read itself is refused (no privilege on the schema)."""
+        query = select(User.role, User.active).where(User.username == self.actor.username)
+        try:
+            return session.execute(query).one_or_none()
+        except DBAPIError as exc:
+            if self.db.shared and getattr(exc.orig, "sqlstate", None) in ACCOUNT_LEFT_ITS_GROUP:
+                return None
+            raise
 
     def watch_account(self, listener: AccountListener) -> None:
         """``listener`` is called once (on the thread that found it) when this session finds
@@ -223,9 +241,7 @@ class Workspace:
         if not self._check_account:
             return
         if not self.account_ended:
-            found = session.execute(
-                select(User.role, User.active).where(User.username == self.actor.username)
-            ).one_or_none()
+            found = self._account_row(session)
             if found is not None and found.active and found.role == self.actor.role:
                 return
             with self._account_lock:
