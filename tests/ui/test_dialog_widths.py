@@ -39,3 +39,23 @@ def test_the_kazakh_reply_dialog_shows_its_whole_form(
         right = button.mapTo(dialog, button.rect().topRight()).x()
         assert right < dialog.width()
     dialog.reject()
+
+
+def test_the_reply_dialog_ends_a_company_name_with_one_full_stop(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """«… to Hanil Steel Co., Ltd..» read the intro of every reply to a Korean employer."""
+    from app.letters.context import Addressee
+    from ui.letters.reply import ReplyDialog
+
+    case = hanil_steel_case(open_ws("aigul"))
+    company = Addressee("", "Hanil Steel Co., Ltd.", "12 Bangeojin-ro, Ulsan")
+    fields = LetterFields(addressee=company)
+    draft = LetterService(open_ws("aigul")).draft(case.id, "employer_letter", "en", fields)
+    LetterService(open_ws("serik")).approve(draft.id)
+    letters = LetterService(open_ws("aigul"))
+    issued = letters.issue(draft.id)
+    dialog = on_screen(qtbot, ReplyDialog(letters, issued))
+    assert dialog.intro.text().endswith(" to Hanil Steel Co., Ltd.")
+    assert dialog.from_field.text() == "Hanil Steel Co., Ltd."  # the sender as written
+    dialog.reject()
