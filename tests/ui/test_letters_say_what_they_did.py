@@ -14,7 +14,8 @@ from pytestqt.qtbot import QtBot
 from app.services.letters import LetterFields, LetterService
 from tests.builders import hanil_steel_case
 from tests.conftest import OpenWs
-from tests.ui.press import WAIT_MS, click, click_yes, press_dialog_button
+from tests.ui.press import WAIT_MS, click, click_yes, on_screen, press_dialog_button
+from ui.i18n_bridge import LanguageBridge
 from ui.letters.page import LettersPage
 
 
@@ -62,3 +63,24 @@ def test_approving_issuing_replies_and_discarding_are_said(
     click_yes(qtbot, page.confirm_box)
     qtbot.waitUntil(lambda: bar.currentMessage() == "The draft is discarded.", timeout=WAIT_MS)
     assert [x.id for x in letters.list_letters() if x.case_id == case.id] == [draft.id]
+
+
+def test_an_attaches_draft_says_who_approves_it(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """Approve was greyed for the attaché who drafted the letter, with no word why."""
+    aigul = open_ws("aigul")
+    case = hanil_steel_case(aigul)
+    draft = LetterService(aigul).draft(case.id, "employer_letter", "en", LetterFields())
+    page = on_screen(qtbot, LettersPage(aigul, bridge))
+    page.select_letter(draft.id)
+    assert not page.approve_button.isEnabled()
+    said = "A consul or head of section approves and signs this draft."
+    assert page.approve_button.toolTip() == said
+
+    consuls = on_screen(qtbot, LettersPage(open_ws("serik"), bridge))
+    consuls.select_letter(draft.id)
+    assert consuls.approve_button.isEnabled() and consuls.approve_button.toolTip() == ""
+    LetterService(open_ws("serik")).approve(draft.id)
+    page.refresh(draft.id)  # approved: nothing left for a consul to do here
+    assert page.approve_button.toolTip() == ""

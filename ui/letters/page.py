@@ -327,6 +327,7 @@ class LettersPage(QWidget):
         )
         self.model.retranslate()
         self.preview.retranslate_ui()
+        self._update_buttons()  # their tooltips follow the language too
 
     # -- the register ----------------------------------------------------------------------
 
@@ -515,6 +516,12 @@ class LettersPage(QWidget):
             writer and status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
         )
         self.approve_button.setEnabled(approver and status == LetterStatus.DRAFT)
+        # Greyed for an attaché's draft with no word why: say who approves (and signs) it.
+        self.approve_button.setToolTip(
+            _("A consul or head of section approves and signs this draft.")
+            if writer and not approver and status == LetterStatus.DRAFT
+            else ""
+        )
         self.issue_button.setEnabled(
             status == LetterStatus.APPROVED
             and info is not None
