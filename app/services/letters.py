@@ -1593,6 +1593,12 @@ class LetterService(DatedService):
             )
         elif unchecked:
             # What the letter could cite once checked, so the approver can ask HQ to check it.
+            # Not in the letter, they are named in the reader's language: a Kazakh letter's
+            # «Ең төменгі жалақы туралы заң» stood in the Russian screen's warning.
+            reader = current_language()
+            if reader != row.lang:
+                named = self._cited(session, case, reader, row.kind, self.today)
+                unchecked = [c for c in named if not c.verified] or unchecked
             found.append(
                 _(
                     "The letter leaves out provisions that bear on the case but are not yet "

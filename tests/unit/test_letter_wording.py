@@ -23,6 +23,7 @@ from sqlalchemy import select
 from app.agreements import Library, load_library
 from app.db.models import Case, Mission, User
 from app.domain.iin import make_iin
+from app.i18n import set_language
 from app.letters import LETTER_KINDS, Addressee
 from app.letters.states import state_name, state_name_en_bare
 from app.services.agreements import AgreementService, sync_library
@@ -458,7 +459,8 @@ def test_an_employer_letter_cites_the_checked_law_on_the_complaint_by_what_it_is
     assert "Art. 55" not in letter and "(unverified)" not in letter  # weekly rest: unchecked
     draft = service.draft(hours.id, "employer_letter", "ru")
     (left_out,) = [w for w in service.warnings(draft.id) if "leaves out provisions" in w]
-    assert "ст. 55" in left_out  # weekly rest bears on the hours, but is not checked
+    # Weekly rest bears on the hours, but is not checked; named as the screen reads, in English.
+    assert "Art. 55" in left_out and "ст. 55" not in left_out
     russian = flat(raw_text(issue(people, hours.id, "employer_letter", "ru")))
     assert "ст. 50: рабочее время" in russian and "ст. 53: рабочее время" not in russian
 
@@ -1377,3 +1379,21 @@ def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(
     set_claims(people, case.id, wages | {"period_from": "2023-03-01", "period_to": "2023-08-31"})
     note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
     assert "(No. 29)" in note and "in force for the Republic of Korea since" not in note
+
+
+def test_provisions_left_out_are_named_in_the_readers_language(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: approving a Kazakh employer letter on a Russian screen, the warning named
+    the Korean law left out of it in Kazakh, «Ең төменгі жалақы туралы заң», in a Russian
+    sentence. Not in the letter, it is named as the reader reads."""
+    wages = make_case(people, "female", "KR")  # unpaid wages, passport kept
+    service = LetterService(people["aigul"], today=TODAY)
+    draft = service.draft(wages.id, "employer_letter", "kk")
+    try:
+        set_language("ru")
+        (left_out,) = [w for w in service.warnings(draft.id) if "не включены нормы" in w]
+    finally:
+        set_language("en")
+    assert "Закон о минимальной заработной плате" in left_out
+    assert "Ең төменгі жалақы" not in left_out

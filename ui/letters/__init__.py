@@ -14,7 +14,10 @@ def register(window: MainWindow) -> None:
     def page(main: MainWindow) -> QWidget:
         from ui.letters.page import LettersPage
 
-        return LettersPage(main.workspace, main.bridge)
+        letters = LettersPage(main.workspace, main.bridge)
+        # Approving, issuing, discarding and replies say what they did, as saving a case does.
+        letters.status_message.connect(lambda text: main.statusBar().showMessage(text, 5000))
+        return letters
 
     window.register_area(
         "letters",

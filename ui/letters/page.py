@@ -109,6 +109,7 @@ PREVIEW_ROOM = 700
 class LettersPage(QWidget):
     letter_issued = Signal(object)  # LetterInfo
     copy_recorded = Signal(str)  # the letter's id, once its copy's audit entry is written
+    status_message = Signal(str)  # what a step did, for the window's status bar
 
     def __init__(self, workspace: Workspace, bridge: LanguageBridge | None = None) -> None:
         super().__init__()
@@ -354,6 +355,7 @@ class LettersPage(QWidget):
         )
         self.model.retranslate()
         self.preview.retranslate_ui()
+        self._update_buttons()  # their tooltips follow the language too
 
     # -- the register ----------------------------------------------------------------------
 
@@ -542,6 +544,12 @@ class LettersPage(QWidget):
             writer and status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
         )
         self.approve_button.setEnabled(approver and status == LetterStatus.DRAFT)
+        # Greyed for an attaché's draft with no word why: say who approves (and signs) it.
+        self.approve_button.setToolTip(
+            _("A consul or head of section approves and signs this draft.")
+            if writer and not approver and status == LetterStatus.DRAFT
+            else ""
+        )
         self.issue_button.setEnabled(
             status == LetterStatus.APPROVED
             and info is not None
@@ -597,9 +605,18 @@ class LettersPage(QWidget):
         if info is None or info.status != LetterStatus.ISSUED:
             return None
         self.reply_dialog = ReplyDialog(self.service, info, parent=self)
-        self.reply_dialog.accepted.connect(lambda: self.refresh(info.id))
+        self.reply_dialog.accepted.connect(lambda: self._reply_recorded(info))
         self.reply_dialog.open()
         return self.reply_dialog
+
+    def _reply_recorded(self, info: LetterInfo) -> None:
+        self.refresh(info.id)
+        # The register's Reply column is the first to go when the window is narrow.
+        self.status_message.emit(
+            _("Reply recorded: letter {number}, on the timeline of case {case}.").format(
+                number=info.outgoing_number, case=info.case_number
+            )
+        )
 
     def correct_reply(self) -> ReplyDialog | None:
         """The selected letter's reply, to correct; the register shows it once on file."""
@@ -638,10 +655,17 @@ class LettersPage(QWidget):
 
     def _approve_confirmed(self, info: LetterInfo) -> None:
         service = self.service
+
+        def approved(_approved: object) -> None:
+            self.refresh(info.id)
+            self.status_message.emit(
+                _("Approved: {kind} on case {case}.").format(
+                    kind=label(LetterKind(info.kind)), case=info.case_number
+                )
+            )
+
         self._write(
-            lambda: service.approve(info.id, info.version),
-            lambda _approved: self.refresh(info.id),
-            refresh_after_failure=info.id,
+            lambda: service.approve(info.id, info.version), approved, refresh_after_failure=info.id
         )
 
     def _ask_about_selected(
@@ -678,6 +702,12 @@ class LettersPage(QWidget):
         assert isinstance(info, LetterInfo)
         self.refresh(info.id)
         self.letter_issued.emit(info)
+        # The number to write on the envelope: the register's row may be scrolled away.
+        self.status_message.emit(
+            _("Issued: letter {number} on case {case}.").format(
+                number=info.outgoing_number, case=info.case_number
+            )
+        )
 
     def ask_discard(self) -> None:
         self._ask_about_selected(
@@ -689,11 +719,12 @@ class LettersPage(QWidget):
 
     def _discard(self, letter_id: str) -> None:
         service = self.service
-        self._write(
-            lambda: service.discard(letter_id),
-            lambda _gone: self.refresh(),
-            refresh_after_failure="",
-        )
+
+        def discarded(_gone: object) -> None:
+            self.refresh()
+            self.status_message.emit(_("The draft is discarded."))
+
+        self._write(lambda: service.discard(letter_id), discarded, refresh_after_failure="")
 
     @property
     def writing(self) -> bool:

@@ -81,8 +81,10 @@ class ReplyDialog(ValidatingDialog):
     def retranslate_ui(self) -> None:
         number = self.letter.outgoing_number or ""
         sent = format_date(self.letter.letter_date) if self.letter.letter_date else ""
+        # The sentence's own full stop ends a name that has one: not «Co., Ltd..».
+        addressee = self.letter.addressee_text.rstrip(". ")
         intro = _("Letter {number} of {date} to {addressee}.").format(
-            number=number, date=sent, addressee=self.letter.addressee_text
+            number=number, date=sent, addressee=addressee
         )
         if self.correcting is None:
             self.setWindowTitle(_("Reply to letter {number}").format(number=number))

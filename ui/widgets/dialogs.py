@@ -165,8 +165,14 @@ class ValidatingDialog(QDialog):
             self._buttons_last_and_first_field_focused()
             # As tall as the form needs, up to the screen (Qt opens a dialog at most two
             # thirds of the screen tall once its form can scroll); beyond, the form scrolls.
-            height = min(max(self.height(), self.sizeHint().height()), screen_room(self).height())
-            self.resize(self.width(), height)
+            # And as wide as its form's least: Qt also opens it at most two thirds of the
+            # screen wide, and the fixed least width below keeps the layout from asking for
+            # more, so the Kazakh reply dialog (625 pixels) was cut at the right on a screen
+            # 910 wide (1366 at 150 %): its summary and its «remove the file» button.
+            room = screen_room(self)
+            width = min(max(self.width(), self.minimumSizeHint().width()), room.width())
+            height = min(max(self.height(), self.sizeHint().height()), room.height())
+            self.resize(width, height)
         super().showEvent(event)
 
     def _buttons_last_and_first_field_focused(self) -> None:
