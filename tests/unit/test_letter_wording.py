@@ -1377,3 +1377,54 @@ def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(
     set_claims(people, case.id, wages | {"period_from": "2023-03-01", "period_to": "2023-08-31"})
     note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
     assert "(No. 29)" in note and "in force for the Republic of Korea since" not in note
+
+
+@pytest.mark.parametrize(
+    ("category", "heading"),
+    [
+        (
+            "whereabouts_unknown",
+            {"ru": "1. Сведения о разыскиваемой", "kk": "1. Ізделіп жатқан азамат"},
+        ),
+        ("death_repatriation", {"ru": "1. Сведения об умершей", "kk": "1. Қайтыс болған азамат"}),
+    ],
+)
+def test_hq_s_report_does_not_call_a_missing_or_dead_worker_the_applicant(
+    people: dict[str, Workspace], category: str, heading: dict[str, str]
+) -> None:
+    """The fault: the report to HQ on a case the relatives reported headed its first section
+    «1. Заявительница» / «1. Өтініш беруші" ("the applicant") above the missing or dead woman,
+    who never applied to the mission."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(categories=(category,), claims=()))
+    for lang in ("ru", "kk"):
+        text = raw_text(issue(people, case.id, "hq_case_report", lang))
+        assert heading[lang] in text, (lang, text[:700])
+        assert not re.search(r"(?m)^\d\. (Заявительница|Өтініш беруші)$", text), lang
+
+
+def test_a_russian_report_ends_a_birth_date_with_one_full_stop(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: with no passport number and no phone, the report to HQ printed «Ким Саша,
+    05.01.1999 г. р..», and the report on an agency, on a worker of unknown sex with no employer
+    on file, «…Ким Саши (гражданство Республики Казахстан), 05.01.1999 г. р.,.»."""
+    case = make_case(
+        people,
+        "female",
+        "KR",
+        passport_no=None,
+        iin=None,  # nor a sex: neither the IIN nor the names tell it
+        surname="Ким",
+        given_names="Саша",
+        patronymic="",
+        surname_latin="",
+        given_names_latin="",
+    )
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(clear_employer=True))
+    for kind in ("hq_case_report", "agency_report"):
+        body = flat(raw_text(issue(people, case.id, kind, "ru")))
+        assert "15.03.1994 г. р." in body, kind
+        assert "г. р.." not in body and "г. р.,." not in body, (kind, body[:900])
