@@ -1428,3 +1428,31 @@ def test_a_russian_report_ends_a_birth_date_with_one_full_stop(
         body = flat(raw_text(issue(people, case.id, kind, "ru")))
         assert "15.03.1994 г. р." in body, kind
         assert "г. р.." not in body and "г. р.,." not in body, (kind, body[:900])
+
+
+@pytest.mark.parametrize("category", ["whereabouts_unknown", "death_repatriation"])
+def test_an_agency_report_on_a_missing_or_dead_worker_informs_the_family(
+    people: dict[str, Workspace], category: str
+) -> None:
+    """The fault: the report on an agency, on a case the relatives reported, said the missing
+    or dead woman had applied («сообщает об обращении гражданки…», «…азаматының өтініші»), asked
+    whether «заявительница» was placed by an agency and for the outcome «для информирования
+    заявительницы» / "so that the worker can be told of it"."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(categories=(category,), claims=(), clear_agency=True))
+    family = {
+        "ru": "для информирования её родственников",
+        "kk": "азаматтың туыстарына хабарлау үшін",
+        "en": "so that her family can be told of it",
+    }
+    applied = {
+        "ru": ("об обращении гражданки", "заявительниц"),
+        "kk": ("Серікқызының өтініші", "Өтініш беруші", "өтініш берушіге"),
+        "en": ("the worker can be told",),
+    }
+    for lang in LANGS:
+        body = flat(raw_text(issue(people, case.id, "agency_report", lang)))
+        assert family[lang] in body, (lang, body[:1200])
+        wrong = [words for words in applied[lang] if words in body]
+        assert not wrong, (lang, wrong)
