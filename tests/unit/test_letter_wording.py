@@ -1456,3 +1456,16 @@ def test_an_agency_report_on_a_missing_or_dead_worker_informs_the_family(
         assert family[lang] in body, (lang, body[:1200])
         wrong = [words for words in applied[lang] if words in body]
         assert not wrong, (lang, wrong)
+
+
+def test_a_russian_agency_report_sets_off_the_worker_s_employer_with_a_comma(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: with no identity details to print and no agency on file, the participle
+    followed the name without its comma: «…Әбенова Нұрлана Серікұлы трудоустроенного в
+    компанию…»."""
+    case = make_case(people, "male", "KR", passport_no=None, iin=None, birth_date=None)
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(clear_agency=True))
+    body = flat(raw_text(issue(people, case.id, "agency_report", "ru")))
+    assert "Әбенова Нұрлана Серікұлы, трудоустроенного в компанию" in body, body[:900]
