@@ -1469,3 +1469,20 @@ def test_a_russian_agency_report_sets_off_the_worker_s_employer_with_a_comma(
     cases.update_case(case.id, CaseChanges(clear_agency=True))
     body = flat(raw_text(issue(people, case.id, "agency_report", "ru")))
     assert "Әбенова Нұрлана Серікұлы, трудоустроенного в компанию" in body, body[:900]
+
+
+def test_hq_s_report_says_the_worker_is_a_minor(people: dict[str, Workspace]) -> None:
+    """The fault: the report to HQ on a girl of 16 gave her birth date among the identity
+    details and never said she was a minor, which is what HQ has to act on first."""
+    child = make_case(people, "female", "KR", birth_date=date(2010, 4, 2), iin=None)
+    adult = make_case(
+        people, "male", "KR", iin=make_iin(date(1990, 5, 2), "male", 5127), passport_no="N55501234"
+    )
+    said = {
+        "ru": "На дату доклада ей не исполнилось 18 лет.",
+        "kk": "Баяндама жасалған күні оған 18 жас толмаған.",
+        "en": "She is under 18 at the date of this report.",
+    }
+    for lang in LANGS:
+        assert said[lang] in flat(raw_text(issue(people, child.id, "hq_case_report", lang)))
+        assert "18" not in flat(raw_text(issue(people, adult.id, "hq_case_report", lang)))
