@@ -1065,6 +1065,8 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "addressee_place": addressee_lines(context.addressee, whole=False),
         "with_the": with_the,
         "quoted": quoted,
+        "full_stop": full_stop,
+        "minor": is_minor(context.person.birth_date, context.letter_date),
         "closing_dative": closing_dative(context),
         "forward_to_dative": {
             "ru": context.forward_to_dative or context.forward_to,
@@ -1103,6 +1105,21 @@ def quoted(name: str) -> str:
     if any(mark in name for mark in _QUOTES):
         return _STRAIGHT_PAIR.sub(r"«\1»", name)
     return f"«{name}»"
+
+
+def is_minor(birth_date: date | None, on: date) -> bool:
+    """Whether a person born on ``birth_date`` is under 18 on ``on`` (False when not known)."""
+    if birth_date is None:
+        return False
+    age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    return age < 18
+
+
+def full_stop(sentence: str) -> str:
+    """The sentence with its closing stop, which an abbreviation's at its end already is: not
+    «05.01.1999 г. р..»."""
+    sentence = sentence.rstrip()
+    return sentence if sentence.endswith(".") else sentence + "."
 
 
 def lower_first(text: str, lang: str) -> str:

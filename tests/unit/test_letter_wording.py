@@ -1392,8 +1392,117 @@ def test_provisions_left_out_are_named_in_the_readers_language(
     draft = service.draft(wages.id, "employer_letter", "kk")
     try:
         set_language("ru")
-        (left_out,) = [w for w in service.warnings(draft.id) if "не включены нормы" in w]
+        (left_out,) = [w for w in service.warnings(draft.id) if "не включены положения" in w]
     finally:
         set_language("en")
     assert "Закон о минимальной заработной плате" in left_out
     assert "Ең төменгі жалақы" not in left_out
+
+
+@pytest.mark.parametrize(
+    ("category", "heading"),
+    [
+        (
+            "whereabouts_unknown",
+            {"ru": "1. Сведения о разыскиваемой", "kk": "1. Ізделіп жатқан азамат"},
+        ),
+        ("death_repatriation", {"ru": "1. Сведения об умершей", "kk": "1. Қайтыс болған азамат"}),
+    ],
+)
+def test_hq_s_report_does_not_call_a_missing_or_dead_worker_the_applicant(
+    people: dict[str, Workspace], category: str, heading: dict[str, str]
+) -> None:
+    """The fault: the report to HQ on a case the relatives reported headed its first section
+    «1. Заявительница» / «1. Өтініш беруші" ("the applicant") above the missing or dead woman,
+    who never applied to the mission."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(categories=(category,), claims=()))
+    for lang in ("ru", "kk"):
+        text = raw_text(issue(people, case.id, "hq_case_report", lang))
+        assert heading[lang] in text, (lang, text[:700])
+        assert not re.search(r"(?m)^\d\. (Заявительница|Өтініш беруші)$", text), lang
+
+
+def test_a_russian_report_ends_a_birth_date_with_one_full_stop(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: with no passport number and no phone, the report to HQ printed «Ким Саша,
+    05.01.1999 г. р..», and the report on an agency, on a worker of unknown sex with no employer
+    on file, «…Ким Саши (гражданство Республики Казахстан), 05.01.1999 г. р.,.»."""
+    case = make_case(
+        people,
+        "female",
+        "KR",
+        passport_no=None,
+        iin=None,  # nor a sex: neither the IIN nor the names tell it
+        surname="Ким",
+        given_names="Саша",
+        patronymic="",
+        surname_latin="",
+        given_names_latin="",
+    )
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(clear_employer=True))
+    for kind in ("hq_case_report", "agency_report"):
+        body = flat(raw_text(issue(people, case.id, kind, "ru")))
+        assert "15.03.1994 г. р." in body, kind
+        assert "г. р.." not in body and "г. р.,." not in body, (kind, body[:900])
+
+
+@pytest.mark.parametrize("category", ["whereabouts_unknown", "death_repatriation"])
+def test_an_agency_report_on_a_missing_or_dead_worker_informs_the_family(
+    people: dict[str, Workspace], category: str
+) -> None:
+    """The fault: the report on an agency, on a case the relatives reported, said the missing
+    or dead woman had applied («сообщает об обращении гражданки…», «…азаматының өтініші»), asked
+    whether «заявительница» was placed by an agency and for the outcome «для информирования
+    заявительницы» / "so that the worker can be told of it"."""
+    case = make_case(people, "female", "KR")
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(categories=(category,), claims=(), clear_agency=True))
+    family = {
+        "ru": "для информирования её родственников",
+        "kk": "азаматтың туыстарына хабарлау үшін",
+        "en": "so that her family can be told of it",
+    }
+    applied = {
+        "ru": ("об обращении гражданки", "заявительниц"),
+        "kk": ("Серікқызының өтініші", "Өтініш беруші", "өтініш берушіге"),
+        "en": ("the worker can be told",),
+    }
+    for lang in LANGS:
+        body = flat(raw_text(issue(people, case.id, "agency_report", lang)))
+        assert family[lang] in body, (lang, body[:1200])
+        wrong = [words for words in applied[lang] if words in body]
+        assert not wrong, (lang, wrong)
+
+
+def test_a_russian_agency_report_sets_off_the_worker_s_employer_with_a_comma(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: with no identity details to print and no agency on file, the participle
+    followed the name without its comma: «…Әбенова Нұрлана Серікұлы трудоустроенного в
+    компанию…»."""
+    case = make_case(people, "male", "KR", passport_no=None, iin=None, birth_date=None)
+    cases = CaseService(people["aigul"], today=TODAY)
+    cases.update_case(case.id, CaseChanges(clear_agency=True))
+    body = flat(raw_text(issue(people, case.id, "agency_report", "ru")))
+    assert "Әбенова Нұрлана Серікұлы, трудоустроенного в компанию" in body, body[:900]
+
+
+def test_hq_s_report_says_the_worker_is_a_minor(people: dict[str, Workspace]) -> None:
+    """The fault: the report to HQ on a girl of 16 gave her birth date among the identity
+    details and never said she was a minor, which is what HQ has to act on first."""
+    child = make_case(people, "female", "KR", birth_date=date(2010, 4, 2), iin=None)
+    adult = make_case(
+        people, "male", "KR", iin=make_iin(date(1990, 5, 2), "male", 5127), passport_no="N55501234"
+    )
+    said = {
+        "ru": "На дату доклада ей не исполнилось 18 лет.",
+        "kk": "Баяндама жасалған күні оған 18 жас толмаған.",
+        "en": "She is under 18 at the date of this report.",
+    }
+    for lang in LANGS:
+        assert said[lang] in flat(raw_text(issue(people, child.id, "hq_case_report", lang)))
+        assert "18" not in flat(raw_text(issue(people, adult.id, "hq_case_report", lang)))
