@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    SQLColumnExpression,
     and_,
     func,
     literal_column,
@@ -109,10 +110,11 @@ def _overdue_order(sort: str, descending: bool) -> list[ColumnElement[Any]]:
     """The ORDER BY of an overdue list sorted by ``sort``: then the longest overdue, then the
     number (unique), so that every row has one place and pages neither repeat nor skip one."""
     longest = Case.due_date.asc()
+    first: ColumnElement[Any]
     if sort == DAYS_OVERDUE:  # more days overdue: an earlier due date
         first = Case.due_date.asc() if descending else Case.due_date.desc()
     else:
-        column = {
+        column: SQLColumnExpression[Any] = {
             URGENCY_FIRST: _URGENCY_PRIORITY,
             "number": Case.number,
             "mission": Case.holder_mission,
@@ -120,8 +122,8 @@ def _overdue_order(sort: str, descending: bool) -> list[ColumnElement[Any]]:
             "due_date": Case.due_date,
         }[sort]
         # A priority rises as urgency falls: the most urgent first is the priority ascending.
-        rising = descending != (sort == URGENCY_FIRST)
-        first = column.desc() if rising else column.asc()
+        in_sql_descending = descending != (sort == URGENCY_FIRST)
+        first = column.desc() if in_sql_descending else column.asc()
     return [first, longest, Case.number.asc()]
 
 
