@@ -7,7 +7,7 @@ Without ``--url`` (or QORGAU_BENCH_PG_URL) a throwaway cluster is started (as fo
 
 The data is ``bench_hq``'s (an HQ installation moved to the server, cases written with COPY),
 then a share of the cases made overdue (``--overdue``: each level in turn, the others open with
-a due date ahead) and one in 50 made critical. At each level, medians of a few runs:
+a due date ahead) and one in 64 made critical. At each level, medians of a few runs:
 
 - the app's first page (``ConsolidationService.overdue``) and its page after row 10,000 (by
   key), beside the raw SQL of the same pages;
