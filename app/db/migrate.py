@@ -24,6 +24,9 @@ MIGRATIONS_DIR = migrations_dir()
 FTS_PREFIX = "search_index"
 
 
+EXPRESSION_INDEXES = frozenset({"ix_case_overdue_order"})  # migration 0029
+
+
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     """Migrations spell the UTC timestamp type as the plain SQLAlchemy type they store."""
     from app.db.models import UtcDateTime
@@ -36,7 +39,12 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    """Autogenerate ignores the FTS5 index and its shadow tables."""
+    """Autogenerate ignores the FTS5 index and its shadow tables, and the indexes on an
+    expression: SQLite cannot reflect them, and PostgreSQL gives back a CASE laid out over
+    several lines, which autogenerate takes for another expression (their migrations' tests
+    check them on both engines)."""
+    if type_ == "index" and name in EXPRESSION_INDEXES:
+        return False
     return not (type_ == "table" and name is not None and name.startswith(FTS_PREFIX))
 
 

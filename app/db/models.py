@@ -844,6 +844,30 @@ class Returnee(SyncMixin, Base):
     )
 
 
+# HQ's overdue list in its default order (migration 0029): the most urgent first as a number
+# that rises (critical 0 … low 3, an unknown code 4), then the longest overdue, then the number,
+# so that one ascending index holds the list in order and a page is its next entries after the
+# last row's key (``app/services/consolidation.py``). Literal SQL, in the query as in the index:
+# both engines use an index on an expression, or with a WHERE, only for the very same text
+# (bound values would not match).
+OVERDUE_PRIORITY_SQL = (
+    "CASE urgency WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 "
+    "WHEN 'low' THEN 3 ELSE 4 END"
+)
+OPEN_CASES_SQL = (
+    "deleted_at IS NULL AND status IN ('awaiting_response', 'in_progress', 'new', 'referred')"
+)
+Index(
+    "ix_case_overdue_order",
+    text(f"({OVERDUE_PRIORITY_SQL})"),  # PostgreSQL takes an expression in brackets
+    Case.due_date,
+    Case.number,
+    Case.holder_mission,  # one mission's list: filtered in the index, not from each case row
+    # PostgreSQL gets the same WHERE from the migration (see ix_case_open_now).
+    sqlite_where=text(OPEN_CASES_SQL),
+)
+
+
 # The register's list in its order (``LIST_ORDER`` in app/services/returnees.py), the live
 # records only (migration 0026). Named here with PostgreSQL's NULLS LAST; on SQLite, which takes
 # no NULLS clause in an index, the migration writes DESC, which puts NULLs last there.

@@ -16,10 +16,30 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    SQLColumnExpression,
+    and_,
+    func,
+    literal_column,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
-from app.db.models import Case, Employer, ExchangeLog, Mission, Person
+from app.db.models import (
+    OPEN_CASES_SQL,
+    OVERDUE_PRIORITY_SQL,
+    Case,
+    Employer,
+    ExchangeLog,
+    Mission,
+    Person,
+)
 from app.domain.codes import Urgency
 from app.domain.roles import HQ_ROLES, USER_MANAGERS
 from app.domain.workflow import OPEN_STATUSES
@@ -37,10 +57,10 @@ STREAM_ROWS = 2_000  # overdue cases an export holds at a time
 URGENCY_FIRST = "urgency"
 DAYS_OVERDUE = "days_overdue"
 OVERDUE_SORTS = (URGENCY_FIRST, DAYS_OVERDUE, "number", "mission", "status", "due_date")
-# Low to critical, as the codes are declared; an unknown code ranks under low.
-_URGENCY_RANK = case(
-    {code.value: rank for rank, code in enumerate(Urgency)}, value=Case.urgency, else_=-1
-)
+# Critical 0 to low 3, an unknown code 4 (under low): the default order ascending, read from
+# ix_case_overdue_order (migration 0029), which only this very text matches.
+_URGENCY_PRIORITY = literal_column(OVERDUE_PRIORITY_SQL, Integer)
+_PRIORITY_OF = {code.value: rank for rank, code in enumerate(reversed(Urgency))}
 # Of each repeat (a person or employer at several missions), how many case numbers are listed.
 CASES_SHOWN = 20
 READERS = HQ_ROLES | USER_MANAGERS
@@ -90,17 +110,20 @@ def _overdue_order(sort: str, descending: bool) -> list[ColumnElement[Any]]:
     """The ORDER BY of an overdue list sorted by ``sort``: then the longest overdue, then the
     number (unique), so that every row has one place and pages neither repeat nor skip one."""
     longest = Case.due_date.asc()
+    first: ColumnElement[Any]
     if sort == DAYS_OVERDUE:  # more days overdue: an earlier due date
         first = Case.due_date.asc() if descending else Case.due_date.desc()
     else:
-        column = {
-            URGENCY_FIRST: _URGENCY_RANK,
+        column: SQLColumnExpression[Any] = {
+            URGENCY_FIRST: _URGENCY_PRIORITY,
             "number": Case.number,
             "mission": Case.holder_mission,
             "status": Case.status,
             "due_date": Case.due_date,
         }[sort]
-        first = column.desc() if descending else column.asc()
+        # A priority rises as urgency falls: the most urgent first is the priority ascending.
+        in_sql_descending = descending != (sort == URGENCY_FIRST)
+        first = column.desc() if in_sql_descending else column.asc()
     return [first, longest, Case.number.asc()]
 
 
@@ -141,6 +164,12 @@ class Repeat:
         return _("{employer} ({country})").format(
             employer=self.name, country=country_name(self.country)
         )
+
+
+def keyset_paged(sort: str, descending: bool) -> bool:
+    """Whether the overdue list in this order pages by key (``overdue``'s ``after``): the
+    default order, the one its index holds."""
+    return sort == URGENCY_FIRST and descending
 
 
 class ConsolidationService(DatedService):
@@ -214,17 +243,67 @@ class ConsolidationService(DatedService):
         limit: int | None = OVERDUE_PAGE,
         sort: str = URGENCY_FIRST,
         descending: bool = True,
+        after: OverdueCase | None = None,
     ) -> list[OverdueCase]:
         """Open cases past their due date, one mission's or all, a page of them: by default
         the most urgent first (a critical case overdue a day above a normal one overdue a
         year), then the longest overdue. ``sort`` names an ``OVERDUE_SORTS`` column, sorted
-        in the database so that pages follow each other; ``limit`` None reads them all."""
-        query = self._overdue_query(mission, sort, descending).offset(offset)
-        if limit is not None:
-            query = query.limit(limit)
+        in the database so that pages follow each other; ``limit`` None reads them all.
+
+        ``after`` (the default order only, see ``keyset_paged``) is the last row of the page
+        before: the next page starts from its key in the index, at the same cost however deep,
+        where ``offset`` reads and drops the rows before it."""
+        if after is not None:
+            if not keyset_paged(sort, descending) or offset:
+                raise ValueError("a page after a row is read in the default order alone")
+            return self._overdue_after(mission, after, limit)
+        query = self.overdue_page_query(mission, offset, limit, sort, descending)
         today = self.today  # once, not per row: it reads the clock
         with self.ws.read() as session:
             return [_overdue_row(row, today) for row in session.execute(query)]
+
+    def _overdue_after(
+        self, mission: str | None, after: OverdueCase, limit: int | None
+    ) -> list[OverdueCase]:
+        same, less_urgent = self.overdue_after_queries(mission, after)
+        today = self.today
+        with self.ws.read() as session:
+            rows = list(session.execute(same if limit is None else same.limit(limit)))
+            if limit is None or len(rows) < limit:
+                rest = less_urgent if limit is None else less_urgent.limit(limit - len(rows))
+                rows += session.execute(rest)
+        return [_overdue_row(row, today) for row in rows]
+
+    def overdue_after_queries(
+        self, mission: str | None, after: OverdueCase
+    ) -> tuple[Select[*_OverdueColumns], Select[*_OverdueColumns]]:
+        """The rows after ``after`` in the default order, as two ranges of its index that both
+        engines seek to (a row comparison over the urgency expression as well, SQLite scans
+        from the start): the rest of its urgency (due date and number after its own), then
+        the less urgent ones."""
+        priority = _PRIORITY_OF.get(after.urgency, len(_PRIORITY_OF))
+        query = self._overdue_query(mission)
+        same = (
+            query.where(
+                _URGENCY_PRIORITY == priority,
+                tuple_(Case.due_date, Case.number) > tuple_(after.due_date, after.number),
+            )
+            .order_by(None)
+            .order_by(Case.due_date, Case.number)  # the urgency one: no sort by it
+        )
+        return same, query.where(_URGENCY_PRIORITY > priority)
+
+    def overdue_page_query(
+        self,
+        mission: str | None = None,
+        offset: int = 0,
+        limit: int | None = OVERDUE_PAGE,
+        sort: str = URGENCY_FIRST,
+        descending: bool = True,
+    ) -> Select[*_OverdueColumns]:
+        """The SELECT of ``overdue``'s page counted from ``offset`` (the tests read its plan)."""
+        query = self._overdue_query(mission, sort, descending).offset(offset)
+        return query if limit is None else query.limit(limit)
 
     def count_overdue(self, mission: str | None = None) -> int:
         """How many open cases are past their due date, one mission's or all."""
@@ -258,11 +337,7 @@ class ConsolidationService(DatedService):
             Case.host_country,
             Case.due_date,
             Case.id,
-        ).where(
-            Case.deleted_at.is_(None),
-            Case.status.in_(OPEN),
-            Case.due_date < self.today,
-        )
+        ).where(text(OPEN_CASES_SQL), Case.due_date < self.today)
         if mission:
             # As the case list and the statistics take it: "sel" typed, or a code that names
             # no mission here, listed nothing, read as a mission with no overdue case.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, Select, text
@@ -51,7 +53,10 @@ def assert_at_head_as_the_models(connection: Connection) -> None:
     context = MigrationContext.configure(
         connection, opts={"include_object": migrate.include_object, "compare_type": True}
     )
-    assert compare_metadata(context, Base.metadata) == []
+    with warnings.catch_warnings():
+        # Indexes on an expression are left out of the comparison (migrate.include_object).
+        warnings.filterwarnings("ignore", message=".*expression-based index")
+        assert compare_metadata(context, Base.metadata) == []
 
 
 def indexed_columns(connection: Connection, index: str) -> list[str]:

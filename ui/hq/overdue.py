@@ -4,7 +4,8 @@ At two million cases tens of thousands are overdue. The list read them whole, ca
 5,000 longest overdue, so a critical case (life or liberty at risk) that fell overdue this
 week was left off. Now the database orders them (the most urgent first, then the longest
 overdue; or by the column clicked) and counts them; the model holds the pages read so far and
-reads the next one off the GUI thread as the view scrolls to it, as the case list does.
+reads the next one off the GUI thread as the view scrolls to it, as the case list does. In the
+default order the next page starts after the last row's key (issue 22), not at an offset.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app.services.consolidation import (
     URGENCY_FIRST,
     ConsolidationService,
     OverdueCase,
+    keyset_paged,
 )
 from ui.palette import URGENCY_COLOURS
 from ui.tasks import LatestOnly, show_error
@@ -131,11 +133,17 @@ class OverdueModel(QAbstractTableModel):
         self._reading_more = True
         service, mission, offset, listed = self.service, self.mission, len(self.rows), self._list
         sort, descending, size = self.sort_key, self.descending, self.page_size
+        # The default order continues from the last row's key in its index, at the cost of
+        # the first page however far the list has scrolled; the others count an offset.
+        after = self.rows[-1] if keyset_paged(sort, descending) and self.rows else None
 
         def page() -> tuple[int, int, list[OverdueCase]]:
-            found = service.overdue(
-                mission, offset=offset, limit=size, sort=sort, descending=descending
-            )
+            if after is not None:
+                found = service.overdue(mission, limit=size, after=after)
+            else:
+                found = service.overdue(
+                    mission, offset=offset, limit=size, sort=sort, descending=descending
+                )
             return listed, offset, found
 
         self._more.submit([page])
