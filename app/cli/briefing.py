@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_actions, json_help, print_json, warn, workspace
+from app.cli.common import (
+    add_actions,
+    json_help,
+    pdf_out_argument,
+    print_json,
+    warn,
+    workspace,
+)
 from app.i18n import LANGUAGES, _
 from app.services.briefing import mission_contacts, set_mission_contacts, write_briefing
 
@@ -18,7 +24,13 @@ def register(commands: Any) -> None:
     render = actions.add_parser("render", help=_("write the briefing sheet of a country as PDF"))
     render.add_argument("--country", required=True, help=_("ISO 3166 two-letter code, e.g. KR"))
     render.add_argument("--lang", required=True, choices=LANGUAGES, help=_("language of the sheet"))
-    render.add_argument("--out", required=True, type=Path, help=_("FILE.pdf"))
+    render.add_argument(
+        "--out",
+        required=True,
+        type=pdf_out_argument,
+        metavar="FILE.pdf",
+        help=_("where to write the PDF"),
+    )
     render.set_defaults(handler=cmd_render)
     contacts = actions.add_parser(
         "contacts", help=_("show or set the hotline and opening hours the sheet prints")

@@ -432,3 +432,14 @@ def day_argument(value: str) -> date:
         raise argparse.ArgumentTypeError(
             _("“{value}” is not a date (YYYY-MM-DD).").format(value=value)
         ) from None
+
+
+def pdf_out_argument(value: str) -> Path:
+    """An argparse type: where to write a PDF. A name with another extension is refused (a
+    PDF saved as x.txt opens in no reader the officer would try)."""
+    path = Path(value)
+    if path.suffix.lower() != ".pdf":
+        raise argparse.ArgumentTypeError(
+            _("“{value}” is not a PDF file name: end it with .pdf.").format(value=value)
+        )
+    return path

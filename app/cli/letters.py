@@ -14,6 +14,7 @@ from app.cli.common import (
     add_actions,
     day_argument,
     json_help,
+    pdf_out_argument,
     print_json,
     print_table,
     workspace,
@@ -62,7 +63,11 @@ def register(commands: Any) -> None:
     render.add_argument("number", help=_("the case number"))
     _letter_options(render)
     render.add_argument(
-        "--out", required=True, type=Path, metavar="FILE.pdf", help=_("where to write the PDF")
+        "--out",
+        required=True,
+        type=pdf_out_argument,
+        metavar="FILE.pdf",
+        help=_("where to write the PDF"),
     )
     render.set_defaults(handler=cmd_render)
 
@@ -101,7 +106,11 @@ def register(commands: Any) -> None:
     pdf = actions.add_parser("pdf", help=_("write an issued letter's registered PDF"))
     pdf.add_argument("number", help=_("the outgoing number, e.g. SEL-2026/0042"))
     pdf.add_argument(
-        "--out", required=True, type=Path, metavar="FILE.pdf", help=_("where to write the PDF")
+        "--out",
+        required=True,
+        type=pdf_out_argument,
+        metavar="FILE.pdf",
+        help=_("where to write the PDF"),
     )
     pdf.set_defaults(handler=cmd_pdf)
 

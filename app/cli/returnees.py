@@ -17,7 +17,7 @@ from app.cli.common import (
     workspace,
 )
 from app.domain import occupations as isco
-from app.i18n import _, current_language, format_date, ngettext
+from app.i18n import _, country_name, current_language, format_date, ngettext
 from app.services.returnee_json import returnee_from_json
 from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
 
@@ -32,35 +32,14 @@ def register(commands: Any) -> None:
     add_json_input(add, _("the record as a JSON file (- for standard input)"))
     add.set_defaults(handler=cmd_add)
     listing = actions.add_parser("list", help=_("list the register"))
-    listing.add_argument(
-        "--occupation", default="", help=_("ISCO-08 code: unit group (7212) or major group (7)")
-    )
-    listing.add_argument("--region", default="", help=_("ISO 3166-2:KZ code, e.g. KZ-71"))
-    listing.add_argument("--skill", default="", help=_("text in the certificates or note"))
-    listing.add_argument("--language", default="", help=_("ISO 639-1 code, e.g. ko"))
-    # What a figure of 'qorgau stats' counts, so that its records can be listed.
-    listing.add_argument(
-        "--returned-from", type=day_argument, metavar="DATE", help=_("returned on or after")
-    )
-    listing.add_argument(
-        "--returned-to", type=day_argument, metavar="DATE", help=_("returned on or before")
-    )
-    listing.add_argument(
-        "--undated", action="store_true", help=_("only the records with no day of return")
-    )
-    listing.add_argument("--work-country", default="", help=_("ISO 3166 code, e.g. KR"))
-    listing.add_argument("--mission", default="", help=_("HQ: the mission's code"))
-    listing.add_argument(
-        "--wants-referral",
-        action="store_true",
-        help=_("only those who want a referral to an employment centre"),
-    )
+    _add_filter_flags(listing)
     listing.add_argument("--json", action="store_true", help=json_help())
     listing.set_defaults(handler=cmd_list)
     export = actions.add_parser(
         "export", help=_("write the register for the employment service (consented fields only)")
     )
     export.add_argument("--out", required=True, type=Path, help=_("FILE.csv or FILE.xlsx"))
+    _add_filter_flags(export)  # the register's part the list shows, for the employment service
     export.set_defaults(handler=cmd_export)
     withdraw = actions.add_parser(
         "withdraw",
@@ -68,6 +47,33 @@ def register(commands: Any) -> None:
     )
     withdraw.add_argument("record_id", metavar="ID", help=_("the record's id (see 'list --json')"))
     withdraw.set_defaults(handler=cmd_withdraw)
+
+
+def _add_filter_flags(parser: argparse.ArgumentParser) -> None:
+    """The filters 'list' and 'export' share, under the same names."""
+    parser.add_argument(
+        "--occupation", default="", help=_("ISCO-08 code: unit group (7212) or major group (7)")
+    )
+    parser.add_argument("--region", default="", help=_("ISO 3166-2:KZ code, e.g. KZ-71"))
+    parser.add_argument("--skill", default="", help=_("text in the certificates or note"))
+    parser.add_argument("--language", default="", help=_("ISO 639-1 code, e.g. ko"))
+    # What a figure of 'qorgau stats' counts, so that its records can be listed.
+    parser.add_argument(
+        "--returned-from", type=day_argument, metavar="DATE", help=_("returned on or after")
+    )
+    parser.add_argument(
+        "--returned-to", type=day_argument, metavar="DATE", help=_("returned on or before")
+    )
+    parser.add_argument(
+        "--undated", action="store_true", help=_("only the records with no day of return")
+    )
+    parser.add_argument("--work-country", default="", help=_("ISO 3166 code, e.g. KR"))
+    parser.add_argument("--mission", default="", help=_("HQ: the mission's code"))
+    parser.add_argument(
+        "--wants-referral",
+        action="store_true",
+        help=_("only those who want a referral to an employment centre"),
+    )
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -108,8 +114,8 @@ def row_json(row: ReturneeRow) -> dict[str, Any]:
     }
 
 
-def cmd_list(args: argparse.Namespace) -> int:
-    flt = ReturneeFilter(
+def _filter_of(args: argparse.Namespace) -> ReturneeFilter:
+    return ReturneeFilter(
         occupation=args.occupation,
         region=args.region,
         skill=args.skill,
@@ -121,6 +127,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         mission=args.mission,
         wants_referral=args.wants_referral,
     )
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    flt = _filter_of(args)
     with workspace(args) as ws:
         service = ReturneeService(ws)
         total = service.count(flt)
@@ -142,7 +152,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 r.full_name,
                 f"{r.occupation} {isco.occupation_title(r.occupation, lang)}",
                 isco.region_title(r.region, lang),
-                r.work_country,
+                country_name(r.work_country, lang) if r.work_country else "—",
                 format_date(r.returned_on) if r.returned_on else "—",
             ]
             for r in rows
@@ -153,7 +163,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        count = ReturneeService(ws).export(args.out, lang=current_language())
+        count = ReturneeService(ws).export(args.out, _filter_of(args), current_language())
     print(
         ngettext("Wrote {path} ({n} record).", "Wrote {path} ({n} records).", count).format(
             path=args.out, n=count

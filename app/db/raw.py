@@ -117,6 +117,45 @@ def open_raw(path: Path, key: bytes) -> Any:
     return conn
 
 
+_PLAIN_SQLITE_HEADER = b"SQLite format 3\0"
+
+
+def _looks_encrypted(path: Path) -> bool:
+    """The file starts as a SQLCipher database does: its random salt, not SQLite's header
+    nor a wiped page."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(len(_PLAIN_SQLITE_HEADER))
+    except OSError:
+        return False
+    return (
+        len(start) == len(_PLAIN_SQLITE_HEADER)
+        and start != _PLAIN_SQLITE_HEADER
+        and start.strip(b"\0") != b""
+    )
+
+
+def key_refused_at_first_page(path: Path, key: bytes) -> bool:
+    """An encrypted-looking file whose first page the key does not decrypt ("not a
+    database"): most often another file's key. A file damaged past its first page reads as
+    "malformed" instead, and a plain SQLite file or a wiped one does not look encrypted."""
+    if not _looks_encrypted(path):
+        return False
+    try:
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    except sqlcipher3.Error:
+        return False
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(_key_pragma(key))
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError as exc:
+        return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) == _SQLITE_NOTADB
+    finally:
+        conn.close()
+    return False
+
+
 def key_opens(path: Path, key: bytes) -> bool:
     try:
         open_raw(path, key).close()

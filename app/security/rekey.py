@@ -31,7 +31,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.db.raw import key_opens, leave_wal, open_raw
+from app.db.raw import key_opens, key_refused_at_first_page, leave_wal, open_raw
 from app.errors import AuthError, DatabaseBusy, DatabaseError, FileInUse, StorageFull
 from app.i18n import _, format_size, ngettext
 from app.security.keyslots import (
@@ -320,6 +320,19 @@ def _settle(db_path: Path, slots: KeySlotStore, opened: OpenedSlot, password: st
     epoch = next((e for e in candidates if key_opens(db_path, opened.keys[e])), None)
     if epoch is None:
         if state.key_epoch in opened.keys:
+            if key_refused_at_first_page(db_path, opened.keys[state.key_epoch]):
+                # The key file's current key does not decrypt the first page: most often the
+                # key file is another database's or an older copy (a first page of noise
+                # cannot be told from it), so the file to restore first is the key file.
+                raise DatabaseError(
+                    _(
+                        "{db} does not open with the key in {keys}: the key file belongs to "
+                        "another Qorgau database or is an older copy (from before this "
+                        "database's key was changed), or the database is damaged. Restore "
+                        "{keys} from the backup made together with this database; if it still "
+                        "does not open, restore the database from that backup too."
+                    ).format(keys=slots.path.name, db=db_path.name)
+                )
             # The slot is current: the database itself is foreign or damaged; say that.
             open_raw(db_path, opened.keys[state.key_epoch]).close()
         raise DatabaseError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
+import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time
@@ -211,9 +212,36 @@ def _refuse_second_copy(session: Session, case_id: str, name: str, digest: str) 
         )
 
 
+def not_attachable(path: Path) -> str:
+    """Why ``path`` cannot be attached as it is ("" if it can be tried): a folder, or a pipe
+    or device, whose reading never ends (a dropped pipe held the save queue forever)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ""  # reading it says why, in the file's own words
+    if stat.S_ISDIR(mode):
+        return _("“{name}” is a folder: attach the files in it.").format(name=path.name)
+    if not stat.S_ISREG(mode):
+        return _(
+            "“{name}” is not a file with content (a pipe or a device): it cannot be attached."
+        ).format(name=path.name)
+    return ""
+
+
+def web_link_not_attachable(link: str) -> str:
+    """A dropped web address: Qorgau stores files, and downloads nothing."""
+    return _(
+        "{link} is a web link, not a file: it cannot be attached. Save the file on this "
+        "computer first, then attach it."
+    ).format(link=link)
+
+
 def read_attachment(path: Path) -> bytes:
     """A file to attach, read only when it is within the limit: a file of gigabytes dropped on
     a case was read whole into memory before the limit refused it."""
+    refusal = not_attachable(path)
+    if refusal:
+        raise ValidationError(refusal, "content")
     try:
         with path.open("rb") as file:
             content = file.read(MAX_ATTACHMENT_BYTES + 1)

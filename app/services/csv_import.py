@@ -1114,17 +1114,20 @@ def totals_message(report: ImportReport) -> str:
     if not report.totals:
         return ""
     lines = ", ".join(str(line) for line in report.totals)
+    # One text for one number, another for a list: the list is not a count, and a plural
+    # form picked by it (21 lines: Russian's "one") would speak of a list as of one row.
+    several = len(report.totals) > 1
     if report.sheet:  # a workbook's rows by the numbers Excel shows beside them
-        text = ngettext(
-            "Row {rows} holds totals, not a case: it is left out.",
-            "Rows {rows} hold totals, not cases: they are left out.",
-            len(report.totals),
+        text = (
+            _("Rows {rows} hold totals, not cases: they are left out.")
+            if several
+            else _("Row {rows} holds totals, not a case: it is left out.")
         )
     else:
-        text = ngettext(
-            "Line {rows} holds totals, not a case: it is left out.",
-            "Lines {rows} hold totals, not cases: they are left out.",
-            len(report.totals),
+        text = (
+            _("Lines {rows} hold totals, not cases: they are left out.")
+            if several
+            else _("Line {rows} holds totals, not a case: it is left out.")
         )
     return text.format(rows=lines)
 
@@ -1141,23 +1144,33 @@ def iin_left_out_message(report: ImportReport) -> str:
     named = ", ".join(str(line) for line in lines[:SHOWN_WARNED_LINES])
     if len(lines) > SHOWN_WARNED_LINES:
         named += ", …"
+    several = len(lines) > 1  # a list of lines, not a count (see totals_message)
     if report.sheet:  # a workbook's rows by the numbers Excel shows beside them
-        text = ngettext(
-            "Row {rows}: the IIN is mistyped (its check digit or birth date is wrong); the "
-            "case comes in without it, and the IIN as written is kept in its description.",
-            "Rows {rows}: the IINs are mistyped (their check digits or birth dates are "
-            "wrong); the cases come in without them, and each IIN as written is kept in its "
-            "case's description.",
-            len(lines),
+        text = (
+            _(
+                "Rows {rows}: the IINs are mistyped (their check digits or birth dates are "
+                "wrong); the cases come in without them, and each IIN as written is kept in "
+                "its case's description."
+            )
+            if several
+            else _(
+                "Row {rows}: the IIN is mistyped (its check digit or birth date is wrong); the "
+                "case comes in without it, and the IIN as written is kept in its description."
+            )
         )
     else:
-        text = ngettext(
-            "Line {rows}: the IIN is mistyped (its check digit or birth date is wrong); the "
-            "case comes in without it, and the IIN as written is kept in its description.",
-            "Lines {rows}: the IINs are mistyped (their check digits or birth dates are "
-            "wrong); the cases come in without them, and each IIN as written is kept in its "
-            "case's description.",
-            len(lines),
+        text = (
+            _(
+                "Lines {rows}: the IINs are mistyped (their check digits or birth dates are "
+                "wrong); the cases come in without them, and each IIN as written is kept in "
+                "its case's description."
+            )
+            if several
+            else _(
+                "Line {rows}: the IIN is mistyped (its check digit or birth date is wrong); "
+                "the case comes in without it, and the IIN as written is kept in its "
+                "description."
+            )
         )
     return text.format(rows=named)
 

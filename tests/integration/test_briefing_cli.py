@@ -373,3 +373,18 @@ def test_at_hq_the_sheet_names_the_mission_in_the_country_and_the_ministry(
     assert [block.name for block in contact_blocks(demo, "TR", "en")] == [
         "Ministry of Foreign Affairs"
     ]
+
+
+@pytest.mark.parametrize("name", ["sheet.txt", "sheet"])
+def test_an_out_file_not_named_pdf_is_a_usage_error(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
+) -> None:
+    """``--out x.txt`` wrote a PDF under the name x.txt, which no reader opens by its name."""
+    out = tmp_path / name
+    result = run_cli(
+        capsys, "briefing", "render", "--country", "KR", "--lang", "en", "--out", str(out)
+    )
+    assert result.code == 2
+    assert f"“{out}” is not a PDF file name: end it with .pdf." in result.err
+    assert not out.exists()
+    render(capsys, tmp_path / "SHEET.PDF", "KR", "en")  # in capitals, still a PDF's name

@@ -239,7 +239,10 @@ def test_a_damaged_database_is_one_line_in_the_users_language(
     lines = result.err.strip().splitlines()
     assert len(lines) == 1, result.err
     assert "malformed" not in lines[0] and "ERROR" not in lines[0]
-    assert "не является базой данных Qorgau или повреждён" in lines[0], lines[0]
+    if damage == "middle":
+        assert "не является базой данных Qorgau или повреждён" in lines[0], lines[0]
+    else:  # a first page of noise reads as an encrypted file: the key file is named first
+        assert "keyslots.json" in lines[0] and "qorgau.db" in lines[0], lines[0]
 
 
 def test_without_a_terminal_the_message_names_the_variable_read(

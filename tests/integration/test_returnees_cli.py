@@ -271,3 +271,49 @@ def test_withdraw_takes_the_record_out_of_the_register_audited(
             assert [e.entity_id for e in entries] == [record_id]
     finally:
         ws.close()
+
+
+def test_the_list_names_the_country_of_work_and_json_keeps_its_code(
+    capsys: pytest.CaptureFixture[str], closed_case: str, tmp_path: Path
+) -> None:
+    """The table showed "KR" where the window and the export name the country."""
+    added = run_cli(capsys, "returnee", "add", "--json", str(returnee_json(tmp_path, closed_case)))
+    assert added.code == 0, added.err
+    for lang, name in (("kk", "Оңтүстік Корея"), ("ru", "Республика Корея"), ("en", "South Korea")):
+        table = run_cli(capsys, "--lang", lang, "returnee", "list")
+        assert table.code == 0, table.err
+        assert name in table.out
+        assert not re.search(r"\bKR\b", table.out)
+    listed = json.loads(run_cli(capsys, "returnee", "list", "--json").out)
+    assert listed["returnees"][0]["work_country"] == "KR"
+
+
+def test_export_takes_the_filters_of_the_list(
+    capsys: pytest.CaptureFixture[str], closed_case: str, tmp_path: Path
+) -> None:
+    """'returnee export' wrote the whole register: the employment centre of one region was
+    sent every region's workers. It takes the list's filters, under the same names."""
+    added = run_cli(capsys, "returnee", "add", "--json", str(returnee_json(tmp_path, closed_case)))
+    assert added.code == 0, added.err
+    filters = {
+        "--region": ("KZ-62", "KZ-71"),
+        "--occupation": ("7", "2"),
+        "--work-country": ("KR", "RU"),
+        "--language": ("ko", "ru"),
+        "--skill": ("Welder", "Cook"),
+    }
+    for flag, (matching, other) in filters.items():
+        for value, records in ((matching, 1), (other, 0)):
+            out = tmp_path / f"register{flag}-{value}.csv"
+            exported = run_cli(capsys, "returnee", "export", "--out", str(out), flag, value)
+            assert exported.code == 0, exported.err
+            listed = run_cli(capsys, "returnee", "list", "--json", flag, value)
+            assert json.loads(listed.out)["total"] == records
+            text = out.read_text(encoding="utf-8-sig")
+            assert ("Сейітов" in text) == bool(records), (flag, value)
+    out = tmp_path / "referrals.xlsx"
+    exported = run_cli(capsys, "returnee", "export", "--out", str(out), "--wants-referral")
+    assert exported.code == 0 and "(1 record)" in exported.out
+    dated = ("--returned-from", "2000-01-01", "--returned-to", "2000-12-31")
+    exported = run_cli(capsys, "returnee", "export", "--out", str(out), *dated)
+    assert exported.code == 0 and "(0 records)" in exported.out

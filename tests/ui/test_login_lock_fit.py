@@ -7,6 +7,8 @@ reached them; a two-line error squashed the fields.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
@@ -14,6 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from app.config import Paths
 from app.i18n import _, language_override
+from app.services.installation import init_installation
+from tests.conftest import MISSION, PASSWORD
 from tests.ui.press import click
 from tests.ui.test_login_and_setup import login_dialog, refused_sign_in, sign_in
 from ui.i18n_bridge import LanguageBridge
@@ -149,3 +153,22 @@ def test_the_lock_screen_shows_its_whole_explanation(
     text = lock.explanation
     assert text.height() >= text.heightForWidth(text.width())
     assert "consul" in text.text()
+
+
+def test_another_databases_key_file_is_named_whole_in_the_sign_in_window(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, tmp_path: Path
+) -> None:
+    """A key file copied from another installation: the window said the database was not a
+    Qorgau database. It names the key file to restore, every line of it in sight."""
+    other = Paths(tmp_path / "other")
+    init_installation(other, MISSION, "admin", PASSWORD)
+    installation.keyslots.write_bytes(other.keyslots.read_bytes())
+    dialog = _login(qtbot, installation, bridge)
+    sign_in(qtbot, dialog, "admin", PASSWORD)
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+    QCoreApplication.processEvents()
+    assert dialog.error.text().startswith("qorgau.db does not open with the key in keyslots.json")
+    assert "Restore keyslots.json from the backup" in dialog.error.text()
+    assert dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())
+    _fields_not_squashed([dialog.username, dialog.password])
+    assert dialog.workspace is None

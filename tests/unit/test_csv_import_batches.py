@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 from typing import Any
@@ -897,3 +898,32 @@ def test_rejected_rows_are_said_again_in_the_language_chosen_later(ws: Workspace
         5: "Ячеек: 3, а в заголовке: 6.",
     }
     assert reasons[4] == "Unknown status “lost”."  # the text itself, as the command line prints
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+@pytest.mark.parametrize("sheet", ["", "Лист1"])
+def test_a_list_of_21_lines_is_said_as_a_list_not_as_one_line(language: str, sheet: str) -> None:
+    """Russian's plural form for 21 is its "one": the lines of totals (or of mistyped IINs)
+    were listed as «Строка 1, 2, …, 21 — итоговая». A list of lines is said as a list
+    whatever its length; one line as one line."""
+
+    def said(lines: list[int]) -> tuple[str, str]:
+        report = csv_import.ImportReport(encoding="utf-8", delimiter=";", mapping={}, sheet=sheet)
+        report.totals = lines
+        report.warnings = [csv_import.RowWarning(line, "", "iin") for line in lines]
+        return csv_import.totals_message(report), csv_import.iin_left_out_message(report)
+
+    set_language(language)
+    try:
+        one, two, many = said([7]), said([7, 8]), said(list(range(1, 22)))
+    finally:
+        set_language("en")
+
+    def words(text: str) -> str:  # the text without its list of lines
+        return re.sub(r"\d+(, \d+)*(, …)?", "#", text)
+
+    for one_text, two_text, many_text in zip(one, two, many, strict=True):
+        assert words(many_text) == words(two_text)  # «Строки # — итоговые», not «Строка #»
+        assert words(one_text) != words(two_text)
+    if language == "en":
+        assert one[0].startswith("Row 7 holds" if sheet else "Line 7 holds")

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from app.config import Paths
-from app.errors import AuthError
+from app.errors import AuthError, DatabaseError
 from app.security import keyslots
 from app.security.login_guard import LoginGuard
 from app.services import sign_in
-from tests.conftest import PASSWORD
+from tests.conftest import MISSION, PASSWORD, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,6 +54,32 @@ def test_a_wrong_password_is_refused_and_counted(installation: Paths) -> None:
         sign_in.unlock(installation, "admin", "wrong", prepare=lambda: calls.append("prepared"))
     assert calls == ["prepared"]
     assert LoginGuard(installation.data_dir).failures("admin") == 1
+
+
+def test_another_databases_key_file_is_named_as_the_file_to_restore(
+    installation: Paths, tmp_path: Path
+) -> None:
+    """A key file from another installation (or from before a re-key) opened with the
+    password, and its key did not open the database: the officer was told "qorgau.db is not a
+    Qorgau database, or it is damaged" and went to restore the wrong file."""
+    from app.services.installation import init_installation
+
+    other = Paths(tmp_path / "other")
+    init_installation(other, MISSION, "admin", PASSWORD)
+    installation.keyslots.write_bytes(other.keyslots.read_bytes())
+    before = snapshot(installation.data_dir)
+    with pytest.raises(DatabaseError) as refused:
+        sign_in.unlock(installation, "admin", PASSWORD)
+    assert str(refused.value) == (
+        "qorgau.db does not open with the key in keyslots.json: the key file belongs to "
+        "another Qorgau database or is an older copy (from before this database's key was "
+        "changed), or the database is damaged. Restore keyslots.json from the backup made "
+        "together with this database; if it still does not open, restore the database from "
+        "that backup too."
+    )
+    assert "not a Qorgau database" not in str(refused.value)
+    assert snapshot(installation.data_dir).keys() == before.keys()
+    assert LoginGuard(installation.data_dir).failures("admin") == 0  # the password was right
 
 
 def test_a_failed_preparation_withdraws_the_right_password(installation: Paths) -> None:

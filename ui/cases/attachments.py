@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -32,7 +32,9 @@ from app.services.cases import (
     CaseService,
     identity_document_warning,
     looks_like_identity_document,
+    not_attachable,
     read_attachment,
+    web_link_not_attachable,
 )
 from app.services.records import AttachmentInfo, CaseDetail
 from ui.private_temp import PrivateTempFolder
@@ -179,10 +181,24 @@ class AttachmentsPanel(QWidget):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt name
+        refusals = []
         for url in event.mimeData().urls():
-            if url.isLocalFile():
-                self.add_file(Path(url.toLocalFile()))
+            if not url.isLocalFile():
+                refusals.append(web_link_not_attachable(url.toDisplayString()))
+                continue
+            path = Path(url.toLocalFile())
+            # Said at once: a pipe or a device would hold the save queue on its endless read.
+            refusal = not_attachable(path)
+            if refusal:
+                refusals.append(refusal)
+            else:
+                self.add_file(path)
         event.acceptProposedAction()
+        if refusals:
+            # After the drop returns: a modal box inside it would hold the file manager the
+            # files came from until it is closed.
+            refused = QorgauError("\n\n".join(refusals))
+            QTimer.singleShot(0, self, lambda: show_error(self, refused))
 
     def add_file(self, path: Path) -> None:
         """Store ``path`` (after the identity-document warning when its name suggests one)."""
