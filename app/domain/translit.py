@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.domain.passport_latin import PASSPORT_LATIN
+
 _LETTERS: dict[str, str] = {
     # Russian Cyrillic
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
@@ -88,23 +90,12 @@ def normalise_query_token(token: str) -> str:
     return _fold(_to_latin(token).replace(" ", ""))
 
 
-# Kazakh and Russian Cyrillic to Latin as Kazakhstani passports print names (ICAO Doc 9303
-# with the Kazakh letters): a suggestion for a user's Latin name, which the user may edit.
-_PASSPORT_LATIN: dict[str, str] = {
-    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e",
-    "ё": "e", "ж": "zh", "з": "z", "и": "i", "й": "i", "к": "k", "қ": "k", "л": "l",
-    "м": "m", "н": "n", "ң": "n", "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s",
-    "т": "t", "у": "u", "ұ": "u", "ү": "u", "ф": "f", "х": "kh", "һ": "h", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "і": "i", "ь": "", "э": "e",
-    "ю": "iu", "я": "ia",
-}  # fmt: skip
-
-
 def latin_name(text: str) -> str:
-    """ "Серік Жұмабаев" -> "Serik Zhumabaev" (each word capitalised as a name)."""
+    """ "Серік Жұмабаев" -> "Serik Zhumabaev": spelled as a passport would spell it, each word
+    capitalised as a name (the form suggests the same spelling in the passport's capitals)."""
     words = []
     for word in text.split():
-        latin = "".join(_PASSPORT_LATIN.get(ch, ch) for ch in word.lower())
+        latin = "".join(PASSPORT_LATIN.get(ch, ch) for ch in word.lower())
         words.append("-".join(part[:1].upper() + part[1:] for part in latin.split("-")))
     return " ".join(words)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from app.domain.codes import Role
+from app.domain.passport_latin import to_passport_latin
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -411,52 +412,7 @@ DESCRIPTIONS = {
     "other": "Просит совета о смене работодателя.",
 }
 
-ICAO = {
-    "А": "A",
-    "Ә": "A",
-    "Б": "B",
-    "В": "V",
-    "Г": "G",
-    "Ғ": "G",
-    "Д": "D",
-    "Е": "E",
-    "Ё": "E",
-    "Ж": "ZH",
-    "З": "Z",
-    "И": "I",
-    "Й": "I",
-    "К": "K",
-    "Қ": "K",
-    "Л": "L",
-    "М": "M",
-    "Н": "N",
-    "Ң": "N",
-    "О": "O",
-    "Ө": "O",
-    "П": "P",
-    "Р": "R",
-    "С": "S",
-    "Т": "T",
-    "У": "U",
-    "Ұ": "U",
-    "Ү": "U",
-    "Ф": "F",
-    "Х": "KH",
-    "Һ": "H",
-    "Ц": "TS",
-    "Ч": "CH",
-    "Ш": "SH",
-    "Щ": "SHCH",
-    "Ъ": "",
-    "Ы": "Y",
-    "І": "I",
-    "Ь": "",
-    "Э": "E",
-    "Ю": "IU",
-    "Я": "IA",
-}
-
 
 def passport_latin(text: str) -> str:
     """How a Kazakhstani passport spells a Cyrillic name in Latin capitals."""
-    return "".join(ICAO.get(ch, ch) for ch in text.upper())
+    return to_passport_latin(text)

@@ -156,4 +156,4 @@ def test_a_picked_persons_locked_fields_say_why_and_how_to_change_them(
     assert form.iin.isEnabled() and form.iin.toolTip() == ""
     assert form.iin.accessibleDescription() == ""
     assert form.sex.toolTip() == "Left empty, it is taken from the IIN."
-    assert "Latin alphabet" in form.edits["surname_latin"].toolTip()
+    assert "passport" in form.edits["surname_latin"].toolTip()

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from app.domain import labels as code_labels
 from app.domain.codes import ConsentScope, Sex
 from app.domain.iin import iin_birth_date, iin_sex, is_valid_iin, validate_iin
-from app.domain.kazakh_latin import to_kazakh_latin
+from app.domain.passport_latin import to_passport_latin
 from app.domain.persons import CONTACT_FIELDS, EDITABLE_ON_NEW_CASE, NAME_FIELDS
 from app.errors import QorgauError, ValidationError
 from app.i18n import _, format_date, ngettext
@@ -391,8 +391,8 @@ class PersonForm(QWidget):
     def _field_hints(self) -> dict[str, str]:
         """What a field's tooltip says of it when it can be typed in."""
         latin = _(
-            "Suggested from the Cyrillic by the Kazakh Latin alphabet; "
-            "correct it to the spelling in the passport."
+            "Suggested from the Cyrillic as Kazakhstani passports usually spell names; "
+            "type it exactly as the worker's passport has it."
         )
         return {
             "sex": _("Left empty, it is taken from the IIN."),
@@ -577,11 +577,11 @@ class PersonForm(QWidget):
         self.changed.emit()
 
     def _suggest_latin(self, name: str) -> None:
-        """The Latin spelling by the Kazakh Latin alphabet, while the user has not set one."""
+        """The Latin spelling a passport would likely print, while the user has not set one."""
         latin = self.edits[LATIN_OF[name]]
         if latin.text() not in ("", self._filled.get(LATIN_OF[name])):
             return
-        suggestion = to_kazakh_latin(self.edits[name].text().strip())
+        suggestion = to_passport_latin(self.edits[name].text().strip())
         latin.setText(suggestion)
         self._filled[LATIN_OF[name]] = suggestion
 
