@@ -548,6 +548,7 @@ class KeySlotStore:
         key: bytes,
         pending: PendingKey | None,
         private: X25519PrivateKey,
+        recovery: bool = False,
     ) -> None:
         """Write ``username``'s new slot (a new user, a new password) beside the one in use,
         until the database's transaction that gives the account its new signing key commits
@@ -555,7 +556,8 @@ class KeySlotStore:
         left a password the history did not know: the account's signatures were judged
         forged, the users an administrator added after it could not sign in, and
         ``audit verify`` said the log was tampered with. ``settle_staged`` decides after a
-        crash, by the history, which of the two stays."""
+        crash, by the history, which of the two stays. ``recovery``: staged by ``recover``,
+        whose user has no previous password to go back to if it is dropped."""
         check_password_strength(password)
         with self._changing() as data:
             slot = self._current_slot(data, username, password, key, pending, private)
@@ -565,10 +567,16 @@ class KeySlotStore:
                 "slot": slot,
                 "signing_key": signing_public(account_signing_key(private)),
             }
+            if recovery:
+                staged[username]["recovery"] = True
 
     def staged(self) -> dict[str, str]:
         """The slots written but not yet confirmed: user name → the new signing key."""
         return {name: entry["signing_key"] for name, entry in _staged(self._load()).items()}
+
+    def staged_by_recovery(self) -> set[str]:
+        """The user names among ``staged`` whose slot a recovery staged."""
+        return {name for name, entry in _staged(self._load()).items() if entry.get("recovery")}
 
     def confirm_staged(self, username: str) -> None:
         """The staged slot becomes ``username``'s slot: the history gives its key now."""

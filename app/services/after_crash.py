@@ -48,6 +48,9 @@ class Found(StrEnum):
     # unconfirmed; kept when the database had recorded it, else dropped
     NEW_SLOT_KEPT = "new_slot_kept"
     NEW_SLOT_DROPPED = "new_slot_dropped"
+    # ``source``: the user a recovery (``recover``) was making an administrator, cut short
+    # before the database recorded it: its slot dropped
+    RECOVERY_DROPPED = "recovery_dropped"
     # ``source``: the file's name; ``count``: the cases its batches had written
     CSV_IMPORT_CUT_SHORT = "csv_import_cut_short"
 
@@ -98,6 +101,12 @@ def found_text(found: FoundAfterCrash) -> str:
             "A new password or a new account for {user} was being saved when Qorgau "
             "stopped, before the database recorded it, so it was not kept: {user} signs in "
             "with the previous password, or an administrator adds the account again."
+        ).format(user=found.source)
+    if found.what is Found.RECOVERY_DROPPED:
+        return _(
+            "A recovery making {user} an administrator was being saved when Qorgau stopped, "
+            "before the database recorded it, so it was not made: recover again with the "
+            "recovery key (or headquarters' code)."
         ).format(user=found.source)
     if found.what is Found.REVOCATION_FINISHED:
         said = _(

@@ -160,9 +160,13 @@ def recover(
             audit.record(
                 session, new_admin, "installation.recover", "user", new_admin, details, sign
             )
+            # Staged before the commit, confirmed after it: killed in between, the next
+            # sign-in keeps or drops it by the history (``settle_staged_slots``). Written after
+            # the commit, a kill left the account with a signing key no password opened.
+            slots.stage_slot(new_admin, new_password, key, settled.pending, private, recovery=True)
     finally:
         db.dispose()
-    slots.set_slot(new_admin, new_password, key, settled.pending, private)
+    slots.confirm_staged(new_admin)
     if store is not None:
         store.delete(unlock_entry_name(slots.database_id(), new_admin))
     waiting = False

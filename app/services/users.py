@@ -729,15 +729,20 @@ def settle_staged_slots(ws: Workspace) -> None:
         return
     with ws.write() as session:
         staged = slots.staged()
+        recovered = slots.staged_by_recovery()
         keep = {name: signing_key_of(session, name)[0] == key for name, key in staged.items()}
         slots.settle_staged(keep)
     for name in sorted(keep):
         what = Found.NEW_SLOT_KEPT if keep[name] else Found.NEW_SLOT_DROPPED
+        if name in recovered and not keep[name]:
+            what = Found.RECOVERY_DROPPED  # she has no previous password to go back to
         ws.after_crash.append(FoundAfterCrash(what, name))
     mine = ws.actor.username
     if mine in keep and ws.signing_key is not None:
         opened_staged = signing_public(ws.signing_key) == staged[mine]
         if opened_staged != keep[mine]:
+            if mine in recovered and not keep[mine]:
+                raise AuthError(recovery_dropped_message)
             raise AuthError(lambda kept=keep[mine]: password_settled_message(kept))
 
 
@@ -751,6 +756,14 @@ def password_settled_message(kept: bool) -> str:
     return _(
         "Qorgau stopped before your new password was saved, so it was not kept: sign in with "
         "your previous password, then change it again."
+    )
+
+
+def recovery_dropped_message() -> str:
+    """To whoever signs in with the password a recovery set, cut short before it was saved."""
+    return _(
+        "Qorgau stopped before the recovery was saved, so it was not made: recover again with "
+        "the recovery key (or headquarters' code), then sign in with the new password."
     )
 
 

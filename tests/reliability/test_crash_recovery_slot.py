@@ -1,0 +1,131 @@
+"""A recovery (``recover``: the recovery key or HQ's code) killed between the key file and
+the database.
+
+Its new slot was written after the transaction that makes the account an administrator with
+a new signing key had committed. Killed in between, a taken-over account kept its old slot,
+opened by the password nobody remembered, while the history gave it a key no password opened:
+the users an administrator added after it could not sign in and ``audit verify`` reported
+tampering. A new administrator's account was left with no slot at all. The slot is now staged
+beside the old one, as a new password's is (``test_crash_key_file.py``): the next sign-in keeps
+it if the history gives its key, else drops it and says to recover again.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.config import Paths
+from app.errors import AuthError
+from app.security.keyslots import KeySlotStore
+from app.services.after_crash import Found, FoundAfterCrash, take_found
+from app.services.installation import unlock
+from app.services.recovery import RecoveryService, recover
+from app.services.users import UserService
+from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import run_python
+from tests.reliability.test_crash_key_file import COMMITTED, NEW_PASSWORD, STAGED, audit_clean
+
+_KILLED = """
+import os, signal, sys
+os.environ["QORGAU_KDF_PROFILE"] = "test"
+from pathlib import Path
+from app.config import Paths
+from app.security.keyslots import KeySlotStore
+from app.services.recovery import recover
+when, name = sys.argv[2].split(":")
+step = getattr(KeySlotStore, name)
+def dies(self, *args, **kwargs):  # the power is cut just before or after this step
+    if when == "after":
+        step(self, *args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+setattr(KeySlotStore, name, dies)
+recover(Paths(Path(sys.argv[1])), sys.argv[3], sys.argv[4], sys.argv[5])
+"""
+
+
+def recovery_key(paths: Paths) -> str:
+    """A recovery key the test knows (the installation's own was shown once, at setup)."""
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        return RecoveryService(ws).rotate()
+    finally:
+        ws.close()
+
+
+def recover_killed_at(paths: Paths, step: str, who: str) -> str:
+    """A recovery making ``who`` an administrator, killed at ``step``; the key it used."""
+    key = recovery_key(paths)
+    child = run_python(["-c", _KILLED, str(paths.data_dir), step, key, who, NEW_PASSWORD])
+    assert child.code == -9, child.err
+    assert who in KeySlotStore(paths.keyslots).staged()  # the crash's leftover
+    return key
+
+
+def adds_a_user_who_signs_in(paths: Paths, admin: str) -> None:
+    """Her signature counts: the account she adds can sign in."""
+    ws = unlock(paths, admin, NEW_PASSWORD)
+    try:
+        UserService(ws).add("bolat", "attache", PASSWORD)
+    finally:
+        ws.close()
+    unlock(paths, "bolat", PASSWORD).close()
+
+
+def test_a_takeover_killed_before_the_database_recorded_it_says_to_recover_again(
+    installation: Paths,
+) -> None:
+    key = recover_killed_at(installation, STAGED, "admin")
+    with pytest.raises(AuthError, match="recover again with the recovery key"):
+        unlock(installation, "admin", NEW_PASSWORD)
+    assert KeySlotStore(installation.keyslots).staged() == {}
+    # The key was not spent: the recovery is made again, and holds.
+    assert recover(installation, key, "admin", NEW_PASSWORD).took_over
+    adds_a_user_who_signs_in(installation, "admin")
+    audit_clean(installation)
+
+
+def test_a_takeover_killed_after_the_database_recorded_it_keeps_the_new_password(
+    installation: Paths,
+) -> None:
+    recover_killed_at(installation, COMMITTED, "admin")
+    ws = unlock(installation, "admin", NEW_PASSWORD)
+    try:
+        assert take_found(ws) == [FoundAfterCrash(Found.NEW_SLOT_KEPT, "admin")]
+    finally:
+        ws.close()
+    with pytest.raises(AuthError, match="Wrong user name or password"):
+        unlock(installation, "admin", PASSWORD)
+    adds_a_user_who_signs_in(installation, "admin")
+    audit_clean(installation)
+
+
+def test_a_new_administrator_killed_before_the_database_recorded_it_leaves_no_slot(
+    installation: Paths,
+) -> None:
+    """Anyone's sign-in settles it and is told; the slot, holding the database key for an
+    account the database never had, is gone."""
+    recover_killed_at(installation, STAGED, "dana")
+    ws = unlock(installation, "serik", PASSWORD)
+    try:
+        assert take_found(ws) == [FoundAfterCrash(Found.RECOVERY_DROPPED, "dana")]
+    finally:
+        ws.close()
+    assert "dana" not in KeySlotStore(installation.keyslots).usernames()
+    assert KeySlotStore(installation.keyslots).staged() == {}
+    with pytest.raises(AuthError, match="Wrong user name or password"):
+        unlock(installation, "dana", NEW_PASSWORD)
+    audit_clean(installation)
+
+
+def test_a_new_administrator_killed_after_the_database_recorded_it_can_sign_in(
+    installation: Paths,
+) -> None:
+    recover_killed_at(installation, COMMITTED, "dana")
+    ws = unlock(installation, "dana", NEW_PASSWORD)
+    try:
+        assert take_found(ws) == [FoundAfterCrash(Found.NEW_SLOT_KEPT, "dana")]
+    finally:
+        ws.close()
+    assert "dana" in KeySlotStore(installation.keyslots).usernames()
+    adds_a_user_who_signs_in(installation, "dana")
+    audit_clean(installation)
