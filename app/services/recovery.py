@@ -68,7 +68,6 @@ from app.security.keyslots import (
 )
 from app.security.login_guard import LoginGuard, wait_message
 from app.security.recovery_key import (
-    create_recovery_slot,
     new_recovery_key,
     parse_recovery_key,
 )
@@ -248,13 +247,19 @@ class RecoveryService:
         require_signing_key(self.ws)
         rekey_workspace(self.ws, self.slots, RECOVERY_SLOT, self.store)
         pair = X25519PrivateKey.generate()
-        recovery_key = create_recovery_slot(self.slots, self.ws.db.key, self.ws.pending_key, pair)
+        recovery_key = new_recovery_key()
         with self.ws.write() as session:
+            # Staged, as a new password's slot is: killed before it is confirmed, the key was
+            # never shown, and the next sign-in drops the slot and says there is none.
+            self.slots.stage_slot(
+                RECOVERY_SLOT, recovery_key, self.ws.db.key, self.ws.pending_key, pair
+            )
             record_special_slots(session, self.slots)
             # The new slot's signing key, signed by the administrator: a recovery must carry
             # its signature (user_ledger).
             details = {RECOVERY_KEY: signing_public(account_signing_key(pair))}
             self.ws.audit(session, "recovery.rotate", "installation", self.ws.mission_code, details)
+        self.slots.confirm_staged(RECOVERY_SLOT)
         return recovery_key
 
     def unsigned_slots_note(self) -> str:
@@ -352,12 +357,15 @@ def _escrow_to(ws: Workspace, slots: KeySlotStore, recipient: str) -> None:
     ).encode()
     box = base64.b64encode(pyrage.encrypt(payload, [age_recipient])).decode("ascii")
     pair = X25519PrivateKey.generate()
-    slots.set_escrow(secret, ws.db.key, recipient, box, ws.pending_key, pair)
     with ws.write() as session:
+        # Staged before the commit: killed in between, the next sign-in keeps it if the
+        # history gives its key, else drops it (``settle_staged_slots``).
+        slots.stage_escrow(secret, ws.db.key, recipient, box, ws.pending_key, pair)
         record_special_slots(session, slots)
         # Its signing key, signed by the administrator (see user_ledger).
         details = {ESCROW_KEY: signing_public(account_signing_key(pair))}
         ws.audit(session, "escrow.slot", "installation", ws.mission_code, details)
+    slots.confirm_staged(ESCROW_SLOT)
 
 
 # -- HQ's side --------------------------------------------------------------------------------

@@ -12,18 +12,21 @@ it if the history gives its key, else drops it and says to recover again.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.config import Paths
 from app.errors import AuthError
 from app.security.keyslots import KeySlotStore
 from app.services.after_crash import Found, FoundAfterCrash, take_found
-from app.services.installation import unlock
+from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.recovery import RecoveryService, recover
 from app.services.users import UserService
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_python
 from tests.reliability.test_crash_key_file import COMMITTED, NEW_PASSWORD, STAGED, audit_clean
+from tests.security.test_recovery import _issue, _policy, _trust_hq
 
 _KILLED = """
 import os, signal, sys
@@ -127,5 +130,126 @@ def test_a_new_administrator_killed_after_the_database_recorded_it_can_sign_in(
     finally:
         ws.close()
     assert "dana" in KeySlotStore(installation.keyslots).usernames()
+    adds_a_user_who_signs_in(installation, "dana")
+    audit_clean(installation)
+
+
+_ROTATE_KILLED = """
+import os, signal, sys
+os.environ["QORGAU_KDF_PROFILE"] = "test"
+from pathlib import Path
+from app.config import Paths
+from app.security.keyslots import KeySlotStore
+from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.recovery import RecoveryService
+when, name = sys.argv[2].split(":")
+step = getattr(KeySlotStore, name)
+def dies(self, *args, **kwargs):
+    if when == "after":
+        step(self, *args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+setattr(KeySlotStore, name, dies)
+ws = unlock(Paths(Path(sys.argv[1])), "admin", sys.argv[3])
+print(RecoveryService(ws).rotate())
+"""
+
+
+@pytest.mark.parametrize("step", [STAGED, COMMITTED])
+def test_a_new_recovery_key_killed_before_it_was_shown_is_dropped_and_said(
+    installation: Paths, step: str
+) -> None:
+    """Killed before ``rotate`` returned, nobody saw the new key. Written straight into the
+    key file, its slot stayed: Settings offered nothing (or said an older version made it)
+    while the mission's safe held a sheet that opened nothing."""
+    old_key = recovery_key(installation)
+    child = run_python(["-c", _ROTATE_KILLED, str(installation.data_dir), step, PASSWORD])
+    assert child.code == -9, child.err
+    ws = unlock(installation, "serik", PASSWORD)
+    try:
+        assert take_found(ws) == [FoundAfterCrash(Found.RECOVERY_KEY_DROPPED, "@recovery")]
+    finally:
+        ws.close()
+    slots = KeySlotStore(installation.keyslots)
+    assert not slots.has_slot("@recovery")
+    assert slots.staged() == {}
+    with pytest.raises(AuthError, match="opens nothing"):
+        recover(installation, old_key, "admin", NEW_PASSWORD)
+    # The administrator replaces it, as she is told; the new key recovers.
+    key = recovery_key(installation)
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        assert RecoveryService(ws).unsigned_slots_note() == ""
+    finally:
+        ws.close()
+    assert recover(installation, key, "dana", NEW_PASSWORD).username == "dana"
+    adds_a_user_who_signs_in(installation, "dana")
+    audit_clean(installation)
+
+
+_ESCROW_KILLED = """
+import os, signal, sys
+os.environ["QORGAU_KDF_PROFILE"] = "test"
+from pathlib import Path
+from app.config import Paths
+from app.security.keyslots import KeySlotStore
+from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.recovery import RecoveryService
+when, name = sys.argv[2].split(":")
+step = getattr(KeySlotStore, name)
+def dies(self, *args, **kwargs):
+    if when == "after":
+        step(self, *args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+setattr(KeySlotStore, name, dies)
+ws = unlock(Paths(Path(sys.argv[1])), "admin", sys.argv[3])
+RecoveryService(ws).apply_policy(Path(sys.argv[4]).read_bytes())
+"""
+
+
+@pytest.fixture
+def hq(tmp_path: Path) -> Paths:
+    paths = Paths(tmp_path / "hq")
+    init_installation(
+        paths, MissionSetup(code="HQ", country="KZ", city="Astana", is_hq=True), "admin", PASSWORD
+    )
+    return paths
+
+
+@pytest.mark.parametrize(
+    ("step", "found"),
+    [("after:stage_escrow", Found.ESCROW_DROPPED), (COMMITTED, Found.ESCROW_KEPT)],
+)
+def test_escrow_killed_half_way_is_kept_or_dropped_by_the_history(
+    installation: Paths, hq: Paths, tmp_path: Path, step: str, found: Found
+) -> None:
+    """Written straight into the key file before the commit, the escrow slot's key was not on
+    record: HQ's code recovered, but the recovery was judged forged."""
+    _trust_hq(installation, hq)
+    policy = tmp_path / "policy.json"
+    policy.write_bytes(_policy(hq, escrow=True))
+    child = run_python(
+        ["-c", _ESCROW_KILLED, str(installation.data_dir), step, PASSWORD, str(policy)]
+    )
+    assert child.code == -9, child.err
+    ws = unlock(installation, "serik", PASSWORD)
+    try:
+        assert take_found(ws) == [FoundAfterCrash(found, "@escrow")]
+    finally:
+        ws.close()
+    slots = KeySlotStore(installation.keyslots)
+    assert slots.staged() == {}
+    kept = found is Found.ESCROW_KEPT
+    assert (slots.escrow() is not None) is kept
+    assert slots.has_slot("@escrow") is kept
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        if not kept:  # as she is told: a new policy from HQ
+            assert RecoveryService(ws).apply_policy(_policy(hq, escrow=True))
+        assert RecoveryService(ws).unsigned_slots_note() == ""
+    finally:
+        ws.close()
+    sent = tmp_path / "sent-keyslots.json"
+    sent.write_bytes(installation.keyslots.read_bytes())
+    assert recover(installation, _issue(hq, sent), "dana", NEW_PASSWORD).method == "escrow"
     adds_a_user_who_signs_in(installation, "dana")
     audit_clean(installation)
