@@ -159,8 +159,8 @@ def test_a_new_recovery_key_killed_before_it_was_shown_is_dropped_and_said(
     installation: Paths, step: str
 ) -> None:
     """Killed before ``rotate`` returned, nobody saw the new key. Written straight into the
-    key file, its slot stayed: Settings offered nothing (or said an older version made it)
-    while the mission's safe held a sheet that opened nothing."""
+    key file, its slot stayed and Settings said nothing, while the mission's safe held a sheet
+    that opened nothing."""
     old_key = recovery_key(installation)
     child = run_python(["-c", _ROTATE_KILLED, str(installation.data_dir), step, PASSWORD])
     assert child.code == -9, child.err
