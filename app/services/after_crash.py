@@ -57,6 +57,9 @@ class Found(StrEnum):
     # database had recorded its key, else dropped
     ESCROW_KEPT = "escrow_kept"
     ESCROW_DROPPED = "escrow_dropped"
+    # a recovery's re-key (a takeover; HQ's code, whose escrow is then cleared) made at sign-in
+    RECOVERY_REKEY_FINISHED = "recovery_rekey_finished"
+    RECOVERY_ESCROW_RETIRED = "recovery_escrow_retired"
     # ``source``: the file's name; ``count``: the cases its batches had written
     CSV_IMPORT_CUT_SHORT = "csv_import_cut_short"
 
@@ -131,6 +134,19 @@ def found_text(found: FoundAfterCrash) -> str:
             "Escrow at headquarters was being set up when Qorgau stopped, before the database "
             "recorded it, so it was not kept: an administrator asks headquarters for a new "
             "escrow policy and applies it in Settings (Apply HQ's escrow policy…)."
+        )
+    if found.what is Found.RECOVERY_REKEY_FINISHED:
+        return _(
+            "A recovery had not finished when Qorgau stopped: the database has now been given "
+            "a new key, so the account's previous password opens nothing, even with an older "
+            "copy of the key file."
+        )
+    if found.what is Found.RECOVERY_ESCROW_RETIRED:
+        return _(
+            "A recovery with headquarters' code had not finished when Qorgau stopped: the "
+            "database has now been given a new key, so the code opens nothing. Escrow at "
+            "headquarters is off: an administrator asks headquarters for a new escrow policy "
+            "and applies it in Settings (Apply HQ's escrow policy…)."
         )
     if found.what is Found.REVOCATION_FINISHED:
         said = _(

@@ -92,6 +92,9 @@ if TYPE_CHECKING:
 ESCROW_FORMAT = "qorgau-escrow"
 POLICY_FORMAT = "qorgau-escrow-policy"
 POLICY_SETTING = "escrow_policy_issued_at"
+# Set with a recovery that must retire the database key (a takeover, HQ's code), cleared when
+# its re-key was made: killed in between, the next sign-in makes it (``finish_cut_short``).
+REKEY_DUE_SETTING = "recovery_rekey_due"
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,8 @@ def recover(
                 # A takeover, recorded as one: what the account was before it.
                 details |= {"previous_role": user.role, "was_revoked": not user.active}
             user.role, user.active = Role.ADMIN, True
+            if existed or method == "escrow":
+                session.merge(Setting(key=REKEY_DUE_SETTING, value=method))
             # Signed by the recovery or escrow slot's key, which only its secret unwraps.
             sign = signer(settled.signing) if settled.signing is not None else None
             audit.record(
@@ -225,11 +230,45 @@ def _retire_database_key(
     ws.signing_key = signing  # the new escrow slot's key goes on record signed by her
     try:
         rekey_workspace(ws, slots, ESCROW_SLOT if used_escrow else None, store)
+        _rekey_done(ws)  # before the new escrow: a sign-in redoing the re-key would drop it
         if escrow is not None:
             _escrow_to(ws, slots, str(escrow["recipient"]))
     finally:
         ws.close()  # finishes the re-key unless another window holds the file
     return ws.pending_key is not None
+
+
+def _rekey_done(ws: Workspace) -> None:
+    with ws.write() as session:
+        row = session.get(Setting, REKEY_DUE_SETTING)
+        if row is not None:
+            session.delete(row)
+
+
+def finish_cut_short(ws: Workspace) -> None:
+    """At sign-in: the re-key of a recovery killed after its commit (a takeover's old password
+    with an older key file, or HQ's code, still opened the file). An escrow used is cleared,
+    not renewed: its new slot's key needs an administrator's signature on record, and the
+    code must not work twice. Noted for the start page and the command line."""
+    from app.services.after_crash import Found, FoundAfterCrash
+
+    if ws.on_server:
+        return
+    with ws.read() as session:
+        row = session.get(Setting, REKEY_DUE_SETTING)
+        method = str(row.value) if row is not None else None
+    if method is None:
+        return
+    slots = KeySlotStore(ws.paths.keyslots)
+    used_escrow = method == "escrow"
+    rekey_workspace(
+        ws, slots, ESCROW_SLOT if used_escrow else None, None, reason="recovery_cut_short"
+    )
+    if used_escrow:
+        slots.clear_escrow()
+    _rekey_done(ws)
+    what = Found.RECOVERY_ESCROW_RETIRED if used_escrow else Found.RECOVERY_REKEY_FINISHED
+    ws.after_crash.append(FoundAfterCrash(what))
 
 
 class RecoveryService:

@@ -19,6 +19,7 @@ import pytest
 from app.config import Paths
 from app.errors import AuthError
 from app.security.keyslots import KeySlotStore
+from app.security.rekey import key_opens
 from app.services.after_crash import Found, FoundAfterCrash, take_found
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.recovery import RecoveryService, recover
@@ -34,6 +35,7 @@ os.environ["QORGAU_KDF_PROFILE"] = "test"
 from pathlib import Path
 from app.config import Paths
 from app.security.keyslots import KeySlotStore
+from app.security.rekey import key_opens
 from app.services.recovery import recover
 when, name = sys.argv[2].split(":")
 step = getattr(KeySlotStore, name)
@@ -93,7 +95,10 @@ def test_a_takeover_killed_after_the_database_recorded_it_keeps_the_new_password
     recover_killed_at(installation, COMMITTED, "admin")
     ws = unlock(installation, "admin", NEW_PASSWORD)
     try:
-        assert take_found(ws) == [FoundAfterCrash(Found.NEW_SLOT_KEPT, "admin")]
+        assert take_found(ws) == [
+            FoundAfterCrash(Found.NEW_SLOT_KEPT, "admin"),
+            FoundAfterCrash(Found.RECOVERY_REKEY_FINISHED),  # the takeover's, never made
+        ]
     finally:
         ws.close()
     with pytest.raises(AuthError, match="Wrong user name or password"):
@@ -140,6 +145,7 @@ os.environ["QORGAU_KDF_PROFILE"] = "test"
 from pathlib import Path
 from app.config import Paths
 from app.security.keyslots import KeySlotStore
+from app.security.rekey import key_opens
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.recovery import RecoveryService
 when, name = sys.argv[2].split(":")
@@ -192,6 +198,7 @@ os.environ["QORGAU_KDF_PROFILE"] = "test"
 from pathlib import Path
 from app.config import Paths
 from app.security.keyslots import KeySlotStore
+from app.security.rekey import key_opens
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.recovery import RecoveryService
 when, name = sys.argv[2].split(":")
@@ -251,5 +258,72 @@ def test_escrow_killed_half_way_is_kept_or_dropped_by_the_history(
     sent = tmp_path / "sent-keyslots.json"
     sent.write_bytes(installation.keyslots.read_bytes())
     assert recover(installation, _issue(hq, sent), "dana", NEW_PASSWORD).method == "escrow"
+    adds_a_user_who_signs_in(installation, "dana")
+    audit_clean(installation)
+
+
+def test_a_takeover_killed_before_its_rekey_has_it_made_at_the_next_sign_in(
+    installation: Paths, tmp_path: Path
+) -> None:
+    """The old password, with a copy of the key file from before, still yielded the database
+    key: the takeover's re-key (which ends that) was never made."""
+    key = recovery_key(installation)
+    old_key_file = tmp_path / "keyslots-before.json"  # copied by whoever learnt her password
+    old_key_file.write_bytes(installation.keyslots.read_bytes())
+    old_database_key = KeySlotStore(old_key_file).unlock("admin", PASSWORD)
+    child = run_python(
+        [
+            "-c",
+            _KILLED,
+            str(installation.data_dir),
+            "after:confirm_staged",
+            key,
+            "admin",
+            NEW_PASSWORD,
+        ]
+    )
+    assert child.code == -9, child.err
+    assert key_opens(installation.db, old_database_key)  # the crash's leftover
+    ws = unlock(installation, "serik", PASSWORD)  # anyone's sign-in makes it
+    try:
+        assert take_found(ws) == [FoundAfterCrash(Found.RECOVERY_REKEY_FINISHED)]
+    finally:
+        ws.close()
+    assert not key_opens(installation.db, old_database_key)
+    ws = unlock(installation, "serik", PASSWORD)
+    try:
+        assert take_found(ws) == []  # made once
+    finally:
+        ws.close()
+    adds_a_user_who_signs_in(installation, "admin")
+    audit_clean(installation)
+
+
+def test_a_recovery_with_hqs_code_killed_before_its_rekey_spends_the_code_at_the_next_sign_in(
+    installation: Paths, hq: Paths, tmp_path: Path
+) -> None:
+    """HQ's code must work once: killed before its re-key, it went on opening the file."""
+    _trust_hq(installation, hq)
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        assert RecoveryService(ws).apply_policy(_policy(hq, escrow=True))
+    finally:
+        ws.close()
+    sent = tmp_path / "sent-keyslots.json"
+    sent.write_bytes(installation.keyslots.read_bytes())
+    code = _issue(hq, sent)
+    child = run_python(
+        ["-c", _KILLED, str(installation.data_dir), "after:confirm_staged", code, "dana"]
+        + [NEW_PASSWORD]
+    )
+    assert child.code == -9, child.err
+    ws = unlock(installation, "dana", NEW_PASSWORD)
+    try:
+        assert take_found(ws) == [FoundAfterCrash(Found.RECOVERY_ESCROW_RETIRED)]
+        assert not RecoveryService(ws).escrow_on()  # as said: HQ is asked for a new policy
+    finally:
+        ws.close()
+    with pytest.raises(AuthError, match="opens nothing"):
+        recover(installation, code, "eve", NEW_PASSWORD)
     adds_a_user_who_signs_in(installation, "dana")
     audit_clean(installation)
