@@ -439,10 +439,16 @@ class KeySlotStore:
             proof if isinstance(proof, str) else "",
         )
 
-    def special_keys(self) -> dict[str, str]:
-        """The recovery and escrow slots' public keys (base64), as the key file holds them."""
+    def special_keys(self, staged: bool = False) -> dict[str, str]:
+        """The recovery and escrow slots' public keys (base64), as the key file holds them;
+        with ``staged``, a staged one's in place of its slot's (to be recorded in the
+        transaction before it is confirmed)."""
+        data = self._load()
+        slots = dict(data["slots"])
+        if staged:
+            slots |= {name: entry["slot"] for name, entry in _staged(data).items()}
         found = {}
-        for name, slot in self._load()["slots"].items():
+        for name, slot in slots.items():
             if name.startswith("@") and isinstance(slot.get("public_key"), str):
                 found[name] = str(slot["public_key"])
         return found
@@ -456,7 +462,7 @@ class KeySlotStore:
         escrow = self._load().get("escrow")
         return escrow if isinstance(escrow, dict) else None
 
-    def set_escrow(
+    def stage_escrow(
         self,
         secret: str,
         key: bytes,
@@ -465,21 +471,32 @@ class KeySlotStore:
         pending: PendingKey | None = None,
         private: X25519PrivateKey | None = None,
     ) -> None:
-        """The escrow slot (opened by ``secret``) and ``secret`` sealed to HQ, in one write."""
+        """The escrow slot (opened by ``secret``) and ``secret`` sealed to HQ, staged in one
+        write until the transaction recording its signing key commits (``confirm_staged``),
+        as ``stage_slot`` does: written at once, a crash before that commit left an escrow
+        whose recovery the history judged forged."""
+        private = private or X25519PrivateKey.generate()
         with self._changing() as data:
-            data["slots"][ESCROW_SLOT] = self._current_slot(
-                data, ESCROW_SLOT, secret, key, pending, private
-            )
-            data["escrow"] = {
-                "recipient": recipient,
-                "box": box,
-                "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            slot = self._current_slot(data, ESCROW_SLOT, secret, key, pending, private)
+            staged = _staged(data)
+            data[STAGED] = staged
+            staged[ESCROW_SLOT] = {
+                "slot": slot,
+                "signing_key": signing_public(account_signing_key(private)),
+                "escrow": {
+                    "recipient": recipient,
+                    "box": box,
+                    "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                },
             }
 
     def clear_escrow(self) -> None:
         with self._changing() as data:
             data["slots"].pop(ESCROW_SLOT, None)
             data.pop("escrow", None)
+            staged = _staged(data)
+            staged.pop(ESCROW_SLOT, None)
+            _set_staged(data, staged)
 
     def has_slot(self, username: str) -> bool:
         return username in self._load()["slots"]
@@ -548,6 +565,7 @@ class KeySlotStore:
         key: bytes,
         pending: PendingKey | None,
         private: X25519PrivateKey,
+        recovery: bool = False,
     ) -> None:
         """Write ``username``'s new slot (a new user, a new password) beside the one in use,
         until the database's transaction that gives the account its new signing key commits
@@ -555,7 +573,8 @@ class KeySlotStore:
         left a password the history did not know: the account's signatures were judged
         forged, the users an administrator added after it could not sign in, and
         ``audit verify`` said the log was tampered with. ``settle_staged`` decides after a
-        crash, by the history, which of the two stays."""
+        crash, by the history, which of the two stays. ``recovery``: staged by ``recover``,
+        whose user has no previous password to go back to if it is dropped."""
         check_password_strength(password)
         with self._changing() as data:
             slot = self._current_slot(data, username, password, key, pending, private)
@@ -565,10 +584,16 @@ class KeySlotStore:
                 "slot": slot,
                 "signing_key": signing_public(account_signing_key(private)),
             }
+            if recovery:
+                staged[username]["recovery"] = True
 
     def staged(self) -> dict[str, str]:
         """The slots written but not yet confirmed: user name → the new signing key."""
         return {name: entry["signing_key"] for name, entry in _staged(self._load()).items()}
+
+    def staged_by_recovery(self) -> set[str]:
+        """The user names among ``staged`` whose slot a recovery staged."""
+        return {name for name, entry in _staged(self._load()).items() if entry.get("recovery")}
 
     def confirm_staged(self, username: str) -> None:
         """The staged slot becomes ``username``'s slot: the history gives its key now."""
@@ -582,6 +607,8 @@ class KeySlotStore:
                 entry = staged.pop(username, None)
                 if entry is not None and kept:
                     data["slots"][username] = entry["slot"]
+                    if isinstance(entry.get("escrow"), dict):
+                        data["escrow"] = entry["escrow"]  # the secret HQ reads, with its slot
             _set_staged(data, staged)
 
     def _current_slot(

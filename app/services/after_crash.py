@@ -48,6 +48,18 @@ class Found(StrEnum):
     # unconfirmed; kept when the database had recorded it, else dropped
     NEW_SLOT_KEPT = "new_slot_kept"
     NEW_SLOT_DROPPED = "new_slot_dropped"
+    # ``source``: the user a recovery (``recover``) was making an administrator, cut short
+    # before the database recorded it: its slot dropped
+    RECOVERY_DROPPED = "recovery_dropped"
+    # a new recovery key (Settings) made but never shown: its slot dropped, there is none now
+    RECOVERY_KEY_DROPPED = "recovery_key_dropped"
+    # HQ's escrow being made (a policy applied, a recovery with HQ's code): kept when the
+    # database had recorded its key, else dropped
+    ESCROW_KEPT = "escrow_kept"
+    ESCROW_DROPPED = "escrow_dropped"
+    # a recovery's re-key (a takeover; HQ's code, whose escrow is then cleared) made at sign-in
+    RECOVERY_REKEY_FINISHED = "recovery_rekey_finished"
+    RECOVERY_ESCROW_RETIRED = "recovery_escrow_retired"
     # ``source``: the file's name; ``count``: the cases its batches had written
     CSV_IMPORT_CUT_SHORT = "csv_import_cut_short"
 
@@ -99,6 +111,43 @@ def found_text(found: FoundAfterCrash) -> str:
             "stopped, before the database recorded it, so it was not kept: {user} signs in "
             "with the previous password, or an administrator adds the account again."
         ).format(user=found.source)
+    if found.what is Found.RECOVERY_DROPPED:
+        return _(
+            "A recovery making {user} an administrator was being saved when Qorgau stopped, "
+            "before the database recorded it, so it was not made: recover again with the "
+            "recovery key (or headquarters' code)."
+        ).format(user=found.source)
+    if found.what is Found.RECOVERY_KEY_DROPPED:
+        return _(
+            "A new recovery key was being made when Qorgau stopped, before it was shown, so "
+            "it was not kept. The mission has no recovery key now (the previous one opens "
+            "nothing): an administrator makes a new one in Settings (Replace the recovery "
+            "key…) and puts its sheet in the safe."
+        )
+    if found.what is Found.ESCROW_KEPT:
+        return _(
+            "Escrow at headquarters was being set up when Qorgau stopped. The database had "
+            "recorded it, so it was kept: headquarters can issue a recovery code."
+        )
+    if found.what is Found.ESCROW_DROPPED:
+        return _(
+            "Escrow at headquarters was being set up when Qorgau stopped, before the database "
+            "recorded it, so it was not kept: an administrator asks headquarters for a new "
+            "escrow policy and applies it in Settings (Apply HQ's escrow policy…)."
+        )
+    if found.what is Found.RECOVERY_REKEY_FINISHED:
+        return _(
+            "A recovery had not finished when Qorgau stopped: the database has now been given "
+            "a new key, so the account's previous password opens nothing, even with an older "
+            "copy of the key file."
+        )
+    if found.what is Found.RECOVERY_ESCROW_RETIRED:
+        return _(
+            "A recovery with headquarters' code had not finished when Qorgau stopped: the "
+            "database has now been given a new key, so the code opens nothing. Escrow at "
+            "headquarters is off: an administrator asks headquarters for a new escrow policy "
+            "and applies it in Settings (Apply HQ's escrow policy…)."
+        )
     if found.what is Found.REVOCATION_FINISHED:
         said = _(
             "The revocation of {users} had not finished (the disk was full, or Qorgau was "

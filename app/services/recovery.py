@@ -68,7 +68,6 @@ from app.security.keyslots import (
 )
 from app.security.login_guard import LoginGuard, wait_message
 from app.security.recovery_key import (
-    create_recovery_slot,
     new_recovery_key,
     parse_recovery_key,
 )
@@ -93,6 +92,9 @@ if TYPE_CHECKING:
 ESCROW_FORMAT = "qorgau-escrow"
 POLICY_FORMAT = "qorgau-escrow-policy"
 POLICY_SETTING = "escrow_policy_issued_at"
+# Set with a recovery that must retire the database key (a takeover, HQ's code), cleared when
+# its re-key was made: killed in between, the next sign-in makes it (``finish_cut_short``).
+REKEY_DUE_SETTING = "recovery_rekey_due"
 
 
 @dataclass(frozen=True)
@@ -155,14 +157,20 @@ def recover(
                 # A takeover, recorded as one: what the account was before it.
                 details |= {"previous_role": user.role, "was_revoked": not user.active}
             user.role, user.active = Role.ADMIN, True
+            if existed or method == "escrow":
+                session.merge(Setting(key=REKEY_DUE_SETTING, value=method))
             # Signed by the recovery or escrow slot's key, which only its secret unwraps.
             sign = signer(settled.signing) if settled.signing is not None else None
             audit.record(
                 session, new_admin, "installation.recover", "user", new_admin, details, sign
             )
+            # Staged before the commit, confirmed after it: killed in between, the next
+            # sign-in keeps or drops it by the history (``settle_staged_slots``). Written after
+            # the commit, a kill left the account with a signing key no password opened.
+            slots.stage_slot(new_admin, new_password, key, settled.pending, private, recovery=True)
     finally:
         db.dispose()
-    slots.set_slot(new_admin, new_password, key, settled.pending, private)
+    slots.confirm_staged(new_admin)
     if store is not None:
         store.delete(unlock_entry_name(slots.database_id(), new_admin))
     waiting = False
@@ -222,11 +230,45 @@ def _retire_database_key(
     ws.signing_key = signing  # the new escrow slot's key goes on record signed by her
     try:
         rekey_workspace(ws, slots, ESCROW_SLOT if used_escrow else None, store)
+        _rekey_done(ws)  # before the new escrow: a sign-in redoing the re-key would drop it
         if escrow is not None:
             _escrow_to(ws, slots, str(escrow["recipient"]))
     finally:
         ws.close()  # finishes the re-key unless another window holds the file
     return ws.pending_key is not None
+
+
+def _rekey_done(ws: Workspace) -> None:
+    with ws.write() as session:
+        row = session.get(Setting, REKEY_DUE_SETTING)
+        if row is not None:
+            session.delete(row)
+
+
+def finish_cut_short(ws: Workspace) -> None:
+    """At sign-in: the re-key of a recovery killed after its commit (a takeover's old password
+    with an older key file, or HQ's code, still opened the file). An escrow used is cleared,
+    not renewed: its new slot's key needs an administrator's signature on record, and the
+    code must not work twice. Noted for the start page and the command line."""
+    from app.services.after_crash import Found, FoundAfterCrash
+
+    if ws.on_server:
+        return
+    with ws.read() as session:
+        row = session.get(Setting, REKEY_DUE_SETTING)
+        method = str(row.value) if row is not None else None
+    if method is None:
+        return
+    slots = KeySlotStore(ws.paths.keyslots)
+    used_escrow = method == "escrow"
+    rekey_workspace(
+        ws, slots, ESCROW_SLOT if used_escrow else None, None, reason="recovery_cut_short"
+    )
+    if used_escrow:
+        slots.clear_escrow()
+    _rekey_done(ws)
+    what = Found.RECOVERY_ESCROW_RETIRED if used_escrow else Found.RECOVERY_REKEY_FINISHED
+    ws.after_crash.append(FoundAfterCrash(what))
 
 
 class RecoveryService:
@@ -244,13 +286,19 @@ class RecoveryService:
         require_signing_key(self.ws)
         rekey_workspace(self.ws, self.slots, RECOVERY_SLOT, self.store)
         pair = X25519PrivateKey.generate()
-        recovery_key = create_recovery_slot(self.slots, self.ws.db.key, self.ws.pending_key, pair)
+        recovery_key = new_recovery_key()
         with self.ws.write() as session:
+            # Staged, as a new password's slot is: killed before it is confirmed, the key was
+            # never shown, and the next sign-in drops the slot and says there is none.
+            self.slots.stage_slot(
+                RECOVERY_SLOT, recovery_key, self.ws.db.key, self.ws.pending_key, pair
+            )
             record_special_slots(session, self.slots)
             # The new slot's signing key, signed by the administrator: a recovery must carry
             # its signature (user_ledger).
             details = {RECOVERY_KEY: signing_public(account_signing_key(pair))}
             self.ws.audit(session, "recovery.rotate", "installation", self.ws.mission_code, details)
+        self.slots.confirm_staged(RECOVERY_SLOT)
         return recovery_key
 
     def unsigned_slots_note(self) -> str:
@@ -348,12 +396,15 @@ def _escrow_to(ws: Workspace, slots: KeySlotStore, recipient: str) -> None:
     ).encode()
     box = base64.b64encode(pyrage.encrypt(payload, [age_recipient])).decode("ascii")
     pair = X25519PrivateKey.generate()
-    slots.set_escrow(secret, ws.db.key, recipient, box, ws.pending_key, pair)
     with ws.write() as session:
+        # Staged before the commit: killed in between, the next sign-in keeps it if the
+        # history gives its key, else drops it (``settle_staged_slots``).
+        slots.stage_escrow(secret, ws.db.key, recipient, box, ws.pending_key, pair)
         record_special_slots(session, slots)
         # Its signing key, signed by the administrator (see user_ledger).
         details = {ESCROW_KEY: signing_public(account_signing_key(pair))}
         ws.audit(session, "escrow.slot", "installation", ws.mission_code, details)
+    slots.confirm_staged(ESCROW_SLOT)
 
 
 # -- HQ's side --------------------------------------------------------------------------------

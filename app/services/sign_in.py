@@ -205,6 +205,9 @@ def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
         from app.services.users import finish_cut_short_revocations
 
         finish_cut_short_revocations(workspace)
+        from app.services.recovery import finish_cut_short
+
+        finish_cut_short(workspace)
     except BaseException:
         workspace.close()  # a re-key refused (the disk still full): said, nothing left open
         raise

@@ -29,6 +29,7 @@ from app.errors import (
 from app.i18n import N_, Said, _, lazy, ngettext
 from app.security.keyring_store import SecretStore, unlock_entry_name
 from app.security.keyslots import (
+    ESCROW_SLOT,
     RECOVERY_SLOT,
     KeySlotStore,
     account_signing_key,
@@ -38,10 +39,12 @@ from app.security.keyslots import (
 )
 from app.security.rekey import Rekeyed, RekeyWaitsForRoom, rekey_installation
 from app.security.user_ledger import (
+    ESCROW_KEY,
     SIGNING_KEY,
     account_findings,
     account_messages,
     signing_key_of,
+    slot_signing_keys,
 )
 from app.security.waiting_secret import is_sealed, seal, unseal
 from app.services import hq_database
@@ -729,15 +732,24 @@ def settle_staged_slots(ws: Workspace) -> None:
         return
     with ws.write() as session:
         staged = slots.staged()
-        keep = {name: signing_key_of(session, name)[0] == key for name, key in staged.items()}
+        recovered = slots.staged_by_recovery()
+        keep = {name: _staged_key_recorded(session, name, key) for name, key in staged.items()}
         slots.settle_staged(keep)
     for name in sorted(keep):
         what = Found.NEW_SLOT_KEPT if keep[name] else Found.NEW_SLOT_DROPPED
+        if name in recovered and not keep[name]:
+            what = Found.RECOVERY_DROPPED  # she has no previous password to go back to
+        if name == RECOVERY_SLOT:
+            what = Found.RECOVERY_KEY_DROPPED
+        elif name == ESCROW_SLOT:
+            what = Found.ESCROW_KEPT if keep[name] else Found.ESCROW_DROPPED
         ws.after_crash.append(FoundAfterCrash(what, name))
     mine = ws.actor.username
     if mine in keep and ws.signing_key is not None:
         opened_staged = signing_public(ws.signing_key) == staged[mine]
         if opened_staged != keep[mine]:
+            if mine in recovered and not keep[mine]:
+                raise AuthError(recovery_dropped_message)
             raise AuthError(lambda kept=keep[mine]: password_settled_message(kept))
 
 
@@ -754,6 +766,24 @@ def password_settled_message(kept: bool) -> str:
     )
 
 
+def _staged_key_recorded(session: Session, name: str, key: str) -> bool:
+    """Whether the history gives ``name`` the signing key of its staged slot. A new recovery
+    key is dropped whatever it gives: killed before it was confirmed, it was never shown."""
+    if name == RECOVERY_SLOT:
+        return False
+    if name == ESCROW_SLOT:
+        return slot_signing_keys(session).get(ESCROW_KEY) == key
+    return signing_key_of(session, name)[0] == key
+
+
+def recovery_dropped_message() -> str:
+    """To whoever signs in with the password a recovery set, cut short before it was saved."""
+    return _(
+        "Qorgau stopped before the recovery was saved, so it was not made: recover again with "
+        "the recovery key (or headquarters' code), then sign in with the new password."
+    )
+
+
 SPECIAL_SLOTS_SETTING = "special_slot_keys"
 
 
@@ -767,7 +797,7 @@ def special_slots_recorded(session: Session) -> dict[str, str]:
 def record_special_slots(session: Session, slots: KeySlotStore) -> None:
     """Record the recovery and escrow slots' public keys, after this installation wrote them:
     a re-key seals the new key only to the ones recorded (see ``rekey_workspace``)."""
-    session.merge(Setting(key=SPECIAL_SLOTS_SETTING, value=slots.special_keys()))
+    session.merge(Setting(key=SPECIAL_SLOTS_SETTING, value=slots.special_keys(staged=True)))
 
 
 def _reseal_waiting_secrets(ws: Workspace, new_key: bytes) -> None:
