@@ -590,6 +590,15 @@ def _refuse_other_files(path: Path) -> None:
         )
 
 
+def _made_at(manifest: Mapping[str, Any]) -> datetime | None:
+    """When the bundle was made, as its signed manifest says (UTC if it names no zone)."""
+    try:
+        made = datetime.fromisoformat(str(manifest.get("created_at") or ""))
+    except ValueError:
+        return None
+    return made if made.tzinfo else made.replace(tzinfo=UTC)
+
+
 class ExchangeService:
     def __init__(
         self,
@@ -1658,6 +1667,7 @@ class ExchangeService:
                     },
                     file_sha256=bundle.file_sha256,
                     actor=self.ws.actor.username,
+                    made_at=_made_at(bundle.manifest),
                 )
             )
             self.ws.audit(
