@@ -250,7 +250,7 @@ def cmd_missions(args: argparse.Namespace) -> int:
             _("Mission"),
             _("Country"),
             _("City"),
-            _("Last bundle"),
+            _("Last bundle made"),
             _("Days"),
             _("Cases"),
             _("Open"),

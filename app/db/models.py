@@ -780,6 +780,9 @@ class ExchangeLog(Base):
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     file_sha256: Mapped[str] = mapped_column(String(64), default="")
     actor: Mapped[str] = mapped_column(String(64), default="")
+    # When the bundle was made: its signed manifest's created_at (``created_at`` is when it
+    # was sent or received here). None in entries written before it was kept.
+    made_at: Mapped[datetime | None]
 
     __table_args__ = (UniqueConstraint("bundle_id", "direction", name="uq_exchange_bundle_dir"),)
 

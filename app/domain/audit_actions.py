@@ -28,6 +28,7 @@ ACTION_LABELS: dict[str, str] = {
     "bundle.import": N_("Bundle imported"),
     "bundle.import_taken_back": N_("Unfinished bundle import taken back"),
     "bundle.left_out": N_("Records of a bundle left out"),
+    "bundle.replay_refused": N_("Bundle refused: another file under an imported bundle's id"),
     "case.assign": N_("Case assigned"),
     "case.cite": N_("Provision cited"),
     "case.create": N_("Case registered"),

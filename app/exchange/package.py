@@ -103,6 +103,15 @@ class UnknownSigner(KeyToRegister):
         self.source = source
 
 
+class BundleReplayed(BundleRefused):
+    """A bundle with the id of one imported before that is another file: made with
+    ``source``'s signing key over other records (a forgery or a replay)."""
+
+    def __init__(self, message: str | Callable[[], str], source: str) -> None:
+        super().__init__(message)
+        self.source = source
+
+
 class NotAnIdentityFile(BundleRefused):
     """The identity file given cannot be read or holds something other than age keys."""
 

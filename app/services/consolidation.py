@@ -71,22 +71,25 @@ class MissionActivity:
     code: str
     country: str
     city: str
-    last_bundle_at: datetime | None  # when its last bundle was imported here
+    # When its latest bundle was made (the signed manifest's time), not when it was
+    # imported: an old bundle imported today does not make a silent mission look current.
+    last_bundle_at: datetime | None
     bundles: int
     cases: int
     open_cases: int
     overdue_cases: int
     city_kk: str = ""
     city_ru: str = ""
+    last_received_at: datetime | None = None  # when a bundle of its was last imported here
 
     def city_in(self, language: str) -> str:
         return city_in(language, self.city, self.city_kk, self.city_ru)
 
     def days_silent(self, now: datetime) -> int | None:
-        """Whole days since its last bundle arrived; None if none ever did."""
+        """Whole days since its latest bundle was made; None if none ever arrived."""
         if self.last_bundle_at is None:
             return None
-        return (now - self.last_bundle_at).days
+        return max((now - self.last_bundle_at).days, 0)  # a mission's clock running ahead
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,11 @@ def keyset_paged(sort: str, descending: bool) -> bool:
     return sort == URGENCY_FIRST and descending
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive UTC (a max() over the column loses its type)."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 class ConsolidationService(DatedService):
     @staticmethod
     def current_date() -> date:
@@ -182,10 +190,12 @@ class ConsolidationService(DatedService):
         self.ws.require_role(*READERS)
         with self.ws.read() as session:
             bundles = {
-                source: (last, n)
-                for source, last, n in session.execute(
+                source: (made, received, n)
+                for source, made, received, n in session.execute(
                     select(
                         ExchangeLog.source_mission,
+                        # An entry from before made_at was kept: its import time.
+                        func.max(func.coalesce(ExchangeLog.made_at, ExchangeLog.created_at)),
                         func.max(ExchangeLog.created_at),
                         func.count(),
                     )
@@ -209,14 +219,22 @@ class ConsolidationService(DatedService):
         codes = sorted(set(places) | set(bundles) | set(counts))
         result = []
         for code in codes:
-            last, n = bundles.get(code, (None, 0))
+            made, received, n = bundles.get(code, (None, None, 0))
             country, city, city_kk, city_ru = places.get(code, ("", "", "", ""))
             total, open_now, overdue = counts.get(code, (0, 0, 0))
-            if last is not None and last.tzinfo is None:  # SQLite hands back naive UTC
-                last = last.replace(tzinfo=UTC)
             result.append(
                 MissionActivity(
-                    code, country, city, last, int(n), total, open_now, overdue, city_kk, city_ru
+                    code,
+                    country,
+                    city,
+                    _utc(made),
+                    int(n),
+                    total,
+                    open_now,
+                    overdue,
+                    city_kk,
+                    city_ru,
+                    last_received_at=_utc(received),
                 )
             )
         return result

@@ -55,6 +55,7 @@ from app.exchange.merge import (
 from app.exchange.ownership import CASE_CHILDREN, LeftOut
 from app.exchange.package import (
     BundleRefused,
+    BundleReplayed,
     KeyToRegister,
     MemberSpool,
     NoIdentityOpens,
@@ -587,6 +588,15 @@ def _refuse_other_files(path: Path) -> None:
                 name=path.name,
             )
         )
+
+
+def _made_at(manifest: Mapping[str, Any]) -> datetime | None:
+    """When the bundle was made, as its signed manifest says (UTC if it names no zone)."""
+    try:
+        made = datetime.fromisoformat(str(manifest.get("created_at") or ""))
+    except ValueError:
+        return None
+    return made if made.tzinfo else made.replace(tzinfo=UTC)
 
 
 class ExchangeService:
@@ -1353,29 +1363,14 @@ class ExchangeService:
         write_pending(self.ws)  # what an import cut short before its search index was done
         bundle = self.read(path, identity_file, progress)
         try:
-            # One connection for both phases: the plan's rows wait in its staging schema.
-            with self.ws.staged() as staged_work:
-                with staged_work.read() as session:
-                    if self._already_imported(session, bundle):
-                        return ImportReport(
-                            bundle.bundle_id, bundle.kind.value, bundle.source, True
-                        )
-                    target = bundle.manifest.get("target_mission")
-                    if target and target != self.ws.mission_code:
-                        raise BundleRefused(
-                            lazy(
-                                N_("This bundle is addressed to {code}, not to this installation."),
-                                code=target,
-                            )
-                        )
-                    if progress:
-                        progress(0, 0, _("Checking records against this database"))
-                    staged = self._stage(session, bundle, staged_work.schema)
-                if progress:
-                    progress(0, 0, _("Merging records"))
-                report = self._write_import(staged_work, bundle, staged, progress)
+            report = self._merge(bundle, progress)
+        except BundleReplayed:
+            self._note_replay(bundle)
+            raise
         finally:
             bundle.close()
+        if report.already_imported:
+            return report
         self.ws.db.checkpoint()  # the import's log, copied by the import, not the next save
         if progress:
             progress(0, 0, _("Indexing the imported cases for search"))
@@ -1395,15 +1390,74 @@ class ExchangeService:
         self.ws.db.checkpoint()
         return report
 
+    def _merge(self, bundle: VerifiedBundle, progress: ProgressFn | None) -> ImportReport:
+        """``import_bundle``'s staging and writing, once the bundle is read and verified."""
+        # One connection for both phases: the plan's rows wait in its staging schema.
+        with self.ws.staged() as staged_work:
+            with staged_work.read() as session:
+                if self._already_imported(session, bundle):
+                    return ImportReport(bundle.bundle_id, bundle.kind.value, bundle.source, True)
+                target = bundle.manifest.get("target_mission")
+                if target and target != self.ws.mission_code:
+                    raise BundleRefused(
+                        lazy(
+                            N_("This bundle is addressed to {code}, not to this installation."),
+                            code=target,
+                        )
+                    )
+                if progress:
+                    progress(0, 0, _("Checking records against this database"))
+                staged = self._stage(session, bundle, staged_work.schema)
+            if progress:
+                progress(0, 0, _("Merging records"))
+            return self._write_import(staged_work, bundle, staged, progress)
+
     def _already_imported(self, session: Session, bundle: VerifiedBundle) -> bool:
-        seen = set(
-            session.execute(
-                select(ExchangeLog.direction).where(ExchangeLog.bundle_id == bundle.bundle_id)
-            ).scalars()
-        )
+        """Whether this very bundle was imported before. ``bundle`` was verified whole by
+        ``read`` (signature, every member's hash); a bundle that reuses an imported one's id
+        but is another file was made by its signer's key over other records: refused as a
+        replay, not answered "imported before" and forgotten."""
+        seen = {
+            direction: file_sha256
+            for direction, file_sha256 in session.execute(
+                select(ExchangeLog.direction, ExchangeLog.file_sha256).where(
+                    ExchangeLog.bundle_id == bundle.bundle_id
+                )
+            )
+        }
         if OUT in seen or bundle.source == self.ws.mission_code:
             raise BundleRefused(lazy(N_("This bundle was made by this installation.")))
-        return IN in seen
+        if IN not in seen:
+            return False
+        # Export writes a bundle's file once: a copy of it has the same hash. An entry without
+        # one (none is written so today) cannot be compared and counts as the same bundle.
+        if seen[IN] and seen[IN] != bundle.file_sha256:
+            raise BundleReplayed(
+                lazy(
+                    N_(
+                        "Refused: a bundle with the id {id} from {code} was imported before, "
+                        "and this file is not that bundle. Someone with {code}'s signing key "
+                        "made another bundle under the same id. Nothing was imported; ask "
+                        "{code} by a separate channel whether they made it."
+                    ),
+                    id=bundle.bundle_id,
+                    code=bundle.source,
+                ),
+                bundle.source,
+            )
+        return True
+
+    def _note_replay(self, bundle: VerifiedBundle) -> None:
+        """Keep the refused replay in the audit log: nothing of it is imported, but HQ must be
+        able to show later that a mission's key signed a second bundle under one id."""
+        with self.ws.write() as session:
+            self.ws.audit(
+                session,
+                "bundle.replay_refused",
+                "bundle",
+                bundle.bundle_id,
+                {"source": bundle.source, "file_sha256": bundle.file_sha256},
+            )
 
     def _stage(self, session: Session, bundle: VerifiedBundle, schema: str) -> _Staged | None:
         """Every check that can refuse the bundle, and the merge plan, from ``session``'s
@@ -1613,6 +1667,7 @@ class ExchangeService:
                     },
                     file_sha256=bundle.file_sha256,
                     actor=self.ws.actor.username,
+                    made_at=_made_at(bundle.manifest),
                 )
             )
             self.ws.audit(

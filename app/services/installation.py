@@ -18,6 +18,7 @@ from app.db.engine import Database
 from app.db.migrate import current_revision, ensure_schema
 from app.db.models import LocalSecret, Mission, User
 from app.db.postgres import ServerConfig, ServerDatabase
+from app.domain.cities import known_city
 from app.domain.codes import Role
 from app.domain.mission_record import MISSION_TEXT_LIMITS
 from app.domain.roles import ALL_ROLES
@@ -227,8 +228,10 @@ def _create_mission(
                 is_hq=setup.is_hq,
                 country=setup.country,
                 city=setup.city,
-                city_kk=setup.city_kk,
-                city_ru=setup.city_ru,
+                # Not given: the name each language uses, when the city is known (letters and
+                # the missions HQ's bundles reach read it).
+                city_kk=setup.city_kk.strip() or known_city(setup.city, "kk"),
+                city_ru=setup.city_ru.strip() or known_city(setup.city, "ru"),
                 name_kk=setup.name_kk,
                 name_ru=setup.name_ru,
                 name_en=setup.name_en,

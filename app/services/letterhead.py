@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Mission
+from app.domain.cities import known_city
 from app.errors import NotFound
 from app.i18n import _
 from app.letters.context import MissionInfo
@@ -26,6 +27,10 @@ def letterhead(session: Session) -> MissionInfo:
         address=_texts(row.address_kk, row.address_ru, row.address_en),
         phone=row.phone,
         email=row.email,
-        city=_texts(row.city_kk, row.city_ru, row.city),
+        city=_texts(
+            row.city_kk.strip() or known_city(row.city, "kk"),
+            row.city_ru.strip() or known_city(row.city, "ru"),
+            row.city,
+        ),
         country=row.country,
     )

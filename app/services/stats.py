@@ -668,7 +668,10 @@ class StatsService(DatedService):
                 ).format(name=officer, missions=", ".join(at)),
                 "mission",
             )
-        missions = sorted({*choices.missions, self.ws.mission_code})
+        # A mission is one "here" though it has no case yet; HQ's own code is not a mission
+        # with cases (it holds some only when they are among choices.missions).
+        here = () if self.ws.mission.is_hq else (self.ws.mission_code,)
+        missions = sorted({*choices.missions, *here})
         if mission and mission not in missions:
             raise NotFound(
                 _("No cases of mission {code} here; the missions here: {known}.").format(

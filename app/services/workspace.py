@@ -24,6 +24,7 @@ from app.db import sync  # also registers the flush hooks
 from app.db.engine import Database, Listening, Pinned
 from app.db.models import User
 from app.domain import labels
+from app.domain.cities import known_city
 from app.domain.codes import Role
 from app.errors import AccountChanged, DatabaseError, PermissionDenied
 from app.i18n import N_, Said, _, lazy
@@ -51,8 +52,12 @@ class Actor:
 
 
 def city_in(language: str, city: str, city_kk: str = "", city_ru: str = "") -> str:
-    """A mission's city in ``language`` (Сеул, not Seoul, in Kazakh), else as set up."""
-    return {"kk": city_kk, "ru": city_ru}.get(language, "").strip() or city
+    """A mission's city in ``language`` (Сеул, not Seoul, in Kazakh): as set up for that
+    language, else the name that language uses for a city known here (an HQ set up with
+    ``--city Astana`` alone read "Astana, Қазақстан" in Kazakh), else the city as set up,
+    the one name there is: better a name in another script than none."""
+    given = {"kk": city_kk, "ru": city_ru}.get(language, "").strip()
+    return given or known_city(city, language) or city
 
 
 @dataclass(frozen=True)

@@ -110,11 +110,12 @@ class Forger:
         target: str | None = None,
         files: dict[str, bytes] | None = None,
         with_audit_head: bool = True,
+        bundle_id: str | None = None,
     ) -> Path:
         files = dict(files or {})
         rows = {name: list(values) for name, values in records.items() if values}
         manifest = {
-            "bundle_id": str(uuid.uuid4()),
+            "bundle_id": bundle_id or str(uuid.uuid4()),
             "kind": kind,
             "source_mission": self.code,
             "target_mission": target,

@@ -54,8 +54,29 @@ def test_language_override_is_per_thread() -> None:
 def test_a_mission_city_in_the_interface_language_falls_back_to_the_one_set_up() -> None:
     from app.services.workspace import MissionSummary, city_in
 
-    seoul = MissionSummary("SEL", "KR", "Seoul", False, "", "", "", city_kk="Сеул")
-    assert seoul.city_in("kk") == "Сеул"
-    assert seoul.city_in("ru") == "Seoul"  # no Russian spelling set up
-    assert seoul.city_in("en") == "Seoul"
+    gwangju = MissionSummary("GWJ", "KR", "Gwangju", False, "", "", "", city_kk="Кванджу")
+    assert gwangju.city_in("kk") == "Кванджу"
+    assert gwangju.city_in("ru") == "Gwangju"  # no Russian spelling set up, none known
+    assert gwangju.city_in("en") == "Gwangju"
     assert city_in("ru", "Dubai", city_ru=" Дубай ") == "Дубай"
+
+
+def test_a_known_city_set_up_in_english_only_is_named_in_the_interface_language() -> None:
+    """HQ set up with ``--city Astana`` alone read «AST, Astana, Қазақстан» in Kazakh."""
+    from app.services.workspace import MissionSummary
+
+    astana = MissionSummary("AST", "KZ", "Astana", True, "", "", "")
+    assert (astana.city_in("kk"), astana.city_in("ru"), astana.city_in("en")) == (
+        "Астана",
+        "Астана",
+        "Astana",
+    )
+    moscow = MissionSummary("MOW", "RU", " moscow ", False, "", "", "")
+    assert moscow.city_in("kk") == "Мәскеу"
+    # What was set up for the language wins over the list.
+    assert (
+        MissionSummary("SEL", "KR", "Seoul", False, "", "", "", city_ru="Сеул (Корея)").city_in(
+            "ru"
+        )
+        == "Сеул (Корея)"
+    )

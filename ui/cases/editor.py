@@ -517,7 +517,7 @@ class CaseEditor(QWidget):
         self.tabs.setTabText(self.referrals_tab_index, _("Referrals"))
         self._enable_case_tabs()
         self.review_button.setText(_("Revie&w contract"))
-        self.review_button.setToolTip(_("Review the worker's employment contract for this case"))
+        self._offer_review()
         self.letter_button.setText(_("New &letter"))
         self.letter_button.setToolTip(_("Draft an official letter about this case"))
         self.refer_button.setText(_("Refer to a &partner…"))
@@ -767,7 +767,7 @@ class CaseEditor(QWidget):
         self.letters.set_case(case_id)
         self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
         self.referrals_panel.set_case(case_id)
-        self.review_button.setEnabled(has_case)
+        self._offer_review()
         self.letter_button.setEnabled(has_case)
         self.refer_button.setEnabled(has_case)
         self.export_button.setVisible(has_case)
@@ -851,6 +851,22 @@ class CaseEditor(QWidget):
     def _open_letter(self, letter_id: str) -> None:
         if self.confirm_saved():
             self.letter_opened.emit(letter_id)
+
+    def _offer_review(self) -> None:
+        """A review is kept with the case, so only who may change the case makes one. At HQ
+        the analyst was offered it, typed the contract's terms into a form with no Save, and
+        lost them: greyed, its tooltip says who may (the saved ones open from the timeline)."""
+        may = self.can_write
+        self.review_button.setEnabled(self.case is not None and may)
+        self.review_button.setToolTip(
+            _("Review the worker's employment contract for this case")
+            if may
+            else _(
+                "Contracts are reviewed at the mission that handles the case, by its "
+                "attachés, consuls and administrator. Reviews saved there open from the "
+                "timeline."
+            )
+        )
 
     def _request_review(self) -> None:
         if self.case is not None and self.confirm_saved():

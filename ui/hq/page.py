@@ -278,8 +278,8 @@ class HqPage(QWidget):
                 _("Mission"),
                 _("Country"),
                 _("City"),
-                _("Last bundle"),
-                _("Days since"),
+                _("Last bundle made"),
+                _("Days since made"),
                 _("Cases"),
                 _("Open"),
                 _("Overdue"),
@@ -294,6 +294,13 @@ class HqPage(QWidget):
         held_now = _("A case transferred between missions counts at the mission handling it now.")
         for column in (5, 6, 7):  # cases, open, overdue
             _header_tip(self.missions, column, held_now)
+        # An old bundle imported today is not news of the mission today.
+        made = _(
+            "When the mission made its latest bundle, not when it was imported here: the "
+            "Exchange area's log says when each bundle was received."
+        )
+        for column in (3, 4):
+            _header_tip(self.missions, column, made)
         _header_tip(
             self.repeats,
             REPEAT_MISSIONS,
