@@ -485,7 +485,7 @@ def test_a_conflicts_values_read_as_the_forms_show_them(sel: Site, hq: Site, tmp
         employers = dict(session.execute(select(Employer.id, Employer.name)).all())
         current = session.get(Case, case_id).employer_id
     other = next(e for e in employers if e != current)
-    claim = {"amount": "1250000.50", "currency": "KRW", "what": "wages"}
+    claim = {"amount": "1250000", "currency": "KRW", "what": "wages"}
     sel.cases.update_case(
         case_id,
         CaseChanges(
@@ -505,7 +505,7 @@ def test_a_conflicts_values_read_as_the_forms_show_them(sel: Site, hq: Site, tmp
     assert shown["due_date"] == (format_date(date(2030, 2, 1)), format_date(date(2030, 1, 15)))
     assert shown["documents_returned"] == ("no", "yes")
     assert shown["employer_id"] == (employers[other], employers[current] if current else "—")
-    assert shown["claims"][0] == "—" and "1,250,000.5 KRW (unpaid wages)" in shown["claims"][1]
+    assert shown["claims"][0] == "—" and "1,250,000 KRW (unpaid wages)" in shown["claims"][1]
     raw = {f.name: (f.local, f.remote) for f in conflict.fields}
     assert raw["urgency"] == ("normal", "high")  # the record's values stay for scripts
 
