@@ -286,3 +286,26 @@ def test_the_reports_page_fits_a_1024_screen_at_150_percent(
     window.resize(SMALL)
     _settle()
     assert as_of.height() < 2 * as_of.fontMetrics().lineSpacing()  # one line
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_contract_review_fits_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The review's long labels («Удержания (процент от заработной платы):») kept fields
+    beside them: the page scrolled 69 pixels sideways in Russian, 14 in Kazakh, the
+    findings' right half out of sight. Labels go above their fields, wrapped where longer
+    than the pane, each line of them in sight."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("contracts")
+    _settle()
+    assert _window_scrolls_sideways_by(window) == 0
+    scroll = page.fields_scroll  # type: ignore[attr-defined]
+    assert not scroll.horizontalScrollBar().isVisible()
+    for name, label in page.field_labels.items():  # type: ignore[attr-defined]
+        assert label.isVisibleTo(page), name
+        needed = label.heightForWidth(label.width()) if label.wordWrap() else 0
+        assert label.height() >= needed, label.text()
+        assert label.width() >= min(label.sizeHint().width(), scroll.viewport().width() - 40)
+        field = label.buddy()
+        assert field.width() >= field.minimumSizeHint().width(), name
