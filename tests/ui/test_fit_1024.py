@@ -309,3 +309,26 @@ def test_the_contract_review_fits_a_1024_screen_at_150_percent(
         assert label.width() >= min(label.sizeHint().width(), scroll.viewport().width() - 40)
         field = label.buddy()
         assert field.width() >= field.minimumSizeHint().width(), name
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_new_case_has_room_to_type_on_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """Stacked below the form, the tabs kept the whole timeline's height (277 pixels) and
+    left the form 76 in Russian: two fields at a time to type a new case. The tabs' pane
+    scrolls instead, below a handle, and the form keeps most of the height; its tab titles
+    stay in sight."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    area = _open_case(window, demo_ws)
+    area.new_case()
+    _settle()
+    editor = area.editor
+    assert editor.splitter.orientation() == Qt.Orientation.Vertical
+    line = editor.fontMetrics().lineSpacing()
+    assert editor.form_scroll.height() >= 10 * line
+    assert editor.form_scroll.height() > editor.splitter.height() // 2
+    bar = editor.tabs.tabBar()
+    assert bar.isVisible() and bar.visibleRegion().boundingRect().height() == bar.height()
+    assert _sideways(window, area) == []
+    editor.dirty = False
