@@ -332,3 +332,26 @@ def test_a_new_case_has_room_to_type_on_a_1024_screen_at_150_percent(
     assert bar.isVisible() and bar.visibleRegion().boundingRect().height() == bar.height()
     assert _sideways(window, area) == []
     editor.dirty = False
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_agreements_titles_read_whole_on_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """Beside the kind and the status the titles had some 65 pixels in Russian and broke
+    mid-word («Соглаш… о пенсио… обеспеч…»). The kind goes after the verified column (the
+    document beside says it, and the kind filter picks it); the titles wrap whole words."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("agreements")
+    _settle()
+    tree = page.list  # type: ignore[attr-defined]
+    assert not tree.isColumnHidden(0) and not tree.isColumnHidden(2)  # title, status
+    cut = [
+        tree.topLevelItem(row).text(0)
+        for row in range(tree.topLevelItemCount())
+        if cell_shortfall(tree, tree.indexFromItem(tree.topLevelItem(row), 0))
+    ]
+    assert cut == []
+    window.resize(SMALL)  # with room, the kind is back
+    _settle()
+    assert not tree.isColumnHidden(1)
