@@ -551,7 +551,10 @@ class AgreementsPage(QWidget):
             # Still too narrow (1024 pixels in Kazakh: the list has 406), the verified column
             # goes rather than a kind or a title being cut mid-word; the rows' colour, their
             # tooltips and the legend below still say which are unverified.
-            optional=(3,),
+            # At 150 % on a 1024 screen the kind goes next: beside it the titles had some 65
+            # pixels in Russian and broke mid-word («Соглаш… о пенсио…»). The document beside
+            # the list names its kind, and the kind filter picks them.
+            optional=(3, 1),
         )
         self.list.currentItemChanged.connect(self._chosen)
         self.count = QLabel()

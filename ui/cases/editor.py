@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -336,9 +336,16 @@ class CaseEditor(QWidget):
         self.tabs.tabBar().setUsesScrollButtons(False)
 
     def _build_layout(self, scroll: QScrollArea) -> None:
+        # The tabs scroll on their own pane: stacked below the form on a small screen they
+        # kept the timeline's whole height (277 pixels) and left the form 76, two fields at a
+        # time. Beside the form the pane is as tall and wide as the tabs, and never scrolls.
+        self.tabs_scroll = _TabsPane(self.tabs)
+        self.tabs_scroll.setWidgetResizable(True)
+        self.tabs_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.tabs_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.splitter = QSplitter()
         self.splitter.addWidget(scroll)
-        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.tabs_scroll)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
@@ -811,9 +818,12 @@ class CaseEditor(QWidget):
         width = self.splitter.width()
         stacked = width < self._form_width() + others + shortest + self.splitter.handleWidth()
         orientation = Qt.Orientation.Vertical if stacked else Qt.Orientation.Horizontal
+        self.tabs_scroll.stacked = stacked
+        self.tabs_scroll.updateGeometry()
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
-            self.splitter.setSizes([535, 465])  # near half and half, as at first
+            # Side by side near half and half, as at first; stacked, the form the most.
+            self.splitter.setSizes([700, 300] if stacked else [535, 465])
         self.splitter.setMinimumHeight(self.splitter.minimumSizeHint().height())
         beside = 0 if stacked else FORM_ROOM
         short = width < others + metrics.horizontalAdvance(whole) + beside
@@ -1276,3 +1286,24 @@ class CaseEditor(QWidget):
     def request_close(self) -> None:
         if self.confirm_close():
             self.closed.emit()
+
+
+class _TabsPane(QScrollArea):
+    """The case's tabs on a pane of their own. Beside the form it is as wide and tall as the
+    tabs need (it never scrolls); stacked below the form it asks for their titles and a few
+    lines only, the rest of them a scroll away, and the form keeps the height."""
+
+    def __init__(self, tabs: QTabWidget) -> None:
+        super().__init__()
+        self.tabs = tabs
+        self.stacked = False
+        self.setWidget(tabs)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        least = self.tabs.minimumSizeHint()
+        if not self.stacked:
+            return least
+        # Beside its scroll bar, which takes its width from the tabs'.
+        width = least.width() + self.verticalScrollBar().sizeHint().width()
+        lines = 4 * self.fontMetrics().lineSpacing()
+        return QSize(width, min(least.height(), self.tabs.tabBar().sizeHint().height() + lines))

@@ -68,6 +68,7 @@ from ui.widgets.common import (
     ErrorLabel,
     ask_save_changes,
     keep_whole_width,
+    labels_above_when_narrow,
     push_button,
     widget_row,
     word_wrapped,
@@ -243,15 +244,15 @@ class ContractReviewPage(QWidget):
             rows = [(name, self._field_widget(name)) for name in names]
             box = QGroupBox()
             form = QFormLayout(box)
-            # A field goes under its label where the pane is narrower than the two: beside
-            # them, in Kazakh at 150 % display scaling, the form and the findings needed 750
-            # pixels of a 1366 screen's 709, and the page scrolled sideways.
-            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             for name, widget in rows:
                 label = QLabel()
                 label.setBuddy(widget)
                 self.field_labels[name] = label
                 form.addRow(label, widget)
+            # Every field goes under its label where the pane is narrower than the two, the
+            # longest labels wrapped: beside them («Удержания (процент от заработной платы):»)
+            # the page scrolled 69 pixels sideways in Russian at 150 % on a 1024 screen.
+            labels_above_when_narrow(form, box)
             self.sections.append((box, form, rows))
 
     def _field_widget(self, name: str) -> QWidget:
@@ -331,7 +332,9 @@ class ContractReviewPage(QWidget):
         self.sources.setOpenExternalLinks(True)
         self.sources.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.findings.itemSelectionChanged.connect(self._show_sources)
-        self.indicators_title = QLabel()
+        # Wrapped: on one line (271 pixels in Russian) it kept the findings' pane too wide
+        # for a 1024 screen at 150 %, and the page scrolled sideways.
+        self.indicators_title = word_wrapped(QLabel())
         self.indicators = word_wrapped(QLabel())
         self.status = word_wrapped(plain_label())
         self.new_button = push_button(self.start_walk_in)
