@@ -40,6 +40,7 @@ _SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "tiff": (b"II*\x00", b"MM\x00*"),
 }
 _ISO_MEDIA = frozenset({"heic", "heif"})
+_PICTURES = frozenset({"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff"}) | _ISO_MEDIA
 _OFFICE_XML = frozenset({"docx", "xlsx", "pptx"})
 _OPEN_DOCUMENT = frozenset({"odt", "ods", "odp"})
 # A document's part that runs or fetches something when opened: macros (Word and Excel refuse
@@ -112,14 +113,22 @@ def not_viewable(name: str, content: bytes) -> NotViewable | None:
         if b"%PDF-" not in content[:_PDF_HEADER_WITHIN]:
             return NotViewable.DISGUISED
         return NotViewable.ACTIVE_PDF if pdf_may_run_something(content) else None
-    if extension in _ISO_MEDIA:
-        return None if content[_FTYP_AT : _FTYP_AT + 4] == b"ftyp" else NotViewable.DISGUISED
+    if extension in _PICTURES:
+        # A phone's PNG saved as "scan.jpg" is common, and a picture viewer runs nothing: any
+        # picture opens under any picture's name; only what is no picture is held back.
+        return None if _is_picture(content) else NotViewable.DISGUISED
     signatures = _SIGNATURES.get(extension)
     if signatures is not None and not content.startswith(signatures):
         return NotViewable.DISGUISED
     if extension in _OFFICE_XML | _OPEN_DOCUMENT and document_may_run_something(content):
         return NotViewable.ACTIVE_DOCUMENT
     return None
+
+
+def _is_picture(content: bytes) -> bool:
+    if content[_FTYP_AT : _FTYP_AT + 4] == b"ftyp":
+        return True
+    return any(content.startswith(_SIGNATURES[kind]) for kind in _PICTURES - _ISO_MEDIA)
 
 
 def document_may_run_something(content: bytes) -> bool:

@@ -153,6 +153,10 @@ def test_a_document_with_macros_or_links_outside_is_not_viewable(name: str, cont
         ("passport.jpg", b"\xff\xd8\xff\xe0 a photo"),
         ("photo.png", b"\x89PNG\r\n\x1a\n a picture"),
         ("scan.heic", b"\x00\x00\x00\x18ftypheic a phone photo"),
+        # A picture under another picture's name (a phone's PNG saved as .jpg): a viewer
+        # runs nothing, and the officer must see the scan.
+        ("scan.jpg", b"\x89PNG\r\n\x1a\n a picture"),
+        ("photo.png", b"\x00\x00\x00\x18ftypheic a phone photo"),
         ("voice.ogg", b"anything: a player runs nothing"),
         ("notes.txt", PROGRAM),  # a text editor shows it
     ],
