@@ -29,6 +29,7 @@ from app.contracts.reference import (
 from app.contracts.terms import ContractTerms, term_end
 from app.domain.codes import IloIndicator
 from app.domain.domestic_work import cited_for_work, is_domestic_work
+from app.domain.iso import minor_digits
 from app.domain.kk_dates import KK_MONTHS_FROM, kk_date_when
 from app.i18n import (
     N_,
@@ -301,9 +302,10 @@ def _number(value: Decimal | int) -> str:
 
 
 def _money(amount: Decimal, currency: str) -> str:
-    return format_amount(
-        amount.quantize(Decimal("0.01"), ROUND_HALF_UP), currency, current_language()
-    )
+    """A computed sum (an hourly rate, a converted minimum) to the currency's minor unit:
+    «7 466 KRW», «7,47 USD»; amounts on file print as recorded (``format_amount``)."""
+    unit = Decimal(1).scaleb(-minor_digits(currency))
+    return format_amount(amount.quantize(unit, ROUND_HALF_UP), currency, current_language())
 
 
 def _per(period: str) -> str:

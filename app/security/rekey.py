@@ -76,6 +76,10 @@ class SettledKey:
     signing: Ed25519PrivateKey | None = None
 
 
+# A recovery's re-key is due (its transaction committed, the re-key not yet made): the
+# setting's value is the recovery's method. Read at every sign-in, so it lives here and not in
+# the recovery service, whose imports (key serialisation) a sign-in otherwise does without.
+REKEY_DUE_SETTING = "recovery_rekey_due"
 REKEY_LOCK_FILENAME = "rekey.lock"
 # How long another process's re-key is waited for: re-encrypting a 1.3 GB file took 31 s
 # (42 s beside a test run), so a holder still at it after this is stuck, not slow.

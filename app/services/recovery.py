@@ -71,7 +71,7 @@ from app.security.recovery_key import (
     new_recovery_key,
     parse_recovery_key,
 )
-from app.security.rekey import SettledKey, settle_sign_in
+from app.security.rekey import REKEY_DUE_SETTING, SettledKey, settle_sign_in
 from app.security.user_ledger import ESCROW_KEY, RECOVERY_KEY, signer, slot_signing_keys
 from app.security.user_ledger import SIGNING_KEY as SIGNING_KEY_DETAIL
 from app.services.installation import check_username, open_workspace
@@ -92,9 +92,6 @@ if TYPE_CHECKING:
 ESCROW_FORMAT = "qorgau-escrow"
 POLICY_FORMAT = "qorgau-escrow-policy"
 POLICY_SETTING = "escrow_policy_issued_at"
-# Set with a recovery that must retire the database key (a takeover, HQ's code), cleared when
-# its re-key was made: killed in between, the next sign-in makes it (``finish_cut_short``).
-REKEY_DUE_SETTING = "recovery_rekey_due"
 
 
 @dataclass(frozen=True)

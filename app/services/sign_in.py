@@ -26,7 +26,7 @@ from app.errors import AuthError, DatabaseError, QorgauError
 from app.i18n import _
 from app.security.keyslots import KeySlotStore, PendingKey
 from app.security.login_guard import LoginGuard, wait_message
-from app.security.rekey import SettledKey, settle_sign_in
+from app.security.rekey import REKEY_DUE_SETTING, SettledKey, settle_sign_in
 
 if TYPE_CHECKING:
     from app.services.workspace import Workspace
@@ -205,13 +205,23 @@ def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
         from app.services.users import finish_cut_short_revocations
 
         finish_cut_short_revocations(workspace)
-        from app.services.recovery import finish_cut_short
+        if _recovery_rekey_due(workspace):
+            from app.services.recovery import finish_cut_short
 
-        finish_cut_short(workspace)
+            finish_cut_short(workspace)
     except BaseException:
         workspace.close()  # a re-key refused (the disk still full): said, nothing left open
         raise
     return workspace
+
+
+def _recovery_rekey_due(workspace: Workspace) -> bool:
+    """Whether a recovery's re-key was cut short (``finish_cut_short``): only then is the
+    recovery service, with the key serialisation it imports, loaded at a sign-in."""
+    from app.db.models import Setting
+
+    with workspace.read() as session:
+        return session.get(Setting, REKEY_DUE_SETTING) is not None
 
 
 def _settle_staged_slots(workspace: Workspace) -> None:

@@ -25,7 +25,7 @@ def test_an_outcome_recorded_at_the_mission_reaches_hq_whole(tmp_path: Path) -> 
                 documents_returned_on=TODAY - timedelta(days=1),
                 repatriated=True,
                 repatriated_on=TODAY,
-                wages_recovered_amount=Decimal("2500.50"),
+                wages_recovered_amount=Decimal("2500"),
                 wages_recovered_currency="KRW",
             ),
         )
@@ -38,7 +38,7 @@ def test_an_outcome_recorded_at_the_mission_reaches_hq_whole(tmp_path: Path) -> 
         assert at_hq.documents_returned_on == TODAY - timedelta(days=1)
         assert at_hq.repatriated_on == TODAY and at_hq.repatriated
         assert (at_hq.wages_recovered_amount, at_hq.wages_recovered_currency) == (
-            Decimal("2500.50"),
+            Decimal("2500"),
             "KRW",
         )
         assert at_hq.version == at_sel.version
@@ -47,5 +47,5 @@ def test_an_outcome_recorded_at_the_mission_reaches_hq_whole(tmp_path: Path) -> 
         figures = StatsService(hq.ws).indicators(StatsFilter(date_from=TODAY - timedelta(days=7)))
         assert (figures.documents_returned, figures.repatriated) == (1, 1)
         assert [(m.currency, m.amount) for m in figures.wages_recovered] == [
-            ("KRW", Decimal("2500.50"))
+            ("KRW", Decimal("2500"))
         ]

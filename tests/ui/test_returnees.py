@@ -734,7 +734,7 @@ def test_the_summary_in_russian_begins_a_sentence(
     page = ReturneesPage(hq_ws, bridge)
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.figures is not None, timeout=5000)
-    assert page.summary.text().startswith("Показаны 4 работника · ")
+    assert page.summary.text().startswith("Показаны 4 вернувшихся работника · ")
 
 
 @pytest.mark.skipif(not os.environ.get("QORGAU_SCREENSHOTS"), reason="writes screenshots")

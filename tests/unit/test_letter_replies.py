@@ -133,7 +133,7 @@ def test_bad_replies_are_refused_and_nothing_written(
     service = LetterService(people["aigul"], TODAY)
     tomorrow = TODAY + timedelta(days=1)
     refusals: list[tuple[type[Exception], str, dict[str, object]]] = [
-        (ValidationError, "From must not be empty.", {"sender": " "}),
+        (ValidationError, "Sender of the reply must not be empty.", {"sender": " "}),
         (ValidationError, "Summary must not be empty.", {"summary": ""}),
         (ValidationError, "Received on cannot be in the future.", {"received_on": tomorrow}),
         (

@@ -481,7 +481,7 @@ def test_a_csv_of_part_of_the_register_says_which_part(open_ws: OpenWs, tmp_path
     assert service.export(out, flt, lang="ru") == 1
     text = (tmp_path / "register-about.csv").read_text(encoding="utf-8-sig")
     about = [line for (line,) in csv.reader(text.splitlines(), delimiter=";")]
-    assert about[0] == "Реестр квалификации вернувшихся работников"
+    assert about[0] == "Реестр вернувшихся работников"
     assert about[1].startswith("Условия отбора: Профессия (ISCO-08): 72 ")
     assert "Регион возвращения: город Астана" in about[1]
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
