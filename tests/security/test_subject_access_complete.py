@@ -104,6 +104,7 @@ def test_the_export_holds_letters_who_printed_them_and_corrected_replies(
     who = printed[printed.index("Who worked with these records") :]
     assert "Letter printed" in who
     assert (
-        f"Before the correction: Received on 2 Nov 2026, Sender of the reply Hanil Steel, Summary {FIRST_SUMMARY}"
+        "Before the correction: Received on 2 Nov 2026, Sender of the reply Hanil Steel, "
+        f"Summary {FIRST_SUMMARY}"
         in who
     )
