@@ -105,6 +105,5 @@ def test_the_export_holds_letters_who_printed_them_and_corrected_replies(
     assert "Letter printed" in who
     assert (
         "Before the correction: Received on 2 Nov 2026, Sender of the reply Hanil Steel, "
-        f"Summary {FIRST_SUMMARY}"
-        in who
+        f"Summary {FIRST_SUMMARY}" in who
     )
