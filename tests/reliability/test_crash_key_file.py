@@ -26,21 +26,27 @@ from tests.reliability.harness import open_checked
 
 NEW_PASSWORD = "a much newer secret 1"
 
-_KILLED = """
+# A child process whose power is cut just before or after a step of the key file
+# (argv[2] "before:stage_slot"), then the script's own lines after it.
+DIES_AT_KEY_FILE_STEP = """
 import os, signal, sys
 os.environ["QORGAU_KDF_PROFILE"] = "test"
 from pathlib import Path
 from app.config import Paths
 from app.security.keyslots import KeySlotStore
-from app.services.installation import unlock
-from app.services.users import UserService
 when, name = sys.argv[2].split(":")
 step = getattr(KeySlotStore, name)
-def dies(self, *args, **kwargs):  # the power is cut just before or after this step
+def dies(self, *args, **kwargs):
     if when == "after":
         step(self, *args, **kwargs)
     os.kill(os.getpid(), signal.SIGKILL)
 setattr(KeySlotStore, name, dies)
+"""
+_KILLED = (
+    DIES_AT_KEY_FILE_STEP
+    + """
+from app.services.installation import unlock
+from app.services.users import UserService
 ws = unlock(Paths(Path(sys.argv[1])), "admin", sys.argv[3])
 users = UserService(ws)
 if sys.argv[4] == "add":
@@ -48,6 +54,7 @@ if sys.argv[4] == "add":
 else:
     users.change_password(sys.argv[4], sys.argv[5])
 """
+)
 
 
 # The two moments: the new slot staged, the database not committed; committed, the slot

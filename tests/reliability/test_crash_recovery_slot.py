@@ -26,26 +26,22 @@ from app.services.recovery import RecoveryService, recover
 from app.services.users import UserService
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_python
-from tests.reliability.test_crash_key_file import COMMITTED, NEW_PASSWORD, STAGED, audit_clean
+from tests.reliability.test_crash_key_file import (
+    COMMITTED,
+    DIES_AT_KEY_FILE_STEP,
+    NEW_PASSWORD,
+    STAGED,
+    audit_clean,
+)
 from tests.security.test_recovery import _issue, _policy, _trust_hq
 
-_KILLED = """
-import os, signal, sys
-os.environ["QORGAU_KDF_PROFILE"] = "test"
-from pathlib import Path
-from app.config import Paths
-from app.security.keyslots import KeySlotStore
-from app.security.rekey import key_opens
+_KILLED = (
+    DIES_AT_KEY_FILE_STEP
+    + """
 from app.services.recovery import recover
-when, name = sys.argv[2].split(":")
-step = getattr(KeySlotStore, name)
-def dies(self, *args, **kwargs):  # the power is cut just before or after this step
-    if when == "after":
-        step(self, *args, **kwargs)
-    os.kill(os.getpid(), signal.SIGKILL)
-setattr(KeySlotStore, name, dies)
 recover(Paths(Path(sys.argv[1])), sys.argv[3], sys.argv[4], sys.argv[5])
 """
+)
 
 
 def recovery_key(paths: Paths) -> str:
@@ -139,25 +135,15 @@ def test_a_new_administrator_killed_after_the_database_recorded_it_can_sign_in(
     audit_clean(installation)
 
 
-_ROTATE_KILLED = """
-import os, signal, sys
-os.environ["QORGAU_KDF_PROFILE"] = "test"
-from pathlib import Path
-from app.config import Paths
-from app.security.keyslots import KeySlotStore
-from app.security.rekey import key_opens
-from app.services.installation import MissionSetup, init_installation, unlock
+_ROTATE_KILLED = (
+    DIES_AT_KEY_FILE_STEP
+    + """
+from app.services.installation import unlock
 from app.services.recovery import RecoveryService
-when, name = sys.argv[2].split(":")
-step = getattr(KeySlotStore, name)
-def dies(self, *args, **kwargs):
-    if when == "after":
-        step(self, *args, **kwargs)
-    os.kill(os.getpid(), signal.SIGKILL)
-setattr(KeySlotStore, name, dies)
 ws = unlock(Paths(Path(sys.argv[1])), "admin", sys.argv[3])
 print(RecoveryService(ws).rotate())
 """
+)
 
 
 @pytest.mark.parametrize("step", [STAGED, COMMITTED])
@@ -192,25 +178,15 @@ def test_a_new_recovery_key_killed_before_it_was_shown_is_dropped_and_said(
     audit_clean(installation)
 
 
-_ESCROW_KILLED = """
-import os, signal, sys
-os.environ["QORGAU_KDF_PROFILE"] = "test"
-from pathlib import Path
-from app.config import Paths
-from app.security.keyslots import KeySlotStore
-from app.security.rekey import key_opens
-from app.services.installation import MissionSetup, init_installation, unlock
+_ESCROW_KILLED = (
+    DIES_AT_KEY_FILE_STEP
+    + """
+from app.services.installation import unlock
 from app.services.recovery import RecoveryService
-when, name = sys.argv[2].split(":")
-step = getattr(KeySlotStore, name)
-def dies(self, *args, **kwargs):
-    if when == "after":
-        step(self, *args, **kwargs)
-    os.kill(os.getpid(), signal.SIGKILL)
-setattr(KeySlotStore, name, dies)
 ws = unlock(Paths(Path(sys.argv[1])), "admin", sys.argv[3])
 RecoveryService(ws).apply_policy(Path(sys.argv[4]).read_bytes())
 """
+)
 
 
 @pytest.fixture
