@@ -145,20 +145,24 @@ def test_the_overdue_list_reads_a_page_at_a_time_and_says_how_many(
     model.page_size = 1
     firsts: list[int] = []  # the rows of each first page read
     model.modelReset.connect(lambda: firsts.append(model.rowCount()))
+    # Every page read from here on: the view may ask for the next ones as soon as the first
+    # is in, before this test's own fetchMore.
+    asked: list[dict[str, object]] = []
+    read_page = model.service.overdue
+    model.service.overdue = lambda *a, **kw: asked.append(kw) or read_page(*a, **kw)  # type: ignore[method-assign]
     page.refresh()
     qtbot.waitUntil(lambda: bool(firsts) and model.total == total, timeout=10_000)
     assert firsts == [1]
     assert page.overdue_note.text() == f"{total} overdue cases."
-    # Each next page in the default order starts after the last row's key, not at an offset.
-    asked: list[dict[str, object]] = []
-    read_page = model.service.overdue
-    model.service.overdue = lambda *a, **kw: asked.append(kw) or read_page(*a, **kw)  # type: ignore[method-assign]
     while model.canFetchMore():
         before = model.rowCount()
         model.fetchMore()  # the view may have asked for it (and the next) already
         qtbot.waitUntil(lambda before=before: model.rowCount() > before, timeout=10_000)
     assert [c.number for c in page.shown_overdue] == everywhere  # each once, in order
-    assert asked and all(kw["after"] is not None and "offset" not in kw for kw in asked)
+    # Each next page in the default order starts after the last row's key, not at an offset.
+    first, *later = asked
+    assert first.get("after") is None
+    assert later and all(kw["after"] is not None and "offset" not in kw for kw in later)
     del model.service.overdue
     seoul = next(m for m in page.views.missions if m.code == "SEL")
     page.mission_filter.setCurrentIndex(page.mission_filter.findData("SEL"))

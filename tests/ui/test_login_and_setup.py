@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
@@ -14,6 +16,7 @@ from app.config import Paths
 from app.db import migrate
 from app.db.models import LocalSecret
 from app.i18n import _, language_override
+from app.security import rekey as rekey_module
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.security.keyslots import KeySlotStore
 from app.security.recovery_key import new_recovery_key, parse_recovery_key
@@ -575,6 +578,15 @@ def test_a_sign_in_that_finishes_a_revocations_new_key_says_so(
         ws.close()  # the other window still holds the file
         other.close()
     assert KeySlotStore(installation.keyslots).state().rekey_to is not None
+    # The small file re-keys in milliseconds: on a loaded machine it could be done before the
+    # dialog read the key file, and the dialog then (rightly) spoke of an update instead.
+    real_rekey = rekey_module.rekey_database
+
+    def slow_rekey(*args: Any, **kwargs: Any) -> None:
+        time.sleep(1.0)
+        real_rekey(*args, **kwargs)
+
+    monkeypatch.setattr(rekey_module, "rekey_database", slow_rekey)
     dialog, seen = slow_sign_in(qtbot, installation, bridge, monkeypatch)
     assert seen.startswith("Still opening: the database is getting the new key")
     assert dialog.workspace is not None
