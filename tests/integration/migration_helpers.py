@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, Select, text
+from sqlalchemy import Connection, Engine, Select, create_engine, text
 
 from app.config import Paths
 from app.db import migrate
 from app.db.engine import Database
 from app.db.models import Base
 from app.services.workspace import Workspace
+from tests.pg_cluster import Cluster, admin_execute
 
 
 def downgrade(connection: Connection, revision: str) -> None:
@@ -66,7 +69,21 @@ def indexed_columns(connection: Connection, index: str) -> list[str]:
 
 
 def query_plan(connection: Connection, query: Select) -> str:
-    """SQLite's plan for ``query`` (its values written in), its steps joined by " / "."""
+    """The engine's plan for ``query`` (its values written in), its steps joined by " / "."""
     compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    if connection.dialect.name == "postgresql":
+        return " / ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
     rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")
     return " / ".join(row[3] for row in rows)
+
+
+@contextmanager
+def scratch_database(cluster: Cluster, name: str) -> Iterator[Engine]:
+    """An engine on a new, empty database ``name`` of the test cluster, as its administrator."""
+    admin_execute(cluster, f"CREATE DATABASE {name}")
+    url = cluster.admin_url.replace("/postgres?", f"/{name}?")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Connection, create_engine, insert, select, text
+from sqlalchemy import Connection, insert, select, text
 
 from app.config import Paths
 from app.db import migrate
@@ -21,8 +21,9 @@ from tests.integration.migration_helpers import (
     downgraded,
     indexed_columns,
     query_plan,
+    scratch_database,
 )
-from tests.pg_cluster import Cluster, admin_execute
+from tests.pg_cluster import Cluster
 
 FIRST_PAGE = (
     select(Case.number)
@@ -94,22 +95,12 @@ def test_down_to_0028_and_up_again(installation: Paths) -> None:
         db.dispose()
 
 
-def _pg_plan(connection: Connection) -> str:
-    compiled = FIRST_PAGE.compile(
-        dialect=connection.dialect, compile_kwargs={"literal_binds": True}
-    )
-    return " / ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
-
-
 def test_postgresql_walks_the_index_instead_of_sorting(pg_cluster: Cluster) -> None:
-    admin_execute(pg_cluster, "CREATE DATABASE overdue_order_check")
-    url = pg_cluster.admin_url.replace("/postgres?", "/overdue_order_check?")
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
+    with scratch_database(pg_cluster, "overdue_order_check") as engine:
         with engine.begin() as connection:
             migrate.upgrade_to(connection, "0028")
             _cases(connection, 20_000)
-            before = _pg_plan(connection)
+            before = query_plan(connection, FIRST_PAGE)
             assert "ix_case_overdue_order" not in before and "Sort" in before, before
         with engine.begin() as connection:
             migrate.upgrade_to(connection, "head")
@@ -121,7 +112,7 @@ def test_postgresql_walks_the_index_instead_of_sorting(pg_cluster: Cluster) -> N
             ).scalar_one()
             assert "THEN 0" in indexdef and "due_date, number, holder_mission)" in indexdef
             assert "WHERE ((deleted_at IS NULL) AND ((status)::text = ANY" in indexdef
-            after = _pg_plan(connection)
+            after = query_plan(connection, FIRST_PAGE)
             assert "Index Scan using ix_case_overdue_order" in after, after
             assert "Sort" not in after, after
         with engine.begin() as connection:
@@ -130,5 +121,3 @@ def test_postgresql_walks_the_index_instead_of_sorting(pg_cluster: Cluster) -> N
                 text("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_case_overdue_order'")
             ).scalar_one()
             assert left == 0
-    finally:
-        engine.dispose()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Connection, create_engine, insert, select, text
+from sqlalchemy import Connection, insert, select, text
 
 from app.config import Paths
 from app.db import migrate
@@ -22,8 +22,9 @@ from tests.integration.migration_helpers import (
     downgraded,
     indexed_columns,
     query_plan,
+    scratch_database,
 )
-from tests.pg_cluster import Cluster, admin_execute
+from tests.pg_cluster import Cluster
 
 FIRST_PAGE = (
     select(Returnee.id)
@@ -87,31 +88,21 @@ def _register_of(connection: Connection, n: int) -> None:
     connection.execute(text("ANALYZE"))
 
 
-def _pg_plan(connection: Connection) -> str:
-    compiled = REGISTER_PAGE.compile(
-        dialect=connection.dialect, compile_kwargs={"literal_binds": True}
-    )
-    return " / ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}"))
-
-
 def test_postgresql_reads_the_first_page_from_the_index(pg_cluster: Cluster) -> None:
     """The fault on PostgreSQL: it took the consent condition for one that almost nobody meets,
     read the consenting persons first and sorted all their records (610 ms for the first page
     at 200,000 records)."""
-    admin_execute(pg_cluster, "CREATE DATABASE returnee_order_check")
-    url = pg_cluster.admin_url.replace("/postgres?", "/returnee_order_check?")
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
+    with scratch_database(pg_cluster, "returnee_order_check") as engine:
         with engine.begin() as connection:
             migrate.upgrade_to(connection, "0025")
             _register_of(connection, 20_000)
-            before = _pg_plan(connection)
+            before = query_plan(connection, REGISTER_PAGE)
             assert "ix_returnee_order" not in before and "Sort" in before, before
         with engine.begin() as connection:
             migrate.upgrade_to(connection, "head")
         with engine.connect() as connection:
             assert_at_head_as_the_models(connection)
-            after = _pg_plan(connection)
+            after = query_plan(connection, REGISTER_PAGE)
             assert "Index Scan using ix_returnee_order" in after and "Sort" not in after, after
         with engine.begin() as connection:
             downgrade(connection, "0025")
@@ -119,5 +110,3 @@ def test_postgresql_reads_the_first_page_from_the_index(pg_cluster: Cluster) -> 
                 text("SELECT count(*) FROM pg_statistic_ext WHERE stxname = 'person_consent_scope'")
             ).scalar_one()
             assert left == 0
-    finally:
-        engine.dispose()
