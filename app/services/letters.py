@@ -165,6 +165,10 @@ _HOST_LAW_ONLY = {"employer_letter"}
 # approver is told which): an employer reads the host's law as settled. Other letters cite
 # the agreement library's unchecked provisions marked "unverified" (most are not checked).
 _CHECKED_ONLY = {"employer_letter"}
+# Hosts whose ministries and employers a mission writes to in Russian by default (CIS states
+# where Russian is official or the usual language between ministries); English elsewhere. A
+# default the officer changes: the next letter of the kind keeps the officer's choice.
+_CORRESPONDS_IN_RUSSIAN = frozenset({"AM", "AZ", "BY", "KG", "MD", "RU", "TJ", "TM", "UZ"})
 # Host-law subjects a letter never puts to an employer as the rules of the case: a probation
 # article lets an employer end a trial period without notice, so cited on a dismissal it
 # argues the employer's side, and the case does not record that the worker was on trial.
@@ -891,6 +895,32 @@ class LetterService(DatedService):
                     share_identity=kind in _IDENTITY_BY_DEFAULT,
                 )
             )
+
+    def suggested_lang(self, case_id: str, kind: str) -> str:
+        """The language a new letter of ``kind`` starts in: the one this installation's latest
+        letter of that kind to the case's host country was written in (officers keep to one),
+        else the addressee's: Russian to a host that corresponds in it, English to any other
+        host, and to Kazakhstan the interface's Kazakh or Russian (Kazakh otherwise)."""
+        kind = parse_kind(kind)
+        with self.ws.read() as session:
+            case = self._case(session, case_id)
+            latest = session.scalar(
+                select(Letter.lang)
+                .join(Case, Case.id == Letter.case_id)
+                .where(
+                    Letter.kind == kind,
+                    Letter.deleted_at.is_(None),
+                    Case.host_country == case.host_country,
+                )
+                .order_by(Letter.updated_at.desc())
+                .limit(1)
+            )
+            if latest in LANGUAGES:
+                return str(latest)
+            if kind in ABROAD:
+                return "ru" if case.host_country in _CORRESPONDS_IN_RUSSIAN else "en"
+            interface = current_language()
+            return interface if interface in ("kk", "ru") else "kk"
 
     def signer_text(self, letter_id: str | None, lang: str) -> str:
         """Who signs: the approver, else (a draft) the consul expected to, said as such."""

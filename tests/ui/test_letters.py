@@ -141,6 +141,27 @@ def test_draft_approve_issue_from_a_case(
     assert events[-1].kind == "letter_sent" and info.outgoing_number in events[-1].text
 
 
+def test_a_new_letter_starts_in_its_addressees_language_until_one_is_picked(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """The fault: every new letter started in Kazakh, a note to a Korean ministry too."""
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
+    dialog = page.new_letter_for_case(case.id, case.number)
+    assert dialog.chosen_kind() == "note_verbale_labour_authority"
+    assert dialog.chosen_lang() == "en"
+    assert dialog.subject.text().startswith(f"Case No. {case.number}")  # its parts in English
+    dialog.kind.setCurrentIndex(dialog.kind.findData("hq_case_report"))
+    assert dialog.chosen_lang() == "kk"  # to Kazakhstan: the interface is English here
+    # A language the officer picks stays when the kind changes.
+    dialog.lang.setCurrentIndex(dialog.lang.findData("ru"))
+    dialog.lang.activated.emit(dialog.lang.currentIndex())
+    dialog.kind.setCurrentIndex(dialog.kind.findData("employer_letter"))
+    assert dialog.chosen_lang() == "ru"
+    assert dialog.organisation.text() == "Hanil Steel"
+    dialog.refresh_timer.stop()
+    dialog.reject()
+
+
 def test_register_filters_and_language_switch(
     qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
 ) -> None:

@@ -100,10 +100,14 @@ class LetterDialog(QDialog):
         self.reply.toggled.connect(self._reply_toggled)
         self.organisation.textEdited.connect(self._organisation_edited)
         if letter is None:
-            self.kind.currentIndexChanged.connect(self._load_defaults)
+            # A language the officer picked stays when the kind changes; until then each kind
+            # starts in the language its letters are usually written in.
+            self._lang_picked = False
+            self.lang.activated.connect(self._pick_lang)
+            self.kind.currentIndexChanged.connect(self._kind_chosen)
             # Another language keeps the addressee and subject the officer typed.
             self.lang.currentIndexChanged.connect(self._load_language_parts)
-            self._load_defaults()
+            self._kind_chosen()
         else:
             self._show_letter(letter)
         self._reply_toggled(self.reply.isChecked())
@@ -386,6 +390,22 @@ class LetterDialog(QDialog):
             self.reply.setChecked(True)
             self.incoming_number.setText(number)
             self.incoming_date.setDate(QDate(when.year, when.month, when.day))
+
+    def _pick_lang(self) -> None:
+        self._lang_picked = True
+
+    def _kind_chosen(self) -> None:
+        """A new letter's kind chosen: its language suggested (unless picked), its parts filled."""
+        if not self._lang_picked:
+            try:
+                lang = self.service.suggested_lang(self.case_id, self.chosen_kind())
+            except QorgauError as exc:
+                self.error.show_message(refusal_text(exc))
+                return
+            blocked = self.lang.blockSignals(True)
+            self.lang.setCurrentIndex(self.lang.findData(lang))
+            self.lang.blockSignals(blocked)
+        self._load_defaults()
 
     def _load_defaults(self) -> None:
         try:
