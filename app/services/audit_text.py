@@ -87,9 +87,87 @@ DETAIL_LABELS: dict[str, str] = {
     "identity_reason": N_("Why the identity document is kept"),
     # What retention emptied in an entry (app.security.audit.redact): the keys' own labels.
     "redacted": N_("Removed under the retention policy"),
+    # A retention run (retention.run, retention.anonymise): the period, what set it going.
+    "years": N_("Retention period, years"),
+    "closed_on": N_("Closed on"),
+    "person": N_("Person anonymised"),
+    "returnees": N_("Returnees"),
+    "trigger": N_("Started"),
+    # A CSV import (import.csv) and its undoing (import.undo).
+    "imported": N_("Rows imported"),
+    "rejected": N_("Rows rejected"),
+    "sheet": N_("Sheet"),
+    "import": N_("CSV import"),
+    "people": N_("People"),
+    "organisations": N_("Organisations"),
+    "stopped_after_line": N_("Stopped after line"),
+    # A bundle imported (bundle.import), a case sent (case.transfer), a conflict resolved.
+    "new": N_("New records"),
+    "unchanged": N_("Records unchanged"),
+    "local_newer": N_("Records newer here"),
+    "conflicts": N_("Conflicts"),
+    "left_out": N_("Records left out"),
+    "bundle": N_("Bundle"),
+    "notices": N_("Notices sent"),
+    "batches": N_("Batches taken back"),
+    "choice": N_("Version kept"),
+    "conflict": N_("Conflict"),
+    "version": N_("Version now"),
+    # A case's entries: a citation, a referral, an attachment, an undone status change.
+    "citation": N_("Citation"),
+    "instrument": N_("Instrument"),
+    "provision": N_("Provision"),
+    "partner": N_("Partner"),
+    "referral": N_("Referral"),
+    "consent_covers": N_("Consent covers the transfer"),
+    "attachment": N_("Attachment"),
+    "event": N_("Timeline entry"),
+    "entry": N_("Timeline entry"),
+    "on": N_("Date"),
+    # Organisations combined (employer.combine, agency.combine).
+    "others": N_("Combined records"),
+    "cases_moved": N_("Cases moved"),
+    "kept_apart": N_("Kept apart"),
+    # The mission's keys (keys.rotate, keys.secrets_to_workstation), escrow, a restore.
+    "replaced_fingerprint": N_("Fingerprint of the replaced key"),
+    "age_recipient_fingerprint": N_("Fingerprint of the encryption key"),
+    "age_recipient_replaced_fingerprint": N_("Fingerprint of the replaced encryption key"),
+    "on_workstation": N_("Kept on this computer"),
+    "keys_lost": N_("Keys lost"),
+    "place": N_("Kept in"),
+    "secrets": N_("Secrets"),
+    "escrow": N_("Recovery through HQ"),
+    "issued_at": N_("Policy issued"),
+    "created_at": N_("Backup made"),
+    "deactivated": N_("Accounts deactivated"),
+    "kept_current_keys": N_("Current keys kept"),
+    "slots_of_no_user": N_("Key slots of no user"),
+    "shares_os_account": N_("Shares the computer account"),
+    # A failed sign-in (user.login_failed) and the attempts record found changed.
+    "at": N_("Time"),
+    "found": N_("Record found"),
+    # The rest: an audit head forgotten, exports, the library, the mission's contacts.
+    "seq": N_("Entry number"),
+    "signed_at": N_("Signed on"),
+    "filter": N_("Filter"),
+    "format": N_("Format"),
+    "edition": N_("Edition"),
+    "length": N_("Length of the notes"),
+    "hotline": N_("Hotline"),
+    "hours": N_("Opening hours"),
+    "tables": N_("Tables"),
+}
+
+# A key whose sense depends on the act: ``on`` is the day a letter was approved, but whether
+# an organisation is on the watchlist.
+ACTION_DETAIL_LABELS: dict[str, dict[str, str]] = {
+    "employer.watchlist": {"on": N_("On the watchlist")},
+    "agency.watchlist": {"on": N_("On the watchlist")},
 }
 
 RECOVERY_METHODS = {"recovery_key": N_("the recovery key"), "escrow": N_("HQ's one-time code")}
+RETENTION_TRIGGERS = {"manual": N_("by hand"), "start": N_("at sign-in")}
+CONFLICT_CHOICES = {"local": N_("this installation's"), "remote": N_("the bundle's")}
 
 # Codes a key holds, and their labels; a key's list holds codes of the same set.
 VALUE_LABELS: dict[str, Callable[[str], str]] = {
@@ -110,9 +188,11 @@ VALUE_LABELS: dict[str, Callable[[str], str]] = {
     "occupation": occupation_title,
     "fields": lambda name: _field(name),
     "filled": lambda name: _field(name),
-    "method": lambda code: _(RECOVERY_METHODS[code]) if code in RECOVERY_METHODS else code,
+    "method": lambda code: _coded(RECOVERY_METHODS, code),
     "previous_role": labels.role,
     "redacted": lambda key: _label(key),
+    "trigger": lambda code: _coded(RETENTION_TRIGGERS, code),
+    "choice": lambda code: _coded(CONFLICT_CHOICES, code),
 }
 
 # What a ``from``/``to`` pair changes, by action: "Status: New → Closed".
@@ -143,6 +223,18 @@ HIDDEN = frozenset(
         "slots_removed",
         "waiting",
         "redactions",  # retention.anonymise: the hashes of the entries it redacted
+        # keys.rotate: the bundle-encryption and escrow public keys (their fingerprints shown)
+        "age_recipient",
+        "age_recipient_replaced",
+        "escrow_recipient",
+        "escrow_recipient_replaced",
+        "file_sha256",  # bundle.replay_refused: the refused file's digest
+        "digest_rule",  # letter.approve: the rule of its content digest
+        "attempt_id",  # user.login_failed: the attempt's id in the attempts record
+        "expected_instance",  # the attempts record's instance and counters, compared
+        "expected_seq",
+        "found_seq",
+        "changes_before",  # import.csv: the change counter its undo starts from
     }
 )
 _INTERNAL_ID = re.compile(
@@ -169,7 +261,8 @@ def details_in_words(action: str, details: dict[str, Any], record: str = "") -> 
             continue
         if record and value == record:
             continue
-        parts.append(f"{_label(key)}: {_value(key, value, action)}")
+        label = ACTION_DETAIL_LABELS.get(action, {}).get(key)
+        parts.append(f"{_(label) if label else _label(key)}: {_value(key, value, action)}")
     # An entry written before direction controls were refused (a reason, a file's name) would
     # show reordered; the log cannot change, so the control is named, not dropped.
     return direction_controls_shown("; ".join(parts))
@@ -179,6 +272,11 @@ def _field(name: str) -> str:
     """A changed column, or the record it points to (``person`` for ``person_id``)."""
     label = FIELD_LABELS.get(name) or FIELD_LABELS.get(f"{name}_id")
     return _(label) if label else name
+
+
+def _coded(labels_of: dict[str, str], code: str) -> str:
+    """``code``'s label from ``labels_of``, or the code itself (one written by a later version)."""
+    return _(labels_of[code]) if code in labels_of else code
 
 
 def _label(key: str) -> str:

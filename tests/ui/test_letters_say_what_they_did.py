@@ -34,6 +34,7 @@ def test_approving_issuing_replies_and_discarding_are_said(
 
     page.select_letter(draft.id)
     click(qtbot, page.approve_button)
+    qtbot.waitUntil(lambda: not page.checking_approval, timeout=WAIT_MS)  # checked off the GUI
     if page.confirm_box is not None and page.confirm_box.isVisible():  # what to check first
         click_yes(qtbot, page.confirm_box)
     qtbot.waitUntil(lambda: bar.currentMessage() != "", timeout=WAIT_MS)

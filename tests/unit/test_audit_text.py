@@ -32,8 +32,8 @@ def test_codes_dates_and_counts_read_in_the_readers_words() -> None:
             "Роль: Консул / руководитель отдела"
         )
         assert details_in_words("demo.fill", {"cases": 2000, "seed": 1}) == "Дела: 2\xa0000"
-        assert details_in_words("legal_table.update", {"edition": "2026-03-01"}) == (
-            "edition: 01.03.2026"
+        assert details_in_words("legal_table.update", {"edition_of_2030": "2026-03-01"}) == (
+            "edition_of_2030: 01.03.2026"
         )  # a key without a label reads as it is, its date in the reader's form
     export = {"kind": "cases", "counts": {"case": 3, "person": 2}, "files": 0, "hq": False}
     assert details_in_words("bundle.export", export) == (
@@ -64,7 +64,7 @@ def test_internal_ids_stay_out_of_the_words_and_an_empty_entry_says_nothing() ->
         "referral": "01a24ddb-9546-7535-bd66-3c02ec96e6ed",
         "consent_covers": True,
     }
-    assert details_in_words("case.refer", referral) == "consent_covers: yes"
+    assert details_in_words("case.refer", referral) == "Consent covers the transfer: yes"
     assert details_in_words("user.login", {}) == ""
     assert details_in_words("case.assign", {"from": None, "to": "aigul"}) == "Officer: — → aigul"
 
@@ -86,4 +86,20 @@ def test_a_recovery_that_took_an_account_over_says_so_in_the_readers_words() -> 
     assert details_in_words("installation.recover", details) == (
         "Recovered with: the recovery key; Existing account taken over: yes; "
         "Role before: Labour attaché; Was revoked: no"
+    )
+
+
+def test_retention_and_watchlist_entries_read_in_words_not_keys() -> None:
+    """A retention run's entry read "years: 5; closed_on: …; trigger: start"."""
+    anonymised = {"years": 5, "closed_on": "2020-03-01", "person": True, "trigger": "start"}
+    assert details_in_words("retention.anonymise", anonymised) == (
+        "Retention period, years: 5; Closed on: 1 Mar 2020; Person anonymised: yes; "
+        "Started: at sign-in"
+    )
+    # ``on`` is a day for an approval, a yes or no for the watchlist.
+    assert details_in_words("employer.watchlist", {"on": True}) == "On the watchlist: yes"
+    assert details_in_words("letter.approve", {"on": "2026-03-01"}) == "Date: 1 Mar 2026"
+    resolved = {"choice": "remote", "version": 3, "later_code": "x"}
+    assert details_in_words("bundle.conflict_resolve", resolved) == (
+        "Version kept: the bundle's; Version now: 3; later_code: x"
     )
