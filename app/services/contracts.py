@@ -314,13 +314,15 @@ class ContractReviewService:
         """Host country, worker and employer of a case, to pre-fill a new review."""
         with self.ws.read() as session:
             case = self._case(session, case_id)
-            person = session.get(Person, case.person_id)
+            # An anonymised case no longer leads to its person (another case may keep them).
+            kept = case.anonymised_at is None
+            person = session.get(Person, case.person_id) if kept else None
             employer = session.get(Employer, case.employer_id) if case.employer_id else None
             return ReviewSubject(
                 host_country=case.host_country,
                 case_id=case.id,
                 case_number=case.number,
-                person_id=case.person_id,
+                person_id=case.person_id if kept else None,
                 person_name=_person_name(person),
                 employer_name=employer.name if employer else "",
             )
