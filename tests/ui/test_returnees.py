@@ -504,6 +504,7 @@ def test_a_returnee_added_at_hq_keeps_their_patronymic_for_the_export(
     dialog.region.set_code("KZ-75")
     dialog.work_country.set_code("KR")
     dialog.consent_reference.setText("form 9")
+    dialog.referral.setChecked(True)  # the centres' file holds only those who want one
     qtbot.mouseClick(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
     )
