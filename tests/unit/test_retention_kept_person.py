@@ -31,6 +31,8 @@ def kept(ws: Workspace, closed_case: CaseDetail) -> tuple[CaseDetail, CaseDetail
             person_id=service.get_case(closed_case.id).person.id,
         )
     )
+    terms = {"position": "welder", "passport_held_by": "employer", "rest_days_per_week": 1}
+    ContractReviewService(ws).save(terms, case_id=closed_case.id)
     assert run_manually(ws, today=LATER).anonymised_cases == [closed_case.number]
     return service.get_case(closed_case.id), live
 
@@ -94,9 +96,17 @@ def test_a_review_begun_from_the_anonymised_case_names_no_one(
     ws: Workspace, kept: tuple[CaseDetail, CaseDetail]
 ) -> None:
     gone, live = kept
-    subject = ContractReviewService(ws).subject_for_case(gone.id)
+    reviews = ContractReviewService(ws)
+    subject = reviews.subject_for_case(gone.id)
     assert (subject.person_id, subject.person_name) == (None, "")
-    assert ContractReviewService(ws).subject_for_case(live.id).person_name.startswith(NAME)
+    assert reviews.subject_for_case(live.id).person_name.startswith(NAME)
+    # The review made before the run: under the case, it names no one; under the worker, it
+    # is not listed. A new one attaches no worker.
+    (before,) = reviews.list_reviews(case_id=gone.id)
+    assert (before.person_id, before.person_name) == (None, "")
+    assert reviews.list_reviews(person_id=live.person.id) == []
+    terms = {"position": "welder", "passport_held_by": "worker", "rest_days_per_week": 1}
+    assert reviews.save(terms, case_id=gone.id).person_id is None
 
 
 def test_the_case_list_report_says_anonymised(
