@@ -10,6 +10,7 @@ from app.errors import ValidationError
 from app.reports.tables import case_list_row
 from app.services.cases import CaseService
 from app.services.contracts import ContractReviewService
+from app.services.letters import LetterFields, LetterService
 from app.services.people import PersonService
 from app.services.records import CaseChanges, CaseDetail, CaseFilter, CaseInput, PersonInput
 from app.services.retention import run_manually
@@ -116,3 +117,20 @@ def test_the_case_list_report_says_anonymised(
     (row,) = [r for r in CaseService(ws).list_cases() if r.number == gone.number]
     assert case_list_row(row, "en", hide_names=False)[4] == "(anonymised)"
     assert case_list_row(row, "en", hide_names=True)[4] == "(hidden)"
+
+
+def test_no_letter_is_written_for_the_anonymised_case(
+    ws: Workspace, kept: tuple[CaseDetail, CaseDetail]
+) -> None:
+    """The fault: a new letter for the anonymised case started with the worker's name,
+    passport and phone, read through the case's link from the live case's record."""
+    gone, live = kept
+    letters = LetterService(ws)
+    for attempt in (
+        lambda: letters.defaults(gone.id, "employer_letter", "ru"),
+        lambda: letters.draft(gone.id, "employer_letter", "ru"),
+        lambda: letters.preview_for_case(gone.id, "employer_letter", "ru", LetterFields()),
+    ):
+        with pytest.raises(ValidationError, match="no letter is written for it"):
+            attempt()
+    assert letters.draft(live.id, "employer_letter", "ru").status == "draft"  # the live case's
