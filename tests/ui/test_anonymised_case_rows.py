@@ -46,4 +46,4 @@ def test_the_lists_say_anonymised_and_name_the_live_case_only(
     texts = {dialog.text(row, 0): dialog.text(row, WORKER) for row in range(2)}
     assert texts[gone.number] == "(anonymised)"
     assert texts[live.number] == "Asselkhan Kurmangalikyzy"  # English: in Latin letters
-    dialog.grab().save(str(Path("/work/tmp/s36/privacy/anonymised-drilldown.png")))
+    dialog.grab().save(str(tmp_path / "anonymised-drilldown.png"))
