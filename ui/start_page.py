@@ -42,7 +42,7 @@ from app.services.settings import reply_wait_days
 from ui.changes import listen_to_changes
 from ui.icons import icon
 from ui.main_window import MainWindow
-from ui.models.case_table_model import DEADLINE_SHAPES, deadline_label
+from ui.models.case_table_model import DEADLINE_SHAPES, anonymised_text, deadline_label
 from ui.palette import DEADLINE_COLOURS, MUTED_TEXT, WARNING_STYLE
 from ui.tasks import LatestOnly, show_error
 from ui.widgets.common import STRETCH, widget_row
@@ -126,7 +126,7 @@ class CaseSection(QGroupBox):
             item = QTreeWidgetItem(
                 [
                     row.number,
-                    row.person_name,
+                    anonymised_text() if row.anonymised else row.person_name,
                     label(CaseStatus(row.status)),
                     format_date(row.due_date) if row.due_date else "",
                 ]

@@ -335,7 +335,11 @@ def case_list_row(r: CaseRow, lang: str, hide_names: bool) -> tuple[Cell, ...]:
         r.received_at,
         status_name(r.status, lang),
         r.host_country,
-        hidden if hide_names else person_name(r.worker, lang),
+        hidden
+        if hide_names
+        else text("anonymised", lang)
+        if r.anonymised
+        else person_name(r.worker, lang),
         r.employer_name,
         ", ".join(category_name(c, lang) for c in r.categories),
         hidden if hide_names and officer else officer,

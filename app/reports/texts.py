@@ -28,6 +28,8 @@ TEXTS: dict[str, str] = {
     "officer": D_("Officer"),
     "mission": D_("Mission"),
     "hidden": D_("(hidden)"),
+    # Stands for the person of a case retention anonymised.
+    "anonymised": D_("(anonymised)"),
     "names_hidden": D_("The names of persons are hidden in this report."),
     "small_counts": D_(
         "So that no one can be singled out, counts are rounded to the nearest five and a "

@@ -36,7 +36,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -1103,6 +1103,10 @@ SCHEDULED_SUFFIX = ".qbackup"
 _STAMP = "%Y%m%d-%H%M%S"
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
+# No scheduled backup is kept longer than this before the newest: the weeks kept are the last
+# four that have a backup, which on a laptop used now and then reached back months, holding
+# what retention anonymised since (docs/security.md, "Backups and retention").
+MAX_AGE = timedelta(days=7 * (KEEP_WEEKLY + 1))
 
 
 def scheduled_dir(paths: Paths) -> Path:
@@ -1168,10 +1172,19 @@ def manual_backup_path(workspace: Workspace, now: datetime | None = None) -> Pat
 
 
 def backups_to_keep(
-    stamps: list[datetime], daily: int = KEEP_DAILY, weekly: int = KEEP_WEEKLY
+    stamps: list[datetime],
+    daily: int = KEEP_DAILY,
+    weekly: int = KEEP_WEEKLY,
+    max_age: timedelta = MAX_AGE,
 ) -> set[datetime]:
     """Grandfather-father rotation: the newest backup of each of the last ``daily`` days
-    that have one, and the newest of each of the last ``weekly`` ISO weeks that have one."""
+    that have one, and the newest of each of the last ``weekly`` ISO weeks that have one,
+    none older than ``max_age`` before the newest (measured from it, not from the clock: a
+    laptop's wrong date never removes the newest, and the newest always stays)."""
+    if not stamps:
+        return set()
+    oldest = max(stamps) - max_age
+    stamps = [stamp for stamp in stamps if stamp >= oldest]
     keep: set[datetime] = set()
     days: dict[object, datetime] = {}
     weeks: dict[object, datetime] = {}

@@ -83,6 +83,7 @@ from app.services.people import (
     refuse_identifier_of_another,
 )
 from app.services.records import (
+    NO_WORKER_NAME,
     AttachmentInfo,
     CaseChanges,
     CaseDetail,
@@ -93,6 +94,7 @@ from app.services.records import (
     EventInfo,
     OfficerName,
     OrganisationInput,
+    PersonInfo,
     PersonInput,
     WorkerName,
 )
@@ -399,6 +401,9 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
     person = session.get(Person, row.person_id)
     assert person is not None
     employer = session.get(Employer, row.employer_id) if row.employer_id else None
+    # An anonymised case shows no one, though its person may still be on file for another
+    # case: what stays of them is what statistics count (``app.services.retention``).
+    shown = person_info(person) if row.anonymised_at is None else _nobody(person)
     agency = session.get(RecruitmentAgency, row.agency_id) if row.agency_id else None
     events = session.execute(
         select(CaseEvent)
@@ -423,7 +428,7 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
         ilo_indicators=tuple(i.code for i in row.ilo_indicators),
         claims=tuple(row.claims or ()),
         deadline=deadline_state(row.due_date, today or date.today(), status),
-        person=person_info(person),
+        person=shown,
         employer=organisation_info(employer) if employer else None,
         agency=organisation_info(agency) if agency else None,
         events=tuple(_event_info(e, names, session.info.get("mission_code")) for e in events),
@@ -432,6 +437,11 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
         documents_returned_on=outcome_date(row.outcome or {}, DOCUMENTS_RETURNED_ON),
         repatriated_on=outcome_date(row.outcome or {}, REPATRIATED_ON),
     )
+
+
+def _nobody(person: Person) -> PersonInfo:
+    """An anonymised case's person: the sex statistics count, no name, no link to the person."""
+    return PersonInfo(surname="", given_names="", sex=person.sex)
 
 
 _ROW_COLUMNS = (
@@ -448,6 +458,7 @@ _ROW_COLUMNS = (
     Case.updated_at,
     Case.origin_mission,
     Case.holder_mission,
+    Case.anonymised_at,
     Person.surname,
     Person.given_names,
     Person.patronymic,
@@ -498,6 +509,20 @@ def case_row(
     transferred away names its holder and has no deadline: that is the holder's to keep."""
     held_by = r["holder_mission"] if here and r["holder_mission"] != here else ""
     status = CaseStatus(r["status"])
+    anonymised = r["anonymised_at"] is not None
+    # An anonymised case's person may still be on file for another, live case: their name
+    # beside this case would lead back to the story retention removed.
+    worker = (
+        NO_WORKER_NAME
+        if anonymised
+        else WorkerName(
+            r["surname"],
+            r["given_names"],
+            r["patronymic"],
+            r["surname_latin"],
+            r["given_names_latin"],
+        )
+    )
     return CaseRow(
         id=r["id"],
         number=r["number"],
@@ -505,8 +530,8 @@ def case_row(
         urgency=r["urgency"],
         life_or_liberty_at_risk=r["life_or_liberty_at_risk"],
         host_country=r["host_country"],
-        person_name=f"{r['surname']} {r['given_names']}".strip(),
-        person_name_latin=f"{r['surname_latin']} {r['given_names_latin']}".strip(),
+        person_name=f"{worker.surname} {worker.given_names}".strip(),
+        person_name_latin=f"{worker.surname_latin} {worker.given_names_latin}".strip(),
         employer_name=r["employer_name"] or "",
         categories=categories.get(r["id"], ()),
         received_at=r["received_at"],
@@ -516,19 +541,14 @@ def case_row(
         escalated=r["escalated_at"] is not None and not held_by,
         updated_at=r["updated_at"],
         origin_mission=r["origin_mission"],
-        worker=WorkerName(
-            r["surname"],
-            r["given_names"],
-            r["patronymic"],
-            r["surname_latin"],
-            r["given_names_latin"],
-        ),
+        worker=worker,
         officer=(
             OfficerName(r["assigned_to"], r["officer_name"] or "", r["officer_name_latin"] or "")
             if r["assigned_to"]
             else None
         ),
         held_by=held_by,
+        anonymised=anonymised,
     )
 
 
@@ -584,6 +604,9 @@ def _filtered(
         (Case.agency_id, flt.agency_id),
         (Case.holder_mission, flt.mission),
     )
+    if flt.person_id:
+        # A person's cases are those that still name them: an anonymised one no longer does.
+        query = query.where(Case.anonymised_at.is_(None))
     if flt.unassigned:
         query = query.where(Case.assigned_to.is_(None))
     if flt.overdue:
@@ -1182,6 +1205,12 @@ class CaseService(DatedService):
                 row.agency_id = self._organisation(session, RecruitmentAgency, agency, None)
                 changed.append("agency")
             if changes.person is not None:
+                if row.anonymised_at is not None:
+                    # Its person may be another case's: their data is not changed from here.
+                    raise ValidationError(
+                        _("This case was anonymised: its person's data cannot be entered again."),
+                        field="person",
+                    )
                 person_input = clean_person(changes.person, self.today)
                 person = session.get(Person, row.person_id)
                 assert person is not None

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.agreements import (
@@ -314,13 +314,15 @@ class ContractReviewService:
         """Host country, worker and employer of a case, to pre-fill a new review."""
         with self.ws.read() as session:
             case = self._case(session, case_id)
-            person = session.get(Person, case.person_id)
+            # An anonymised case no longer leads to its person (another case may keep them).
+            kept = case.anonymised_at is None
+            person = session.get(Person, case.person_id) if kept else None
             employer = session.get(Employer, case.employer_id) if case.employer_id else None
             return ReviewSubject(
                 host_country=case.host_country,
                 case_id=case.id,
                 case_number=case.number,
-                person_id=case.person_id,
+                person_id=case.person_id if kept else None,
                 person_name=_person_name(person),
                 employer_name=employer.name if employer else "",
             )
@@ -359,7 +361,8 @@ class ContractReviewService:
                         ).format(given=host_country.strip().upper(), case=case.host_country),
                         field="host_country",
                     )
-                person_id = case.person_id
+                # An anonymised case's worker is not attached again through it.
+                person_id = case.person_id if case.anonymised_at is None else None
                 host_country = case.host_country
             elif person_id:
                 self._person(session, person_id)
@@ -470,6 +473,12 @@ class ContractReviewService:
             (ContractReview.case_id, case_id),
             (ContractReview.person_id, person_id),
         )
+        if person_id:
+            # A review of an anonymised case no longer leads to its worker (kept for another).
+            anonymised = select(Case.id).where(Case.anonymised_at.is_not(None))
+            query = query.where(
+                or_(ContractReview.case_id.is_(None), ContractReview.case_id.not_in(anonymised))
+            )
         query = query.order_by(ContractReview.reviewed_at.desc()).limit(max(1, min(limit, 1000)))
         with self.ws.read() as session:
             return [self._info(session, row) for row in session.execute(query).scalars()]
@@ -557,7 +566,9 @@ class ContractReviewService:
 
     def _info(self, session: Session, row: ContractReview) -> ContractReviewInfo:
         case = session.get(Case, row.case_id) if row.case_id else None
-        person = session.get(Person, row.person_id) if row.person_id else None
+        # A review of an anonymised case names no one: its worker may be another case's.
+        person_id = None if case is not None and case.anonymised_at is not None else row.person_id
+        person = session.get(Person, person_id) if person_id else None
         user = session.execute(
             select(User).where(User.username == row.reviewed_by)
         ).scalar_one_or_none()
@@ -572,7 +583,7 @@ class ContractReviewService:
             version=row.version,
             case_id=row.case_id,
             case_number=case.number if case else None,
-            person_id=row.person_id,
+            person_id=person_id,
             person_name=_person_name(person),
             host_country=row.host_country,
             terms=terms,

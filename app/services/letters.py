@@ -866,7 +866,7 @@ class LetterService(DatedService):
         """A draft rendering that registers nothing (``qorgau letter render``)."""
         kind, lang = parse_kind(kind), parse_lang(lang)
         with self._read_with_library() as session:
-            case = self._case(session, case_id)
+            case = self._case_for_letter(session, case_id)
             row = self._new_row(session, case, kind, lang, fields)
             return render_letter(self._context(session, row, None, self.today))
 
@@ -877,14 +877,14 @@ class LetterService(DatedService):
         writing it, not when the consul sends it back."""
         kind, lang = parse_kind(kind), parse_lang(lang)
         with self._read_with_library() as session:
-            case = self._case(session, case_id)
+            case = self._case_for_letter(session, case_id)
             return self._warnings(session, self._new_row(session, case, kind, lang, fields))
 
     def defaults(self, case_id: str, kind: str, lang: str) -> LetterFields:
         """What a new letter of ``kind`` starts with, for the editor: every paragraph editable."""
         kind, lang = parse_kind(kind), parse_lang(lang)
         with self.ws.read() as session:
-            case = self._case(session, case_id)
+            case = self._case_for_letter(session, case_id)
             return _without_direction_controls(
                 LetterFields(
                     addressee=self._default_addressee(session, case, kind, lang),
@@ -965,7 +965,7 @@ class LetterService(DatedService):
         kind, lang = parse_kind(kind), parse_lang(lang)
         fields = fields or LetterFields()
         with self.ws.write() as session:
-            case = self._case(session, case_id)
+            case = self._case_for_letter(session, case_id)
             row = self._new_row(session, case, kind, lang, fields)
             if addressed:
                 _require_addressee(row)
@@ -989,7 +989,7 @@ class LetterService(DatedService):
             row = self._load(session, letter_id)
             check.record_version(session, row, expected_version)
             self._require_editable(row)
-            case = self._case(session, row.case_id or "")
+            case = self._case_for_letter(session, row.case_id or "")
             if lang is not None:
                 row.lang = parse_lang(lang)
             self._apply(session, row, case, fields)
@@ -1052,7 +1052,7 @@ class LetterService(DatedService):
                 raise PermissionDenied(
                     _("Only the consul or the officer who drafted this letter can issue it.")
                 )
-            case = self._case(session, row.case_id or "")
+            case = self._case_for_letter(session, row.case_id or "")
             approval = self._last_approval(session, row)
             if approval is None or self._still_as_approved(session, row, approval):
                 return self._register(session, row, case, actor)
@@ -1246,6 +1246,20 @@ class LetterService(DatedService):
     @staticmethod
     def _case(session: Session, case_id: str) -> Case:
         return live_row(session, Case, case_id, _("No such case."))
+
+    @classmethod
+    def _case_for_letter(cls, session: Session, case_id: str) -> Case:
+        """The case a letter is written, shown or issued for: never an anonymised one, whose
+        worker, still on file for another case, the letter would name."""
+        case = cls._case(session, case_id)
+        if case.anonymised_at is not None:
+            raise ValidationError(
+                _(
+                    "Case {number} was anonymised at the end of the retention period: no "
+                    "letter is written for it."
+                ).format(number=case.number)
+            )
+        return case
 
     @staticmethod
     def _require_editable(row: Letter) -> None:
@@ -1772,7 +1786,7 @@ class LetterService(DatedService):
     def _context(
         self, session: Session, row: Letter, number: str | None, letter_date: date
     ) -> LetterContext:
-        case = self._case(session, row.case_id or "")
+        case = self._case_for_letter(session, row.case_id or "")
         mission = self._mission(session)
         employer = session.get(Employer, case.employer_id) if case.employer_id else None
         agency = session.get(RecruitmentAgency, case.agency_id) if case.agency_id else None

@@ -207,6 +207,8 @@ class CaseRow:
     officer: OfficerName | None
     # At a mission, the mission that handles the case when HQ transferred it away; else "".
     held_by: str = ""
+    # Retention took the case's personal data: no name, even of a person another case keeps.
+    anonymised: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ reason, an attachment's removal reason, a corrected reply's earlier sender and s
 redacted in place (``AUDIT_TEXT_KEYS``, ``app.security.audit.redact``): the chain stays
 verifiable, the case's anonymising entry recording each redaction.
 
-Not reachable from here: backups made before the run (they age out with the rotation).
+Not reachable from here: backups made before the run (the rotation keeps none more than five
+weeks before the newest, ``backup.MAX_AGE``), bundles and exports already written.
 """
 
 from __future__ import annotations

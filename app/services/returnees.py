@@ -38,7 +38,7 @@ from app.domain.codes import Category
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, HQ_ROLES
 from app.domain.workflow import RETURNEE_FROM_STATUSES
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from app.i18n import D_, N_, Said, _, format_date, lazy, translator
+from app.i18n import D_, DN_, N_, Said, _, format_date, lazy, translator
 from app.letters.renderer import date_long
 from app.letters.states import official_name
 from app.reports.export import about_file, write_csv, write_xlsx
@@ -68,6 +68,19 @@ EXPORT_TITLE = D_("Returnees' register")
 # so that a page is read from the index instead of sorted out of every record.
 LIST_ORDER = (Returnee.returned_on.desc().nulls_last(), Returnee.consent_date.desc(), Returnee.id)
 YES, NO = D_("yes"), D_("no")
+# Minimisation: an employment centre receives only the workers it is to act on, and says so.
+LEFT_OUT = DN_(
+    "{n} worker who declined a referral to an employment centre is left out: a centre receives "
+    "only those it is to act on.",
+    "{n} workers who declined a referral to an employment centre are left out: a centre "
+    "receives only those it is to act on.",
+)
+# Excel opening a CSV by a double click reads 0110 as the number 110; a program gets "0110".
+LEADING_ZERO = D_(
+    "ISCO-08 codes have four digits, and the armed forces' start with 0 (0110, 0210, 0310): "
+    "Excel opening this file by a double click drops that 0. Open the column as text (Data → "
+    "From Text/CSV) or use the XLSX export, which keeps it."
+)
 # What the consent form covers when the register is handed to an employment centre.
 EXPORT_FIELDS: tuple[tuple[str, str], ...] = (
     ("surname", D_("Surname")),
@@ -677,8 +690,10 @@ class ReturneeService(DatedService):
     # -- export -------------------------------------------------------------------------------
 
     def export_table(self, flt: ReturneeFilter | None = None, lang: str = "") -> ReportTable:
-        """The consented fields of every record in the register (or the filter), in ``lang``."""
+        """The consented fields of the records in the register (or the filter) whose worker
+        wants a referral, in ``lang``: those who declined one are not the centre's to act on."""
         self._require_reader()
+        flt = replace(flt or ReturneeFilter(), wants_referral=True)
         words = translator("documents", lang or "en")
         rows: list[ReturneeRow] = []
         offset = 0
@@ -706,16 +721,23 @@ class ReturneeService(DatedService):
             )
         table = self.export_table(flt, lang)
         lang = lang or "en"
+        words = translator("documents", lang)
         about = selection(flt or ReturneeFilter(), lang)
+        declined = self.count(flt) - len(table.rows)
+        if declined:
+            about.append(words.ngettext(*LEFT_OUT, declined).format(n=declined))
+        if suffix == ".csv" and any(str(row[_OCCUPATION]).startswith("0") for row in table.rows):
+            about.append(words.gettext(LEADING_ZERO))
         if suffix == ".csv":
             # A part of the register says which in NAME-about.csv, as a workbook's first sheet
-            # does: a CSV of one region's welders read as the whole register.
+            # does: a CSV of one region's welders read as the whole register. So do the
+            # workers left out, and the codes Excel would spoil.
             write_csv([table], target, title=table.title, about=about)
             if not about:  # the whole register: a part's note left under its name misleads
                 with suppress(OSError):  # left as it was: the register itself is written
                     about_file(target).unlink(missing_ok=True)
         else:
-            selected = translator("documents", lang).gettext(TEXTS["selection"])
+            selected = words.gettext(TEXTS["selection"])
             write_xlsx(
                 [table], target, title=table.title, lang=lang, about=about, about_sheet=selected
             )
@@ -725,10 +747,17 @@ class ReturneeService(DatedService):
                 "returnee.export",
                 "returnee",
                 "",
-                {"format": suffix[1:], "rows": len(table.rows), "filter": _filter_details(flt)},
+                {
+                    "format": suffix[1:],
+                    "rows": len(table.rows),
+                    "declined_left_out": declined,
+                    "filter": _filter_details(flt),
+                },
             )
         return len(table.rows)
 
+
+_OCCUPATION = [key for key, _label in EXPORT_FIELDS].index("occupation")
 
 # The rows of the returnees' figures (``app.reports.tables.returnee_tables``) a list can stand
 # behind: every return in the period, those undated, and a row of each breakdown.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from app.i18n import format_date
@@ -34,3 +36,31 @@ def test_an_anonymised_case_is_named_so_in_its_heading(
     assert heading.text() == f"Case {case.number} — anonymised on {day}"
     assert "Retention anonymised this case" in heading.toolTip()
     assert "Сейітова" not in heading.text()
+
+
+def test_an_anonymised_case_whose_worker_a_live_case_keeps_shows_no_one(
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace, tmp_path: Path
+) -> None:
+    """The fault: the case view read the worker through the case's link, so a case anonymised
+    while its worker was still on file for a live case showed their name, IIN and passport, and
+    what was typed into its person form reached the live case's worker."""
+    from app.services.records import CaseInput
+    from tests.unit.test_retention import SECRETS, TODAY
+
+    service = CaseService(ws)
+    gone = make_case(ws, PersonInput(**SECRETS))
+    close(ws, gone.id)
+    service.create_case(
+        CaseInput(
+            host_country="KR", categories=("violence",), received_at=TODAY, person_id=gone.person.id
+        )
+    )
+    run_manually(ws, today=LATER)
+    cases_area.open_case(gone.id)
+    qtbot.waitUntil(lambda: cases_area.editor.case is not None, timeout=10_000)
+    form = cases_area.editor.person
+    typed = [edit.text() for edit in form.findChildren(QLineEdit)]
+    for value in (SECRETS["surname"], SECRETS["iin"], SECRETS["passport_no"]):
+        assert value not in typed
+    assert not form.isEnabled()
+    cases_area.editor.grab().save(str(tmp_path / "anonymised-case-view.png"))

@@ -506,6 +506,7 @@ def test_a_returnee_added_at_hq_keeps_their_patronymic_for_the_export(
     fill_returnee_dialog(dialog)
     dialog.patronymic.setText("Ерланұлы")
     assert dialog.form.labelForField(dialog.patronymic).text() == "Patronymic"
+    dialog.referral.setChecked(True)  # the centres' file holds only those who want one
     qtbot.mouseClick(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
     )

@@ -12,6 +12,7 @@ from app.config import Paths
 from app.db.models import AuditEntry
 from app.errors import DatabaseBusy, DatabaseError, PermissionDenied
 from app.services.backup import (
+    MAX_AGE,
     backup_if_due,
     backups_to_keep,
     create_backup,
@@ -40,6 +41,32 @@ def test_keeps_newest_per_day_for_seven_days_and_per_week_for_four() -> None:
     assert all(k.isoweekday() == 7 for k in older)
     assert len(older) == 3
     assert len(keep) == 10
+
+
+def test_no_backup_is_kept_more_than_five_weeks_before_the_newest() -> None:
+    """The fault: the weeks kept were the last four that had a backup, so on a laptop used
+    now and then a backup months old stayed, holding the cases retention anonymised since.
+    Now none older than ``MAX_AGE`` (five weeks) before the newest stays; the newest always."""
+    sparse = [START + timedelta(days=d) for d in (0, 45, 90, 135, 180)]
+    assert backups_to_keep(sparse) == {sparse[-1]}
+    weekly = [START + timedelta(days=d) for d in range(0, 180, 7)]
+    kept = backups_to_keep(weekly)
+    assert min(kept) >= max(weekly) - MAX_AGE and max(weekly) in kept
+    assert MAX_AGE == timedelta(days=35)
+    # A daily user's rotation is as it was: seven days and four weeks are within five weeks.
+    daily = [START + timedelta(days=d) for d in range(60)]
+    assert backups_to_keep(daily) == backups_to_keep(daily, max_age=timedelta(days=3650))
+
+
+def test_rotation_removes_a_backup_older_than_five_weeks_once_a_new_one_is_written(
+    ws: Workspace,
+) -> None:
+    old = backup_if_due(ws, START)
+    assert old is not None
+    newer = backup_if_due(ws, START + timedelta(days=60))
+    assert newer is not None
+    assert [p for _stamp, p in scheduled_backups(ws.paths)] == [newer.path]
+    assert not old.path.exists()
 
 
 def test_backup_is_made_once_a_day_and_rotated(ws: Workspace) -> None:

@@ -488,3 +488,53 @@ def test_a_csv_of_part_of_the_register_says_which_part(open_ws: OpenWs, tmp_path
     assert rows[0][0] == "Фамилия" and len(rows) == 2  # the register's file as before
     assert service.export(out, lang="ru") == 1
     assert out.exists() and not (tmp_path / "register-about.csv").exists()
+
+
+def test_the_employment_centres_file_leaves_out_who_declined_a_referral(
+    hq: Site, tmp_path: Path
+) -> None:
+    """The fault: the file for employment centres listed workers who answered "no" to a
+    referral. A centre gets only whom it is to act on; the file says how many were left out.
+    And an armed forces' code (0110) reaches a program reading the CSV as "0110", the CSV's
+    note saying that Excel drops the 0; the workbook keeps it as text."""
+    from app.services.installation import unlock
+    from tests.conftest import PASSWORD
+
+    ws = unlock(hq.paths, "astana", PASSWORD)
+    try:
+        service = ReturneeService(ws)
+        service.add(record(person=WORKER, occupation="0110"))
+        declined = PersonInput(surname="Омаров", given_names="Ерлан", phone_home="+7 702 1")
+        service.add(record(person=declined, occupation="7212", wants_referral=False))
+        assert service.count() == 2  # both stay in the register itself
+        out = tmp_path / "centres.csv"
+        assert service.export(out, lang="en") == 1
+        text = out.read_text(encoding="utf-8-sig")
+        rows = list(csv.reader(text.splitlines(), delimiter=";"))
+        assert len(rows) == 2 and rows[1][0] == "Сейітова" and "Омаров" not in text
+        assert rows[1][6] == "0110" and "'0110" not in text  # plain for a program
+        about = (tmp_path / "centres-about.csv").read_text(encoding="utf-8-sig")
+        assert "1 worker who declined a referral" in about
+        assert "0110" in about and "Excel" in about
+        workbook = tmp_path / "centres.xlsx"
+        assert service.export(workbook, lang="en") == 1
+        book = load_workbook(workbook)
+        notes = [row[0] for row in book.worksheets[0].iter_rows(values_only=True)]
+        assert notes[1] == (
+            "1 worker who declined a referral to an employment centre is left out: a centre "
+            "receives only those it is to act on."
+        )
+        assert not any("Excel" in str(note) for note in notes)  # the workbook keeps the 0
+        sheet = book.worksheets[1]
+        assert [c.value for c in sheet[3]][6] == "0110" and "Омаров" not in str(list(sheet.values))
+        with ws.read() as session:
+            details = session.execute(
+                select(AuditEntry.details).where(AuditEntry.action == "returnee.export")
+            ).scalars()
+            assert [d["declined_left_out"] for d in details] == [1, 1]
+        # Only those who want one: nothing is said of anyone left out.
+        assert service.export(out, ReturneeFilter(wants_referral=True), lang="en") == 1
+        about = (tmp_path / "centres-about.csv").read_text(encoding="utf-8-sig")
+        assert "declined" not in about and "0110" in about
+    finally:
+        ws.close()

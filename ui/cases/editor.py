@@ -758,6 +758,8 @@ class CaseEditor(QWidget):
         self.dirty = False
         if not self.can_write:
             self._set_read_only(True)
+        # Its person may be another case's: nothing typed here may reach them.
+        self.person.setEnabled(case.anonymised_at is None)
 
     def _show_law(self, case_id: str | None) -> None:
         """The applicable-law panel belongs to one case. It is built, or read again, when its

@@ -122,7 +122,7 @@ def display_texts(
     pseudo = pseudo_locale_enabled()
     return (
         row.number,
-        row.person_name,
+        anonymised_text() if row.anonymised else row.person_name,
         _country_text(row.host_country, lang),
         _complaint_text(row.categories, lang, pseudo),
         _status_text(row, lang, pseudo),
@@ -131,6 +131,11 @@ def display_texts(
         _date_text(row.due_date, lang) if row.due_date else "",
         officers.get(row.assigned_to or "", row.assigned_to or ""),
     )
+
+
+def anonymised_text() -> str:
+    """What stands for the person of a case retention anonymised (their name may be on file)."""
+    return _("(anonymised)")
 
 
 # A page of 200 rows holds a few dozen distinct countries, category sets, statuses and dates;

@@ -39,6 +39,7 @@ from app.reports.export import stream_csv, stream_xlsx
 from app.reports.tables import case_list_headers, case_list_row
 from app.services.records import CaseRow
 from app.services.stats import Drilldown, StatsService
+from ui.models.case_table_model import anonymised_text
 from ui.tasks import BackgroundTask, TaskContext, show_refusal
 from ui.widgets.busy import BusyIndicator
 from ui.widgets.common import STRETCH, ErrorLabel, open_at, open_on_enter, widget_row
@@ -71,7 +72,11 @@ def cells(row: CaseRow, hide_names: bool, language: str) -> tuple[str, ...]:
         format_date(row.received_at),
         label(CaseStatus(row.status)),
         row.host_country,
-        _("(hidden)") if hide_names else person_name(row.worker, language),
+        _("(hidden)")
+        if hide_names
+        else anonymised_text()
+        if row.anonymised
+        else person_name(row.worker, language),
         row.employer_name,
         ", ".join(label(Category(c)) for c in row.categories),
     )
