@@ -53,6 +53,8 @@ class Found(StrEnum):
     RECOVERY_DROPPED = "recovery_dropped"
     # a new recovery key (Settings) made but never shown: its slot dropped, there is none now
     RECOVERY_KEY_DROPPED = "recovery_key_dropped"
+    # the same, killed before its re-key: the previous recovery key still opens the file
+    RECOVERY_KEY_UNCHANGED = "recovery_key_unchanged"
     # HQ's escrow being made (a policy applied, a recovery with HQ's code): kept when the
     # database had recorded its key, else dropped
     ESCROW_KEPT = "escrow_kept"
@@ -123,6 +125,12 @@ def found_text(found: FoundAfterCrash) -> str:
             "it was not kept. The mission has no recovery key now (the previous one opens "
             "nothing): an administrator makes a new one in Settings (Replace the recovery "
             "key…) and puts its sheet in the safe."
+        )
+    if found.what is Found.RECOVERY_KEY_UNCHANGED:
+        return _(
+            "A new recovery key was being made when Qorgau stopped, before it was shown, so "
+            "it was not kept. The previous recovery key still opens the database: keep its "
+            "sheet in the safe, or make a new one in Settings (Replace the recovery key…)."
         )
     if found.what is Found.ESCROW_KEPT:
         return _(
