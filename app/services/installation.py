@@ -12,6 +12,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.config import Paths
 from app.db.engine import Database
@@ -419,6 +420,8 @@ def _open_workspace_on(db: Database, paths: Paths, username: str, database_id: s
             user = session.execute(
                 select(User).where(User.username == username)
             ).scalar_one_or_none()
+            if user is None and _no_mission(session):
+                raise DatabaseError(setup_cut_short_message())
             if user is None or not user.active:
                 raise AuthError(lambda: _("Wrong user name or password."))
             if db.dialect != "postgresql" and account_findings(session, username):
@@ -436,6 +439,19 @@ def _open_workspace_on(db: Database, paths: Paths, username: str, database_id: s
         db.dispose()
         raise
     return Workspace(paths, db, actor, summary, database_id)
+
+
+def _no_mission(session: Session) -> bool:
+    return session.execute(select(Mission.code).where(Mission.is_local)).first() is None
+
+
+def setup_cut_short_message() -> str:
+    """A sign-in into the database of an ``init`` killed before its mission was written: her
+    password opened the key file, and "wrong password" sent her to try others."""
+    return _(
+        "The setup of this installation was stopped before it finished, so nothing was saved "
+        "in it. Set it up again (qorgau init) with the same administrator name and password."
+    )
 
 
 def not_set_up_by_an_administrator_message() -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.config import Paths
-from app.errors import DatabaseError, QorgauError
+from app.errors import DatabaseError
 from app.services.audit_log import AuditLogService
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.recovery import RecoveryService, recover
@@ -77,8 +77,10 @@ def test_a_setup_killed_before_its_mission_is_written_is_made_again_by_init(
     paths = Paths(tmp_path / "data")
     init_killed_at(paths, step)
     assert paths.keyslots.exists()  # the crash's leftover
-    with pytest.raises(QorgauError):
-        unlock(paths, "admin", PASSWORD)  # there is no installation to sign in to
+    # There is no installation to sign in to, and the sign-in says what to do.
+    said = "init' first" if not paths.db.exists() else "Set it up again .qorgau init."
+    with pytest.raises(DatabaseError, match=said):
+        unlock(paths, "admin", PASSWORD)
 
     recovery_key = init_installation(paths, SETUP, "admin", PASSWORD)
     audit_verified(paths)
