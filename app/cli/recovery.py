@@ -103,10 +103,15 @@ def cmd_recovery_rotate(args: argparse.Namespace) -> int:
         check_sheet_place(args.sheet)
     lang = current_language()
     with workspace(args) as ws:
-        recovery_key = RecoveryService(ws, SecretStore()).rotate()
+        service = RecoveryService(ws, SecretStore())
+        had_one = service.has_recovery_key()  # none after a rotation killed half-way
+        recovery_key = service.rotate()
         facts = sheet_facts(ws, lang)
     # The key first: the old one opens nothing now, so a sheet that fails must not hide it.
-    print(_("The recovery key was replaced; the old one opens nothing."))
+    if had_one:
+        print(_("The recovery key was replaced; the old one opens nothing."))
+    else:
+        print(_("A recovery key was made: the mission had none."))
     print_recovery_key(recovery_key)
     if args.sheet:
         write_recovery_sheet(args.sheet, recovery_key, facts, lang)

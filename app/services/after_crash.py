@@ -23,6 +23,7 @@ from app.domain.roles import BUNDLE_IMPORTERS
 from app.i18n import _, format_number, ngettext
 from app.security.private_files import lock_is_free
 from app.services.backup import remove_crashed_restores
+from app.services.export_parts import remove_killed_parts
 from app.services.workspace import Workspace
 
 # A CSV import writing its batches keeps a setting under this prefix (and its id) saying what
@@ -53,6 +54,8 @@ class Found(StrEnum):
     RECOVERY_DROPPED = "recovery_dropped"
     # a new recovery key (Settings) made but never shown: its slot dropped, there is none now
     RECOVERY_KEY_DROPPED = "recovery_key_dropped"
+    # the same, killed before its re-key: the previous recovery key still opens the file
+    RECOVERY_KEY_UNCHANGED = "recovery_key_unchanged"
     # HQ's escrow being made (a policy applied, a recovery with HQ's code): kept when the
     # database had recorded its key, else dropped
     ESCROW_KEPT = "escrow_kept"
@@ -62,6 +65,8 @@ class Found(StrEnum):
     RECOVERY_ESCROW_RETIRED = "recovery_escrow_retired"
     # ``source``: the file's name; ``count``: the cases its batches had written
     CSV_IMPORT_CUT_SHORT = "csv_import_cut_short"
+    # ``source``: the unfinished bundle file (``.part``) a killed export left, removed
+    EXPORT_PART_REMOVED = "export_part_removed"
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,12 @@ def found_text(found: FoundAfterCrash) -> str:
             "rest: the rows already imported are found and left out.",
             found.count,
         ).format(file=found.source, n=format_number(found.count))
+    if found.what is Found.EXPORT_PART_REMOVED:
+        return _(
+            "A bundle export was stopped before it finished (Qorgau was closed or the "
+            "computer switched off); no bundle was made. Its unfinished file {file} was "
+            "removed. Export again."
+        ).format(file=found.source)
     if found.what is Found.NEW_SLOT_KEPT:
         return _(
             "A new password or a new account for {user} was being saved when Qorgau "
@@ -123,6 +134,12 @@ def found_text(found: FoundAfterCrash) -> str:
             "it was not kept. The mission has no recovery key now (the previous one opens "
             "nothing): an administrator makes a new one in Settings (Replace the recovery "
             "key…) and puts its sheet in the safe."
+        )
+    if found.what is Found.RECOVERY_KEY_UNCHANGED:
+        return _(
+            "A new recovery key was being made when Qorgau stopped, before it was shown, so "
+            "it was not kept. The previous recovery key still opens the database: keep its "
+            "sheet in the safe, or make a new one in Settings (Replace the recovery key…)."
         )
     if found.what is Found.ESCROW_KEPT:
         return _(
@@ -180,11 +197,18 @@ def repair_on_start(workspace: Workspace, imports: bool = True) -> list[FoundAft
             )
     if not workspace.on_server:
         finish_cut_short_csv_imports(workspace)
+    note_killed_export_parts(workspace)
     if imports and workspace.actor.role in BUNDLE_IMPORTERS:
         from app.services.exchange import ExchangeService  # a third of a second to import
 
         ExchangeService(workspace).take_back_cut_short()
     return take_found(workspace)
+
+
+def note_killed_export_parts(workspace: Workspace) -> None:
+    """Remove the ``.part`` files of bundle exports killed half-way (``export_parts``)."""
+    for part in remove_killed_parts(workspace.paths.data_dir):
+        workspace.after_crash.append(FoundAfterCrash(Found.EXPORT_PART_REMOVED, str(part)))
 
 
 def finish_cut_short_csv_imports(workspace: Workspace) -> None:

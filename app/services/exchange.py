@@ -87,8 +87,10 @@ from app.security import audit_anchor
 from app.security.hq_secrets import SecretsFileDamaged
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.security.private_files import sync_folder
+from app.services.after_crash import note_killed_export_parts
 from app.services.agreements import ensure_library, seed_library
 from app.services.conflict_text import referenced_names, value_text
+from app.services.export_parts import recorded_part
 from app.services.index_later import keep_pending, write_pending, write_pending_unless_busy
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient, private_key
@@ -752,6 +754,7 @@ class ExchangeService:
         """
         self.ws.require_role(*EXPORTERS)
         self._check_recipients(recipients)
+        note_killed_export_parts(self.ws)  # one killed in another window since sign-in
         # One read transaction: SQLite's WAL snapshot is taken at its first read and holds
         # for every later statement in it, so all of these agree with each other.
         collected = _Collected()
@@ -967,16 +970,18 @@ class ExchangeService:
         out = Path(out)
         temporary = out.with_name(out.name + ".part")
         try:
-            digest = write_bundle(
-                prepared.manifest,
-                collected.members,
-                collected.files,
-                prepared.signing,
-                [*recipients, prepared.own_recipient],
-                temporary,
-            )
-            os.replace(temporary, out)
-            sync_folder(out.parent)  # the rename too, before the export is logged as sent
+            # Recorded first: killed while writing, the next start removes it (export_parts).
+            with recorded_part(self.ws.paths.data_dir, temporary):
+                digest = write_bundle(
+                    prepared.manifest,
+                    collected.members,
+                    collected.files,
+                    prepared.signing,
+                    [*recipients, prepared.own_recipient],
+                    temporary,
+                )
+                os.replace(temporary, out)
+                sync_folder(out.parent)  # the rename too, before the export is logged as sent
         except OSError as exc:
             raise _cannot_write(exc) from None
         except BundleRefused as exc:

@@ -12,12 +12,14 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.config import Paths
 from app.db.engine import Database
 from app.db.migrate import current_revision, ensure_schema
 from app.db.models import LocalSecret, Mission, User
 from app.db.postgres import ServerConfig, ServerDatabase
+from app.db.raw import open_raw
 from app.domain.cities import known_city
 from app.domain.codes import Role
 from app.domain.mission_record import MISSION_TEXT_LIMITS
@@ -168,9 +170,13 @@ def init_installation(
     check_username(admin_username)
     check_password_strength(admin_password)
     if paths.db.exists() or paths.keyslots.exists():
-        raise DatabaseError(
-            _("A Qorgau installation already exists in {path}.").format(path=str(paths.data_dir))
-        )
+        if not _left_by_a_killed_setup(paths, admin_username, admin_password):
+            raise DatabaseError(
+                _("A Qorgau installation already exists in {path}.").format(
+                    path=str(paths.data_dir)
+                )
+            )
+        _remove_setup(paths)  # its key opens nothing but an empty file: made again
     _make_data_dir(paths)
     key = new_database_key()
     slots = KeySlotStore(paths.keyslots)
@@ -180,6 +186,11 @@ def init_installation(
         recovery_pair = X25519PrivateKey.generate()
         admin_key = signing_public(account_signing_key(private))
         recovery_signing = signing_public(account_signing_key(recovery_pair))
+        # Written directly, not staged (``stage_slot``): the history cannot lack its key. The
+        # one transaction that writes the mission, the first account and the audit log's
+        # first entry also records this slot's signing key; killed before it, there is no
+        # history at all (and no installation: ``_left_by_a_killed_setup``), after it, the key
+        # is on record (tests/reliability/test_crash_setup.py).
         recovery_key = create_recovery_slot(slots, key, private=recovery_pair)
         touch_private(paths.db)  # personal data: readable by this account only
         db = Database(paths.db, key)
@@ -191,12 +202,42 @@ def init_installation(
             db.dispose()
     except BaseException:
         # Leave nothing half-made behind: a second `init` must start clean.
-        for leftover in (paths.db, paths.keyslots):
-            leftover.unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm"):
-            paths.db.with_name(paths.db.name + suffix).unlink(missing_ok=True)
+        _remove_setup(paths)
         raise
     return recovery_key
+
+
+def _remove_setup(paths: Paths) -> None:
+    for leftover in (paths.db, paths.keyslots):
+        leftover.unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        paths.db.with_name(paths.db.name + suffix).unlink(missing_ok=True)
+
+
+def _left_by_a_killed_setup(paths: Paths, username: str, password: str) -> bool:
+    """Whether the data folder holds only what an ``init`` killed before its mission was
+    written leaves: a key file, and a database that is missing, empty or has no mission.
+    Sign-in then said "run init first" and ``init`` "already exists", for good. Only the
+    same administrator with the same password may start it again: her slot must open the
+    key file, so a key file whose database was moved away is never thrown out by someone
+    else's ``init``."""
+    if not paths.keyslots.exists():
+        return False  # a database without its key file: not a setup's leftover, never removed
+    try:
+        key = KeySlotStore(paths.keyslots).unlock(username, password)
+    except (AuthError, DatabaseError):
+        return False
+    if not paths.db.exists() or paths.db.stat().st_size == 0:
+        return True
+    try:
+        conn = open_raw(paths.db, key)
+    except DatabaseError:
+        return False
+    try:
+        tables = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'mission'").fetchall()
+        return not tables or not conn.execute("SELECT 1 FROM mission LIMIT 1").fetchall()
+    finally:
+        conn.close()
 
 
 def _create_mission(
@@ -379,6 +420,8 @@ def _open_workspace_on(db: Database, paths: Paths, username: str, database_id: s
             user = session.execute(
                 select(User).where(User.username == username)
             ).scalar_one_or_none()
+            if user is None and _no_mission(session):
+                raise DatabaseError(setup_cut_short_message())
             if user is None or not user.active:
                 raise AuthError(lambda: _("Wrong user name or password."))
             if db.dialect != "postgresql" and account_findings(session, username):
@@ -396,6 +439,19 @@ def _open_workspace_on(db: Database, paths: Paths, username: str, database_id: s
         db.dispose()
         raise
     return Workspace(paths, db, actor, summary, database_id)
+
+
+def _no_mission(session: Session) -> bool:
+    return session.execute(select(Mission.code).where(Mission.is_local)).first() is None
+
+
+def setup_cut_short_message() -> str:
+    """A sign-in into the database of an ``init`` killed before its mission was written: her
+    password opened the key file, and "wrong password" sent her to try others."""
+    return _(
+        "The setup of this installation was stopped before it finished, so nothing was saved "
+        "in it. Set it up again (qorgau init) with the same administrator name and password."
+    )
 
 
 def not_set_up_by_an_administrator_message() -> str:

@@ -67,6 +67,7 @@ from app.security.keyslots import (
     signing_public,
 )
 from app.security.login_guard import LoginGuard, wait_message
+from app.security.private_files import exclusive_lock
 from app.security.recovery_key import (
     new_recovery_key,
     parse_recovery_key,
@@ -79,6 +80,7 @@ from app.services.keys import private_key
 from app.services.server_hq import recovery_message, refuse_on_server
 from app.services.users import (
     record_special_slots,
+    recovery_rotation_lock,
     rekey_workspace,
     require_signing_key,
     reset_rekey_waiting_message,
@@ -281,22 +283,36 @@ class RecoveryService:
         self.ws.require_role(Role.ADMIN)
         refuse_on_server(self.ws.on_server, recovery_message())
         require_signing_key(self.ws)
-        rekey_workspace(self.ws, self.slots, RECOVERY_SLOT, self.store)
         pair = X25519PrivateKey.generate()
         recovery_key = new_recovery_key()
-        with self.ws.write() as session:
-            # Staged, as a new password's slot is: killed before it is confirmed, the key was
-            # never shown, and the next sign-in drops the slot and says there is none.
-            self.slots.stage_slot(
-                RECOVERY_SLOT, recovery_key, self.ws.db.key, self.ws.pending_key, pair
-            )
-            record_special_slots(session, self.slots)
-            # The new slot's signing key, signed by the administrator: a recovery must carry
-            # its signature (user_ledger).
-            details = {RECOVERY_KEY: signing_public(account_signing_key(pair))}
-            self.ws.audit(session, "recovery.rotate", "installation", self.ws.mission_code, details)
-        self.slots.confirm_staged(RECOVERY_SLOT)
+        # Staged, as a new password's slot is, and before the re-key drops the old slot:
+        # killed anywhere until it is confirmed, the key was never shown, and the next sign-in
+        # drops the staged slot and says whether the previous key still opens the file.
+        # Staged only after the re-key, a kill in between left no recovery key and no word.
+        with exclusive_lock(recovery_rotation_lock(self.ws.paths)):
+            self._stage(recovery_key, pair)
+            try:
+                rekey_workspace(self.ws, self.slots, RECOVERY_SLOT, self.store)
+                with self.ws.write() as session:
+                    self._stage(recovery_key, pair)  # again, under the new key
+                    record_special_slots(session, self.slots)
+                    # The new slot's signing key, signed by the administrator: a recovery
+                    # must carry its signature (user_ledger).
+                    details = {RECOVERY_KEY: signing_public(account_signing_key(pair))}
+                    self.ws.audit(
+                        session, "recovery.rotate", "installation", self.ws.mission_code, details
+                    )
+            except BaseException:
+                # Refused, not killed: the error is said now, not at the next sign-in.
+                self.slots.settle_staged({RECOVERY_SLOT: False})
+                raise
+            self.slots.confirm_staged(RECOVERY_SLOT)
         return recovery_key
+
+    def _stage(self, recovery_key: str, pair: X25519PrivateKey) -> None:
+        self.slots.stage_slot(
+            RECOVERY_SLOT, recovery_key, self.ws.db.key, self.ws.pending_key, pair
+        )
 
     def unsigned_slots_note(self) -> str:
         """For the administrator: the recovery or escrow slot an older version made, whose
@@ -326,6 +342,17 @@ class RecoveryService:
                 )
             )
         return " ".join(notes)
+
+    def missing_recovery_key_note(self) -> str:
+        """For the administrator: the mission has no recovery key (a rotation was cut short
+        after its re-key); "" when it has one."""
+        if self.ws.on_server or self.slots.has_slot(RECOVERY_SLOT):
+            return ""
+        return _(
+            "This mission has no recovery key: if every administrator's password is lost, "
+            "only headquarters' escrow, where it is on, opens the database. Make one and put "
+            "its sheet in the safe."
+        )
 
     def has_recovery_key(self) -> bool:
         return not self.ws.on_server and self.slots.has_slot(RECOVERY_SLOT)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.config import Paths
 from app.db.models import AuditEntry, Case, Letter, LocalSecret, Setting, User
 from app.db.raw import whole_file_lock
 from app.domain.codes import EventKind, LetterStatus, Role, label
@@ -37,6 +39,7 @@ from app.security.keyslots import (
     new_database_key,
     signing_public,
 )
+from app.security.private_files import lock_is_free
 from app.security.rekey import Rekeyed, RekeyWaitsForRoom, rekey_installation
 from app.security.user_ledger import (
     ESCROW_KEY,
@@ -728,10 +731,10 @@ def settle_staged_slots(ws: Workspace) -> None:
     if ws.on_server:
         return
     slots = KeySlotStore(ws.paths.keyslots)
-    if not slots.staged():
+    if not _left_by_a_crash(slots.staged(), ws.paths):
         return
     with ws.write() as session:
-        staged = slots.staged()
+        staged = _left_by_a_crash(slots.staged(), ws.paths)
         recovered = slots.staged_by_recovery()
         keep = {name: _staged_key_recorded(session, name, key) for name, key in staged.items()}
         slots.settle_staged(keep)
@@ -740,7 +743,9 @@ def settle_staged_slots(ws: Workspace) -> None:
         if name in recovered and not keep[name]:
             what = Found.RECOVERY_DROPPED  # she has no previous password to go back to
         if name == RECOVERY_SLOT:
-            what = Found.RECOVERY_KEY_DROPPED
+            # Killed before its re-key, the previous recovery key still opens the file.
+            has_one = slots.has_slot(RECOVERY_SLOT)
+            what = Found.RECOVERY_KEY_UNCHANGED if has_one else Found.RECOVERY_KEY_DROPPED
         elif name == ESCROW_SLOT:
             what = Found.ESCROW_KEPT if keep[name] else Found.ESCROW_DROPPED
         ws.after_crash.append(FoundAfterCrash(what, name))
@@ -751,6 +756,21 @@ def settle_staged_slots(ws: Workspace) -> None:
             if mine in recovered and not keep[mine]:
                 raise AuthError(recovery_dropped_message)
             raise AuthError(lambda kept=keep[mine]: password_settled_message(kept))
+
+
+def recovery_rotation_lock(paths: Paths) -> Path:
+    """Held by ``RecoveryService.rotate`` from staging its new slot to confirming it."""
+    return paths.data_dir / ".recovery-rotate.lock"
+
+
+def _left_by_a_crash(staged: dict[str, str], paths: Paths) -> dict[str, str]:
+    """The staged slots no process is still writing. A recovery key's rotation stages its
+    slot before its re-key (seconds, more while other windows hold the file): a sign-in
+    meanwhile must not drop it and say Qorgau stopped."""
+    lock = recovery_rotation_lock(paths)
+    if RECOVERY_SLOT in staged and lock.exists() and not lock_is_free(lock):
+        return {name: key for name, key in staged.items() if name != RECOVERY_SLOT}
+    return staged
 
 
 def password_settled_message(kept: bool) -> str:

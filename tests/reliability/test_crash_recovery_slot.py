@@ -135,37 +135,65 @@ def test_a_new_administrator_killed_after_the_database_recorded_it_can_sign_in(
     audit_clean(installation)
 
 
-_ROTATE_KILLED = (
+# The administrator's side, killed at a key-file step: argv[4] "rotate" (a new recovery key)
+# or the path of HQ's escrow policy to apply.
+_SERVICE_KILLED = (
     DIES_AT_KEY_FILE_STEP
     + """
 from app.services.installation import unlock
 from app.services.recovery import RecoveryService
 ws = unlock(Paths(Path(sys.argv[1])), "admin", sys.argv[3])
-print(RecoveryService(ws).rotate())
+service = RecoveryService(ws)
+if sys.argv[4] == "rotate":
+    service.rotate()
+else:
+    service.apply_policy(Path(sys.argv[4]).read_bytes())
 """
 )
 
 
-@pytest.mark.parametrize("step", [STAGED, COMMITTED])
+def service_killed_at(paths: Paths, step: str, action: str) -> None:
+    child = run_python(["-c", _SERVICE_KILLED, str(paths.data_dir), step, PASSWORD, action])
+    assert child.code == -9, child.err
+
+
+@pytest.mark.parametrize(
+    ("step", "found"),
+    [
+        (STAGED, Found.RECOVERY_KEY_UNCHANGED),  # before the re-key
+        ("after:finish_rekey", Found.RECOVERY_KEY_DROPPED),  # re-keyed, the new slot not written
+        (COMMITTED, Found.RECOVERY_KEY_DROPPED),
+    ],
+)
 def test_a_new_recovery_key_killed_before_it_was_shown_is_dropped_and_said(
-    installation: Paths, step: str
+    installation: Paths, step: str, found: Found
 ) -> None:
     """Killed before ``rotate`` returned, nobody saw the new key. Written straight into the
     key file, its slot stayed and Settings said nothing, while the mission's safe held a sheet
-    that opened nothing."""
+    that opened nothing. Killed after the re-key but before the slot was staged, the mission
+    had no recovery key and nobody was told."""
     old_key = recovery_key(installation)
-    child = run_python(["-c", _ROTATE_KILLED, str(installation.data_dir), step, PASSWORD])
-    assert child.code == -9, child.err
+    service_killed_at(installation, step, "rotate")
+    assert "@recovery" in KeySlotStore(installation.keyslots).staged()  # the crash's leftover
     ws = unlock(installation, "serik", PASSWORD)
     try:
-        assert take_found(ws) == [FoundAfterCrash(Found.RECOVERY_KEY_DROPPED, "@recovery")]
+        assert take_found(ws) == [FoundAfterCrash(found, "@recovery")]
+    finally:
+        ws.close()
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        assert take_found(ws) == []  # said once
+        unchanged = found is Found.RECOVERY_KEY_UNCHANGED
+        assert RecoveryService(ws).has_recovery_key() is unchanged
     finally:
         ws.close()
     slots = KeySlotStore(installation.keyslots)
-    assert not slots.has_slot("@recovery")
     assert slots.staged() == {}
-    with pytest.raises(AuthError, match="opens nothing"):
-        recover(installation, old_key, "admin", NEW_PASSWORD)
+    if unchanged:
+        assert key_opens(installation.db, slots.unlock("@recovery", old_key))
+    else:
+        with pytest.raises(AuthError, match="opens nothing"):
+            recover(installation, old_key, "admin", NEW_PASSWORD)
     # The administrator replaces it, as she is told; the new key recovers.
     key = recovery_key(installation)
     ws = unlock(installation, "admin", PASSWORD)
@@ -176,17 +204,6 @@ def test_a_new_recovery_key_killed_before_it_was_shown_is_dropped_and_said(
     assert recover(installation, key, "dana", NEW_PASSWORD).username == "dana"
     adds_a_user_who_signs_in(installation, "dana")
     audit_clean(installation)
-
-
-_ESCROW_KILLED = (
-    DIES_AT_KEY_FILE_STEP
-    + """
-from app.services.installation import unlock
-from app.services.recovery import RecoveryService
-ws = unlock(Paths(Path(sys.argv[1])), "admin", sys.argv[3])
-RecoveryService(ws).apply_policy(Path(sys.argv[4]).read_bytes())
-"""
-)
 
 
 @pytest.fixture
@@ -210,10 +227,7 @@ def test_escrow_killed_half_way_is_kept_or_dropped_by_the_history(
     _trust_hq(installation, hq)
     policy = tmp_path / "policy.json"
     policy.write_bytes(_policy(hq, escrow=True))
-    child = run_python(
-        ["-c", _ESCROW_KILLED, str(installation.data_dir), step, PASSWORD, str(policy)]
-    )
-    assert child.code == -9, child.err
+    service_killed_at(installation, step, str(policy))
     ws = unlock(installation, "serik", PASSWORD)
     try:
         assert take_found(ws) == [FoundAfterCrash(found, "@escrow")]

@@ -378,6 +378,22 @@ def test_a_sheet_that_cannot_be_written_stops_the_rotation_before_the_old_key_go
     recover(paths, old_key, "dana", NEW_PASSWORD)  # the key in the safe still works
 
 
+def test_rotate_on_a_mission_without_a_recovery_key_says_it_made_one(
+    mission: tuple[Paths, str], capsys: Capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No slot (a rotation killed after its re-key): "replaced; the old one opens nothing"
+    spoke of a key the mission no longer had."""
+    paths, _old_key = mission
+    KeySlotStore(paths.keyslots).remove_slot(RECOVERY_SLOT)
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    made = run_cli(capsys, *("--data-dir", str(paths.data_dir), "recovery", "rotate"))
+    assert made.code == 0, made.err
+    said, key = made.out.splitlines()[0], made.out.splitlines()[-1]
+    assert said == "A recovery key was made: the mission had none."
+    assert recover(paths, key, "dana", NEW_PASSWORD).username == "dana"
+
+
 def test_init_with_a_sheet_that_cannot_be_written_creates_nothing(
     tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -678,3 +678,22 @@ def test_officers_see_no_recovery_slot_note(
     _set_up_by_an_older_version(installation)
     page = _page(qtbot, make_window(open_ws("serik")))
     assert not page.slots_note.isVisible() and page.slots_note.text() == ""
+
+
+def test_a_mission_without_a_recovery_key_is_offered_to_make_one(
+    qtbot: QtBot, make_window: MakeWindow, installation: Paths, open_ws: OpenWs
+) -> None:
+    """A rotation killed after its re-key left no recovery slot: the page offered to
+    "replace" a key that no longer existed and said nothing of the gap."""
+    KeySlotStore(installation.keyslots).remove_slot("@recovery")
+    page = _page(qtbot, make_window(open_ws("admin")))
+    assert page.recovery_button.text() == "&Make a recovery key…"
+    assert page.slots_note.isVisible()
+    assert page.slots_note.text().startswith("This mission has no recovery key")
+
+    page._rotate()
+    qtbot.waitUntil(lambda: page.recovery_dialog is not None, timeout=10000)
+    assert page.recovery_dialog is not None
+    page.recovery_dialog.close()
+    assert page.recovery_button.text() == "&Replace the recovery key…"
+    assert not page.slots_note.isVisible()

@@ -318,12 +318,8 @@ class SettingsPage(QScrollArea):
         self.refresh_slots_note()
         self.forget_button.setText(_("&Forget this computer"))
         self.password_button.setText(_("Change &my password…"))
-        self.recovery_button.setText(_("&Replace the recovery key…"))
         self.audit_button.setText(_("Audit lo&g…"))
         self.audit_button.setToolTip(_("Who did what and when; whether the log is intact"))
-        self.recovery_button.setToolTip(
-            _("A new recovery key for the mission's safe; the old one then opens nothing.")
-        )
         self.users_box.setTitle(
             _("Users of this headquarters")
             if self.window_.workspace.mission.is_hq
@@ -357,6 +353,18 @@ class SettingsPage(QScrollArea):
         return open_audit_log(self.window_.workspace, self)
 
     def rotate_recovery_key(self) -> None:
+        if not RecoveryService(self.window_.workspace).has_recovery_key():
+            confirm(
+                self,
+                _("Make a recovery key"),
+                _(
+                    "Make a recovery key? The mission has none now. The database gets a new "
+                    "key, and the recovery key is shown once, to be printed for the safe."
+                ),
+                self._rotate,
+                _("Make"),
+            )
+            return
         confirm(
             self,
             _("Replace the recovery key"),
@@ -382,7 +390,19 @@ class SettingsPage(QScrollArea):
         again after the recovery key is replaced, and when the page is shown)."""
         if not self.shows_slots_note:
             return
-        note = RecoveryService(self.window_.workspace).unsigned_slots_note()
+        service = RecoveryService(self.window_.workspace)
+        has_key = service.has_recovery_key()
+        # A rotation killed after its re-key leaves none: the button says what it will do.
+        if has_key:
+            self.recovery_button.setText(_("&Replace the recovery key…"))
+            self.recovery_button.setToolTip(
+                _("A new recovery key for the mission's safe; the old one then opens nothing.")
+            )
+        else:
+            self.recovery_button.setText(_("&Make a recovery key…"))
+            self.recovery_button.setToolTip(_("A recovery key for the mission's safe."))
+        notes = [service.missing_recovery_key_note(), service.unsigned_slots_note()]
+        note = " ".join(n for n in notes if n)
         self.slots_note.setText(note)
         self.slots_note.setVisible(bool(note))
 

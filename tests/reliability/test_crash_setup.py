@@ -1,0 +1,109 @@
+"""The first-run setup (``init``) killed half-way.
+
+Its recovery slot is written straight into the key file, not staged as a rotation's is: the
+one transaction that writes the mission, the administrator and the audit log's first entry
+also records the slot's signing key, so there is never a history that lacks it (killed before
+that commit there is no history at all; after it, the key is on record). What a kill before
+the commit did leave was a folder nobody could use: sign-in said to run ``init`` first, and
+``init`` that an installation already existed. The same administrator's ``init`` now starts
+again over it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.config import Paths
+from app.errors import DatabaseError
+from app.services.audit_log import AuditLogService
+from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.recovery import RecoveryService, recover
+from tests.conftest import PASSWORD
+from tests.integration.cli_helpers import run_python
+from tests.reliability.test_crash_key_file import NEW_PASSWORD
+
+# ``init`` whose power is cut just before or after a step (argv[2] "after:set_slot"): a
+# method of the key file's, or a function of the installation module.
+_INIT_KILLED = """
+import os, signal, sys
+os.environ["QORGAU_KDF_PROFILE"] = "test"
+from pathlib import Path
+from app.config import Paths
+from app.security.keyslots import KeySlotStore
+from app.services import installation
+when, name = sys.argv[2].split(":")
+owner = KeySlotStore if hasattr(KeySlotStore, name) else installation
+step = getattr(owner, name)
+def dies(*args, **kwargs):
+    if when == "after":
+        step(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+setattr(owner, name, dies)
+setup = installation.MissionSetup(code="SEL", country="KR", city="Seoul")
+installation.init_installation(Paths(Path(sys.argv[1])), setup, "admin", sys.argv[3])
+"""
+SETUP = MissionSetup(code="SEL", country="KR", city="Seoul")
+
+
+def init_killed_at(paths: Paths, step: str) -> None:
+    child = run_python(["-c", _INIT_KILLED, str(paths.data_dir), step, PASSWORD])
+    assert child.code == -9, child.err
+
+
+def audit_verified(paths: Paths) -> None:
+    """``audit verify`` finds nothing, and the recovery slot's key is on record."""
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        check = AuditLogService(ws).verify()
+        assert check.ok, [str(p) for p in check.problems]
+        assert RecoveryService(ws).unsigned_slots_note() == ""
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "after:create",  # the key file with the administrator's slot only
+        "after:set_slot",  # and the recovery slot
+        "before:_create_mission",  # and the database's schema, but no mission
+    ],
+)
+def test_a_setup_killed_before_its_mission_is_written_is_made_again_by_init(
+    tmp_path: Path, step: str
+) -> None:
+    paths = Paths(tmp_path / "data")
+    init_killed_at(paths, step)
+    assert paths.keyslots.exists()  # the crash's leftover
+    # There is no installation to sign in to, and the sign-in says what to do.
+    said = "init' first" if not paths.db.exists() else "Set it up again .qorgau init."
+    with pytest.raises(DatabaseError, match=said):
+        unlock(paths, "admin", PASSWORD)
+
+    recovery_key = init_installation(paths, SETUP, "admin", PASSWORD)
+    audit_verified(paths)
+    assert recover(paths, recovery_key, "dana", NEW_PASSWORD).username == "dana"
+
+
+def test_only_the_same_administrator_starts_a_killed_setup_again(tmp_path: Path) -> None:
+    """Anyone else's ``init`` is refused, the files untouched: a key file is never thrown out
+    on a guess (its database may have been moved away)."""
+    paths = Paths(tmp_path / "data")
+    init_killed_at(paths, "after:set_slot")
+    key_file = paths.keyslots.read_bytes()
+    for admin, password in (("admin", NEW_PASSWORD), ("dana", PASSWORD)):
+        with pytest.raises(DatabaseError, match="already exists"):
+            init_installation(paths, SETUP, admin, password)
+    assert paths.keyslots.read_bytes() == key_file
+
+
+def test_a_setup_killed_after_its_mission_is_written_has_the_recovery_key_on_record(
+    tmp_path: Path,
+) -> None:
+    paths = Paths(tmp_path / "data")
+    init_killed_at(paths, "after:_create_mission")
+    audit_verified(paths)
+    with pytest.raises(DatabaseError, match="already exists"):
+        init_installation(paths, SETUP, "admin", PASSWORD)  # a working installation stays
