@@ -175,6 +175,9 @@ _NOT_CITED_TO_EMPLOYERS = {"probation"}
 # would say the worker turned to the mission (or is referred, or holds the certificate): they
 # say who did instead (``_absence``), and the approver is asked to check the case says so.
 _NOT_IN_PERSON = (Category.WHEREABOUTS_UNKNOWN, Category.DEATH_REPATRIATION)
+# Unsigned and sealed (DOMAIN.md, "Official letters"): the foot of a note verbale carries the
+# seal place and the signer's initials, and no executor block.
+_UNSIGNED = frozenset({"note_verbale_labour_authority"})
 _IN_PERSON_KINDS = {"employer_letter", "referral", "assistance_certificate"}
 _ABUSE_BY_EMPLOYER = (
     Category.VIOLENCE,
@@ -1474,13 +1477,23 @@ class LetterService(DatedService):
         found = []
         signer = self._signer(session, row)
         if signer is not None and not officer_name(signer, row.lang):
-            found.append(
-                _(
-                    "{user} has no full name recorded: the letter is signed with the position "
-                    "only. Record the name under Users before the letter is approved."
-                ).format(user=signer.username)
-            )
-        # Every kind prints the executor at its foot (a note verbale too).
+            if row.kind in _UNSIGNED:
+                found.append(
+                    _(
+                        "{user} has no full name recorded: the note carries no initials beside "
+                        "the seal. Record the name under Users before the note is approved."
+                    ).format(user=signer.username)
+                )
+            else:
+                found.append(
+                    _(
+                        "{user} has no full name recorded: the letter is signed with the "
+                        "position only. Record the name under Users before the letter is "
+                        "approved."
+                    ).format(user=signer.username)
+                )
+        if row.kind in _UNSIGNED:
+            return found  # a note prints no executor to be missing
         executor = self._executor(session, row, self._mission(session))
         if not executor.name:
             found.append(
@@ -1788,7 +1801,10 @@ class LetterService(DatedService):
             citations=self._citations(session, case, lang, row.kind, letter_date),
             attachments=tuple(str(a) for a in row.attachments_note),
             signatory=self._signatory(session, row),
-            executor=self._executor(session, row, mission),
+            # A note names no executor: nothing of one is printed or checked.
+            executor=(
+                Executor("", "") if row.kind in _UNSIGNED else self._executor(session, row, mission)
+            ),
         )
 
     def _approval_context(self, session: Session, row: Letter, on: date) -> LetterContext:
