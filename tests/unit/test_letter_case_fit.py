@@ -246,3 +246,45 @@ def test_a_detained_worker_of_no_known_sex_is_detained_not_held_in_custody() -> 
     for sex, subject in (("male", "он задержан"), (None, "работник задержан")):
         facts = default_facts(("detention",), sex, "ru")
         assert subject in facts and "под стражей" not in facts, facts
+
+
+# What the employer did to a worker who has since died: (the other kinds, the employer letter).
+THE_EMPLOYER_DID = {
+    "ru": (
+        "работодатель не выплачивал ей заработную плату и удерживал её паспорт",
+        "Ваша компания не выплачивала ей заработную плату и удерживала её паспорт",
+    ),
+    "kk": (
+        "жұмыс беруші оған жалақы төлемеген және оның паспортын ұстап отырған",
+        "Сіздің компанияңыз оған жалақы төлемеген және оның паспортын ұстап отырған",
+    ),
+    "en": (
+        "the employer did not pay her wages and was holding her passport",
+        "your company did not pay her wages and was holding her passport",
+    ),
+}
+THE_EMPLOYER_DOES_NOW = {"ru": "не выплачивает", "kk": "төлемейді", "en": "does not pay"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_dead_workers_employer_is_told_of_in_the_past(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: the case of a worker recorded dead still said «работодатель не выплачивает
+    ей заработную плату» ("does not pay"), as if she were still at work. Every letter that
+    tells the facts says what the employer did, in the past, agreeing with its subject
+    («Ваша компания не выплачивала»)."""
+    case = make_case(people, "female", "KR")
+    changes = CaseChanges(
+        categories=("death_repatriation", "unpaid_wages", "documents_withheld"), claims=()
+    )
+    CaseService(people["aigul"], today=TODAY).update_case(case.id, changes)
+    service = LetterService(people["aigul"], today=TODAY)
+    third_person, second_person = THE_EMPLOYER_DID[lang]
+    for kind in ("note_verbale_labour_authority", "agency_report", "hq_case_report", "referral"):
+        facts = service.defaults(case.id, kind, lang).facts or ""
+        assert third_person in facts and THE_EMPLOYER_DOES_NOW[lang] not in facts, (kind, facts)
+    letter = render(people, case.id, "employer_letter", lang)
+    assert second_person in letter and THE_EMPLOYER_DOES_NOW[lang] not in letter, letter
+    # A living worker's employer still does it now.
+    assert THE_EMPLOYER_DOES_NOW[lang] in default_facts(("unpaid_wages",), "female", lang)
