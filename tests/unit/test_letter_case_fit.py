@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from app.domain.iin import make_iin
 from app.domain.kk_dates import kk_date_when, kk_period
 from app.letters import LETTER_KINDS, Addressee
 from app.letters.phrases import default_facts
@@ -288,3 +289,34 @@ def test_a_dead_workers_employer_is_told_of_in_the_past(
     assert second_person in letter and THE_EMPLOYER_DOES_NOW[lang] not in letter, letter
     # A living worker's employer still does it now.
     assert THE_EMPLOYER_DOES_NOW[lang] in default_facts(("unpaid_wages",), "female", lang)
+
+
+# What a partner and a certificate's reader are told of a worker under 18.
+UNDER_18 = {
+    "referral": {
+        "ru": "Обращаем Ваше внимание, что ей не исполнилось 18 лет.",
+        "kk": "Назар аударуыңызды сұраймыз: оған 18 жас толмаған.",
+        "en": "Please note that she is under 18.",
+    },
+    "assistance_certificate": {
+        "ru": "На дату выдачи справки ей не исполнилось 18 лет.",
+        "kk": "Анықтама берілген күні оған 18 жас толмаған.",
+        "en": "She is under 18 at the date of this certificate.",
+    },
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNDER_18))
+def test_a_referral_and_a_certificate_say_the_worker_is_a_minor(
+    people: dict[str, Workspace], kind: str
+) -> None:
+    """The fault: a shelter was sent a girl of 16, and a certificate made out for her, with
+    nothing to say she was a minor (only HQ's report said it). Both say so; of an adult,
+    nothing."""
+    child = make_case(people, "female", "KR", birth_date=date(2010, 4, 2), iin=None)
+    adult = make_case(
+        people, "male", "KR", iin=make_iin(date(1990, 5, 2), "male", 5127), passport_no="N55501234"
+    )
+    for lang in LANGS:
+        assert UNDER_18[kind][lang] in render(people, child.id, kind, lang), lang
+        assert " 18 " not in render(people, adult.id, kind, lang), lang
