@@ -39,6 +39,7 @@ from app.db.models import (
     CaseEvent,
     Employer,
     Letter,
+    Mission,
     PartnerOrganisation,
     PartnerReferral,
     Person,
@@ -1793,6 +1794,7 @@ class LetterService(DatedService):
             consented=self._consented(session, row, case),
             assistance=_assistance(CaseStatus(case.status)),
             absent=_absence({c.code for c in case.categories}),
+            transferred_from=self._transferred_from(session, case, lang),
             facts=row.facts,
             requests=row.requests,
             forward_to=str((row.options or {}).get("forward_to") or ""),
@@ -1806,6 +1808,19 @@ class LetterService(DatedService):
                 Executor("", "") if row.kind in _UNSIGNED else self._executor(session, row, mission)
             ),
         )
+
+    def _transferred_from(self, session: Session, case: Case, lang: str) -> str:
+        """The name in ``lang`` of the mission HQ transferred ``case`` here from (its code
+        when no name of it is on file); empty for a case opened here or held elsewhere."""
+        origin = case.transferred_from
+        here = self.ws.mission_code
+        if not origin or origin == here or case.holder_mission != here:
+            return ""
+        row = session.execute(select(Mission).where(Mission.code == origin)).scalar_one_or_none()
+        if row is None:
+            return origin
+        names = {"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en}
+        return names[lang].strip() or row.name_en.strip() or origin
 
     def _approval_context(self, session: Session, row: Letter, on: date) -> LetterContext:
         """What the letter says on ``on``, less its number and date (given at issue): what

@@ -7,7 +7,9 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import select, update
 
+from app.db.models import Case, Mission
 from app.domain.iin import make_iin
 from app.domain.kk_dates import kk_date_when, kk_period
 from app.letters import LETTER_KINDS, Addressee
@@ -320,3 +322,51 @@ def test_a_referral_and_a_certificate_say_the_worker_is_a_minor(
     for lang in LANGS:
         assert UNDER_18[kind][lang] in render(people, child.id, kind, lang), lang
         assert " 18 " not in render(people, adult.id, kind, lang), lang
+
+
+# A case HQ transferred here from the Embassy in Ankara: who the worker turned to, who issues.
+TRANSFERRED = {
+    "ru": (
+        "обратилась в Посольство Республики Казахстан в Турецкой Республике за содействием",
+        "Посольство Республики Казахстан в Турецкой Республике передало дело №",
+    ),
+    "kk": (
+        "көмек сұрап Қазақстан Республикасының Түркия Республикасындағы Елшілігіне жүгінгенін",
+        "Қазақстан Республикасының Түркия Республикасындағы Елшілігі №",
+    ),
+    "en": (
+        "has applied to the Embassy of the Republic of Kazakhstan in the Republic of Türkiye for "
+        "assistance",
+        "The Embassy of the Republic of Kazakhstan in the Republic of Türkiye has transferred case",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_certificate_on_a_transferred_case_says_who_issues_it_and_whence_it_came(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: HQ transferred a case from the Embassy in Ankara to this one, and the
+    certificate said the worker had turned to this mission. It now names the mission she
+    turned to, that it transferred the case, and this one, which issues it, as assisting."""
+    case = make_case(people, "female", "KR")
+    plain = render(people, case.id, "assistance_certificate", lang)
+    with people["admin"].write() as session:
+        here = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+        session.add(
+            Mission(
+                code="ANK",
+                country="TR",
+                city="Ankara",
+                name_kk="Қазақстан Республикасының Түркия Республикасындағы Елшілігі",
+                name_ru="Посольство Республики Казахстан в Турецкой Республике",
+                name_en="Embassy of the Republic of Kazakhstan in the Republic of Türkiye",
+            )
+        )
+        session.execute(update(Case).where(Case.id == case.id).values(transferred_from="ANK"))
+        this_mission = {"kk": here.name_kk, "ru": here.name_ru, "en": here.name_en}[lang]
+    applied, transferred = TRANSFERRED[lang]
+    text = render(people, case.id, "assistance_certificate", lang)
+    assert applied in text and transferred in text, text
+    assert this_mission in text  # the issuer, named as the one assisting and receiving
+    assert "Түркия" not in plain and "Турецкой" not in plain and "Türkiye" not in plain
