@@ -17,6 +17,7 @@ from app.cli.common import (
     pdf_out_argument,
     print_json,
     print_table,
+    warn,
     workspace,
 )
 from app.domain import labels
@@ -250,9 +251,23 @@ def _letter_for_case(
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    _write(args.out, _letter_for_case(args, LetterService.preview_for_case))
+    pdf, warnings = _letter_for_case(args, _preview_and_checks)
+    _write(args.out, pdf)
     print(_("Draft written to {path}.").format(path=args.out))
+    # What the desktop's Approve would show of this letter: a draft sent on from here was
+    # otherwise never checked (the exit status stays 0: nothing here blocks approval either).
+    for warning in warnings:
+        warn(warning)
     return 0
+
+
+def _preview_and_checks(
+    service: LetterService, case_id: str, kind: str, lang: str, fields: LetterFields
+) -> tuple[bytes, list[str]]:
+    return (
+        service.preview_for_case(case_id, kind, lang, fields),
+        service.checks_for_case(case_id, kind, lang, fields),
+    )
 
 
 def cmd_draft(args: argparse.Namespace) -> int:

@@ -158,6 +158,9 @@ class LetterContext:
     # "deceased"; the letters that speak of the worker as the one who turned to the mission
     # then say who did and why. Empty: the worker came themselves.
     absent: str = ""
+    # The mission the worker (or the relatives) turned to, in the letter's language, when HQ
+    # has since transferred the case to this one; empty for a case opened here.
+    transferred_from: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in LETTER_KINDS:

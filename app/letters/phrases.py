@@ -112,6 +112,83 @@ _FACTS: dict[str, tuple[tuple[str, str, str], str, tuple[str, str, str]]] = {
     ),
 }  # fmt: skip
 
+# The same, of a worker who has died (``death_repatriation``): what the employer did is past
+# («не выплачивал», not «не выплачивает»). Categories missing here read the same in the past.
+# Russian "{a}" agrees the verb with the subject: «работодатель не выплачивал», «Ваша
+# компания не выплачивала».
+_FACTS_PAST: dict[str, tuple[tuple[str, str, str], str, tuple[str, str, str]]] = {
+    "unpaid_wages": (
+        ("@не выплачивал{a} ему заработную плату", "@не выплачивал{a} ей заработную плату", "@не выплачивал{a} заработную плату"),
+        "@оған жалақы төлемеген",
+        ("@did not pay his wages", "@did not pay her wages", "@did not pay the wages owed"),
+    ),
+    "documents_withheld": (
+        ("@удерживал{a} его паспорт", "@удерживал{a} её паспорт", "@удерживал{a} паспорт работника"),
+        "@оның паспортын ұстап отырған",
+        ("@was holding his passport", "@was holding her passport", "@was holding the worker's passport"),
+    ),
+    "no_contract": (
+        ("письменный трудовой договор с ним не был заключён", "письменный трудовой договор с ней не был заключён", "письменный трудовой договор с работником не был заключён"),
+        "онымен жазбаша еңбек шарты жасалмаған",
+        ("he had no written employment contract", "she had no written employment contract", "the worker had no written employment contract"),
+    ),
+    "contract_substitution": (
+        ("условия его работы не соответствовали договору, подписанному до выезда", "условия её работы не соответствовали договору, подписанному до выезда", "условия работы не соответствовали договору, подписанному до выезда"),
+        "оның жұмыс жағдайлары елден шыққанға дейін қол қойылған шартқа сәйкес келмеген",
+        ("his terms of work differed from the contract he signed before departure", "her terms of work differed from the contract she signed before departure", "the worker's terms of work differed from the contract signed before departure"),
+    ),
+    "unjustified_dismissal": (
+        ("он был уволен без законных оснований", "она была уволена без законных оснований", "увольнение было произведено без законных оснований"),
+        "ол заңды негізсіз жұмыстан шығарылған",
+        ("he was dismissed without lawful grounds", "she was dismissed without lawful grounds", "the worker was dismissed without lawful grounds"),
+    ),
+    "excessive_hours": (
+        ("продолжительность его рабочего времени превышала установленную, сверхурочная работа не оплачивалась", "продолжительность её рабочего времени превышала установленную, сверхурочная работа не оплачивалась", "продолжительность рабочего времени превышала установленную, сверхурочная работа не оплачивалась"),
+        "оның жұмыс уақыты белгіленген нормадан асқан, үстеме жұмыс төленбеген",
+        ("his working hours exceeded the legal limit and overtime was not paid", "her working hours exceeded the legal limit and overtime was not paid", "the worker's working hours exceeded the legal limit and overtime was not paid"),
+    ),
+    "unsafe_conditions": (
+        ("условия его труда не отвечали требованиям безопасности", "условия её труда не отвечали требованиям безопасности", "условия труда не отвечали требованиям безопасности"),
+        "оның еңбек жағдайлары қауіпсіздік талаптарына сай болмаған",
+        ("his working conditions did not meet safety requirements", "her working conditions did not meet safety requirements", "the worker's working conditions did not meet safety requirements"),
+    ),
+    "violence": (
+        ("в отношении него применялось насилие", "в отношении неё применялось насилие", "в отношении работника применялось насилие"),
+        "оған қатысты күш қолданылған",
+        ("he was subjected to violence", "she was subjected to violence", "the worker was subjected to violence"),
+    ),
+    "sexual_abuse": (
+        ("он подвергся сексуальным домогательствам", "она подверглась сексуальным домогательствам", "в отношении работника допускались сексуальные домогательства"),
+        "ол жыныстық қысымға ұшыраған",
+        ("he was subjected to sexual harassment", "she was subjected to sexual harassment", "the worker was subjected to sexual harassment"),
+    ),
+    "restriction_of_freedom": (
+        ("его свобода передвижения была ограничена", "её свобода передвижения была ограничена", "свобода передвижения работника была ограничена"),
+        "оның еркін жүріп-тұруы шектелген",
+        ("his freedom of movement was restricted", "her freedom of movement was restricted", "the worker's freedom of movement was restricted"),
+    ),
+    "wage_discrimination": (
+        ("за ту же работу ему платили меньше, чем местным работникам", "за ту же работу ей платили меньше, чем местным работникам", "оплата труда работника была ниже, чем у местных работников, выполнявших ту же работу"),
+        "сол жұмыс үшін оған жергілікті жұмыскерлерге қарағанда аз төленген",
+        ("he was paid less than local workers for the same work", "she was paid less than local workers for the same work", "the worker was paid less than local workers for the same work"),
+    ),
+    "trafficking_forced_labour": (
+        ("имелись признаки принудительного труда", "имелись признаки принудительного труда", "имелись признаки принудительного труда"),
+        "мәжбүрлі еңбектің белгілері болған",
+        ("there were indications of forced labour", "there were indications of forced labour", "there were indications of forced labour"),
+    ),
+    "detention": (
+        ("он был задержан", "она была задержана", "работник был задержан"),
+        "ол ұсталған",
+        ("he had been detained", "she had been detained", "the worker had been detained"),
+    ),
+    "illness_injury": (
+        ("он нуждался в медицинской помощи в связи с болезнью или травмой", "она нуждалась в медицинской помощи в связи с болезнью или травмой", "работник нуждался в медицинской помощи в связи с болезнью или травмой"),
+        "ол ауруына немесе жарақатына байланысты медициналық көмекке мұқтаж болған",
+        ("he needed medical care for an illness or injury", "she needed medical care for an illness or injury", "the worker needed medical care for an illness or injury"),
+    ),
+}  # fmt: skip
+
 # The order a letter tells things in: money and documents first, as the taxonomy lists them.
 _ORDER: tuple[str, ...] = tuple(
     [
@@ -270,11 +347,13 @@ def default_facts(
     ``search_opened``: the letter opens with the relatives' search, so the facts do not
     say it again (an employer letter does)."""
     form = {"male": 0, "female": 1, None: 2}[sex]
+    # Of a worker who has died, the employer's failings are told in the past.
+    table = {**_FACTS, **_FACTS_PAST} if "death_repatriation" in categories else _FACTS
     clauses: list[str] = []
     employer_does: list[str] = []  # what "the employer" does: one subject, joined by "and"
     reported: list[str] = []  # what others report (relatives, information received)
     for code in sorted(categories, key=_ORDER.index):
-        phrase = _FACTS.get(code)
+        phrase = table.get(code)
         if phrase is None or ((to_the_employer or search_opened) and code == "whereabouts_unknown"):
             continue  # the letter opens with the relatives' search: not said twice
         ru, kk, en = phrase
@@ -292,6 +371,9 @@ def default_facts(
             else {"ru": "работодатель", "kk": "жұмыс беруші", "en": "the employer"}
         )
         subject = subjects[lang]
+        # «Ваша компания не выплачивала», «работодатель не выплачивал»: only past verbs agree.
+        ending = "а" if to_the_employer else ""
+        employer_does = [clause.replace("{a}", ending) for clause in employer_does]
         conjunction = {"ru": " и ", "kk": " және ", "en": " and "}[lang]
         joined = ", ".join(employer_does[:-1])
         joined = (joined + conjunction if joined else "") + employer_does[-1]

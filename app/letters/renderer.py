@@ -1059,6 +1059,16 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "lang": lang,
         "number": context.outgoing_number,
         "mission_name": context.mission.text("name", lang),
+        # Who the worker turned to: the mission that transferred the case here, else this one.
+        "applied_to": context.transferred_from or context.mission.text("name", lang),
+        "applied_to_dative": (
+            kk_dative_organisation(context.transferred_from)
+            if context.transferred_from
+            else short_dative
+        ),
+        "mission_name_dative": kk_dative_organisation(context.mission.text("name", lang)),
+        # Who assists: named in full after another mission has been named, or it is ambiguous.
+        "assisting": context.mission.text("name", lang) if context.transferred_from else short,
         "mission_city": context.mission.text("city", lang),
         "addressee_dative": addressee_dative(context),
         "addressee_lines": addressee_lines(context.addressee),

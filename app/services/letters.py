@@ -39,6 +39,7 @@ from app.db.models import (
     CaseEvent,
     Employer,
     Letter,
+    Mission,
     PartnerOrganisation,
     PartnerReferral,
     Person,
@@ -179,6 +180,9 @@ _NOT_CITED_TO_EMPLOYERS = {"probation"}
 # would say the worker turned to the mission (or is referred, or holds the certificate): they
 # say who did instead (``_absence``), and the approver is asked to check the case says so.
 _NOT_IN_PERSON = (Category.WHEREABOUTS_UNKNOWN, Category.DEATH_REPATRIATION)
+# Unsigned and sealed (DOMAIN.md, "Official letters"): the foot of a note verbale carries the
+# seal place and the signer's initials, and no executor block.
+_UNSIGNED = frozenset({"note_verbale_labour_authority"})
 _IN_PERSON_KINDS = {"employer_letter", "referral", "assistance_certificate"}
 _ABUSE_BY_EMPLOYER = (
     Category.VIOLENCE,
@@ -1518,13 +1522,23 @@ class LetterService(DatedService):
         found = []
         signer = self._signer(session, row)
         if signer is not None and not officer_name(signer, row.lang):
-            found.append(
-                _(
-                    "{user} has no full name recorded: the letter is signed with the position "
-                    "only. Record the name under Users before the letter is approved."
-                ).format(user=signer.username)
-            )
-        # Every kind prints the executor at its foot (a note verbale too).
+            if row.kind in _UNSIGNED:
+                found.append(
+                    _(
+                        "{user} has no full name recorded: the note carries no initials beside "
+                        "the seal. Record the name under Users before the note is approved."
+                    ).format(user=signer.username)
+                )
+            else:
+                found.append(
+                    _(
+                        "{user} has no full name recorded: the letter is signed with the "
+                        "position only. Record the name under Users before the letter is "
+                        "approved."
+                    ).format(user=signer.username)
+                )
+        if row.kind in _UNSIGNED:
+            return found  # a note prints no executor to be missing
         executor = self._executor(session, row, self._mission(session))
         if not executor.name:
             found.append(
@@ -1824,6 +1838,7 @@ class LetterService(DatedService):
             consented=self._consented(session, row, case),
             assistance=_assistance(CaseStatus(case.status)),
             absent=_absence({c.code for c in case.categories}),
+            transferred_from=self._transferred_from(session, case, lang),
             facts=row.facts,
             requests=row.requests,
             forward_to=str((row.options or {}).get("forward_to") or ""),
@@ -1832,8 +1847,24 @@ class LetterService(DatedService):
             citations=self._citations(session, case, lang, row.kind, letter_date),
             attachments=tuple(str(a) for a in row.attachments_note),
             signatory=self._signatory(session, row),
-            executor=self._executor(session, row, mission),
+            # A note names no executor: nothing of one is printed or checked.
+            executor=(
+                Executor("", "") if row.kind in _UNSIGNED else self._executor(session, row, mission)
+            ),
         )
+
+    def _transferred_from(self, session: Session, case: Case, lang: str) -> str:
+        """The name in ``lang`` of the mission HQ transferred ``case`` here from (its code
+        when no name of it is on file); empty for a case opened here or held elsewhere."""
+        origin = case.transferred_from
+        here = self.ws.mission_code
+        if not origin or origin == here or case.holder_mission != here:
+            return ""
+        row = session.execute(select(Mission).where(Mission.code == origin)).scalar_one_or_none()
+        if row is None:
+            return origin
+        names = {"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en}
+        return names[lang].strip() or row.name_en.strip() or origin
 
     def _approval_context(self, session: Session, row: Letter, on: date) -> LetterContext:
         """What the letter says on ``on``, less its number and date (given at issue): what

@@ -20,7 +20,7 @@ from app.db.models import AuditEntry
 from app.domain import labels
 from app.services.cases import CaseService
 from app.services.installation import unlock
-from app.services.letters import LetterService
+from app.services.letters import LetterFields, LetterService
 from tests.conftest import PASSWORD, snapshot
 from tests.integration.cli_helpers import ROOT, Run, run_cli
 from tests.integration.test_cases_cli import DESIGN_CASE
@@ -376,3 +376,33 @@ def test_reply_recorded_from_the_command_line(
     assert row["reply"]["from"] == "Example İnşaat Ltd"
     assert row["reply"]["summary"] == "Will pay by 15 December."
     assert row["reply"]["attachment_id"]
+
+
+def test_render_prints_the_warnings_approval_shows(
+    capsys: pytest.CaptureFixture[str], installation: Paths, case_number: str, tmp_path: Path
+) -> None:
+    """The fault: ``letter render`` wrote the PDF and said nothing of what the desktop's
+    Approve warns of (a requisite missing, a provision unverified), so a draft rendered here
+    went on unchecked. The warnings go to stderr in the interface language; the status is 0."""
+    out = tmp_path / "note.pdf"
+    args = ("--kind", "note_verbale_labour_authority", "--lang", "en", "--out", str(out))
+    run = cli(capsys, installation, "render", case_number, *args)
+    assert run.code == 0, run.err
+    assert out.exists() and run.out.startswith("Draft written to")
+    ws = unlock(installation, "aigul", PASSWORD)
+    try:
+        case_id = CaseService(ws).get_by_number(case_number).id
+        expected = LetterService(ws).checks_for_case(
+            case_id, "note_verbale_labour_authority", "en", LetterFields()
+        )
+    finally:
+        ws.close()
+    assert expected  # the design's case leaves something for the approver to check
+    assert run.err.splitlines() == [f"Warning: {w}" for w in expected]
+    # In the interface language, as the window would say it.
+    russian = run_cli(
+        capsys, "--data-dir", str(installation.data_dir), "--lang", "ru", "letter", "render",
+        case_number, *args,
+    )  # fmt: skip
+    assert russian.code == 0
+    assert russian.err.startswith("Предупреждение: ") and "Warning:" not in russian.err

@@ -7,7 +7,10 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import select, update
 
+from app.db.models import Case, Mission
+from app.domain.iin import make_iin
 from app.domain.kk_dates import kk_date_when, kk_period
 from app.letters import LETTER_KINDS, Addressee
 from app.letters.phrases import default_facts
@@ -246,3 +249,124 @@ def test_a_detained_worker_of_no_known_sex_is_detained_not_held_in_custody() -> 
     for sex, subject in (("male", "он задержан"), (None, "работник задержан")):
         facts = default_facts(("detention",), sex, "ru")
         assert subject in facts and "под стражей" not in facts, facts
+
+
+# What the employer did to a worker who has since died: (the other kinds, the employer letter).
+THE_EMPLOYER_DID = {
+    "ru": (
+        "работодатель не выплачивал ей заработную плату и удерживал её паспорт",
+        "Ваша компания не выплачивала ей заработную плату и удерживала её паспорт",
+    ),
+    "kk": (
+        "жұмыс беруші оған жалақы төлемеген және оның паспортын ұстап отырған",
+        "Сіздің компанияңыз оған жалақы төлемеген және оның паспортын ұстап отырған",
+    ),
+    "en": (
+        "the employer did not pay her wages and was holding her passport",
+        "your company did not pay her wages and was holding her passport",
+    ),
+}
+THE_EMPLOYER_DOES_NOW = {"ru": "не выплачивает", "kk": "төлемейді", "en": "does not pay"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_dead_workers_employer_is_told_of_in_the_past(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: the case of a worker recorded dead still said «работодатель не выплачивает
+    ей заработную плату» ("does not pay"), as if she were still at work. Every letter that
+    tells the facts says what the employer did, in the past, agreeing with its subject
+    («Ваша компания не выплачивала»)."""
+    case = make_case(people, "female", "KR")
+    changes = CaseChanges(
+        categories=("death_repatriation", "unpaid_wages", "documents_withheld"), claims=()
+    )
+    CaseService(people["aigul"], today=TODAY).update_case(case.id, changes)
+    service = LetterService(people["aigul"], today=TODAY)
+    third_person, second_person = THE_EMPLOYER_DID[lang]
+    for kind in ("note_verbale_labour_authority", "agency_report", "hq_case_report", "referral"):
+        facts = service.defaults(case.id, kind, lang).facts or ""
+        assert third_person in facts and THE_EMPLOYER_DOES_NOW[lang] not in facts, (kind, facts)
+    letter = render(people, case.id, "employer_letter", lang)
+    assert second_person in letter and THE_EMPLOYER_DOES_NOW[lang] not in letter, letter
+    # A living worker's employer still does it now.
+    assert THE_EMPLOYER_DOES_NOW[lang] in default_facts(("unpaid_wages",), "female", lang)
+
+
+# What a partner and a certificate's reader are told of a worker under 18.
+UNDER_18 = {
+    "referral": {
+        "ru": "Обращаем Ваше внимание, что ей не исполнилось 18 лет.",
+        "kk": "Назар аударуыңызды сұраймыз: оған 18 жас толмаған.",
+        "en": "Please note that she is under 18.",
+    },
+    "assistance_certificate": {
+        "ru": "На дату выдачи справки ей не исполнилось 18 лет.",
+        "kk": "Анықтама берілген күні оған 18 жас толмаған.",
+        "en": "She is under 18 at the date of this certificate.",
+    },
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNDER_18))
+def test_a_referral_and_a_certificate_say_the_worker_is_a_minor(
+    people: dict[str, Workspace], kind: str
+) -> None:
+    """The fault: a shelter was sent a girl of 16, and a certificate made out for her, with
+    nothing to say she was a minor (only HQ's report said it). Both say so; of an adult,
+    nothing."""
+    child = make_case(people, "female", "KR", birth_date=date(2010, 4, 2), iin=None)
+    adult = make_case(
+        people, "male", "KR", iin=make_iin(date(1990, 5, 2), "male", 5127), passport_no="N55501234"
+    )
+    for lang in LANGS:
+        assert UNDER_18[kind][lang] in render(people, child.id, kind, lang), lang
+        assert " 18 " not in render(people, adult.id, kind, lang), lang
+
+
+# A case HQ transferred here from the Embassy in Ankara: who the worker turned to, who issues.
+TRANSFERRED = {
+    "ru": (
+        "обратилась в Посольство Республики Казахстан в Турецкой Республике за содействием",
+        "Посольство Республики Казахстан в Турецкой Республике передало дело №",
+    ),
+    "kk": (
+        "көмек сұрап Қазақстан Республикасының Түркия Республикасындағы Елшілігіне жүгінгенін",
+        "Қазақстан Республикасының Түркия Республикасындағы Елшілігі №",
+    ),
+    "en": (
+        "has applied to the Embassy of the Republic of Kazakhstan in the Republic of Türkiye for "
+        "assistance",
+        "The Embassy of the Republic of Kazakhstan in the Republic of Türkiye has transferred case",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_certificate_on_a_transferred_case_says_who_issues_it_and_whence_it_came(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: HQ transferred a case from the Embassy in Ankara to this one, and the
+    certificate said the worker had turned to this mission. It now names the mission she
+    turned to, that it transferred the case, and this one, which issues it, as assisting."""
+    case = make_case(people, "female", "KR")
+    plain = render(people, case.id, "assistance_certificate", lang)
+    with people["admin"].write() as session:
+        here = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+        session.add(
+            Mission(
+                code="ANK",
+                country="TR",
+                city="Ankara",
+                name_kk="Қазақстан Республикасының Түркия Республикасындағы Елшілігі",
+                name_ru="Посольство Республики Казахстан в Турецкой Республике",
+                name_en="Embassy of the Republic of Kazakhstan in the Republic of Türkiye",
+            )
+        )
+        session.execute(update(Case).where(Case.id == case.id).values(transferred_from="ANK"))
+        this_mission = {"kk": here.name_kk, "ru": here.name_ru, "en": here.name_en}[lang]
+    applied, transferred = TRANSFERRED[lang]
+    text = render(people, case.id, "assistance_certificate", lang)
+    assert applied in text and transferred in text, text
+    assert this_mission in text  # the issuer, named as the one assisting and receiving
+    assert "Түркия" not in plain and "Турецкой" not in plain and "Türkiye" not in plain

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import update
 
-from app.db.models import Mission
+from app.db.models import Mission, User
 from app.domain.claims import Claim, claims_json, parse_claims
 from app.errors import PermissionDenied, ValidationError
 from app.i18n import format_amount
@@ -316,7 +316,10 @@ def test_a_letter_prints_no_login_and_no_empty_requisite(open_ws: OpenWs, case_i
     assert any(w.startswith("Neither the drafter nor the mission has a phone") for w in warnings)
     note = letters.draft(case_id, "note_verbale_labour_authority", "kk")
     assert "Орынд.:" not in text_of(letters.render_preview(note.id))
-    assert any(w.startswith("aigul, who drafted") for w in letters.warnings(note.id))
+    # A note is unsigned: the missing name costs it the initials, and it has no executor.
+    note_warnings = letters.warnings(note.id)
+    assert any(w.startswith("serik has no full name recorded: the note") for w in note_warnings)
+    assert not any("executor" in w for w in note_warnings)
     # The mission's phone stands in for the drafter's; a recorded name is printed.
     with admin.write() as session:
         session.execute(update(Mission).values(phone="+90 224 000 0000"))
@@ -344,3 +347,23 @@ def test_an_amount_on_file_is_printed_as_recorded_never_rounded(
     """A claim of 1 234 567,50 KRW recorded before entry refused it printed as 1 234 568 KRW:
     a demand for payment must say what the record says."""
     assert format_amount(Decimal(amount), currency, lang) == printed
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_note_verbale_carries_seal_and_initials_and_no_executor(
+    open_ws: OpenWs, case_id: str, lang: str
+) -> None:
+    """The fault: a note verbale, unsigned and sealed, printed the executor block (name,
+    phone, case number) of a signed letter at its foot."""
+    admin = open_ws("admin")
+    UserService(admin).set_signature("serik", signature("Серік Жақсыбеков", "Serik Zhaksybekov"))
+    UserService(admin).set_signature("aigul", signature("Айгүл Сәрсенбаева", "Aigul Sarsenbaeva"))
+    with admin.write() as session:  # the drafter's own phone, not the letterhead's
+        session.execute(update(User).where(User.username == "aigul").values(phone="+90 532 1"))
+    letters = LetterService(open_ws("aigul"), today=TODAY)
+    note = letters.draft(case_id, "note_verbale_labour_authority", lang)
+    text = text_of(letters.render_preview(note.id))
+    assert {"kk": "М.О.", "ru": "М.П.", "en": "L.S."}[lang] in text
+    assert {"kk": "С.Ж.", "ru": "С.Ж.", "en": "S.Z."}[lang] in text
+    for part in ("Сәрсенбаева", "Sarsenbaeva", "+90 532 1", "Орынд.", "Исп.", "Contact"):
+        assert part not in text  # the executor's name, phone and label
