@@ -63,7 +63,7 @@ from app.i18n import (
 from app.letters import PrintedPdf
 from app.reports import indicator_tables, render_stats_report
 from app.reports.charts import count_axis as axis_end_and_step
-from app.reports.charts import month_names
+from app.reports.charts import month_name, month_names
 from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.published import published
 from app.reports.tables import ReportTable, open_text_key, selection_lines
@@ -1015,10 +1015,12 @@ class DashboardPage(QWidget):
             return label(IloIndicator(key))
         if drill.measure == "country":
             return country_name(key)
-        if drill.measure in ("month", "mission"):
+        if drill.measure == "mission":
             return f"{names['opened']}: {key}"
-        if drill.measure in ("resolved", "closed") and key:
-            return f"{names[drill.measure]}: {key}"  # one month of the trend
+        if drill.measure == "month":
+            return f"{names['opened']}: {month_name(key, lang)}"
+        if drill.measure in ("resolved", "closed") and key:  # one month of the trend
+            return f"{names[drill.measure]}: {month_name(key, lang)}"
         return names.get(drill.measure, drill.measure)
 
     # -- exports -------------------------------------------------------------------------
