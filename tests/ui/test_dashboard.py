@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 
 from app.config import Paths
 from app.db.models import AuditEntry
+from app.i18n import country_name, format_number
 from app.reports import csv_bytes, indicator_tables
 from app.reports.pdf import render_stats_report
 from app.reports.published import published
@@ -870,3 +871,16 @@ def test_a_months_case_list_is_titled_with_the_months_name(
     scope = page.figures.scope
     assert page.describe(Drilldown(scope, "month", "2026-11")) == opened
     assert page.describe(Drilldown(scope, "closed", "2026-05")) == closed
+
+
+def test_the_countries_legend_keeps_each_count_in_view(page: DashboardPage) -> None:
+    """The fault: HQ's legend of host countries read "Біріккен Араб Әмірлі…": Qt gives a
+    legend on the right at most 40 % of the chart and cuts a label at its end, and the
+    country's count went with it. The count now comes first; the whole label shows under
+    the mouse."""
+    assert page.figures is not None
+    legend = page.country_chart.chart().legend()
+    shown = [c for c in page.figures.host_countries if c.count]
+    labels = [marker.label() for marker in legend.markers()]
+    assert labels == [f"{format_number(c.count)} · {country_name(c.key)}" for c in shown]
+    assert legend.showToolTips()

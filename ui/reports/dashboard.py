@@ -937,12 +937,17 @@ class DashboardPage(QWidget):
         f = self.figures
         assert f is not None
         chart = _chart(report_text("host_countries", current_language()))
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        legend = chart.legend()
+        legend.setAlignment(Qt.AlignmentFlag.AlignRight)
+        # Qt gives a legend on the right at most 40 % of the chart and cuts a longer label at
+        # its end: "Біріккен Араб Әмірлі…" lost its count. The count goes first, the name
+        # cut if need be and shown whole under the mouse.
+        legend.setShowToolTips(True)
         series = QPieSeries()
         keys = []
         for c in f.host_countries:
             if c.count:
-                series.append(f"{country_name(c.key)} ({c.count})", c.count)
+                series.append(f"{format_number(c.count)} · {country_name(c.key)}", c.count)
                 keys.append(c.key)
         chart.addSeries(series)
         self.country_chart.measure = "country"
