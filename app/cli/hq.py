@@ -251,7 +251,7 @@ def cmd_missions(args: argparse.Namespace) -> int:
             _("Country"),
             _("City"),
             _("Last bundle made"),
-            _("Days"),
+            _("Days since made"),  # the window's heading: "Күн" alone read as "Day"
             _("Cases"),
             _("Open"),
             _("Overdue"),

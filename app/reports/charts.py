@@ -18,7 +18,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
-from app.i18n import format_date
+from app.i18n import current_language, format_date
 from app.letters.fonts import FontSet
 
 WIDTH = 165 * mm
@@ -92,6 +92,18 @@ def month_names(months: Sequence[str], lang: str | None = None) -> list[str]:
         with_year = step > 1 or index == 0 or number == "01"
         names.append(f"{name}\n{year}" if with_year else name)
     return names
+
+
+def month_name(month: str, lang: str | None = None) -> str:
+    """One month of the statistics' ``YYYY-MM`` as a reader writes it: kk "2026 жылғы
+    қараша", ru "ноябрь 2026 г.", en "November 2026" (a figure's case list was titled
+    "Тіркелген істер: 2026-11")."""
+    year, number = (int(part) for part in month.split("-"))
+    first = date(year, number, 1)
+    language = lang or current_language()
+    if language == "kk":  # CLDR's "2026 ж. қараша"; documents write the year out
+        return f"{year} жылғы {format_date(first, 'MMMM', 'kk')}"
+    return format_date(first, "LLLL y 'г'." if language == "ru" else "LLLL y", language)
 
 
 def _drawing(height: float, fonts: FontSet) -> Drawing:

@@ -93,6 +93,42 @@ def label_value_widths(builder: DocumentBuilder, rows: Sequence[Sequence[str]]) 
     return [frame - value, value]
 
 
+# The headings' styles a table of many columns tries, the first whose words all fit.
+_HEAD_STYLES = ("cell_head", "cell_head_small")
+
+
+def whole_word_widths(
+    builder: DocumentBuilder, rows: Sequence[Sequence[str]]
+) -> tuple[list[float], str]:
+    """The widths (mm) of a table of several columns in which no word is broken, and the style
+    of its headings: each column at least as wide as its longest word (in a smaller heading
+    where the normal one's do not fit), the frame's room left shared out as the cells' whole
+    text wants it, then evenly. (Seven equal columns broke the Russian headings into
+    «Загрануче|ждение», «Урегулир|овано», the Kazakh into «Жабылға|н».)"""
+    for head in _HEAD_STYLES:
+
+        def width(cell: str, row: int, head: str = head) -> float:
+            style = builder.styles[head if row == 0 else "cell"]
+            return stringWidth(cell, style.fontName, style.fontSize) + 2 * _CELL_PADDING + 1
+
+        columns = range(max(len(row) for row in rows))
+        least = [
+            max(width(word, r) for r, row in enumerate(rows) for word in row[c].split() or [""])
+            for c in columns
+        ]
+        spare = FRAME_WIDTH - sum(least)
+        if spare >= 0:
+            break
+    else:
+        return [w / mm for w in least], head  # scaled down to the frame: words break
+    wants = [max(width(row[c], r) for r, row in enumerate(rows)) for c in columns]
+    more = [max(w - low, 0.0) for w, low in zip(wants, least, strict=True)]
+    share = min(1.0, spare / sum(more)) if sum(more) else 0.0
+    widths = [low + extra * share for low, extra in zip(least, more, strict=True)]
+    even = (FRAME_WIDTH - sum(widths)) / len(widths)
+    return [(w + even) / mm for w in widths], head
+
+
 def _table(
     builder: DocumentBuilder, table: ReportTable, lang: str, widths: list[float] | None = None
 ) -> None:
@@ -261,4 +297,6 @@ def _by_mission(builder: DocumentBuilder, ind: Indicators, lang: str, table: Rep
             _nothing_drawn([n for m in ind.by_mission for n in (m.opened, m.resolved)], ind, lang),
         )
     )
-    builder.table(_cells(table, lang), [25, 22, 22, 22, 27, 24, 23])
+    cells = _cells(table, lang)
+    widths, head = whole_word_widths(builder, cells)
+    builder.table(cells, widths, head_style=head)

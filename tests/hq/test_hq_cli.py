@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from app.domain.labels import urgency
-from app.i18n import format_datetime, set_language
+from app.i18n import _, format_datetime, set_language
 from app.letters.renderer import date_attributive
 from app.reports.texts import text as report_text
 from app.services.consolidation import ConsolidationService
@@ -85,6 +85,27 @@ def test_the_missions_last_bundle_is_in_the_readers_time_and_format(
         else:
             os.environ["TZ"] = before
         time.tzset()
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_missions_headings_are_the_windows(
+    consolidated: Site,  # noqa: F811
+    as_admin,
+    capsys,
+    lang: str,
+) -> None:
+    """The fault: beside «Соңғы пакет жасалған күн» the terminal headed the days since with
+    «Күн» alone ("Day"), where the window says «Жасалғаннан бері, күн»."""
+    folder = str(consolidated.paths.data_dir)
+    table = run_cli(capsys, "--lang", lang, "--data-dir", folder, "hq", "missions")
+    assert table.code == 0, table.err
+    try:
+        set_language(lang)
+        since = _("Days since made")
+    finally:
+        set_language("en")
+    assert since in table.out.splitlines()[0]
+    assert lang == "en" or since != "Days since made"  # in the reader's language
 
 
 def test_a_mission_cannot_migrate(sel: Site, as_admin, capsys, tmp_path: Path) -> None:  # noqa: F811

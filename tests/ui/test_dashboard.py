@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 
 from app.config import Paths
 from app.db.models import AuditEntry
+from app.i18n import country_name, format_number
 from app.reports import csv_bytes, indicator_tables
 from app.reports.pdf import render_stats_report
 from app.reports.published import published
@@ -497,7 +498,9 @@ def test_a_trend_point_lists_the_cases_of_its_own_line(
     page.findChild(QScrollArea).ensureWidgetVisible(view)
     click(qtbot, view.viewport(), line_point(view, line, x))
     dialog = listed(qtbot, page)
-    assert dialog.windowTitle() == f"{title}: {month}"
+    year, number = month.split("-")
+    named = f"{date(int(year), int(number), 1):%B %Y}"  # English: "March 2026"
+    assert dialog.windowTitle() == f"{title}: {named}"
     assert dialog.model.rowCount() == shown
     with demo.read() as session:
         expected = set(
@@ -848,3 +851,36 @@ def test_the_report_is_printed_in_the_language_chosen(
         "lang": "kk",
         "hide_names": False,
     }
+
+
+@pytest.mark.parametrize(
+    ("lang", "opened", "closed"),
+    [
+        ("kk", "Тіркелген істер: 2026 жылғы қараша", "Жабылған істер: 2026 жылғы мамыр"),
+        ("ru", "Заведено дел: ноябрь 2026 г.", "Закрыто дел: май 2026 г."),
+        ("en", "Cases opened: November 2026", "Cases closed: May 2026"),
+    ],
+)
+def test_a_months_case_list_is_titled_with_the_months_name(
+    page: DashboardPage, bridge: LanguageBridge, lang: str, opened: str, closed: str
+) -> None:
+    """The fault: a month of the trend (or of HQ's chart) listed its cases under the title
+    "Тіркелген істер: 2026-11", and the workbook exported from the list was headed so."""
+    assert page.figures is not None
+    bridge.set_language(lang)
+    scope = page.figures.scope
+    assert page.describe(Drilldown(scope, "month", "2026-11")) == opened
+    assert page.describe(Drilldown(scope, "closed", "2026-05")) == closed
+
+
+def test_the_countries_legend_keeps_each_count_in_view(page: DashboardPage) -> None:
+    """The fault: HQ's legend of host countries read "Біріккен Араб Әмірлі…": Qt gives a
+    legend on the right at most 40 % of the chart and cuts a label at its end, and the
+    country's count went with it. The count now comes first; the whole label shows under
+    the mouse."""
+    assert page.figures is not None
+    legend = page.country_chart.chart().legend()
+    shown = [c for c in page.figures.host_countries if c.count]
+    labels = [marker.label() for marker in legend.markers()]
+    assert labels == [f"{format_number(c.count)} · {country_name(c.key)}" for c in shown]
+    assert legend.showToolTips()

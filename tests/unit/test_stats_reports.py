@@ -635,3 +635,19 @@ def test_xlsx_amounts_are_numbers_grouped_in_thousands(tmp_path: Path, streamed:
     assert (sheet["B3"].value, sheet["B3"].number_format) == (908600000, "#,##0")
     assert (sheet["B4"].value, sheet["B4"].number_format) == (1250.5, "#,##0.00")
     assert sheet["B3"].data_type == "n" and sheet["C3"].number_format == "General"
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_missions_table_breaks_no_heading_word(lang: str) -> None:
+    """The fault: HQ's table of missions side by side gave its seven columns fixed widths, and
+    the report the department head reads broke «Загрануче|ждение», «Урегулир|овано»,
+    «Просрочен|ные», and in Kazakh «Жабылға|н», over two lines."""
+    pdf = render_stats_report(figures(by_mission=True), lang, MISSION)
+    words = {
+        word for page in PdfReader(io.BytesIO(pdf)).pages for word in page.extract_text().split()
+    }
+    table = {t.key: t for t in indicator_tables(published(figures(by_mission=True)), lang)}
+    headings = [word for heading in table["by_mission"].headers for word in heading.split()]
+    assert headings and [w for w in headings if w not in words] == []
+    for xs in drawn_line_xs(pdf):
+        assert all(MARGIN_LEFT - 0.5 <= x <= PAGE_WIDTH - MARGIN_RIGHT + 0.5 for x in xs)

@@ -63,7 +63,7 @@ from app.i18n import (
 from app.letters import PrintedPdf
 from app.reports import indicator_tables, render_stats_report
 from app.reports.charts import count_axis as axis_end_and_step
-from app.reports.charts import month_names
+from app.reports.charts import month_name, month_names
 from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.published import published
 from app.reports.tables import ReportTable, open_text_key, selection_lines
@@ -937,12 +937,17 @@ class DashboardPage(QWidget):
         f = self.figures
         assert f is not None
         chart = _chart(report_text("host_countries", current_language()))
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        legend = chart.legend()
+        legend.setAlignment(Qt.AlignmentFlag.AlignRight)
+        # Qt gives a legend on the right at most 40 % of the chart and cuts a longer label at
+        # its end: "Біріккен Араб Әмірлі…" lost its count. The count goes first, the name
+        # cut if need be and shown whole under the mouse.
+        legend.setShowToolTips(True)
         series = QPieSeries()
         keys = []
         for c in f.host_countries:
             if c.count:
-                series.append(f"{country_name(c.key)} ({c.count})", c.count)
+                series.append(f"{format_number(c.count)} · {country_name(c.key)}", c.count)
                 keys.append(c.key)
         chart.addSeries(series)
         self.country_chart.measure = "country"
@@ -1015,10 +1020,12 @@ class DashboardPage(QWidget):
             return label(IloIndicator(key))
         if drill.measure == "country":
             return country_name(key)
-        if drill.measure in ("month", "mission"):
+        if drill.measure == "mission":
             return f"{names['opened']}: {key}"
-        if drill.measure in ("resolved", "closed") and key:
-            return f"{names[drill.measure]}: {key}"  # one month of the trend
+        if drill.measure == "month":
+            return f"{names['opened']}: {month_name(key, lang)}"
+        if drill.measure in ("resolved", "closed") and key:  # one month of the trend
+            return f"{names[drill.measure]}: {month_name(key, lang)}"
         return names.get(drill.measure, drill.measure)
 
     # -- exports -------------------------------------------------------------------------
