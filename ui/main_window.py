@@ -49,6 +49,7 @@ from app.services import settings as domain_settings
 from app.services.sign_in import unlock_again
 from app.services.workspace import Workspace
 from ui import ui_settings
+from ui.clipboard_guard import ClipboardGuard
 from ui.help import AboutDialog, HelpDialog, ShortcutsDialog
 from ui.i18n_bridge import LanguageBridge
 from ui.icons import AREA_ICONS, area_icon, icon
@@ -195,6 +196,8 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.temp_folder.empty)
+        # A name or an IIN copied here is taken off the clipboard at a lock and at the end.
+        self.clipboard_guard = ClipboardGuard(self)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -513,6 +516,7 @@ class MainWindow(QMainWindow):
         self._focus_before_lock = focused if inside else None
         in_use = QApplication.activeWindow() is not None  # not locked in the background
         self._close_dialogs()
+        self._leave_nothing_readable()
         for act in self._guarded_actions:
             act.setEnabled(False)
         self.outer.setCurrentWidget(self.lock_screen)
@@ -520,6 +524,12 @@ class MainWindow(QMainWindow):
         if in_use:
             self.activateWindow()  # a dialog closed above had the keys: the password gets them
         self.locked.emit()
+
+    def _leave_nothing_readable(self) -> None:
+        # Away from the desk, the plain copies of opened attachments and what was copied here
+        # would be readable without a password: a viewer keeps what it shows, the file goes.
+        self.temp_folder.empty()
+        self.clipboard_guard.clear_ours()
 
     def _close_dialogs(self) -> None:
         # Dialogs float above the window and could show personal data: close them first.
@@ -681,7 +691,7 @@ class MainWindow(QMainWindow):
                 return
         self.idle_lock.stop()
         self.save_state()
-        self.temp_folder.empty()
+        self._leave_nothing_readable()
         event.accept()
 
     def _unsaved_work(self) -> bool:
