@@ -172,6 +172,7 @@ def test_a_migration_for_the_server_only_takes_no_backup(
     assert not migrate.changes_sqlite("0014", "0015")  # 0015: PostgreSQL's triggers only
     assert migrate.changes_sqlite("0013", "0015")
     assert not migrate.changes_sqlite("0026", "0027")  # 0027: PostgreSQL's triggers only
+    assert not migrate.changes_sqlite("0030", "0031")  # 0031: PostgreSQL's trigger only
     ws = unlock(installation, "admin", PASSWORD)
     with ws.write() as session:
         session.execute(text("UPDATE alembic_version SET version_num = 'older01'"))
