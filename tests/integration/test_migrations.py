@@ -41,6 +41,13 @@ def test_upgrade_from_first_revision_matches_models(tmp_path: Path) -> None:
         db.dispose()
 
 
+# The day counts' update function: its settings, and whether it opens with 0027's EXISTS.
+_UPDATE_FUNCTION = text(
+    "SELECT proconfig, prosrc LIKE '%IF NOT EXISTS%' FROM pg_proc "
+    "WHERE proname = 'case_day_stat_update_rows'"
+)
+
+
 def test_postgresql_runs_the_same_history_and_matches_models(pg_cluster: Cluster) -> None:
     """One history on both dialects: 0001..head on an empty PostgreSQL database leaves no
     difference from the models, keeps the day counts in triggers and goes back down cleanly."""
@@ -72,6 +79,12 @@ def test_postgresql_runs_the_same_history_and_matches_models(pg_cluster: Cluster
                 "case_ilo_indicator_day_stat_insert",
             ]
             assert inspect(connection).has_table("search_index")
+            assert connection.execute(_UPDATE_FUNCTION).one() == (["jit=off"], False)
+        with engine.begin() as connection:
+            downgrade(connection, "0030")
+        with engine.connect() as connection:
+            # 0031 down: 0027's function again, its EXISTS first, JIT as the server has it.
+            assert connection.execute(_UPDATE_FUNCTION).one() == (None, True)
         with engine.begin() as connection:
             downgrade(connection, "base")
         with engine.connect() as connection:
@@ -172,6 +185,7 @@ def test_a_migration_for_the_server_only_takes_no_backup(
     assert not migrate.changes_sqlite("0014", "0015")  # 0015: PostgreSQL's triggers only
     assert migrate.changes_sqlite("0013", "0015")
     assert not migrate.changes_sqlite("0026", "0027")  # 0027: PostgreSQL's triggers only
+    assert not migrate.changes_sqlite("0030", "0031")  # 0031: PostgreSQL's trigger only
     ws = unlock(installation, "admin", PASSWORD)
     with ws.write() as session:
         session.execute(text("UPDATE alembic_version SET version_num = 'older01'"))

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import case, delete, insert, select, update
 
-from app.db.models import Base, Case, CaseCategory, CaseDayStat
+from app.db.models import Base, Case, CaseCategory, CaseDayStat, CaseIloIndicator
 from app.services.cases import CaseService
 from app.services.csv_import import import_csv
 from app.services.demo import fill_demo
@@ -231,4 +231,70 @@ def test_cases_updated_and_codes_deleted_by_one_statement_are_counted(demo: Work
             delete(categories).where(categories.c.case_id.in_(moved[:8] + text_only))
         )
         assert done.rowcount > 8
+    assert_counts_match_a_recount(demo)
+
+
+def _copy_cases(ws: Workspace, times: int) -> None:
+    """``times`` copies of every case with its codes, each copy written by one multi-row
+    insert per table."""
+    cases, links = Case.__table__, (CaseCategory.__table__, CaseIloIndicator.__table__)
+    with ws.read() as session:
+        rows = [dict(r) for r in session.execute(select(cases)).mappings()]
+        codes = {table: session.execute(select(table)).all() for table in links}
+    for n in range(times):
+        new_ids = {row["id"]: str(uuid.uuid4()) for row in rows}
+        copies = [
+            {
+                **row,
+                "id": new_ids[row["id"]],
+                "seq": 1_000_000 + n * 1000 + i,
+                "number": f"C{n}-{i}",
+            }
+            for i, row in enumerate(rows)
+        ]
+        with ws.write() as session:
+            session.execute(insert(cases), copies)
+            for table, pairs in codes.items():
+                if pairs:
+                    session.execute(
+                        insert(table),
+                        [{"case_id": new_ids[case_id], "code": code} for case_id, code in pairs],
+                    )
+
+
+def _counts(ws: Workspace) -> list[tuple[object, ...]]:
+    """Every row of the per-day counts, in key order."""
+    table = CaseDayStat.__table__
+    with ws.read() as session:
+        rows = session.execute(select(table).order_by(*table.primary_key.columns)).all()
+        return [tuple(row) for row in rows]
+
+
+def test_a_bulk_update_of_thousands_of_cases_is_counted(demo: Workspace) -> None:
+    """A migration, a mass status change or a large bundle updates thousands of cases in one
+    statement (on PostgreSQL one run of the statement-level trigger, made linear by migration
+    0031): an update of uncounted columns alone leaves every count as it was; one that moves
+    every third case to another officer and every seventh to another day and outcome gives
+    the recount's figures."""
+    _copy_cases(demo, 50)  # 60 demo cases and 50 copies: 3,060 cases
+    cases = Case.__table__
+    before = _counts(demo)
+    with demo.write() as session:
+        done = session.execute(
+            update(cases).values(due_date=date(2027, 1, 31), description="bulk text")
+        )
+        assert done.rowcount == 3060
+    assert _counts(demo) == before
+    every_third = cases.c.seq % 3 == 0
+    every_seventh = cases.c.seq % 7 == 0
+    with demo.write() as session:
+        session.execute(
+            update(cases).values(
+                assigned_to=case((every_third, "bulk"), else_=cases.c.assigned_to),
+                received_at=case((every_seventh, date(2026, 5, 4)), else_=cases.c.received_at),
+                repatriated=case((every_seventh, True), else_=cases.c.repatriated),
+                due_date=date(2027, 2, 1),
+            )
+        )
+    assert _counts(demo) != before
     assert_counts_match_a_recount(demo)
