@@ -279,7 +279,10 @@ def _composed(
     flagged = params.get("indicators")
     if event == SystemEvent.CONTRACT_REVIEWED and isinstance(flagged, list) and flagged:
         names = ", ".join(labels.ilo_indicator(str(code), lang) for code in flagged)
-        sentence += " " + indicators.format(codes=names)
+        # Under its heading the entry reads «Risk: critical», with no full stop of its own:
+        # the indicators ran on into it («Риск: критический Выявлены индикаторы …»).
+        ends = sentence.rstrip().endswith((".", "!", "?", "…"))
+        sentence = sentence.rstrip() + (" " if ends else ". ") + indicators.format(codes=names)
     return sentence.strip()
 
 

@@ -1590,15 +1590,21 @@ class LetterService(DatedService):
         if person is not None:
             found += _latin_name_warning(person, row.lang, row.kind in ABROAD)
         scope = CONSENT_FOR_KIND.get(row.kind)
-        if scope and not consent_covers(person, row.kind):
-            found.append(consent_not_covered(ConsentScope(scope)))
+        lacking = [ConsentScope(scope)] if scope and not consent_covers(person, row.kind) else []
         # A warning, as the consent above and a referral to a partner abroad give, not a
         # refusal: consent may be on paper not yet recorded, and the law lets some transfers
         # abroad go without it (under a treaty, to protect life or health), which the
         # approver judges.
         country = self._data_goes_to(session, row, case)
-        if country != KAZAKHSTAN and not consents_to_transfer_abroad(person):
-            found.append(cross_border_not_covered(country))
+        abroad = country != KAZAKHSTAN and not consents_to_transfer_abroad(person)
+        if (lacking or abroad) and not has_recorded_consent(person):
+            # Told of a "recorded consent" that does not cover this, the consul looked for a
+            # consent the case does not hold: it holds none, said once.
+            found.append(no_consent_recorded(*lacking, *([ConsentScope.CROSS_BORDER] * abroad)))
+        else:
+            found += [consent_not_covered(scope_) for scope_ in lacking]
+            if abroad:
+                found.append(cross_border_not_covered(country))
         codes = {c.code for c in case.categories}
         abuse = [c for c in _ABUSE_BY_EMPLOYER if c.value in codes]
         if row.kind == "employer_letter" and abuse:
@@ -2113,6 +2119,24 @@ def consent_not_covered(scope: ConsentScope, *more: ConsentScope) -> str:
         "The person's recorded consent does not cover sharing their data with this "
         "addressee ({scope})."
     ).format(scope="; ".join(label(s) for s in (scope, *more)))  # their words, not codes
+
+
+def has_recorded_consent(person: Person | None) -> bool:
+    """Whether any consent of the person is recorded (a date or what it covers)."""
+    return person is not None and bool(person.consent_date or person.consent_scope)
+
+
+def no_consent_recorded(*needed: ConsentScope) -> str:
+    """The warning for a letter giving away the data of a person with no consent recorded at
+    all: what the letter needs, and where the officer records it."""
+    return _(
+        "No consent of the person is recorded, and this letter gives their data to its "
+        "addressee ({scopes}). If the person agreed, edit the case: under “{section}”, enter "
+        "the date the consent was given and tick what it covers."
+    ).format(
+        scopes="; ".join(label(s) for s in needed),
+        section=_("Consent to processing of personal data"),
+    )
 
 
 def consents_to_transfer_abroad(person: Person | None) -> bool:

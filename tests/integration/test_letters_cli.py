@@ -139,7 +139,7 @@ def test_register_issue_and_verify(
     login(monkeypatch, "serik")
     approved = cli(capsys, installation, "approve", letter_id)
     assert approved.code == 0
-    assert "Warning: The person's recorded consent does not cover" in approved.err
+    assert "Warning: No consent of the person is recorded" in approved.err
     issued = cli(capsys, installation, "issue", letter_id)
     assert issued.code == 0, issued.err
     number = issued.out.strip()

@@ -99,7 +99,9 @@ def test_findings_update_as_fields_are_filled_and_save_stores(
     type_into(qtbot, page.hours_per_week, "200")
     settled(qtbot, page)
     assert "a week has only 168 hours" in page.error.text()
-    assert page.findings.rowCount() == 0
+    # The hours refused, the findings of the other terms stay in view.
+    assert "weekly_hours" not in shown_findings(page)
+    assert shown_findings(page)["recruitment_fee"] == "violation"
     type_into(qtbot, page.hours_per_week, "72")
     settled(qtbot, page)
     assert page.error.isHidden()
@@ -509,3 +511,32 @@ def test_the_findings_give_their_reasons_and_citations_room_for_whole_words(
             assert metrics.horizontalAdvance(widest) <= room, (row, column, widest)
             index = table.model().index(row, column)
             assert cell_shortfall(table, index) == 0, (row, column)  # rows as tall as they need
+
+
+@pytest.mark.parametrize(
+    ("fill", "missing"),
+    [
+        ({"wage_amount": "1800000"}, "Fill in “Currency” as well (for example “Currency: USD”)."),
+        ({"wage_amount": "1800000", "wage_currency": "XYZ"}, "“Currency”: “XYZ” is not"),
+        ({"recruitment_fee_paid_by_worker": "1500"}, "Fill in “Fee currency” as well"),
+    ],
+)
+def test_a_term_still_to_fill_leaves_the_other_findings_shown(
+    qtbot: QtBot, review: ContractReviewPage, fill: dict[str, str], missing: str
+) -> None:
+    """The fault: a wage typed before its currency emptied the whole table, so the passport
+    kept by the employer and the 72-hour week were not shown until the currency was found."""
+    choose(qtbot, review.passport_held_by, "employer")
+    type_into(qtbot, review.hours_per_week, "72")
+    for name, text in fill.items():
+        type_into(qtbot, getattr(review, name), text)
+    settled(qtbot, review)
+    assert review.error.text().startswith(missing)
+    shown = shown_findings(review)
+    assert shown["passport_retention"] == "violation"
+    assert shown["weekly_hours"] == "violation"
+    assert "minimum_wage" not in shown and "recruitment_fee" not in shown
+    assert review.risk_badge.text() != "—"
+    click(qtbot, review.save_button)  # the review is still refused until the term is filled
+    wait_written(qtbot, review)
+    assert review.saved is None and review.error.text().startswith(missing)

@@ -211,3 +211,23 @@ def test_a_transfer_is_said_once_in_case_show_the_window_and_the_subject_s_copy(
     }
     row = _entry_row(stored, "en", lambda user: user or "")
     assert row[1:] == ["Case transferred by headquarters", "From SEL to DXB."]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Risk: high. ILO forced-labour indicators flagged: "),
+        ("ru", "Риск: высокий. Выявлены индикаторы принудительного труда МОТ: "),
+        ("kk", "Тәуекел: "),
+    ],
+)
+def test_a_reviews_indicators_are_a_sentence_of_their_own(lang: str, expected: str) -> None:
+    """The fault: under the heading the risk and the indicators ran together with no stop:
+    «Риск: критический Выявлены индикаторы принудительного труда МОТ: …»."""
+    data = event_data(SystemEvent.CONTRACT_REVIEWED, **SAMPLE_PARAMS[SystemEvent.CONTRACT_REVIEWED])
+    said = detail(data, "", lang)
+    assert said.startswith(expected)
+    _risk, indicators = said.split(". ", 1)
+    assert indicators[:1].isupper() and said.endswith(".")
+    # The whole sentence («Contract reviewed: risk high. …») was right and stays so.
+    assert ". " in compose(data, "", lang) and ". . " not in compose(data, "", lang)

@@ -19,6 +19,7 @@ ABROAD_KINDS = ("note_verbale_labour_authority", "employer_letter", "referral")
 HOME_KINDS = ("hq_case_report", "agency_report", "assistance_certificate")
 NOT_COVERED = "consent does not cover sharing"
 CROSS_BORDER = "out of Kazakhstan"
+NONE_RECORDED = "No consent of the person is recorded"
 SHELTER = PartnerInput(name="Bursa Migrant Shelter", kind="shelter", country="TR", city="Bursa")
 AT_HOME = PartnerInput(name="Almaty Employment Centre", kind="other", country="KZ")
 
@@ -106,9 +107,9 @@ def test_letters_to_kazakhstan_and_the_worker_s_certificate_never_need_it(
         warnings = letters.checks_for_case(case_id, kind, "en", fields_for(kind))
         assert not any(CROSS_BORDER in w for w in warnings), kind
     hq = letters.checks_for_case(case_id, "hq_case_report", "en", fields_for("hq_case_report"))
-    assert any(NOT_COVERED in w for w in hq)
+    assert any(NONE_RECORDED in w and "cross-border" not in w for w in hq)
     home = letters.checks_for_case(case_id, "referral", "en", fields_for("referral", AT_HOME.name))
-    assert any(NOT_COVERED in w for w in home)
+    assert any(NONE_RECORDED in w and "cross-border" not in w for w in home)
     assert not any(CROSS_BORDER in w for w in home)
 
 
@@ -134,3 +135,29 @@ def test_a_referral_letter_goes_where_the_partner_is(open_ws: OpenWs) -> None:
     assert any(
         CROSS_BORDER in w for w in letters.checks_for_case(case_id, "referral", "en", unlisted)
     )
+
+
+def test_a_person_with_no_consent_recorded_is_said_to_have_none(open_ws: OpenWs) -> None:
+    """The fault: for a worker whose case records no consent at all, the approver read twice
+    that "the person's recorded consent does not cover" the addressee and the transfer abroad,
+    and looked for a consent the case does not hold. One warning says none is recorded and
+    what the letter needs; a consent that is recorded but too narrow keeps its own words."""
+    PartnerService(open_ws("serik")).create(SHELTER)
+    case_id = case_in_turkiye(open_ws, ())
+    letters = LetterService(open_ws("aigul"), today=TODAY)
+    draft = letters.draft(case_id, "note_verbale_labour_authority", "en", fields_for("note"))
+    consent = [w for w in letters.warnings(draft.id) if "consent" in w]
+    assert consent == [
+        "No consent of the person is recorded, and this letter gives their data to its "
+        "addressee (passing data to the host country's authorities; cross-border transfer). "
+        "If the person agreed, edit the case: under “Consent to processing of personal data”, "
+        "enter the date the consent was given and tick what it covers."
+    ]
+    # With nothing to give abroad and no addressee needing consent, nothing is said.
+    certificate = letters.draft(case_id, "assistance_certificate", "en", fields_for("x"))
+    assert not [w for w in letters.warnings(certificate.id) if "consent" in w]
+    # A narrower consent is still named as recorded.
+    narrow = case_in_turkiye(open_ws, ("case_handling",), iin="880512400011")
+    note = letters.draft(narrow, "note_verbale_labour_authority", "en", fields_for("note"))
+    said = [w for w in letters.warnings(note.id) if "consent" in w]
+    assert len(said) == 2 and all("recorded consent does not cover" in w for w in said)

@@ -87,7 +87,7 @@ def test_approver_is_warned_of_consent_script_and_state(open_ws: OpenWs, case_id
     fields = LetterFields(facts="По её словам, зарплата не выплачивается с июня.")
     draft = letters.draft(case_id, "note_verbale_labour_authority", "en", fields)
     warnings = letters.warnings(draft.id)
-    assert any("consent does not cover" in w for w in warnings)
+    assert any("No consent of the person is recorded" in w for w in warnings)
     assert any(w.startswith("The facts: text in another language") for w in warnings)
     clean = letters.draft(case_id, "note_verbale_labour_authority", "kk")
     assert not any("another language" in w for w in letters.warnings(clean.id))

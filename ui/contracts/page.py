@@ -654,9 +654,16 @@ class ContractReviewPage(QWidget):
             self._show(None, _("Choose the host country to see the findings."))
             return
         try:
-            terms, result = self.service.preview(self.terms_data(), country, self.field_names())
-        except ValidationError as exc:
+            data = self.terms_data()
+        except ValidationError as exc:  # a contract date that is not one
             self._show(None, self._in_form_words(exc))
+            return
+        try:
+            terms, result = self.service.preview(data, country, self.field_names())
+        except ValidationError as exc:
+            # One field left to fill (a wage with no currency yet) hid every finding, the
+            # passport kept by the employer among them: the rest are shown beside the refusal.
+            self._show(self._review_without(data, country, exc), self._in_form_words(exc))
             return
         reference = self.service.host_reference(terms)
         outdated = reference.outdated if reference is not None else ()
@@ -671,6 +678,32 @@ class ContractReviewPage(QWidget):
         )
         self.outdated.setVisible(bool(outdated))
         self._show(result, "")
+
+    def _review_without(
+        self, data: dict[str, object], country: str, refused: ValidationError
+    ) -> ReviewResult | None:
+        """The findings of the terms that were not refused: each refused field is left out
+        with the fields read with it, until the rest pass (None if nothing is left)."""
+        while refused.field:
+            left_out = next(
+                (group for group in self._READ_TOGETHER if refused.field in group),
+                {refused.field},
+            )
+            kept = {key: value for key, value in data.items() if key not in left_out}
+            if len(kept) == len(data) or not kept:
+                return None
+            data = kept
+            try:
+                return self.service.preview(data, country, self.field_names())[1]
+            except ValidationError as exc:
+                refused = exc
+        return None
+
+    # Terms a rule reads only together: a wage means nothing without its currency and period.
+    _READ_TOGETHER = (
+        frozenset({"wage_amount", "wage_currency", "wage_period"}),
+        frozenset({"recruitment_fee_paid_by_worker", "recruitment_fee_currency"}),
+    )
 
     # Fields a review needs together: which one is missing, named as the form names it.
     _MISSING_TOGETHER = frozenset({"wage_period", "wage_currency", "recruitment_fee_currency"})
