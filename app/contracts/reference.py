@@ -168,6 +168,9 @@ class HostCountryReference:
     recruitment_fees: LawReference | None
     probation: Probation | None
     health_insurance: LawReference | None
+    # The host's law on paying wages (when, how, on leaving, interest or penalty for delay):
+    # no figure the review compares, but the law a letter on unpaid wages cites.
+    wage_payment: LawReference | None = None
     # Subjects whose newest figure stopped being valid before the day asked about: the table
     # needs an update from HQ (shown in the app).
     outdated: tuple[str, ...] = ()
@@ -227,6 +230,7 @@ SUBJECTS: tuple[str, ...] = (
     "recruitment_fees",
     "probation",
     "health_insurance",
+    "wage_payment",
 )
 SUPPORTED_VERSIONS = (2,)
 
@@ -403,6 +407,7 @@ _PARSERS: dict[str, Any] = {
     "recruitment_fees": _law,
     "probation": _probation,
     "health_insurance": _law,
+    "wage_payment": _law,
 }
 
 
