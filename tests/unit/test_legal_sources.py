@@ -641,3 +641,32 @@ def test_applicable_law_lists_korea_s_article_43_with_its_source_unverified(lang
     assert art56.about == "overtime_pay"
     domestic = host_law_from(default_reference(), "KR", lang, date(2026, 12, 7), domestic=True)
     assert not [p for p in domestic.provisions if p.subject == "wage_payment"]
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_korean_contract_without_overtime_pay_is_told_of_article_56_unverified(
+    lang: str,
+) -> None:
+    """The review of unpaid overtime cited only ILO C001; Korea's own rate (at least 50 per cent
+    extra, Labor Standards Act Art. 56) is now beside it, marked as read in a translation. A
+    contract in Türkiye, whose table has no such article, cites C001 alone."""
+    from app.contracts import parse_terms, review
+    from app.i18n import language_override
+    from app.services.contracts import applicable_provisions
+
+    def overtime_refs(country: str) -> list[Any]:
+        terms = parse_terms(
+            KOREAN_FACTORY_CONTRACT | {"host_country": country, "overtime_paid": False}
+        )
+        with language_override(lang):
+            findings = review(terms, applicable_provisions(country, lang)).findings
+        (finding,) = [f for f in findings if f.rule == "overtime_pay"]
+        assert finding.level == "violation"
+        return list(finding.references)
+
+    article = {"kk": "56-бап", "ru": "ст. 56", "en": "Art. 56"}[lang]
+    (art56,) = [r for r in overtime_refs("KR") if r.text.endswith(article)]
+    assert "Labor Standards Act" in art56.text and art56.verified is False
+    assert art56.source.startswith("https://k-labor.co.kr/")
+    assert not any("Art. 43" in r.text or "43-бап" in r.text for r in overtime_refs("KR"))
+    assert not any("4857" in r.text for r in overtime_refs("TR"))
