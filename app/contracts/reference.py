@@ -54,6 +54,9 @@ class StatuteCite:
     # monthly minimum wage rests on the article that pays the weekly day of rest too, and a
     # letter must not call that article "minimum wage" (None: the figure's subject).
     about: str | None = None
+    # Where this article itself was read, when not at the figure's source (one entry's
+    # articles are often on different pages); empty: the figure's source.
+    source: str = ""
 
     @property
     def key(self) -> str:
@@ -286,6 +289,7 @@ def _provenance(
             _statute(statutes or {}, item["statute"]),
             item.get("article") or None,
             _about(item.get("about")),
+            str(item.get("source") or "").strip(),
         )
         for item in raw.get("cites") or ()
     )

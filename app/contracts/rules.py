@@ -328,7 +328,7 @@ def _cite(provenance: Provenance, law: str | None = None) -> tuple[Reference, ..
             Reference(
                 key=f"host:{cite.key}",
                 text=statute_citation(cite, language),
-                source=provenance.source,
+                source=cite.source or provenance.source,
                 verified=provenance.verified,
             )
             for cite in provenance.cites

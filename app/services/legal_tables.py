@@ -286,7 +286,7 @@ def host_law_from(
                     subject=subject,
                     subject_label=rule_label(about, lang),
                     citation=statute_citation(cite, lang),
-                    source=item.provenance.source,
+                    source=cite.source or item.provenance.source,
                     verified=item.provenance.verified,
                     about=about,
                 )

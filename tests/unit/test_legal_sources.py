@@ -639,6 +639,8 @@ def test_applicable_law_lists_korea_s_article_43_with_its_source_unverified(lang
     assert art43.subject_label == review_rule("wage_payment", lang)
     (art56,) = [p for p in law.provisions if p.citation.endswith(article.replace("43", "56"))]
     assert art56.about == "overtime_pay"
+    # Each article links to the page it was read at: Art. 43 to the Act's chapter on wages.
+    assert "chapter_idx=11" in art43.source and "items_idx=5613" in art56.source
     domestic = host_law_from(default_reference(), "KR", lang, date(2026, 12, 7), domestic=True)
     assert not [p for p in domestic.provisions if p.subject == "wage_payment"]
 
@@ -667,6 +669,7 @@ def test_a_korean_contract_without_overtime_pay_is_told_of_article_56_unverified
     article = {"kk": "56-бап", "ru": "ст. 56", "en": "Art. 56"}[lang]
     (art56,) = [r for r in overtime_refs("KR") if r.text.endswith(article)]
     assert "Labor Standards Act" in art56.text and art56.verified is False
-    assert art56.source.startswith("https://k-labor.co.kr/")
+    # Its own page (the entry's source is the Act's chapter on wages, which has no Art. 56).
+    assert art56.source.startswith("https://k-labor.co.kr/") and "items_idx=5613" in art56.source
     assert not any("Art. 43" in r.text or "43-бап" in r.text for r in overtime_refs("KR"))
     assert not any("4857" in r.text for r in overtime_refs("TR"))
