@@ -54,6 +54,9 @@ class StatuteCite:
     # monthly minimum wage rests on the article that pays the weekly day of rest too, and a
     # letter must not call that article "minimum wage" (None: the figure's subject).
     about: str | None = None
+    # Where this article itself was read, when not at the figure's source (one entry's
+    # articles are often on different pages); empty: the figure's source.
+    source: str = ""
 
     @property
     def key(self) -> str:
@@ -168,6 +171,9 @@ class HostCountryReference:
     recruitment_fees: LawReference | None
     probation: Probation | None
     health_insurance: LawReference | None
+    # The host's law on paying wages (when, how, on leaving, interest or penalty for delay):
+    # no figure the review compares, but the law a letter on unpaid wages cites.
+    wage_payment: LawReference | None = None
     # Subjects whose newest figure stopped being valid before the day asked about: the table
     # needs an update from HQ (shown in the app).
     outdated: tuple[str, ...] = ()
@@ -227,6 +233,7 @@ SUBJECTS: tuple[str, ...] = (
     "recruitment_fees",
     "probation",
     "health_insurance",
+    "wage_payment",
 )
 SUPPORTED_VERSIONS = (2,)
 
@@ -282,6 +289,7 @@ def _provenance(
             _statute(statutes or {}, item["statute"]),
             item.get("article") or None,
             _about(item.get("about")),
+            str(item.get("source") or "").strip(),
         )
         for item in raw.get("cites") or ()
     )
@@ -403,6 +411,7 @@ _PARSERS: dict[str, Any] = {
     "recruitment_fees": _law,
     "probation": _probation,
     "health_insurance": _law,
+    "wage_payment": _law,
 }
 
 

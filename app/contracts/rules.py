@@ -328,7 +328,7 @@ def _cite(provenance: Provenance, law: str | None = None) -> tuple[Reference, ..
             Reference(
                 key=f"host:{cite.key}",
                 text=statute_citation(cite, language),
-                source=provenance.source,
+                source=cite.source or provenance.source,
                 verified=provenance.verified,
             )
             for cite in provenance.cites
@@ -361,6 +361,13 @@ def _law_refs(law: LawReference | None) -> tuple[Reference, ...]:
     if law is None or not law.law:
         return ()
     return _cite(law.provenance, law.law)
+
+
+def _host_refs_about(law: LawReference | None, about: str) -> tuple[Reference, ...]:
+    """The provisions of a host law that are themselves about ``about``: Korea's article on
+    overtime pay stands among its articles on paying wages."""
+    cites = tuple(c for c in law.provenance.cites if c.about == about) if law else ()
+    return _cite(replace(law.provenance, cites=cites)) if law and cites else ()
 
 
 def _is_domestic_work(terms: ContractTerms) -> bool:
@@ -736,8 +743,13 @@ def rule_overtime_pay(terms: ContractTerms, ref: HostCountryReference | None) ->
     paid = terms.overtime_paid
     if paid is None:
         return None
+    # The host's own rate, where the table has it (Korea: Labor Standards Act Art. 56).
+    references = (
+        C001_OVERTIME,
+        *_host_refs_about(ref.wage_payment if ref else None, "overtime_pay"),
+    )
     if paid:
-        return Finding("overtime_pay", "ok", _("Overtime is paid."), (C001_OVERTIME,))
+        return Finding("overtime_pay", "ok", _("Overtime is paid."), references)
     normal = ref.hours.normal_weekly if ref and ref.hours else ILO_MAX_WEEKLY_HOURS
     hours = terms.hours_per_week
     if hours is not None and hours > normal:
@@ -749,7 +761,7 @@ def rule_overtime_pay(terms: ContractTerms, ref: HostCountryReference | None) ->
                 "The contract sets {hours} hours a week, {extra} above the normal {normal}, "
                 "but overtime is not paid."
             ).format(hours=_number(hours), extra=_number(hours - normal), normal=_number(normal)),
-            _with_indicators((C001_OVERTIME,), indicators),
+            _with_indicators(references, indicators),
             indicators,
         )
     return Finding(
@@ -759,7 +771,7 @@ def rule_overtime_pay(terms: ContractTerms, ref: HostCountryReference | None) ->
             "The contract does not pay overtime: any work beyond {normal} hours a week must "
             "be paid at a higher rate."
         ).format(normal=_number(normal)),
-        (C001_OVERTIME,),
+        references,
     )
 
 

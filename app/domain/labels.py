@@ -127,6 +127,8 @@ def _review_rules(pgettext: Callable[[str, str], str]) -> dict[str, str]:
         "rest_days": pgettext("review subject", "Weekly rest"),
         "paid_leave": pgettext("review subject", "Paid annual leave"),
         "deductions": pgettext("review subject", "Deductions from wages"),
+        # Not a rule (a contract records no pay day): what a host's law on paying wages is about.
+        "wage_payment": pgettext("review subject", "Payment of wages"),
         "contract_language": pgettext("review subject", "Contract language"),
         "signed_copy": pgettext("review subject", "Signed copy of the contract"),
         "return_ticket": pgettext("review subject", "Return ticket"),

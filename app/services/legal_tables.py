@@ -202,7 +202,12 @@ SUBJECT_RULES: dict[str, str] = {
     "recruitment_fees": "recruitment_fee",
     "probation": "probation",
     "health_insurance": "insurance",
+    # No review rule judges it (a contract records no pay day): its own subject names it.
+    "wage_payment": "wage_payment",
 }
+# Subjects of the table no review rule judges, and the complaint categories a letter cites
+# them on (a rule's own categories decide that for the others).
+UNREVIEWED_CATEGORIES: dict[str, tuple[str, ...]] = {"wage_payment": ("unpaid_wages",)}
 # Subjects a provision may be about (its cite's ``about``) that no review rule of their own
 # judges, and the rule that does: the weekly-hours rule checks the cap with overtime.
 ABOUT_RULES: dict[str, str] = {"overtime_limit": "weekly_hours"}
@@ -281,7 +286,7 @@ def host_law_from(
                     subject=subject,
                     subject_label=rule_label(about, lang),
                     citation=statute_citation(cite, lang),
-                    source=item.provenance.source,
+                    source=cite.source or item.provenance.source,
                     verified=item.provenance.verified,
                     about=about,
                 )

@@ -114,7 +114,12 @@ from app.services.agreements import (
     letter_citations,
 )
 from app.services.cases import CaseService, checked_file
-from app.services.legal_tables import HostLawInfo, host_law, judging_rule
+from app.services.legal_tables import (
+    UNREVIEWED_CATEGORIES,
+    HostLawInfo,
+    host_law,
+    judging_rule,
+)
 from app.services.letterhead import letterhead
 from app.services.replies import AWAITS_REPLY, unanswered
 from app.services.rows import add_case_event, copied, live_row
@@ -162,6 +167,9 @@ _ADDRESSED_AT_HOME = {"agency_report", "hq_case_report"}
 # Letters to addressees whom treaties between states do not bind: they cite the host
 # state's own law, which does (issue 15 item 6).
 _HOST_LAW_ONLY = {"employer_letter"}
+# Letters to the host state's own authorities: after the treaties, they cite the host's law on
+# the case's complaints too (a labour ministry enforces it; unverified articles are marked).
+_HOST_LAW_TOO = {"note_verbale_labour_authority"}
 # Letters that cite only provisions checked against their source, leaving out the rest (the
 # approver is told which): an employer reads the host's law as settled. Other letters cite
 # the agreement library's unchecked provisions marked "unverified" (most are not checked).
@@ -1777,13 +1785,20 @@ class LetterService(DatedService):
         """What the officer cited, else the relevant provisions binding the host state
         (app.services.agreements); for an employer, the host's law on the case's complaints."""
         if kind in _HOST_LAW_ONLY:
-            return tuple(
-                Citation(
-                    p.citation, "", p.subject_label[:1].lower() + p.subject_label[1:], p.verified
-                )
-                for p in self._host_law_bearing(session, case, lang, on)
-            )
-        return letter_citations(self.ws, case.id, lang, session, on)
+            return self._host_law_citations(session, case, lang, on)
+        treaties = letter_citations(self.ws, case.id, lang, session, on)
+        if kind in _HOST_LAW_TOO:
+            return treaties + self._host_law_citations(session, case, lang, on)
+        return treaties
+
+    def _host_law_citations(
+        self, session: Session, case: Case, lang: str, on: date
+    ) -> tuple[Citation, ...]:
+        """The host's law on the case's complaints, each article named by its subject."""
+        return tuple(
+            Citation(p.citation, "", p.subject_label[:1].lower() + p.subject_label[1:], p.verified)
+            for p in self._host_law_bearing(session, case, lang, on)
+        )
 
     def _host_law_bearing(
         self, session: Session, case: Case, lang: str, on: date
@@ -1795,6 +1810,10 @@ class LetterService(DatedService):
 
         categories = {c.code for c in case.categories}
         bearing = {rule.code for rule in RULES if categories & set(rule.categories)}
+        # The table's subjects no rule judges (paying wages) bear on categories of their own.
+        bearing |= {
+            s for s, bears_on in UNREVIEWED_CATEGORIES.items() if categories & set(bears_on)
+        }
         domestic = is_domestic_case(session, case.id)
         law = host_law(self.ws, case.host_country, lang, on=on, session=session, domestic=domestic)
         return tuple(

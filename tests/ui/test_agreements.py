@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -546,3 +547,25 @@ def test_notes_saved_meanwhile_by_another_user_are_refused_naming_them(
     assert admin.notes_saved.text() != "Saved."
     assert admin.notes.toPlainText() == "Cite with C105."
     assert AgreementService(admin_ws).get("ilo-c029").mission_notes == "Hotline 1-800-000."
+
+
+def test_the_panel_lists_korea_s_law_on_paying_wages_marked_not_verified(
+    qtbot: QtBot, open_ws: OpenWs, tmp_path: Path
+) -> None:
+    """The fault: a Korean unpaid-wages case's Applicable law named the Minimum Wage Act and
+    the working week, nothing on paying wages. Art. 43 now shows, in red with the marker, its
+    subject, and the address it was read at as a link."""
+    from app.agreements.applicability import unverified_marker
+    from app.contracts.reference import reference_for
+
+    korea = reference_for("KR")
+    assert korea is not None and korea.wage_payment is not None
+    ws = open_ws("aigul")
+    panel = on_screen(qtbot, ApplicableLawPanel(ws, new_case(ws, "KR", ("unpaid_wages",))))
+    row = next(r for r in top_items(panel.host_law) if "Art. 43" in r.text(0))
+    assert row.text(0) == f"Labor Standards Act, Art. 43 {unverified_marker('en')}"
+    assert row.text(1) == "Payment of wages"
+    assert row.toolTip(0)  # says "not verified" in words, not only in red
+    click_item(qtbot, panel.host_law, row)
+    assert links_in(panel.source.text()) == [korea.wage_payment.provenance.source]
+    assert panel.grab().save(str(tmp_path / "applicable-law-kr-wages.png"))

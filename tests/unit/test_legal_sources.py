@@ -566,3 +566,110 @@ def test_every_verified_host_figure_names_the_address_it_was_checked_at() -> Non
     korea = document["countries"]["KR"]
     assert korea["paid_leave"][0]["verified"] is False
     assert "not verified" in korea["paid_leave"][0]["note"]
+
+
+# --- the host's law on paying wages -------------------------------------------------------------
+
+WAGE_PAYMENT_ARTICLES = {
+    "KR": ("kr-labor-standards-act", ("Art. 43", "Art. 36", "Art. 56", "Art. 109")),
+    "TR": ("tr-labour-law-4857", ("Art. 32", "Art. 34")),
+    "RU": ("ru-labour-code", ("Art. 136", "Art. 140", "Art. 236")),
+}
+
+
+@pytest.mark.parametrize("country", sorted(WAGE_PAYMENT_ARTICLES))
+def test_the_host_law_on_paying_wages_says_where_it_was_read_and_is_not_verified(
+    country: str,
+) -> None:
+    """The fault: Korea's table cited the minimum wage and the working week, nothing on paying
+    wages, so a letter on unpaid wages (the most common complaint) cited no host law on it. Each
+    entry was read in a translation or an unofficial copy: sourced, dated, not verified."""
+    from datetime import date
+
+    from app.contracts.reference import reference_for
+
+    statute, articles = WAGE_PAYMENT_ARTICLES[country]
+    reference = reference_for(country, on=date(2026, 12, 7))
+    assert reference is not None and reference.wage_payment is not None
+    provenance = reference.wage_payment.provenance
+    assert [(c.statute.id, c.article) for c in provenance.cites] == [(statute, a) for a in articles]
+    assert provenance.source.startswith(("https://", "http://"))
+    assert provenance.checked_on == date(2026, 12, 7) and provenance.verified is False
+    assert "not verified" in provenance.note
+    # Each article it names is one the note says what it provides.
+    assert all(f"{a}:" in provenance.note for a in articles)
+
+
+def test_a_wage_payment_entry_is_refused_as_any_figure_when_broken() -> None:
+    """The new subject is held to the table's rules: the schema and the loader refuse a
+    verified entry without a source, and the loader a cite of a statute the table lacks."""
+    from app.contracts.reference import REFERENCE_FILE, ReferenceFileError, parse_reference
+
+    validator = _validator(REFERENCE_FILE.with_name("host_countries.schema.json"))
+    document = json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+    entry = document["countries"]["KR"]["wage_payment"][0]
+    entry |= {"verified": True, "source": ""}
+    assert list(validator.iter_errors(document))
+    with pytest.raises(ReferenceFileError, match="verified figure must name its source"):
+        parse_reference(document)
+    entry |= {"verified": False, "source": "https://k-labor.co.kr/"}
+    assert list(validator.iter_errors(document)) == []
+    entry["cites"][0]["statute"] = "kr-wage-act"
+    with pytest.raises(ReferenceFileError, match="unknown statute"):
+        parse_reference(document)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_applicable_law_lists_korea_s_article_43_with_its_source_unverified(lang: str) -> None:
+    """A Korean case's Applicable law names the Act's Art. 43 on paying wages with where it
+    was read, unverified; Art. 56 is named by what it is about (overtime pay); a domestic
+    worker, whom the Act leaves out (Art. 11), is not told of it."""
+    from datetime import date
+
+    from app.contracts.reference import default_reference
+    from app.domain.labels import review_rule
+    from app.services.legal_tables import host_law_from
+
+    law = host_law_from(default_reference(), "KR", lang, date(2026, 12, 7))
+    article = {"kk": "43-бап", "ru": "ст. 43", "en": "Art. 43"}[lang]
+    (art43,) = [p for p in law.provisions if p.citation.endswith(article)]
+    assert "Labor Standards Act" in art43.citation
+    assert art43.subject == "wage_payment" and art43.verified is False
+    assert art43.source.startswith("https://k-labor.co.kr/")
+    assert art43.subject_label == review_rule("wage_payment", lang)
+    (art56,) = [p for p in law.provisions if p.citation.endswith(article.replace("43", "56"))]
+    assert art56.about == "overtime_pay"
+    # Each article links to the page it was read at: Art. 43 to the Act's chapter on wages.
+    assert "chapter_idx=11" in art43.source and "items_idx=5613" in art56.source
+    domestic = host_law_from(default_reference(), "KR", lang, date(2026, 12, 7), domestic=True)
+    assert not [p for p in domestic.provisions if p.subject == "wage_payment"]
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_korean_contract_without_overtime_pay_is_told_of_article_56_unverified(
+    lang: str,
+) -> None:
+    """The review of unpaid overtime cited only ILO C001; Korea's own rate (at least 50 per cent
+    extra, Labor Standards Act Art. 56) is now beside it, marked as read in a translation. A
+    contract in Türkiye, whose table has no such article, cites C001 alone."""
+    from app.contracts import parse_terms, review
+    from app.i18n import language_override
+    from app.services.contracts import applicable_provisions
+
+    def overtime_refs(country: str) -> list[Any]:
+        terms = parse_terms(
+            KOREAN_FACTORY_CONTRACT | {"host_country": country, "overtime_paid": False}
+        )
+        with language_override(lang):
+            findings = review(terms, applicable_provisions(country, lang)).findings
+        (finding,) = [f for f in findings if f.rule == "overtime_pay"]
+        assert finding.level == "violation"
+        return list(finding.references)
+
+    article = {"kk": "56-бап", "ru": "ст. 56", "en": "Art. 56"}[lang]
+    (art56,) = [r for r in overtime_refs("KR") if r.text.endswith(article)]
+    assert "Labor Standards Act" in art56.text and art56.verified is False
+    # Its own page (the entry's source is the Act's chapter on wages, which has no Art. 56).
+    assert art56.source.startswith("https://k-labor.co.kr/") and "items_idx=5613" in art56.source
+    assert not any("Art. 43" in r.text or "43-бап" in r.text for r in overtime_refs("KR"))
+    assert not any("4857" in r.text for r in overtime_refs("TR"))

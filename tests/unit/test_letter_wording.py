@@ -465,6 +465,34 @@ def test_an_employer_letter_cites_the_checked_law_on_the_complaint_by_what_it_is
     assert "ст. 50: рабочее время" in russian and "ст. 53: рабочее время" not in russian
 
 
+def test_a_note_on_unpaid_wages_cites_the_host_law_on_paying_them_marked_unverified(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: a note verbale on a Korean worker's unpaid wages cited no law at all (no
+    treaty binds Korea on them, and the host table had nothing on paying wages). It now cites
+    the Labor Standards Act's Art. 43 in each language, marked unverified (read in a
+    translation), and the approver is told; an employer letter, which cites only checked law,
+    leaves it out and says so."""
+    case = make_case(people, "female", "KR")  # unpaid wages, passport kept
+    article = {"kk": "43-бап", "ru": "ст. 43", "en": "Art. 43"}
+    marker = {"kk": "(тексерілмеген)", "ru": "(не проверено)", "en": "(unverified)"}
+    service = LetterService(people["aigul"], today=TODAY)
+    for lang in LANGS:
+        note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", lang)))
+        # "Labor Standards Act, Art. 43: …", "…(Labor Standards Act), ст. 43: …", up to the next.
+        cited = re.search(rf"Labor Standards Act\)?, {re.escape(article[lang])}: [^•]*", note)
+        assert cited is not None, lang
+        assert marker[lang] in cited.group(0), (lang, cited.group(0))
+    draft = service.draft(case.id, "note_verbale_labour_authority", "en")
+    (warned,) = [w for w in service.warnings(draft.id) if "not yet checked" in w]
+    assert "Labor Standards Act, Art. 43" in warned and "marked “unverified”" in warned
+    employer = flat(raw_text(issue(people, case.id, "employer_letter", "en")))
+    assert "Art. 43" not in employer and "(unverified)" not in employer
+    draft = service.draft(case.id, "employer_letter", "en")
+    (left_out,) = [w for w in service.warnings(draft.id) if "leaves out provisions" in w]
+    assert "Labor Standards Act, Art. 43" in left_out and "Art. 109" in left_out
+
+
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
