@@ -102,12 +102,14 @@ def test_a_review_begun_from_the_anonymised_case_names_no_one(
     assert (subject.person_id, subject.person_name) == (None, "")
     assert reviews.subject_for_case(live.id).person_name.startswith(NAME)
     # The review made before the run: under the case, it names no one; under the worker, it
-    # is not listed. A new one attaches no worker.
+    # is not listed. A new one is not made: its terms would be new facts about the worker.
     (before,) = reviews.list_reviews(case_id=gone.id)
     assert (before.person_id, before.person_name) == (None, "")
     assert reviews.list_reviews(person_id=live.person.id) == []
     terms = {"position": "welder", "passport_held_by": "worker", "rest_days_per_week": 1}
-    assert reviews.save(terms, case_id=gone.id).person_id is None
+    with pytest.raises(ValidationError, match="anonymised"):
+        reviews.save(terms, case_id=gone.id)
+    assert len(reviews.list_reviews(case_id=gone.id)) == 1
 
 
 def test_the_case_list_report_says_anonymised(
