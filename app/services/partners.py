@@ -386,6 +386,7 @@ class PartnerService(DatedService):
             referral = live_row(session, PartnerReferral, referral_id, _("No such referral."))
             check.record_version(session, referral, expected_version)
             case = live_row(session, Case, referral.case_id, _("No such case."))
+            refuse_anonymised(case)  # the outcome is a text typed about the worker
             partner = session.get(PartnerOrganisation, referral.partner_id)
             assert partner is not None  # a foreign key
             if referral.outcome and not replace:

@@ -74,3 +74,19 @@ def test_it_still_reads(ws: Workspace, anonymised: CaseDetail) -> None:
     assert (again.host_country, again.status) == ("KR", "closed")
     assert set(again.categories) == {"unpaid_wages", "documents_withheld"}
     assert again.anonymised_at is not None
+
+
+def test_a_referral_made_before_takes_no_outcome_after(ws: Workspace) -> None:
+    """The outcome of a referral is a text about the worker ("the shelter took her in")."""
+    partners = PartnerService(ws)
+    partner = partners.create(
+        PartnerInput(name="Seoul Migrant Centre", country="KR", city="SEOUL", kind="ngo")
+    )
+    case = make_case(ws, PersonInput(surname="Сейітова", given_names="Ләззат"))
+    referral = partners.refer(case.id, partner.id, "Needs a lawyer").referral
+    close(ws, case.id)
+    run_manually(ws, today=LATER)
+    with pytest.raises(ValidationError, match="anonymised at the end of the retention"):
+        partners.record_outcome(referral.id, "The lawyer filed a claim for her")
+    (after,) = partners.referrals(case.id)
+    assert after.outcome == ""
