@@ -421,6 +421,8 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
         allowed = tuple(s.value for s in allowed_transitions(status, Role(role)))
     except ValueError:
         allowed = ()
+    if row.anonymised_at is not None:
+        allowed = ()  # its status stays (``refuse_anonymised``)
     return copied(
         CaseDetail,
         row,
@@ -437,6 +439,22 @@ def case_detail(session: Session, row: Case, role: str, today: date | None = Non
         documents_returned_on=outcome_date(row.outcome or {}, DOCUMENTS_RETURNED_ON),
         repatriated_on=outcome_date(row.outcome or {}, REPATRIATED_ON),
     )
+
+
+def anonymised_refusal(number: str) -> str:
+    """Why an anonymised case takes no change (to the desktop and the command line)."""
+    return _(
+        "Case {number} was anonymised at the end of the retention period: it is kept as it is "
+        "for the statistics and no longer changes."
+    ).format(number=number)
+
+
+def refuse_anonymised(row: Case) -> None:
+    """An anonymised case stays as retention left it: a note, a file, a description or a
+    review typed into it may name its worker again, and a reopened one would be a case open
+    for no one (a worker who comes back has a new case)."""
+    if row.anonymised_at is not None:
+        raise ValidationError(anonymised_refusal(row.number))
 
 
 def _nobody(person: Person) -> PersonInfo:
@@ -1156,6 +1174,7 @@ class CaseService(DatedService):
         with self.ws.write() as session:
             row = self._load(session, case_id)
             check.record_version(session, row, expected_version)
+            refuse_anonymised(row)
             changed: list[str] = []
             if changes.host_country is not None:
                 row.host_country = check.country(changes.host_country, "host_country")
@@ -1205,12 +1224,6 @@ class CaseService(DatedService):
                 row.agency_id = self._organisation(session, RecruitmentAgency, agency, None)
                 changed.append("agency")
             if changes.person is not None:
-                if row.anonymised_at is not None:
-                    # Its person may be another case's: their data is not changed from here.
-                    raise ValidationError(
-                        _("This case was anonymised: its person's data cannot be entered again."),
-                        field="person",
-                    )
                 person_input = clean_person(changes.person, self.today)
                 person = session.get(Person, row.person_id)
                 assert person is not None
@@ -1302,6 +1315,7 @@ class CaseService(DatedService):
         """Move ``row`` to ``wanted`` in the caller's write session, as the workflow allows:
         the status, its dates, the timeline entry and the audit entry. Another service's write
         that changes the status too (a referral) comes through here, never around it."""
+        refuse_anonymised(row)
         current = CaseStatus(row.status)
         check_transition(current, wanted, Role(self.ws.actor.role), reason)
         now = datetime.now(UTC)
@@ -1338,6 +1352,7 @@ class CaseService(DatedService):
         with self.ws.write() as session:
             row = self._load(session, case_id)
             check.record_version(session, row, expected_version)
+            refuse_anonymised(row)
             last_row = session.execute(
                 select(CaseEvent)
                 .where(
@@ -1407,6 +1422,7 @@ class CaseService(DatedService):
         self.ws.require_role(*SENIOR_ROLES)
         with self.ws.write() as session:
             row = self._load(session, case_id)
+            refuse_anonymised(row)
             self._check_officer(session, username)
             previous = row.assigned_to
             row.assigned_to = username
@@ -1440,6 +1456,7 @@ class CaseService(DatedService):
             raise ValidationError(_("The entry's time cannot be in the future."), "occurred_at")
         with self.ws.write() as session:
             row = self._load(session, case_id)
+            refuse_anonymised(row)
             event = self._event(session, row.id, event_kind, body, occurred_at=occurred_at)
             self._touch(row)
             self.ws.audit(session, "case.event", "case", row.number, {"kind": event_kind.value})
@@ -1575,6 +1592,7 @@ class CaseService(DatedService):
     ) -> Attachment:
         """Store a checked file on the case in the caller's transaction, with its timeline
         entry and audit entry (a reply to a letter stores its scan with the reply)."""
+        refuse_anonymised(row)
         mime = mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         digest = hashlib.sha256(content).hexdigest()
         _refuse_second_copy(session, row.id, name, digest)
@@ -1633,9 +1651,10 @@ class CaseService(DatedService):
         reason = check.required_text(reason, "reason", _("Reason"), 2000)
         with self.ws.write() as session:
             row = live_row(session, Attachment, attachment_id, _("No such attachment."))
+            case_row = self._load(session, row.case_id)
+            refuse_anonymised(case_row)  # the reason typed would be a new text on it
             row.deleted_at = datetime.now(UTC)
             row.content = None  # secure_delete overwrites the freed pages
-            case_row = self._load(session, row.case_id)
             self._event(
                 session, row.case_id, EventKind.ATTACHMENT_REMOVED, f"{row.filename}: {reason}"
             )

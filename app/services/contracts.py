@@ -64,6 +64,7 @@ from app.errors import NotFound, ValidationError
 from app.i18n import LANGUAGES, _, current_language, language_override
 from app.services import search
 from app.services.agreements import library_from_db
+from app.services.cases import refuse_anonymised
 from app.services.legal_tables import host_table
 from app.services.letterhead import letterhead
 from app.services.rows import add_case_event, copied, live_row, where_given
@@ -347,6 +348,8 @@ class ContractReviewService:
         with self.ws.write() as session:
             case = self._case(session, case_id) if case_id else None
             if case is not None:
+                # Its workplace and terms would be new facts about an anonymised worker.
+                refuse_anonymised(case)
                 if person_id and person_id != case.person_id:
                     raise ValidationError(
                         _("The worker chosen is not the worker of case {number}.").format(

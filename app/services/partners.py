@@ -29,7 +29,7 @@ from app.errors import ConflictError, NotFound, PermissionDenied, ValidationErro
 from app.i18n import _
 from app.services import search
 from app.services import validation as check
-from app.services.cases import CaseService
+from app.services.cases import CaseService, refuse_anonymised
 from app.services.letters import (
     KAZAKHSTAN,
     consent_covers,
@@ -312,6 +312,7 @@ class PartnerService(DatedService):
             self._require_active(session)
             case = live_row(session, Case, case_id, _("No such case."))
             partner = live_row(session, PartnerOrganisation, partner_id, _("No such partner."))
+            refuse_anonymised(case)  # else "reopen it first", which it cannot be
             if (refusal := refusal_to_refer(case.number, case.status)) is not None:
                 raise ConflictError(refusal)
             if when < case.received_at:
@@ -385,6 +386,7 @@ class PartnerService(DatedService):
             referral = live_row(session, PartnerReferral, referral_id, _("No such referral."))
             check.record_version(session, referral, expected_version)
             case = live_row(session, Case, referral.case_id, _("No such case."))
+            refuse_anonymised(case)  # the outcome is a text typed about the worker
             partner = session.get(PartnerOrganisation, referral.partner_id)
             assert partner is not None  # a foreign key
             if referral.outcome and not replace:

@@ -7,6 +7,11 @@ reviews and referrals, their records in the returnees' skills register, and the 
 of those records: who looked at or changed them. At HQ, an HQ analyst answers the request (HQ
 holds the register and the returnees who contacted it).
 Making an export is itself audited.
+
+A case retention anonymised is left out, with its reviews and the audit entries under its
+number: what stays of it (categories, country, dates, outcome figures) is kept for statistics
+as no one's, and listed under the person's name it would be theirs again. The database still
+links it to the person only because another, live case keeps their record.
 """
 
 from __future__ import annotations
@@ -203,9 +208,12 @@ def _timeline_row(event: CaseEvent) -> dict[str, Any]:
 
 
 def _of_person(person_id: str, case_ids: list[str]) -> Select[ContractReview]:
+    anonymised = select(Case.id).where(Case.anonymised_at.is_not(None))
     return select(ContractReview).where(
         or_(ContractReview.person_id == person_id, ContractReview.case_id.in_(case_ids)),
         ContractReview.deleted_at.is_(None),
+        # A review made under an anonymised case is no one's (its workplace went too).
+        or_(ContractReview.case_id.is_(None), ContractReview.case_id.not_in(anonymised)),
     )
 
 
@@ -325,7 +333,11 @@ def collect(
             cases = list(
                 session.execute(
                     select(Case)
-                    .where(Case.person_id == person.id, Case.deleted_at.is_(None))
+                    .where(
+                        Case.person_id == person.id,
+                        Case.deleted_at.is_(None),
+                        Case.anonymised_at.is_(None),  # no longer theirs (module docstring)
+                    )
                     .order_by(Case.number)
                 ).scalars()
             )

@@ -64,3 +64,53 @@ def test_an_anonymised_case_whose_worker_a_live_case_keeps_shows_no_one(
         assert value not in typed
     assert not form.isEnabled()
     cases_area.editor.grab().save(str(tmp_path / "anonymised-case-view.png"))
+
+
+def test_an_anonymised_case_offers_nothing_that_adds_to_it(
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace
+) -> None:
+    """The fault: it offered "Review contract", "New letter" and "Refer to a partner…" (a
+    letter refused only after the click), a timeline entry, status change and files to add,
+    and asked the officer to record the worker's consent."""
+    case = make_case(ws, PersonInput(surname="Сейітова", given_names="Ләззат"))
+    close(ws, case.id)
+    run_manually(ws, today=LATER)
+    live = make_case(ws, PersonInput(surname="Әбенова", given_names="Дана"))
+    editor = cases_area.editor
+    cases_area.open_case(case.id)
+    qtbot.waitUntil(lambda: editor.case is not None and editor.case.id == case.id, timeout=10_000)
+
+    anonymised = editor.case.anonymised_at
+    assert anonymised is not None
+    for button in (editor.review_button, editor.letter_button, editor.refer_button):
+        assert not button.isHidden() and not button.isEnabled(), button.text()
+        assert "anonymised at the end of the retention period" in button.toolTip()
+    line = editor.person.consent_warning
+    day = format_date(anonymised.astimezone().date())
+    assert line.text() == (f"The case was anonymised on {day} at the end of the retention period.")
+    assert not line.isHidden()
+    # Nothing to save, add or move: the timeline's entry and status, files, referral
+    # outcomes, the worker's skills and export; the facts read, and none takes input.
+    for hidden in (
+        editor.save_button,
+        editor.timeline.controls,
+        editor.timeline.undo_button,
+        editor.attachments.add_button,
+        editor.attachments.remove_button,
+        editor.referrals_panel.record_button,
+        editor.skills_button,
+        editor.export_button,
+    ):
+        assert hidden.isHidden()
+    assert editor.description.isReadOnly()
+    assert not editor.categories.isEnabled() and not editor.urgency.isEnabled()
+    assert not editor.can_write
+
+    # The next case, not anonymised, offers them all again and asks for consent.
+    cases_area.open_case(live.id)
+    qtbot.waitUntil(lambda: editor.case is not None and editor.case.id == live.id, timeout=10_000)
+    for button in (editor.review_button, editor.letter_button, editor.refer_button):
+        assert button.isEnabled() and "anonymised" not in button.toolTip()
+    assert line.text().startswith("No consent recorded")
+    assert not editor.save_button.isHidden() and not editor.timeline.controls.isHidden()
+    assert not editor.export_button.isHidden()

@@ -102,12 +102,14 @@ def test_a_review_begun_from_the_anonymised_case_names_no_one(
     assert (subject.person_id, subject.person_name) == (None, "")
     assert reviews.subject_for_case(live.id).person_name.startswith(NAME)
     # The review made before the run: under the case, it names no one; under the worker, it
-    # is not listed. A new one attaches no worker.
+    # is not listed. A new one is not made: its terms would be new facts about the worker.
     (before,) = reviews.list_reviews(case_id=gone.id)
     assert (before.person_id, before.person_name) == (None, "")
     assert reviews.list_reviews(person_id=live.person.id) == []
     terms = {"position": "welder", "passport_held_by": "worker", "rest_days_per_week": 1}
-    assert reviews.save(terms, case_id=gone.id).person_id is None
+    with pytest.raises(ValidationError, match="anonymised"):
+        reviews.save(terms, case_id=gone.id)
+    assert len(reviews.list_reviews(case_id=gone.id)) == 1
 
 
 def test_the_case_list_report_says_anonymised(
@@ -134,3 +136,23 @@ def test_no_letter_is_written_for_the_anonymised_case(
         with pytest.raises(ValidationError, match="no letter is written for it"):
             attempt()
     assert letters.draft(live.id, "employer_letter", "ru").status == "draft"  # the live case's
+
+
+def test_the_workers_subject_access_export_leaves_the_anonymised_case_out(
+    ws: Workspace, kept: tuple[CaseDetail, CaseDetail]
+) -> None:
+    """What stays of an anonymised case is kept as no one's; listed under the worker's name in
+    her export, its categories, dates and the review made under it would be hers again."""
+    from app.services.subject_access import collect, to_json
+
+    gone, live = kept
+    export = collect(ws, iin=SECRETS["iin"])
+    (person,) = export.persons
+    assert person["id"] == live.person.id
+    assert [c["number"] for c in person["cases"]] == [live.number]
+    # The review saved under the anonymised case (``kept``) is not hers either.
+    assert person["contract_reviews"] == []
+    text = to_json(export).decode()
+    assert gone.number not in text and gone.id not in text
+    # Her live case is there whole.
+    assert live.number in {e["entity_id"] for e in person["audit"]}

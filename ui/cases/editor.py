@@ -431,10 +431,18 @@ class CaseEditor(QWidget):
         return "" if self.case is None else self.service.held_elsewhere(self.case)
 
     @property
+    def anonymised(self) -> bool:
+        """The open case's personal data was taken by retention: it reads and changes no more."""
+        return self.case is not None and self.case.anonymised_at is not None
+
+    @property
     def can_write(self) -> bool:
-        """A case worker's, on a case held here (at HQ a mission's case only reads)."""
+        """A case worker's, on a case held here (at HQ a mission's case only reads) and not
+        anonymised (``app.services.cases.refuse_anonymised``)."""
         case = self.case
-        return self.writable and (case is None or self.service.can_change(case))
+        return self.writable and (
+            case is None or (self.service.can_change(case) and case.anonymised_at is None)
+        )
 
     def _set_read_only(self, read_only: bool) -> None:
         """No field takes input and no write is offered: every one was, and what was typed
@@ -449,8 +457,11 @@ class CaseEditor(QWidget):
         self.at_risk.setEnabled(not read_only)
         self.outcome.set_enabled(not read_only)
         self.save_button.setVisible(not read_only)
-        self.letter_button.setVisible(not read_only)
-        self.refer_button.setVisible(not read_only and not self.workspace.mission.is_hq)
+        # To a case worker an anonymised case shows them greyed, saying why (hidden, she
+        # would look for them; offered, they were refused after the click).
+        offered = not read_only or (self.writable and self.anonymised)
+        self.letter_button.setVisible(offered)
+        self.refer_button.setVisible(offered and not self.workspace.mission.is_hq)
         self.timeline.set_read_only(read_only)
         self.attachments.set_read_only(read_only)
         self.referrals_panel.set_read_only(read_only)
@@ -524,13 +535,9 @@ class CaseEditor(QWidget):
         self.tabs.setTabText(self.referrals_tab_index, _("Referrals"))
         self._enable_case_tabs()
         self.review_button.setText(_("Revie&w contract"))
-        self._offer_review()
         self.letter_button.setText(_("New &letter"))
-        self.letter_button.setToolTip(_("Draft an official letter about this case"))
         self.refer_button.setText(_("Refer to a &partner…"))
-        self.refer_button.setToolTip(
-            _("Refer the worker to a partner organisation: a shelter, a lawyer, an NGO")
-        )
+        self._offer_case_actions()
         self.skills_button.setText(_("Record skills on return…"))
         self.skills_button.setToolTip(
             _("Record the worker's occupation and skills for the returnees' register")
@@ -683,6 +690,7 @@ class CaseEditor(QWidget):
         self._loading = True
         self.case = None
         self.outcome_box.hide()  # recorded once the case exists and something is achieved
+        self.person.show_anonymised(None)
         self.person.start_new()
         self.person.show_find(True)
         self.host_country.set_code(self.workspace.mission.country)
@@ -731,6 +739,8 @@ class CaseEditor(QWidget):
         self.changed_meanwhile.hide()  # the form shows the case as saved now
         self._set_read_only(not self.can_write)
         self.person.person_id = None
+        anonymised = case.anonymised_at
+        self.person.show_anonymised(anonymised.astimezone().date() if anonymised else None)
         self.person.set_person(case.person, locked=False)
         self.person.show_find(False)
         self.host_country.set_code(case.host_country)
@@ -776,10 +786,10 @@ class CaseEditor(QWidget):
         self.letters.set_case(case_id)
         self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
         self.referrals_panel.set_case(case_id)
-        self._offer_review()
-        self.letter_button.setEnabled(has_case)
-        self.refer_button.setEnabled(has_case)
-        self.export_button.setVisible(has_case)
+        self._offer_case_actions()
+        # An anonymised case's worker is no one here: their own export is made from a case
+        # that still names them (``app.services.subject_access``).
+        self.export_button.setVisible(has_case and not self.anonymised)
         self.export_button.setEnabled(self._can_export())
 
     def _enable_case_tabs(self) -> None:
@@ -864,20 +874,34 @@ class CaseEditor(QWidget):
         if self.confirm_saved():
             self.letter_opened.emit(letter_id)
 
-    def _offer_review(self) -> None:
-        """A review is kept with the case, so only who may change the case makes one. At HQ
+    def _offer_case_actions(self) -> None:
+        """Review, letter and referral, each enabled for a saved case that may change, and
+        saying why when greyed.
+
+        A review is kept with the case, so only who may change the case makes one. At HQ
         the analyst was offered it, typed the contract's terms into a form with no Save, and
-        lost them: greyed, its tooltip says who may (the saved ones open from the timeline)."""
-        may = self.can_write
-        self.review_button.setEnabled(self.case is not None and may)
+        lost them: greyed, its tooltip says who may (the saved ones open from the timeline).
+        An anonymised case offered all three, and refused a letter only after the click."""
+        may = self.case is not None and self.can_write
+        for button in (self.review_button, self.letter_button, self.refer_button):
+            button.setEnabled(may)
+        if self.anonymised:
+            why = anonymised_actions_text()
+            for button in (self.review_button, self.letter_button, self.refer_button):
+                button.setToolTip(why)
+            return
         self.review_button.setToolTip(
             _("Review the worker's employment contract for this case")
-            if may
+            if self.can_write
             else _(
                 "Contracts are reviewed at the mission that handles the case, by its "
                 "attachés, consuls and administrator. Reviews saved there open from the "
                 "timeline."
             )
+        )
+        self.letter_button.setToolTip(_("Draft an official letter about this case"))
+        self.refer_button.setToolTip(
+            _("Refer the worker to a partner organisation: a shelter, a lawyer, an NGO")
         )
 
     def _request_review(self) -> None:
@@ -888,6 +912,7 @@ class CaseEditor(QWidget):
         case = self.case
         return (
             case is not None
+            and case.anonymised_at is None  # refused by the register (its worker is no one)
             and case.status in RETURNEE_FROM_STATUSES
             and not self.workspace.mission.is_hq
             and not self.held_elsewhere
@@ -1199,7 +1224,9 @@ class CaseEditor(QWidget):
     # Subject access --------------------------------------------------------------------
 
     def _can_export(self) -> bool:
-        return self.case is not None and self.workspace.actor.role in READERS
+        return (
+            self.case is not None and not self.anonymised and self.workspace.actor.role in READERS
+        )
 
     def ask_subject_access_export(self) -> None:
         """Ask where to write the worker's subject access export, then write it."""
@@ -1288,6 +1315,14 @@ class CaseEditor(QWidget):
     def request_close(self) -> None:
         if self.confirm_close():
             self.closed.emit()
+
+
+def anonymised_actions_text() -> str:
+    """Why an anonymised case's actions are greyed."""
+    return _(
+        "The case was anonymised at the end of the retention period: no review, letter or "
+        "referral is made for it, and nothing is added to it."
+    )
 
 
 class _TabsPane(QScrollArea):

@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import fields
+from datetime import date
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -64,6 +65,7 @@ DETAIL_FIELDS = CONTACT_FIELDS
 CONSENT_SCOPES = tuple(scope.value for scope in ConsentScope)
 SEXES = tuple(sex.value for sex in Sex)
 WARNING_STYLE = palette.WARNING_STYLE
+MUTED_STYLE = f"color: {palette.MUTED_TEXT};"
 # The Cyrillic name field → its Latin field, suggested as the officer types.
 LATIN_OF = {"surname": "surname_latin", "given_names": "given_names_latin"}
 
@@ -83,6 +85,7 @@ class PersonForm(QWidget):
         self.people = people
         self.person_id: str | None = None  # an existing person picked for a new case
         self.locked = False
+        self._anonymised_on: date | None = None  # the case's, when retention anonymised it
         self.allow_duplicate = False
         self._found: dict[str, str] = {}
 
@@ -342,8 +345,20 @@ class PersonForm(QWidget):
         )
         self.details_count.setVisible(folded)
 
+    def show_anonymised(self, day: date | None) -> None:
+        """Retention anonymised the case on ``day`` (None: it did not). Its consent is not
+        missing, and the worker is not to be asked for it: the line says what happened."""
+        self._anonymised_on = day
+        self._show_consent_state()
+
     def _show_consent_state(self) -> None:
-        if not self.consent_date.text().strip():
+        day = self._anonymised_on
+        self.consent_warning.setStyleSheet(WARNING_STYLE if day is None else MUTED_STYLE)
+        if day is not None:
+            message = _(
+                "The case was anonymised on {date} at the end of the retention period."
+            ).format(date=format_date(day))
+        elif not self.consent_date.text().strip():
             message = _("No consent recorded: ask the worker and record the date and scope.")
         elif not any(check.isChecked() for check in self.scope_checks.values()):
             message = _("Tick what the worker agreed to.")
