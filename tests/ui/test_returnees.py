@@ -915,3 +915,21 @@ def test_the_register_is_exported_in_the_language_chosen_for_the_file(
     assert "Астана қаласы" in welder and "Корея Республикасы" in welder
     assert "Welders and flame cutters" not in welder
     assert page.written.text() == f"Wrote {out} (4 records)."  # said in the interface's
+
+
+def test_a_minors_record_says_above_the_form_that_a_parent_consents(
+    qtbot: QtBot, ws: Workspace
+) -> None:
+    """The fault: the form from a 16-year-old's case asked for "the worker's consent" as for
+    anyone; a minor's consent to the register is a parent's or guardian's."""
+    born = TODAY.replace(year=TODAY.year - 16, day=1)
+    minor = PersonInput(surname="Нұрланов", given_names="Ерасыл", birth_date=born)
+    case = closed_with_worker_home(ws, minor, TODAY - timedelta(days=30))
+    dialog = ReturneeDialog(None, ws, case_id=case.id)
+    qtbot.addWidget(dialog)
+    said = "Нұрланов Ерасыл was under 18 on the day of consent"
+    assert said in dialog.intro.text() and "parent or guardian" in dialog.intro.text()
+    adult = closed_with_worker_home(ws, PersonInput(surname="Сейітов", given_names="Бақыт"), TODAY)
+    other = ReturneeDialog(None, ws, case_id=adult.id)
+    qtbot.addWidget(other)
+    assert "under 18" not in other.intro.text()

@@ -30,7 +30,13 @@ from app.errors import ValidationError
 from app.i18n import _, current_language
 from app.services.cases import CaseService
 from app.services.records import PersonInput
-from app.services.returnees import MAX_YEARS, ReturneeInput, ReturneeRow, ReturneeService
+from app.services.returnees import (
+    MAX_YEARS,
+    ReturneeInput,
+    ReturneeRow,
+    ReturneeService,
+    minor_consent_warning,
+)
 from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import chars_wide, set_label
@@ -142,6 +148,9 @@ class ReturneeDialog(ValidatingDialog):
         self.record = record
         self.saved: ReturneeRow | None = None
         self.case_number = ""
+        # Whose consent it is: a minor's is a parent's or guardian's, said above the form.
+        self.worker_name = record.full_name if record is not None else ""
+        self.birth_date: date | None = record.birth_date if record is not None else None
         if record is None and case_id is not None:
             self.record = self.service.for_case(case_id)
         self.needs_person = self.record is None and case_id is None
@@ -303,10 +312,16 @@ class ReturneeDialog(ValidatingDialog):
                 "Save it only with their new consent, giving its reference and date."
             )
             intro = f"{withdrawn}\n{intro}"
+        minor = minor_consent_warning(
+            self.worker_name, self.birth_date, self.consent_date.date() or date.today()
+        )
+        if minor:
+            intro = f"{intro}\n{minor}"
         self.set_intro(intro)
 
     def _fill(self, row: ReturneeRow) -> None:
         self.case_number = row.case_number
+        self.worker_name, self.birth_date = row.full_name, row.birth_date
         self.occupation.set_code(row.occupation)
         self.years.setValue(row.years_abroad)
         self.certificates.setPlainText("\n".join(row.certificates))
@@ -322,6 +337,9 @@ class ReturneeDialog(ValidatingDialog):
     def _prefill_from_case(self, workspace: Workspace, case_id: str) -> None:
         case = CaseService(workspace).get_case(case_id)
         self.case_number = case.number
+        person = case.person
+        self.worker_name = " ".join(p for p in (person.surname, person.given_names) if p)
+        self.birth_date = person.birth_date
         self.work_country.set_code(case.host_country)
         self.consent_date.set_date(date.today())
         if case.closed_at is not None:
