@@ -933,3 +933,31 @@ def test_a_minors_record_says_above_the_form_that_a_parent_consents(
     other = ReturneeDialog(None, ws, case_id=adult.id)
     qtbot.addWidget(other)
     assert "under 18" not in other.intro.text()
+
+
+def test_hq_takes_a_date_of_birth_that_tells_a_minor_and_checks_years_abroad(
+    qtbot: QtBot, hq_ws: Workspace
+) -> None:
+    """The fault: HQ's form had no date of birth, so a 16-year-old who contacted HQ was
+    recorded on their own consent, with any years abroad, and nothing said either."""
+    dialog = ReturneeDialog(None, hq_ws)
+    qtbot.addWidget(dialog)
+    fill_returnee_dialog(dialog)
+    born = TODAY.replace(year=TODAY.year - 16, day=1)
+    dialog.birth_date_field.set_date(born)
+    dialog.birth_date_field.editingFinished.emit()
+    assert "Жақыпов Бекзат was under 18 on the day of consent" in dialog.intro.text()
+    dialog.years.setValue(5)
+    qtbot.mouseClick(dialog.ok_button(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.writing, timeout=5000)
+    assert dialog.result() == 0 and "cannot have 5 years of experience abroad" in (
+        dialog.error.text()
+    )
+    assert ReturneeService(hq_ws).count() == 4
+    dialog.years.setValue(1)
+    qtbot.mouseClick(dialog.ok_button(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result() == 1, timeout=5000)
+    assert dialog.saved is not None and dialog.saved.birth_date == born
+    dialog.birth_date_field.setText("")
+    dialog.birth_date_field.editingFinished.emit()
+    assert "under 18" not in dialog.intro.text()

@@ -133,6 +133,14 @@ class RegionCombo(QComboBox):
         self.setCurrentIndex(self.findData(code))
 
 
+def _typed_date(field: DateField) -> date | None:
+    """The field's date, None while it holds no date yet (the refusal comes with OK)."""
+    try:
+        return field.date()
+    except ValidationError:
+        return None
+
+
 class ReturneeDialog(ValidatingDialog):
     consent_withdrawn = Signal(str)  # the record's id, once the withdrawal is on file
 
@@ -163,6 +171,9 @@ class ReturneeDialog(ValidatingDialog):
         # The export for employment centres has a patronymic column (most Kazakh names have
         # one); without a field for it, every record added at HQ left that column empty.
         self.patronymic = QLineEdit()
+        # Known, a minor is told apart (their consent is a parent's) and years abroad their age
+        # cannot hold are refused, as for a record from a case; never exported.
+        self.birth_date_field = DateField("birth_date")
         self.phone_home = QLineEdit()
         self.email = QLineEdit()
         self.occupation = OccupationCombo()
@@ -185,6 +196,7 @@ class ReturneeDialog(ValidatingDialog):
                 (self.surname, "surname"),
                 (self.given_names, "given_names"),
                 (self.patronymic, "patronymic"),
+                (self.birth_date_field, "birth_date"),
                 (self.phone_home, "phone_home"),
                 (self.email, "email"),
             ]
@@ -215,6 +227,17 @@ class ReturneeDialog(ValidatingDialog):
             self._prefill_from_case(workspace, case_id)
         else:
             self.consent_date.set_date(date.today())
+        if self.needs_person:
+            self.birth_date_field.editingFinished.connect(self._typed_person_changed)
+            self.consent_date.editingFinished.connect(self._typed_person_changed)
+        self.retranslate_ui()
+
+    def _typed_person_changed(self) -> None:
+        """A date of birth typed at HQ: the minor's line above the form comes or goes."""
+        self.worker_name = " ".join(
+            p for p in (self.surname.text().strip(), self.given_names.text().strip()) if p
+        )
+        self.birth_date = _typed_date(self.birth_date_field)
         self.retranslate_ui()
 
     def _show_withdraw(self) -> None:
@@ -262,6 +285,7 @@ class ReturneeDialog(ValidatingDialog):
             "surname": _("Surname"),
             "given_names": _("Given names"),
             "patronymic": _("Patronymic"),
+            "birth_date": _("Date of birth"),
             "phone_home": _("Phone in Kazakhstan"),
             "email": _("E-mail"),
             "occupation": _("Occupation (ISCO-08)"),
@@ -313,7 +337,7 @@ class ReturneeDialog(ValidatingDialog):
             )
             intro = f"{withdrawn}\n{intro}"
         minor = minor_consent_warning(
-            self.worker_name, self.birth_date, self.consent_date.date() or date.today()
+            self.worker_name, self.birth_date, _typed_date(self.consent_date) or date.today()
         )
         if minor:
             intro = f"{intro}\n{minor}"
@@ -352,6 +376,7 @@ class ReturneeDialog(ValidatingDialog):
                 surname=self.surname.text(),
                 given_names=self.given_names.text(),
                 patronymic=self.patronymic.text(),
+                birth_date=self.birth_date_field.date(),
                 phone_home=self.phone_home.text(),
                 email=self.email.text(),
             )
