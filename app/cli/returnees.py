@@ -14,12 +14,18 @@ from app.cli.common import (
     print_json,
     print_table,
     read_json_argument,
+    warn,
     workspace,
 )
 from app.domain import occupations as isco
 from app.i18n import _, country_name, current_language, format_date, ngettext
 from app.services.returnee_json import returnee_from_json
-from app.services.returnees import ReturneeFilter, ReturneeRow, ReturneeService
+from app.services.returnees import (
+    ReturneeFilter,
+    ReturneeRow,
+    ReturneeService,
+    minor_consent_warning,
+)
 
 
 def register(commands: Any) -> None:
@@ -81,6 +87,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         row = ReturneeService(ws).add(data)
     print(row.id)
+    warn(minor_consent_warning(row.full_name, row.birth_date, row.consent_date))
     return 0
 
 

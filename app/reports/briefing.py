@@ -246,6 +246,8 @@ class _Sheet:
             lines.extend(self.contact_block(block))
         phone = next((b.phone or b.hotline for b in blocks if b.phone or b.hotline), "")
         flow: list[Flowable] = [self.p(self.w("contacts"), "heading")]
+        if not any(block.in_host_country for block in blocks):
+            flow.append(self.p(self.w("contacts_elsewhere")))
         if not phone:
             flow.extend(lines)
             return flow

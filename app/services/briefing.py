@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -151,6 +151,9 @@ class ContactBlock:
     email: str
     hotline: str = ""
     hours: str = ""
+    # False for the installation's own office printed because none in the host country is known:
+    # the sheet then says so, else a worker bound for Türkiye took a Seoul embassy for theirs.
+    in_host_country: bool = True
 
 
 @dataclass(frozen=True)
@@ -256,7 +259,7 @@ def contact_blocks(ws: Workspace, country: str, lang: str) -> tuple[ContactBlock
         ]
         home = _block(local, lang, own) if local is not None else None
     if home is not None and (not in_country or (local is not None and local.is_hq)):
-        in_country.append(home)
+        in_country.append(replace(home, in_host_country=False))
     return tuple(in_country)
 
 

@@ -39,7 +39,7 @@ from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, HQ_ROLES
 from app.domain.workflow import RETURNEE_FROM_STATUSES
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import D_, DN_, N_, Said, _, format_date, lazy, translator
-from app.letters.renderer import date_long
+from app.letters.renderer import date_long, is_minor
 from app.letters.states import official_name
 from app.reports.export import about_file, write_csv, write_xlsx
 from app.reports.tables import ReportTable
@@ -62,6 +62,10 @@ FINAL_STATUSES = RETURNEE_FROM_STATUSES
 MAX_ITEMS = 50  # certificates or languages of one returnee (the bundle schema's limit too)
 MAX_CERTIFICATE = 300
 MAX_YEARS = 70
+# The youngest age work abroad can count from: the Labour Code lets a 14-year-old work with a
+# parent's consent. Experience from before it is a typo (12 years abroad for a 16-year-old)
+# that an employment centre would take for a skilled worker.
+MIN_WORKING_AGE = 14
 PAGE = 200
 EXPORT_TITLE = D_("Returnees' register")
 # The list's order, newest return first: the order of ``ix_returnee_order`` (migration 0026),
@@ -184,6 +188,7 @@ class ReturneeRow:
     # False once the worker withdrew consent: the record is out of the register (the case's
     # action still opens it, and only a new consent puts it back).
     consented: bool = True
+    birth_date: date | None = None  # never exported: only to say a minor's consent is a parent's
 
     @property
     def full_name(self) -> str:
@@ -310,7 +315,47 @@ def _row(r: Returnee, person: Person, case_number: str | None) -> ReturneeRow:
         origin_mission=r.origin_mission,
         note=r.note,
         consented=SCOPE in (person.consent_scope or []),
+        birth_date=person.birth_date,
     )
+
+
+def minor_consent_warning(name: str, birth_date: date | None, consent_date: date | None) -> str:
+    """What to say ("" for an adult or an unknown age) when the worker was under 18 on the day
+    of consent: a minor's consent to their data going to employment centres is given by a
+    parent or guardian (Law No. 94-V, Art. 8), and nothing else in the form says so."""
+    if birth_date is None or not is_minor(birth_date, consent_date or _today()):
+        return ""
+    return _(
+        "{name} was under 18 on the day of consent: the consent to the returnees' register "
+        "must be given by a parent or guardian. Give the reference of their consent form."
+    ).format(name=name)
+
+
+def _age_on(birth_date: date, on: date) -> int:
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def _refuse_years_beyond_age(person: Person, data: ReturneeInput) -> None:
+    """Years abroad the worker's age cannot hold (a typo: 12 for 2) went to employment centres
+    as a long experience; refused, naming the age, when the date of birth is known."""
+    if person.birth_date is None:
+        return
+    on = data.returned_on or data.consent_date or _today()
+    most = max(0, _age_on(person.birth_date, on) - MIN_WORKING_AGE)
+    if data.years_abroad > most:
+        raise ValidationError(
+            _(
+                "{name}, born on {birth}, cannot have {years} years of experience abroad: at "
+                "most {most}, counted from the age of {age}."
+            ).format(
+                name=" ".join(p for p in (person.surname, person.given_names) if p),
+                birth=format_date(person.birth_date),
+                years=data.years_abroad,
+                most=most,
+                age=MIN_WORKING_AGE,
+            ),
+            "years_abroad",
+        )
 
 
 class ReturneeService(DatedService):
@@ -377,6 +422,7 @@ class ReturneeService(DatedService):
         clean = clean_input(data, self.today)
         with self.ws.write() as session:
             case, person = self._subject(session, clean)
+            _refuse_years_beyond_age(person, clean)
             self._record_consent(person, clean)
             row = Returnee(
                 origin_mission=self.ws.mission_code,
@@ -415,6 +461,7 @@ class ReturneeService(DatedService):
                 assert case is not None  # a foreign key
                 _refuse_return_before_case(case, clean.returned_on)
             _refuse_withdrawn_consent(person, row, clean)
+            _refuse_years_beyond_age(person, clean)
             self._record_consent(person, clean)
             self._apply(row, clean)
             session.flush()
@@ -505,14 +552,29 @@ class ReturneeService(DatedService):
         existing = session.execute(
             select(Returnee.id).where(Returnee.case_id == case.id, Returnee.deleted_at.is_(None))
         ).first()
-        if existing is not None:
+        if existing is None:
+            return
+        # Only a mission adds a record from a case, and a mission has no register's list: the
+        # case is the one place to change it. A worker who withdrew consent is put back there
+        # with their new consent, which the refusal did not say.
+        consents = session.execute(
+            select(Person.consent_scope).where(Person.id == case.person_id)
+        ).scalar_one()
+        if SCOPE not in (consents or []):
             raise ConflictError(
                 _(
-                    "Case {number} already has a record in the returnees' register; change "
-                    "that record (“Record skills on return…” in the case, or the register's "
-                    "list) instead of adding another."
+                    "Case {number} already has a record in the returnees' register, which the "
+                    "worker withdrew their consent from. To record them again, open “Record "
+                    "skills on return…” in the case and give the reference and date of their "
+                    "new consent."
                 ).format(number=case.number)
             )
+        raise ConflictError(
+            _(
+                "Case {number} already has a record in the returnees' register; change that "
+                "record (“Record skills on return…” in the case) instead of adding another."
+            ).format(number=case.number)
+        )
 
     def _hq_person(self, session: Session, data: ReturneeInput) -> Person:
         if data.person is not None and data.person_id:

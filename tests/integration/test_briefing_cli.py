@@ -359,6 +359,21 @@ def test_contacts_name_the_mission_in_the_country_when_one_is_known(demo: Worksp
     ]
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_sheet_printing_another_countrys_office_says_there_is_none_there_yet(
+    demo: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path, lang: str
+) -> None:
+    """The fault: the Türkiye sheet printed the Seoul embassy and its Korean hotline under
+    "Where to get help" with nothing more, and a worker in Istanbul took it for theirs."""
+    elsewhere = squeeze(WORDS[lang]["contacts_elsewhere"])
+    turkey = render(capsys, tmp_path / f"TR-{lang}.pdf", "TR", lang)
+    assert elsewhere in turkey and "+82200000" in turkey  # still the number to call
+    assert elsewhere not in render(capsys, tmp_path / f"KR-{lang}.pdf", "KR", lang)
+    with demo.write() as session:
+        session.add(_moscow(address_en="Chistoprudny Blvd 3A, Moscow"))
+    assert elsewhere not in render(capsys, tmp_path / f"RU-{lang}.pdf", "RU", lang)
+
+
 def test_at_hq_the_sheet_names_the_mission_in_the_country_and_the_ministry(
     demo: Workspace,
 ) -> None:

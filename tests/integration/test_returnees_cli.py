@@ -128,8 +128,7 @@ def test_a_second_record_for_the_same_case_is_refused(
     assert again.code == 1
     assert again.err.strip() == (
         f"qorgau: Case {closed_case} already has a record in the returnees' register; change that "
-        "record (“Record skills on return…” in the case, or the register's list) instead of "
-        "adding another."
+        "record (“Record skills on return…” in the case) instead of adding another."
     )
     listed = json.loads(run_cli(capsys, "returnee", "list", "--json").out)
     assert listed["total"] == 1 and listed["returnees"][0]["id"] == first.out.strip()
@@ -317,3 +316,77 @@ def test_export_takes_the_filters_of_the_list(
     dated = ("--returned-from", "2000-01-01", "--returned-to", "2000-12-31")
     exported = run_cli(capsys, "returnee", "export", "--out", str(out), *dated)
     assert exported.code == 0 and "(0 records)" in exported.out
+
+
+def test_adding_again_after_a_withdrawal_says_how_to_record_the_new_consent(
+    capsys: pytest.CaptureFixture[str], closed_case: str, tmp_path: Path
+) -> None:
+    """The fault: the worker withdrew consent, then gave it again; `returnee add` with the new
+    form was refused as a second record, pointing to "the register's list", which a mission
+    has not, and saying nothing of the withdrawal or of the new consent."""
+    added = run_cli(capsys, "returnee", "add", "--json", str(returnee_json(tmp_path, closed_case)))
+    assert added.code == 0, added.err
+    withdrawn = run_cli(capsys, "returnee", "withdraw", added.out.strip())
+    assert withdrawn.code == 0, withdrawn.err
+    again = returnee_json(tmp_path, closed_case, consent_reference="form 9/2026")
+    refused = run_cli(capsys, "returnee", "add", "--json", str(again))
+    assert refused.code == 1
+    assert refused.err.strip() == (
+        f"qorgau: Case {closed_case} already has a record in the returnees' register, which the "
+        "worker withdrew their consent from. To record them again, open “Record skills on "
+        "return…” in the case and give the reference and date of their new consent."
+    )
+    assert json.loads(run_cli(capsys, "returnee", "list", "--json").out)["total"] == 0
+
+
+def test_a_minor_is_recorded_with_a_warning_that_a_parent_consents(
+    capsys: pytest.CaptureFixture[str], installation: Paths, tmp_path: Path, closed_case: str
+) -> None:
+    """The fault: a 16-year-old's record was taken on the worker's own consent with nothing
+    said, and their data went to employment centres; a minor's consent is a parent's or
+    guardian's. An adult's record says nothing more (the fixture's case)."""
+    adult = run_cli(capsys, "returnee", "add", "--json", str(returnee_json(tmp_path, closed_case)))
+    assert adult.code == 0 and adult.err == ""
+    ws = unlock(installation, "serik", PASSWORD)
+    try:
+        born = TODAY.replace(year=TODAY.year - 16, day=1)
+        minor = PersonInput(surname="Нұрланов", given_names="Ерасыл", birth_date=born)
+        number = closed_with_worker_home(ws, minor, TODAY - timedelta(days=30)).number
+    finally:
+        ws.close()
+    path = returnee_json(tmp_path, number, years_abroad=1)
+    added = run_cli(capsys, "returnee", "add", "--json", str(path))
+    assert added.code == 0 and len(added.out.split()) == 1  # the id, as for anyone
+    assert added.err.strip() == (
+        "Warning: Нұрланов Ерасыл was under 18 on the day of consent: the consent to the "
+        "returnees' register must be given by a parent or guardian. Give the reference of "
+        "their consent form."
+    )
+
+
+def test_years_abroad_beyond_the_workers_age_are_refused(
+    capsys: pytest.CaptureFixture[str], installation: Paths, tmp_path: Path, closed_case: str
+) -> None:
+    """The fault: a 20-year-old recorded with 12 years of experience abroad (a typo for 2) went
+    to employment centres as a skilled worker of long standing."""
+    ws = unlock(installation, "serik", PASSWORD)
+    try:
+        born = date(TODAY.year - 20, 1, 1)
+        worker = PersonInput(surname="Әлиев", given_names="Тимур", birth_date=born)
+        number = closed_with_worker_home(ws, worker, TODAY - timedelta(days=30)).number
+    finally:
+        ws.close()
+    refused = run_cli(
+        capsys, "returnee", "add", "--json", str(returnee_json(tmp_path, number, years_abroad=12))
+    )
+    assert refused.code == 1
+    most = (TODAY - timedelta(days=1)).year - born.year - 14
+    assert refused.err.strip() == (
+        f"qorgau: Әлиев Тимур, born on {born.day} Jan {born.year}, cannot have 12 years of "
+        f"experience abroad: at most {most}, counted from the age of 14."
+    )
+    assert json.loads(run_cli(capsys, "returnee", "list", "--json").out)["total"] == 0
+    fine = run_cli(
+        capsys, "returnee", "add", "--json", str(returnee_json(tmp_path, number, years_abroad=2))
+    )
+    assert fine.code == 0, fine.err

@@ -916,3 +916,49 @@ def test_the_register_is_exported_in_the_language_chosen_for_the_file(
     assert "Астана қаласы" in welder and "Корея Республикасы" in welder
     assert "Welders and flame cutters" not in welder
     assert page.written.text() == f"Wrote {out} (4 records)."  # said in the interface's
+
+
+def test_a_minors_record_says_above_the_form_that_a_parent_consents(
+    qtbot: QtBot, ws: Workspace
+) -> None:
+    """The fault: the form from a 16-year-old's case asked for "the worker's consent" as for
+    anyone; a minor's consent to the register is a parent's or guardian's."""
+    born = TODAY.replace(year=TODAY.year - 16, day=1)
+    minor = PersonInput(surname="Нұрланов", given_names="Ерасыл", birth_date=born)
+    case = closed_with_worker_home(ws, minor, TODAY - timedelta(days=30))
+    dialog = ReturneeDialog(None, ws, case_id=case.id)
+    qtbot.addWidget(dialog)
+    said = "Нұрланов Ерасыл was under 18 on the day of consent"
+    assert said in dialog.intro.text() and "parent or guardian" in dialog.intro.text()
+    adult = closed_with_worker_home(ws, PersonInput(surname="Сейітов", given_names="Бақыт"), TODAY)
+    other = ReturneeDialog(None, ws, case_id=adult.id)
+    qtbot.addWidget(other)
+    assert "under 18" not in other.intro.text()
+
+
+def test_hq_takes_a_date_of_birth_that_tells_a_minor_and_checks_years_abroad(
+    qtbot: QtBot, hq_ws: Workspace
+) -> None:
+    """The fault: HQ's form had no date of birth, so a 16-year-old who contacted HQ was
+    recorded on their own consent, with any years abroad, and nothing said either."""
+    dialog = ReturneeDialog(None, hq_ws)
+    qtbot.addWidget(dialog)
+    fill_returnee_dialog(dialog)
+    born = TODAY.replace(year=TODAY.year - 16, day=1)
+    dialog.birth_date_field.set_date(born)
+    dialog.birth_date_field.editingFinished.emit()
+    assert "Жақыпов Бекзат was under 18 on the day of consent" in dialog.intro.text()
+    dialog.years.setValue(5)
+    qtbot.mouseClick(dialog.ok_button(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.writing, timeout=5000)
+    assert dialog.result() == 0 and "cannot have 5 years of experience abroad" in (
+        dialog.error.text()
+    )
+    assert ReturneeService(hq_ws).count() == 4
+    dialog.years.setValue(1)
+    qtbot.mouseClick(dialog.ok_button(), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result() == 1, timeout=5000)
+    assert dialog.saved is not None and dialog.saved.birth_date == born
+    dialog.birth_date_field.setText("")
+    dialog.birth_date_field.editingFinished.emit()
+    assert "under 18" not in dialog.intro.text()

@@ -16,7 +16,9 @@ from app.services.workspace import Workspace
 from tests.conftest import MISSION_NAME, OpenWs
 
 FOOTER = {
-    "kk": f"2026 жылғы 6 желтоқсан басылған; деректер: {MISSION_NAME['kk']}.",
+    # Not "2026 жылғы 6 желтоқсан басылған": a date in the nominative cannot stand before the
+    # participle; the day is labelled, as the sources' "тексерілген күні" are.
+    "kk": f"Басылған күні: 2026 жылғы 6 желтоқсан; деректер: {MISSION_NAME['kk']}.",
     "ru": f"Напечатано 6 декабря 2026 г. по данным: {MISSION_NAME['ru']}.",
     "en": f"Printed 6 December 2026 from the data of the {MISSION_NAME['en']}.",
 }

@@ -30,7 +30,13 @@ from app.errors import ValidationError
 from app.i18n import _, current_language
 from app.services.cases import CaseService
 from app.services.records import PersonInput
-from app.services.returnees import MAX_YEARS, ReturneeInput, ReturneeRow, ReturneeService
+from app.services.returnees import (
+    MAX_YEARS,
+    ReturneeInput,
+    ReturneeRow,
+    ReturneeService,
+    minor_consent_warning,
+)
 from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import chars_wide, set_label
@@ -127,6 +133,14 @@ class RegionCombo(QComboBox):
         self.setCurrentIndex(self.findData(code))
 
 
+def _typed_date(field: DateField) -> date | None:
+    """The field's date, None while it holds no date yet (the refusal comes with OK)."""
+    try:
+        return field.date()
+    except ValidationError:
+        return None
+
+
 class ReturneeDialog(ValidatingDialog):
     consent_withdrawn = Signal(str)  # the record's id, once the withdrawal is on file
 
@@ -142,6 +156,9 @@ class ReturneeDialog(ValidatingDialog):
         self.record = record
         self.saved: ReturneeRow | None = None
         self.case_number = ""
+        # Whose consent it is: a minor's is a parent's or guardian's, said above the form.
+        self.worker_name = record.full_name if record is not None else ""
+        self.birth_date: date | None = record.birth_date if record is not None else None
         if record is None and case_id is not None:
             self.record = self.service.for_case(case_id)
         self.needs_person = self.record is None and case_id is None
@@ -154,6 +171,9 @@ class ReturneeDialog(ValidatingDialog):
         # The export for employment centres has a patronymic column (most Kazakh names have
         # one); without a field for it, every record added at HQ left that column empty.
         self.patronymic = QLineEdit()
+        # Known, a minor is told apart (their consent is a parent's) and years abroad their age
+        # cannot hold are refused, as for a record from a case; never exported.
+        self.birth_date_field = DateField("birth_date")
         self.phone_home = QLineEdit()
         self.email = QLineEdit()
         self.occupation = OccupationCombo()
@@ -176,6 +196,7 @@ class ReturneeDialog(ValidatingDialog):
                 (self.surname, "surname"),
                 (self.given_names, "given_names"),
                 (self.patronymic, "patronymic"),
+                (self.birth_date_field, "birth_date"),
                 (self.phone_home, "phone_home"),
                 (self.email, "email"),
             ]
@@ -206,6 +227,17 @@ class ReturneeDialog(ValidatingDialog):
             self._prefill_from_case(workspace, case_id)
         else:
             self.consent_date.set_date(date.today())
+        if self.needs_person:
+            self.birth_date_field.editingFinished.connect(self._typed_person_changed)
+            self.consent_date.editingFinished.connect(self._typed_person_changed)
+        self.retranslate_ui()
+
+    def _typed_person_changed(self) -> None:
+        """A date of birth typed at HQ: the minor's line above the form comes or goes."""
+        self.worker_name = " ".join(
+            p for p in (self.surname.text().strip(), self.given_names.text().strip()) if p
+        )
+        self.birth_date = _typed_date(self.birth_date_field)
         self.retranslate_ui()
 
     def _show_withdraw(self) -> None:
@@ -253,6 +285,7 @@ class ReturneeDialog(ValidatingDialog):
             "surname": _("Surname"),
             "given_names": _("Given names"),
             "patronymic": _("Patronymic"),
+            "birth_date": _("Date of birth"),
             "phone_home": _("Phone in Kazakhstan"),
             "email": _("E-mail"),
             "occupation": _("Occupation (ISCO-08)"),
@@ -303,10 +336,16 @@ class ReturneeDialog(ValidatingDialog):
                 "Save it only with their new consent, giving its reference and date."
             )
             intro = f"{withdrawn}\n{intro}"
+        minor = minor_consent_warning(
+            self.worker_name, self.birth_date, _typed_date(self.consent_date) or date.today()
+        )
+        if minor:
+            intro = f"{intro}\n{minor}"
         self.set_intro(intro)
 
     def _fill(self, row: ReturneeRow) -> None:
         self.case_number = row.case_number
+        self.worker_name, self.birth_date = row.full_name, row.birth_date
         self.occupation.set_code(row.occupation)
         self.years.setValue(row.years_abroad)
         self.certificates.setPlainText("\n".join(row.certificates))
@@ -322,6 +361,9 @@ class ReturneeDialog(ValidatingDialog):
     def _prefill_from_case(self, workspace: Workspace, case_id: str) -> None:
         case = CaseService(workspace).get_case(case_id)
         self.case_number = case.number
+        person = case.person
+        self.worker_name = " ".join(p for p in (person.surname, person.given_names) if p)
+        self.birth_date = person.birth_date
         self.work_country.set_code(case.host_country)
         self.consent_date.set_date(date.today())
         if case.closed_at is not None:
@@ -334,6 +376,7 @@ class ReturneeDialog(ValidatingDialog):
                 surname=self.surname.text(),
                 given_names=self.given_names.text(),
                 patronymic=self.patronymic.text(),
+                birth_date=self.birth_date_field.date(),
                 phone_home=self.phone_home.text(),
                 email=self.email.text(),
             )
