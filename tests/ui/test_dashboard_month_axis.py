@@ -79,13 +79,14 @@ def resized(qtbot: QtBot, page: DashboardPage, width: int) -> None:
 
 
 def combo_shortfall(combo: QComboBox) -> int:
-    """How many pixels the combo's field lacks to show its current text whole."""
+    """How many pixels the combo's field lacks to show its current text whole: Qt draws the
+    text a pixel in from each side of the field (``CE_ComboBoxLabel``)."""
     option = QStyleOptionComboBox()
     combo.initStyleOption(option)
     field = combo.style().subControlRect(
         QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo
     )
-    return max(0, combo.fontMetrics().horizontalAdvance(combo.currentText()) - field.width())
+    return max(0, combo.fontMetrics().horizontalAdvance(combo.currentText()) + 2 - field.width())
 
 
 @pytest.mark.parametrize("screen", WIDTHS)
