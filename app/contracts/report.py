@@ -98,6 +98,10 @@ _LABELS: dict[str, str | tuple[str, str]] = {
     "officer": D_("Reviewed by"),
     "source": D_("Source"),
     "printed": D_("Printed on"),
+    "not_saved": D_(
+        "Not saved in a case: the findings of a check made at headquarters, as the terms "
+        "were entered there."
+    ),
 }
 
 # Wage periods: Kazakh puts the period before the amount ("айына 12 000 TRY").
@@ -143,6 +147,8 @@ class ReviewReport:
     # The host's figures the review applies (valid on the contract's date); None: the shipped
     # table's figures valid today.
     reference: HostCountryReference | None = None
+    # False for HQ's check of terms, which no case keeps: the report says so under its title.
+    saved: bool = True
 
 
 def label(key: str, lang: str) -> str:
@@ -214,6 +220,8 @@ class _ReportWriter:
 
     def write(self) -> None:
         self.b.paragraph(label("title", self.lang), "title")
+        if not self.report.saved:
+            self.b.paragraph(label("not_saved", self.lang), "plain")
         self._contract()
         self._risk()
         self._findings()

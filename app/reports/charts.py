@@ -72,24 +72,31 @@ def count_axis(top: int) -> tuple[int, int]:
     return ((top + top // 10) // step + 1) * step, step
 
 
-def month_names(months: Sequence[str], lang: str | None = None) -> list[str]:
+def month_names(
+    months: Sequence[str], lang: str | None = None, step: int | None = None
+) -> list[str]:
     """Short month names in ``lang`` for a trend's axis ("Dec", "дек.", "жел.") from the
     statistics' ``YYYY-MM``, shared by the dashboard and the PDF (which printed "2026-07").
 
     Up to thirteen months (the last twelve months touch thirteen calendar months) each month
     is named and the year goes on a second line under the first month and each January; over
     a longer period only every few months are named (the others get ``""``), each with its
-    year, so the labels never crowd and never repeat.
+    year, so the labels never crowd and never repeat. A ``step`` names every ``step``-th month
+    only (an axis too narrow for them all), the year under the first named of each year.
     """
-    step = 1 if len(months) <= 13 else -(-len(months) // 12)
+    chosen = step is not None
+    if step is None:
+        step = 1 if len(months) <= 13 else -(-len(months) // 12)
     names: list[str] = []
+    last_year = ""
     for index, month in enumerate(months):
         year, number = month.split("-")
         if index % step:
             names.append("")
             continue
         name = format_date(date(int(year), int(number), 1), "LLL", lang)
-        with_year = step > 1 or index == 0 or number == "01"
+        with_year = (step > 1 and not chosen) or year != last_year
+        last_year = year
         names.append(f"{name}\n{year}" if with_year else name)
     return names
 

@@ -24,7 +24,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
@@ -42,6 +42,7 @@ SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 CREATOR = "Qorgau"
 MONTH_FORMAT = "yyyy-mm"
 DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 AMOUNT_FORMAT = "#,##0"
 CENTS_FORMAT = "#,##0.00"
 # A table's sheet: its title in row 1, its headers in row 2. Frozen below them, so that the
@@ -71,6 +72,8 @@ def decimal_mark(delimiter: str) -> str:
 def _csv_cell(value: Cell, mark: str = ".") -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return value.isoformat(" ", "minutes")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
@@ -168,8 +171,8 @@ def _text_cell(sheet: Any, value: str, cell_type: Any) -> Any:
 
 
 def _xlsx_cell(sheet: Any, value: Cell, cell_type: Any) -> Any:
-    """What ``sheet.append`` takes for ``value``: text as a text cell, a date or month as a
-    formatted date cell, a number as it is."""
+    """What ``sheet.append`` takes for ``value``: text as a text cell, a date, time or month
+    as a formatted date cell, a number as it is."""
     if isinstance(value, Coarse):
         published = value.value  # "<11" is text, a rounded count a number
         return _text_cell(sheet, published, cell_type) if isinstance(published, str) else published
@@ -178,6 +181,11 @@ def _xlsx_cell(sheet: Any, value: Cell, cell_type: Any) -> Any:
     if isinstance(value, Month):
         cell = cell_type(sheet, value=date(value.year, value.month, 1))  # a plain date
         cell.number_format = MONTH_FORMAT
+        return cell
+    if isinstance(value, datetime):
+        # Excel holds no time zone: the time as the reader's clock showed it, to the minute.
+        cell = cell_type(sheet, value=value.replace(tzinfo=None, second=0, microsecond=0))
+        cell.number_format = DATETIME_FORMAT
         return cell
     if isinstance(value, date):
         cell = cell_type(sheet, value=value)

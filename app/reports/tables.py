@@ -334,7 +334,7 @@ def case_list_row(r: CaseRow, lang: str, hide_names: bool) -> tuple[Cell, ...]:
         r.number,
         r.received_at,
         status_name(r.status, lang),
-        r.host_country,
+        official_name(r.host_country, lang),  # a file's states as its report names them
         hidden
         if hide_names
         else text("anonymised", lang)

@@ -11,7 +11,7 @@ or the one HQ transferred it to. The repeats apart: they are where the worker co
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -158,14 +158,14 @@ class Repeat:
             return listed
         return _("{numbers}, … ({more} more)").format(numbers=listed, more=format_number(more))
 
-    def who(self) -> str:
+    def who(self, name_country: Callable[[str], str] = country_name) -> str:
         """The IIN, or the employer's name with its country's name in the reader's language
         (the key's "AE: Gulf Star Hospitality" showed a code where the other HQ tables show
-        the country's name)."""
+        the country's name): by ``name_country``, the short name a list shows by default."""
         if self.kind != "employer":
             return self.key
         return _("{employer} ({country})").format(
-            employer=self.name, country=country_name(self.country)
+            employer=self.name, country=name_country(self.country)
         )
 
 

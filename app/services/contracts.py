@@ -58,7 +58,7 @@ from app.domain.codes import EventKind
 from app.domain.events import SystemEvent, event_data
 from app.domain.iso import check_minor_units
 from app.domain.names import person_name, user_name
-from app.domain.roles import CASE_WORKERS
+from app.domain.roles import CASE_WORKERS, HQ_ROLES
 from app.domain.text import quoted
 from app.errors import NotFound, ValidationError
 from app.i18n import LANGUAGES, _, current_language, language_override
@@ -497,13 +497,7 @@ class ContractReviewService:
         # Imported here: reportlab is heavy and only the report needs it.
         from app.contracts.report import ReviewReport, render_review_report
 
-        if lang not in LANGUAGES:
-            raise ValidationError(
-                _("Unknown language {lang}; expected one of: {valid}.").format(
-                    lang=lang, valid=", ".join(LANGUAGES)
-                ),
-                field="lang",
-            )
+        _known_language(lang)
         with self.ws.write() as session:
             info = self._info(session, self._review(session, review_id))
             mission = letterhead(session)
@@ -531,6 +525,51 @@ class ContractReviewService:
             officer_name=officer,
             reviewed_on=info.reviewed_at.date(),
             printed_on=today or date.today(),
+        )
+        return render_review_report(report, lang)
+
+    def unsaved_report_pdf(
+        self,
+        data: Mapping[str, object] | ContractTerms,
+        host_country: str | None,
+        lang: str,
+        today: date | None = None,
+    ) -> PrintedPdf:
+        """HQ's check of terms as a PDF in ``lang``, marked as saved in no case (export is
+        audited). HQ keeps no reviews (the missions holding the cases do), yet an analyst
+        sends the findings on: the button stayed disabled there, waiting for a save."""
+        from app.contracts.report import ReviewReport, render_review_report
+
+        self.ws.require_role(*HQ_ROLES)
+        _known_language(lang)
+        terms = self.parse(data, host_country)
+        assert terms.host_country is not None
+        actor = self.ws.actor
+        with self.ws.write() as session:
+            mission = letterhead(session)
+            me = session.execute(
+                select(User).where(User.username == actor.username)
+            ).scalar_one_or_none()
+            officer = user_name(me, lang) if me else actor.full_name or actor.username
+            self.ws.audit(
+                session,
+                "contract.report",
+                "contract_review",
+                "",
+                {"language": lang, "saved": False, "host_country": terms.host_country},
+            )
+        day = today or date.today()
+        report = ReviewReport(
+            mission=mission,
+            terms=terms,
+            provisions=self._provisions(terms.host_country, lang),
+            reference=self.host_reference(terms),
+            worker_name="",
+            case_number=None,
+            officer_name=officer,
+            reviewed_on=day,
+            printed_on=day,
+            saved=False,
         )
         return render_review_report(report, lang)
 
@@ -632,3 +671,13 @@ def _person_name(person: Person | None) -> str:
     if person is None:
         return ""
     return " ".join(p for p in (person.surname, person.given_names, person.patronymic) if p)
+
+
+def _known_language(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValidationError(
+            _("Unknown language {lang}; expected one of: {valid}.").format(
+                lang=lang, valid=", ".join(LANGUAGES)
+            ),
+            field="lang",
+        )

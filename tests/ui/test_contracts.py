@@ -181,6 +181,38 @@ def test_hq_checks_the_findings_and_is_not_offered_a_save(qtbot: QtBot, open_ws:
     assert reviews(ws) == 0
 
 
+def test_hq_exports_the_findings_it_checked_marked_as_not_saved(
+    qtbot: QtBot, open_ws: OpenWs, tmp_path: Path
+) -> None:
+    """HQ checks contracts but saves no review, and the PDF was made only from a saved one:
+    the button stayed disabled with nothing saying why. The analyst now gets the findings
+    shown, the report saying they are saved in no case."""
+    from app.db.models import AuditEntry
+    from tests.ui.test_one_vocabulary import pdf_text
+
+    ws = open_ws("astana")
+    page = make_page(qtbot, ws)
+    assert not page.export_button.isEnabled()  # no country: no findings to print
+    choose(qtbot, page.host_country, "KR")
+    type_into(qtbot, page.hours_per_week, "72")
+    settled(qtbot, page)
+    assert page.export_button.isEnabled()
+    assert "not saved in a case" in page.export_button.toolTip()
+    target = tmp_path / "check.pdf"
+    page.export_pdf(target, "en")
+    qtbot.waitUntil(lambda: page.status.text() == f"Wrote {target}.", timeout=10_000)
+    text = pdf_text(target.read_bytes(), tmp_path)
+    assert "Not saved in a case: the findings of a check made at headquarters" in text
+    assert "Republic of Korea" in text and "Case number" not in text
+    assert "72 hours" in text  # the terms shown, and their findings
+    assert reviews(ws) == 0  # printed, not stored
+    with ws.read() as session:
+        entry = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "contract.report")
+        ).scalar_one()
+        assert entry.actor == "astana" and entry.details["saved"] is False
+
+
 def test_a_new_review_at_hq_has_no_country_and_new_review_starts_at_the_missions(
     qtbot: QtBot, open_ws: OpenWs, tmp_path: Path
 ) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QTableWidget
 
 from app.domain.codes import Urgency
 from app.i18n import country_name, format_datetime
+from app.letters.states import official_name
 from app.services.consolidation import MAX_ROWS, ConsolidationService, MissionActivity
 from tests.builders import ASSEL_JSON
 from tests.hq.test_consolidation import add_hanil_cases, consolidated  # noqa: F401
@@ -848,7 +849,7 @@ def test_an_analyst_exports_the_lists_she_sees_for_the_department_head(
             first.days_overdue,
         )
         assert [r[1] for r in repeats.iter_rows(min_row=3, values_only=True)] == [
-            r.who() for r in page.found_repeats
+            r.who(lambda code: official_name(code, "kk")) for r in page.found_repeats
         ]
         assert StatsService(analyst).recorded_exports("hq_views")[-1][1]["mission"] == "SEL"
         # As CSV: a file a list, named after the one chosen.
@@ -861,6 +862,49 @@ def test_an_analyst_exports_the_lists_she_sees_for_the_department_head(
         ]
     finally:
         analyst.close()
+
+
+def test_the_workbook_dates_its_bundles_and_names_states_as_the_reports_do(
+    qtbot,
+    bridge,
+    consolidated: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The faults: «Соңғы пакет жасалған күн» was text («07.12.2026, 20:00»), which Excel
+    sorts by its first digits; and the workbook named states as the screen's list does
+    («Южная Корея») beside the reports' «Республика Корея». The list on screen keeps CLDR's
+    short names; the file sent on names them officially, as every document does."""
+    from openpyxl import load_workbook
+
+    bridge.set_language("ru")
+    page = HqPage(consolidated.ws)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(
+        lambda: page.export_button.isEnabled() and page.found_repeats is not None,
+        timeout=10_000,
+    )
+    target = tmp_path / "hq.xlsx"
+    with qtbot.waitSignal(page.exported, timeout=10_000):
+        page.export_views(target)
+    _about, missions, _overdue, repeats = load_workbook(target).worksheets
+    rows = {row[0].value: row for row in missions.iter_rows(min_row=3)}
+    made = {m.code: m.last_bundle_at for m in ConsolidationService(consolidated.ws).missions()}
+    for code in ("DXB", "SEL"):
+        cell = rows[code][3]
+        assert cell.is_date and cell.number_format == "yyyy-mm-dd hh:mm", cell.value
+        when = made[code]
+        assert when is not None
+        assert cell.value == when.astimezone().replace(tzinfo=None, second=0, microsecond=0)
+    assert rows["SEL"][1].value == "Республика Корея"
+    assert rows["DXB"][1].value == "Объединённые Арабские Эмираты"
+    on_screen = {page.missions.item(r, 0).text(): r for r in range(page.missions.rowCount())}
+    assert page.missions.item(on_screen["SEL"], 1).text() == country_name("KR")  # «Южная Корея»
+    employers = [r for r in page.found_repeats or [] if r.kind == "employer"]
+    assert employers, "the consolidated site has an employer at both missions"
+    listed = [row[1] for row in repeats.values]
+    for repeat in employers:
+        assert repeat.who(lambda code: official_name(code, "ru")) in listed
 
 
 def test_a_repeats_case_numbers_say_how_many_more_there_are(

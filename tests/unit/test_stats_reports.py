@@ -651,3 +651,23 @@ def test_the_missions_table_breaks_no_heading_word(lang: str) -> None:
     assert headings and [w for w in headings if w not in words] == []
     for xs in drawn_line_xs(pdf):
         assert all(MARGIN_LEFT - 0.5 <= x <= PAGE_WIDTH - MARGIN_RIGHT + 0.5 for x in xs)
+
+
+def test_a_case_list_file_names_its_states_as_the_reports_do() -> None:
+    """The file of a figure's cases gave the host country as its code («KR») under a head
+    naming it «Корея Республикасы»: a file sent on names states officially."""
+    assert case_list_table([case_row()], "kk", hide_names=False).rows[0][3] == (
+        "Корея Республикасы"
+    )
+    assert case_list_table([case_row()], "ru", hide_names=False).rows[0][3] == "Республика Корея"
+    assert case_list_table([case_row()], "en", hide_names=False).rows[0][3] == "Republic of Korea"
+
+
+def test_a_time_is_a_date_cell_to_the_minute() -> None:
+    """HQ's «Соңғы пакет жасалған күн» was text, which Excel sorts by its first digits."""
+    made = datetime(2026, 12, 7, 20, 5, 31, 7, tzinfo=UTC)
+    table = ReportTable("t", "T", ("Mission", "Last bundle made"), (("SEL", made),))
+    cell = load_workbook(io.BytesIO(xlsx_bytes([table])))["T"]["B3"]
+    assert cell.is_date and cell.number_format == "yyyy-mm-dd hh:mm"
+    assert cell.value == datetime(2026, 12, 7, 20, 5)
+    assert csv_bytes(table).decode("utf-8-sig").splitlines()[1] == "SEL;2026-12-07 20:05+00:00"

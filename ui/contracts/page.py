@@ -40,6 +40,7 @@ from app.contracts.terms import PASSPORT_HOLDERS, RETURN_TICKET_PAYERS, WAGE_PER
 from app.domain import taxonomy
 from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, N_, _, current_language
+from app.letters import PrintedPdf
 from app.os_errors import os_error_reason
 from app.reports.export import replace_file
 from app.services.contracts import (
@@ -610,13 +611,25 @@ class ContractReviewPage(QWidget):
         self.timer.start()
 
     def _update_export(self) -> None:
-        """Export only what the form shows: the PDF is made from the saved review, so terms
-        changed since the save must be saved first."""
-        self.export_button.setEnabled(self.saved is not None and not self.unsaved)
-        stale = self.saved is not None and self.unsaved
-        self.export_button.setToolTip(
-            _("Save the review first: the PDF is made from the saved review.") if stale else ""
-        )
+        """Export only what the form shows: at a mission the PDF is made from the saved review,
+        so terms changed since the save must be saved first; HQ, which saves none, exports the
+        findings of the terms shown, marked as not saved in a case."""
+        stored = self.saved is not None and not self.unsaved
+        self.export_button.setEnabled(stored or self._checked_here())
+        if self._checked_here() and not stored:
+            tip = _(
+                "The findings shown as a PDF, marked as not saved in a case: headquarters "
+                "keeps no reviews, the missions holding the cases do."
+            )
+        elif self.saved is not None and self.unsaved:
+            tip = _("Save the review first: the PDF is made from the saved review.")
+        else:
+            tip = ""
+        self.export_button.setToolTip(tip)
+
+    def _checked_here(self) -> bool:
+        """HQ's check with findings to print: no review is saved there to print from."""
+        return not self.can_save and self.result is not None and bool(self.result.findings)
 
     def has_unsaved_work(self) -> bool:
         """What ``confirm_close`` would ask about, without asking."""
@@ -739,6 +752,7 @@ class ContractReviewPage(QWidget):
 
     def _show(self, result: ReviewResult | None, message: str) -> None:
         self.result = result
+        self._update_export()  # HQ exports the findings shown
         self.error.show_message(message)
         self.findings.setRowCount(0)
         self.sources.clear()
@@ -851,14 +865,18 @@ class ContractReviewPage(QWidget):
                     return
 
     def _ask_export_path(self) -> None:
-        if self.saved is None or self.unsaved:
+        stored = self.saved is not None and not self.unsaved
+        if not stored and not self._checked_here():
             return
         dialog = QFileDialog(self, _("Export the review as PDF"))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter(_("PDF files (*.pdf)"))
         dialog.setDefaultSuffix("pdf")
         lang = str(self.report_language.currentData())
-        name = f"contract-review-{self.saved.case_number or 'standalone'}-{lang}.pdf"
+        if self.saved is not None and stored:
+            name = f"contract-review-{self.saved.case_number or 'standalone'}-{lang}.pdf"
+        else:
+            name = f"contract-check-{self.host_country.code().lower()}-{lang}.pdf"
         dialog.setDirectory(in_documents())
         dialog.selectFile(in_documents(name))
         dialog.fileSelected.connect(lambda path: self.export_pdf(Path(path), lang))
@@ -867,13 +885,26 @@ class ContractReviewPage(QWidget):
 
     def export_pdf(self, path: Path, lang: str) -> BackgroundTask[str] | None:
         """Write the saved review's report in ``lang`` off the GUI thread (its rendering takes
-        0.2-0.3 s; the report's language is this worker thread's own, ``language_override``)."""
-        if self.saved is None or self.unsaved:  # the stored review is not what the form shows
+        0.2-0.3 s; the report's language is this worker thread's own, ``language_override``);
+        at HQ, the findings of the terms shown."""
+        service = self.service
+        if self.saved is not None and not self.unsaved:
+            review_id = self.saved.id
+
+            def made() -> PrintedPdf:
+                return service.report_pdf(review_id, lang)
+
+        elif self._checked_here():  # HQ: the terms shown, saved in no case
+            terms, country = self.terms_data(), self.host_country.code()
+
+            def made() -> PrintedPdf:
+                return service.unsaved_report_pdf(terms, country, lang)
+
+        else:  # the stored review is not what the form shows
             return None
-        service, review_id = self.service, self.saved.id
 
         def work(_context: TaskContext) -> str:
-            pdf = service.report_pdf(review_id, lang)
+            pdf = made()
             replace_file(path, pdf)
             return pdf.warning()
 

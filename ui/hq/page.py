@@ -38,6 +38,7 @@ from app.i18n import (
     format_number,
     ngettext,
 )
+from app.letters.states import official_name
 from app.reports.export import StreamedTable, stream_csv_tables, stream_xlsx_tables
 from app.reports.tables import Cell as FileCell
 from app.reports.tables import ReportTable
@@ -532,14 +533,19 @@ class HqPage(QWidget):
     def view_tables(self) -> list[ReportTable | StreamedTable]:
         """The missions, the overdue cases of the mission chosen (every one, in the list's
         order, read as the file is written) and the repeats, in the interface's language,
-        with counts as numbers and due dates as dates."""
+        with counts as numbers, due dates as dates, the bundles' times as times and states by
+        their official names."""
         language, now = current_language(), datetime.now(UTC)
         missions = [
             (
                 m.code,
-                country_name(m.country) if m.country else "",
+                # A file sent on is a document: states by their official names, as the
+                # reports name them; the screen's list keeps CLDR's short ones.
+                official_name(m.country, language),
                 m.city_in(language),
-                format_datetime(m.last_bundle_at.astimezone()) if m.last_bundle_at else "",
+                # A date cell in this computer's time, as the list shows it: as text, Excel
+                # sorted «10.12.2026» before «09.01.2027».
+                m.last_bundle_at.astimezone() if m.last_bundle_at else None,
                 m.days_silent(now),
                 m.cases,
                 m.open_cases,
@@ -556,8 +562,12 @@ class HqPage(QWidget):
                 yield (c.number, c.mission, status, level, c.due_date, c.days_overdue)
 
         kinds = {"person": _("Person (IIN)"), "employer": _("Employer")}
+
+        def officially(code: str) -> str:
+            return official_name(code, language)
+
         repeats = [
-            (kinds[r.kind], r.who(), ", ".join(r.missions), r.cases, r.numbers_listed())
+            (kinds[r.kind], r.who(officially), ", ".join(r.missions), r.cases, r.numbers_listed())
             for r in self.found_repeats or []
         ]
         return [

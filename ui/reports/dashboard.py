@@ -32,7 +32,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QEvent, QLocale, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter, QPalette, QShowEvent
+from PySide6.QtGui import QFontMetrics, QPainter, QPalette, QShowEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QApplication,
@@ -105,6 +105,7 @@ from ui.widgets.text_size import SUBTITLE, heading, sized_text
 
 T = TypeVar("T")
 CHART_HEIGHT = 300
+LABEL_GAP = 8  # pixels between two month names on the trend's axis
 # What the figures are counted from: a change to one of these counts them again (a person's
 # consent to the returnees' register among them).
 COUNTED_TABLES = ("case", "case_event", "case_category", "letter", "returnee", "person")
@@ -146,11 +147,34 @@ def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-def month_labels(months: Sequence[str], language: str | None = None) -> list[str]:
+def month_labels(
+    months: Sequence[str], language: str | None = None, step: int | None = None
+) -> list[str]:
     """Short month names for the trend's axis in the UI language ("Dec", "дек.", "жел."), the
     year under the first month and each January, as the PDF's axis names them
-    (``app.reports.charts.month_names``)."""
-    return [html.escape(name).replace("\n", "<br>") for name in month_names(months, language)]
+    (``app.reports.charts.month_names``); with ``step``, every ``step``-th month only."""
+    return [html.escape(name).replace("\n", "<br>") for name in month_names(months, language, step)]
+
+
+def label_width(text: str, metrics: QFontMetrics) -> int:
+    """The width of an axis label's longest line (its HTML's ``<br>`` breaks the lines)."""
+    return max(metrics.horizontalAdvance(html.unescape(line)) for line in text.split("<br>"))
+
+
+def month_step(
+    months: Sequence[str], plot_width: float, metrics: QFontMetrics, language: str | None = None
+) -> int:
+    """Name every month where each name fits its month's share of ``plot_width``, else every
+    second, third... : in Russian at 1366 pixels the names ran together («июньиюль»)."""
+    if len(months) <= 1:
+        return 1
+    share = plot_width / len(months)
+    steps = [1, 2, 3, 4, 6, *range(12, len(months) + 12, 12)]
+    for step in steps:
+        named = [name for name in month_labels(months, language, step) if name]
+        if max(label_width(name, metrics) for name in named) + LABEL_GAP <= step * share:
+            return step
+    return steps[-1]
 
 
 def _short(text: str, limit: int = 34) -> str:
@@ -471,6 +495,8 @@ class DashboardPage(QWidget):
         self.status_chart = ChartPanel("status_chart")
         self.category_chart = ChartPanel("category_chart")
         self.trend_chart = ChartPanel("trend_chart")
+        self.month_axis: QCategoryAxis | None = None
+        self.month_step = 0  # every how many months the trend's axis names one
         self.country_chart = ChartPanel("country_chart")
         self.ilo_chart = ChartPanel("ilo_chart")
         self.mission_chart = ChartPanel("mission_chart")
@@ -905,9 +931,8 @@ class DashboardPage(QWidget):
         categories.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
         categories.setTruncateLabels(False)
         categories.setRange(-0.5, max(len(months), 1) - 0.5)
-        for index, text in enumerate(month_labels(months)):
-            if text:
-                categories.append(text, index)
+        self.month_axis = categories
+        self.month_step = 0  # none named yet
         numbers = count_axis(max([0] + [max(p.opened, p.resolved, p.closed) for p in f.monthly]))
         chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(numbers, Qt.AlignmentFlag.AlignLeft)
@@ -932,6 +957,26 @@ class DashboardPage(QWidget):
             self.trend_chart.lines.append(line)
         self.trend_chart.segments = months
         self.trend_chart.replace_chart(chart)
+        self._name_months()
+        # Named again as the chart's width changes (the window resized, a language switch).
+        chart.plotAreaChanged.connect(self._name_months)
+
+    def _name_months(self) -> None:
+        """Name as many months along the trend's axis as fit its width, each whole."""
+        axis, months = self.month_axis, self.trend_chart.segments
+        chart = self.trend_chart.chart()
+        if axis is None or chart is None or axis not in chart.axes():
+            return
+        width = chart.plotArea().width() or self.trend_chart.width() * 0.8  # before a layout
+        step = month_step(months, width, QFontMetrics(axis.labelsFont()))
+        if step == self.month_step:
+            return
+        self.month_step = step
+        for name in axis.categoriesLabels():
+            axis.remove(name)
+        for index, name in enumerate(month_labels(months, step=step)):
+            if name:
+                axis.append(name, index)
 
     def _pie(self) -> None:
         f = self.figures
@@ -1218,6 +1263,9 @@ class DashboardPage(QWidget):
         self.from_label.setText(_("From"))
         self.to_label.setText(_("to"))
         self._refill_combo(self.period, _("Other period"), list(self._period_names().items()))
+        # As wide as its longest period: a few short names, and the one chosen is read whole
+        # («Последние 12 месяцев» ran under the arrow when sized to «Другой период»).
+        self.period.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self._show_period_name()
         self.period.setToolTip(_("Choose a month, a quarter or a year, or set the dates beside it"))
         self.country.set_any_text(_("All host countries"))
