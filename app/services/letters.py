@@ -1380,14 +1380,15 @@ class LetterService(DatedService):
         if kind != "employer_letter":
             return ""
         codes = tuple(c.code for c in case.categories)
+        mission = self._mission(session)
+        dative = mission_forms(mission, lang)[2]
         items = default_demands(
             codes,
             self._claims_by_kind(case, kind, lang),
             lang,
             agency_took_fee=bool(case.agency_id),
+            mission_dative=dative,
         )
-        mission = self._mission(session)
-        dative = mission_forms(mission, lang)[2]
         items.append(closing_request(lang, 14, dative))
         return "\n".join(items)
 
