@@ -4,11 +4,14 @@ written for here, an anonymised case takes no sender's name."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from app.domain.iin import make_iin
 from app.services.cases import CaseService
 from app.services.letters import LetterService
-from app.services.records import CaseChanges
+from app.services.records import CaseChanges, CaseDetail
 from app.services.workspace import Workspace
 from tests.unit.test_letter_case_fit import render
 from tests.unit.test_letter_wording import LANGS, TODAY, make_case, people
@@ -84,3 +87,82 @@ def test_a_dead_workers_employer_is_asked_to_pay_and_hand_over_to_the_family(
     )
     living = LetterService(people["aigul"], today=TODAY).defaults(case.id, "employer_letter", lang)
     assert all(asked in (living.requests or "") for asked in TO_THE_WORKER[lang]), living
+
+
+def another_woman(people: dict[str, Workspace]) -> CaseDetail:
+    """An adult woman, not the girl of the same test (whose passport would make her a
+    duplicate)."""
+    return make_case(
+        people,
+        "female",
+        "KR",
+        iin=make_iin(date(1990, 5, 2), "female", 5127),
+        birth_date=date(1990, 5, 2),
+        passport_no="N55501234",
+        surname="Сейітова",
+        given_names="Дана",
+        patronymic="",
+        surname_latin="SEITOVA",
+        given_names_latin="DANA",
+    )
+
+
+# A referral of a girl of 16, with consent on file: whose consent it is.
+MINORS_CONSENT = {
+    "ru": ("Направление выдано с согласия законного представителя заявительницы.",
+           "Направление выдано с согласия заявительницы."),
+    "kk": ("Жолдама өтініш берушінің заңды өкілінің келісімімен берілді.",
+           "Жолдама өтініш берушінің келісімімен берілді."),
+    "en": ("This referral is made with the consent of her legal representative.",
+           "This referral is made with her consent."),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_referral_of_a_minor_is_made_with_her_representatives_consent(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: a shelter was sent a girl of 16 «с согласия заявительницы» — a child's own
+    consent, which the law does not take; the case does not record who gave it, so the letter
+    says it was her legal representative's. An adult's referral keeps her own consent."""
+    child = make_case(people, "female", "KR", birth_date=date(2010, 4, 2), iin=None)
+    adult = another_woman(people)
+    representative, own = MINORS_CONSENT[lang]
+    for_child = render(people, child.id, "referral", lang)
+    assert representative in for_child and own not in for_child, for_child
+    for_adult = render(people, adult.id, "referral", lang)
+    assert own in for_adult and representative not in for_adult, for_adult
+
+
+# What a note verbale and the agency report say of a worker under 18.
+UNDER_18 = {
+    "note_verbale_labour_authority": {
+        "ru": "Посольство обращает внимание на то, что указанной гражданке не исполнилось 18 лет.",
+        "kk": "Елшілік аталған азаматқа 18 жас толмағанына назар аударуды сұрайды.",
+        "en": "The Embassy wishes to draw attention to the fact that she is under 18.",
+    },
+    "agency_report": {
+        "ru": "Обращаем внимание, что ей не исполнилось 18 лет.",
+        "kk": "Назар аударуыңызды сұраймыз: оған 18 жас толмаған.",
+        "en": "Please note that she is under 18.",
+    },
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNDER_18))
+def test_a_note_and_the_agency_report_say_the_worker_is_a_minor(
+    people: dict[str, Workspace], kind: str
+) -> None:
+    """The fault: the host's ministry and Kazakhstan's were written to about a girl of 16
+    with nothing to say she was a child, for whom both act differently (only the referral,
+    the certificate and HQ's report said it). Of an adult, nothing; of a dead child, nothing
+    either, as the referral."""
+    child = make_case(people, "female", "KR", birth_date=date(2010, 4, 2), iin=None)
+    adult = another_woman(people)
+    for lang in LANGS:
+        assert UNDER_18[kind][lang] in render(people, child.id, kind, lang), lang
+        assert " 18 " not in render(people, adult.id, kind, lang), lang
+    CaseService(people["aigul"], today=TODAY).update_case(
+        child.id, CaseChanges(categories=("death_repatriation", "unpaid_wages"))
+    )
+    assert " 18 " not in render(people, child.id, kind, "ru")
