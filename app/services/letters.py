@@ -870,7 +870,7 @@ class LetterService(DatedService):
         """A draft rendering that registers nothing (``qorgau letter render``)."""
         kind, lang = parse_kind(kind), parse_lang(lang)
         with self._read_with_library() as session:
-            case = self._case_for_letter(session, case_id)
+            case = self._case_to_write_for(session, case_id)
             row = self._new_row(session, case, kind, lang, fields)
             return render_letter(self._context(session, row, None, self.today))
 
@@ -881,14 +881,14 @@ class LetterService(DatedService):
         writing it, not when the consul sends it back."""
         kind, lang = parse_kind(kind), parse_lang(lang)
         with self._read_with_library() as session:
-            case = self._case_for_letter(session, case_id)
+            case = self._case_to_write_for(session, case_id)
             return self._warnings(session, self._new_row(session, case, kind, lang, fields))
 
     def defaults(self, case_id: str, kind: str, lang: str) -> LetterFields:
         """What a new letter of ``kind`` starts with, for the editor: every paragraph editable."""
         kind, lang = parse_kind(kind), parse_lang(lang)
         with self.ws.read() as session:
-            case = self._case_for_letter(session, case_id)
+            case = self._case_to_write_for(session, case_id)
             return _without_direction_controls(
                 LetterFields(
                     addressee=self._default_addressee(session, case, kind, lang),
@@ -969,7 +969,7 @@ class LetterService(DatedService):
         kind, lang = parse_kind(kind), parse_lang(lang)
         fields = fields or LetterFields()
         with self.ws.write() as session:
-            case = self._case_for_letter(session, case_id)
+            case = self._case_to_write_for(session, case_id)
             row = self._new_row(session, case, kind, lang, fields)
             if addressed:
                 _require_addressee(row)
@@ -993,7 +993,7 @@ class LetterService(DatedService):
             row = self._load(session, letter_id)
             check.record_version(session, row, expected_version)
             self._require_editable(row)
-            case = self._case_for_letter(session, row.case_id or "")
+            case = self._case_to_write_for(session, row.case_id or "")
             if lang is not None:
                 row.lang = parse_lang(lang)
             self._apply(session, row, case, fields)
@@ -1264,6 +1264,45 @@ class LetterService(DatedService):
                 ).format(number=case.number)
             )
         return case
+
+    def _case_to_write_for(self, session: Session, case_id: str) -> Case:
+        """The case a letter is drafted or changed for: as ``_case_for_letter``, and held
+        here. A mission HQ transferred the case away from keeps a copy to read; a letter
+        from it would say it assists a worker another mission now assists."""
+        case = self._case_for_letter(session, case_id)
+        refusal = self._handed_away(session, case)
+        if refusal:
+            raise PermissionDenied(refusal)
+        return case
+
+    def new_letter_refusal(self, case_id: str) -> str:
+        """Why no letter may be drafted here for the case, in the user's language; empty
+        when one may (the New letter action is greyed with this as its tooltip)."""
+        with self.ws.read() as session:
+            return self._handed_away(session, self._case(session, case_id))
+
+    def _handed_away(self, session: Session, case: Case) -> str:
+        """The refusal for a case HQ transferred from this mission to another, naming the
+        mission that holds it; empty for a case held here, and at HQ."""
+        here = self.ws.mission_here
+        if not here or case.holder_mission == here:
+            return ""
+        return _(
+            "Case {number} is handled by {mission} now (headquarters transferred it there): "
+            "letters about it are written by {mission}, not here."
+        ).format(
+            number=case.number,
+            mission=self._mission_name(session, case.holder_mission, current_language()),
+        )
+
+    @staticmethod
+    def _mission_name(session: Session, code: str, lang: str) -> str:
+        """The name in ``lang`` of the mission coded ``code``; its code when none is on file."""
+        row = session.execute(select(Mission).where(Mission.code == code)).scalar_one_or_none()
+        if row is None:
+            return code
+        names = {"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en}
+        return (names.get(lang) or "").strip() or row.name_en.strip() or code
 
     @staticmethod
     def _require_editable(row: Letter) -> None:
@@ -1861,11 +1900,7 @@ class LetterService(DatedService):
         here = self.ws.mission_code
         if not origin or origin == here or case.holder_mission != here:
             return ""
-        row = session.execute(select(Mission).where(Mission.code == origin)).scalar_one_or_none()
-        if row is None:
-            return origin
-        names = {"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en}
-        return names[lang].strip() or row.name_en.strip() or origin
+        return self._mission_name(session, origin, lang)
 
     def _approval_context(self, session: Session, row: Letter, on: date) -> LetterContext:
         """What the letter says on ``on``, less its number and date (given at issue): what

@@ -4,13 +4,19 @@ written for here, an anonymised case takes no sender's name."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
+from sqlalchemy import update
 
+from app.db.models import Case, Mission
 from app.domain.iin import make_iin
+from app.errors import PermissionDenied
+from app.i18n import language_override
+from app.letters import Addressee
 from app.services.cases import CaseService
-from app.services.letters import LetterService
+from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseChanges, CaseDetail
 from app.services.workspace import Workspace
 from tests.unit.test_letter_case_fit import render
@@ -166,3 +172,54 @@ def test_a_note_and_the_agency_report_say_the_worker_is_a_minor(
         child.id, CaseChanges(categories=("death_repatriation", "unpaid_wages"))
     )
     assert " 18 " not in render(people, child.id, kind, "ru")
+
+
+HANDED_AWAY = {
+    "en": "Case {number} is handled by Embassy of the Republic of Kazakhstan in the Republic of "
+    "Türkiye now (headquarters transferred it there): letters about it are written by Embassy "
+    "of the Republic of Kazakhstan in the Republic of Türkiye, not here.",
+}
+
+
+def test_no_letter_is_written_on_a_case_this_mission_handed_away(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: HQ transferred a case from this mission to the Embassy in Ankara, and the
+    copy kept here still drafted letters; a certificate from it said this Embassy "is
+    assisting" a worker another mission now assists. Every way to a new letter is refused,
+    naming the mission that holds the case; nothing is written."""
+    case = make_case(people, "female", "KR")
+    service = LetterService(people["aigul"], today=TODAY)
+    assert service.new_letter_refusal(case.id) == ""
+    kept = service.draft(case.id, "employer_letter", "ru")  # drafted before the transfer
+    with people["admin"].write() as session:
+        session.add(
+            Mission(
+                code="ANK",
+                country="TR",
+                city="Ankara",
+                name_kk="Қазақстан Республикасының Түркия Республикасындағы Елшілігі",
+                name_ru="Посольство Республики Казахстан в Турецкой Республике",
+                name_en="Embassy of the Republic of Kazakhstan in the Republic of Türkiye",
+            )
+        )
+        session.execute(update(Case).where(Case.id == case.id).values(holder_mission="ANK"))
+    said = HANDED_AWAY["en"].format(number=case.number)
+    assert service.new_letter_refusal(case.id) == said
+    fields = LetterFields(addressee=Addressee("", "Migrant Workers Centre", "Seoul"))
+    attempts: list[Callable[[], object]] = [
+        lambda: service.defaults(case.id, "assistance_certificate", "ru"),
+        lambda: service.preview_for_case(case.id, "assistance_certificate", "ru", fields),
+        lambda: service.checks_for_case(case.id, "referral", "en", fields),
+        lambda: service.draft(case.id, "assistance_certificate", "kk", fields),
+        lambda: service.update_draft(kept.id, LetterFields(subject="Another subject")),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied) as refused:
+            attempt()
+        assert str(refused.value) == said
+    assert [info.id for info in service.list_letters()] == [kept.id]  # nothing new written
+    # The mission named in the user's language.
+    with language_override("ru"):
+        refusal = service.new_letter_refusal(case.id)
+    assert "Посольство Республики Казахстан в Турецкой Республике" in refusal, refusal

@@ -42,6 +42,7 @@ from app.errors import QorgauError, ValidationError
 from app.i18n import N_, _, current_language, format_date, ngettext, pgettext
 from app.services.cases import CaseService, DuplicatePersonWarning
 from app.services.changes import DataChanged
+from app.services.letters import LetterService
 from app.services.organisations import OrganisationService
 from app.services.people import PersonService
 from app.services.records import CaseChanges, CaseDetail, CaseFilter, CaseInput, CaseRow
@@ -449,7 +450,8 @@ class CaseEditor(QWidget):
         self.at_risk.setEnabled(not read_only)
         self.outcome.set_enabled(not read_only)
         self.save_button.setVisible(not read_only)
-        self.letter_button.setVisible(not read_only)
+        # Greyed, not hidden, on a copy HQ transferred away: its tooltip says where to turn.
+        self.letter_button.setVisible(not read_only or bool(self.writable and self.held_elsewhere))
         self.refer_button.setVisible(not read_only and not self.workspace.mission.is_hq)
         self.timeline.set_read_only(read_only)
         self.attachments.set_read_only(read_only)
@@ -526,7 +528,7 @@ class CaseEditor(QWidget):
         self.review_button.setText(_("Revie&w contract"))
         self._offer_review()
         self.letter_button.setText(_("New &letter"))
-        self.letter_button.setToolTip(_("Draft an official letter about this case"))
+        self._offer_letter()
         self.refer_button.setText(_("Refer to a &partner…"))
         self.refer_button.setToolTip(
             _("Refer the worker to a partner organisation: a shelter, a lawyer, an NGO")
@@ -777,10 +779,23 @@ class CaseEditor(QWidget):
         self.tabs.setTabText(self.letters_tab_index, self._letters_tab_title())
         self.referrals_panel.set_case(case_id)
         self._offer_review()
-        self.letter_button.setEnabled(has_case)
+        self._offer_letter()
         self.refer_button.setEnabled(has_case)
         self.export_button.setVisible(has_case)
         self.export_button.setEnabled(self._can_export())
+
+    def _offer_letter(self) -> None:
+        """New letter: for a saved case, greyed on a copy HQ transferred away, its tooltip
+        naming the mission that writes the case's letters now."""
+        case = self.case
+        refusal = ""
+        if case is not None and self.held_elsewhere:
+            try:
+                refusal = LetterService(self.workspace).new_letter_refusal(case.id)
+            except QorgauError as exc:  # the case went meanwhile: nothing to write for
+                refusal = str(exc)
+        self.letter_button.setEnabled(case is not None and not refusal)
+        self.letter_button.setToolTip(refusal or _("Draft an official letter about this case"))
 
     def _enable_case_tabs(self) -> None:
         """The tabs that hang off a saved case, disabled for a new one and saying why: an

@@ -584,8 +584,12 @@ class LettersPage(QWidget):
             return
         try:
             case = CaseService(self.workspace).get_by_number(number)
+            refusal = self.service.new_letter_refusal(case.id)
         except QorgauError as exc:
             show_error(self, exc)
+            return
+        if refusal:  # a copy HQ transferred away: said before a form that could not be saved
+            plain_message(self, _("New letter"), refusal)
             return
         self.new_letter_for_case(case.id, case.number)
 
