@@ -666,6 +666,7 @@ class LetterService(DatedService):
                 raise ConflictError(_("Only an issued letter can have a reply."))
             _refuse_reply_before_letter(row, received_on)
             case = self._case(session, row.case_id)
+            _refuse_reply_on_anonymised(case)
             attachment_id = None
             if attachment and file_name:
                 stored = cases.store_attachment(
@@ -735,6 +736,8 @@ class LetterService(DatedService):
         sender, summary = self._checked_reply(received_on, sender, summary)
         with self.ws.write() as session:
             row = self._load(session, letter_id)
+            if row.case_id:  # before the entry, which anonymisation blanked
+                _refuse_reply_on_anonymised(self._case(session, row.case_id))
             entry = session.get(CaseEvent, entry_id)
             if (
                 entry is None
@@ -2119,6 +2122,19 @@ def _refuse_reply_before_letter(row: Letter, received_on: date) -> None:
                 date=format_date(row.letter_date)
             ),
             "received_on",
+        )
+
+
+def _refuse_reply_on_anonymised(case: Case) -> None:
+    """A reply's sender (often a relative or a lawyer) and summary are personal data:
+    recorded on a case retention anonymised, they would outlive what was blanked."""
+    if case.anonymised_at is not None:
+        raise ValidationError(
+            _(
+                "Case {number} was anonymised at the end of the retention period: no reply is "
+                "recorded on it, since its sender and summary would be personal data kept "
+                "after retention."
+            ).format(number=case.number)
         )
 
 
