@@ -1291,8 +1291,8 @@ class LetterService(DatedService):
         if not here or case.holder_mission == here:
             return ""
         return _(
-            "Case {number} is handled by {mission} now (headquarters transferred it there): "
-            "letters about it are written by {mission}, not here."
+            "Case {number} is handled by another mission now ({mission}): headquarters "
+            "transferred it there, and letters about it are written there, not here."
         ).format(
             number=case.number,
             mission=self._mission_name(session, case.holder_mission, current_language()),

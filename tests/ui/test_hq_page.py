@@ -565,8 +565,8 @@ def test_a_case_transferred_away_reads_only_at_the_mission_that_held_it(
     # New letter is greyed, not hidden: it says who writes the case's letters now.
     assert not editor.letter_button.isHidden() and not editor.letter_button.isEnabled()
     assert editor.letter_button.toolTip() == (
-        f"Case {moved.number} is handled by DXB now (headquarters transferred it there): "
-        "letters about it are written by DXB, not here."
+        f"Case {moved.number} is handled by another mission now (DXB): headquarters "
+        "transferred it there, and letters about it are written there, not here."
     )
     assert editor.review_button.isHidden()
     assert editor.timeline.controls.isHidden() and editor.attachments.add_button.isHidden()
