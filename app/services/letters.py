@@ -305,6 +305,8 @@ class LetterInfo:
     share_identity: bool = False
     signatory: str = ""  # who signs (or will sign): "position, name"
     reply: ReplyInfo | None = None  # the first reply recorded, for an issued letter
+    # Its case was anonymised at the end of retention: no reply is recorded on it.
+    case_anonymised: bool = False
 
     @property
     def awaits_reply(self) -> bool:
@@ -563,7 +565,9 @@ class LetterService(DatedService):
     ) -> list[LetterInfo]:
         """The register, newest first: drafts, then issued letters by number; the newest
         ``limit`` of them when given (``count`` says how many there are)."""
-        query = self._filtered(select(Letter, Case.number), flt or LetterFilter())
+        query = self._filtered(
+            select(Letter, Case.number, Case.anonymised_at), flt or LetterFilter()
+        )
         query = query.order_by(
             Letter.year.desc().nulls_first(),
             Letter.seq.desc().nulls_first(),
@@ -571,11 +575,11 @@ class LetterService(DatedService):
         ).limit(limit)
         with self.ws.read() as session:
             users = {user.username: user for user in session.scalars(select(User))}
-            found = [(row, number) for row, number in session.execute(query)]
-            replies = self._replies(session, [row for row, _number in found])
+            found = [(row, number, gone) for row, number, gone in session.execute(query)]
+            replies = self._replies(session, [row for row, _number, _gone in found])
             return [
-                self._info(session, row, number or "", users, replies.get(row.id))
-                for row, number in found
+                self._info(session, row, number or "", users, replies.get(row.id), gone is not None)
+                for row, number, gone in found
             ]
 
     def count(self, flt: LetterFilter | None = None) -> int:
@@ -1943,12 +1947,14 @@ class LetterService(DatedService):
         case_number: str | None = None,
         users: Mapping[str, User] | None = None,
         reply: ReplyInfo | None = None,
+        case_anonymised: bool | None = None,
     ) -> LetterInfo:
         if reply is None and users is None:  # one letter read alone: its reply read with it
             reply = self._replies(session, [row]).get(row.id)
-        if case_number is None:
+        if case_number is None or case_anonymised is None:
             case = session.get(Case, row.case_id) if row.case_id else None
-            case_number = case.number if case else ""
+            case_number = case_number if case_number is not None else case.number if case else ""
+            case_anonymised = case is not None and case.anonymised_at is not None
         options = row.options or {}
         return copied(
             LetterInfo,
@@ -1967,6 +1973,7 @@ class LetterService(DatedService):
                 p for p in dataclasses.astuple(self._signatory(session, row, users)) if p
             ),
             reply=reply,
+            case_anonymised=case_anonymised,
         )
 
 

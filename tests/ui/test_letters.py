@@ -887,3 +887,24 @@ def test_new_letter_in_the_register_on_a_case_handed_away_says_who_writes_it(
         )
     ]
     assert page.dialog is None
+
+
+def test_a_letter_of_an_anonymised_case_offers_no_reply_and_says_why(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """The fault: Record a reply… stayed offered on a letter whose case retention had
+    anonymised, and took a sender's name there: personal data after retention."""
+    letter = issued_letter(open_ws("aigul"), open_ws("serik"), case.id)
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT_MS)
+    assert page.selected() is not None and page.selected().id == letter.id
+    assert page.reply_button.isEnabled()
+    with open_ws("admin").write() as session:
+        anonymise_case(session, case.id, datetime.now(UTC))
+    page.refresh(letter.id)
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT_MS)
+    assert page.selected() is not None and page.selected().case_anonymised
+    assert not page.reply_button.isEnabled()
+    assert page.reply_button.toolTip() == (
+        "Its case was anonymised at the end of the retention period: no reply is recorded."
+    )
