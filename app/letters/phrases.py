@@ -288,6 +288,43 @@ _DEMANDS: dict[str, tuple[str, str, str]] = {
         "provide the worker with the medical care needed",
     ),
 }
+# What an employer is asked to do of a worker who has died: money and documents go to the
+# family, or to the mission for the family ("{m}": the mission in the dative); what would
+# keep a living worker safe or employed is not asked. Categories missing here ask nothing.
+_DEMANDS_DECEASED: dict[str, tuple[str, str, str]] = {
+    "unpaid_wages": (
+        "выплатить задолженность по заработной плате работника его семье либо {m} для передачи семье",
+        "жұмыскердің жалақы бойынша берешегін оның отбасына не отбасына табыстау үшін {m} төлеуді",
+        "pay the wages owed to the worker to the worker's family, or to the {m} to be passed on to them",
+    ),
+    "documents_withheld": (
+        "передать удерживаемые документы, удостоверяющие личность работника, его семье либо {m} для передачи семье",
+        "ұсталып отырған жұмыскердің жеке басын куәландыратын құжаттарын оның отбасына не отбасына табыстау үшін {m} беруді",
+        "hand the worker's identity documents to the worker's family, or to the {m} to be passed on to them",
+    ),
+    "unjustified_dismissal": (
+        "выплатить суммы, причитавшиеся работнику при прекращении трудового договора, его семье либо {m} для передачи семье",
+        "еңбек шарты тоқтатылған кезде жұмыскерге тиесілі сомаларды оның отбасына не отбасына табыстау үшін {m} төлеуді",
+        "pay the sums due to the worker on the end of employment to the worker's family, or to the {m} to be passed on to them",
+    ),
+    "recruitment_fees": (
+        "вернуть плату, взятую с работника за трудоустройство, его семье либо {m} для передачи семье",
+        "жұмыскерден жұмысқа орналастырғаны үшін алынған ақыны оның отбасына не отбасына табыстау үшін {m} қайтаруды",
+        "refund the fee charged to the worker for the placement to the worker's family, or to the {m} to be passed on to them",
+    ),
+    # «указать», «көрсетуді»: the letter's last request already says «сообщить», «хабарлауды».
+    "death_repatriation": (
+        "указать известные Вам обстоятельства смерти работника",
+        "жұмыскердің қайтыс болуының Сізге белгілі мән-жайын көрсетуді",
+        "state the circumstances of the worker's death known to you",
+    ),
+}
+# An amount claimed for a worker who has died: "{c}" the amount, "{m}" the mission (dative).
+_PAY_THE_FAMILY = (
+    "выплатить {c} семье работника либо {m} для передачи семье",
+    "{c} жұмыскердің отбасына не отбасына табыстау үшін {m} төлеуді",
+    "pay {c} to the worker's family, or to the {m} to be passed on to them",
+)
 # Categories that are a matter for the authorities, not something an employer is asked to do.
 _CLAIM_LABELS: dict[str, tuple[str, str, str]] = {
     "wages": ("невыплаченная заработная плата", "төленбеген жалақы", "unpaid wages"),
@@ -439,6 +476,7 @@ def default_demands(
     claims: tuple[tuple[str, str], ...],
     lang: str,
     agency_took_fee: bool = False,
+    mission_dative: str = "",
 ) -> list[str]:
     """The employer letter's requests, one per item; amounts claimed come first.
 
@@ -446,23 +484,32 @@ def default_demands(
     an amount claimed replaces the category's general demand. A recruitment fee is demanded of
     the employer only when no recruitment agency is on the case (``agency_took_fee``): a fee
     taken by an agency is the agency's to refund, and the agency report says so to the
-    authority that licenses it."""
+    authority that licenses it. Of a worker who has died (``death_repatriation``), money and
+    documents are asked for the family, or for ``mission_dative`` to pass on to it."""
     index = _LANG_INDEX[lang]
+    deceased = "death_repatriation" in categories
     owed = [text for _what, text in employer_owes(claims, agency_took_fee)]
-    items = [
-        {
-            "ru": f"выплатить работнику {c}",
-            "kk": f"жұмыскерге {c} төлеуді",
-            "en": f"pay the worker {c}",
-        }[lang]
-        for c in owed
-    ]
+    if deceased:
+        pay = _PAY_THE_FAMILY[index]
+        items = [pay.format(c=c, m=mission_dative) for c in owed]
+    else:
+        items = [
+            {
+                "ru": f"выплатить работнику {c}",
+                "kk": f"жұмыскерге {c} төлеуді",
+                "en": f"pay the worker {c}",
+            }[lang]
+            for c in owed
+        ]
+    demands = _DEMANDS_DECEASED if deceased else _DEMANDS
     kinds = {what for what, _text in claims}
     for code in sorted(categories, key=_ORDER.index):
         if code == "unpaid_wages" and kinds & _WAGE_CLAIMS:
             continue  # the amounts claimed already say it, with the figure
         if code == "recruitment_fees" and ("recruitment_fee" in kinds or agency_took_fee):
             continue  # claimed above with its figure, or not the employer's to refund
-        if code in _DEMANDS:
-            items.append(_DEMANDS[code][index])
+        if code == "unjustified_dismissal" and deceased and kinds & {"severance"}:
+            continue  # the settlement is claimed above with its figure
+        if code in demands:
+            items.append(demands[code][index].format(m=mission_dative))
     return items

@@ -313,6 +313,8 @@ class LetterInfo:
     share_identity: bool = False
     signatory: str = ""  # who signs (or will sign): "position, name"
     reply: ReplyInfo | None = None  # the first reply recorded, for an issued letter
+    # Its case was anonymised at the end of retention: no reply is recorded on it.
+    case_anonymised: bool = False
 
     @property
     def awaits_reply(self) -> bool:
@@ -571,7 +573,9 @@ class LetterService(DatedService):
     ) -> list[LetterInfo]:
         """The register, newest first: drafts, then issued letters by number; the newest
         ``limit`` of them when given (``count`` says how many there are)."""
-        query = self._filtered(select(Letter, Case.number), flt or LetterFilter())
+        query = self._filtered(
+            select(Letter, Case.number, Case.anonymised_at), flt or LetterFilter()
+        )
         query = query.order_by(
             Letter.year.desc().nulls_first(),
             Letter.seq.desc().nulls_first(),
@@ -579,11 +583,11 @@ class LetterService(DatedService):
         ).limit(limit)
         with self.ws.read() as session:
             users = {user.username: user for user in session.scalars(select(User))}
-            found = [(row, number) for row, number in session.execute(query)]
-            replies = self._replies(session, [row for row, _number in found])
+            found = [(row, number, gone) for row, number, gone in session.execute(query)]
+            replies = self._replies(session, [row for row, _number, _gone in found])
             return [
-                self._info(session, row, number or "", users, replies.get(row.id))
-                for row, number in found
+                self._info(session, row, number or "", users, replies.get(row.id), gone is not None)
+                for row, number, gone in found
             ]
 
     def count(self, flt: LetterFilter | None = None) -> int:
@@ -674,6 +678,7 @@ class LetterService(DatedService):
                 raise ConflictError(_("Only an issued letter can have a reply."))
             _refuse_reply_before_letter(row, received_on)
             case = self._case(session, row.case_id)
+            _refuse_reply_on_anonymised(case)
             attachment_id = None
             if attachment and file_name:
                 stored = cases.store_attachment(
@@ -743,6 +748,8 @@ class LetterService(DatedService):
         sender, summary = self._checked_reply(received_on, sender, summary)
         with self.ws.write() as session:
             row = self._load(session, letter_id)
+            if row.case_id:  # before the entry, which anonymisation blanked
+                _refuse_reply_on_anonymised(self._case(session, row.case_id))
             entry = session.get(CaseEvent, entry_id)
             if (
                 entry is None
@@ -878,7 +885,7 @@ class LetterService(DatedService):
         """A draft rendering that registers nothing (``qorgau letter render``)."""
         kind, lang = parse_kind(kind), parse_lang(lang)
         with self._read_with_library() as session:
-            case = self._case_for_letter(session, case_id)
+            case = self._case_to_write_for(session, case_id)
             row = self._new_row(session, case, kind, lang, fields)
             return render_letter(self._context(session, row, None, self.today))
 
@@ -889,14 +896,14 @@ class LetterService(DatedService):
         writing it, not when the consul sends it back."""
         kind, lang = parse_kind(kind), parse_lang(lang)
         with self._read_with_library() as session:
-            case = self._case_for_letter(session, case_id)
+            case = self._case_to_write_for(session, case_id)
             return self._warnings(session, self._new_row(session, case, kind, lang, fields))
 
     def defaults(self, case_id: str, kind: str, lang: str) -> LetterFields:
         """What a new letter of ``kind`` starts with, for the editor: every paragraph editable."""
         kind, lang = parse_kind(kind), parse_lang(lang)
         with self.ws.read() as session:
-            case = self._case_for_letter(session, case_id)
+            case = self._case_to_write_for(session, case_id)
             return _without_direction_controls(
                 LetterFields(
                     addressee=self._default_addressee(session, case, kind, lang),
@@ -977,7 +984,7 @@ class LetterService(DatedService):
         kind, lang = parse_kind(kind), parse_lang(lang)
         fields = fields or LetterFields()
         with self.ws.write() as session:
-            case = self._case_for_letter(session, case_id)
+            case = self._case_to_write_for(session, case_id)
             row = self._new_row(session, case, kind, lang, fields)
             if addressed:
                 _require_addressee(row)
@@ -1001,7 +1008,7 @@ class LetterService(DatedService):
             row = self._load(session, letter_id)
             check.record_version(session, row, expected_version)
             self._require_editable(row)
-            case = self._case_for_letter(session, row.case_id or "")
+            case = self._case_to_write_for(session, row.case_id or "")
             if lang is not None:
                 row.lang = parse_lang(lang)
             self._apply(session, row, case, fields)
@@ -1273,6 +1280,45 @@ class LetterService(DatedService):
             )
         return case
 
+    def _case_to_write_for(self, session: Session, case_id: str) -> Case:
+        """The case a letter is drafted or changed for: as ``_case_for_letter``, and held
+        here. A mission HQ transferred the case away from keeps a copy to read; a letter
+        from it would say it assists a worker another mission now assists."""
+        case = self._case_for_letter(session, case_id)
+        refusal = self._handed_away(session, case)
+        if refusal:
+            raise PermissionDenied(refusal)
+        return case
+
+    def new_letter_refusal(self, case_id: str) -> str:
+        """Why no letter may be drafted here for the case, in the user's language; empty
+        when one may (the New letter action is greyed with this as its tooltip)."""
+        with self.ws.read() as session:
+            return self._handed_away(session, self._case(session, case_id))
+
+    def _handed_away(self, session: Session, case: Case) -> str:
+        """The refusal for a case HQ transferred from this mission to another, naming the
+        mission that holds it; empty for a case held here, and at HQ."""
+        here = self.ws.mission_here
+        if not here or case.holder_mission == here:
+            return ""
+        return _(
+            "Case {number} is handled by another mission now ({mission}): headquarters "
+            "transferred it there, and letters about it are written there, not here."
+        ).format(
+            number=case.number,
+            mission=self._mission_name(session, case.holder_mission, current_language()),
+        )
+
+    @staticmethod
+    def _mission_name(session: Session, code: str, lang: str) -> str:
+        """The name in ``lang`` of the mission coded ``code``; its code when none is on file."""
+        row = session.execute(select(Mission).where(Mission.code == code)).scalar_one_or_none()
+        if row is None:
+            return code
+        names = {"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en}
+        return (names.get(lang) or "").strip() or row.name_en.strip() or code
+
     @staticmethod
     def _require_editable(row: Letter) -> None:
         if row.status == LetterStatus.ISSUED:
@@ -1388,14 +1434,15 @@ class LetterService(DatedService):
         if kind != "employer_letter":
             return ""
         codes = tuple(c.code for c in case.categories)
+        mission = self._mission(session)
+        dative = mission_forms(mission, lang)[2]
         items = default_demands(
             codes,
             self._claims_by_kind(case, kind, lang),
             lang,
             agency_took_fee=bool(case.agency_id),
+            mission_dative=dative,
         )
-        mission = self._mission(session)
-        dative = mission_forms(mission, lang)[2]
         items.append(closing_request(lang, 14, dative))
         return "\n".join(items)
 
@@ -1885,11 +1932,7 @@ class LetterService(DatedService):
         here = self.ws.mission_code
         if not origin or origin == here or case.holder_mission != here:
             return ""
-        row = session.execute(select(Mission).where(Mission.code == origin)).scalar_one_or_none()
-        if row is None:
-            return origin
-        names = {"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en}
-        return names[lang].strip() or row.name_en.strip() or origin
+        return self._mission_name(session, origin, lang)
 
     def _approval_context(self, session: Session, row: Letter, on: date) -> LetterContext:
         """What the letter says on ``on``, less its number and date (given at issue): what
@@ -1929,12 +1972,14 @@ class LetterService(DatedService):
         case_number: str | None = None,
         users: Mapping[str, User] | None = None,
         reply: ReplyInfo | None = None,
+        case_anonymised: bool | None = None,
     ) -> LetterInfo:
         if reply is None and users is None:  # one letter read alone: its reply read with it
             reply = self._replies(session, [row]).get(row.id)
-        if case_number is None:
+        if case_number is None or case_anonymised is None:
             case = session.get(Case, row.case_id) if row.case_id else None
-            case_number = case.number if case else ""
+            case_number = case_number if case_number is not None else case.number if case else ""
+            case_anonymised = case is not None and case.anonymised_at is not None
         options = row.options or {}
         return copied(
             LetterInfo,
@@ -1953,6 +1998,7 @@ class LetterService(DatedService):
                 p for p in dataclasses.astuple(self._signatory(session, row, users)) if p
             ),
             reply=reply,
+            case_anonymised=case_anonymised,
         )
 
 
@@ -2108,6 +2154,19 @@ def _refuse_reply_before_letter(row: Letter, received_on: date) -> None:
                 date=format_date(row.letter_date)
             ),
             "received_on",
+        )
+
+
+def _refuse_reply_on_anonymised(case: Case) -> None:
+    """A reply's sender (often a relative or a lawyer) and summary are personal data:
+    recorded on a case retention anonymised, they would outlive what was blanked."""
+    if case.anonymised_at is not None:
+        raise ValidationError(
+            _(
+                "Case {number} was anonymised at the end of the retention period: no reply is "
+                "recorded on it, since its sender and summary would be personal data kept "
+                "after retention."
+            ).format(number=case.number)
         )
 
 

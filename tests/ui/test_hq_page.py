@@ -562,7 +562,13 @@ def test_a_case_transferred_away_reads_only_at_the_mission_that_held_it(
     editor = cases.editor
     assert editor.held_elsewhere == "DXB"
     assert editor.badge.text() == "Handled by DXB · read only"
-    assert editor.save_button.isHidden() and editor.letter_button.isHidden()
+    assert editor.save_button.isHidden()
+    # New letter is greyed, not hidden: it says who writes the case's letters now.
+    assert not editor.letter_button.isHidden() and not editor.letter_button.isEnabled()
+    assert editor.letter_button.toolTip() == (
+        f"Case {moved.number} is handled by another mission now (DXB): headquarters "
+        "transferred it there, and letters about it are written there, not here."
+    )
     assert editor.review_button.isHidden()
     assert editor.timeline.controls.isHidden() and editor.attachments.add_button.isHidden()
     assert editor.person.boxes["surname"].widget.isReadOnly()
@@ -574,6 +580,8 @@ def test_a_case_transferred_away_reads_only_at_the_mission_that_held_it(
     assert editor.held_elsewhere == "" and editor.can_write
     assert not editor.save_button.isHidden() and not editor.timeline.controls.isHidden()
     assert not editor.review_button.isHidden() and not editor.letter_button.isHidden()
+    assert editor.letter_button.isEnabled()
+    assert editor.letter_button.toolTip() == "Draft an official letter about this case"
     assert not editor.attachments.add_button.isHidden() and editor.attachments.acceptDrops()
     assert not editor.person.boxes["surname"].widget.isReadOnly()
     birth = editor.person.boxes["birth_date"].widget

@@ -14,9 +14,9 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QMessageBox, QScrollArea
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from app.db.models import AuditEntry
+from app.db.models import AuditEntry, Case
 from app.db.raw import open_raw
 from app.domain.codes import ConsentScope, LetterKind, label
 from app.errors import NotFound
@@ -858,3 +858,56 @@ def test_approves_checks_run_off_the_gui_thread(
     # The person's consent does not cover the employer: asked once the checks came back.
     assert page.confirm_box is not None and "consent" in page.confirm_box.text()
     assert page.register.isEnabled()
+
+
+def test_new_letter_in_the_register_on_a_case_handed_away_says_who_writes_it(
+    qtbot: QtBot,
+    open_ws: OpenWs,
+    bridge: LanguageBridge,
+    case: CaseDetail,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fault: New letter… in the register took the number of a case HQ had transferred
+    to another mission and opened an editor whose letter this mission must not write. It now
+    says which mission handles the case, and opens nothing."""
+    with open_ws("admin").write() as session:
+        session.execute(update(Case).where(Case.id == case.id).values(holder_mission="DXB"))
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT_MS)
+    monkeypatch.setattr(
+        letters_page.QInputDialog, "getText", lambda *_args: (case.number.lower(), True)
+    )
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        letters_page, "plain_message", lambda _parent, title, text: said.append((title, text))
+    )
+    page.ask_case_for_new_letter()
+    assert said == [
+        (
+            "New letter",
+            f"Case {case.number} is handled by another mission now (DXB): headquarters "
+            "transferred it there, and letters about it are written there, not here.",
+        )
+    ]
+    assert page.dialog is None
+
+
+def test_a_letter_of_an_anonymised_case_offers_no_reply_and_says_why(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """The fault: Record a reply… stayed offered on a letter whose case retention had
+    anonymised, and took a sender's name there: personal data after retention."""
+    letter = issued_letter(open_ws("aigul"), open_ws("serik"), case.id)
+    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT_MS)
+    assert page.selected() is not None and page.selected().id == letter.id
+    assert page.reply_button.isEnabled()
+    with open_ws("admin").write() as session:
+        anonymise_case(session, case.id, datetime.now(UTC))
+    page.refresh(letter.id)
+    qtbot.waitUntil(lambda: not page.loading, timeout=WAIT_MS)
+    assert page.selected() is not None and page.selected().case_anonymised
+    assert not page.reply_button.isEnabled()
+    assert page.reply_button.toolTip() == (
+        "Its case was anonymised at the end of the retention period: no reply is recorded."
+    )

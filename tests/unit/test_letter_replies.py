@@ -16,6 +16,7 @@ from app.services import settings as domain_settings
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterFilter, LetterInfo, LetterService
 from app.services.records import CaseDetail, CaseInput, OrganisationInput, PersonInput
+from app.services.retention import anonymise_case
 from app.services.workspace import Workspace
 from tests.conftest import OpenWs
 from tests.unit.test_letters_render import ASSEL_DOCUMENTED
@@ -307,3 +308,54 @@ def test_a_correction_that_changes_nothing_or_names_no_reply_is_refused(
     assert _corrections(people["aigul"]) == []
     [entry] = _reply_entries(people["aigul"], case.id)
     assert (entry.text, entry.data["received_on"]) == ("Paid.", "2026-11-20")
+
+
+def test_no_reply_is_recorded_or_corrected_on_an_anonymised_case(
+    people: dict[str, Workspace], case: CaseDetail
+) -> None:
+    """The fault: a letter of a case retention had anonymised still took a reply, with its
+    sender's name («Ms Kim Soo-jin, the worker's lawyer») and summary on the timeline:
+    personal data recorded after everything else of the case was blanked. Both a new reply
+    and a correction are refused; nothing is written."""
+    letter = issued(people, case.id)
+    service = LetterService(people["aigul"], TODAY)
+    answered = service.record_reply(letter.id, TODAY, "Hanil Steel", "Will pay.")
+    assert answered.reply is not None
+    with people["admin"].write() as session:
+        anonymise_case(session, case.id, datetime.now(UTC))
+        events_before = session.scalar(
+            select(func.count(CaseEvent.id)).where(CaseEvent.case_id == case.id)
+        )
+    said = (
+        f"Case {case.number} was anonymised at the end of the retention period: no reply is "
+        "recorded on it, since its sender and summary would be personal data kept after "
+        "retention."
+    )
+    attempts = (
+        lambda: service.record_reply(
+            letter.id,
+            TODAY,
+            "Ms Kim Soo-jin, the worker's lawyer",
+            "Asks for the file.",
+            attachment=("reply.pdf", b"%PDF-1.4 a lawyer's letter"),
+        ),
+        lambda: service.correct_reply(
+            letter.id, answered.reply.entry_id, TODAY, "Ms Kim Soo-jin", "Will pay."
+        ),
+    )
+    for attempt in attempts:
+        with pytest.raises(ValidationError) as refused:
+            attempt()
+        assert str(refused.value) == said
+    with people["admin"].read() as session:
+        events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
+        assert len(events) == events_before
+        assert not any("Kim" in (e.text or "") or "Kim" in str(e.data) for e in events)
+        assert (
+            session.scalar(
+                select(func.count(Attachment.id)).where(
+                    Attachment.case_id == case.id, Attachment.filename == "reply.pdf"
+                )
+            )
+            == 0
+        )

@@ -42,6 +42,7 @@ from app.errors import QorgauError, ValidationError
 from app.i18n import N_, _, current_language, format_date, ngettext, pgettext
 from app.services.cases import CaseService, DuplicatePersonWarning
 from app.services.changes import DataChanged
+from app.services.letters import LetterService
 from app.services.organisations import OrganisationService
 from app.services.people import PersonService
 from app.services.records import CaseChanges, CaseDetail, CaseFilter, CaseInput, CaseRow
@@ -457,11 +458,15 @@ class CaseEditor(QWidget):
         self.at_risk.setEnabled(not read_only)
         self.outcome.set_enabled(not read_only)
         self.save_button.setVisible(not read_only)
-        # To a case worker an anonymised case shows them greyed, saying why (hidden, she
-        # would look for them; offered, they were refused after the click).
-        offered = not read_only or (self.writable and self.anonymised)
-        self.letter_button.setVisible(offered)
-        self.refer_button.setVisible(offered and not self.workspace.mission.is_hq)
+        # To a case worker an anonymised case and a copy HQ transferred away show them
+        # greyed, saying why (hidden, she would look for them; offered, they were refused
+        # after the click).
+        greyed = bool(self.writable and (self.anonymised or self.held_elsewhere))
+        self.letter_button.setVisible(not read_only or greyed)
+        self.refer_button.setVisible(
+            (not read_only or bool(self.writable and self.anonymised))
+            and not self.workspace.mission.is_hq
+        )
         self.timeline.set_read_only(read_only)
         self.attachments.set_read_only(read_only)
         self.referrals_panel.set_read_only(read_only)
@@ -792,6 +797,20 @@ class CaseEditor(QWidget):
         self.export_button.setVisible(has_case and not self.anonymised)
         self.export_button.setEnabled(self._can_export())
 
+    def _refuse_letter_held_elsewhere(self) -> None:
+        """New letter, on a copy HQ transferred away: greyed, its tooltip naming the mission
+        that writes the case's letters now."""
+        case = self.case
+        if case is None or not self.held_elsewhere:
+            return
+        try:
+            refusal = LetterService(self.workspace).new_letter_refusal(case.id)
+        except QorgauError as exc:  # the case went meanwhile: nothing to write for
+            refusal = str(exc)
+        if refusal:
+            self.letter_button.setEnabled(False)
+            self.letter_button.setToolTip(refusal)
+
     def _enable_case_tabs(self) -> None:
         """The tabs that hang off a saved case, disabled for a new one and saying why: an
         enabled Attachments tab offered a new case an Add button that could not work."""
@@ -900,6 +919,7 @@ class CaseEditor(QWidget):
             )
         )
         self.letter_button.setToolTip(_("Draft an official letter about this case"))
+        self._refuse_letter_held_elsewhere()
         self.refer_button.setToolTip(
             _("Refer the worker to a partner organisation: a shelter, a lawyer, an NGO")
         )

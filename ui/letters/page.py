@@ -343,8 +343,7 @@ class LettersPage(QWidget):
         self.save_button.setText(_("&Save PDF…"))
         self.print_button.setText(_("&Print…"))
         self.discard_button.setText(_("&Discard"))
-        self.reply_button.setText(_("Record a rep&ly…"))
-        self.reply_button.setToolTip(_("The addressee answered this letter: record when and what"))
+        self.reply_button.setText(_("Record a rep&ly…"))  # its tooltip: _update_buttons
         self.correct_reply_button.setText(_("Co&rrect the reply…"))
         self.correct_reply_button.setToolTip(
             _("A reply's date, sender or summary was mistyped: correct it")
@@ -564,7 +563,14 @@ class LettersPage(QWidget):
         self.discard_button.setEnabled(
             writer and status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
         )
-        self.reply_button.setEnabled(writer and status == LetterStatus.ISSUED)
+        anonymised = info is not None and info.case_anonymised
+        self.reply_button.setEnabled(writer and status == LetterStatus.ISSUED and not anonymised)
+        # Greyed with no word why, it looked broken: retention took the case's personal data.
+        self.reply_button.setToolTip(
+            _("Its case was anonymised at the end of the retention period: no reply is recorded.")
+            if anonymised
+            else _("The addressee answered this letter: record when and what")
+        )
         self.correct_reply_button.setEnabled(
             writer and status == LetterStatus.ISSUED and info is not None and info.reply is not None
         )
@@ -584,8 +590,12 @@ class LettersPage(QWidget):
             return
         try:
             case = CaseService(self.workspace).get_by_number(number)
+            refusal = self.service.new_letter_refusal(case.id)
         except QorgauError as exc:
             show_error(self, exc)
+            return
+        if refusal:  # a copy HQ transferred away: said before a form that could not be saved
+            plain_message(self, _("New letter"), refusal)
             return
         self.new_letter_for_case(case.id, case.number)
 

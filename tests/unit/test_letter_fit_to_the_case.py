@@ -1,0 +1,225 @@
+"""Letters that ask and say only what fits the worker's situation: a dead worker's employer is
+asked to pay the family, a minor's consent is a representative's, a case handed away is not
+written for here, an anonymised case takes no sender's name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from sqlalchemy import update
+
+from app.db.models import Case, Mission
+from app.domain.iin import make_iin
+from app.errors import PermissionDenied
+from app.i18n import language_override
+from app.letters import Addressee
+from app.services.cases import CaseService
+from app.services.letters import LetterFields, LetterService
+from app.services.records import CaseChanges, CaseDetail
+from app.services.workspace import Workspace
+from tests.unit.test_letter_case_fit import render
+from tests.unit.test_letter_wording import LANGS, TODAY, make_case, people
+
+__all__ = ["people"]  # the fixture, shared with the wording tests
+
+# What an employer of a living worker is asked, that makes no sense of a dead one.
+TO_THE_WORKER = {
+    "ru": ("выплатить работнику", "вернуть работнику", "обеспечить безопасные условия труда",
+           "обеспечить безопасность работника"),
+    "kk": ("жұмыскерге 6", "жұмыскерге ұсталып", "қауіпсіз еңбек жағдайларын",
+           "жұмыскердің қауіпсіздігін"),
+    "en": ("pay the worker ", "return the worker's identity documents",
+           "ensure safe working conditions", "ensure the worker's safety"),
+}  # fmt: skip
+TO_THE_FAMILY = {
+    "ru": (
+        "семье работника либо Посольству для передачи семье",
+        "передать удерживаемые документы, удостоверяющие личность работника, его семье либо "
+        "Посольству для передачи семье",
+        "указать известные Вам обстоятельства смерти работника",
+    ),
+    "kk": (
+        "жұмыскердің отбасына не отбасына табыстау үшін Елшілікке төлеуді",
+        "ұсталып отырған жұмыскердің жеке басын куәландыратын құжаттарын оның отбасына не "
+        "отбасына табыстау үшін Елшілікке беруді",
+        "жұмыскердің қайтыс болуының Сізге белгілі мән-жайын көрсетуді",
+    ),
+    "en": (
+        "to the worker's family, or to the Embassy to be passed on to them",
+        "hand the worker's identity documents to the worker's family, or to the Embassy to be "
+        "passed on to them",
+        "state the circumstances of the worker's death known to you",
+    ),
+}
+DEAD_WORKERS_CASE = (
+    "death_repatriation",
+    "unpaid_wages",
+    "documents_withheld",
+    "unsafe_conditions",
+    "violence",
+)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_dead_workers_employer_is_asked_to_pay_and_hand_over_to_the_family(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: the employer of a worker recorded dead was asked to «выплатить работнику
+    6 600 000 KRW», to «вернуть работнику удерживаемые документы» and to «обеспечить
+    безопасные условия труда» — of a dead man. Wages and documents now go to the family, or
+    to the Embassy for it; what would keep a living worker safe is not asked."""
+    case = make_case(people, "female", "KR")
+    CaseService(people["aigul"], today=TODAY).update_case(
+        case.id, CaseChanges(categories=DEAD_WORKERS_CASE)
+    )
+    requests = (
+        LetterService(people["aigul"], today=TODAY)
+        .defaults(case.id, "employer_letter", lang)
+        .requests
+    )
+    assert requests is not None
+    for wrong in TO_THE_WORKER[lang]:
+        assert wrong not in requests, (wrong, requests)
+    for right in TO_THE_FAMILY[lang]:
+        assert right in requests, (right, requests)
+    assert "KRW" in requests, requests  # the amount claimed, with its figure
+    letter = render(people, case.id, "employer_letter", lang)
+    assert TO_THE_FAMILY[lang][2] in letter, letter
+    # A living worker's employer is still asked to pay the worker and keep them safe.
+    CaseService(people["aigul"], today=TODAY).update_case(
+        case.id, CaseChanges(categories=DEAD_WORKERS_CASE[1:])
+    )
+    living = LetterService(people["aigul"], today=TODAY).defaults(case.id, "employer_letter", lang)
+    assert all(asked in (living.requests or "") for asked in TO_THE_WORKER[lang]), living
+
+
+def another_woman(people: dict[str, Workspace]) -> CaseDetail:
+    """An adult woman, not the girl of the same test (whose passport would make her a
+    duplicate)."""
+    return make_case(
+        people,
+        "female",
+        "KR",
+        iin=make_iin(date(1990, 5, 2), "female", 5127),
+        birth_date=date(1990, 5, 2),
+        passport_no="N55501234",
+        surname="Сейітова",
+        given_names="Дана",
+        patronymic="",
+        surname_latin="SEITOVA",
+        given_names_latin="DANA",
+    )
+
+
+# A referral of a girl of 16, with consent on file: whose consent it is.
+MINORS_CONSENT = {
+    "ru": ("Направление выдано с согласия законного представителя заявительницы.",
+           "Направление выдано с согласия заявительницы."),
+    "kk": ("Жолдама өтініш берушінің заңды өкілінің келісімімен берілді.",
+           "Жолдама өтініш берушінің келісімімен берілді."),
+    "en": ("This referral is made with the consent of her legal representative.",
+           "This referral is made with her consent."),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_referral_of_a_minor_is_made_with_her_representatives_consent(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: a shelter was sent a girl of 16 «с согласия заявительницы» — a child's own
+    consent, which the law does not take; the case does not record who gave it, so the letter
+    says it was her legal representative's. An adult's referral keeps her own consent."""
+    child = make_case(people, "female", "KR", birth_date=date(2010, 4, 2), iin=None)
+    adult = another_woman(people)
+    representative, own = MINORS_CONSENT[lang]
+    for_child = render(people, child.id, "referral", lang)
+    assert representative in for_child and own not in for_child, for_child
+    for_adult = render(people, adult.id, "referral", lang)
+    assert own in for_adult and representative not in for_adult, for_adult
+
+
+# What a note verbale and the agency report say of a worker under 18.
+UNDER_18 = {
+    "note_verbale_labour_authority": {
+        "ru": "Посольство обращает внимание на то, что указанной гражданке не исполнилось 18 лет.",
+        "kk": "Елшілік аталған азаматқа 18 жас толмағанына назар аударуды сұрайды.",
+        "en": "The Embassy wishes to draw attention to the fact that she is under 18.",
+    },
+    "agency_report": {
+        "ru": "Обращаем внимание, что ей не исполнилось 18 лет.",
+        "kk": "Назар аударуыңызды сұраймыз: оған 18 жас толмаған.",
+        "en": "Please note that she is under 18.",
+    },
+}
+
+
+@pytest.mark.parametrize("kind", sorted(UNDER_18))
+def test_a_note_and_the_agency_report_say_the_worker_is_a_minor(
+    people: dict[str, Workspace], kind: str
+) -> None:
+    """The fault: the host's ministry and Kazakhstan's were written to about a girl of 16
+    with nothing to say she was a child, for whom both act differently (only the referral,
+    the certificate and HQ's report said it). Of an adult, nothing; of a dead child, nothing
+    either, as the referral."""
+    child = make_case(people, "female", "KR", birth_date=date(2010, 4, 2), iin=None)
+    adult = another_woman(people)
+    for lang in LANGS:
+        assert UNDER_18[kind][lang] in render(people, child.id, kind, lang), lang
+        assert " 18 " not in render(people, adult.id, kind, lang), lang
+    CaseService(people["aigul"], today=TODAY).update_case(
+        child.id, CaseChanges(categories=("death_repatriation", "unpaid_wages"))
+    )
+    assert " 18 " not in render(people, child.id, kind, "ru")
+
+
+HANDED_AWAY = (
+    "Case {number} is handled by another mission now (Embassy of the Republic of Kazakhstan in "
+    "the Republic of Türkiye): headquarters transferred it there, and letters about it are "
+    "written there, not here."
+)
+
+
+def test_no_letter_is_written_on_a_case_this_mission_handed_away(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: HQ transferred a case from this mission to the Embassy in Ankara, and the
+    copy kept here still drafted letters; a certificate from it said this Embassy "is
+    assisting" a worker another mission now assists. Every way to a new letter is refused,
+    naming the mission that holds the case; nothing is written."""
+    case = make_case(people, "female", "KR")
+    service = LetterService(people["aigul"], today=TODAY)
+    assert service.new_letter_refusal(case.id) == ""
+    kept = service.draft(case.id, "employer_letter", "ru")  # drafted before the transfer
+    with people["admin"].write() as session:
+        session.add(
+            Mission(
+                code="ANK",
+                country="TR",
+                city="Ankara",
+                name_kk="Қазақстан Республикасының Түркия Республикасындағы Елшілігі",
+                name_ru="Посольство Республики Казахстан в Турецкой Республике",
+                name_en="Embassy of the Republic of Kazakhstan in the Republic of Türkiye",
+            )
+        )
+        session.execute(update(Case).where(Case.id == case.id).values(holder_mission="ANK"))
+    said = HANDED_AWAY.format(number=case.number)
+    assert service.new_letter_refusal(case.id) == said
+    fields = LetterFields(addressee=Addressee("", "Migrant Workers Centre", "Seoul"))
+    attempts: list[Callable[[], object]] = [
+        lambda: service.defaults(case.id, "assistance_certificate", "ru"),
+        lambda: service.preview_for_case(case.id, "assistance_certificate", "ru", fields),
+        lambda: service.checks_for_case(case.id, "referral", "en", fields),
+        lambda: service.draft(case.id, "assistance_certificate", "kk", fields),
+        lambda: service.update_draft(kept.id, LetterFields(subject="Another subject")),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied) as refused:
+            attempt()
+        assert str(refused.value) == said
+    assert [info.id for info in service.list_letters()] == [kept.id]  # nothing new written
+    # The mission named in the user's language.
+    with language_override("ru"):
+        refusal = service.new_letter_refusal(case.id)
+    assert "Посольство Республики Казахстан в Турецкой Республике" in refusal, refusal
