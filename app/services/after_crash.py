@@ -246,7 +246,9 @@ def finish_cut_short_csv_imports(workspace: Workspace) -> None:
         )
 
 
-def take_found(workspace: Workspace) -> list[FoundAfterCrash]:
-    """What repairs noted since last asked; emptied, so that each is said once."""
-    found, workspace.after_crash[:] = list(workspace.after_crash), []
+def take_found(workspace: Workspace, what: Found | None = None) -> list[FoundAfterCrash]:
+    """What repairs noted since last asked (only ``what``, when given); taken from the list,
+    so that each is said once."""
+    found = [f for f in workspace.after_crash if what is None or f.what is what]
+    workspace.after_crash[:] = [f for f in workspace.after_crash if f not in found]
     return found
