@@ -67,6 +67,8 @@ class Found(StrEnum):
     CSV_IMPORT_CUT_SHORT = "csv_import_cut_short"
     # ``source``: the unfinished bundle file (``.part``) a killed export left, removed
     EXPORT_PART_REMOVED = "export_part_removed"
+    # the first setup was stopped after its commit, before its recovery key was shown
+    RECOVERY_KEY_UNSEEN = "recovery_key_unseen"
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,13 @@ def found_text(found: FoundAfterCrash) -> str:
             "computer switched off); no bundle was made. Its unfinished file {file} was "
             "removed. Export again."
         ).format(file=found.source)
+    if found.what is Found.RECOVERY_KEY_UNSEEN:
+        return _(
+            "The setup of this installation was stopped before its recovery key was shown, "
+            "so nobody has that key, and it cannot help when every password is lost. Make a "
+            "new one now and keep it in the mission's safe: Settings → Replace the recovery "
+            "key… (or qorgau recovery rotate --sheet FILE.pdf)."
+        )
     if found.what is Found.NEW_SLOT_KEPT:
         return _(
             "A new password or a new account for {user} was being saved when Qorgau "

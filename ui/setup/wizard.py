@@ -505,6 +505,11 @@ def _hq_identity_to_keyring(workspace: Workspace) -> str | None:
     return None if outcome is IdentityMove.MOVED else identity_move_message(outcome, store)
 
 
+def _shown_later(_recovery_key: str) -> bool:
+    """Recorded as unseen until the wizard's dialog shows it (``SetupWizard._created``)."""
+    return False
+
+
 OPENING_SIZE = QSize(640, 480)
 
 
@@ -649,8 +654,8 @@ class SetupWizard(QWizard):
             def work(_ctx: TaskContext) -> Created:
                 from app.services.installation import init_installation, unlock
 
-                recovery_key = init_installation(paths, setup, admin, password)
-                workspace = unlock(paths, admin, password)
+                recovery_key = init_installation(paths, setup, admin, password, shown=_shown_later)
+                workspace = unlock(paths, admin, password, showing_recovery_key=True)
                 notice = _hq_identity_to_keyring(workspace) if setup.is_hq else None
                 return Created(workspace, recovery_key=recovery_key, notice=notice)
 
@@ -697,6 +702,7 @@ class SetupWizard(QWizard):
         if recovery_key is None:  # the demo (its passwords are public), or HQ on a server
             self._tell_and_close(created.notice)
             return
+        from app.services.installation import recovery_key_shown
         from app.services.recovery_sheet import sheet_facts
         from ui.recovery import RecoveryKeyDialog
 
@@ -705,6 +711,7 @@ class SetupWizard(QWizard):
         dialog.finished.connect(lambda _result: self._tell_and_close(created.notice))
         self.recovery_dialog = dialog
         dialog.open()
+        recovery_key_shown(workspace)  # on screen: the next sign-in need not offer another
 
     def _tell_and_close(self, notice: str | None) -> None:
         """Where HQ's keys are kept, if there is something to say, then the wizard closes."""
