@@ -24,7 +24,13 @@ from app.domain.cities import known_city
 from app.domain.codes import Role
 from app.domain.mission_record import MISSION_TEXT_LIMITS
 from app.domain.roles import ALL_ROLES
-from app.errors import AuthError, DatabaseError, ValidationError
+from app.errors import (
+    AuthError,
+    DatabaseError,
+    InstallationExists,
+    SetupCutShort,
+    ValidationError,
+)
 from app.i18n import _
 from app.os_errors import os_error_text
 from app.security import audit
@@ -185,7 +191,7 @@ def init_installation(
     check_password_strength(admin_password)
     if paths.db.exists() or paths.keyslots.exists():
         if not _left_by_a_killed_setup(paths, admin_username, admin_password):
-            raise DatabaseError(
+            raise InstallationExists(
                 _("A Qorgau installation already exists in {path}.").format(
                     path=str(paths.data_dir)
                 )
@@ -459,7 +465,7 @@ def _open_workspace_on(db: Database, paths: Paths, username: str, database_id: s
                 select(User).where(User.username == username)
             ).scalar_one_or_none()
             if user is None and _no_mission(session):
-                raise DatabaseError(setup_cut_short_message())
+                raise SetupCutShort(setup_cut_short_message())
             if user is None or not user.active:
                 raise AuthError(lambda: _("Wrong user name or password."))
             if db.dialect != "postgresql" and account_findings(session, username):
