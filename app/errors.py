@@ -59,6 +59,17 @@ class DatabaseError(QorgauError):
     """The database file is missing, not a Qorgau database, corrupt or too new."""
 
 
+class SetupCutShort(DatabaseError):
+    """The data folder holds what a first setup stopped before its commit left: a key file
+    the administrator's password opens, and no mission. The same administrator sets it up
+    again (``init``, the desktop's setup wizard)."""
+
+
+class InstallationExists(DatabaseError):
+    """A setup refused: the data folder holds an installation, or a setup stopped half-way
+    that is not this administrator's to make again."""
+
+
 class DatabaseBusy(DatabaseError):
     """Another process held the database's lock for longer than the busy timeout."""
 

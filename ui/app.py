@@ -122,11 +122,8 @@ def obtain_workspace(
     if workspace is not None:
         return workspace
     if not paths.is_initialised():
-        from ui.setup.wizard import SetupWizard
-
-        wizard = SetupWizard(paths, bridge)
-        wizard.exec()
-        return wizard.workspace
+        # A key file without its database: a first setup stopped early, set up again.
+        return run_setup_wizard(paths, bridge, cut_short=paths.keyslots.exists())
     workspace = None if ask else try_keyring_login(paths, SecretStore())
     if workspace is not None:
         return workspace
@@ -137,7 +134,23 @@ def obtain_workspace(
     if self_test.stop_at_login():
         self_test.close_when_shown(dialog)
     dialog.exec()
+    if dialog.set_up_again is not None:
+        # Her password opened a setup stopped before its mission was written: nothing to
+        # sign in to, and "qorgau init" is no answer on a desktop. The wizard again.
+        return run_setup_wizard(paths, bridge, cut_short=True, admin=dialog.set_up_again)
     return dialog.workspace
+
+
+def run_setup_wizard(
+    paths: Paths, bridge: LanguageBridge, cut_short: bool = False, admin: str = ""
+) -> Workspace | None:
+    """The first-run wizard; ``cut_short``: over a setup stopped before it finished, which
+    only its administrator (``admin``, when known) may make again."""
+    from ui.setup.wizard import SetupWizard
+
+    wizard = SetupWizard(paths, bridge, cut_short=cut_short, admin=admin)
+    wizard.exec()
+    return wizard.workspace
 
 
 def import_main_window() -> None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Paths
-from app.errors import QorgauError
+from app.errors import QorgauError, SetupCutShort
 from app.i18n import _
 from app.security.keyring_store import SecretStore
 from ui import ui_settings, warm_up
@@ -79,6 +79,9 @@ class LoginDialog(QDialog):
         self.bridge = bridge  # the recovery dialog follows the language too
         self.store = store or SecretStore()
         self.workspace: Workspace | None = None
+        # Her password opened the key file of a setup stopped before its commit: the setup
+        # wizard comes next, for her to set it up again (``ui.app.obtain_workspace``).
+        self.set_up_again: str | None = None
         self._task: BackgroundTask[Workspace] | None = None
         self._warming_up = False
         self._rekey_pending = False  # what a long sign-in is doing (``_say_still_opening``)
@@ -297,6 +300,10 @@ class LoginDialog(QDialog):
         warm_up.resume_areas()  # the window stays: what its recovery link opens is worth loading
         if not isinstance(exc, QorgauError):
             show_error(self, exc)
+            return
+        if isinstance(exc, SetupCutShort):
+            self.set_up_again = self.username.text().strip()
+            super().reject()
             return
         self.error.show_message(lambda: str(exc))  # a lazy message re-translates
         self.password.clear()

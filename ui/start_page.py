@@ -10,6 +10,7 @@ return (on a 100,000-case mission the eight queries took about a quarter of a se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import cast
 
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 from app.domain.codes import CaseStatus, label
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.i18n import _, format_date, format_number, ngettext
-from app.services.after_crash import FoundAfterCrash, found_text
+from app.services.after_crash import Found, FoundAfterCrash, found_text
 from app.services.cases import CaseService
 from app.services.changes import DataChanged
 from app.services.records import CaseFilter, CaseRow
@@ -169,7 +170,7 @@ class AfterCrashNotice(QFrame):
     repairs were silent, and someone who had seen Qorgau vanish mid-import did not know
     whether to import again. Hidden until something is found; "Got it" hides it for good."""
 
-    def __init__(self) -> None:
+    def __init__(self, make_recovery_key: Callable[[], object] | None = None) -> None:
         super().__init__()
         self.found: list[FoundAfterCrash] = []
         self.setObjectName("after_crash")
@@ -182,22 +183,31 @@ class AfterCrashNotice(QFrame):
         self.dismiss = QPushButton()
         self.dismiss.setObjectName("after_crash_seen")
         self.dismiss.clicked.connect(self.hide)
+        # The setup's recovery key never shown: the offer to make a new one, at hand.
+        self.make_recovery_key = QPushButton()
+        self.make_recovery_key.setObjectName("after_crash_make_recovery_key")
+        if make_recovery_key is not None:
+            self.make_recovery_key.clicked.connect(make_recovery_key)
+        self.make_recovery_key.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.text)
-        layout.addLayout(widget_row(STRETCH, self.dismiss))
+        layout.addLayout(widget_row(STRETCH, self.make_recovery_key, self.dismiss))
         self.hide()
 
     def add(self, found: list[FoundAfterCrash]) -> None:
         if not found:
             return
         self.found.extend(found)
+        unseen = any(f.what is Found.RECOVERY_KEY_UNSEEN for f in self.found)
+        self.make_recovery_key.setVisible(unseen)
         self.retranslate_ui()
         self.show()
 
     def retranslate_ui(self) -> None:
         self.heading.setText(_("Qorgau was stopped last time before its work was done"))
         self.text.setText("\n\n".join(found_text(found) for found in self.found))
+        self.make_recovery_key.setText(_("&Make a new recovery key…"))
         self.dismiss.setText(_("&Got it"))
 
 
@@ -283,7 +293,7 @@ class StartPage(QWidget):
         dated.addStretch(1)
         dated.addLayout(for_the_head)
         header.addLayout(dated, 2, 0, 1, 2)
-        self.after_crash = AfterCrashNotice()
+        self.after_crash = AfterCrashNotice(self._make_recovery_key)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.addLayout(header)
@@ -296,6 +306,14 @@ class StartPage(QWidget):
         window.area_changed.connect(self._area_changed)
         listen_to_changes(self, window.workspace, self._data_changed)
         self.retranslate_ui()
+
+    def _make_recovery_key(self) -> None:
+        """Settings' "Make a recovery key…", which asks first: the database gets a new key."""
+        from ui.settings.page import SettingsPage
+
+        page = self.window_.show_area("settings")
+        if isinstance(page, SettingsPage):
+            page.rotate_recovery_key()
 
     def retranslate_ui(self) -> None:
         actor = self.window_.workspace.actor

@@ -259,17 +259,22 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.recovery_sheet:
         check_sheet_place(args.recovery_sheet)
     password = new_password(_("Administrator's password"))
-    recovery_key = init_installation(paths, setup, args.admin, password)
-    print(
-        _("Created {kind} {code} in {path}; administrator: {admin}.").format(
-            kind=_("headquarters") if args.hq else _("mission"),
-            code=setup.code,
-            path=paths.data_dir,
-            admin=args.admin,
+
+    def shown(recovery_key: str) -> bool:
+        print(
+            _("Created {kind} {code} in {path}; administrator: {admin}.").format(
+                kind=_("headquarters") if args.hq else _("mission"),
+                code=setup.code,
+                path=paths.data_dir,
+                admin=args.admin,
+            )
         )
-    )
-    # At once: whatever fails after (the keyring, the sheet) must not hide the only key.
-    print_recovery_key(recovery_key)
+        # At once: whatever fails after (the keyring, the sheet) must not hide the only key.
+        print_recovery_key(recovery_key)
+        sys.stdout.flush()  # on the terminal before the record that it was not is cleared
+        return True
+
+    recovery_key = init_installation(paths, setup, args.admin, password, shown=shown)
     if args.hq:
         _keep_hq_identity_in_keyring(paths, args.admin, password)
     if args.recovery_sheet:

@@ -67,6 +67,8 @@ class Found(StrEnum):
     CSV_IMPORT_CUT_SHORT = "csv_import_cut_short"
     # ``source``: the unfinished bundle file (``.part``) a killed export left, removed
     EXPORT_PART_REMOVED = "export_part_removed"
+    # the first setup was stopped after its commit, before its recovery key was shown
+    RECOVERY_KEY_UNSEEN = "recovery_key_unseen"
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,13 @@ def found_text(found: FoundAfterCrash) -> str:
             "computer switched off); no bundle was made. Its unfinished file {file} was "
             "removed. Export again."
         ).format(file=found.source)
+    if found.what is Found.RECOVERY_KEY_UNSEEN:
+        return _(
+            "The setup of this installation was stopped before its recovery key was shown, "
+            "so nobody has that key, and it cannot help when every password is lost. Make a "
+            "new one now and keep it in the mission's safe: Settings → Replace the recovery "
+            "key… (or qorgau recovery rotate --sheet FILE.pdf)."
+        )
     if found.what is Found.NEW_SLOT_KEPT:
         return _(
             "A new password or a new account for {user} was being saved when Qorgau "
@@ -246,7 +255,9 @@ def finish_cut_short_csv_imports(workspace: Workspace) -> None:
         )
 
 
-def take_found(workspace: Workspace) -> list[FoundAfterCrash]:
-    """What repairs noted since last asked; emptied, so that each is said once."""
-    found, workspace.after_crash[:] = list(workspace.after_crash), []
+def take_found(workspace: Workspace, what: Found | None = None) -> list[FoundAfterCrash]:
+    """What repairs noted since last asked (only ``what``, when given); taken from the list,
+    so that each is said once."""
+    found = [f for f in workspace.after_crash if what is None or f.what is what]
+    workspace.after_crash[:] = [f for f in workspace.after_crash if f not in found]
     return found

@@ -17,14 +17,20 @@ from sqlalchemy.orm import Session
 from app.config import Paths
 from app.db.engine import Database
 from app.db.migrate import current_revision, ensure_schema
-from app.db.models import LocalSecret, Mission, User
+from app.db.models import LocalSecret, Mission, Setting, User
 from app.db.postgres import ServerConfig, ServerDatabase
 from app.db.raw import open_raw
 from app.domain.cities import known_city
 from app.domain.codes import Role
 from app.domain.mission_record import MISSION_TEXT_LIMITS
 from app.domain.roles import ALL_ROLES
-from app.errors import AuthError, DatabaseError, ValidationError
+from app.errors import (
+    AuthError,
+    DatabaseError,
+    InstallationExists,
+    SetupCutShort,
+    ValidationError,
+)
 from app.i18n import _
 from app.os_errors import os_error_text
 from app.security import audit
@@ -54,7 +60,12 @@ from app.security.user_ledger import SIGNING_KEY as SIGNING_KEY_DETAIL
 from app.security.user_ledger import account_findings
 from app.services.rows import copied
 from app.services.server_hq import refuse_on_server, unlock_message
-from app.services.sign_in import open_counted, refused, require_installation
+from app.services.sign_in import (
+    RECOVERY_KEY_UNSEEN,  # set by the commit of a setup that shows its recovery key
+    open_counted,
+    refused,
+    require_installation,
+)
 
 # Signing in lives in app.services.sign_in (it imports no SQLAlchemy until the key is being
 # derived); its callers have long named it here.
@@ -159,19 +170,28 @@ def _make_data_dir(paths: Paths) -> None:
 
 
 def init_installation(
-    paths: Paths, setup: MissionSetup, admin_username: str, admin_password: str
+    paths: Paths,
+    setup: MissionSetup,
+    admin_username: str,
+    admin_password: str,
+    shown: Callable[[str], bool] | None = None,
 ) -> str:
     """Create the data dir, the key file, the database and the mission with its administrator.
 
     Returns the recovery key: shown once to be printed for the mission's safe, never stored
-    unwrapped (``app.services.recovery``).
+    unwrapped (``app.services.recovery``). ``shown``, for a setup that shows the key (the
+    CLI, the wizard): the commit records the key as not yet seen, then ``shown(key)`` is
+    called and returns whether the key was shown (printed), which clears the record. Killed
+    before it was, the administrator's next sign-in offers to make a new key
+    (``note_unseen_recovery_key``); the wizard, which shows it later, clears the record with
+    ``recovery_key_shown``.
     """
     validate_mission(setup)
     check_username(admin_username)
     check_password_strength(admin_password)
     if paths.db.exists() or paths.keyslots.exists():
         if not _left_by_a_killed_setup(paths, admin_username, admin_password):
-            raise DatabaseError(
+            raise InstallationExists(
                 _("A Qorgau installation already exists in {path}.").format(
                     path=str(paths.data_dir)
                 )
@@ -180,6 +200,7 @@ def init_installation(
     _make_data_dir(paths)
     key = new_database_key()
     slots = KeySlotStore(paths.keyslots)
+    db: Database | None = None
     try:
         private = X25519PrivateKey.generate()
         slots.create(admin_username, admin_password, key, private)
@@ -194,17 +215,36 @@ def init_installation(
         recovery_key = create_recovery_slot(slots, key, private=recovery_pair)
         touch_private(paths.db)  # personal data: readable by this account only
         db = Database(paths.db, key)
-        try:
-            ensure_schema(db, backup_dir=None)
-            keys = {SIGNING_KEY_DETAIL: admin_key, RECOVERY_KEY_DETAIL: recovery_signing}
-            _create_mission(db, setup, admin_username, account_keys=keys)
-        finally:
-            db.dispose()
+        ensure_schema(db, backup_dir=None)
+        keys = {SIGNING_KEY_DETAIL: admin_key, RECOVERY_KEY_DETAIL: recovery_signing}
+        unseen = shown is not None
+        _create_mission(db, setup, admin_username, account_keys=keys, key_unseen=unseen)
     except BaseException:
+        if db is not None:
+            db.dispose()
         # Leave nothing half-made behind: a second `init` must start clean.
         _remove_setup(paths)
         raise
+    try:
+        # After the commit, outside the clean-up above: a failure to show the key (a closed
+        # terminal) must not remove a working installation; its next sign-in says it.
+        if shown is not None and shown(recovery_key):
+            _forget_unseen_key(db)
+    finally:
+        db.dispose()
     return recovery_key
+
+
+def _forget_unseen_key(db: Database) -> None:
+    with db.write() as session:
+        row = session.get(Setting, RECOVERY_KEY_UNSEEN)
+        if row is not None:
+            session.delete(row)
+
+
+def recovery_key_shown(workspace: Workspace) -> None:
+    """The setup's recovery key is on screen (the wizard): no sign-in need offer another."""
+    _forget_unseen_key(workspace.db)
 
 
 def _remove_setup(paths: Paths) -> None:
@@ -246,6 +286,7 @@ def _create_mission(
     admin_username: str,
     keep_private_keys: Callable[[dict[str, bytes]], None] | None = None,
     account_keys: dict[str, str] | None = None,
+    key_unseen: bool = False,
 ) -> None:
     """The installation's first write: its mission, keys, administrator and audit entry.
 
@@ -290,6 +331,9 @@ def _create_mission(
             for name, value in private.items():
                 session.add(LocalSecret(name=name, value=value))
         session.add(User(username=admin_username, role=Role.ADMIN, full_name=""))
+        if key_unseen:
+            # In the commit itself: killed before the key is shown, the sign-in finds it.
+            session.add(Setting(key=RECOVERY_KEY_UNSEEN, value=True))
         audit.record(
             session,
             admin_username,
@@ -421,7 +465,7 @@ def _open_workspace_on(db: Database, paths: Paths, username: str, database_id: s
                 select(User).where(User.username == username)
             ).scalar_one_or_none()
             if user is None and _no_mission(session):
-                raise DatabaseError(setup_cut_short_message())
+                raise SetupCutShort(setup_cut_short_message())
             if user is None or not user.active:
                 raise AuthError(lambda: _("Wrong user name or password."))
             if db.dialect != "postgresql" and account_findings(session, username):

@@ -28,6 +28,9 @@ from app.security.keyslots import KeySlotStore, PendingKey
 from app.security.login_guard import LoginGuard, wait_message
 from app.security.rekey import REKEY_DUE_SETTING, SettledKey, settle_sign_in
 
+# app.services.installation's: that module imports SQLAlchemy, which this one must not.
+RECOVERY_KEY_UNSEEN = "recovery_key_unseen"
+
 if TYPE_CHECKING:
     from app.services.workspace import Workspace
 
@@ -143,13 +146,15 @@ def unlock(
     guard: LoginGuard | None = None,
     *,
     prepare: Callable[[], object] = import_opening,
+    showing_recovery_key: bool = False,
 ) -> Workspace:
     """Open the installation with a user's password: AuthError on a wrong one.
 
     ``prepare`` runs on this thread while the password is proved (by default it imports what
     opening needs). Wrong passwords earn a growing delay per user name
     (``app.security.login_guard``), waited out before the next try; they reach the audit log
-    at the next successful unlock.
+    at the next successful unlock. ``showing_recovery_key``: the setup that signs in shows
+    its new recovery key next, so it is not said to be unseen (``note_unseen_recovery_key``).
     """
     guard = guard or LoginGuard(paths.data_dir)
     if paths.server.exists():  # an HQ on a PostgreSQL server checks the password itself
@@ -171,10 +176,16 @@ def unlock(
             guard.withdraw(attempt)  # the password was right; this side failed
         raise
     settled, attempt = proof.outcome()
-    return open_counted(guard, attempt, lambda: open_settled(paths, username, settled))
+    return open_counted(
+        guard,
+        attempt,
+        lambda: open_settled(paths, username, settled, note_unseen=not showing_recovery_key),
+    )
 
 
-def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
+def open_settled(
+    paths: Paths, username: str, settled: SettledKey, note_unseen: bool = True
+) -> Workspace:
     """The workspace on the key the sign-in settled. While a re-key waited, that is the key
     the file had; the last window that knew the waiting key may finish the re-key between the
     proof and this open (it closed meanwhile), and then the file opens with the waiting key,
@@ -205,23 +216,47 @@ def open_settled(paths: Paths, username: str, settled: SettledKey) -> Workspace:
         from app.services.users import finish_cut_short_revocations
 
         finish_cut_short_revocations(workspace)
-        if _recovery_rekey_due(workspace):
+        due = _sign_in_settings(workspace)
+        if REKEY_DUE_SETTING in due:
             from app.services.recovery import finish_cut_short
 
             finish_cut_short(workspace)
+        if note_unseen and RECOVERY_KEY_UNSEEN in due:
+            note_unseen_recovery_key(workspace)
     except BaseException:
         workspace.close()  # a re-key refused (the disk still full): said, nothing left open
         raise
     return workspace
 
 
-def _recovery_rekey_due(workspace: Workspace) -> bool:
-    """Whether a recovery's re-key was cut short (``finish_cut_short``): only then is the
-    recovery service, with the key serialisation it imports, loaded at a sign-in."""
+def _sign_in_settings(workspace: Workspace) -> set[str]:
+    """Which of the marks a sign-in acts on are set: a recovery's re-key cut short
+    (``finish_cut_short``: only then is the recovery service, with the key serialisation it
+    imports, loaded at a sign-in), a setup's recovery key never shown."""
+    from sqlalchemy import select
+
     from app.db.models import Setting
 
+    marks = (REKEY_DUE_SETTING, RECOVERY_KEY_UNSEEN)
     with workspace.read() as session:
-        return session.get(Setting, REKEY_DUE_SETTING) is not None
+        return set(session.scalars(select(Setting.key).where(Setting.key.in_(marks))))
+
+
+def note_unseen_recovery_key(workspace: Workspace) -> None:
+    """A setup killed after its commit but before its recovery key was shown: nobody has the
+    key. Said once, to an administrator (who alone can make a new one), at her sign-in."""
+    from app.db.models import Setting
+    from app.domain.codes import Role
+    from app.services.after_crash import Found, FoundAfterCrash
+
+    if workspace.actor.role != Role.ADMIN:
+        return
+    with workspace.write() as session:
+        row = session.get(Setting, RECOVERY_KEY_UNSEEN)
+        if row is None:
+            return
+        session.delete(row)
+    workspace.after_crash.append(FoundAfterCrash(Found.RECOVERY_KEY_UNSEEN))
 
 
 def _settle_staged_slots(workspace: Workspace) -> None:

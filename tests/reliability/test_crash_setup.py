@@ -17,11 +17,12 @@ import pytest
 
 from app.config import Paths
 from app.errors import DatabaseError
+from app.services.after_crash import Found, FoundAfterCrash, found_text, repair_on_start
 from app.services.audit_log import AuditLogService
 from app.services.installation import MissionSetup, init_installation, unlock
 from app.services.recovery import RecoveryService, recover
 from tests.conftest import PASSWORD
-from tests.integration.cli_helpers import run_python
+from tests.integration.cli_helpers import run_cli, run_python
 from tests.reliability.test_crash_key_file import NEW_PASSWORD
 
 # ``init`` whose power is cut just before or after a step (argv[2] "after:set_slot"): a
@@ -107,3 +108,78 @@ def test_a_setup_killed_after_its_mission_is_written_has_the_recovery_key_on_rec
     audit_verified(paths)
     with pytest.raises(DatabaseError, match="already exists"):
         init_installation(paths, SETUP, "admin", PASSWORD)  # a working installation stays
+
+
+# ``qorgau init`` whose power is cut after its commit, just before the recovery key is printed.
+_INIT_KILLED_BEFORE_THE_KEY = """
+import os, signal, sys
+os.environ["QORGAU_KDF_PROFILE"] = "test"
+os.environ["QORGAU_PASSWORD"] = sys.argv[2]
+from app.cli import core
+def dies(recovery_key):
+    os.kill(os.getpid(), signal.SIGKILL)
+core.print_recovery_key = dies
+from app.cli import main
+main(["--data-dir", sys.argv[1], "init", "--mission-code", "SEL", "--country", "KR",
+      "--city", "Seoul", "--admin", "admin"])
+"""
+UNSEEN = "stopped before its recovery key was shown"
+
+
+def init_killed_before_the_key_is_printed(paths: Paths) -> None:
+    child = run_python(["-c", _INIT_KILLED_BEFORE_THE_KEY, str(paths.data_dir), PASSWORD])
+    assert child.code == -9, child.err
+    assert "Recovery key" not in child.out  # nobody saw it
+
+
+def test_a_setup_killed_before_its_recovery_key_was_printed_offers_a_new_one_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = Paths(tmp_path / "data")
+    init_killed_before_the_key_is_printed(paths)
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+
+    first = run_cli(capsys, "--data-dir", str(paths.data_dir), "case", "list")
+    assert first.code == 0, first.err
+    assert UNSEEN in first.err and "qorgau recovery rotate" in first.err
+    again = run_cli(capsys, "--data-dir", str(paths.data_dir), "case", "list")
+    assert again.code == 0 and UNSEEN not in again.err  # said once
+
+    # The offer taken: the new key opens the installation, the unseen one nothing.
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        recovery_key = RecoveryService(ws).rotate()
+    finally:
+        ws.close()
+    assert recover(paths, recovery_key, "dana", NEW_PASSWORD).username == "dana"
+    audit_verified(paths)
+
+
+def test_the_desktop_start_page_is_handed_it_once(tmp_path: Path) -> None:
+    """The start's repairs hand the start page what the sign-in noted."""
+    paths = Paths(tmp_path / "data")
+    init_killed_before_the_key_is_printed(paths)
+    said = []
+    for _start in range(2):
+        ws = unlock(paths, "admin", PASSWORD)
+        try:
+            said.append(repair_on_start(ws))
+        finally:
+            ws.close()
+    assert said == [[FoundAfterCrash(Found.RECOVERY_KEY_UNSEEN)], []]
+    assert UNSEEN in found_text(said[0][0])
+
+
+def test_a_setup_whose_key_was_printed_says_nothing_at_sign_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = Paths(tmp_path / "data")
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    data = ("--data-dir", str(paths.data_dir))
+    init = (*data, "init", "--mission-code", "SEL", "--country", "KR", "--city", "Seoul")
+    made = run_cli(capsys, *init, "--admin", "admin")
+    assert made.code == 0 and "Recovery key" in made.out, made.err
+    signed_in = run_cli(capsys, *data, "case", "list")
+    assert signed_in.code == 0 and UNSEEN not in signed_in.err

@@ -18,7 +18,9 @@ from pytestqt.qtbot import QtBot
 
 from app.exchange import parts
 from app.services import index_later
+from app.services.after_crash import take_found
 from app.services.exchange import ExchangeService
+from app.services.export_parts import AGE_HEADER, RECORD_PREFIX, recorded_part
 from app.services.keys import KeyService, fingerprint
 from app.services.records import CaseChanges, OrganisationInput
 from tests.builders import new_case
@@ -867,3 +869,39 @@ def test_a_refusal_follows_a_language_switch(qtbot: QtBot, pair, tmp_path, bridg
         ).format(code="DXB")
     assert reason != reason.encode("ascii", "ignore").decode()  # the catalog translates it
     assert page.import_report.text() == refused + reason
+
+
+def _leave_a_killed_exports_part(data_dir: Path, part: Path) -> None:
+    """What an export killed mid-write in another window leaves: its record, lock free, and
+    the ``.part`` it began."""
+    with recorded_part(data_dir, part):
+        (record,) = data_dir.glob(RECORD_PREFIX + "*")
+        kept = record.read_bytes()
+    record.write_bytes(kept)
+    part.write_bytes(AGE_HEADER + b"-> X25519 ...")
+
+
+def test_an_export_says_once_that_it_removed_a_killed_exports_part(
+    qtbot: QtBot, pair, tmp_path: Path
+) -> None:
+    _hq, sel = pair
+    (tmp_path / "stick").mkdir()
+    part = tmp_path / "stick" / "earlier.qbundle.part"
+    _leave_a_killed_exports_part(sel.ws.paths.data_dir, part)
+    sender = page_for(qtbot, sel)
+    out = tmp_path / "sel.qbundle"
+
+    save_as(qtbot, out)
+    click(qtbot, sender.export_button)
+    wait(qtbot, sender)
+
+    written, removed = sender.export_summary.text().split("\n")
+    assert written.startswith(f"Bundle written to {out}: ")
+    assert removed.endswith(f"had left its unfinished file {part}; it was removed.")
+    assert out.exists() and not part.exists()
+    assert take_found(sel.ws) == []  # said here: the start page does not say it again
+
+    save_as(qtbot, tmp_path / "again.qbundle")
+    click(qtbot, sender.export_button)
+    wait(qtbot, sender)
+    assert "unfinished" not in sender.export_summary.text()  # once

@@ -20,6 +20,8 @@ from app.security import rekey as rekey_module
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.security.keyslots import KeySlotStore
 from app.security.recovery_key import new_recovery_key, parse_recovery_key
+from app.services import installation
+from app.services.after_crash import Found, FoundAfterCrash
 from app.services.installation import AGE_IDENTITY, init_installation, unlock, unlock_with_keyring
 from tests.conftest import MISSION as MISSION_SETUP
 from tests.conftest import PASSWORD
@@ -253,6 +255,30 @@ def test_wizard_creates_the_mission_and_signs_the_administrator_in(
     finally:
         ws.close()
     assert paths.is_initialised()
+    again = unlock(paths, "bolat", "long enough pw")
+    again.close()
+    assert again.after_crash == []  # the key was shown: no sign-in offers another
+
+
+def test_a_wizard_stopped_before_it_showed_the_recovery_key_has_the_sign_in_say_so(
+    qtbot: QtBot, tmp_path: Path, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed between the commit and the key's dialog: what the dialog would have cleared."""
+    monkeypatch.setattr(installation, "recovery_key_shown", lambda _workspace: None)
+    paths = Paths(tmp_path / "new-install")
+    wizard = at_filled_mission_page(qtbot, paths, bridge)
+    press(qtbot, wizard, NEXT)
+    press(qtbot, wizard, NEXT)
+    type_into(qtbot, wizard.admin.password, "long enough pw")
+    type_into(qtbot, wizard.admin.repeat, "long enough pw")
+    press(qtbot, wizard, FINISH)
+    qtbot.waitUntil(lambda: wizard.recovery_dialog is not None, timeout=10_000)
+    assert wizard.workspace is not None
+    assert wizard.workspace.after_crash == []  # its own sign-in says nothing: it shows it
+    wizard.workspace.close()
+    ws = unlock(paths, "admin", "long enough pw")
+    ws.close()
+    assert ws.after_crash == [FoundAfterCrash(Found.RECOVERY_KEY_UNSEEN)]
 
 
 def test_an_hq_made_in_the_wizard_keeps_its_age_identity_in_the_keyring(

@@ -46,6 +46,7 @@ from app.i18n import (
     ngettext,
     say_again,
 )
+from app.services.after_crash import Found, take_found
 from app.services.changes import DataChanged
 from app.services.exchange import (
     BUNDLE_PREFIX_CHARS,
@@ -481,15 +482,25 @@ class ExchangePage(QWidget):
 
     def _exported(self, summary: ExportSummary) -> None:
         self.export_summary.show()
-        self._say(self.export_summary, lambda: _export_summary(summary))
+        removed = self._removed_parts()
+        self._say(self.export_summary, lambda: _with_removed(_export_summary(summary), removed))
         self.refresh()
 
     def _export_failed(self, exc: BaseException) -> None:
         self.export_summary.show()
+        removed = self._removed_parts()
         self._say(
             self.export_summary,
-            lambda: _("Not exported: {reason}").format(reason=self._reason(exc)),
+            lambda: _with_removed(
+                _("Not exported: {reason}").format(reason=self._reason(exc)), removed
+            ),
         )
+
+    def _removed_parts(self) -> list[str]:
+        """The unfinished files of exports killed in another window that this export removed
+        (``note_killed_export_parts``): said here, once, not only at the next start."""
+        found = take_found(self.service.ws, Found.EXPORT_PART_REMOVED)
+        return [f.source for f in found]
 
     # -- headquarters -----------------------------------------------------------------------------
 
@@ -714,6 +725,17 @@ def _export_summary(summary: ExportSummary) -> str:
     if summary.parts:
         lines.append(in_parts_advice(len(lines)))
     return "\n".join(lines)
+
+
+def _with_removed(said: str, removed: list[str]) -> str:
+    lines = [
+        _(
+            "An earlier export was stopped before it finished (Qorgau was closed or the "
+            "computer switched off) and had left its unfinished file {file}; it was removed."
+        ).format(file=part)
+        for part in removed
+    ]
+    return "\n".join([said, *lines])
 
 
 def _transfer_summary(summary: ExportSummary) -> str:

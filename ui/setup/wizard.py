@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.config import Paths
 from app.domain.mission_record import MISSION_TEXT_LIMITS
-from app.errors import QorgauError, ValidationError
+from app.errors import InstallationExists, QorgauError, ValidationError
 from app.i18n import _
 from ui import warm_up
 from ui.i18n_bridge import LanguageBridge
@@ -145,8 +145,9 @@ class _Page(QWizardPage):
 
 
 class WelcomePage(_Page):
-    def __init__(self, bridge: LanguageBridge) -> None:
+    def __init__(self, bridge: LanguageBridge, cut_short: bool = False) -> None:
         super().__init__(bridge)
+        self.cut_short = cut_short
         self.intro = word_wrapped(QLabel())
         self.language = LanguageCombo(bridge)
         self.new_mission = QRadioButton()
@@ -166,11 +167,24 @@ class WelcomePage(_Page):
         # say itself that this page is now the last, or Finish stays hidden and Next does
         # nothing.
         self.demo.toggled.connect(self.setFinalPage)
+        # Over a setup stopped half-way only that setup is made again: the demo and a restore
+        # would find its files in their way.
+        self.demo.setVisible(not cut_short)
+        self.restore.setVisible(not cut_short)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         self.setTitle(_("Welcome to Qorgau"))
-        self.setSubTitle(_("This computer has no Qorgau installation yet."))
+        if self.cut_short:
+            self.setSubTitle(
+                _(
+                    "The setup of this installation was stopped before it finished, so "
+                    "nothing was saved in it. Set it up again with the same administrator "
+                    "name and password."
+                )
+            )
+        else:
+            self.setSubTitle(_("This computer has no Qorgau installation yet."))
         self.intro.setText(
             _(
                 "Qorgau keeps the cases of Kazakhstani labour emigrants who ask the mission "
@@ -505,22 +519,53 @@ def _hq_identity_to_keyring(workspace: Workspace) -> str | None:
     return None if outcome is IdentityMove.MOVED else identity_move_message(outcome, store)
 
 
+def _not_the_same_administrator(paths: Paths) -> str:
+    """Over a setup stopped half-way, another name or password: its key file is never
+    thrown away on a guess (its database may only have been moved)."""
+    return _(
+        "Only the administrator who began this setup, with the same user name and "
+        "password, can set it up again. If they are lost, move the files {files} out of "
+        "{folder} and start Qorgau again."
+    ).format(
+        files=", ".join(p.name for p in (paths.db, paths.keyslots) if p.exists()),
+        folder=str(paths.data_dir),
+    )
+
+
+def _shown_later(_recovery_key: str) -> bool:
+    """Recorded as unseen until the wizard's dialog shows it (``SetupWizard._created``)."""
+    return False
+
+
 OPENING_SIZE = QSize(640, 480)
 
 
 class SetupWizard(QWizard):
-    def __init__(self, paths: Paths, bridge: LanguageBridge, parent: QWidget | None = None):
+    def __init__(
+        self,
+        paths: Paths,
+        bridge: LanguageBridge,
+        parent: QWidget | None = None,
+        *,
+        cut_short: bool = False,
+        admin: str = "",
+    ):
+        """``cut_short``: the folder holds a setup stopped before it finished, which only
+        its administrator (``admin``, when the sign-in learnt it) makes again."""
         super().__init__(parent)
         self.paths = paths
+        self.cut_short = cut_short
         self.workspace: Workspace | None = None
         self.task: BackgroundTask[Created] | None = None
         self.recovery_dialog: RecoveryKeyDialog | None = None
         self.notice: QMessageBox | None = None  # where an HQ on a server keeps its keys
         self._warming_up = False
-        self.welcome = WelcomePage(bridge)
+        self.welcome = WelcomePage(bridge, cut_short)
         self.mission = MissionPage(bridge)
         self.letterhead = LetterheadPage(bridge)
         self.admin = AdminPage(bridge)
+        if admin:
+            self.admin.username.setText(admin)
         self.from_backup = RestorePage(bridge)
         pages = (self.welcome, self.mission, self.letterhead, self.admin, self.from_backup)
         for page_id, page in enumerate(pages):
@@ -649,8 +694,8 @@ class SetupWizard(QWizard):
             def work(_ctx: TaskContext) -> Created:
                 from app.services.installation import init_installation, unlock
 
-                recovery_key = init_installation(paths, setup, admin, password)
-                workspace = unlock(paths, admin, password)
+                recovery_key = init_installation(paths, setup, admin, password, shown=_shown_later)
+                workspace = unlock(paths, admin, password, showing_recovery_key=True)
                 notice = _hq_identity_to_keyring(workspace) if setup.is_hq else None
                 return Created(workspace, recovery_key=recovery_key, notice=notice)
 
@@ -697,6 +742,7 @@ class SetupWizard(QWizard):
         if recovery_key is None:  # the demo (its passwords are public), or HQ on a server
             self._tell_and_close(created.notice)
             return
+        from app.services.installation import recovery_key_shown
         from app.services.recovery_sheet import sheet_facts
         from ui.recovery import RecoveryKeyDialog
 
@@ -705,6 +751,7 @@ class SetupWizard(QWizard):
         dialog.finished.connect(lambda _result: self._tell_and_close(created.notice))
         self.recovery_dialog = dialog
         dialog.open()
+        recovery_key_shown(workspace)  # on screen: the next sign-in need not offer another
 
     def _tell_and_close(self, notice: str | None) -> None:
         """Where HQ's keys are kept, if there is something to say, then the wizard closes."""
@@ -722,6 +769,8 @@ class SetupWizard(QWizard):
             if isinstance(exc, QorgauError)
             else _("An internal error occurred: {error}").format(error=exc)
         )
+        if self.cut_short and isinstance(exc, InstallationExists):
+            message = _not_the_same_administrator(self.paths)
         if isinstance(page, _Page):
             # Disabling Finish moved the focus to Cancel; Enter there quit the wizard.
             page.show_error(message, getattr(exc, "field", None))
