@@ -22,16 +22,38 @@ if TYPE_CHECKING:
     from ui.cases.area import CasesArea
 
 
-@pytest.fixture(autouse=True)
-def isolated_qsettings(qapp: QApplication, tmp_path: Path) -> Iterator[Path]:
-    """Every test writes its QSettings under its own tmp folder, never the user's.
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[object]:
+    """As in the app (ui/gc_guard.py), Python's cyclic garbage collector never runs by itself
+    while a widget test is set up, runs or is torn down, but once the test is over, here.
 
-    And, as in the app (ui/gc_guard.py), no cyclic garbage is collected on a worker thread
-    while the test runs: a background read (the Start page's) collecting a closed window's
-    cycle crashed PySide6. The test's garbage is collected here, on the GUI thread, once its
-    work has finished."""
+    Run by itself, it runs at whatever allocation passes its threshold: on a worker thread (a
+    background read collecting a closed window's cycle crashed PySide6), inside an event
+    handler, or while PySide6 turned ``QApplication.allWidgets()`` into a list (the text-size
+    restyle, at a test's teardown): a collected cycle then deleted widgets still in that list
+    and the process crashed. Here the test's fixtures and arguments have been released, no
+    Qt code is on the stack, and everything the test left is collected."""
     collecting = gc.isenabled()
     gc.disable()
+    try:
+        return (yield)
+    finally:
+        _collect_what_is_due()
+        if collecting:
+            gc.enable()
+
+
+def _collect_what_is_due() -> None:
+    """The youngest generation, and an older one whose threshold was passed, as the collector
+    would have chosen."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    due = [g for g, (n, limit) in enumerate(zip(counts, thresholds, strict=True)) if n > limit]
+    gc.collect(max(due, default=0))
+
+
+@pytest.fixture(autouse=True)
+def isolated_qsettings(qapp: QApplication, tmp_path: Path) -> Iterator[Path]:
+    """Every test writes its QSettings under its own tmp folder, never the user's."""
     folder = tmp_path / "qsettings"
     QCoreApplication.setOrganizationName("Qorgau")
     QCoreApplication.setApplicationName("Qorgau")
@@ -41,9 +63,6 @@ def isolated_qsettings(qapp: QApplication, tmp_path: Path) -> Iterator[Path]:
     yield folder
     # Work started by a test finishes before the next test's database appears.
     QThreadPool.globalInstance().waitForDone(10_000)
-    gc.collect(0)  # what the test left: everything it made is in the youngest generation
-    if collecting:
-        gc.enable()
     QLocale.setDefault(QLocale("en_GB"))
 
 

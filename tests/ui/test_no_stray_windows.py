@@ -148,3 +148,46 @@ def test_no_dialog_shows_a_stray_window(
         dialog.close()
         QApplication.processEvents()
     assert stray_windows.shown == []
+
+
+def _windows_of_their_own() -> set[int]:
+    """The widgets without a parent, other than windows and menus, by C++ address."""
+    from shiboken6 import Shiboken
+
+    return {
+        Shiboken.getCppPointer(widget)[0]
+        for widget in QApplication.allWidgets()
+        if widget.parentWidget() is None
+        and not isinstance(widget, QMainWindow | QDialog | QMenu)
+        and widget.metaObject().className() != "QTipLabel"
+    }
+
+
+def _described(addresses: set[int]) -> list[str]:
+    from shiboken6 import Shiboken
+
+    return sorted(
+        f"{type(widget).__qualname__} {widget.objectName()!r}"
+        for widget in QApplication.allWidgets()
+        if Shiboken.getCppPointer(widget)[0] in addresses
+    )
+
+
+def test_no_widget_is_left_without_a_parent(
+    open_ws: Callable[[str], Workspace], make_window: Callable[..., MainWindow], tmp_path: Path
+) -> None:
+    """A widget made without a parent and never laid out (the outcome's holder in the case
+    form, the filter bar's unused officer or mission list) is a hidden window of its own,
+    owned by Python: it lived on after its window and was freed only when the garbage
+    collector broke its owner's cycle, which happened while Qt's widgets were being walked
+    (restyled for a changed text size) and crashed the process."""
+    before = _windows_of_their_own()
+    case = CaseService(open_ws("admin")).create_case(new_case())
+    for user in ("serik", "aigul"):
+        _use_every_area(make_window(open_ws(user)), case.id)
+    hq = make_site(tmp_path / "sites", "AST", "KZ", "Astana", True)
+    try:
+        _use_every_area(make_window(hq.ws), None)
+        assert _described(_windows_of_their_own() - before) == []
+    finally:
+        hq.ws.close()

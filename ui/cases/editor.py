@@ -225,7 +225,7 @@ class CaseEditor(QWidget):
         lines_tall(self.description, 5, fixed=False)
         # Amounts claimed: letters demand exactly these (app.domain.claims).
         self.claims = ClaimsEditor()
-        self.outcome = OutcomeFields()
+        self.outcome = OutcomeFields(self)  # gone with the editor, not with a collection
         self.categories = CheckList()
         self.indicators = CheckList()
         for check_list in (self.categories, self.indicators):

@@ -56,9 +56,11 @@ class CaseFilterBar(QWidget):
         self.status = QComboBox()
         self.country = CountryCombo(any_text="")
         self.category = QComboBox()
-        self.officer = QComboBox()
+        # The officers (at HQ) or the missions (at a mission) are never laid out: children
+        # all the same, not hidden windows of their own that outlive the bar.
+        self.officer = QComboBox(self)
         self.urgency = QComboBox()
-        self.mission = QComboBox()
+        self.mission = QComboBox(self)
         self.overdue = QCheckBox()
         self.clear_button = push_button(self.clear)
         for combo in self._combos():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QWidget
 
@@ -32,13 +32,18 @@ def _row(*widgets: QWidget) -> QWidget:
     return row
 
 
-class OutcomeFields(QWidget):
+class OutcomeFields(QObject):
     """The outcome's inputs, each row in a ``FieldBox`` (``boxes``) for the editor's form;
-    ``changed`` on every edit. A date is typed only once its box is ticked."""
+    ``changed`` on every edit. A date is typed only once its box is ticked.
+
+    A QObject owned by the editor, not a widget: its inputs live in the editor's form. As a
+    widget without a parent it was a hidden window of its own that outlived the editor until
+    Python's garbage collector freed it, and freed then (while Qt walked the application's
+    widgets) it crashed the process."""
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.documents = QCheckBox()
         self.documents_on = DateField("documents_returned_on")
