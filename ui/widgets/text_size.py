@@ -8,11 +8,13 @@ scales below are the old point sizes over Windows' usual 9 pt, so nothing change
 
 from __future__ import annotations
 
+import gc
 from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
+from shiboken6 import isValid
 
 GREETING = 18 / 9  # the start page's greeting
 PAGE_TITLE = 16 / 9  # an area's or a screen's title (Cases, Settings, sign-in)
@@ -64,9 +66,21 @@ def restyle_sheeted_widgets() -> None:
     """Widgets with a style sheet of their own (a warning's colours, a muted date) keep the
     font they had when the application's font changes: Qt resolved it with their sheet and
     does not again. Polished anew, they take the new size; a font set on the widget (a
-    title's) stays its own."""
-    for widget in QApplication.allWidgets():
-        if widget.styleSheet():
+    title's) stays its own.
+
+    No garbage collection while the list is wrapped: ``allWidgets`` hands over C++ pointers
+    that are wrapped one by one, and a collection in between that frees a Python-owned widget
+    deletes its children, still in the list (a crash)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        widgets = QApplication.allWidgets()
+    finally:
+        if collecting:
+            gc.enable()
+    for widget in widgets:
+        # One freed meanwhile (by a collection once the list was whole) is passed over.
+        if isValid(widget) and widget.styleSheet():
             style = widget.style()
             style.unpolish(widget)
             style.polish(widget)
