@@ -305,16 +305,25 @@ UNDER_18 = {
         "kk": "Анықтама берілген күні оған 18 жас толмаған.",
         "en": "She is under 18 at the date of this certificate.",
     },
+    "note_verbale_labour_authority": {
+        "ru": "Посольство обращает внимание на то, что указанной гражданке не исполнилось 18 лет.",
+        "kk": "Елшілік аталған азаматқа 18 жас толмағанына назар аударуды сұрайды.",
+        "en": "The Embassy wishes to draw attention to the fact that she is under 18.",
+    },
+    "agency_report": {
+        "ru": "Обращаем внимание, что ей не исполнилось 18 лет.",
+        "kk": "Назар аударуыңызды сұраймыз: оған 18 жас толмаған.",
+        "en": "Please note that she is under 18.",
+    },
 }
 
 
 @pytest.mark.parametrize("kind", sorted(UNDER_18))
-def test_a_referral_and_a_certificate_say_the_worker_is_a_minor(
-    people: dict[str, Workspace], kind: str
-) -> None:
-    """The fault: a shelter was sent a girl of 16, and a certificate made out for her, with
-    nothing to say she was a minor (only HQ's report said it). Both say so; of an adult,
-    nothing."""
+def test_letters_say_the_worker_is_a_minor(people: dict[str, Workspace], kind: str) -> None:
+    """The fault: a shelter, the host's ministry and Kazakhstan's were written to about a girl
+    of 16, and a certificate made out for her, with nothing to say she was a child, for whom
+    each acts differently (only HQ's report said it). Of an adult, nothing; of a dead child,
+    nothing either."""
     child = make_case(people, "female", "KR", birth_date=date(2010, 4, 2), iin=None)
     adult = make_case(
         people, "male", "KR", iin=make_iin(date(1990, 5, 2), "male", 5127), passport_no="N55501234"
@@ -322,6 +331,10 @@ def test_a_referral_and_a_certificate_say_the_worker_is_a_minor(
     for lang in LANGS:
         assert UNDER_18[kind][lang] in render(people, child.id, kind, lang), lang
         assert " 18 " not in render(people, adult.id, kind, lang), lang
+    CaseService(people["aigul"], today=TODAY).update_case(
+        child.id, CaseChanges(categories=("death_repatriation", "unpaid_wages"))
+    )
+    assert " 18 " not in render(people, child.id, kind, "ru")
 
 
 # A case HQ transferred here from the Embassy in Ankara: who the worker turned to, who issues.

@@ -140,40 +140,6 @@ def test_a_referral_of_a_minor_is_made_with_her_representatives_consent(
     assert own in for_adult and representative not in for_adult, for_adult
 
 
-# What a note verbale and the agency report say of a worker under 18.
-UNDER_18 = {
-    "note_verbale_labour_authority": {
-        "ru": "Посольство обращает внимание на то, что указанной гражданке не исполнилось 18 лет.",
-        "kk": "Елшілік аталған азаматқа 18 жас толмағанына назар аударуды сұрайды.",
-        "en": "The Embassy wishes to draw attention to the fact that she is under 18.",
-    },
-    "agency_report": {
-        "ru": "Обращаем внимание, что ей не исполнилось 18 лет.",
-        "kk": "Назар аударуыңызды сұраймыз: оған 18 жас толмаған.",
-        "en": "Please note that she is under 18.",
-    },
-}
-
-
-@pytest.mark.parametrize("kind", sorted(UNDER_18))
-def test_a_note_and_the_agency_report_say_the_worker_is_a_minor(
-    people: dict[str, Workspace], kind: str
-) -> None:
-    """The fault: the host's ministry and Kazakhstan's were written to about a girl of 16
-    with nothing to say she was a child, for whom both act differently (only the referral,
-    the certificate and HQ's report said it). Of an adult, nothing; of a dead child, nothing
-    either, as the referral."""
-    child = make_case(people, "female", "KR", birth_date=date(2010, 4, 2), iin=None)
-    adult = another_woman(people)
-    for lang in LANGS:
-        assert UNDER_18[kind][lang] in render(people, child.id, kind, lang), lang
-        assert " 18 " not in render(people, adult.id, kind, lang), lang
-    CaseService(people["aigul"], today=TODAY).update_case(
-        child.id, CaseChanges(categories=("death_repatriation", "unpaid_wages"))
-    )
-    assert " 18 " not in render(people, child.id, kind, "ru")
-
-
 HANDED_AWAY = (
     "Case {number} is handled by another mission now (Embassy of the Republic of Kazakhstan in "
     "the Republic of Türkiye): headquarters transferred it there, and letters about it are "
