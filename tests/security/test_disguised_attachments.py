@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -199,16 +198,6 @@ def test_a_scan_whose_picture_holds_the_letters_of_a_script_name_is_viewable() -
     # Names that only begin like one: a font, a custom key.
     assert not pdf_may_run_something(b"%PDF-1.4\n1 0 obj << /JSX 1 /Launcher /F#4A#53X >>")
     assert not pdf_may_run_something(packed_pdf(b"1 0 << /Type /Page /Parent 2 0 R >>"))
-
-
-@pytest.fixture
-def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    import tempfile
-
-    folder = tmp_path / "system-tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
 
 
 def _chosen(make_window: MakeWindow, ws: Workspace, name: str, content: bytes) -> AttachmentsPanel:

@@ -10,7 +10,6 @@ closes: a thief (or a colleague at the desk) with the OS account and no Qorgau p
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -36,15 +35,6 @@ bridge = ui_fixtures.bridge
 make_window = ui_fixtures.make_window
 IIN = ASSEL_IDENTIFIED.iin
 SURNAME = ASSEL_IDENTIFIED.surname
-
-
-@pytest.fixture
-def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The system temp folder for this test, so every file the app writes can be seen."""
-    folder = tmp_path / "system-tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
 
 
 @pytest.fixture

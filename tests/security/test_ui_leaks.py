@@ -10,8 +10,7 @@
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -172,15 +171,6 @@ def test_plain_tooltip_leaves_plain_text_alone_and_escapes_markup() -> None:
 
 
 # -- item 4: opening an attachment whose stored name is a path --------------------------------
-
-
-@pytest.fixture
-def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The system temp folder for this test, so every file the app writes can be seen."""
-    folder = tmp_path / "system-tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
 
 
 def files_under(folder: Path, *skip: Path) -> set[Path]:
