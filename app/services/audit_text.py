@@ -156,6 +156,8 @@ DETAIL_LABELS: dict[str, str] = {
     "hotline": N_("Hotline"),
     "hours": N_("Opening hours"),
     "tables": N_("Tables"),
+    "declined_left_out": N_("Left out: declined a referral"),
+    "saved": N_("Saved in a case"),
 }
 
 # A key whose sense depends on the act: ``on`` is the day a letter was approved, but whether
