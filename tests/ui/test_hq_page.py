@@ -473,6 +473,9 @@ def test_an_hq_analyst_reads_a_missions_case_and_is_offered_no_write(
         assert surname.isReadOnly() and surname.text()  # read, selected, copied; not typed
         birth = editor.person.boxes["birth_date"].widget
         assert birth.isReadOnly() and not birth.calendar_action.isVisible()
+        # An empty date the analyst cannot fill shows no example as if it were on file.
+        empty = [f for f in editor.findChildren(DateField) if not f.text()]
+        assert empty and all(f.placeholderText() == "" for f in empty), empty
         assert not editor.host_country.isEnabled() and not editor.categories.isEnabled()
         assert not editor.person.boxes["consent_scope"].widget.isEnabled()
         assert editor.timeline.controls.isHidden() and editor.timeline.undo_button.isHidden()
