@@ -129,7 +129,7 @@ def _print_export(summary: ExportSummary, as_json: bool) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    with workspace(args) as ws:
+    with workspace(args, exports=True) as ws:
         service = ExchangeService(ws)
         if args.kind == "agreements":
             if args.after_bundle:
@@ -166,7 +166,7 @@ def _trusted_hq_key(service: ExchangeService) -> str:
 
 
 def cmd_transfer(args: argparse.Namespace) -> int:
-    with workspace(args) as ws:
+    with workspace(args, exports=True) as ws:
         summary = ExchangeService(ws).transfer_cases(
             args.numbers, args.to.upper(), args.out, args.recipient
         )

@@ -125,9 +125,15 @@ def _say_migrating() -> None:
 
 
 @contextmanager
-def workspace(args: argparse.Namespace, *services: str) -> Iterator[Workspace]:
+def workspace(
+    args: argparse.Namespace, *services: str, exports: bool = False
+) -> Iterator[Workspace]:
     """The signed-in workspace; ``services`` (module names) are imported, with SQLAlchemy and
     the models, while the password's key is derived (see app.services.sign_in).
+
+    ``exports``: the command writes a bundle; the unfinished files of killed exports that the
+    start or the export removed are said after it, once its outcome is known (one that wrote
+    its bundle does not ask for it to be exported again).
 
     A command that is its process's own command line freezes what was imported (the process
     ends with it); one run by a longer-lived process (a test) leaves the collector alone."""
@@ -145,22 +151,30 @@ def workspace(args: argparse.Namespace, *services: str) -> Iterator[Workspace]:
         )
     finally:
         MIGRATION_NOTICE.reset(told)
+    exported = False
     try:
-        say_found_after_crash(ws, repair=True)
+        say_found_after_crash(ws, repair=True, hold_export_parts=exports)
         yield ws
+        exported = exports
     finally:
-        say_found_after_crash(ws)  # what the command's own repairs found (an import taken back)
+        # What the command's own repairs found (an import taken back, an export's .part).
+        say_found_after_crash(ws, exported=exported)
         ws.close()
 
 
-def say_found_after_crash(ws: Workspace, repair: bool = False) -> None:
+def say_found_after_crash(
+    ws: Workspace, repair: bool = False, hold_export_parts: bool = False, exported: bool = False
+) -> None:
     """Say on stderr, once, what was found left by Qorgau stopped half-way and put right, as
     the desktop's start page does: an officer or a script using only the command line was
     never told. ``repair``: first make the start's repairs the desktop makes, but for an
     import's batches, which ``bundle import`` takes back first (looking for them imported the
     exchange service, a third of a second, into every command of an importer); one refused
-    (the database busy) is left for the next start. Never on stdout, which scripts parse."""
+    (the database busy) is left for the next start. ``hold_export_parts``: the killed exports'
+    files removed are left to be said after the export; ``exported``: an export wrote its
+    bundle. Never on stdout, which scripts parse."""
     from app.services.after_crash import (
+        Found,
         FoundAfterCrash,
         found_text,
         repair_on_start,
@@ -174,9 +188,16 @@ def say_found_after_crash(ws: Workspace, repair: bool = False) -> None:
         except QorgauError:
             pass  # the next import or start tries again, as the desktop's does
     found += take_found(ws)
+    if hold_export_parts:
+        held = [f for f in found if f.what is Found.EXPORT_PART_REMOVED]
+        ws.after_crash.extend(held)
+        found = [f for f in found if f not in held]
     if not found:
         return
-    said = [_("Qorgau was stopped last time before its work was done"), *map(found_text, found)]
+    said = [
+        _("Qorgau was stopped last time before its work was done"),
+        *(found_text(f, after_an_export=exported) for f in found),
+    ]
     print("\n".join(said), file=sys.stderr, flush=True)
 
 

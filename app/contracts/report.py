@@ -95,6 +95,13 @@ _LABELS: dict[str, str | tuple[str, str]] = {
         "legal advice. References marked as not verified must be confirmed before they are "
         "relied on."
     ),
+    # HQ's check of terms typed in there: no one stated them to a mission.
+    "disclaimer_unsaved": D_(
+        "This check assesses the terms of the contract as they were entered at headquarters "
+        "against the law of the host country and international labour standards. It is not "
+        "legal advice. References marked as not verified must be confirmed before they are "
+        "relied on."
+    ),
     "officer": D_("Reviewed by"),
     "source": D_("Source"),
     "printed": D_("Printed on"),
@@ -227,7 +234,8 @@ class _ReportWriter:
         self._findings()
         self._indicators()
         self._references()
-        self.b.spacer(2).paragraph(label("disclaimer", self.lang), "plain")
+        disclaimer = "disclaimer" if self.report.saved else "disclaimer_unsaved"
+        self.b.spacer(2).paragraph(label(disclaimer, self.lang), "plain")
         self._signature()
 
     # -- sections -----------------------------------------------------------------------------

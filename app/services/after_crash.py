@@ -78,8 +78,9 @@ class FoundAfterCrash:
     count: int = 0
 
 
-def found_text(found: FoundAfterCrash) -> str:
-    """What was found and done, in the reader's language."""
+def found_text(found: FoundAfterCrash, after_an_export: bool = False) -> str:
+    """What was found and done, in the reader's language. ``after_an_export``: said by an
+    export that wrote its bundle, which is not asked to be made again."""
     if found.what is Found.IMPORT_TAKEN_BACK:
         return _(
             "An import of a bundle from {source} was stopped before it finished (Qorgau was "
@@ -106,6 +107,11 @@ def found_text(found: FoundAfterCrash) -> str:
             "rest: the rows already imported are found and left out.",
             found.count,
         ).format(file=found.source, n=format_number(found.count))
+    if found.what is Found.EXPORT_PART_REMOVED and after_an_export:
+        return _(
+            "An earlier export was stopped before it finished (Qorgau was closed or the "
+            "computer switched off) and had left its unfinished file {file}; it was removed."
+        ).format(file=found.source)
     if found.what is Found.EXPORT_PART_REMOVED:
         return _(
             "A bundle export was stopped before it finished (Qorgau was closed or the "

@@ -8,8 +8,9 @@ of those records: who looked at or changed them. At HQ, an HQ analyst answers th
 holds the register and the returnees who contacted it).
 Making an export is itself audited.
 
-A case retention anonymised is left out, with its reviews and the audit entries under its
-number: what stays of it (categories, country, dates, outcome figures) is kept for statistics
+A case retention anonymised is left out, with its reviews, its register records and the
+audit entries under its number, as is a register record anonymised on its own: what stays of
+it (categories, country, dates, outcome figures, occupation, region) is kept for statistics
 as no one's, and listed under the person's name it would be theirs again. The database still
 links it to the person only because another, live case keeps their record.
 """
@@ -265,11 +266,16 @@ RETURNEE_FIELDS = (
 
 def _register(session: Session, person_id: str) -> list[dict[str, Any]]:
     """The person's records in the returnees' skills register (a withdrawn consent included:
-    the row is still held)."""
+    the row is still held); not one retention anonymised, kept as no one's as an anonymised
+    case is (module docstring)."""
     rows = session.execute(
         select(Returnee, Case.number)
         .outerjoin(Case, Case.id == Returnee.case_id)
-        .where(Returnee.person_id == person_id, Returnee.deleted_at.is_(None))
+        .where(
+            Returnee.person_id == person_id,
+            Returnee.deleted_at.is_(None),
+            Returnee.anonymised_at.is_(None),
+        )
         .order_by(Returnee.consent_date, Returnee.id)
     ).all()
     found = []

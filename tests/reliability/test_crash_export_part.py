@@ -93,8 +93,30 @@ def test_the_next_export_removes_it_says_so_and_writes_the_bundle(
     export = ("--data-dir", str(installation.data_dir), "bundle", "export", "--all")
     again = run_cli(capsys, *export, "--recipient", _recipient(), "--out", str(out))
     assert again.code == 0, again.err
-    assert f"Its unfinished file {part} was removed. Export again." in again.err
+    # The export that found it wrote its bundle: it is not asked for again.
+    assert f"had left its unfinished file {part}; it was removed." in again.err, again.err
+    assert "Export again." not in again.err, again.err
+    assert again.err.count(str(part)) == 1, again.err  # said once
     assert out.exists() and not part.exists() and _records(installation) == []
+
+
+def test_an_export_that_fails_after_removing_it_asks_to_export_again(
+    installation: Paths,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fault fixed beside: an export that wrote its bundle was told "Export again." of the
+    killed one's file. One that wrote none (its recipient's key not a key) still is."""
+    out = tmp_path / "sel.qbundle"
+    part = export_killed(installation, out)
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    export = ("--data-dir", str(installation.data_dir), "bundle", "export", "--all")
+    failed = run_cli(capsys, *export, "--recipient", "not-a-key", "--out", str(out))
+    assert failed.code != 0, failed.err
+    assert f"Its unfinished file {part} was removed. Export again." in failed.err, failed.err
+    assert not out.exists() and not part.exists() and _records(installation) == []
 
 
 def test_a_part_that_is_not_ours_or_still_written_is_left_alone(tmp_path: Path) -> None:

@@ -379,6 +379,21 @@ def test_case_panel_lists_no_passport_law_the_review_does_not_cite(
     assert any("Art. 8" in text for text in host_law("QA"))
 
 
+def test_case_panels_host_law_heading_covers_the_wage_payment_law_letters_cite(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: the heading said "The host country's law the contract review applies" over
+    Korea's Labor Standards Act Arts. 43, 36 and 109 on paying wages, which no review applies
+    (a letter on unpaid wages cites them)."""
+    ws = open_ws("aigul")
+    panel = on_screen(qtbot, ApplicableLawPanel(ws, new_case(ws, "KR", ("unpaid_wages",))))
+    listed = " ".join(panel.host_law_texts())
+    assert "Art. 43" in listed and "Art. 109" in listed, listed
+    heading = panel.host_heading.text()
+    assert heading == "The host country's law cited by contract reviews and letters", heading
+    assert not panel.host_heading.isHidden()
+
+
 def test_the_host_country_tab_takes_the_larger_share_until_the_divider_is_moved(
     qtbot: QtBot, open_ws: OpenWs
 ) -> None:

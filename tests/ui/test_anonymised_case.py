@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import QLineEdit
@@ -15,6 +15,7 @@ from app.services.retention import run_manually
 from app.services.workspace import Workspace
 from tests.unit.test_retention import LATER, close, make_case
 from ui.cases.area import CasesArea
+from ui.widgets.fields import DateField
 
 
 def test_an_anonymised_case_is_named_so_in_its_heading(
@@ -114,3 +115,34 @@ def test_an_anonymised_case_offers_nothing_that_adds_to_it(
     assert line.text().startswith("No consent recorded")
     assert not editor.save_button.isHidden() and not editor.timeline.controls.isHidden()
     assert not editor.export_button.isHidden()
+
+
+def empty_date_hints(area: CasesArea) -> dict[str, str]:
+    """The placeholder of each empty date field of the open case, by field."""
+    fields = area.editor.findChildren(DateField)
+    return {f.field: f.placeholderText() for f in fields if not f.text()}
+
+
+def test_an_anonymised_cases_empty_dates_show_no_example(
+    qtbot: QtBot, cases_area: CasesArea, ws: Workspace
+) -> None:
+    """The fault: its greyed, empty date of birth read «мысалы, 15.03.1994», as if retention
+    had left a date there, and the consent note «e.g. signed form attached». A case that
+    takes input still shows how to write them."""
+    case = make_case(ws, PersonInput(surname="Сейітова", given_names="Ләззат"))
+    close(ws, case.id)
+    run_manually(ws, today=LATER)
+    live = make_case(ws, PersonInput(surname="Әбенова", given_names="Дана"))
+    editor = cases_area.editor
+    cases_area.open_case(case.id)
+    qtbot.waitUntil(lambda: editor.case is not None and editor.case.id == case.id, timeout=10_000)
+    hints = empty_date_hints(cases_area)
+    assert "birth_date" in hints, hints
+    assert set(hints.values()) == {""}, hints
+    person = editor.person  # nor the consent note's example («e.g. signed form attached»)
+    assert person.consent_note.placeholderText() == "", person.consent_note.placeholderText()
+    assert person.details["next_of_kin"].placeholderText() == ""
+    cases_area.open_case(live.id)
+    qtbot.waitUntil(lambda: editor.case is not None and editor.case.id == live.id, timeout=10_000)
+    assert empty_date_hints(cases_area)["birth_date"] == f"e.g. {format_date(date(1994, 3, 15))}"
+    assert person.consent_note.placeholderText() == "How it was given, e.g. signed form attached"

@@ -203,6 +203,9 @@ def test_hq_exports_the_findings_it_checked_marked_as_not_saved(
     qtbot.waitUntil(lambda: page.status.text() == f"Wrote {target}.", timeout=10_000)
     text = pdf_text(target.read_bytes(), tmp_path)
     assert "Not saved in a case: the findings of a check made at headquarters" in text
+    # Nobody stated these terms to a mission: HQ typed them in.
+    assert "as they were entered at headquarters" in text, text
+    assert "stated to the mission" not in text, text
     assert "Republic of Korea" in text and "Case number" not in text
     assert "72 hours" in text  # the terms shown, and their findings
     assert reviews(ws) == 0  # printed, not stored

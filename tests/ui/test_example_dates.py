@@ -47,3 +47,27 @@ def test_the_transfer_dialog_numbers_its_example_cases_this_year(qtbot: QtBot) -
     qtbot.addWidget(dialog)
     year = date.today().year
     assert dialog.numbers.placeholderText() == f"for example SEL-{year}-0001, SEL-{year}-0002"
+
+
+def test_a_date_field_that_takes_no_date_shows_no_example(qtbot: QtBot) -> None:
+    """The fault: an anonymised case's empty, greyed birth date read «e.g. 15 Mar 1994», as
+    if that were the date on file. No example while the field is greyed (its own or its
+    form's) or read-only; it comes back, the same width, when the field takes input."""
+    from PySide6.QtWidgets import QWidget
+
+    form = QWidget()
+    qtbot.addWidget(form)
+    field = DateField("birth_date", form)
+    hint = f"e.g. {format_date(field.example)}"
+    width = field.minimumWidth()
+    assert field.placeholderText() == hint
+    field.setReadOnly(True)
+    assert field.placeholderText() == ""
+    field.retranslate_ui()  # a language switch does not bring it back
+    assert field.placeholderText() == "" and field.minimumWidth() == width
+    field.setReadOnly(False)
+    assert field.placeholderText() == hint
+    form.setEnabled(False)  # as the person form of an anonymised case
+    assert field.placeholderText() == ""
+    form.setEnabled(True)
+    assert field.placeholderText() == hint

@@ -24,6 +24,7 @@ from ui.hq.overdue import DAYS, DUE, URGENCY
 from ui.hq.page import HqPage
 from ui.models.case_table_model import display_texts
 from ui.widgets.columns import header_shortfall
+from ui.widgets.fields import DateField
 
 
 def _column(table, column: int) -> list[str]:
@@ -472,6 +473,9 @@ def test_an_hq_analyst_reads_a_missions_case_and_is_offered_no_write(
         assert surname.isReadOnly() and surname.text()  # read, selected, copied; not typed
         birth = editor.person.boxes["birth_date"].widget
         assert birth.isReadOnly() and not birth.calendar_action.isVisible()
+        # An empty date the analyst cannot fill shows no example as if it were on file.
+        empty = [f for f in editor.findChildren(DateField) if not f.text()]
+        assert empty and all(f.placeholderText() == "" for f in empty), empty
         assert not editor.host_country.isEnabled() and not editor.categories.isEnabled()
         assert not editor.person.boxes["consent_scope"].widget.isEnabled()
         assert editor.timeline.controls.isHidden() and editor.timeline.undo_button.isHidden()
@@ -573,11 +577,15 @@ def test_a_case_transferred_away_reads_only_at_the_mission_that_held_it(
     assert editor.timeline.controls.isHidden() and editor.attachments.add_button.isHidden()
     assert editor.person.boxes["surname"].widget.isReadOnly()
     assert not editor.categories.isEnabled() and editor.skills_button.isHidden()
+    # No example date in an empty field that takes none («e.g. 15 Mar 1994» read as data).
+    empty = [f for f in editor.findChildren(DateField) if not f.text()]
+    assert empty and all(f.placeholderText() == "" for f in empty), empty
     qtbot.keyClicks(editor.description, "typed on a copy")
     assert not editor.dirty and editor.save() is None
 
     cases.open_case(other.id)
     assert editor.held_elsewhere == "" and editor.can_write
+    assert editor.person.boxes["birth_date"].widget.placeholderText().startswith("e.g. ")
     assert not editor.save_button.isHidden() and not editor.timeline.controls.isHidden()
     assert not editor.review_button.isHidden() and not editor.letter_button.isHidden()
     assert editor.letter_button.isEnabled()

@@ -314,6 +314,23 @@ def test_report_lists_grounds_mid_sentence_and_signs_in_the_reports_script(
     assert SIGNED[lang] in text
 
 
+def test_hqs_unsaved_check_says_hq_entered_the_terms_not_that_they_were_stated_to_a_mission(
+    open_ws: OpenWs,
+) -> None:
+    """The fault: the PDF HQ exports of a check it keeps in no case said its terms were "as
+    they were stated to the mission", though an analyst typed them in at headquarters. A
+    mission's saved review keeps its wording."""
+    mission = open_ws("aigul")
+    saved = ContractReviewService(mission)
+    info = saved.save(DESIGN_EXAMPLE, case_id=make_case(mission).id)
+    mission_text = " ".join(pdf_text(saved.report_pdf(info.id, "en")).split())
+    assert "as they were stated to the mission" in mission_text, mission_text
+    hq = ContractReviewService(open_ws("astana"))
+    hq_text = " ".join(pdf_text(hq.unsaved_report_pdf(FAIR_TERMS, "KR", "en")).split())
+    assert "as they were entered at headquarters" in hq_text, hq_text
+    assert "stated to the mission" not in hq_text, hq_text
+
+
 WORKER = {
     "kk": "Құрманғалиқызы Әсел",
     "ru": "Құрманғалиқызы Әсел",

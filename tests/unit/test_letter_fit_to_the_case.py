@@ -140,6 +140,32 @@ def test_a_referral_of_a_minor_is_made_with_her_representatives_consent(
     assert own in for_adult and representative not in for_adult, for_adult
 
 
+# Whom the partner is asked to contact about a girl of 16, and about an adult woman.
+WHOM_TO_CONTACT = {
+    "ru": ("свяжетесь с заявительницей или её законным представителем и",
+           "свяжетесь с заявительницей и"),
+    "kk": ("Өтініш берушімен немесе оның заңды өкілімен хабарласып,",
+           "Өтініш берушімен хабарласып,"),
+    "en": ("contact her or her legal representative and", "contact her and"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_referral_of_a_minor_asks_to_contact_her_or_her_representative(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: a shelter was asked to «свяжетесь с заявительницей» of a girl of 16 alone,
+    though the referral says her legal representative consented and acts for her. An adult's
+    referral asks to contact her only."""
+    child = make_case(people, "female", "KR", birth_date=date(2010, 4, 2), iin=None)
+    adult = another_woman(people)
+    with_representative, her_alone = WHOM_TO_CONTACT[lang]
+    for_child = render(people, child.id, "referral", lang)
+    assert with_representative in for_child, for_child
+    for_adult = render(people, adult.id, "referral", lang)
+    assert her_alone in for_adult and with_representative not in for_adult, for_adult
+
+
 HANDED_AWAY = (
     "Case {number} is handled by another mission now (Embassy of the Republic of Kazakhstan in "
     "the Republic of Türkiye): headquarters transferred it there, and letters about it are "

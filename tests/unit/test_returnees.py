@@ -469,6 +469,36 @@ def test_subject_access_shows_the_register(open_ws: OpenWs, hq: Site) -> None:
         at_hq.close()
 
 
+def test_subject_access_leaves_out_a_register_record_retention_anonymised(
+    open_ws: OpenWs,
+) -> None:
+    """The fault: once retention had anonymised a closed case and its register record, the
+    worker's export (found by IIN, her record kept by a live case) still listed the record,
+    its occupation, region and dates hers again, as the anonymised case's are not."""
+    from app.services.retention import run_retention
+    from app.services.subject_access import collect, to_json
+
+    ws, attache = open_ws("serik"), open_ws("aigul")
+    number = closed_case(attache, ws)
+    row = ReturneeService(ws).add(record(number))
+    live = CaseService(attache).create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("violence",),
+            received_at=TODAY,
+            person_id=row.person_id,
+        )
+    )
+    assert collect(ws, iin=WORKER.iin).persons[0]["returnee_register"]  # hers until then
+    report = run_retention(ws, today=TODAY + timedelta(days=366 * 6))
+    assert report.anonymised_cases == [number] and report.anonymised_persons == 0
+    export = collect(ws, iin=WORKER.iin)
+    (person,) = export.persons
+    assert person["returnee_register"] == []
+    assert [c["number"] for c in person["cases"]] == [live.number]
+    assert row.id not in to_json(export).decode()  # nor its audit entries
+
+
 def test_a_csv_of_part_of_the_register_says_which_part(open_ws: OpenWs, tmp_path: Path) -> None:
     """The fault: a workbook of part of the register said its conditions on a first sheet,
     but the CSV of the same part said nothing: one region's welders read as the whole

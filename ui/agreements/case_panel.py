@@ -124,7 +124,8 @@ class ApplicableLawPanel(QWidget):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        self.host_heading.setText(_("The host country's law the contract review applies"))
+        # Also the law on paying wages, which no review judges but letters on unpaid wages cite.
+        self.host_heading.setText(_("The host country's law cited by contract reviews and letters"))
         self.host_law.setHeaderLabels([_("Provision"), _("Subject")])
         self.relevant_heading.setText(_("Provisions relevant to this case"))
         self.cited_heading.setText(_("Cited in this case"))

@@ -49,7 +49,7 @@ from ui.widgets.common import (
     set_label,
     word_wrapped,
 )
-from ui.widgets.fields import DateField, FieldBox
+from ui.widgets.fields import DateField, FieldBox, HintedLineEdit
 from ui.widgets.plain import plain_label
 
 DUPLICATE_CHECK_DELAY_MS = 400
@@ -163,7 +163,7 @@ class PersonForm(QWidget):
         for code in SEXES:
             self.sex.addItem("", code)
         self.sex.setMaximumWidth(220)
-        self.details = {name: QLineEdit() for name in DETAIL_FIELDS}
+        self.details = {name: HintedLineEdit() for name in DETAIL_FIELDS}
         self.details["email"].setInputMethodHints(Qt.InputMethodHint.ImhEmailCharactersOnly)
         self.boxes["sex"] = FieldBox(self.sex)
         for name, edit in self.details.items():
@@ -189,7 +189,7 @@ class PersonForm(QWidget):
         scope_layout.setSpacing(2)
         for code, check in self.scope_checks.items():
             scope_layout.addWidget(check_row(check, self.scope_texts[code]))
-        self.consent_note = QLineEdit()
+        self.consent_note = HintedLineEdit()
         self.consent_note.setMaxLength(2000)
         self.boxes["consent_date"] = FieldBox(self.consent_date, self.consent_date.date)
         self.boxes["consent_scope"] = FieldBox(scope)
@@ -300,8 +300,8 @@ class PersonForm(QWidget):
         for index, code in enumerate(SEXES, start=1):
             self.sex.setItemText(index, code_labels.sex(code))
         self._show_field_hints()
-        self.details["messenger"].setPlaceholderText(_("WhatsApp, Telegram…: number or name"))
-        self.details["next_of_kin"].setPlaceholderText(_("Name, relationship, phone"))
+        self.details["messenger"].set_hint(_("WhatsApp, Telegram…: number or name"))
+        self.details["next_of_kin"].set_hint(_("Name, relationship, phone"))
         self._show_details_count()
         self.consent_title.setText(_("Consent to processing of personal data"))
         consent_labels = {
@@ -313,7 +313,7 @@ class PersonForm(QWidget):
             set_label(self.consent_form, self.boxes[name], text)
         for code in CONSENT_SCOPES:
             self.scope_texts[code].setText(code_labels.consent_scope(code))
-        self.consent_note.setPlaceholderText(_("How it was given, e.g. signed form attached"))
+        self.consent_note.set_hint(_("How it was given, e.g. signed form attached"))
         self._show_consent_state()
         self.birth_date.retranslate_ui()
         self.consent_date.retranslate_ui()

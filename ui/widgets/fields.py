@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -129,7 +129,34 @@ def _calendar_icon() -> QIcon:
     return shown
 
 
-class DateField(QLineEdit):
+class HintedLineEdit(QLineEdit):
+    """A line edit whose hint (placeholder) shows only while it takes input: in an empty,
+    greyed or read-only field (an anonymised case, HQ's view of a mission's case, a copy held
+    elsewhere) an example such as «e.g. 15 Mar 1994» read as what is on file."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._hint_text = ""
+
+    def set_hint(self, hint: str) -> None:
+        self._hint_text = hint
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        editable = self.isEnabled() and not self.isReadOnly()
+        self.setPlaceholderText(self._hint_text if editable else "")
+
+    def setReadOnly(self, read_only: bool) -> None:  # noqa: N802 - Qt name
+        super().setReadOnly(read_only)
+        self._show_hint()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.EnabledChange:  # its own or a parent's
+            self._show_hint()
+
+
+class DateField(HintedLineEdit):
     """A date typed as people write it, or picked from a calendar (the button, Alt+Down).
 
     Shown in the interface's format (``app.i18n.format_date``), the one format source; the
@@ -173,15 +200,15 @@ class DateField(QLineEdit):
             ) from None
 
     def retranslate_ui(self) -> None:
-        self.setPlaceholderText(_("e.g. {date}").format(date=format_date(self.example)))
+        hint = _("e.g. {date}").format(date=format_date(self.example))
+        self.set_hint(hint)
         self.calendar_action.setToolTip(_("Choose from a calendar (Alt+Down)"))
         self.calendar_action.setText(_("Choose from a calendar (Alt+Down)"))
         self._normalise()  # a date shown in the old language's format
-        # As wide as a long date or the hint, whichever is wider ("например, 15.03.19…").
+        # As wide as a long date or the hint, whichever is wider ("например, 15.03.19…"),
+        # whether shown or not: the field keeps its width as it is made read-only.
         metrics = self.fontMetrics()
-        longest = max(
-            metrics.horizontalAdvance(t) for t in ("28 Sept 2026", self.placeholderText())
-        )
+        longest = max(metrics.horizontalAdvance(t) for t in ("28 Sept 2026", hint))
         self.setMinimumWidth(longest + 48)
         self.setMaximumWidth(self.minimumWidth() + 40)
 
