@@ -304,7 +304,7 @@ def test_a_transfer_writes_a_notice_for_the_mission_that_held_the_cases(pair, ca
         capsys, "--data-dir", str(sel.data_dir), "letter", "draft", number,
         "--kind", "employer_letter", "--lang", "kk",
     )  # fmt: skip
-    assert refused.code != 0 and "is handled by DXB now" in refused.err
+    assert refused.code != 0 and "is handled by another mission now (DXB)" in refused.err
     shown = run_cli(capsys, "--data-dir", str(sel.data_dir), "case", "show", number)
     assert shown.out.splitlines()[0] == f"{number}  Handled by DXB · read only"
     listed = run_cli(capsys, "--data-dir", str(sel.data_dir), "case", "list")
