@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from app.db.models import Case, Mission
 from app.domain.iin import make_iin
@@ -337,6 +338,20 @@ def test_letters_say_the_worker_is_a_minor(people: dict[str, Workspace], kind: s
     assert " 18 " not in render(people, child.id, kind, "ru")
 
 
+def add_ankara_embassy(session: Session) -> None:
+    """The Embassy in Ankara, as HQ's missions table names it: a case's other mission."""
+    session.add(
+        Mission(
+            code="ANK",
+            country="TR",
+            city="Ankara",
+            name_kk="Қазақстан Республикасының Түркия Республикасындағы Елшілігі",
+            name_ru="Посольство Республики Казахстан в Турецкой Республике",
+            name_en="Embassy of the Republic of Kazakhstan in the Republic of Türkiye",
+        )
+    )
+
+
 # A case HQ transferred here from the Embassy in Ankara: who the worker turned to, who issues.
 TRANSFERRED = {
     "ru": (
@@ -366,16 +381,7 @@ def test_a_certificate_on_a_transferred_case_says_who_issues_it_and_whence_it_ca
     plain = render(people, case.id, "assistance_certificate", lang)
     with people["admin"].write() as session:
         here = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
-        session.add(
-            Mission(
-                code="ANK",
-                country="TR",
-                city="Ankara",
-                name_kk="Қазақстан Республикасының Түркия Республикасындағы Елшілігі",
-                name_ru="Посольство Республики Казахстан в Турецкой Республике",
-                name_en="Embassy of the Republic of Kazakhstan in the Republic of Türkiye",
-            )
-        )
+        add_ankara_embassy(session)
         session.execute(update(Case).where(Case.id == case.id).values(transferred_from="ANK"))
         this_mission = {"kk": here.name_kk, "ru": here.name_ru, "en": here.name_en}[lang]
     applied, transferred = TRANSFERRED[lang]

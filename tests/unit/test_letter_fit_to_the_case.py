@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import update
 
-from app.db.models import Case, Mission
+from app.db.models import Case
 from app.domain.iin import make_iin
 from app.errors import PermissionDenied
 from app.i18n import language_override
@@ -19,7 +19,7 @@ from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
 from app.services.records import CaseChanges, CaseDetail
 from app.services.workspace import Workspace
-from tests.unit.test_letter_case_fit import render
+from tests.unit.test_letter_case_fit import add_ankara_embassy, render
 from tests.unit.test_letter_wording import LANGS, TODAY, make_case, people
 
 __all__ = ["people"]  # the fixture, shared with the wording tests
@@ -185,16 +185,7 @@ def test_no_letter_is_written_on_a_case_this_mission_handed_away(
     assert service.new_letter_refusal(case.id) == ""
     kept = service.draft(case.id, "employer_letter", "ru")  # drafted before the transfer
     with people["admin"].write() as session:
-        session.add(
-            Mission(
-                code="ANK",
-                country="TR",
-                city="Ankara",
-                name_kk="Қазақстан Республикасының Түркия Республикасындағы Елшілігі",
-                name_ru="Посольство Республики Казахстан в Турецкой Республике",
-                name_en="Embassy of the Republic of Kazakhstan in the Republic of Türkiye",
-            )
-        )
+        add_ankara_embassy(session)
         session.execute(update(Case).where(Case.id == case.id).values(holder_mission="ANK"))
     said = HANDED_AWAY.format(number=case.number)
     assert service.new_letter_refusal(case.id) == said
