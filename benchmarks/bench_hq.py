@@ -912,15 +912,20 @@ def main() -> None:
         summary = {"cases": total, "missions": args.missions, "reads": reads, "import": load}
         print("\n" + json.dumps(summary, default=str))
     finally:
-        try:
-            import shutil
+        remove_hq(server, database, root)
 
-            from tests.hq.pg import drop_database
 
-            drop_database(server.url, database)
-            shutil.rmtree(root, ignore_errors=True)
-        finally:
-            server.stop()
+def remove_hq(server: Server, database: str, root: Path) -> None:
+    """The benchmark's database dropped, its folder removed and its server stopped."""
+    try:
+        import shutil
+
+        from tests.hq.pg import drop_database
+
+        drop_database(server.url, database)
+        shutil.rmtree(root, ignore_errors=True)
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

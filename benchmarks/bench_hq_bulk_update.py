@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import sys
 import tempfile
@@ -34,7 +33,14 @@ os.environ.setdefault("QORGAU_KDF_PROFILE", "test")
 import psycopg  # noqa: E402
 
 from app.services.hq_database import setup_database  # noqa: E402
-from benchmarks.bench_hq import URL_ENV, Server, generate, make_hq, timed  # noqa: E402
+from benchmarks.bench_hq import (  # noqa: E402
+    URL_ENV,
+    Server,
+    generate,
+    make_hq,
+    remove_hq,
+    timed,
+)
 from benchmarks.common import Row, print_table  # noqa: E402
 
 RUNS = 3
@@ -93,13 +99,7 @@ def main() -> None:
         print_table(title, rows, "trigger disabled")
         print("\n" + json.dumps({"cases": total, "open": count, "rows": rows}))
     finally:
-        try:
-            from tests.hq.pg import drop_database
-
-            drop_database(server.url, database)
-            shutil.rmtree(root, ignore_errors=True)
-        finally:
-            server.stop()
+        remove_hq(server, database, root)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import tempfile
 from datetime import date, timedelta
@@ -43,6 +42,7 @@ from benchmarks.bench_hq import (  # noqa: E402
     latencies_ms,
     make_hq,
     open_hq,
+    remove_hq,
     timed,
 )
 from benchmarks.common import p, print_table  # noqa: E402
@@ -183,13 +183,7 @@ def main() -> None:
             ws.close()
         print("\n" + json.dumps(summary, default=str))
     finally:
-        try:
-            from tests.hq.pg import drop_database
-
-            drop_database(server.url, database)
-            shutil.rmtree(root, ignore_errors=True)
-        finally:
-            server.stop()
+        remove_hq(server, database, root)
 
 
 if __name__ == "__main__":
