@@ -38,8 +38,10 @@ class ClipboardGuard(QObject):
     def _changed(self, mode: QClipboard.Mode) -> None:
         if mode not in self._ours:
             return
-        text = QGuiApplication.clipboard().text(mode)
-        self._ours[mode] = text if text and self._copied_here() else None
+        # Read only a copy made here, which Qorgau owns: another program's text (every
+        # selection in it, on X11) is asked of that program, a round trip that can hang.
+        text = QGuiApplication.clipboard().text(mode) if self._copied_here() else ""
+        self._ours[mode] = text or None
 
     def clear_ours(self) -> None:
         """Empty each clipboard that still holds the text Qorgau put there."""
