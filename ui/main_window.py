@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import Role, label
+from app.domain.mission_record import mission_name_in
 from app.domain.roles import CASE_WORKERS
 from app.errors import AccountChanged
 from app.i18n import _, country_name, current_language
@@ -604,9 +605,7 @@ class MainWindow(QMainWindow):
         self.status_user.setText(self.status_text())
 
     def mission_name(self) -> str:
-        mission = self.workspace.mission
-        names = {"kk": mission.name_kk, "ru": mission.name_ru, "en": mission.name_en}
-        return names.get(current_language()) or mission.name_en or mission.name_ru
+        return mission_name_in(self.workspace.mission, current_language())
 
     def status_text(self) -> str:
         actor = self.workspace.actor

@@ -6,6 +6,8 @@ exchange with HQ for good."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 MISSION_TEXT_LIMITS: dict[str, int] = {
     "city": 120,
     "city_kk": 120,
@@ -19,3 +21,23 @@ MISSION_TEXT_LIMITS: dict[str, int] = {
     "phone": 60,
     "email": 200,
 }
+
+
+class NamedMission(Protocol):
+    """A mission's row or its sign-in copy: its name in each language."""
+
+    @property
+    def name_kk(self) -> str: ...
+    @property
+    def name_ru(self) -> str: ...
+    @property
+    def name_en(self) -> str: ...
+
+
+def mission_name_in(mission: NamedMission, lang: str) -> str:
+    """The mission's name in ``lang``, else in English, else in Russian; empty if none."""
+    names = {"kk": mission.name_kk, "ru": mission.name_ru, "en": mission.name_en}
+    for name in (names.get(lang), mission.name_en, mission.name_ru):
+        if name and name.strip():
+            return name.strip()
+    return ""

@@ -61,6 +61,7 @@ from app.domain.codes import (
 from app.domain.events import SystemEvent, event_data
 from app.domain.iin import iin_sex, is_valid_iin
 from app.domain.keyboard import as_latin_keys
+from app.domain.mission_record import mission_name_in
 from app.domain.names import officer_name, passport_name, person_name, user_name
 from app.domain.persons import sex_from_names
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
@@ -1314,10 +1315,7 @@ class LetterService(DatedService):
     def _mission_name(session: Session, code: str, lang: str) -> str:
         """The name in ``lang`` of the mission coded ``code``; its code when none is on file."""
         row = session.execute(select(Mission).where(Mission.code == code)).scalar_one_or_none()
-        if row is None:
-            return code
-        names = {"kk": row.name_kk, "ru": row.name_ru, "en": row.name_en}
-        return (names.get(lang) or "").strip() or row.name_en.strip() or code
+        return (mission_name_in(row, lang) if row is not None else "") or code
 
     @staticmethod
     def _require_editable(row: Letter) -> None:
