@@ -53,8 +53,10 @@ FROZEN_BELOW_HEADERS = "A3"
 # The cells' separator: Excel's list separator in Kazakh and Russian.
 DELIMITER = ";"
 # A separator (";", or "," where Excel is set to English) that a spreadsheet splitting there
-# would follow with a formula (after blanks or quotes).
-_FORMULA_AFTER_SEPARATOR = re.compile(r'([;,])(?=[\s"]*[=+\-@])')
+# would follow with a formula (after blanks or quotes); or a line break, which such a reader
+# takes for the end of a row: quotes count only at a cell's start, so a name's line break
+# inside a quoted cell begins a new row there, and what follows is a row's first cell.
+_FORMULA_AFTER_SEPARATOR = re.compile(r'(\r\n|[;,\r\n])(?=(?:[^\S\r\n]|")*[=+\-@])')
 
 
 def safe_text(value: str) -> str:

@@ -8,6 +8,11 @@ formula. Each part after a ";" that would start a formula gets its apostrophe to
 splitting at "," or at ";" finds no cell that starts one, and the rest reads back as typed.
 The files are written with ";" between cells, as that Excel reads them; Excel set to English
 splits them at ",", so a part after a "," is guarded as well.
+
+The same reader ends a row at a line break inside such a mid-line quoted cell: a surname
+``Иванов\n=cmd|' /C calc'!A0,`` (a line break is text, as a mission's bundle or a JSON file
+may carry it) made a new row whose first cell was the DDE formula. A part after a line break
+that would start a formula gets its apostrophe too.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -55,6 +61,36 @@ def test_a_report_table_with_a_name_in_a_later_column() -> None:
     text = csv_bytes(table).decode("utf-8-sig")
     _no_formula_in_any_reading(text)
     assert _cells(text, ";")[3] == "Иванов;'=cmd|' /C calc'!A0"
+
+
+# A line break, then a formula ended by the "," at which Excel set to English splits.
+LINE_BREAK_PAYLOADS = (
+    "Иванов\n=cmd|' /C calc'!A0,",
+    "Иванов\r\n@SUM(1+1)*cmd|' /C calc'!A0,",
+    "Иванов\n+cmd|' /C calc'!A0;",
+    'Иванов\n \t"-2+3',
+)
+
+
+@pytest.mark.parametrize("name", LINE_BREAK_PAYLOADS)
+def test_a_line_break_in_a_name_never_starts_a_row_with_a_formula(
+    name: str, tmp_path: Path
+) -> None:
+    rows = (("SEL-2026-0001", name, "2026-12-01"),)
+    table = ReportTable("cases", "Cases", ("Number", "Worker", "Due"), rows)
+    text = csv_bytes(table).decode("utf-8-sig")
+    _no_formula_in_any_reading(text)
+    # Read at ";" the cell is whole: the name as typed, an apostrophe after its line break.
+    assert _cells(text, ";")[4] == re.sub(r"(\r\n|\r|\n)", r"\1'", name)
+
+    streamed = tmp_path / "list.csv"
+    stream_csv(streamed, ("Number", "Worker", "Due"), rows)
+    _no_formula_in_any_reading(streamed.read_text(encoding="utf-8-sig"))
+
+
+def test_line_breaks_with_no_formula_after_them_are_left_alone() -> None:
+    table = ReportTable("t", "T", ("N", "Worker"), (("1", "Ли\nКим"), ("2", "a;\r\nb")))
+    assert _cells(csv_bytes(table).decode("utf-8-sig"), ";")[3:] == ["Ли\nКим", "2", "a;\r\nb"]
 
 
 def test_names_with_a_semicolon_and_no_formula_are_left_alone() -> None:
