@@ -111,7 +111,10 @@ class Forger:
         files: dict[str, bytes] | None = None,
         with_audit_head: bool = True,
         bundle_id: str | None = None,
+        created_at: datetime | None = None,
     ) -> Path:
+        """``created_at``: the time the manifest states (now if not given); a forger writes
+        what she likes there."""
         files = dict(files or {})
         rows = {name: list(values) for name, values in records.items() if values}
         manifest = {
@@ -119,7 +122,7 @@ class Forger:
             "kind": kind,
             "source_mission": self.code,
             "target_mission": target,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "created_at": (created_at or datetime.now(UTC)).isoformat(timespec="seconds"),
             "created_by": "admin",
             "app_version": __version__,
             "change_range": {"from": 0, "to": 1, "all": True},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,7 @@ def test_a_revoked_officers_copy_of_the_signing_key_signs_nothing_hq_accepts(
             stolen = bytes(session.get(LocalSecret, SIGNING_KEY).value)  # type: ignore[union-attr]
     finally:
         aigul.close()
+    copied_at = datetime.now(UTC)
     old_key = KeyService(sel.ws).own_keys().signing_key
 
     revocation = UserService(sel.ws).revoke("aigul")
@@ -115,12 +117,15 @@ def test_a_revoked_officers_copy_of_the_signing_key_signs_nothing_hq_accepts(
     # HQ confirmed the fingerprint by telephone and trusts the new key.
     KeyService(hq.ws).trust("SEL", rotation.new_key)
 
-    # Her bundle, signed with the copy she kept, overwriting SEL's case at HQ: refused.
+    # Her bundle, signed with the copy she kept, overwriting SEL's case at HQ: refused, though
+    # it says it was made before the revocation (HQ trusts one key per mission, whatever time a
+    # bundle states).
     hq_copy = record_of(hq, "case", Case.id == case_id)
     forged = Forger(sel, signing_pem=stolen).bundle(
         tmp_path / "forged.qbundle",
         {"case": [changed(hq_copy, step=5, description="Case closed, nothing owed.")]},
         [hq.recipient],
+        created_at=copied_at,
     )
     assert "does not match the registered key of SEL" in refused_at_hq(hq, forged)
     assert hq_case(hq, case_id).description == before.description
