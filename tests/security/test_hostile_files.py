@@ -59,6 +59,10 @@ HOSTILE = {
     "../../../escape.txt": "escape.txt",
     "CON": "_CON",
     "..\\..\\win.ini": "win.ini",
+    "scan.pdf:Zone.Identifier": "scan.pdf_Zone.Identifier",  # an NTFS stream of scan.pdf
+    "C:run.bat": "C_run.bat",  # a drive-relative path on Windows
+    "pay\nslip.pdf": "pay_slip.pdf",  # a line break: text, so the schema lets it through
+    "a" * 250 + ".pdf": "a" * 116 + ".pdf",  # near the schema's 255: bounded, extension kept
 }
 
 
