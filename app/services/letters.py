@@ -316,6 +316,9 @@ class LetterInfo:
     reply: ReplyInfo | None = None  # the first reply recorded, for an issued letter
     # Its case was anonymised at the end of retention: no reply is recorded on it.
     case_anonymised: bool = False
+    # HQ handed its case to another mission: unissued, it is a record only (not shown,
+    # approved, issued, changed or discarded here).
+    held_elsewhere: bool = False
 
     @property
     def awaits_reply(self) -> bool:
@@ -575,7 +578,8 @@ class LetterService(DatedService):
         """The register, newest first: drafts, then issued letters by number; the newest
         ``limit`` of them when given (``count`` says how many there are)."""
         query = self._filtered(
-            select(Letter, Case.number, Case.anonymised_at), flt or LetterFilter()
+            select(Letter, Case.number, Case.anonymised_at, Case.holder_mission),
+            flt or LetterFilter(),
         )
         query = query.order_by(
             Letter.year.desc().nulls_first(),
@@ -584,11 +588,19 @@ class LetterService(DatedService):
         ).limit(limit)
         with self.ws.read() as session:
             users = {user.username: user for user in session.scalars(select(User))}
-            found = [(row, number, gone) for row, number, gone in session.execute(query)]
-            replies = self._replies(session, [row for row, _number, _gone in found])
+            found = list(session.execute(query))
+            replies = self._replies(session, [row for row, *_rest in found])
             return [
-                self._info(session, row, number or "", users, replies.get(row.id), gone is not None)
-                for row, number, gone in found
+                self._info(
+                    session,
+                    row,
+                    number or "",
+                    users,
+                    replies.get(row.id),
+                    gone is not None,
+                    self._elsewhere(row, holder),
+                )
+                for row, number, gone, holder in found
             ]
 
     def count(self, flt: LetterFilter | None = None) -> int:
@@ -857,6 +869,9 @@ class LetterService(DatedService):
             row = self._load(session, letter_id)
             if row.status == LetterStatus.ISSUED:
                 return self._registered_pdf(session, row)
+            # A draft left from before HQ handed the case away is never rendered as a letter
+            # of this mission: printed, it would read as one to send.
+            self._require_held_here(session, row)
             return render_letter(self._context(session, row, None, self.today))
 
     @staticmethod
@@ -1038,6 +1053,7 @@ class LetterService(DatedService):
             check.record_version(session, row, expected_version)
             if row.status != LetterStatus.DRAFT:
                 raise ConflictError(_("Only a draft can be approved."))
+            self._require_held_here(session, row)
             self._check_complete(row)
             self._require_signer(session, row)
             row.status = LetterStatus.APPROVED.value
@@ -1067,6 +1083,7 @@ class LetterService(DatedService):
                 )
             if row.status != LetterStatus.APPROVED:
                 raise ConflictError(_("A letter must be approved by a consul before it is issued."))
+            self._require_held_here(session, row)
             actor = self.ws.actor
             if actor.role not in APPROVERS and actor.username != row.drafted_by:
                 raise PermissionDenied(
@@ -1180,6 +1197,7 @@ class LetterService(DatedService):
         with self.ws.write() as session:
             row = self._load(session, letter_id)
             self._require_editable(row)
+            self._require_held_here(session, row)  # the record of what was drafted stays
             row.deleted_at = datetime.now(UTC)
             self.ws.audit(session, "letter.discard", "letter", row.id, {"kind": row.kind})
 
@@ -1290,6 +1308,14 @@ class LetterService(DatedService):
         if refusal:
             raise PermissionDenied(refusal)
         return case
+
+    def _require_held_here(self, session: Session, row: Letter) -> None:
+        """Refuse to show, approve, issue or discard an unissued letter of a case HQ has
+        since handed to another mission: it stays here as a record of what was drafted."""
+        case = session.get(Case, row.case_id) if row.case_id else None
+        refusal = self._handed_away(session, case) if case is not None else ""
+        if refusal:
+            raise PermissionDenied(refusal)
 
     def new_letter_refusal(self, case_id: str) -> str:
         """Why no letter may be drafted here for the case, in the user's language; empty
@@ -1971,13 +1997,15 @@ class LetterService(DatedService):
         users: Mapping[str, User] | None = None,
         reply: ReplyInfo | None = None,
         case_anonymised: bool | None = None,
+        held_elsewhere: bool | None = None,
     ) -> LetterInfo:
         if reply is None and users is None:  # one letter read alone: its reply read with it
             reply = self._replies(session, [row]).get(row.id)
-        if case_number is None or case_anonymised is None:
+        if case_number is None or case_anonymised is None or held_elsewhere is None:
             case = session.get(Case, row.case_id) if row.case_id else None
             case_number = case_number if case_number is not None else case.number if case else ""
             case_anonymised = case is not None and case.anonymised_at is not None
+            held_elsewhere = self._elsewhere(row, case.holder_mission if case else None)
         options = row.options or {}
         return copied(
             LetterInfo,
@@ -1997,7 +2025,13 @@ class LetterService(DatedService):
             ),
             reply=reply,
             case_anonymised=case_anonymised,
+            held_elsewhere=held_elsewhere,
         )
+
+    def _elsewhere(self, row: Letter, holder: str | None) -> bool:
+        """Whether ``row`` is an unissued letter of a case another mission now holds."""
+        here = self.ws.mission_here
+        return bool(here and holder and holder != here and row.status != LetterStatus.ISSUED)
 
 
 def _recorded_day(reply: ReplyInfo) -> str:
