@@ -1333,22 +1333,58 @@ def test_a_note_on_a_missing_or_dead_worker_asks_for_a_search_or_of_the_death(
 # An employer letter on a missing worker: what the employer is asked, how the letter closes.
 MISSING_TO_THE_EMPLOYER = {
     "ru": (
-        "указать, когда работник в последний раз был на работе, а также известные Вам адрес "
-        "его проживания и контактные данные;",
+        "указать, когда работник в последний раз был на работе и выходил на связь, известные "
+        "Вам адрес его проживания и контактные данные, а также с кем он ушёл, если это Вам "
+        "известно;",
+        "незамедлительно передать Посольству и полиции любые сведения о местонахождении "
+        "работника, которые станут Вам известны;",
         "Рассчитываем на Ваше содействие и благодарим за сотрудничество.",
     ),
     "kk": (
-        "жұмыскердің жұмыста соңғы рет қашан болғанын, сондай-ақ Сізге белгілі тұрғылықты "
-        "мекенжайы мен байланыс деректерін көрсетуді;",
+        "жұмыскердің жұмыста соңғы рет қашан болғанын және соңғы рет қашан хабарласқанын, "
+        "Сізге белгілі тұрғылықты мекенжайы мен байланыс деректерін, сондай-ақ белгілі болса, "
+        "кіммен бірге кеткенін көрсетуді;",
+        "жұмыскердің қайда екені туралы Сізге белгілі болған кез келген мәліметті Елшілікке "
+        "және полицияға дереу беруді;",
         "Көмектесетініңізге сенім білдіреміз және ынтымақтастығыңыз үшін алғыс айтамыз.",
     ),
     "en": (
-        "state when the worker was last at work, and give the worker's address and contact "
-        "details known to you;",
+        "state when the worker was last at work and last in touch, give the worker's address "
+        "and contact details known to you, and say whom the worker left with, if you know;",
+        "pass on to the Embassy and the police at once anything you learn of the worker's "
+        "whereabouts;",
         "We count on your assistance and thank you for your cooperation.",
     ),
 }
+# What an employer letter on a missing worker asks of the money and papers owed to the worker:
+# kept for the worker or handed to the mission, never paid or returned to one nobody can reach.
+MISSING_WORKERS_DUES = {
+    "ru": (
+        "сохранить для работника 6 600 000 KRW (невыплаченная заработная плата за период "
+        "с 01.06.2026 по 31.08.2026) либо выплатить эту сумму Посольству для передачи работнику;",
+        "сохранить документы работника, удостоверяющие личность, либо передать их Посольству;",
+    ),
+    "kk": (
+        "жұмыскер үшін сақтауды не жұмыскерге табыстау үшін Елшілікке төлеуді;",
+        "жұмыскердің жеке басын куәландыратын құжаттарын сақтауды не оларды Елшілікке беруді;",
+    ),
+    "en": (
+        "hold 6,600,000 KRW (unpaid wages for the period from 1 June 2026 to 31 August 2026) "
+        "for the worker, or pay it to the Embassy to be passed on to the worker;",
+        "keep the worker's identity documents safe, or hand them to the Embassy;",
+    ),
+}
+PAID_TO_THE_WORKER = {
+    "ru": ("выплатить работнику", "вернуть работнику"),
+    "kk": ("жұмыскерге 6", "жұмыскерге ұсталып"),
+    "en": ("pay the worker", "return the worker"),
+}
 SEARCH_SAID = {"ru": "местонахожд", "kk": "қайда екенін", "en": "whereabouts"}
+REQUESTS_LEAD = {
+    "ru": "В связи с изложенным просим Вас:",
+    "kk": "Жоғарыда баяндалғанға байланысты Сізден мыналарды сұраймыз:",
+    "en": "We therefore ask you to:",
+}
 RELATIVES_CANNOT_FIND = {
     "ru": "не могут установить",
     "kk": "анықтай алмай",
@@ -1372,7 +1408,9 @@ def test_an_employer_letter_on_a_missing_worker_asks_what_the_employer_knows(
         letter = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
         for wording in MISSING_TO_THE_EMPLOYER[lang]:
             assert wording in letter, (lang, wording, letter[:1200])
-        assert letter.count(SEARCH_SAID[lang]) == 1, lang
+        # Told once before the requests (one of which asks for any news of the worker).
+        told = letter.split(REQUESTS_LEAD[lang])[0]
+        assert told.count(SEARCH_SAID[lang]) == 1, lang
         assert SETTLED[lang] not in letter, lang
         # The fault too: two requests in a row began «сообщить…», two ended «…хабарлауды».
         assert letter.count(ASKED_TO_INFORM[lang]) == 1, (lang, letter[:1200])
@@ -1380,6 +1418,31 @@ def test_an_employer_letter_on_a_missing_worker_asks_what_the_employer_knows(
     for lang in LANGS:
         referral = flat(raw_text(issue(people, case.id, "referral", lang)))
         assert referral.count(RELATIVES_CANNOT_FIND[lang]) == 1, (lang, referral[:1200])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_employer_letter_keeps_a_missing_worker_s_wages_and_papers_for_the_worker(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: an employer letter on a worker whose relatives cannot find her, who was
+    also owed wages and whose passport the employer held, asked the employer to pay her and
+    to return her documents to her: to a woman nobody can reach. It asks what the employer
+    knows, to keep what is hers for her or hand it to the Embassy, and to pass on any news
+    to the Embassy and the police."""
+    case = make_case(people, "female", "KR")
+    categories = ("unpaid_wages", "documents_withheld", "whereabouts_unknown")
+    CaseService(people["aigul"], today=TODAY).update_case(
+        case.id, CaseChanges(categories=categories)
+    )
+    letter = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
+    for wording in (*MISSING_TO_THE_EMPLOYER[lang], *MISSING_WORKERS_DUES[lang]):
+        assert wording in letter, (wording, letter[:2000])
+    for paid in PAID_TO_THE_WORKER[lang]:
+        assert paid not in letter, (paid, letter[:2000])
+    # The search is asked before the money.
+    assert letter.index(MISSING_TO_THE_EMPLOYER[lang][0]) < letter.index(
+        MISSING_WORKERS_DUES[lang][0]
+    )
 
 
 def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(
