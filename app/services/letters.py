@@ -456,6 +456,7 @@ def _clean_addressee(addressee: Addressee) -> Addressee:
         )
         or None,
         sex=addressee.sex if addressee.sex in ("female", "male") else "",
+        surname=one(addressee.surname, "surname", _("The addressee's surname")),
     )
 
 
@@ -467,6 +468,7 @@ def _addressee_json(addressee: Addressee) -> dict[str, Any]:
         "position": addressee.position,
         "organisation_dative": addressee.organisation_dative,
         "sex": addressee.sex,
+        "surname": addressee.surname,
     }
 
 
@@ -508,6 +510,7 @@ def _addressee_of(data: dict[str, Any]) -> Addressee:
         position=data.get("position") or None,
         organisation_dative=data.get("organisation_dative") or None,
         sex=str(data.get("sex") or ""),
+        surname=str(data.get("surname") or ""),
     )
 
 

@@ -674,14 +674,46 @@ def test_an_english_letter_to_a_named_person_is_yours_sincerely(
     Madam")."""
     case = make_case(people, "female", "KR")
     service = LetterService(people["aigul"], today=TODAY)
-    named = Addressee("Kim Soo-jin", "Migrant Workers Centre", "Seoul", sex="female")
+    named = Addressee("Kim Soo-jin", "Migrant Workers Centre", "Seoul", sex="female", surname="Kim")
     draft = service.draft(case.id, "referral", "en", LetterFields(addressee=named))
     LetterService(people["serik"], today=TODAY).approve(draft.id)
     info = service.issue(draft.id)
     body = flat(raw_text(service.pdf(info.id)))
-    assert "Dear Ms Kim Soo-jin," in body
+    assert "Dear Ms Kim," in body
     assert "Yours sincerely, Consul S. Zhaksybekov" in body
     assert "faithfully" not in body
+
+
+# The salutation to Mehmet Yıldız: with his surname recorded apart, and with his full name only.
+SALUTATIONS = {
+    "ru": ("Уважаемый господин Yıldız!", "Уважаемый Mehmet Yıldız!"),
+    "kk": ("Құрметті Yıldız мырза!", "Құрметті Mehmet Yıldız!"),
+    "en": ("Dear Mr Yıldız,", "Dear Mehmet Yıldız,"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_salutation_puts_mr_before_a_surname_never_before_a_full_name(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: «Уважаемый господин Mehmet Yıldız!», "Dear Mr Mehmet Yıldız": a title
+    goes with the surname alone, and which part of a foreign name is the surname is not
+    guessed. With the surname recorded apart the letter uses it; else it names him in full
+    without a title. The address block keeps his full name."""
+    case = make_case(people, "female", "TR")
+    service = LetterService(people["aigul"], today=TODAY)
+    with_surname, full_name_only = SALUTATIONS[lang]
+    for surname, wanted, unwanted in (
+        ("Yıldız", with_surname, full_name_only),
+        ("", full_name_only, with_surname),
+    ):
+        named = Addressee("Mehmet Yıldız", EMPLOYERS["TR"], "Istanbul", sex="male", surname=surname)
+        fields = LetterFields(addressee=named)
+        body = flat(raw_text(service.preview_for_case(case.id, "employer_letter", lang, fields)))
+        assert wanted in body and unwanted not in body, (surname, body[:600])
+        assert "Mehmet Yıldız" in body.split(wanted)[0]  # the address block: the full name
+        for titled in ("господин Mehmet", "Mehmet Yıldız мырза", "Mr Mehmet"):
+            assert titled not in body
 
 
 def test_the_english_note_indents_every_paragraph_and_asks_gratefully_once(
