@@ -124,16 +124,19 @@ def kind_label(kind: str, lang: str) -> str:
         ) from exc
 
 
-def mission_forms(mission: MissionInfo, lang: str) -> tuple[str, str, str]:
-    """The mission's short self-reference (nominative, genitive, dative), from its English name."""
+def mission_kind(mission: MissionInfo) -> str:
+    """ "embassy", "consulate_general" or "consulate", from the mission's English name."""
     english = mission.text("name", "en").lower()
     if "consulate general" in english or "consulate-general" in english:
-        kind = "consulate_general"
-    elif "consulate" in english:
-        kind = "consulate"
-    else:
-        kind = "embassy"
-    return _MISSION_FORMS[kind][lang]
+        return "consulate_general"
+    if "consulate" in english:
+        return "consulate"
+    return "embassy"
+
+
+def mission_forms(mission: MissionInfo, lang: str) -> tuple[str, str, str]:
+    """The mission's short self-reference (nominative, genitive, dative), from its English name."""
+    return _MISSION_FORMS[mission_kind(mission)][lang]
 
 
 def date_long(value: date, lang: str) -> str:
@@ -943,8 +946,14 @@ def closing_dative(context: LetterContext) -> str:
     organisation = context.addressee.organisation
     if context.lang == "ru" and organisation.startswith("Министерств"):
         return "Министерству"
+    if context.lang == "ru" and organisation.startswith("Представительство"):
+        return "Представительству"
     if context.lang == "kk" and organisation.endswith("министрлігі"):
         return "Министрлікке"
+    if context.lang == "kk" and organisation.endswith("өкілдігі"):
+        return "Өкілдікке"
+    if context.lang == "en" and "Representation Office" in organisation:
+        return "the Representation Office"
     if context.lang == "en" and "Ministry" in organisation:
         return "the Ministry"
     return addressee_dative(context)

@@ -100,10 +100,17 @@ from app.letters.renderer import (
     is_draft_pdf,
     lower_first,
     mission_forms,
+    mission_kind,
     money_text,
 )
 from app.letters.scripts import foreign_script_passages, unprintable_passages
-from app.letters.states import body, is_known, state_name, state_name_en_bare
+from app.letters.states import (
+    body,
+    is_known,
+    mfa_for_consulate,
+    state_name,
+    state_name_en_bare,
+)
 from app.os_errors import os_error_reason
 from app.services import search
 from app.services import validation as check
@@ -1521,14 +1528,18 @@ class LetterService(DatedService):
             # Official business with the host state goes through its MFA (VCDR art. 41(2)),
             # reached in the mission's city. Another state's is not here: the officer writes
             # where it is, and the approver is told why (``_warnings``).
+            mission = self._mission(session)
             ministry = body(case.host_country, "mfa", lang)
             here = case.host_country == self.ws.mission.country
-            return Addressee(
-                "",
-                ministry.nominative,
-                self._mission(session).text("city", lang) if here else "",
-                organisation_dative=ministry.dative,
-            )
+            city = mission.text("city", lang) if here else ""
+            if here and mission_kind(mission) != "embassy":
+                # A consulate is not in the capital: its note goes to the ministry's office in
+                # its city where there is one (Istanbul), else to the ministry in the capital.
+                ministry, seat = mfa_for_consulate(
+                    case.host_country, mission.text("city", "en"), lang
+                )
+                city = city_name(seat, lang, mission.city) if seat else ""
+            return Addressee("", ministry.nominative, city, organisation_dative=ministry.dative)
         return Addressee("", "", "")
 
     @staticmethod

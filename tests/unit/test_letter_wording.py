@@ -716,6 +716,58 @@ def test_the_salutation_puts_mr_before_a_surname_never_before_a_full_name(
             assert titled not in body
 
 
+# A consulate general's note: (mission's English city, host), then the opening's addressee and
+# the city under the addressee block, by language.
+CONSULATES_NOTE = {
+    ("Istanbul", "TR"): {
+        "ru": ("свидетельствует своё уважение Представительству Министерства иностранных дел "
+               "Турецкой Республики в Стамбуле", "Стамбул"),
+        "kk": ("Түркия Республикасы Сыртқы істер министрлігінің Ыстамбұлдағы өкілдігіне "
+               "өзінің құрметін", "Ыстамбұл"),
+        "en": ("presents its compliments to the Istanbul Representation Office of the Ministry "
+               "of Foreign Affairs of the Republic of Türkiye", "Istanbul"),
+    },
+    ("Dubai", "AE"): {
+        "ru": ("свидетельствует своё уважение Министерству иностранных дел Объединённых Арабских "
+               "Эмиратов", "Абу-Даби"),
+        "kk": ("Біріккен Араб Әмірліктерінің Сыртқы істер министрлігіне өзінің құрметін",
+               "Әбу-Даби"),
+        "en": ("presents its compliments to the Ministry of Foreign Affairs of the United Arab "
+               "Emirates", "Abu Dhabi"),
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("city", "country"), list(CONSULATES_NOTE))
+def test_a_consulate_s_note_goes_to_the_ministry_s_office_in_its_city_else_to_the_capital(
+    people: dict[str, Workspace], open_ws: OpenWs, city: str, country: str
+) -> None:
+    """The fault: the Consulate General in Istanbul addressed its note to the Ministry of
+    Foreign Affairs «Стамбул»: the ministry sits in Ankara. A consulate's note goes to the
+    ministry's representation office in its city where there is one, else to the ministry
+    in the capital (Dubai's to Abu Dhabi)."""
+    with people["admin"].write() as session:
+        mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+        mission.country, mission.city, mission.city_kk, mission.city_ru = country, city, "", ""
+        mission.name_en = f"Consulate General of the Republic of Kazakhstan in {city}"
+        mission.name_ru = f"Генеральное консульство Республики Казахстан в {city}"
+        mission.name_kk = f"Қазақстан Республикасының {city} қаласындағы Бас консулдығы"
+    people = {name: open_ws(name) for name in people}  # the mission read anew
+    case = make_case(people, "female", country)
+    for lang in LANGS:
+        opening, where = CONSULATES_NOTE[(city, country)][lang]
+        note = raw_text(issue(people, case.id, "note_verbale_labour_authority", lang))
+        assert opening in flat(note), (lang, flat(note)[:600])
+        sent = LetterService(people["aigul"]).list_letters()[0]
+        assert sent.addressee.address == where, lang
+        # The addressee block's last line: the city alone (the date line starts with it too).
+        assert where in [line.strip() for line in note.splitlines()], (lang, note)
+        if city == "Istanbul":  # the closing renews its assurances to the office, not "Ministry"
+            closing = {"ru": "Представительству уверения", "kk": "Өкілдікке өзінің жоғары",
+                       "en": "to the Representation Office the assurances"}[lang]  # fmt: skip
+            assert closing in flat(note), (lang, flat(note)[-900:])
+
+
 def test_the_english_note_indents_every_paragraph_and_asks_gratefully_once(
     people: dict[str, Workspace],
 ) -> None:
