@@ -941,6 +941,17 @@ def addressee_lines(addressee: Addressee, *, whole: bool = True) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+def addressee_block(context: LetterContext) -> list[str]:
+    """The addressee block at the head. A draft that names no organisation to go to (an
+    employer letter on a case with no employer) shows the gap there, where it was blank and
+    the letter read as finished; approval refuses it. A certificate may go to no one."""
+    lines = addressee_lines(context.addressee)
+    missing = not context.addressee.organisation.strip()
+    if missing and context.is_draft and context.kind != "assistance_certificate":
+        lines.append(NO_ADDRESSEE[context.lang])
+    return lines
+
+
 def closing_dative(context: LetterContext) -> str:
     """Who the closing formula renews its assurances to: «Министерству» / «Министрлікке»."""
     organisation = context.addressee.organisation
@@ -1090,7 +1101,7 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "assisting": context.mission.text("name", lang) if context.transferred_from else short,
         "mission_city": context.mission.text("city", lang),
         "addressee_dative": addressee_dative(context),
-        "addressee_lines": addressee_lines(context.addressee),
+        "addressee_lines": addressee_block(context),
         "addressee_place": addressee_lines(context.addressee, whole=False),
         "with_the": with_the,
         "quoted": quoted,
