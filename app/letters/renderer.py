@@ -57,7 +57,7 @@ from app.letters.fonts import FontSet, register_fonts
 from app.letters.grammar import (
     RuCase,
     Sex,
-    kk_citizen_genitive,
+    kk_citizen,
     kk_dative_organisation,
     kk_suffix,
     ru_dative_organisation,
@@ -1026,9 +1026,10 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
             noun = _RU_CITIZEN[sex][case]
             text = f"{noun} Республики Казахстан {name_ru(case)}"  # type: ignore[arg-type]
         elif lang == "kk":
+            # A definite object takes the accusative: «…Болатқызын жолдап» (a referral).
             text = (
-                kk_citizen_genitive(person.full_name)
-                if case == "gen"
+                kk_citizen(person.full_name, case)  # type: ignore[arg-type]
+                if case in ("gen", "acc")
                 else f"Қазақстан Республикасының азаматы {person.full_name}"
             )
         else:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.letters.grammar import (
+    kk_citizen,
     kk_citizen_genitive,
     kk_dative_organisation,
     kk_suffix,
@@ -238,6 +239,20 @@ def test_a_name_in_latin_letters_takes_no_cyrillic_ending() -> None:
     )
     assert kk_citizen_genitive("Нұрланова Айгүл") == (
         "Қазақстан Республикасының азаматы Нұрланова Айгүлдің"
+    )
+
+
+def test_a_kazakh_referral_s_worker_is_the_object_in_the_accusative() -> None:
+    """The fault: «…ұйымына … азаматы Сейітова Дана Болатқызы (…) жолдап»: the worker the
+    mission refers is a definite object and takes the accusative, on the name's last word
+    («Болатқызын»), or on «азаматы» after a name in Latin letters."""
+    assert kk_citizen("Сейітова Дана Болатқызы", "acc") == (
+        "Қазақстан Республикасының азаматы Сейітова Дана Болатқызын"
+    )
+    assert kk_citizen("Ким Алина", "acc") == "Қазақстан Республикасының азаматы Ким Алинаны"
+    assert kk_citizen("Иванов Игорь", "acc") == "Қазақстан Республикасының азаматы Иванов Игорьді"
+    assert kk_citizen("O'CONNOR JOHN", "acc") == (
+        "Қазақстан Республикасының O'CONNOR JOHN есімді азаматын"
     )
 
 

@@ -799,7 +799,7 @@ def test_a_referral_names_the_worker_s_phone_once_and_refers_the_worker_to_the_p
     expected = {
         "ru": "гражданку Республики Казахстан Нұрланову Айгүл Серікқызы (NURLANOVA AIGUL), "
         "тел. +82 10 1234 5678, и просит оказать ей содействие",
-        "kk": "азаматы Нұрланова Айгүл Серікқызы (NURLANOVA AIGUL, тел. +82 10 1234 5678) жолдап",
+        "kk": "азаматы Нұрланова Айгүл Серікқызын (NURLANOVA AIGUL, тел. +82 10 1234 5678) жолдап",
         "en": "refers Ms Aigul Nurlanova, a citizen of the Republic of Kazakhstan, to the "
         "Migrant Workers Centre and asks you to assist her. Her telephone number is "
         "+82 10 1234 5678.",
