@@ -858,6 +858,9 @@ _TYPOGRAPHY = (
     # A Russian one-letter preposition or conjunction («в», «с», «и») never ends a line: it
     # goes to the next with its word. (Kazakh has no such words; English leaves them.)
     (re.compile(r"(?<![\w\-])([вскоуиаяВСКОУИАЯ]) (?=\S)"), r"\1" + _NBSP),
+    # An ampersand in a name («Kim & Sons») never ends a line: it goes to the next with the
+    # word it joins (the markup is escaped: "&amp;").
+    (re.compile(r"(&amp;) (?=\S)"), r"\1" + _NBSP),
 )
 
 

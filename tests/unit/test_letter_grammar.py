@@ -220,6 +220,8 @@ def test_hard_spaces_where_a_line_must_not_break() -> None:
     assert typeset("Консул С.Б. Жақсыбеков") == f"Консул С.Б.{nbsp}Жақсыбеков"
     assert typeset("No. SEL-2026/0001") == f"No.{nbsp}SEL-2026/0001"
     assert typeset("<b>x</b><br/>y") == "<b>x</b><br/>y"  # markup untouched
+    # «Kim &» ended a line of a note, «Sons <Busan> Co.» the next (the markup is escaped).
+    assert typeset("«Kim &amp; Sons &lt;Busan&gt;»") == f"«Kim &amp;{nbsp}Sons &lt;Busan&gt;»"
 
 
 def test_category_labels_lower_case_mid_sentence_but_not_acronyms() -> None:
