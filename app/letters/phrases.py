@@ -479,6 +479,13 @@ def default_facts(
             "kk": "Жұмыскердің талап ететін сомасы: ",
             "en": "The worker claims ",
         }[lang]
+        if {"death_repatriation", "whereabouts_unknown"} & set(categories):
+            # Not "the worker claims": a worker missing or dead claims nothing; others do.
+            lead = {
+                "ru": "Сумма требований, заявленных в интересах работника: ",
+                "kk": "Жұмыскердің атынан талап етілетін сома: ",
+                "en": "The sum claimed on the worker's behalf: ",
+            }[lang]
         paragraphs.append(lead + "; ".join(claims) + ".")
     return "\n\n".join(paragraphs)
 

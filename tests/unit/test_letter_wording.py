@@ -1523,6 +1523,13 @@ def test_an_employer_letter_keeps_a_missing_worker_s_wages_and_papers_for_the_wo
     letter = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
     for wording in (*MISSING_TO_THE_EMPLOYER[lang], *MISSING_WORKERS_DUES[lang]):
         assert wording in letter, (wording, letter[:2000])
+    # Nor does the missing worker claim the sum: it is claimed on the worker's behalf.
+    claimed = {
+        "ru": "Сумма требований, заявленных в интересах работника: 6 600 000 KRW",
+        "kk": "Жұмыскердің атынан талап етілетін сома: 6 600 000 KRW",
+        "en": "The sum claimed on the worker's behalf: 6,600,000 KRW",
+    }[lang]
+    assert claimed in letter, letter[:2000]
     for paid in PAID_TO_THE_WORKER[lang]:
         assert paid not in letter, (paid, letter[:2000])
     # The search is asked before the money.
