@@ -185,6 +185,14 @@ def _letter_options(parser: argparse.ArgumentParser) -> None:
         ),
     )
     parser.add_argument(
+        "--to-surname",
+        default="",
+        help=_(
+            "the surname alone of the person named by --to-name, for the salutation (“Dear "
+            "Mr …”); without it the salutation names the person in full, without Mr or Ms"
+        ),
+    )
+    parser.add_argument(
         "--to-address", default="", help=_("the addressee's address, if not the one on file")
     )
     parser.add_argument("--incoming-number", default="", help=_("the number of their letter"))
@@ -194,19 +202,27 @@ def _letter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--enclosure", action="append", default=[], help=_("may repeat"))
 
 
+def _addressee_options(args: argparse.Namespace) -> bool:
+    """Whether the options change part of the addressee (without naming the organisation)."""
+    return bool(args.to_name or args.to_sex or args.to_address or args.to_surname)
+
+
 def _fields(args: argparse.Namespace, default: Addressee | None = None) -> LetterFields:
     """The letter's fields from the options; ``--to-name``, ``--to-sex`` and ``--to-address``
     without ``--to`` change the ``default`` addressee (the partner of a referral, the employer),
     which they were silently dropped from."""
     addressee = None
     if args.to is not None:
-        addressee = Addressee(args.to_name, args.to, args.to_address, sex=args.to_sex)
-    elif default is not None and (args.to_name or args.to_sex or args.to_address):
+        addressee = Addressee(
+            args.to_name, args.to, args.to_address, sex=args.to_sex, surname=args.to_surname
+        )
+    elif default is not None and _addressee_options(args):
         addressee = dataclasses.replace(
             default,
             name=args.to_name or default.name,
             address=args.to_address or default.address,
             sex=args.to_sex or default.sex,
+            surname=args.to_surname or default.surname,
         )
     incoming = None
     if args.incoming_number or args.incoming_date:
@@ -244,7 +260,7 @@ def _letter_for_case(
     with workspace(args) as ws:
         case = CaseService(ws).get_by_number(args.number)
         letters = LetterService(ws)
-        if args.to is None and (args.to_name or args.to_sex or args.to_address):
+        if args.to is None and _addressee_options(args):
             default = letters.defaults(case.id, args.kind, args.letter_lang).addressee
             fields = _fields(args, default)
         return make(letters, case.id, args.kind, args.letter_lang, fields)

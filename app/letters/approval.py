@@ -31,6 +31,7 @@ APPROVAL_FORMAT = "qorgau-letter-approval/2"
 # (class name, field name): a rule-1 approval was computed without the ones added after it.
 # A field added to the context from now on needs no entry: rule 2 leaves it out at its default.
 ADDED_SINCE_RULE_1: tuple[tuple[str, str], ...] = (
+    ("Addressee", "surname"),
     ("LetterContext", "absent"),
     ("Citation", "in_force_since"),
     ("Citation", "later"),

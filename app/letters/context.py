@@ -80,6 +80,10 @@ class Addressee:
     # ("Министерству ...", "...министрлігіне"); a generic "the Ministry" is used without it.
     organisation_dative: str | None = None
     sex: str = ""  # "female"/"male": the salutation's form; empty: "Dear Sir or Madam"
+    # The surname alone, for «Уважаемый господин Yıldız!», "Dear Mr Yıldız": which part of a
+    # foreign full name is the surname is not guessed. Empty: the salutation names ``name``
+    # without a title («Уважаемый Mehmet Yıldız!», "Dear Mehmet Yıldız").
+    surname: str = ""
 
 
 @dataclass(frozen=True)

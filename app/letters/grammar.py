@@ -299,10 +299,17 @@ def _ru_dative_noun(head: str, rest: str) -> str | None:
 def kk_citizen_genitive(name: str) -> str:
     """«Қазақстан Республикасының азаматы Нұрлановтың»; a name ending in Latin letters takes
     no ending of its own: «Қазақстан Республикасының JOHN SMITH есімді азаматының»."""
+    return kk_citizen(name, "gen")
+
+
+def kk_citizen(name: str, case: KkCase) -> str:
+    """The citizen named with a case ending on the name («…азаматы Сейітова Дана
+    Болатқызын», accusative), or, for a name ending in Latin letters, on «азаматы» after it
+    («Қазақстан Республикасының JOHN SMITH есімді азаматын»)."""
     words = name.split()
     if words and not takes_cyrillic_ending(words[-1]):
-        return f"Қазақстан Республикасының {name} есімді азаматының"
-    return f"Қазақстан Республикасының азаматы {kk_suffix(name, 'gen')}"
+        return f"Қазақстан Республикасының {name} есімді {kk_suffix('азаматы', case)}"
+    return f"Қазақстан Республикасының азаматы {kk_suffix(name, case)}"
 
 
 def kk_dative_organisation(name: str) -> str:

@@ -278,9 +278,9 @@ _DEMANDS: dict[str, tuple[str, str, str]] = {
     # What an employer can tell of a worker nobody can find: the search starts from there.
     "whereabouts_unknown": (
         # «указать», «көрсетуді»: the letter's last request already says «сообщить», «хабарлауды».
-        "указать, когда работник в последний раз был на работе, а также известные Вам адрес его проживания и контактные данные",
-        "жұмыскердің жұмыста соңғы рет қашан болғанын, сондай-ақ Сізге белгілі тұрғылықты мекенжайы мен байланыс деректерін көрсетуді",
-        "state when the worker was last at work, and give the worker's address and contact details known to you",
+        "указать, когда работник в последний раз был на работе и выходил на связь, известные Вам адрес его проживания и контактные данные, а также с кем он ушёл, если это Вам известно",
+        "жұмыскердің жұмыста соңғы рет қашан болғанын және соңғы рет қашан хабарласқанын, Сізге белгілі тұрғылықты мекенжайы мен байланыс деректерін, сондай-ақ белгілі болса, кіммен бірге кеткенін көрсетуді",
+        "state when the worker was last at work and last in touch, give the worker's address and contact details known to you, and say whom the worker left with, if you know",
     ),
     "illness_injury": (
         "обеспечить работнику необходимую медицинскую помощь",
@@ -319,6 +319,46 @@ _DEMANDS_DECEASED: dict[str, tuple[str, str, str]] = {
         "state the circumstances of the worker's death known to you",
     ),
 }
+# What an employer is asked to do of a worker nobody can find: tell what it knows, keep what
+# is the worker's for the worker (or hand it to the mission for them) and pass on any news;
+# nothing is paid or handed to the worker, whom nobody can reach ("{m}": the mission, dative).
+_DEMANDS_MISSING: dict[str, tuple[str, str, str]] = {
+    "whereabouts_unknown": _DEMANDS["whereabouts_unknown"],
+    "unpaid_wages": (
+        "сохранить для работника задолженность по его заработной плате либо выплатить её {m} для передачи работнику",
+        "жұмыскердің жалақы бойынша берешегін ол үшін сақтауды не жұмыскерге табыстау үшін {m} төлеуді",
+        "hold the wages owed to the worker for the worker, or pay them to the {m} to be passed on to the worker",
+    ),
+    "documents_withheld": (
+        "сохранить документы работника, удостоверяющие личность, либо передать их {m}",
+        "жұмыскердің жеке басын куәландыратын құжаттарын сақтауды не оларды {m} беруді",
+        "keep the worker's identity documents safe, or hand them to the {m}",
+    ),
+    "unjustified_dismissal": (
+        "сохранить для работника суммы, причитающиеся ему при прекращении трудового договора, либо выплатить их {m} для передачи работнику",
+        "еңбек шарты тоқтатылған кезде жұмыскерге тиесілі сомаларды ол үшін сақтауды не жұмыскерге табыстау үшін {m} төлеуді",
+        "hold the sums due to the worker on the end of employment for the worker, or pay them to the {m} to be passed on to the worker",
+    ),
+    "recruitment_fees": (
+        "сохранить для работника плату, взятую с него за трудоустройство, либо вернуть её {m} для передачи работнику",
+        "жұмыскерден жұмысқа орналастырғаны үшін алынған ақыны ол үшін сақтауды не жұмыскерге табыстау үшін {m} қайтаруды",
+        "hold the fee charged to the worker for the placement for the worker, or refund it to the {m} to be passed on to the worker",
+    ),
+    "restriction_of_freedom": _DEMANDS["restriction_of_freedom"],
+}  # fmt: skip
+# An amount claimed for a worker nobody can find: "{c}" the amount, "{m}" the mission (dative).
+_HOLD_FOR_THE_WORKER = (
+    "сохранить для работника {c} либо выплатить эту сумму {m} для передачи работнику",
+    "{c} жұмыскер үшін сақтауды не жұмыскерге табыстау үшін {m} төлеуді",
+    "hold {c} for the worker, or pay it to the {m} to be passed on to the worker",
+)
+# The last request on a worker nobody can find, before the term to report back: any news of
+# them goes to the mission and the police («передать», «беруді»: not the term's «сообщить»).
+_PASS_ON_NEWS = (
+    "незамедлительно передать {m} и полиции любые сведения о местонахождении работника, которые станут Вам известны",
+    "жұмыскердің қайда екені туралы Сізге белгілі болған кез келген мәліметті {m} және полицияға дереу беруді",
+    "pass on to the {m} and the police at once anything you learn of the worker's whereabouts",
+)
 # An amount claimed for a worker who has died: "{c}" the amount, "{m}" the mission (dative).
 _PAY_THE_FAMILY = (
     "выплатить {c} семье работника либо {m} для передачи семье",
@@ -439,6 +479,13 @@ def default_facts(
             "kk": "Жұмыскердің талап ететін сомасы: ",
             "en": "The worker claims ",
         }[lang]
+        if {"death_repatriation", "whereabouts_unknown"} & set(categories):
+            # Not "the worker claims": a worker missing or dead claims nothing; others do.
+            lead = {
+                "ru": "Сумма требований, заявленных в интересах работника: ",
+                "kk": "Жұмыскердің атынан талап етілетін сома: ",
+                "en": "The sum claimed on the worker's behalf: ",
+            }[lang]
         paragraphs.append(lead + "; ".join(claims) + ".")
     return "\n\n".join(paragraphs)
 
@@ -488,12 +535,16 @@ def default_demands(
     documents are asked for the family, or for ``mission_dative`` to pass on to it."""
     index = _LANG_INDEX[lang]
     deceased = "death_repatriation" in categories
+    missing = not deceased and "whereabouts_unknown" in categories
     owed = [text for _what, text in employer_owes(claims, agency_took_fee)]
-    if deceased:
-        pay = _PAY_THE_FAMILY[index]
-        items = [pay.format(c=c, m=mission_dative) for c in owed]
+    items: list[str] = []
+    if missing:  # what the employer knows comes first: the search starts from there
+        items.append(_DEMANDS_MISSING["whereabouts_unknown"][index])
+    if deceased or missing:
+        pay = (_PAY_THE_FAMILY if deceased else _HOLD_FOR_THE_WORKER)[index]
+        items += [pay.format(c=c, m=mission_dative) for c in owed]
     else:
-        items = [
+        items += [
             {
                 "ru": f"выплатить работнику {c}",
                 "kk": f"жұмыскерге {c} төлеуді",
@@ -501,15 +552,19 @@ def default_demands(
             }[lang]
             for c in owed
         ]
-    demands = _DEMANDS_DECEASED if deceased else _DEMANDS
+    demands = _DEMANDS_DECEASED if deceased else _DEMANDS_MISSING if missing else _DEMANDS
     kinds = {what for what, _text in claims}
     for code in sorted(categories, key=_ORDER.index):
         if code == "unpaid_wages" and kinds & _WAGE_CLAIMS:
             continue  # the amounts claimed already say it, with the figure
         if code == "recruitment_fees" and ("recruitment_fee" in kinds or agency_took_fee):
             continue  # claimed above with its figure, or not the employer's to refund
-        if code == "unjustified_dismissal" and deceased and kinds & {"severance"}:
+        if code == "unjustified_dismissal" and (deceased or missing) and kinds & {"severance"}:
             continue  # the settlement is claimed above with its figure
+        if code == "whereabouts_unknown" and missing:
+            continue  # asked first
         if code in demands:
             items.append(demands[code][index].format(m=mission_dative))
+    if missing:
+        items.append(_PASS_ON_NEWS[index].format(m=mission_dative))
     return items

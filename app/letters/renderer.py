@@ -57,7 +57,7 @@ from app.letters.fonts import FontSet, register_fonts
 from app.letters.grammar import (
     RuCase,
     Sex,
-    kk_citizen_genitive,
+    kk_citizen,
     kk_dative_organisation,
     kk_suffix,
     ru_dative_organisation,
@@ -124,16 +124,19 @@ def kind_label(kind: str, lang: str) -> str:
         ) from exc
 
 
-def mission_forms(mission: MissionInfo, lang: str) -> tuple[str, str, str]:
-    """The mission's short self-reference (nominative, genitive, dative), from its English name."""
+def mission_kind(mission: MissionInfo) -> str:
+    """ "embassy", "consulate_general" or "consulate", from the mission's English name."""
     english = mission.text("name", "en").lower()
     if "consulate general" in english or "consulate-general" in english:
-        kind = "consulate_general"
-    elif "consulate" in english:
-        kind = "consulate"
-    else:
-        kind = "embassy"
-    return _MISSION_FORMS[kind][lang]
+        return "consulate_general"
+    if "consulate" in english:
+        return "consulate"
+    return "embassy"
+
+
+def mission_forms(mission: MissionInfo, lang: str) -> tuple[str, str, str]:
+    """The mission's short self-reference (nominative, genitive, dative), from its English name."""
+    return _MISSION_FORMS[mission_kind(mission)][lang]
 
 
 def date_long(value: date, lang: str) -> str:
@@ -855,6 +858,9 @@ _TYPOGRAPHY = (
     # A Russian one-letter preposition or conjunction («в», «с», «и») never ends a line: it
     # goes to the next with its word. (Kazakh has no such words; English leaves them.)
     (re.compile(r"(?<![\w\-])([вскоуиаяВСКОУИАЯ]) (?=\S)"), r"\1" + _NBSP),
+    # An ampersand in a name («Kim & Sons») never ends a line: it goes to the next with the
+    # word it joins (the markup is escaped: "&amp;").
+    (re.compile(r"(&amp;) (?=\S)"), r"\1" + _NBSP),
 )
 
 
@@ -938,13 +944,30 @@ def addressee_lines(addressee: Addressee, *, whole: bool = True) -> list[str]:
     return [part.strip() for part in parts if part.strip()]
 
 
+def addressee_block(context: LetterContext) -> list[str]:
+    """The addressee block at the head. A draft that names no organisation to go to (an
+    employer letter on a case with no employer) shows the gap there, where it was blank and
+    the letter read as finished; approval refuses it. A certificate may go to no one."""
+    lines = addressee_lines(context.addressee)
+    missing = not context.addressee.organisation.strip()
+    if missing and context.is_draft and context.kind != "assistance_certificate":
+        lines.append(NO_ADDRESSEE[context.lang])
+    return lines
+
+
 def closing_dative(context: LetterContext) -> str:
     """Who the closing formula renews its assurances to: «Министерству» / «Министрлікке»."""
     organisation = context.addressee.organisation
     if context.lang == "ru" and organisation.startswith("Министерств"):
         return "Министерству"
+    if context.lang == "ru" and organisation.startswith("Представительство"):
+        return "Представительству"
     if context.lang == "kk" and organisation.endswith("министрлігі"):
         return "Министрлікке"
+    if context.lang == "kk" and organisation.endswith("өкілдігі"):
+        return "Өкілдікке"
+    if context.lang == "en" and "Representation Office" in organisation:
+        return "the Representation Office"
     if context.lang == "en" and "Ministry" in organisation:
         return "the Ministry"
     return addressee_dative(context)
@@ -1006,9 +1029,10 @@ def _person_phrases(context: LetterContext) -> dict[str, Any]:
             noun = _RU_CITIZEN[sex][case]
             text = f"{noun} Республики Казахстан {name_ru(case)}"  # type: ignore[arg-type]
         elif lang == "kk":
+            # A definite object takes the accusative: «…Болатқызын жолдап» (a referral).
             text = (
-                kk_citizen_genitive(person.full_name)
-                if case == "gen"
+                kk_citizen(person.full_name, case)  # type: ignore[arg-type]
+                if case in ("gen", "acc")
                 else f"Қазақстан Республикасының азаматы {person.full_name}"
             )
         else:
@@ -1081,7 +1105,7 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "assisting": context.mission.text("name", lang) if context.transferred_from else short,
         "mission_city": context.mission.text("city", lang),
         "addressee_dative": addressee_dative(context),
-        "addressee_lines": addressee_lines(context.addressee),
+        "addressee_lines": addressee_block(context),
         "addressee_place": addressee_lines(context.addressee, whole=False),
         "with_the": with_the,
         "quoted": quoted,

@@ -112,3 +112,18 @@ def body(iso2: str, kind: str, lang: str) -> Body:
         return Body(f"{genitive} {nominative}", f"{genitive} {dative}")
     genitive = state_name(iso2, "ru", "gen")
     return Body(f"{nominative} {genitive}", f"{dative} {genitive}")
+
+
+def mfa_for_consulate(iso2: str, city: str, lang: str) -> tuple[Body, str]:
+    """Where a consulate in ``city`` (its English name) sends a note: the office of the host's
+    MFA in that city where the table lists one (the Istanbul Representation Office), else the
+    ministry itself in the capital. Returns the body and the English name of its city (empty
+    when the table gives no capital: the officer writes it)."""
+    row = load_table().get((iso2 or "").upper(), {})
+    office = row.get("mfa_offices", {}).get(city)
+    if office is None:
+        return body(iso2, "mfa", lang), str(row.get("capital") or "")
+    if lang == "en":
+        return Body(office["en"], f"the {office['en']}"), city
+    nominative, dative = office[lang]
+    return Body(nominative, dative), city

@@ -100,10 +100,17 @@ from app.letters.renderer import (
     is_draft_pdf,
     lower_first,
     mission_forms,
+    mission_kind,
     money_text,
 )
 from app.letters.scripts import foreign_script_passages, unprintable_passages
-from app.letters.states import body, is_known, state_name, state_name_en_bare
+from app.letters.states import (
+    body,
+    is_known,
+    mfa_for_consulate,
+    state_name,
+    state_name_en_bare,
+)
 from app.os_errors import os_error_reason
 from app.services import search
 from app.services import validation as check
@@ -316,6 +323,9 @@ class LetterInfo:
     reply: ReplyInfo | None = None  # the first reply recorded, for an issued letter
     # Its case was anonymised at the end of retention: no reply is recorded on it.
     case_anonymised: bool = False
+    # HQ handed its case to another mission: unissued, it is a record only (not shown,
+    # approved, issued, changed or discarded here).
+    held_elsewhere: bool = False
 
     @property
     def awaits_reply(self) -> bool:
@@ -453,6 +463,7 @@ def _clean_addressee(addressee: Addressee) -> Addressee:
         )
         or None,
         sex=addressee.sex if addressee.sex in ("female", "male") else "",
+        surname=one(addressee.surname, "surname", _("The addressee's surname")),
     )
 
 
@@ -464,6 +475,7 @@ def _addressee_json(addressee: Addressee) -> dict[str, Any]:
         "position": addressee.position,
         "organisation_dative": addressee.organisation_dative,
         "sex": addressee.sex,
+        "surname": addressee.surname,
     }
 
 
@@ -505,6 +517,7 @@ def _addressee_of(data: dict[str, Any]) -> Addressee:
         position=data.get("position") or None,
         organisation_dative=data.get("organisation_dative") or None,
         sex=str(data.get("sex") or ""),
+        surname=str(data.get("surname") or ""),
     )
 
 
@@ -575,7 +588,8 @@ class LetterService(DatedService):
         """The register, newest first: drafts, then issued letters by number; the newest
         ``limit`` of them when given (``count`` says how many there are)."""
         query = self._filtered(
-            select(Letter, Case.number, Case.anonymised_at), flt or LetterFilter()
+            select(Letter, Case.number, Case.anonymised_at, Case.holder_mission),
+            flt or LetterFilter(),
         )
         query = query.order_by(
             Letter.year.desc().nulls_first(),
@@ -584,11 +598,19 @@ class LetterService(DatedService):
         ).limit(limit)
         with self.ws.read() as session:
             users = {user.username: user for user in session.scalars(select(User))}
-            found = [(row, number, gone) for row, number, gone in session.execute(query)]
-            replies = self._replies(session, [row for row, _number, _gone in found])
+            found = list(session.execute(query))
+            replies = self._replies(session, [row for row, *_rest in found])
             return [
-                self._info(session, row, number or "", users, replies.get(row.id), gone is not None)
-                for row, number, gone in found
+                self._info(
+                    session,
+                    row,
+                    number or "",
+                    users,
+                    replies.get(row.id),
+                    gone is not None,
+                    self._elsewhere(row, holder),
+                )
+                for row, number, gone, holder in found
             ]
 
     def count(self, flt: LetterFilter | None = None) -> int:
@@ -857,6 +879,9 @@ class LetterService(DatedService):
             row = self._load(session, letter_id)
             if row.status == LetterStatus.ISSUED:
                 return self._registered_pdf(session, row)
+            # A draft left from before HQ handed the case away is never rendered as a letter
+            # of this mission: printed, it would read as one to send.
+            self._require_held_here(session, row)
             return render_letter(self._context(session, row, None, self.today))
 
     @staticmethod
@@ -1038,6 +1063,7 @@ class LetterService(DatedService):
             check.record_version(session, row, expected_version)
             if row.status != LetterStatus.DRAFT:
                 raise ConflictError(_("Only a draft can be approved."))
+            self._require_held_here(session, row)
             self._check_complete(row)
             self._require_signer(session, row)
             row.status = LetterStatus.APPROVED.value
@@ -1067,6 +1093,7 @@ class LetterService(DatedService):
                 )
             if row.status != LetterStatus.APPROVED:
                 raise ConflictError(_("A letter must be approved by a consul before it is issued."))
+            self._require_held_here(session, row)
             actor = self.ws.actor
             if actor.role not in APPROVERS and actor.username != row.drafted_by:
                 raise PermissionDenied(
@@ -1180,6 +1207,7 @@ class LetterService(DatedService):
         with self.ws.write() as session:
             row = self._load(session, letter_id)
             self._require_editable(row)
+            self._require_held_here(session, row)  # the record of what was drafted stays
             row.deleted_at = datetime.now(UTC)
             self.ws.audit(session, "letter.discard", "letter", row.id, {"kind": row.kind})
 
@@ -1290,6 +1318,14 @@ class LetterService(DatedService):
         if refusal:
             raise PermissionDenied(refusal)
         return case
+
+    def _require_held_here(self, session: Session, row: Letter) -> None:
+        """Refuse to show, approve, issue or discard an unissued letter of a case HQ has
+        since handed to another mission: it stays here as a record of what was drafted."""
+        case = session.get(Case, row.case_id) if row.case_id else None
+        refusal = self._handed_away(session, case) if case is not None else ""
+        if refusal:
+            raise PermissionDenied(refusal)
 
     def new_letter_refusal(self, case_id: str) -> str:
         """Why no letter may be drafted here for the case, in the user's language; empty
@@ -1492,14 +1528,18 @@ class LetterService(DatedService):
             # Official business with the host state goes through its MFA (VCDR art. 41(2)),
             # reached in the mission's city. Another state's is not here: the officer writes
             # where it is, and the approver is told why (``_warnings``).
+            mission = self._mission(session)
             ministry = body(case.host_country, "mfa", lang)
             here = case.host_country == self.ws.mission.country
-            return Addressee(
-                "",
-                ministry.nominative,
-                self._mission(session).text("city", lang) if here else "",
-                organisation_dative=ministry.dative,
-            )
+            city = mission.text("city", lang) if here else ""
+            if here and mission_kind(mission) != "embassy":
+                # A consulate is not in the capital: its note goes to the ministry's office in
+                # its city where there is one (Istanbul), else to the ministry in the capital.
+                ministry, seat = mfa_for_consulate(
+                    case.host_country, mission.text("city", "en"), lang
+                )
+                city = city_name(seat, lang, mission.city) if seat else ""
+            return Addressee("", ministry.nominative, city, organisation_dative=ministry.dative)
         return Addressee("", "", "")
 
     @staticmethod
@@ -1971,13 +2011,15 @@ class LetterService(DatedService):
         users: Mapping[str, User] | None = None,
         reply: ReplyInfo | None = None,
         case_anonymised: bool | None = None,
+        held_elsewhere: bool | None = None,
     ) -> LetterInfo:
         if reply is None and users is None:  # one letter read alone: its reply read with it
             reply = self._replies(session, [row]).get(row.id)
-        if case_number is None or case_anonymised is None:
+        if case_number is None or case_anonymised is None or held_elsewhere is None:
             case = session.get(Case, row.case_id) if row.case_id else None
             case_number = case_number if case_number is not None else case.number if case else ""
             case_anonymised = case is not None and case.anonymised_at is not None
+            held_elsewhere = self._elsewhere(row, case.holder_mission if case else None)
         options = row.options or {}
         return copied(
             LetterInfo,
@@ -1997,7 +2039,13 @@ class LetterService(DatedService):
             ),
             reply=reply,
             case_anonymised=case_anonymised,
+            held_elsewhere=held_elsewhere,
         )
+
+    def _elsewhere(self, row: Letter, holder: str | None) -> bool:
+        """Whether ``row`` is an unissued letter of a case another mission now holds."""
+        here = self.ws.mission_here
+        return bool(here and holder and holder != here and row.status != LetterStatus.ISSUED)
 
 
 def _recorded_day(reply: ReplyInfo) -> str:

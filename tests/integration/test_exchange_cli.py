@@ -270,6 +270,17 @@ def test_a_transfer_writes_a_notice_for_the_mission_that_held_the_cases(pair, ca
         ws.close()
     listed = run_cli(capsys, "--data-dir", str(sel.data_dir), "case", "list", "--json")
     number = json.loads(listed.out)["cases"][0]["number"]
+    # Drafted at SEL before HQ moves the case: one left a draft, one approved.
+    kept, approved = (
+        run_cli(
+            capsys, "--data-dir", str(sel.data_dir), "letter", "draft", number,
+            "--kind", "hq_case_report", "--lang", lang,
+        ).out.strip()
+        for lang in ("ru", "en")
+    )  # fmt: skip
+    signs = ("user", "signature", "admin", "--position-en", "Ambassador")
+    assert run_cli(capsys, "--data-dir", str(sel.data_dir), *signs).code == 0
+    assert run_cli(capsys, "--data-dir", str(sel.data_dir), "letter", "approve", approved).code == 0
     transfer = tmp_path / "t.qbundle"
 
     to_holder = run_cli(
@@ -305,6 +316,13 @@ def test_a_transfer_writes_a_notice_for_the_mission_that_held_the_cases(pair, ca
         "--kind", "employer_letter", "--lang", "kk",
     )  # fmt: skip
     assert refused.code != 0 and "is handled by another mission now (DXB)" in refused.err
+    # The draft made before the transfer is a record only: neither approved nor numbered.
+    for action, letter_id in (("approve", kept), ("issue", approved)):
+        acted = run_cli(capsys, "--data-dir", str(sel.data_dir), "letter", action, letter_id)
+        assert acted.code == 1 and "is handled by another mission now (DXB)" in acted.err, action
+    register = run_cli(capsys, "--data-dir", str(sel.data_dir), "letter", "list", "--json")
+    statuses = sorted(row["status"] for row in json.loads(register.out))
+    assert statuses == ["approved", "draft"]
     shown = run_cli(capsys, "--data-dir", str(sel.data_dir), "case", "show", number)
     assert shown.out.splitlines()[0] == f"{number}  Handled by DXB · read only"
     listed = run_cli(capsys, "--data-dir", str(sel.data_dir), "case", "list")

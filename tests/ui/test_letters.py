@@ -892,6 +892,30 @@ def test_new_letter_in_the_register_on_a_case_handed_away_says_who_writes_it(
     assert page.dialog is None
 
 
+def test_a_draft_of_a_case_handed_away_is_shown_as_a_record_only(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
+) -> None:
+    """The fault: a draft made before HQ transferred its case to another mission still
+    showed as a letter here, with Edit, Approve, Save and Discard offered. The preview says
+    why it is not shown, and nothing acts on it."""
+    LetterService(open_ws("aigul")).draft(case.id, "hq_case_report", "ru")
+    with open_ws("admin").write() as session:
+        session.execute(update(Case).where(Case.id == case.id).values(holder_mission="DXB"))
+    page = on_screen(qtbot, LettersPage(open_ws("serik"), bridge))
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: not page.loading and page.preview.notice.isVisible(), timeout=WAIT_MS)
+    assert "is handled by another mission now (DXB)" in page.preview.notice.text()
+    for button in (
+        page.edit_button,
+        page.approve_button,
+        page.issue_button,
+        page.save_button,
+        page.print_button,
+        page.discard_button,
+    ):
+        assert not button.isEnabled(), button.text()
+
+
 def test_a_letter_of_an_anonymised_case_offers_no_reply_and_says_why(
     qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge, case: CaseDetail
 ) -> None:

@@ -206,3 +206,39 @@ def test_no_letter_is_written_on_a_case_this_mission_handed_away(
     with language_override("ru"):
         refusal = service.new_letter_refusal(case.id)
     assert "Посольство Республики Казахстан в Турецкой Республике" in refusal, refusal
+
+
+def test_a_draft_left_from_before_a_transfer_is_a_record_only(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: drafts made before HQ transferred the case to Ankara could still be
+    previewed, saved, approved, issued (numbered in this mission's register) and discarded
+    here. Each is refused with the same words; the draft stays as it was, unnumbered."""
+    case = make_case(people, "female", "KR")
+    fields = LetterFields(addressee=Addressee("", "Migrant Workers Centre", "Seoul"))
+    drafter = LetterService(people["aigul"], today=TODAY)
+    consul = LetterService(people["serik"], today=TODAY)
+    draft = drafter.draft(case.id, "referral", "ru", fields)
+    approved = drafter.draft(case.id, "employer_letter", "en")
+    consul.approve(approved.id)
+    with people["admin"].write() as session:
+        add_ankara_embassy(session)
+        session.execute(update(Case).where(Case.id == case.id).values(holder_mission="ANK"))
+    said = HANDED_AWAY.format(number=case.number)
+    before = {info.id: (info.status, info.version) for info in drafter.list_letters()}
+    attempts: list[Callable[[], object]] = [
+        lambda: drafter.render_preview(draft.id),
+        lambda: consul.render_preview(approved.id),
+        lambda: consul.approve(draft.id),
+        lambda: consul.issue(approved.id),
+        lambda: drafter.issue(approved.id),
+        lambda: drafter.discard(draft.id),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied) as refused:
+            attempt()
+        assert str(refused.value) == said
+    after = drafter.list_letters()
+    assert {info.id: (info.status, info.version) for info in after} == before
+    assert all(info.outgoing_number is None and info.held_elsewhere for info in after)
+    assert drafter.get(draft.id).held_elsewhere

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.letters.grammar import (
+    kk_citizen,
     kk_citizen_genitive,
     kk_dative_organisation,
     kk_suffix,
@@ -219,6 +220,8 @@ def test_hard_spaces_where_a_line_must_not_break() -> None:
     assert typeset("Консул С.Б. Жақсыбеков") == f"Консул С.Б.{nbsp}Жақсыбеков"
     assert typeset("No. SEL-2026/0001") == f"No.{nbsp}SEL-2026/0001"
     assert typeset("<b>x</b><br/>y") == "<b>x</b><br/>y"  # markup untouched
+    # «Kim &» ended a line of a note, «Sons <Busan> Co.» the next (the markup is escaped).
+    assert typeset("«Kim &amp; Sons &lt;Busan&gt;»") == f"«Kim &amp;{nbsp}Sons &lt;Busan&gt;»"
 
 
 def test_category_labels_lower_case_mid_sentence_but_not_acronyms() -> None:
@@ -238,6 +241,20 @@ def test_a_name_in_latin_letters_takes_no_cyrillic_ending() -> None:
     )
     assert kk_citizen_genitive("Нұрланова Айгүл") == (
         "Қазақстан Республикасының азаматы Нұрланова Айгүлдің"
+    )
+
+
+def test_a_kazakh_referral_s_worker_is_the_object_in_the_accusative() -> None:
+    """The fault: «…ұйымына … азаматы Сейітова Дана Болатқызы (…) жолдап»: the worker the
+    mission refers is a definite object and takes the accusative, on the name's last word
+    («Болатқызын»), or on «азаматы» after a name in Latin letters."""
+    assert kk_citizen("Сейітова Дана Болатқызы", "acc") == (
+        "Қазақстан Республикасының азаматы Сейітова Дана Болатқызын"
+    )
+    assert kk_citizen("Ким Алина", "acc") == "Қазақстан Республикасының азаматы Ким Алинаны"
+    assert kk_citizen("Иванов Игорь", "acc") == "Қазақстан Республикасының азаматы Иванов Игорьді"
+    assert kk_citizen("O'CONNOR JOHN", "acc") == (
+        "Қазақстан Республикасының O'CONNOR JOHN есімді азаматын"
     )
 
 

@@ -202,6 +202,24 @@ def test_a_draft_note_to_no_one_shows_where_the_addressee_is_missing(lang: str) 
     assert mark not in issued
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_draft_letter_to_no_one_shows_the_gap_in_its_addressee_block(lang: str) -> None:
+    """The fault: the draft of an employer letter on a case that records no employer had a
+    blank where the address block stands, and read as a letter ready to approve. The draft
+    marks the gap; an issued letter, and a certificate "to whom it may concern", never do."""
+    nobody = Addressee("", "", "")
+    mark = NO_ADDRESSEE[lang].replace("\u00a0", " ")
+    kind = "employer_letter"
+    draft = text_of(render_letter(make_context(kind, lang, addressee=nobody, outgoing_number=None)))
+    assert mark in draft[:400], draft[:400]  # the head, above the subject
+    issued = text_of(render_letter(make_context(kind, lang, addressee=nobody)))
+    assert mark not in issued
+    certificate = make_context(
+        "assistance_certificate", lang, addressee=nobody, outgoing_number=None
+    )
+    assert mark not in text_of(render_letter(certificate))
+
+
 # A line of a Russian letter that ends with a one-letter preposition or conjunction.
 HANGING_WORD = re.compile(r"(?:^|\s)[вскоуиаяВСКОУИАЯ]$")
 

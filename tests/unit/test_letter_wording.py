@@ -674,14 +674,98 @@ def test_an_english_letter_to_a_named_person_is_yours_sincerely(
     Madam")."""
     case = make_case(people, "female", "KR")
     service = LetterService(people["aigul"], today=TODAY)
-    named = Addressee("Kim Soo-jin", "Migrant Workers Centre", "Seoul", sex="female")
+    named = Addressee("Kim Soo-jin", "Migrant Workers Centre", "Seoul", sex="female", surname="Kim")
     draft = service.draft(case.id, "referral", "en", LetterFields(addressee=named))
     LetterService(people["serik"], today=TODAY).approve(draft.id)
     info = service.issue(draft.id)
     body = flat(raw_text(service.pdf(info.id)))
-    assert "Dear Ms Kim Soo-jin," in body
+    assert "Dear Ms Kim," in body
     assert "Yours sincerely, Consul S. Zhaksybekov" in body
     assert "faithfully" not in body
+
+
+# The salutation to Mehmet Yıldız: with his surname recorded apart, and with his full name only.
+SALUTATIONS = {
+    "ru": ("Уважаемый господин Yıldız!", "Уважаемый Mehmet Yıldız!"),
+    "kk": ("Құрметті Yıldız мырза!", "Құрметті Mehmet Yıldız!"),
+    "en": ("Dear Mr Yıldız,", "Dear Mehmet Yıldız,"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_salutation_puts_mr_before_a_surname_never_before_a_full_name(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: «Уважаемый господин Mehmet Yıldız!», "Dear Mr Mehmet Yıldız": a title
+    goes with the surname alone, and which part of a foreign name is the surname is not
+    guessed. With the surname recorded apart the letter uses it; else it names him in full
+    without a title. The address block keeps his full name."""
+    case = make_case(people, "female", "TR")
+    service = LetterService(people["aigul"], today=TODAY)
+    with_surname, full_name_only = SALUTATIONS[lang]
+    for surname, wanted, unwanted in (
+        ("Yıldız", with_surname, full_name_only),
+        ("", full_name_only, with_surname),
+    ):
+        named = Addressee("Mehmet Yıldız", EMPLOYERS["TR"], "Istanbul", sex="male", surname=surname)
+        fields = LetterFields(addressee=named)
+        body = flat(raw_text(service.preview_for_case(case.id, "employer_letter", lang, fields)))
+        assert wanted in body and unwanted not in body, (surname, body[:600])
+        assert "Mehmet Yıldız" in body.split(wanted)[0]  # the address block: the full name
+        for titled in ("господин Mehmet", "Mehmet Yıldız мырза", "Mr Mehmet"):
+            assert titled not in body
+
+
+# A consulate general's note: (mission's English city, host), then the opening's addressee and
+# the city under the addressee block, by language.
+CONSULATES_NOTE = {
+    ("Istanbul", "TR"): {
+        "ru": ("свидетельствует своё уважение Представительству Министерства иностранных дел "
+               "Турецкой Республики в Стамбуле", "Стамбул"),
+        "kk": ("Түркия Республикасы Сыртқы істер министрлігінің Ыстамбұлдағы өкілдігіне "
+               "өзінің құрметін", "Ыстамбұл"),
+        "en": ("presents its compliments to the Istanbul Representation Office of the Ministry "
+               "of Foreign Affairs of the Republic of Türkiye", "Istanbul"),
+    },
+    ("Dubai", "AE"): {
+        "ru": ("свидетельствует своё уважение Министерству иностранных дел Объединённых Арабских "
+               "Эмиратов", "Абу-Даби"),
+        "kk": ("Біріккен Араб Әмірліктерінің Сыртқы істер министрлігіне өзінің құрметін",
+               "Әбу-Даби"),
+        "en": ("presents its compliments to the Ministry of Foreign Affairs of the United Arab "
+               "Emirates", "Abu Dhabi"),
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("city", "country"), list(CONSULATES_NOTE))
+def test_a_consulate_s_note_goes_to_the_ministry_s_office_in_its_city_else_to_the_capital(
+    people: dict[str, Workspace], open_ws: OpenWs, city: str, country: str
+) -> None:
+    """The fault: the Consulate General in Istanbul addressed its note to the Ministry of
+    Foreign Affairs «Стамбул»: the ministry sits in Ankara. A consulate's note goes to the
+    ministry's representation office in its city where there is one, else to the ministry
+    in the capital (Dubai's to Abu Dhabi)."""
+    with people["admin"].write() as session:
+        mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
+        mission.country, mission.city, mission.city_kk, mission.city_ru = country, city, "", ""
+        mission.name_en = f"Consulate General of the Republic of Kazakhstan in {city}"
+        mission.name_ru = f"Генеральное консульство Республики Казахстан в {city}"
+        mission.name_kk = f"Қазақстан Республикасының {city} қаласындағы Бас консулдығы"
+    people = {name: open_ws(name) for name in people}  # the mission read anew
+    case = make_case(people, "female", country)
+    for lang in LANGS:
+        opening, where = CONSULATES_NOTE[(city, country)][lang]
+        note = raw_text(issue(people, case.id, "note_verbale_labour_authority", lang))
+        assert opening in flat(note), (lang, flat(note)[:600])
+        sent = LetterService(people["aigul"]).list_letters()[0]
+        assert sent.addressee.address == where, lang
+        # The addressee block's last line: the city alone (the date line starts with it too).
+        assert where in [line.strip() for line in note.splitlines()], (lang, note)
+        if city == "Istanbul":  # the closing renews its assurances to the office, not "Ministry"
+            closing = {"ru": "Представительству уверения", "kk": "Өкілдікке өзінің жоғары",
+                       "en": "to the Representation Office the assurances"}[lang]  # fmt: skip
+            assert closing in flat(note), (lang, flat(note)[-900:])
 
 
 def test_the_english_note_indents_every_paragraph_and_asks_gratefully_once(
@@ -715,7 +799,7 @@ def test_a_referral_names_the_worker_s_phone_once_and_refers_the_worker_to_the_p
     expected = {
         "ru": "гражданку Республики Казахстан Нұрланову Айгүл Серікқызы (NURLANOVA AIGUL), "
         "тел. +82 10 1234 5678, и просит оказать ей содействие",
-        "kk": "азаматы Нұрланова Айгүл Серікқызы (NURLANOVA AIGUL, тел. +82 10 1234 5678) жолдап",
+        "kk": "азаматы Нұрланова Айгүл Серікқызын (NURLANOVA AIGUL, тел. +82 10 1234 5678) жолдап",
         "en": "refers Ms Aigul Nurlanova, a citizen of the Republic of Kazakhstan, to the "
         "Migrant Workers Centre and asks you to assist her. Her telephone number is "
         "+82 10 1234 5678.",
@@ -1333,22 +1417,58 @@ def test_a_note_on_a_missing_or_dead_worker_asks_for_a_search_or_of_the_death(
 # An employer letter on a missing worker: what the employer is asked, how the letter closes.
 MISSING_TO_THE_EMPLOYER = {
     "ru": (
-        "указать, когда работник в последний раз был на работе, а также известные Вам адрес "
-        "его проживания и контактные данные;",
+        "указать, когда работник в последний раз был на работе и выходил на связь, известные "
+        "Вам адрес его проживания и контактные данные, а также с кем он ушёл, если это Вам "
+        "известно;",
+        "незамедлительно передать Посольству и полиции любые сведения о местонахождении "
+        "работника, которые станут Вам известны;",
         "Рассчитываем на Ваше содействие и благодарим за сотрудничество.",
     ),
     "kk": (
-        "жұмыскердің жұмыста соңғы рет қашан болғанын, сондай-ақ Сізге белгілі тұрғылықты "
-        "мекенжайы мен байланыс деректерін көрсетуді;",
+        "жұмыскердің жұмыста соңғы рет қашан болғанын және соңғы рет қашан хабарласқанын, "
+        "Сізге белгілі тұрғылықты мекенжайы мен байланыс деректерін, сондай-ақ белгілі болса, "
+        "кіммен бірге кеткенін көрсетуді;",
+        "жұмыскердің қайда екені туралы Сізге белгілі болған кез келген мәліметті Елшілікке "
+        "және полицияға дереу беруді;",
         "Көмектесетініңізге сенім білдіреміз және ынтымақтастығыңыз үшін алғыс айтамыз.",
     ),
     "en": (
-        "state when the worker was last at work, and give the worker's address and contact "
-        "details known to you;",
+        "state when the worker was last at work and last in touch, give the worker's address "
+        "and contact details known to you, and say whom the worker left with, if you know;",
+        "pass on to the Embassy and the police at once anything you learn of the worker's "
+        "whereabouts;",
         "We count on your assistance and thank you for your cooperation.",
     ),
 }
+# What an employer letter on a missing worker asks of the money and papers owed to the worker:
+# kept for the worker or handed to the mission, never paid or returned to one nobody can reach.
+MISSING_WORKERS_DUES = {
+    "ru": (
+        "сохранить для работника 6 600 000 KRW (невыплаченная заработная плата за период "
+        "с 01.06.2026 по 31.08.2026) либо выплатить эту сумму Посольству для передачи работнику;",
+        "сохранить документы работника, удостоверяющие личность, либо передать их Посольству;",
+    ),
+    "kk": (
+        "жұмыскер үшін сақтауды не жұмыскерге табыстау үшін Елшілікке төлеуді;",
+        "жұмыскердің жеке басын куәландыратын құжаттарын сақтауды не оларды Елшілікке беруді;",
+    ),
+    "en": (
+        "hold 6,600,000 KRW (unpaid wages for the period from 1 June 2026 to 31 August 2026) "
+        "for the worker, or pay it to the Embassy to be passed on to the worker;",
+        "keep the worker's identity documents safe, or hand them to the Embassy;",
+    ),
+}
+PAID_TO_THE_WORKER = {
+    "ru": ("выплатить работнику", "вернуть работнику"),
+    "kk": ("жұмыскерге 6", "жұмыскерге ұсталып"),
+    "en": ("pay the worker", "return the worker"),
+}
 SEARCH_SAID = {"ru": "местонахожд", "kk": "қайда екенін", "en": "whereabouts"}
+REQUESTS_LEAD = {
+    "ru": "В связи с изложенным просим Вас:",
+    "kk": "Жоғарыда баяндалғанға байланысты Сізден мыналарды сұраймыз:",
+    "en": "We therefore ask you to:",
+}
 RELATIVES_CANNOT_FIND = {
     "ru": "не могут установить",
     "kk": "анықтай алмай",
@@ -1372,7 +1492,9 @@ def test_an_employer_letter_on_a_missing_worker_asks_what_the_employer_knows(
         letter = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
         for wording in MISSING_TO_THE_EMPLOYER[lang]:
             assert wording in letter, (lang, wording, letter[:1200])
-        assert letter.count(SEARCH_SAID[lang]) == 1, lang
+        # Told once before the requests (one of which asks for any news of the worker).
+        told = letter.split(REQUESTS_LEAD[lang])[0]
+        assert told.count(SEARCH_SAID[lang]) == 1, lang
         assert SETTLED[lang] not in letter, lang
         # The fault too: two requests in a row began «сообщить…», two ended «…хабарлауды».
         assert letter.count(ASKED_TO_INFORM[lang]) == 1, (lang, letter[:1200])
@@ -1380,6 +1502,40 @@ def test_an_employer_letter_on_a_missing_worker_asks_what_the_employer_knows(
     for lang in LANGS:
         referral = flat(raw_text(issue(people, case.id, "referral", lang)))
         assert referral.count(RELATIVES_CANNOT_FIND[lang]) == 1, (lang, referral[:1200])
+        if lang == "ru":  # the relative clause set off by its comma, with no identity before it
+            assert "(NURLANOVA AIGUL), местонахождение которой не могут" in referral, referral
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_employer_letter_keeps_a_missing_worker_s_wages_and_papers_for_the_worker(
+    people: dict[str, Workspace], lang: str
+) -> None:
+    """The fault: an employer letter on a worker whose relatives cannot find her, who was
+    also owed wages and whose passport the employer held, asked the employer to pay her and
+    to return her documents to her: to a woman nobody can reach. It asks what the employer
+    knows, to keep what is hers for her or hand it to the Embassy, and to pass on any news
+    to the Embassy and the police."""
+    case = make_case(people, "female", "KR")
+    categories = ("unpaid_wages", "documents_withheld", "whereabouts_unknown")
+    CaseService(people["aigul"], today=TODAY).update_case(
+        case.id, CaseChanges(categories=categories)
+    )
+    letter = flat(raw_text(issue(people, case.id, "employer_letter", lang)))
+    for wording in (*MISSING_TO_THE_EMPLOYER[lang], *MISSING_WORKERS_DUES[lang]):
+        assert wording in letter, (wording, letter[:2000])
+    # Nor does the missing worker claim the sum: it is claimed on the worker's behalf.
+    claimed = {
+        "ru": "Сумма требований, заявленных в интересах работника: 6 600 000 KRW",
+        "kk": "Жұмыскердің атынан талап етілетін сома: 6 600 000 KRW",
+        "en": "The sum claimed on the worker's behalf: 6,600,000 KRW",
+    }[lang]
+    assert claimed in letter, letter[:2000]
+    for paid in PAID_TO_THE_WORKER[lang]:
+        assert paid not in letter, (paid, letter[:2000])
+    # The search is asked before the money.
+    assert letter.index(MISSING_TO_THE_EMPLOYER[lang][0]) < letter.index(
+        MISSING_WORKERS_DUES[lang][0]
+    )
 
 
 def test_a_convention_binding_the_host_only_after_the_facts_says_since_when(

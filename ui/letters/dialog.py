@@ -130,6 +130,7 @@ class LetterDialog(QDialog):
         self.organisation = QLineEdit()
         self.organisation_dative = QLineEdit()
         self.addressee_name = QLineEdit()
+        self.addressee_surname = QLineEdit()  # the salutation's «господин …», "Mr …"
         self.position = QLineEdit()
         self.address = QLineEdit()
         self.subject = QLineEdit()
@@ -172,6 +173,7 @@ class LetterDialog(QDialog):
             self.organisation,
             self.organisation_dative,
             self.addressee_name,
+            self.addressee_surname,
             self.position,
             self.addressee_sex,
             self.address,
@@ -264,6 +266,7 @@ class LetterDialog(QDialog):
             (self.organisation, _("&Organisation:")),
             (self.organisation_dative, _("Organisation, &dative (kk, ru notes):")),
             (self.addressee_name, _("Addressee's &name:")),
+            (self.addressee_surname, _("Addressee's s&urname:")),
             (self.position, _("Addressee's &position:")),
             (self.addressee_sex, _("Salutation:")),
             (self.address, _("&Address:")),
@@ -279,6 +282,12 @@ class LetterDialog(QDialog):
         for field, text in labels:
             set_label(self.form, field, text)
         self.reply.setText(_("their letter No."))
+        self.addressee_surname.setToolTip(
+            _(
+                "The surname alone, for the salutation (“Dear Mr …”). Left empty, the "
+                "salutation names the addressee in full, without Mr or Ms."
+            )
+        )
         for index, text in enumerate((_("Sir or Madam"), _("Ms"), _("Mr"))):
             self.addressee_sex.setItemText(index, text)
         self.share_identity_text.setText(
@@ -321,6 +330,7 @@ class LetterDialog(QDialog):
                 position=self.position.text() or None,
                 organisation_dative=self.organisation_dative.text() or None,
                 sex=str(self.addressee_sex.currentData() or ""),
+                surname=self.addressee_surname.text(),
             ),
             facts=self.facts.toPlainText(),
             requests=self.requests.toPlainText(),
@@ -340,6 +350,7 @@ class LetterDialog(QDialog):
         self.organisation_dative.setText(addressee.organisation_dative or "")
         self._filled_dative = (addressee.organisation, addressee.organisation_dative or "")
         self.addressee_name.setText(addressee.name)
+        self.addressee_surname.setText(addressee.surname)
         self.position.setText(addressee.position or "")
         self.address.setText(addressee.address)
         self.addressee_sex.setCurrentIndex(max(self.addressee_sex.findData(addressee.sex), 0))
@@ -369,6 +380,7 @@ class LetterDialog(QDialog):
             self.organisation,
             self.organisation_dative,
             self.addressee_name,
+            self.addressee_surname,
             self.position,
             self.address,
             self.subject,

@@ -538,7 +538,8 @@ class LettersPage(QWidget):
         actor = self.workspace.actor
         writer = actor.role in WRITERS
         approver = actor.role in APPROVERS
-        status = info.status if info else None
+        # An unissued letter of a case HQ handed away is a record only: nothing acts on it.
+        status = info.status if info and not info.held_elsewhere else None
         self.new_button.setEnabled(writer)
         self.edit_button.setEnabled(
             writer and status in (LetterStatus.DRAFT, LetterStatus.APPROVED)
@@ -555,7 +556,7 @@ class LettersPage(QWidget):
             and info is not None
             and (approver or (writer and info.drafted_by == actor.username))
         )
-        self.save_button.setEnabled(info is not None)
+        self.save_button.setEnabled(info is not None and not info.held_elsewhere)
         # What the preview shows is what is printed: nothing while it renders or could not.
         self.print_button.setEnabled(
             HAVE_QTPDF and info is not None and not self.loading and bool(self.preview.content)
@@ -602,6 +603,9 @@ class LettersPage(QWidget):
     def edit_letter(self) -> LetterDialog | None:
         info = self.selected()
         if info is None or info.status == LetterStatus.ISSUED or info.case_id is None:
+            return None
+        if info.held_elsewhere:  # a double-click on a record only: say why it does not open
+            plain_message(self, _("Qorgau"), self.service.new_letter_refusal(info.case_id))
             return None
         self.dialog = LetterDialog(
             self.workspace, info.case_id, info.case_number, letter=info, parent=self
