@@ -673,3 +673,100 @@ def test_a_korean_contract_without_overtime_pay_is_told_of_article_56_unverified
     assert art56.source.startswith("https://k-labor.co.kr/") and "items_idx=5613" in art56.source
     assert not any("Art. 43" in r.text or "43-бап" in r.text for r in overtime_refs("KR"))
     assert not any("4857" in r.text for r in overtime_refs("TR"))
+
+
+# --- the start of each wording --------------------------------------------------------------------
+
+
+def _host_document() -> dict[str, Any]:
+    from app.contracts.reference import REFERENCE_FILE
+
+    return json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+
+
+def _host_versions(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for country, subjects in document["countries"].items():
+        for subject, versions in subjects.items():
+            if isinstance(versions, list):
+                for version in versions:
+                    yield country, subject, version
+
+
+def test_no_entry_starts_on_the_unresearched_first_of_january_2025() -> None:
+    """The fault: sixteen entries valid until further notice started on 1 January 2025, a day
+    nobody had researched, so a review of a 2023 contract found no Korean law on paying wages.
+    Such an entry now records no start; one that keeps 1 January 2025 says why (the UAE's
+    health insurance is mandatory from that day)."""
+    placeholders = [
+        (country, subject)
+        for country, subject, version in _host_versions(_host_document())
+        if version["valid_from"] == "2025-01-01"
+        and version["valid_to"] is None
+        and "1 January 2025" not in f"{version.get('law')} {version['note']}"
+    ]
+    assert placeholders == []
+
+
+def test_every_host_entry_that_states_law_names_its_source_and_an_unknown_start_says_so() -> None:
+    """Every version that names a law or a figure says where it was read; one with no start
+    says in its note that the start was not researched, and only the oldest version lacks it."""
+    document = _host_document()
+    for country, subject, version in _host_versions(document):
+        states_law = bool(version.get("law") or version.get("cites") or subject == "minimum_wage")
+        assert not states_law or version["source"].strip(), (country, subject)
+        if version["valid_from"] is None:
+            assert "not researched" in version["note"], (country, subject)
+            oldest = document["countries"][country][subject][0]
+            assert version is oldest, (country, subject)
+        if version["valid_to"] is not None and version["valid_from"] is not None:
+            assert version["valid_from"] <= version["valid_to"], (country, subject)
+
+
+@pytest.mark.parametrize(
+    ("subject", "index", "problem"),
+    [
+        ("minimum_wage", 0, "a minimum wage must give the day it applies from"),
+    ],
+)
+def test_a_missing_start_is_refused_where_it_cannot_be(
+    subject: str, index: int, problem: str
+) -> None:
+    """A version after another cannot reach back before it, and a minimum wage is always set
+    from a day (the briefing sheet tells workers since when)."""
+    from app.contracts.reference import ReferenceFileError, parse_reference
+
+    document = _host_document()
+    document["countries"]["KR"][subject][index]["valid_from"] = None
+    with pytest.raises(ReferenceFileError, match=problem):
+        parse_reference(document)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_2023_korean_contract_is_told_of_article_56_with_its_start_not_recorded(
+    lang: str,
+) -> None:
+    """The fault: the law on paying wages started on a made-up 1 January 2025, so a contract
+    of 2023 without overtime pay was judged by ILO C001 alone, as if Korea's Art. 56 had not
+    applied then. It is cited now, saying that the table does not record since when; a
+    contract signed after the day it was checked is told no such thing."""
+    from app.contracts import parse_terms, review
+    from app.i18n import language_override
+    from app.services.contracts import applicable_provisions
+
+    article = {"kk": "56-бап", "ru": "ст. 56", "en": "Art. 56"}[lang]
+
+    def article_56(signed_on: str) -> Any:
+        terms = parse_terms(
+            KOREAN_FACTORY_CONTRACT | {"overtime_paid": False, "signed_on": signed_on}
+        )
+        with language_override(lang):
+            findings = review(terms, applicable_provisions("KR", lang)).findings
+            (finding,) = [f for f in findings if f.rule == "overtime_pay"]
+            (reference,) = [r for r in finding.references if r.text.endswith(article)]
+            return reference, reference.label()
+
+    old, label = article_56("2023-05-01")
+    assert old.verified is False and old.standing, lang
+    assert old.standing in label
+    new, _label = article_56("2026-12-08")
+    assert new.standing == ""
