@@ -571,9 +571,9 @@ def test_every_verified_host_figure_names_the_address_it_was_checked_at() -> Non
 # --- the host's law on paying wages -------------------------------------------------------------
 
 WAGE_PAYMENT_ARTICLES = {
-    "KR": ("kr-labor-standards-act", ("Art. 43", "Art. 36", "Art. 56", "Art. 109")),
+    "KR": ("kr-labor-standards-act", ("Art. 43", "Art. 36", "Art. 37", "Art. 56", "Art. 109")),
     "TR": ("tr-labour-law-4857", ("Art. 32", "Art. 34")),
-    "RU": ("ru-labour-code", ("Art. 136", "Art. 140", "Art. 236")),
+    "RU": ("ru-labour-code", ("Art. 136", "Art. 140", "Art. 142", "Art. 236")),
 }
 
 
@@ -675,7 +675,7 @@ def test_a_korean_contract_without_overtime_pay_is_told_of_article_56_unverified
     assert not any("4857" in r.text for r in overtime_refs("TR"))
 
 
-# --- the start of each wording --------------------------------------------------------------------
+# --- late wages (Korea Art. 37, Russia Art. 142) and the start of each wording ------------------
 
 
 def _host_document() -> dict[str, Any]:
@@ -725,6 +725,7 @@ def test_every_host_entry_that_states_law_names_its_source_and_an_unknown_start_
 @pytest.mark.parametrize(
     ("subject", "index", "problem"),
     [
+        ("wage_payment", 1, "only the oldest version may lack valid_from"),
         ("minimum_wage", 0, "a minimum wage must give the day it applies from"),
     ],
 )
@@ -739,6 +740,39 @@ def test_a_missing_start_is_refused_where_it_cannot_be(
     document["countries"]["KR"][subject][index]["valid_from"] = None
     with pytest.raises(ReferenceFileError, match=problem):
         parse_reference(document)
+
+
+def test_korea_s_article_37_changed_on_23_october_2025() -> None:
+    """Korea's interest on late wages (Labor Standards Act Art. 37, 20 per cent a year) covered
+    only money unpaid 14 days after leaving until the amendment in force on 23 October 2025,
+    which extends it to wages unpaid on the pay day: each day finds the wording then in force,
+    each with the page it was read at, unverified."""
+    from app.contracts.reference import reference_for
+
+    def article_37(day: date) -> tuple[str, str]:
+        reference = reference_for("KR", on=day)
+        assert reference is not None and reference.wage_payment is not None
+        provenance = reference.wage_payment.provenance
+        (cite,) = [c for c in provenance.cites if c.article == "Art. 37"]
+        assert provenance.verified is False and "20 per cent a year" in provenance.note
+        return cite.source, provenance.note
+
+    before, note_before = article_37(date(2025, 10, 22))
+    after, note_after = article_37(date(2025, 10, 23))
+    assert before.startswith("https://a-ha.io/") and after.startswith("https://laboryulgok.com/")
+    assert "within 14 days" in note_before and "still employed" not in note_before
+    assert "still employed" in note_after and "23 October 2025" in note_after
+
+
+def test_russia_s_article_142_lets_the_worker_suspend_work_after_15_days() -> None:
+    from app.contracts.reference import reference_for
+
+    reference = reference_for("RU", on=date(2026, 12, 7))
+    assert reference is not None and reference.wage_payment is not None
+    provenance = reference.wage_payment.provenance
+    (cite,) = [c for c in provenance.cites if c.article == "Art. 142"]
+    assert cite.source == "https://sttkrf.ru/142" and provenance.verified is False
+    assert "more than 15 days late" in provenance.note and "in writing" in provenance.note
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
