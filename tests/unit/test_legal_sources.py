@@ -146,6 +146,22 @@ def test_korea_eps_memorandum_is_reported_not_verified() -> None:
     assert eps.verified is False and "(reported)" in eps.title_in("en")
 
 
+def test_only_the_uae_memorandum_is_planned_the_other_papers_proposals_stay_recommended() -> None:
+    """The research notes: the five agreements an academic paper proposes are recommendations,
+    except the UAE's, which the labour ministry's list of November 2025 has in preparation; it
+    was still "recommended" and titled as the paper's proposal."""
+    library = load_library()
+    statuses = {
+        country: library.instrument(f"kz-{country}-recommended").status
+        for country in ("tr", "ae", "de", "il", "us")
+    }
+    assert statuses.pop("ae") is InstrumentStatus.PLANNED
+    assert set(statuses.values()) == {InstrumentStatus.RECOMMENDED}
+    uae = library.instrument("kz-ae-recommended")
+    assert uae.source.startswith("https://www.inform.kz/") and uae.verified is False
+    assert "Recommended" not in uae.title_in("en")
+
+
 def test_ratifications_are_dated_and_sourced_per_state() -> None:
     library = load_library()
     korea = library.instrument("ilo-c029").ratification_entry("KR")
