@@ -791,6 +791,23 @@ def test_russia_s_article_142_lets_the_worker_suspend_work_after_15_days() -> No
     assert "more than 15 days late" in provenance.note and "in writing" in provenance.note
 
 
+@pytest.mark.parametrize(("country", "article"), [("KR", "37-бап"), ("RU", "ст. 142")])
+def test_the_case_s_applicable_law_lists_the_provisions_on_late_wages(
+    country: str, article: str
+) -> None:
+    """A case's Applicable law, in the officer's language, lists each with the page it was
+    read at, unverified, under the payment of wages."""
+    from app.contracts.reference import default_reference
+    from app.domain.labels import review_rule
+    from app.services.legal_tables import host_law_from
+
+    lang = "kk" if country == "KR" else "ru"
+    law = host_law_from(default_reference(), country, lang, date(2026, 12, 7))
+    (listed,) = [p for p in law.provisions if p.citation.endswith(article)]
+    assert listed.verified is False and listed.source.startswith("https://")
+    assert listed.subject_label == review_rule("wage_payment", lang)
+
+
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_a_2023_korean_contract_is_told_of_article_56_with_its_start_not_recorded(
     lang: str,
