@@ -202,7 +202,12 @@ def cmd_list(args: argparse.Namespace) -> int:
             ]
         )
         print()
-        print(_("Not law: signed but not in force, under negotiation, recommended or doubtful:"))
+        print(
+            _(
+                "Not law: signed but not in force, under negotiation, planned, recommended or "
+                "doubtful:"
+            )
+        )
         if pending:
             _print_rows([(p, p.status_label) for p in pending])
         else:

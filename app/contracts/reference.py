@@ -67,22 +67,34 @@ class StatuteCite:
 @dataclass(frozen=True)
 class Provenance:
     """Where a figure comes from and when it holds; ``verified`` is false unless checked
-    against the law's text (then ``source`` and ``checked_on`` are always set)."""
+    against the law's text (then ``source`` and ``checked_on`` are always set).
+
+    ``valid_from`` is None where nobody researched since when the wording applies: it is then
+    applied to earlier days too (the best knowledge there is), never read as "not yet law"."""
 
     source: str
-    valid_from: date
+    valid_from: date | None
     verified: bool
     note: str = ""
     valid_to: date | None = None
     checked_on: date | None = None
     cites: tuple[StatuteCite, ...] = ()
+    # Set by CountryVersions.on(): the figure was asked for on a day before the table knows
+    # it applied (its start is not recorded), so a review says so beside its citation.
+    start_unknown: bool = False
 
     @property
-    def as_of(self) -> date:
+    def as_of(self) -> date | None:
         return self.valid_from
 
     def valid_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        started = self.valid_from is None or self.valid_from <= day
+        return started and (self.valid_to is None or day <= self.valid_to)
+
+    def applied_unknown_on(self, day: date) -> bool:
+        """Whether the table cannot say that this wording applied on ``day``: its start is not
+        recorded and the day is before it was checked (or it never was)."""
+        return self.valid_from is None and (self.checked_on is None or day < self.checked_on)
 
 
 @dataclass(frozen=True)
@@ -212,6 +224,8 @@ class CurrencyRates:
 
     units_per_usd: Mapping[str, Decimal]
     provenance: Provenance
+    # The day the rates were taken (the table requires it: a review prints it).
+    as_of: date
     approximate: bool = True
 
     def convert(self, amount: Decimal, source: str, target: str) -> Decimal | None:
@@ -254,9 +268,12 @@ class CountryVersions:
         outdated: list[str] = []
         for subject in SUBJECTS:
             versions = self.subjects.get(subject, ())
-            chosen[subject] = next(
-                (v for v in reversed(versions) if v.provenance.valid_on(day)), None
-            )
+            version = next((v for v in reversed(versions) if v.provenance.valid_on(day)), None)
+            if version is not None and version.provenance.applied_unknown_on(day):
+                version = replace(
+                    version, provenance=replace(version.provenance, start_unknown=True)
+                )
+            chosen[subject] = version
             newest = versions[-1].provenance if versions else None
             if newest is not None and newest.valid_to is not None and newest.valid_to < day:
                 outdated.append(subject)
@@ -295,10 +312,11 @@ def _provenance(
     )
     source = str(raw.get("source") or "").strip()
     checked = raw.get("checked_on")
+    valid_from = raw.get("valid_from")
     valid_to = raw.get("valid_to")
     provenance = Provenance(
         source=source,
-        valid_from=date.fromisoformat(raw["valid_from"]),
+        valid_from=date.fromisoformat(valid_from) if valid_from else None,
         verified=raw["verified"],
         note=str(raw.get("note") or ""),
         valid_to=date.fromisoformat(valid_to) if valid_to else None,
@@ -309,7 +327,8 @@ def _provenance(
         raise ValueError("verified must be true or false")
     if provenance.verified and (not source or provenance.checked_on is None):
         raise ValueError("a verified figure must name its source and checked_on date")
-    if provenance.valid_to is not None and provenance.valid_to < provenance.valid_from:
+    start = provenance.valid_from
+    if provenance.valid_to is not None and start is not None and provenance.valid_to < start:
         raise ValueError("valid_to is earlier than valid_from")
     return provenance
 
@@ -359,6 +378,9 @@ def _optional_decimal(value: object) -> Decimal | None:
 
 
 def _minimum_wage(raw: Mapping[str, Any], statutes: Mapping[str, Statute]) -> MinimumWage:
+    if not raw.get("valid_from"):
+        # A minimum wage is set from a day by its decree, and workers are told since when.
+        raise ValueError("a minimum wage must give the day it applies from")
     allowances = tuple(
         WageAllowance(Decimal(item["amount"]), str(item["unless"]))
         for item in raw.get("allowances", ())
@@ -431,10 +453,13 @@ def _country(code: str, raw: Mapping[str, Any], statutes: Mapping[str, Statute])
     subjects: dict[str, tuple[Any, ...]] = {}
     for subject in SUBJECTS:
         versions = [_PARSERS[subject](item, statutes) for item in raw.get(subject) or ()]
-        versions.sort(key=lambda v: v.provenance.valid_from)
+        # A version whose start is not recorded can only be the oldest: it reaches back.
+        versions.sort(key=lambda v: v.provenance.valid_from or date.min)
         for older, newer in zip(versions, versions[1:], strict=False):
-            end = older.provenance.valid_to
-            if end is None or end >= newer.provenance.valid_from:
+            end, start = older.provenance.valid_to, newer.provenance.valid_from
+            if start is None:
+                raise ValueError(f"{code}.{subject}: only the oldest version may lack valid_from")
+            if end is None or end >= start:
                 raise ValueError(f"{code}.{subject}: dated versions overlap")
         subjects[subject] = tuple(versions)
     return CountryVersions(
@@ -463,6 +488,7 @@ def parse_reference(raw: Mapping[str, Any]) -> ReferenceData:
                 {code: Decimal(str(rate)) for code, rate in rates_raw["units_per_usd"].items()}
             ),
             provenance=_provenance(rates_raw),
+            as_of=date.fromisoformat(rates_raw["valid_from"]),
             approximate=bool(rates_raw.get("approximate", True)),
         )
         as_of = date.fromisoformat(raw["edition"])

@@ -323,6 +323,9 @@ def _cite(provenance: Provenance, law: str | None = None) -> tuple[Reference, ..
     """Host-law references: one per statute and article, in the review's language (the title
     the host publishes in brackets); a figure with no statute cited falls back to its text."""
     language = current_language()
+    # The table does not record since when this wording applies, and the contract is older
+    # than the day it was checked: cited, but not as settled law on the contract's date.
+    standing = _start_unknown() if provenance.start_unknown else ""
     if provenance.cites:
         return tuple(
             Reference(
@@ -330,11 +333,16 @@ def _cite(provenance: Provenance, law: str | None = None) -> tuple[Reference, ..
                 text=statute_citation(cite, language),
                 source=cite.source or provenance.source,
                 verified=provenance.verified,
+                standing=standing,
             )
             for cite in provenance.cites
         )
     text = law or provenance.source
-    return (Reference(f"host:{text}", text, provenance.source, provenance.verified),)
+    return (Reference(f"host:{text}", text, provenance.source, provenance.verified, standing),)
+
+
+def _start_unknown() -> str:
+    return _("since when in force not recorded: check that it applied on the contract's date")
 
 
 def statute_citation(cite: StatuteCite, language: str) -> str:
@@ -582,8 +590,9 @@ def rule_minimum_wage(terms: ContractTerms, ref: HostCountryReference | None) ->
             references,
         )
     if approximate:
-        rates = currency_rates().provenance
-        details["rates_date"] = format_date(rates.as_of, "long", current_language())
+        table_rates = currency_rates()
+        rates = table_rates.provenance
+        details["rates_date"] = format_date(table_rates.as_of, "long", current_language())
         references += (
             Reference("rates", _("approximate exchange rates"), rates.source, rates.verified),
         )

@@ -300,11 +300,13 @@ class _Sheet:
             per = _PER_PERIOD.get(value.period, {}).get(lang)
             if per is None:
                 return []
+            start = value.provenance.valid_from
+            assert start is not None  # the table refuses a minimum wage without its day
             text = self.w(
                 "minimum_wage",
                 amount=format_amount(value.amount, value.currency, lang),
                 per=per,
-                date=date_from(value.provenance.valid_from, lang),
+                date=date_from(start, lang),
             )
             return [text + self.figure_ref(figure)]
         if isinstance(value, WorkingHours):

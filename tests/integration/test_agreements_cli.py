@@ -94,8 +94,9 @@ def test_list_as_text(cli: Cli) -> None:
     assert "kz-qa-employment-2024" in result.out
     assert "Bilateral agreement" in result.out
     assert "no — to be checked" in result.out  # the Qatar agreement is not verified yet
-    assert "Not law: signed but not in force, under negotiation, recommended or doubtful:" in (
-        result.out
+    assert (
+        "Not law: signed but not in force, under negotiation, planned, recommended or doubtful:"
+        in result.out
     )
 
 

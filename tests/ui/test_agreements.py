@@ -200,9 +200,12 @@ def test_country_view_explains_why_and_lists_pending(qtbot: QtBot, open_ws: Open
     assert "neither the host country nor Kazakhstan" in c097.text(1)
     choose(qtbot, view.country, "TR")
     assert view.pending_root.text(0) == (
-        "Not law: signed but not in force, under negotiation, recommended or doubtful (1)"
+        "Not law: signed but not in force, under negotiation, planned, recommended or doubtful (1)"
     )
     assert view.pending_root.child(0).text(1).startswith("Recommended by a study")
+    # The UAE's memorandum is in the labour ministry's plans, no longer a study's proposal.
+    choose(qtbot, view.country, "AE")
+    assert view.pending_root.child(0).text(1).startswith("Planned")
     # Tajikistan's 2006 agreement is signed, not in force: never under "Applies".
     choose(qtbot, view.country, "TJ")
     applies = [

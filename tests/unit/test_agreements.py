@@ -80,11 +80,13 @@ def test_seed_library_loads_with_the_expected_instruments(library: Library) -> N
         "ilo-c189",
     } <= ids
     for country in ("TR", "AE", "DE", "IL", "US"):
-        # A paper recommends them; no government plan is known (research, correction 4).
-        recommended = library.instrument(f"kz-{country.lower()}-recommended")
-        assert recommended.status is InstrumentStatus.RECOMMENDED
-        assert not recommended.is_binding
-        assert recommended.provisions == ()
+        # A paper recommends them (research, correction 4); only the UAE's is in the labour
+        # ministry's list of memoranda in preparation (section A), a government plan.
+        proposed = library.instrument(f"kz-{country.lower()}-recommended")
+        expected = InstrumentStatus.PLANNED if country == "AE" else InstrumentStatus.RECOMMENDED
+        assert proposed.status is expected
+        assert not proposed.is_binding
+        assert proposed.provisions == ()
 
 
 def test_eaeu_treaty_facts(library: Library) -> None:

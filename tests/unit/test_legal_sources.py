@@ -146,6 +146,22 @@ def test_korea_eps_memorandum_is_reported_not_verified() -> None:
     assert eps.verified is False and "(reported)" in eps.title_in("en")
 
 
+def test_only_the_uae_memorandum_is_planned_the_other_papers_proposals_stay_recommended() -> None:
+    """The research notes: the five agreements an academic paper proposes are recommendations,
+    except the UAE's, which the labour ministry's list of November 2025 has in preparation; it
+    was still "recommended" and titled as the paper's proposal."""
+    library = load_library()
+    statuses = {
+        country: library.instrument(f"kz-{country}-recommended").status
+        for country in ("tr", "ae", "de", "il", "us")
+    }
+    assert statuses.pop("ae") is InstrumentStatus.PLANNED
+    assert set(statuses.values()) == {InstrumentStatus.RECOMMENDED}
+    uae = library.instrument("kz-ae-recommended")
+    assert uae.source.startswith("https://www.inform.kz/") and uae.verified is False
+    assert "Recommended" not in uae.title_in("en")
+
+
 def test_ratifications_are_dated_and_sourced_per_state() -> None:
     library = load_library()
     korea = library.instrument("ilo-c029").ratification_entry("KR")
@@ -571,9 +587,9 @@ def test_every_verified_host_figure_names_the_address_it_was_checked_at() -> Non
 # --- the host's law on paying wages -------------------------------------------------------------
 
 WAGE_PAYMENT_ARTICLES = {
-    "KR": ("kr-labor-standards-act", ("Art. 43", "Art. 36", "Art. 56", "Art. 109")),
+    "KR": ("kr-labor-standards-act", ("Art. 43", "Art. 36", "Art. 37", "Art. 56", "Art. 109")),
     "TR": ("tr-labour-law-4857", ("Art. 32", "Art. 34")),
-    "RU": ("ru-labour-code", ("Art. 136", "Art. 140", "Art. 236")),
+    "RU": ("ru-labour-code", ("Art. 136", "Art. 140", "Art. 142", "Art. 236")),
 }
 
 
@@ -673,3 +689,151 @@ def test_a_korean_contract_without_overtime_pay_is_told_of_article_56_unverified
     assert art56.source.startswith("https://k-labor.co.kr/") and "items_idx=5613" in art56.source
     assert not any("Art. 43" in r.text or "43-бап" in r.text for r in overtime_refs("KR"))
     assert not any("4857" in r.text for r in overtime_refs("TR"))
+
+
+# --- late wages (Korea Art. 37, Russia Art. 142) and the start of each wording ------------------
+
+
+def _host_document() -> dict[str, Any]:
+    from app.contracts.reference import REFERENCE_FILE
+
+    return json.loads(REFERENCE_FILE.read_text(encoding="utf-8"))
+
+
+def _host_versions(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for country, subjects in document["countries"].items():
+        for subject, versions in subjects.items():
+            if isinstance(versions, list):
+                for version in versions:
+                    yield country, subject, version
+
+
+def test_no_entry_starts_on_the_unresearched_first_of_january_2025() -> None:
+    """The fault: sixteen entries valid until further notice started on 1 January 2025, a day
+    nobody had researched, so a review of a 2023 contract found no Korean law on paying wages.
+    Such an entry now records no start; one that keeps 1 January 2025 says why (the UAE's
+    health insurance is mandatory from that day)."""
+    placeholders = [
+        (country, subject)
+        for country, subject, version in _host_versions(_host_document())
+        if version["valid_from"] == "2025-01-01"
+        and version["valid_to"] is None
+        and "1 January 2025" not in f"{version.get('law')} {version['note']}"
+    ]
+    assert placeholders == []
+
+
+def test_every_host_entry_that_states_law_names_its_source_and_an_unknown_start_says_so() -> None:
+    """Every version that names a law or a figure says where it was read; one with no start
+    says in its note that the start was not researched, and only the oldest version lacks it."""
+    document = _host_document()
+    for country, subject, version in _host_versions(document):
+        states_law = bool(version.get("law") or version.get("cites") or subject == "minimum_wage")
+        assert not states_law or version["source"].strip(), (country, subject)
+        if version["valid_from"] is None:
+            assert "not researched" in version["note"], (country, subject)
+            oldest = document["countries"][country][subject][0]
+            assert version is oldest, (country, subject)
+        if version["valid_to"] is not None and version["valid_from"] is not None:
+            assert version["valid_from"] <= version["valid_to"], (country, subject)
+
+
+@pytest.mark.parametrize(
+    ("subject", "index", "problem"),
+    [
+        ("wage_payment", 1, "only the oldest version may lack valid_from"),
+        ("minimum_wage", 0, "a minimum wage must give the day it applies from"),
+    ],
+)
+def test_a_missing_start_is_refused_where_it_cannot_be(
+    subject: str, index: int, problem: str
+) -> None:
+    """A version after another cannot reach back before it, and a minimum wage is always set
+    from a day (the briefing sheet tells workers since when)."""
+    from app.contracts.reference import ReferenceFileError, parse_reference
+
+    document = _host_document()
+    document["countries"]["KR"][subject][index]["valid_from"] = None
+    with pytest.raises(ReferenceFileError, match=problem):
+        parse_reference(document)
+
+
+def test_korea_s_article_37_changed_on_23_october_2025() -> None:
+    """Korea's interest on late wages (Labor Standards Act Art. 37, 20 per cent a year) covered
+    only money unpaid 14 days after leaving until the amendment in force on 23 October 2025,
+    which extends it to wages unpaid on the pay day: each day finds the wording then in force,
+    each with the page it was read at, unverified."""
+    from app.contracts.reference import reference_for
+
+    def article_37(day: date) -> tuple[str, str]:
+        reference = reference_for("KR", on=day)
+        assert reference is not None and reference.wage_payment is not None
+        provenance = reference.wage_payment.provenance
+        (cite,) = [c for c in provenance.cites if c.article == "Art. 37"]
+        assert provenance.verified is False and "20 per cent a year" in provenance.note
+        return cite.source, provenance.note
+
+    before, note_before = article_37(date(2025, 10, 22))
+    after, note_after = article_37(date(2025, 10, 23))
+    assert before.startswith("https://a-ha.io/") and after.startswith("https://laboryulgok.com/")
+    assert "within 14 days" in note_before and "still employed" not in note_before
+    assert "still employed" in note_after and "23 October 2025" in note_after
+
+
+def test_russia_s_article_142_lets_the_worker_suspend_work_after_15_days() -> None:
+    from app.contracts.reference import reference_for
+
+    reference = reference_for("RU", on=date(2026, 12, 7))
+    assert reference is not None and reference.wage_payment is not None
+    provenance = reference.wage_payment.provenance
+    (cite,) = [c for c in provenance.cites if c.article == "Art. 142"]
+    assert cite.source == "https://sttkrf.ru/142" and provenance.verified is False
+    assert "more than 15 days late" in provenance.note and "in writing" in provenance.note
+
+
+@pytest.mark.parametrize(("country", "article"), [("KR", "37-бап"), ("RU", "ст. 142")])
+def test_the_case_s_applicable_law_lists_the_provisions_on_late_wages(
+    country: str, article: str
+) -> None:
+    """A case's Applicable law, in the officer's language, lists each with the page it was
+    read at, unverified, under the payment of wages."""
+    from app.contracts.reference import default_reference
+    from app.domain.labels import review_rule
+    from app.services.legal_tables import host_law_from
+
+    lang = "kk" if country == "KR" else "ru"
+    law = host_law_from(default_reference(), country, lang, date(2026, 12, 7))
+    (listed,) = [p for p in law.provisions if p.citation.endswith(article)]
+    assert listed.verified is False and listed.source.startswith("https://")
+    assert listed.subject_label == review_rule("wage_payment", lang)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_2023_korean_contract_is_told_of_article_56_with_its_start_not_recorded(
+    lang: str,
+) -> None:
+    """The fault: the law on paying wages started on a made-up 1 January 2025, so a contract
+    of 2023 without overtime pay was judged by ILO C001 alone, as if Korea's Art. 56 had not
+    applied then. It is cited now, saying that the table does not record since when; a
+    contract signed after the day it was checked is told no such thing."""
+    from app.contracts import parse_terms, review
+    from app.i18n import language_override
+    from app.services.contracts import applicable_provisions
+
+    article = {"kk": "56-бап", "ru": "ст. 56", "en": "Art. 56"}[lang]
+
+    def article_56(signed_on: str) -> Any:
+        terms = parse_terms(
+            KOREAN_FACTORY_CONTRACT | {"overtime_paid": False, "signed_on": signed_on}
+        )
+        with language_override(lang):
+            findings = review(terms, applicable_provisions("KR", lang)).findings
+            (finding,) = [f for f in findings if f.rule == "overtime_pay"]
+            (reference,) = [r for r in finding.references if r.text.endswith(article)]
+            return reference, reference.label()
+
+    old, label = article_56("2023-05-01")
+    assert old.verified is False and old.standing, lang
+    assert old.standing in label
+    new, _label = article_56("2026-12-08")
+    assert new.standing == ""

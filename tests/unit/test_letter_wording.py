@@ -493,6 +493,29 @@ def test_a_note_on_unpaid_wages_cites_the_host_law_on_paying_them_marked_unverif
     assert "Labor Standards Act, Art. 43" in left_out and "Art. 109" in left_out
 
 
+@pytest.mark.parametrize(("country", "article"), [("KR", "Art. 37"), ("RU", "Art. 142")])
+def test_letters_on_late_wages_cite_korea_s_interest_and_russia_s_right_to_stop_work(
+    people: dict[str, Workspace], monkeypatch: pytest.MonkeyPatch, country: str, article: str
+) -> None:
+    """The table lacked the two provisions a worker owed wages most needs: Korea's interest on
+    late wages (Labor Standards Act Art. 37) and Russia's right to suspend work after more than
+    15 days' delay (Labour Code Art. 142). A note verbale on unpaid wages now cites each, marked
+    unverified; an employer letter, which cites only checked law, leaves it out and its
+    approver is told."""
+    monkeypatch.setitem(EMPLOYERS, "RU", "Stroitel LLC")
+    monkeypatch.setitem(CURRENCY, "RU", "RUB")
+    service = LetterService(people["aigul"], today=TODAY)
+    case = make_case(people, "female", country)  # unpaid wages, passport kept
+    note = flat(raw_text(issue(people, case.id, "note_verbale_labour_authority", "en")))
+    cited = re.search(rf"{re.escape(article)}: [^•]*", note)
+    assert cited is not None and "(unverified)" in cited.group(0), note[-900:]
+    employer = flat(raw_text(issue(people, case.id, "employer_letter", "en")))
+    assert article not in employer
+    draft = service.draft(case.id, "employer_letter", "en")
+    (left_out,) = [w for w in service.warnings(draft.id) if "leaves out provisions" in w]
+    assert article in left_out
+
+
 @pytest.mark.parametrize(
     ("status", "expected"),
     [

@@ -446,8 +446,8 @@ class CountryView(QWidget):
         self.pending_root.setText(
             0,
             _(
-                "Not law: signed but not in force, under negotiation, recommended or doubtful "
-                "({count})"
+                "Not law: signed but not in force, under negotiation, planned, recommended or "
+                "doubtful ({count})"
             ).format(count=len(pending)),
         )
         self._add_by_status(self.pending_root, pending)
