@@ -78,9 +78,12 @@ class FoundAfterCrash:
     count: int = 0
 
 
-def found_text(found: FoundAfterCrash, after_an_export: bool = False) -> str:
+def found_text(
+    found: FoundAfterCrash, after_an_export: bool = False, on_command_line: bool = False
+) -> str:
     """What was found and done, in the reader's language. ``after_an_export``: said by an
-    export that wrote its bundle, which is not asked to be made again."""
+    export that wrote its bundle, which is not asked to be made again. ``on_command_line``:
+    said by a command, which names the command to run where the desktop names its button."""
     if found.what is Found.IMPORT_TAKEN_BACK:
         return _(
             "An import of a bundle from {source} was stopped before it finished (Qorgau was "
@@ -118,12 +121,19 @@ def found_text(found: FoundAfterCrash, after_an_export: bool = False) -> str:
             "computer switched off); no bundle was made. Its unfinished file {file} was "
             "removed. Export again."
         ).format(file=found.source)
+    if found.what is Found.RECOVERY_KEY_UNSEEN and on_command_line:
+        return _(
+            "The setup of this installation was stopped before its recovery key was shown, "
+            "so nobody has that key, and it cannot help when every password is lost. Make a "
+            "new one now with 'qorgau recovery rotate --sheet FILE.pdf' and keep the sheet in "
+            "the mission's safe."
+        )
     if found.what is Found.RECOVERY_KEY_UNSEEN:
         return _(
             "The setup of this installation was stopped before its recovery key was shown, "
             "so nobody has that key, and it cannot help when every password is lost. Make a "
-            "new one now and keep it in the mission's safe: Settings → Replace the recovery "
-            "key… (or qorgau recovery rotate --sheet FILE.pdf)."
+            "new one now (Make a new recovery key… below) and keep its sheet in the "
+            "mission's safe."
         )
     if found.what is Found.NEW_SLOT_KEPT:
         return _(

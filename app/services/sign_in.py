@@ -242,6 +242,14 @@ def _sign_in_settings(workspace: Workspace) -> set[str]:
         return set(session.scalars(select(Setting.key).where(Setting.key.in_(marks))))
 
 
+def note_unseen_recovery_key_if_due(workspace: Workspace) -> None:
+    """The check a password sign-in makes, for a sign-in without one ("Unlock on this
+    computer"): the administrator who always unlocks so was never told that nobody has the
+    mission's recovery key."""
+    if RECOVERY_KEY_UNSEEN in _sign_in_settings(workspace):
+        note_unseen_recovery_key(workspace)
+
+
 def note_unseen_recovery_key(workspace: Workspace) -> None:
     """A setup killed after its commit but before its recovery key was shown: nobody has the
     key. Said once, to an administrator (who alone can make a new one), at her sign-in."""
