@@ -1201,11 +1201,18 @@ def rotate_backups(
     daily: int = KEEP_DAILY,
     weekly: int = KEEP_WEEKLY,
     coming: datetime | None = None,
+    now: datetime | None = None,
 ) -> list[Path]:
     """Delete the scheduled backups the rotation no longer keeps; returns what was removed.
     ``coming``: the stamp of a backup about to be written, counted as if it were there (what
-    it makes redundant goes before it is written, to make room on a full disk)."""
-    found = scheduled_backups(paths)
+    it makes redundant goes before it is written, to make room on a full disk).
+
+    Backups stamped later than ``now`` (the clock's) are left out of it: the clock was set
+    back since they were made, and judged from them every backup made now looked more than
+    five weeks old and was removed as soon as it was written. They are judged once the clock
+    has passed them again."""
+    now = now or datetime.now(UTC)
+    found = [(stamp, path) for stamp, path in scheduled_backups(paths) if stamp <= now]
     stamps = [stamp for stamp, _path in found]
     keep = backups_to_keep([*stamps, coming] if coming else stamps, daily, weekly)
     removed = []
@@ -1237,9 +1244,11 @@ def _remove_stale_copies(paths: Paths) -> None:
 
 
 def backup_is_due(paths: Paths, now: datetime) -> bool:
-    """At most one scheduled backup per (UTC) day."""
-    found = scheduled_backups(paths)
-    return not found or found[-1][0].date() < now.astimezone(UTC).date()
+    """At most one scheduled backup per (UTC) day: due while none is stamped today. Asking
+    whether the newest was made before today made none for as long as the clock was set
+    back behind it (a flat battery, a year typed wrong)."""
+    today = now.astimezone(UTC).date()
+    return all(stamp.date() != today for stamp, _path in scheduled_backups(paths))
 
 
 def backup_if_due(workspace: Workspace, now: datetime | None = None) -> BackupInfo | None:
@@ -1257,14 +1266,14 @@ def backup_if_due(workspace: Workspace, now: datetime | None = None) -> BackupIn
     with whole_file_lock(paths.db):
         out = scheduled_dir(paths) / _scheduled_name(now)
         # On a full disk, the backups this one makes redundant go first (they would after it).
-        early = rotate_backups(paths, coming=now) if room_lacking(paths, out) else []
+        early = rotate_backups(paths, coming=now, now=now) if room_lacking(paths, out) else []
         try:
             # Stays inside the data folder: every role's exit makes it (no role check).
             info = _write_backup(workspace, out)
         except QorgauError:
             _audit_rotation(workspace, early)  # gone all the same
             raise
-        _audit_rotation(workspace, early + rotate_backups(paths))
+        _audit_rotation(workspace, early + rotate_backups(paths, now=now))
     return info
 
 
