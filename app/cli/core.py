@@ -526,6 +526,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             created=created_text(result.created_at), path=paths.data_dir
         )
     )
+    if result.replaced_in is not None:
+        print(_("The files it replaced are kept in {folder}.").format(folder=result.replaced_in))
     _print_users(_("Revoked since the backup, kept out: {users}."), result.deactivated)
     _print_users(
         _("Added since the backup, without an account now: {users}."), result.without_account

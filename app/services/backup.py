@@ -35,7 +35,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -60,6 +60,7 @@ from app.security.audit import Signer
 from app.security.keyslots import KeySlotStore, PendingKey, signing_public
 from app.security.login_guard import LoginGuard, with_wait
 from app.security.private_files import (
+    DIR_MODE,
     hold_lock,
     lock_is_free,
     make_private,
@@ -114,6 +115,8 @@ class RestoreResult:
     deactivated: list[str] = field(default_factory=list)
     # Users with a key slot now but no account in the backup (added since): cannot sign in.
     without_account: list[str] = field(default_factory=list)
+    # Where the files it replaced are kept (None: restored into an empty folder).
+    replaced_in: Path | None = None
 
 
 def backup_database(db: Database, target: Path) -> None:
@@ -747,12 +750,13 @@ def _restore_into(
             )
         else:
             _refuse_if_open_elsewhere(paths.db, admin.key)
-        _replace(paths, staging, keep_key_file=admin is not None)
+        replaced_in = _replace(paths, staging, keep_key_file=admin is not None)
     if admin is not None and admin.pending is not None:
         _finish_waiting_rekey(paths, admin.key, admin.pending)
-    return result
+    return replace(result, replaced_in=replaced_in)
 
 
+REPLACED_BY_RESTORE = "replaced-by-restore-"  # under backups/: what a restore replaced
 RESTORE_STAGING_PREFIX = ".restore-"  # the backup unpacked in the data folder, then moved
 STAGING_LOCK = "restoring.lock"  # held while a restore runs: a free one was left by a crash
 
@@ -1064,11 +1068,28 @@ def restore_signature(
     return details, signer(admin.signing)
 
 
-def _replace(paths: Paths, staging: Path, keep_key_file: bool) -> None:
-    """Move the staged copy into place; the files it replaces are kept under backups/."""
+def new_aside_folder(backups: Path, prefix: str) -> Path:
+    """A new private folder ``backups/<prefix><time>`` for the files a restore replaces, never
+    one already there: two restores in the same second wrote the second's files into the
+    first's folder, over the data as it was before both."""
+    make_private_dir(backups)
+    first = backups / f"{prefix}{datetime.now(UTC).strftime(_STAMP)}"
+    folder, n = first, 1
+    while True:
+        try:
+            folder.mkdir(mode=DIR_MODE)
+            return make_private(folder)
+        except FileExistsError:
+            n += 1
+            folder = first.with_name(f"{first.name}-{n}")
+
+
+def _replace(paths: Paths, staging: Path, keep_key_file: bool) -> Path | None:
+    """Move the staged copy into place; the files it replaces are kept under backups/, in
+    the folder returned (None when there were none)."""
+    keep = None
     if paths.db.exists():
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        keep = make_private_dir(paths.backups / f"replaced-by-restore-{stamp}")
+        keep = new_aside_folder(paths.backups, REPLACED_BY_RESTORE)
         try:
             for name in (
                 DB_FILENAME,
@@ -1093,6 +1114,7 @@ def _replace(paths: Paths, staging: Path, keep_key_file: bool) -> None:
         make_private(paths.keyslots)
     os.replace(staging / DB_FILENAME, paths.db)
     make_private(paths.db)
+    return keep
 
 
 # -- scheduled backups with rotation -------------------------------------------------------------
