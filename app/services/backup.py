@@ -399,7 +399,21 @@ def _backup_archive(file: Path) -> zipfile.ZipFile:
 
 
 def _not_a_backup(file: Path) -> str:
-    return _("{name} is not a Qorgau backup, or it is damaged.").format(name=file.name)
+    said = _("{name} is not a Qorgau backup, or it is damaged.").format(name=file.name)
+    return f"{said} {_another_backup()}"
+
+
+def _damaged_database() -> DatabaseError:
+    return DatabaseError(f"{_('The database in this backup is damaged.')} {_another_backup()}")
+
+
+def _another_backup() -> str:
+    """What to do with a backup that cannot be restored: the administrator told only that it
+    was damaged did not know whether the data had been touched, nor where another was."""
+    return _(
+        "Nothing was changed. Restore another backup: Qorgau keeps one a day in its data "
+        "folder, under backups/scheduled."
+    )
 
 
 def _belongs_elsewhere(manifest: dict[str, Any], ours: str, data_dir: Path) -> str:
@@ -640,7 +654,7 @@ def _backup_key(staging: Path, username: str, password: str, current: bytes | No
     for key in sorted(opened.keys.items(), reverse=True):
         if key_opens(db, key[1]):
             return key[1]
-    raise DatabaseError(_("The database in this backup is damaged."))
+    raise _damaged_database()
 
 
 # A command's transaction ends within this; a window's open connection never does.
@@ -729,7 +743,7 @@ def _restore_into(
         finally:
             check.close()
         if ok != "ok":
-            raise DatabaseError(_("The database in this backup is damaged."))
+            raise _damaged_database()
         if admin is None:
             _check_admin(staging / DB_FILENAME, key, username)
         elif not confirmed:
