@@ -187,7 +187,11 @@ def _register_backup(commands: Any) -> None:
     backup.add_argument("--out", required=True, type=Path, help=_("where to write the backup"))
     backup.set_defaults(handler=cmd_backup)
     restore = commands.add_parser("restore", help=_("restore a backup into the data folder"))
-    restore.add_argument("file", type=Path)
+    restore.add_argument(
+        "file",
+        type=Path,
+        help=_("the backup file (.qbackup); the data it replaces is kept under backups/"),
+    )
     restore.add_argument(
         "--yes", action="store_true", help=_("confirm going back to the backup's state")
     )

@@ -85,3 +85,14 @@ def test_the_command_line_says_where_the_replaced_files_are_kept(
     restored = run_cli(capsys, "--data-dir", str(fresh.data_dir), "restore", str(out))
     assert restored.code == 0, restored.err
     assert "replaced" not in restored.out
+
+
+def test_restore_help_says_what_file_it_takes_and_that_the_data_is_kept(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Its help named the argument "file" and nothing more."""
+    helped = run_cli(capsys, "restore", "--help")
+    assert helped.code == 0
+    assert "the backup file (.qbackup); the data it replaces is kept under backups/" in " ".join(
+        helped.out.split()
+    )
