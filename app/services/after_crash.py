@@ -153,12 +153,26 @@ def found_text(
             "before the database recorded it, so it was not made: recover again with the "
             "recovery key (or headquarters' code)."
         ).format(user=found.source)
+    if found.what is Found.RECOVERY_KEY_DROPPED and on_command_line:
+        return _(
+            "A new recovery key was being made when Qorgau stopped, before it was shown, so "
+            "it was not kept. The mission has no recovery key now (the previous one opens "
+            "nothing): an administrator makes a new one with 'qorgau recovery rotate --sheet "
+            "FILE.pdf' and puts the sheet in the safe."
+        )
     if found.what is Found.RECOVERY_KEY_DROPPED:
         return _(
             "A new recovery key was being made when Qorgau stopped, before it was shown, so "
             "it was not kept. The mission has no recovery key now (the previous one opens "
             "nothing): an administrator makes a new one in Settings (Replace the recovery "
             "key…) and puts its sheet in the safe."
+        )
+    if found.what is Found.RECOVERY_KEY_UNCHANGED and on_command_line:
+        return _(
+            "A new recovery key was being made when Qorgau stopped, before it was shown, so "
+            "it was not kept. The previous recovery key still opens the database: keep its "
+            "sheet in the safe, or make a new one with 'qorgau recovery rotate --sheet "
+            "FILE.pdf'."
         )
     if found.what is Found.RECOVERY_KEY_UNCHANGED:
         return _(

@@ -181,6 +181,19 @@ def test_the_desktop_start_page_is_handed_it_once(tmp_path: Path) -> None:
     assert "qorgau" not in desktop  # a command is the command line's way
 
 
+@pytest.mark.parametrize(
+    "what",
+    [Found.RECOVERY_KEY_UNSEEN, Found.RECOVERY_KEY_DROPPED, Found.RECOVERY_KEY_UNCHANGED],
+)
+def test_each_surface_names_its_own_way_to_a_new_recovery_key(what: Found) -> None:
+    """A command told to use Settings, the desktop told to run a command: each says its own."""
+    command_line = found_text(FoundAfterCrash(what), on_command_line=True)
+    desktop = found_text(FoundAfterCrash(what))
+    assert "qorgau recovery rotate --sheet FILE.pdf" in command_line
+    assert "Settings" not in command_line and "below" not in command_line
+    assert "qorgau" not in desktop
+
+
 def test_unlock_on_this_computer_says_it_once_too(tmp_path: Path) -> None:
     """The fault: a sign-in from the keyring skipped the check, so an administrator who always
     unlocked so was never told that nobody has the recovery key."""
