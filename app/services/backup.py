@@ -52,7 +52,14 @@ from app.db.models import LocalSecret, Mission, Setting, User
 from app.db.raw import fold_into_one_file, leave_wal, open_raw, whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
-from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied, QorgauError
+from app.errors import (
+    AuthError,
+    DatabaseBusy,
+    DatabaseError,
+    PermissionDenied,
+    QorgauError,
+    WrittenByNewerVersion,
+)
 from app.i18n import _, format_datetime, format_size
 from app.os_errors import os_error_reason, os_error_text
 from app.security import audit
@@ -494,13 +501,17 @@ def _checked_manifest(archive: zipfile.ZipFile, bad: str) -> dict[str, Any]:
 def _other_version(version: int) -> str:
     """Why a backup of another format version is refused, and what to do about it."""
     if version > BACKUP_VERSION:
-        return _(
-            "This backup was made by a newer version of Qorgau, which this one cannot read. "
-            "Install the version that made it (or a later one), then restore it again."
-        )
+        return _made_by_newer_version()
     return _(
         "This backup was made by an older version of Qorgau, which this one can no longer "
         "read. Restore it with the version that made it, then make a new backup there."
+    )
+
+
+def _made_by_newer_version() -> str:
+    return _(
+        "This backup was made by a newer version of Qorgau, which this one cannot read. "
+        "Install the version that made it (or a later one), then restore it again."
     )
 
 
@@ -998,7 +1009,12 @@ def _prepare(
     deactivated: list[str] = []
     without_account: list[str] = []
     try:
-        ensure_schema(db, backup_dir=None)
+        try:
+            ensure_schema(db, backup_dir=None)
+        except WrittenByNewerVersion:
+            # Said of "this database", which the administrator took for the one she had
+            # open: it is the backup's that this version cannot read.
+            raise DatabaseError(_made_by_newer_version()) from None
         with db.write() as session:
             mission_code = str(manifest.get("mission_code", ""))
             session.info["mission_code"] = mission_code

@@ -1,4 +1,5 @@
-"""A restore keeps the files it replaces under backups/, and says where.
+"""A restore keeps the files it replaces under backups/, says where, and says whose a
+refusal is.
 
 The faults: the command line said only "Restored the backup of … into <folder>", so the
 administrator who had restored the wrong backup did not know the previous data was kept, nor
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from app.config import Paths
+from app.db import migrate
 from app.db.models import Case
 from app.services import backup
 from app.services.backup import create_backup, restore_backup
@@ -96,3 +98,27 @@ def test_restore_help_says_what_file_it_takes_and_that_the_data_is_kept(
     assert "the backup file (.qbackup); the data it replaces is kept under backups/" in " ".join(
         helped.out.split()
     )
+
+
+def test_a_backup_of_a_newer_version_is_said_as_the_backups_and_changes_nothing(
+    ws: Workspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fault: "This database was written by a newer version of Qorgau", which the
+    administrator read as the mission's own database, not the backup she had chosen."""
+    out = create_backup(ws, tmp_path / "night.qbackup").path
+    paths = ws.paths
+    ws.close()
+    before = paths.db.read_bytes()
+    monkeypatch.setattr(migrate, "head_revision", lambda: "9999_later")  # this is older
+    monkeypatch.setattr(migrate, "known_revisions", lambda: {"9999_later"})
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    data = ("--data-dir", str(paths.data_dir))
+    refused = run_cli(capsys, *data, "restore", "--yes", str(out))
+    assert refused.code == 1
+    assert "This backup was made by a newer version of Qorgau" in refused.err
+    assert paths.db.read_bytes() == before
+    assert not list(paths.backups.glob("replaced-by-restore-*"))
