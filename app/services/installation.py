@@ -62,7 +62,7 @@ from app.services.rows import copied
 from app.services.server_hq import refuse_on_server, unlock_message
 from app.services.sign_in import (
     RECOVERY_KEY_UNSEEN,  # set by the commit of a setup that shows its recovery key
-    note_unseen_recovery_key_if_due,
+    act_on_sign_in_marks,
     open_counted,
     refused,
     require_installation,
@@ -574,7 +574,7 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
         from app.services.users import finish_cut_short_revocations
 
         finish_cut_short_revocations(workspace, store)
-        note_unseen_recovery_key_if_due(workspace)
+        act_on_sign_in_marks(workspace)
     except BaseException:
         workspace.close()
         raise
