@@ -63,6 +63,15 @@ def try_keyring_login(paths: Paths, store: SecretStore) -> Workspace | None:
         return None  # a stale key (e.g. after a restore): ask for the password instead
 
 
+def keyring_unanswered() -> str:
+    """Why the window asks for a password that "Unlock on this computer" should have spared:
+    it appeared with no word, and the officer took her remembered sign-in for lost."""
+    return _(
+        "This computer's keyring did not answer (it may be locked), so Qorgau could not "
+        "unlock by itself. Sign in with your password."
+    )
+
+
 class LoginDialog(QDialog):
     # "Sign in" pressed: the key is being derived on a worker thread (Argon2id lets go of the
     # GIL), time the GUI thread can use to load what comes after the dialog.

@@ -10,8 +10,8 @@ import keyring.backend
 import keyring.errors
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
-from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QDialog, QMessageBox, QWizard
+from PySide6.QtCore import QLocale, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
@@ -151,6 +151,28 @@ def test_a_locked_keyring_that_keeps_no_key_is_said_at_sign_in(
     dialog.workspace.close()
     assert len(said) == 1 and "keyring did not keep your key" in said[0]
     assert ui_settings.unlock_remembered(installation.data_dir, "serik") is False
+
+
+def test_a_locked_keyring_at_start_is_said_in_the_sign_in_window(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: Serik unlocks on this computer; his keyring locked, the sign-in window
+    appeared with no word why, and he took his remembered sign-in for lost."""
+    ui_settings.store_sign_in(installation.data_dir, "serik", True)
+    monkeypatch.setattr(ui_app, "SecretStore", lambda: SecretStore(LockedKeyring()))
+    said: list[str] = []
+
+    def read_and_close() -> None:
+        (dialog,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog)]
+        said.append(dialog.error.text())
+        dialog.reject()
+
+    QTimer.singleShot(0, read_and_close)
+    assert ui_app.obtain_workspace(installation, bridge) is None
+    assert said == [
+        "This computer's keyring did not answer (it may be locked), so Qorgau could not "
+        "unlock by itself. Sign in with your password."
+    ]
 
 
 def test_unlock_on_this_computer_is_disabled_without_a_system_keyring(
