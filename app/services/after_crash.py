@@ -185,6 +185,12 @@ def found_text(
             "Escrow at headquarters was being set up when Qorgau stopped. The database had "
             "recorded it, so it was kept: headquarters can issue a recovery code."
         )
+    if found.what is Found.ESCROW_DROPPED and on_command_line:
+        return _(
+            "Escrow at headquarters was being set up when Qorgau stopped, before the database "
+            "recorded it, so it was not kept: an administrator asks headquarters for a new "
+            "escrow policy and applies it with 'qorgau escrow apply POLICY_FILE'."
+        )
     if found.what is Found.ESCROW_DROPPED:
         return _(
             "Escrow at headquarters was being set up when Qorgau stopped, before the database "
@@ -196,6 +202,13 @@ def found_text(
             "A recovery had not finished when Qorgau stopped: the database has now been given "
             "a new key, so the account's previous password opens nothing, even with an older "
             "copy of the key file."
+        )
+    if found.what is Found.RECOVERY_ESCROW_RETIRED and on_command_line:
+        return _(
+            "A recovery with headquarters' code had not finished when Qorgau stopped: the "
+            "database has now been given a new key, so the code opens nothing. Escrow at "
+            "headquarters is off: an administrator asks headquarters for a new escrow policy "
+            "and applies it with 'qorgau escrow apply POLICY_FILE'."
         )
     if found.what is Found.RECOVERY_ESCROW_RETIRED:
         return _(

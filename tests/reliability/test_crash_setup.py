@@ -194,6 +194,14 @@ def test_each_surface_names_its_own_way_to_a_new_recovery_key(what: Found) -> No
     assert "qorgau" not in desktop
 
 
+@pytest.mark.parametrize("what", [Found.ESCROW_DROPPED, Found.RECOVERY_ESCROW_RETIRED])
+def test_each_surface_names_its_own_way_to_apply_hqs_escrow_policy(what: Found) -> None:
+    command_line = found_text(FoundAfterCrash(what), on_command_line=True)
+    desktop = found_text(FoundAfterCrash(what))
+    assert "qorgau escrow apply POLICY_FILE" in command_line and "Settings" not in command_line
+    assert "Settings (Apply HQ's escrow policy…)" in desktop and "qorgau" not in desktop
+
+
 def test_unlock_on_this_computer_says_it_once_too(tmp_path: Path) -> None:
     """The fault: a sign-in from the keyring skipped the check, so an administrator who always
     unlocked so was never told that nobody has the recovery key."""

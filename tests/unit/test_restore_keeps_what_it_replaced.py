@@ -89,15 +89,18 @@ def test_the_command_line_says_where_the_replaced_files_are_kept(
     assert "replaced" not in restored.out
 
 
-def test_restore_help_says_what_file_it_takes_and_that_the_data_is_kept(
+def test_the_recovery_commands_help_says_what_file_each_takes(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Its help named the argument "file" and nothing more."""
-    helped = run_cli(capsys, "restore", "--help")
-    assert helped.code == 0
-    assert "the backup file (.qbackup); the data it replaces is kept under backups/" in " ".join(
-        helped.out.split()
-    )
+    """Their help named the argument "file" and nothing more."""
+    said = {
+        ("restore",): "the backup file (.qbackup); the data it replaces is kept under backups/",
+        ("escrow", "apply"): "the policy file headquarters signed",
+    }
+    for command, text in said.items():
+        helped = run_cli(capsys, *command, "--help")
+        assert helped.code == 0
+        assert text in " ".join(helped.out.split())
 
 
 def test_a_backup_of_a_newer_version_is_said_as_the_backups_and_changes_nothing(
