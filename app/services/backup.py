@@ -411,7 +411,8 @@ def _not_a_backup(file: Path) -> str:
 
 
 def _damaged_database() -> DatabaseError:
-    return DatabaseError(f"{_('The database in this backup is damaged.')} {_another_backup()}")
+    said = _("The database in this backup is damaged.")
+    return DatabaseError(f"{said} {_another_backup()}")
 
 
 def _another_backup() -> str:
