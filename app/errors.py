@@ -70,6 +70,10 @@ class InstallationExists(DatabaseError):
     that is not this administrator's to make again."""
 
 
+class WrittenByNewerVersion(DatabaseError):
+    """The database's schema is of a Qorgau newer than this one, which refuses to touch it."""
+
+
 class DatabaseBusy(DatabaseError):
     """Another process held the database's lock for longer than the busy timeout."""
 

@@ -17,7 +17,7 @@ from app.resources import resource_path
 from app.security.keyring_store import SecretStore
 from ui import error_report, gc_guard, instance_lock, self_test, ui_settings, warm_up
 from ui.i18n_bridge import LanguageBridge
-from ui.login import LoginDialog, try_keyring_login
+from ui.login import LoginDialog, keyring_unanswered, try_keyring_login
 from ui.look import apply_look
 from ui.tasks import BackgroundTask, show_error, stopped_on_quit
 from ui.widgets.enter_presses import install_enter_presses
@@ -124,12 +124,15 @@ def obtain_workspace(
     if not paths.is_initialised():
         # A key file without its database: a first setup stopped early, set up again.
         return run_setup_wizard(paths, bridge, cut_short=paths.keyslots.exists())
-    workspace = None if ask else try_keyring_login(paths, SecretStore())
+    store = SecretStore()
+    workspace = None if ask else try_keyring_login(paths, store)
     if workspace is not None:
         return workspace
     dialog = LoginDialog(paths, bridge)
     if notice is not None:
         dialog.error.show_message(lambda: str(notice))
+    elif store.read_failed:
+        dialog.error.show_message(keyring_unanswered)
     dialog.unlocking.connect(lambda: QTimer.singleShot(0, import_main_window))
     if self_test.stop_at_login():
         self_test.close_when_shown(dialog)

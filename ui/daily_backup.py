@@ -17,11 +17,15 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog
 
-from app.errors import QorgauError
+from app.errors import QorgauError, StorageFailed, StorageFull
 from app.i18n import _
 from app.services import backup
 from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask
+
+# A backup refused for the data's own disk, said in a warning and not only in the status bar:
+# a disk that filled or turned read only while the copy was taken stops the saves next.
+DISK_REFUSALS = (backup.NoRoomForBackup, StorageFull, StorageFailed)
 
 log = logging.getLogger(__name__)
 START_DELAY_MS = 60_000  # after the window shows: the first minutes' work comes first
@@ -64,9 +68,10 @@ class DailyBackup:
         message = _("Today's backup could not be written: {error}").format(error=exc)
         self.window.statusBar().showMessage(message, 15_000)
         print(f"qorgau: {message}", file=sys.stderr)
-        if isinstance(exc, backup.NoRoomForBackup) and self.warning is None and not self.closing:
-            # The database's own disk is filling up: its saves are next. Once a session, and
-            # not as Qorgau closes (the status bar is gone by then, and so is the user).
+        if isinstance(exc, DISK_REFUSALS) and self.warning is None and not self.closing:
+            # The database's own disk is filling up (or full, or turned read only): its saves
+            # are next. Once a session, and not as Qorgau closes (the status bar is gone by
+            # then, and so is the user).
             self.warning = QMessageBox(
                 QMessageBox.Icon.Warning, _("Qorgau"), message, parent=self.window
             )

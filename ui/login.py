@@ -32,6 +32,7 @@ from ui import ui_settings, warm_up
 from ui.i18n_bridge import LanguageBridge
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import ErrorLabel, LanguageCombo, chars_wide, fit_to_contents, set_label
+from ui.widgets.plain import plain_message
 from ui.widgets.text_size import heading
 
 # A sign-in takes well under a second; one still going after this is bringing the database up
@@ -60,6 +61,15 @@ def try_keyring_login(paths: Paths, store: SecretStore) -> Workspace | None:
         return unlock_with_keyring(paths, username, store)
     except QorgauError:
         return None  # a stale key (e.g. after a restore): ask for the password instead
+
+
+def keyring_unanswered() -> str:
+    """Why the window asks for a password that "Unlock on this computer" should have spared:
+    it appeared with no word, and the officer took her remembered sign-in for lost."""
+    return _(
+        "This computer's keyring did not answer (it may be locked), so Qorgau could not "
+        "unlock by itself. Sign in with your password."
+    )
 
 
 class LoginDialog(QDialog):
@@ -289,11 +299,27 @@ class LoginDialog(QDialog):
         remembered = False
         if self.remember.isChecked() and not self.on_server:
             remembered = remember_unlock(workspace, self.store)
+            if not remembered:
+                self._say_not_remembered()
         else:
             forget_unlock(workspace, self.store)
         ui_settings.store_sign_in(self.paths.data_dir, workspace.actor.username, remembered)
         self.workspace = workspace
         super().accept()
+
+    def _say_not_remembered(self) -> None:
+        """The box was ticked but the keyring refused the key (locked, not answering): the
+        next start asked for the password again with no word why."""
+        plain_message(
+            self,
+            _("Unlock on this computer"),
+            _(
+                "This computer's keyring did not keep your key (it is locked or did not "
+                "answer), so Qorgau will ask for your password next time. Unlock the keyring "
+                "(your computer's password manager) and tick the box again at your next "
+                "sign-in."
+            ),
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)

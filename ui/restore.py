@@ -63,7 +63,7 @@ def restored_message(result: RestoreResult, paths: Paths) -> str:
         _(
             "The backup of {created} was restored. The files it replaced are kept in {folder}. "
             "Sign in again."
-        ).format(created=created, folder=paths.backups)
+        ).format(created=created, folder=result.replaced_in or paths.backups)
     ]
     if result.deactivated:
         lines.append(

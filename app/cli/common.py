@@ -196,7 +196,7 @@ def say_found_after_crash(
         return
     said = [
         _("Qorgau was stopped last time before its work was done"),
-        *(found_text(f, after_an_export=exported) for f in found),
+        *(found_text(f, after_an_export=exported, on_command_line=True) for f in found),
     ]
     print("\n".join(said), file=sys.stderr, flush=True)
 

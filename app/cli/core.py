@@ -187,7 +187,11 @@ def _register_backup(commands: Any) -> None:
     backup.add_argument("--out", required=True, type=Path, help=_("where to write the backup"))
     backup.set_defaults(handler=cmd_backup)
     restore = commands.add_parser("restore", help=_("restore a backup into the data folder"))
-    restore.add_argument("file", type=Path)
+    restore.add_argument(
+        "file",
+        type=Path,
+        help=_("the backup file (.qbackup); the data it replaces is kept under backups/"),
+    )
     restore.add_argument(
         "--yes", action="store_true", help=_("confirm going back to the backup's state")
     )
@@ -526,6 +530,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             created=created_text(result.created_at), path=paths.data_dir
         )
     )
+    if result.replaced_in is not None:
+        print(_("The files it replaced are kept in {folder}.").format(folder=result.replaced_in))
     _print_users(_("Revoked since the backup, kept out: {users}."), result.deactivated)
     _print_users(
         _("Added since the backup, without an account now: {users}."), result.without_account

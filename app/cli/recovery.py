@@ -68,7 +68,7 @@ def register(commands: Any) -> None:
     )
     policy.set_defaults(handler=cmd_escrow_policy)
     apply = escrow_cmds.add_parser("apply", help=_("apply HQ's signed escrow policy"))
-    apply.add_argument("file", type=Path)
+    apply.add_argument("file", type=Path, help=_("the policy file headquarters signed"))
     apply.set_defaults(handler=cmd_escrow_apply)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, inspect, text
 
 from app.db import MIGRATION_NOTICE
 from app.db.engine import Database
-from app.errors import DatabaseError
+from app.errors import DatabaseError, WrittenByNewerVersion
 from app.i18n import _
 from app.resources import migrations_dir
 
@@ -133,7 +133,7 @@ def ensure_schema(db: Database, backup_dir: Path | None) -> bool:
     if current == head:
         return False
     if current is not None and current not in known_revisions():
-        raise DatabaseError(
+        raise WrittenByNewerVersion(
             _(
                 "This database was written by a newer version of Qorgau; "
                 "install the newer version to open it."

@@ -57,6 +57,9 @@ class SecretStore:
 
     def __init__(self, backend: keyring.backend.KeyringBackend | None = None) -> None:
         self._backend = backend
+        # A read refused (a locked collection, D-Bus not answering), told apart from "not
+        # kept": the sign-in window then says why it did not unlock by itself.
+        self.read_failed = False
 
     @property
     def backend_given(self) -> bool:
@@ -99,6 +102,7 @@ class SecretStore:
             return base64.b64decode(value, validate=True) if value else None
         except Exception as exc:  # noqa: BLE001 - see above
             log.warning("keyring read failed: %s", exc)
+            self.read_failed = True
             return None
 
     def set(self, name: str, secret: bytes) -> bool:

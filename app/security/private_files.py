@@ -117,11 +117,28 @@ def storage_error(exc: OSError) -> StorageFull | StorageFailed:
                 "Free some space on it and try again."
             )
         )
-    return StorageFailed(
-        _("Qorgau cannot write to its data folder ({reason}); nothing was changed.").format(
-            reason=os_error_reason(exc)
-        )
+    said = _("Qorgau cannot write to its data folder ({reason}); nothing was changed.").format(
+        reason=os_error_reason(exc)
     )
+    remedy = _storage_remedy(exc)
+    return StorageFailed(f"{said} {remedy}" if remedy else said)
+
+
+def _storage_remedy(exc: OSError) -> str:
+    """What to do about a data folder Qorgau may not write to: the reason alone left the
+    administrator of a mission whose disk had turned read only with nothing to try."""
+    if exc.errno == errno.EROFS:
+        return _(
+            "Make that disk writable again (a memory stick has a lock switch; a disk the "
+            "system set to read only after a fault needs the IT officer), then try again."
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return _(
+            "Your account on this computer may not write there (the folder was made or "
+            "copied by another account): the IT officer gives your account the right to "
+            "change it, then try again."
+        )
+    return ""
 
 
 def private_tree_problems(folder: Path) -> list[str]:

@@ -78,9 +78,12 @@ class FoundAfterCrash:
     count: int = 0
 
 
-def found_text(found: FoundAfterCrash, after_an_export: bool = False) -> str:
+def found_text(
+    found: FoundAfterCrash, after_an_export: bool = False, on_command_line: bool = False
+) -> str:
     """What was found and done, in the reader's language. ``after_an_export``: said by an
-    export that wrote its bundle, which is not asked to be made again."""
+    export that wrote its bundle, which is not asked to be made again. ``on_command_line``:
+    said by a command, which names the command to run where the desktop names its button."""
     if found.what is Found.IMPORT_TAKEN_BACK:
         return _(
             "An import of a bundle from {source} was stopped before it finished (Qorgau was "
@@ -118,12 +121,19 @@ def found_text(found: FoundAfterCrash, after_an_export: bool = False) -> str:
             "computer switched off); no bundle was made. Its unfinished file {file} was "
             "removed. Export again."
         ).format(file=found.source)
+    if found.what is Found.RECOVERY_KEY_UNSEEN and on_command_line:
+        return _(
+            "The setup of this installation was stopped before its recovery key was shown, "
+            "so nobody has that key, and it cannot help when every password is lost. Make a "
+            "new one now with 'qorgau recovery rotate --sheet FILE.pdf' and keep the sheet in "
+            "the mission's safe."
+        )
     if found.what is Found.RECOVERY_KEY_UNSEEN:
         return _(
             "The setup of this installation was stopped before its recovery key was shown, "
             "so nobody has that key, and it cannot help when every password is lost. Make a "
-            "new one now and keep it in the mission's safe: Settings → Replace the recovery "
-            "key… (or qorgau recovery rotate --sheet FILE.pdf)."
+            "new one now (Make a new recovery key… below) and keep its sheet in the "
+            "mission's safe."
         )
     if found.what is Found.NEW_SLOT_KEPT:
         return _(
@@ -143,12 +153,26 @@ def found_text(found: FoundAfterCrash, after_an_export: bool = False) -> str:
             "before the database recorded it, so it was not made: recover again with the "
             "recovery key (or headquarters' code)."
         ).format(user=found.source)
+    if found.what is Found.RECOVERY_KEY_DROPPED and on_command_line:
+        return _(
+            "A new recovery key was being made when Qorgau stopped, before it was shown, so "
+            "it was not kept. The mission has no recovery key now (the previous one opens "
+            "nothing): an administrator makes a new one with 'qorgau recovery rotate --sheet "
+            "FILE.pdf' and puts the sheet in the safe."
+        )
     if found.what is Found.RECOVERY_KEY_DROPPED:
         return _(
             "A new recovery key was being made when Qorgau stopped, before it was shown, so "
             "it was not kept. The mission has no recovery key now (the previous one opens "
             "nothing): an administrator makes a new one in Settings (Replace the recovery "
             "key…) and puts its sheet in the safe."
+        )
+    if found.what is Found.RECOVERY_KEY_UNCHANGED and on_command_line:
+        return _(
+            "A new recovery key was being made when Qorgau stopped, before it was shown, so "
+            "it was not kept. The previous recovery key still opens the database: keep its "
+            "sheet in the safe, or make a new one with 'qorgau recovery rotate --sheet "
+            "FILE.pdf'."
         )
     if found.what is Found.RECOVERY_KEY_UNCHANGED:
         return _(
@@ -161,6 +185,12 @@ def found_text(found: FoundAfterCrash, after_an_export: bool = False) -> str:
             "Escrow at headquarters was being set up when Qorgau stopped. The database had "
             "recorded it, so it was kept: headquarters can issue a recovery code."
         )
+    if found.what is Found.ESCROW_DROPPED and on_command_line:
+        return _(
+            "Escrow at headquarters was being set up when Qorgau stopped, before the database "
+            "recorded it, so it was not kept: an administrator asks headquarters for a new "
+            "escrow policy and applies it with 'qorgau escrow apply POLICY_FILE'."
+        )
     if found.what is Found.ESCROW_DROPPED:
         return _(
             "Escrow at headquarters was being set up when Qorgau stopped, before the database "
@@ -172,6 +202,13 @@ def found_text(found: FoundAfterCrash, after_an_export: bool = False) -> str:
             "A recovery had not finished when Qorgau stopped: the database has now been given "
             "a new key, so the account's previous password opens nothing, even with an older "
             "copy of the key file."
+        )
+    if found.what is Found.RECOVERY_ESCROW_RETIRED and on_command_line:
+        return _(
+            "A recovery with headquarters' code had not finished when Qorgau stopped: the "
+            "database has now been given a new key, so the code opens nothing. Escrow at "
+            "headquarters is off: an administrator asks headquarters for a new escrow policy "
+            "and applies it with 'qorgau escrow apply POLICY_FILE'."
         )
     if found.what is Found.RECOVERY_ESCROW_RETIRED:
         return _(

@@ -35,7 +35,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -52,7 +52,14 @@ from app.db.models import LocalSecret, Mission, Setting, User
 from app.db.raw import fold_into_one_file, leave_wal, open_raw, whole_file_lock
 from app.domain.codes import Role
 from app.domain.roles import SENIOR_ROLES
-from app.errors import AuthError, DatabaseBusy, DatabaseError, PermissionDenied, QorgauError
+from app.errors import (
+    AuthError,
+    DatabaseBusy,
+    DatabaseError,
+    PermissionDenied,
+    QorgauError,
+    WrittenByNewerVersion,
+)
 from app.i18n import _, format_datetime, format_size
 from app.os_errors import os_error_reason, os_error_text
 from app.security import audit
@@ -60,6 +67,7 @@ from app.security.audit import Signer
 from app.security.keyslots import KeySlotStore, PendingKey, signing_public
 from app.security.login_guard import LoginGuard, with_wait
 from app.security.private_files import (
+    DIR_MODE,
     hold_lock,
     lock_is_free,
     make_private,
@@ -114,6 +122,8 @@ class RestoreResult:
     deactivated: list[str] = field(default_factory=list)
     # Users with a key slot now but no account in the backup (added since): cannot sign in.
     without_account: list[str] = field(default_factory=list)
+    # Where the files it replaced are kept (None: restored into an empty folder).
+    replaced_in: Path | None = None
 
 
 def backup_database(db: Database, target: Path) -> None:
@@ -396,7 +406,22 @@ def _backup_archive(file: Path) -> zipfile.ZipFile:
 
 
 def _not_a_backup(file: Path) -> str:
-    return _("{name} is not a Qorgau backup, or it is damaged.").format(name=file.name)
+    said = _("{name} is not a Qorgau backup, or it is damaged.").format(name=file.name)
+    return f"{said} {_another_backup()}"
+
+
+def _damaged_database() -> DatabaseError:
+    said = _("The database in this backup is damaged.")
+    return DatabaseError(f"{said} {_another_backup()}")
+
+
+def _another_backup() -> str:
+    """What to do with a backup that cannot be restored: the administrator told only that it
+    was damaged did not know whether the data had been touched, nor where another was."""
+    return _(
+        "Nothing was changed. Restore another backup: Qorgau keeps one a day in its data "
+        "folder, under backups/scheduled."
+    )
 
 
 def _belongs_elsewhere(manifest: dict[str, Any], ours: str, data_dir: Path) -> str:
@@ -477,13 +502,17 @@ def _checked_manifest(archive: zipfile.ZipFile, bad: str) -> dict[str, Any]:
 def _other_version(version: int) -> str:
     """Why a backup of another format version is refused, and what to do about it."""
     if version > BACKUP_VERSION:
-        return _(
-            "This backup was made by a newer version of Qorgau, which this one cannot read. "
-            "Install the version that made it (or a later one), then restore it again."
-        )
+        return _made_by_newer_version()
     return _(
         "This backup was made by an older version of Qorgau, which this one can no longer "
         "read. Restore it with the version that made it, then make a new backup there."
+    )
+
+
+def _made_by_newer_version() -> str:
+    return _(
+        "This backup was made by a newer version of Qorgau, which this one cannot read. "
+        "Install the version that made it (or a later one), then restore it again."
     )
 
 
@@ -637,7 +666,7 @@ def _backup_key(staging: Path, username: str, password: str, current: bytes | No
     for key in sorted(opened.keys.items(), reverse=True):
         if key_opens(db, key[1]):
             return key[1]
-    raise DatabaseError(_("The database in this backup is damaged."))
+    raise _damaged_database()
 
 
 # A command's transaction ends within this; a window's open connection never does.
@@ -726,7 +755,7 @@ def _restore_into(
         finally:
             check.close()
         if ok != "ok":
-            raise DatabaseError(_("The database in this backup is damaged."))
+            raise _damaged_database()
         if admin is None:
             _check_admin(staging / DB_FILENAME, key, username)
         elif not confirmed:
@@ -747,12 +776,13 @@ def _restore_into(
             )
         else:
             _refuse_if_open_elsewhere(paths.db, admin.key)
-        _replace(paths, staging, keep_key_file=admin is not None)
+        replaced_in = _replace(paths, staging, keep_key_file=admin is not None)
     if admin is not None and admin.pending is not None:
         _finish_waiting_rekey(paths, admin.key, admin.pending)
-    return result
+    return replace(result, replaced_in=replaced_in)
 
 
+REPLACED_BY_RESTORE = "replaced-by-restore-"  # under backups/: what a restore replaced
 RESTORE_STAGING_PREFIX = ".restore-"  # the backup unpacked in the data folder, then moved
 STAGING_LOCK = "restoring.lock"  # held while a restore runs: a free one was left by a crash
 
@@ -980,7 +1010,12 @@ def _prepare(
     deactivated: list[str] = []
     without_account: list[str] = []
     try:
-        ensure_schema(db, backup_dir=None)
+        try:
+            ensure_schema(db, backup_dir=None)
+        except WrittenByNewerVersion:
+            # Said of "this database", which the administrator took for the one she had
+            # open: it is the backup's that this version cannot read.
+            raise DatabaseError(_made_by_newer_version()) from None
         with db.write() as session:
             mission_code = str(manifest.get("mission_code", ""))
             session.info["mission_code"] = mission_code
@@ -1064,11 +1099,28 @@ def restore_signature(
     return details, signer(admin.signing)
 
 
-def _replace(paths: Paths, staging: Path, keep_key_file: bool) -> None:
-    """Move the staged copy into place; the files it replaces are kept under backups/."""
+def new_aside_folder(backups: Path, prefix: str) -> Path:
+    """A new private folder ``backups/<prefix><time>`` for the files a restore replaces, never
+    one already there: two restores in the same second wrote the second's files into the
+    first's folder, over the data as it was before both."""
+    make_private_dir(backups)
+    first = backups / f"{prefix}{datetime.now(UTC).strftime(_STAMP)}"
+    folder, n = first, 1
+    while True:
+        try:
+            folder.mkdir(mode=DIR_MODE)
+            return make_private(folder)
+        except FileExistsError:
+            n += 1
+            folder = first.with_name(f"{first.name}-{n}")
+
+
+def _replace(paths: Paths, staging: Path, keep_key_file: bool) -> Path | None:
+    """Move the staged copy into place; the files it replaces are kept under backups/, in
+    the folder returned (None when there were none)."""
+    keep = None
     if paths.db.exists():
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        keep = make_private_dir(paths.backups / f"replaced-by-restore-{stamp}")
+        keep = new_aside_folder(paths.backups, REPLACED_BY_RESTORE)
         try:
             for name in (
                 DB_FILENAME,
@@ -1093,6 +1145,7 @@ def _replace(paths: Paths, staging: Path, keep_key_file: bool) -> None:
         make_private(paths.keyslots)
     os.replace(staging / DB_FILENAME, paths.db)
     make_private(paths.db)
+    return keep
 
 
 # -- scheduled backups with rotation -------------------------------------------------------------
@@ -1201,11 +1254,18 @@ def rotate_backups(
     daily: int = KEEP_DAILY,
     weekly: int = KEEP_WEEKLY,
     coming: datetime | None = None,
+    now: datetime | None = None,
 ) -> list[Path]:
     """Delete the scheduled backups the rotation no longer keeps; returns what was removed.
     ``coming``: the stamp of a backup about to be written, counted as if it were there (what
-    it makes redundant goes before it is written, to make room on a full disk)."""
-    found = scheduled_backups(paths)
+    it makes redundant goes before it is written, to make room on a full disk).
+
+    Backups stamped later than ``now`` (the clock's) are left out of it: the clock was set
+    back since they were made, and judged from them every backup made now looked more than
+    five weeks old and was removed as soon as it was written. They are judged once the clock
+    has passed them again."""
+    now = now or datetime.now(UTC)
+    found = [(stamp, path) for stamp, path in scheduled_backups(paths) if stamp <= now]
     stamps = [stamp for stamp, _path in found]
     keep = backups_to_keep([*stamps, coming] if coming else stamps, daily, weekly)
     removed = []
@@ -1237,9 +1297,11 @@ def _remove_stale_copies(paths: Paths) -> None:
 
 
 def backup_is_due(paths: Paths, now: datetime) -> bool:
-    """At most one scheduled backup per (UTC) day."""
-    found = scheduled_backups(paths)
-    return not found or found[-1][0].date() < now.astimezone(UTC).date()
+    """At most one scheduled backup per (UTC) day: due while none is stamped today. Asking
+    whether the newest was made before today made none for as long as the clock was set
+    back behind it (a flat battery, a year typed wrong)."""
+    today = now.astimezone(UTC).date()
+    return all(stamp.date() != today for stamp, _path in scheduled_backups(paths))
 
 
 def backup_if_due(workspace: Workspace, now: datetime | None = None) -> BackupInfo | None:
@@ -1257,14 +1319,14 @@ def backup_if_due(workspace: Workspace, now: datetime | None = None) -> BackupIn
     with whole_file_lock(paths.db):
         out = scheduled_dir(paths) / _scheduled_name(now)
         # On a full disk, the backups this one makes redundant go first (they would after it).
-        early = rotate_backups(paths, coming=now) if room_lacking(paths, out) else []
+        early = rotate_backups(paths, coming=now, now=now) if room_lacking(paths, out) else []
         try:
             # Stays inside the data folder: every role's exit makes it (no role check).
             info = _write_backup(workspace, out)
         except QorgauError:
             _audit_rotation(workspace, early)  # gone all the same
             raise
-        _audit_rotation(workspace, early + rotate_backups(paths))
+        _audit_rotation(workspace, early + rotate_backups(paths, now=now))
     return info
 
 

@@ -62,6 +62,7 @@ from app.services.rows import copied
 from app.services.server_hq import refuse_on_server, unlock_message
 from app.services.sign_in import (
     RECOVERY_KEY_UNSEEN,  # set by the commit of a setup that shows its recovery key
+    act_on_sign_in_marks,
     open_counted,
     refused,
     require_installation,
@@ -573,6 +574,7 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
         from app.services.users import finish_cut_short_revocations
 
         finish_cut_short_revocations(workspace, store)
+        act_on_sign_in_marks(workspace)
     except BaseException:
         workspace.close()
         raise

@@ -29,7 +29,7 @@ from app.errors import DatabaseError
 from app.i18n import _
 from app.security import audit
 from app.security.login_guard import LoginGuard
-from app.security.private_files import make_private, make_private_dir
+from app.security.private_files import make_private
 from app.services.backup import (
     AccountKeys,
     _Admin,
@@ -39,6 +39,7 @@ from app.services.backup import (
     _staging_folder,
     account_keys_now,
     last_seq,
+    new_aside_folder,
     remove_crashed_restores,
     restore_signature,
 )
@@ -142,8 +143,7 @@ def restore_migration_copy(
         keys_now = account_keys_now(paths.db, admin, last_seq(staged, admin.key))
         without_account = _record_in(staged, admin, username, copy, keys_now)
         _refuse_if_open_elsewhere(paths.db, admin.key)  # also folds the -wal into the file
-        stamp = datetime.now(UTC).strftime(_STAMP)
-        aside = make_private_dir(paths.backups / f"{REPLACED_PREFIX}{stamp}")
+        aside = new_aside_folder(paths.backups, REPLACED_PREFIX)
         for suffix in ("", "-wal", "-shm"):
             current = paths.data_dir / (DB_FILENAME + suffix)
             if current.exists():

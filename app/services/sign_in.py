@@ -216,13 +216,7 @@ def open_settled(
         from app.services.users import finish_cut_short_revocations
 
         finish_cut_short_revocations(workspace)
-        due = _sign_in_settings(workspace)
-        if REKEY_DUE_SETTING in due:
-            from app.services.recovery import finish_cut_short
-
-            finish_cut_short(workspace)
-        if note_unseen and RECOVERY_KEY_UNSEEN in due:
-            note_unseen_recovery_key(workspace)
+        act_on_sign_in_marks(workspace, note_unseen)
     except BaseException:
         workspace.close()  # a re-key refused (the disk still full): said, nothing left open
         raise
@@ -240,6 +234,20 @@ def _sign_in_settings(workspace: Workspace) -> set[str]:
     marks = (REKEY_DUE_SETTING, RECOVERY_KEY_UNSEEN)
     with workspace.read() as session:
         return set(session.scalars(select(Setting.key).where(Setting.key.in_(marks))))
+
+
+def act_on_sign_in_marks(workspace: Workspace, note_unseen: bool = True) -> None:
+    """What every sign-in does about the marks left for it, with a password or without one
+    ("Unlock on this computer", which skipped them: a mission whose administrator always
+    unlocked so kept a recovery's re-key unmade, the old key opening the file, and was never
+    told that nobody had the recovery key)."""
+    due = _sign_in_settings(workspace)
+    if REKEY_DUE_SETTING in due:
+        from app.services.recovery import finish_cut_short
+
+        finish_cut_short(workspace)
+    if note_unseen and RECOVERY_KEY_UNSEEN in due:
+        note_unseen_recovery_key(workspace)
 
 
 def note_unseen_recovery_key(workspace: Workspace) -> None:

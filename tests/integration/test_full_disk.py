@@ -65,6 +65,27 @@ def test_signing_in_on_a_full_disk_says_so_in_the_users_language(
     assert (attempts.read_bytes() if attempts.exists() else None) == before
 
 
+@pytest.mark.parametrize(
+    ("code", "remedy"),
+    [(errno.EROFS, "Make that disk writable again"), (errno.EACCES, "the IT officer gives")],
+)
+def test_signing_in_on_a_data_folder_qorgau_may_not_write_says_what_to_do(
+    installation: Paths,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    code: int,
+    remedy: str,
+) -> None:
+    """The fault: "cannot write to its data folder (the disk is read only); nothing was
+    changed", and the administrator had nothing to try."""
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    monkeypatch.setattr(private_files.os, "fsync", failing_fsync(code))
+    result = run_cli(capsys, "--data-dir", str(installation.data_dir), "case", "list")
+    assert result.code != 0
+    assert "Qorgau cannot write to its data folder" in result.err and remedy in result.err
+
+
 def filling_the_disk_half_way(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every ``Path.write_bytes`` writes half its bytes, then finds the disk full."""
 

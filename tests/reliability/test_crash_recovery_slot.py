@@ -18,10 +18,17 @@ import pytest
 
 from app.config import Paths
 from app.errors import AuthError
+from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
 from app.security.rekey import key_opens
 from app.services.after_crash import Found, FoundAfterCrash, take_found
-from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.installation import (
+    MissionSetup,
+    init_installation,
+    remember_unlock,
+    unlock,
+    unlock_with_keyring,
+)
 from app.services.recovery import RecoveryService, recover
 from app.services.users import UserService
 from tests.conftest import PASSWORD
@@ -286,6 +293,33 @@ def test_a_takeover_killed_before_its_rekey_has_it_made_at_the_next_sign_in(
     finally:
         ws.close()
     adds_a_user_who_signs_in(installation, "admin")
+    audit_clean(installation)
+
+
+def test_unlock_on_this_computer_makes_a_takeovers_rekey_killed_before_it_too(
+    installation: Paths,
+) -> None:
+    """The fault: only a password sign-in made it; at a mission whose officers unlock from
+    the keyring the old password, with an older key file, went on opening the database."""
+    key = recovery_key(installation)
+    old_database_key = KeySlotStore(installation.keyslots).unlock("admin", PASSWORD)
+    store = SecretStore()
+    ws = unlock(installation, "serik", PASSWORD)
+    try:
+        assert remember_unlock(ws, store)
+    finally:
+        ws.close()
+    args = [str(installation.data_dir), "after:confirm_staged", key, "admin", NEW_PASSWORD]
+    child = run_python(["-c", _KILLED, *args])
+    assert child.code == -9, child.err
+    assert key_opens(installation.db, old_database_key)  # the crash's leftover
+    ws = unlock_with_keyring(installation, "serik", store)
+    assert ws is not None
+    try:
+        assert take_found(ws) == [FoundAfterCrash(Found.RECOVERY_REKEY_FINISHED)]
+    finally:
+        ws.close()
+    assert not key_opens(installation.db, old_database_key)
     audit_clean(installation)
 
 

@@ -17,9 +17,16 @@ import pytest
 
 from app.config import Paths
 from app.errors import DatabaseError
+from app.security.keyring_store import SecretStore
 from app.services.after_crash import Found, FoundAfterCrash, found_text, repair_on_start
 from app.services.audit_log import AuditLogService
-from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.installation import (
+    MissionSetup,
+    init_installation,
+    remember_unlock,
+    unlock,
+    unlock_with_keyring,
+)
 from app.services.recovery import RecoveryService, recover
 from tests.conftest import PASSWORD
 from tests.integration.cli_helpers import run_cli, run_python
@@ -143,6 +150,7 @@ def test_a_setup_killed_before_its_recovery_key_was_printed_offers_a_new_one_onc
     first = run_cli(capsys, "--data-dir", str(paths.data_dir), "case", "list")
     assert first.code == 0, first.err
     assert UNSEEN in first.err and "qorgau recovery rotate" in first.err
+    assert "Settings" not in first.err and "below" not in first.err  # the desktop's ways
     again = run_cli(capsys, "--data-dir", str(paths.data_dir), "case", "list")
     assert again.code == 0 and UNSEEN not in again.err  # said once
 
@@ -168,7 +176,50 @@ def test_the_desktop_start_page_is_handed_it_once(tmp_path: Path) -> None:
         finally:
             ws.close()
     assert said == [[FoundAfterCrash(Found.RECOVERY_KEY_UNSEEN)], []]
-    assert UNSEEN in found_text(said[0][0])
+    desktop = found_text(said[0][0])
+    assert UNSEEN in desktop and "Make a new recovery key" in desktop
+    assert "qorgau" not in desktop  # a command is the command line's way
+
+
+@pytest.mark.parametrize(
+    "what",
+    [Found.RECOVERY_KEY_UNSEEN, Found.RECOVERY_KEY_DROPPED, Found.RECOVERY_KEY_UNCHANGED],
+)
+def test_each_surface_names_its_own_way_to_a_new_recovery_key(what: Found) -> None:
+    """A command told to use Settings, the desktop told to run a command: each says its own."""
+    command_line = found_text(FoundAfterCrash(what), on_command_line=True)
+    desktop = found_text(FoundAfterCrash(what))
+    assert "qorgau recovery rotate --sheet FILE.pdf" in command_line
+    assert "Settings" not in command_line and "below" not in command_line
+    assert "qorgau" not in desktop
+
+
+@pytest.mark.parametrize("what", [Found.ESCROW_DROPPED, Found.RECOVERY_ESCROW_RETIRED])
+def test_each_surface_names_its_own_way_to_apply_hqs_escrow_policy(what: Found) -> None:
+    command_line = found_text(FoundAfterCrash(what), on_command_line=True)
+    desktop = found_text(FoundAfterCrash(what))
+    assert "qorgau escrow apply POLICY_FILE" in command_line and "Settings" not in command_line
+    assert "Settings (Apply HQ's escrow policy…)" in desktop and "qorgau" not in desktop
+
+
+def test_unlock_on_this_computer_says_it_once_too(tmp_path: Path) -> None:
+    """The fault: a sign-in from the keyring skipped the check, so an administrator who always
+    unlocked so was never told that nobody has the recovery key."""
+    paths = Paths(tmp_path / "data")
+    init_killed_before_the_key_is_printed(paths)
+    store = SecretStore()
+    ws = unlock(paths, "admin", PASSWORD, showing_recovery_key=True)  # says nothing yet
+    try:
+        assert ws.after_crash == [] and remember_unlock(ws, store)
+    finally:
+        ws.close()
+    said = []
+    for _start in range(2):
+        kept = unlock_with_keyring(paths, "admin", store)
+        assert kept is not None
+        said.append(kept.after_crash)
+        kept.close()
+    assert said == [[FoundAfterCrash(Found.RECOVERY_KEY_UNSEEN)], []]
 
 
 def test_a_setup_whose_key_was_printed_says_nothing_at_sign_in(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import threading
 from collections.abc import Callable
 
@@ -119,3 +121,26 @@ def test_a_disk_without_room_for_it_is_said_in_a_warning_once(
     boxes[0].close()
     daily.finish_on_exit()  # tried again as Qorgau closes: no box then
     assert not [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+def test_a_data_disk_that_fills_or_turns_read_only_during_it_is_said_in_a_warning(
+    qtbot: QtBot, ws: Workspace, window: MainWindow, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    """The fault: only a disk found short of room before the copy was warned of; one that
+    filled (or turned read only) while the copy was taken passed in the status bar for 15 s,
+    each day, and the saves failed next."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def copy_refused(_source: object, target: object) -> None:
+        raise OSError(code, os.strerror(code), str(target))
+
+    monkeypatch.setattr(backup.shutil, "copyfile", copy_refused)
+    daily = DailyBackup(window, ws)
+    task = daily.start()
+    assert task is not None
+    qtbot.waitUntil(lambda: not task.running, timeout=20_000)
+    boxes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+    assert len(boxes) == 1 and "Today's backup could not be written" in boxes[0].text()
+    assert scheduled(ws) == []
+    boxes[0].close()

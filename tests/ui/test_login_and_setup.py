@@ -6,10 +6,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import keyring.backend
+import keyring.errors
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
-from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QDialog, QWizard
+from PySide6.QtCore import QLocale, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 
 from app.config import Paths
@@ -26,7 +28,15 @@ from app.services.installation import AGE_IDENTITY, init_installation, unlock, u
 from tests.conftest import MISSION as MISSION_SETUP
 from tests.conftest import PASSWORD
 from tests.integration.migration_helpers import downgraded
-from tests.ui.press import choose, click, on_screen, press_dialog_button, save_as, type_into
+from tests.ui.press import (
+    choose,
+    click,
+    on_screen,
+    press_dialog_button,
+    save_as,
+    type_into,
+    when_modal,
+)
 from ui import app as ui_app
 from ui import login as login_module
 from ui import ui_settings
@@ -101,6 +111,68 @@ def test_right_password_opens_the_workspace_and_remembers_the_computer(
     again = try_keyring_login(installation, store)
     assert again is not None and again.actor.username == "serik"
     again.close()
+
+
+class LockedKeyring(keyring.backend.KeyringBackend):
+    """A real store whose collection is locked: it reads nothing and keeps nothing."""
+
+    priority = 1  # type: ignore[assignment]  # counts as a real store (is_system)
+    viable = False  # type: ignore[assignment]  # never picked by discovery
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("the collection is locked")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.KeyringLocked("the collection is locked")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.KeyringLocked("the collection is locked")
+
+
+def test_a_locked_keyring_that_keeps_no_key_is_said_at_sign_in(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge
+) -> None:
+    """The fault: the box ticked, the keyring locked: the sign-in went on as if the key were
+    kept, and the next start asked for the password again with no word why."""
+    store = SecretStore(LockedKeyring())
+    dialog = login_dialog(qtbot, installation, bridge, store)
+    qtbot.waitUntil(dialog.remember.isEnabled, timeout=5000)
+    click(qtbot, dialog.remember)
+    said: list[str] = []
+
+    def read(box: QMessageBox) -> None:
+        said.append(box.text())
+        box.close()
+
+    when_modal(QMessageBox, read)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        sign_in(qtbot, dialog, "serik", PASSWORD)
+    assert dialog.workspace is not None
+    dialog.workspace.close()
+    assert len(said) == 1 and "keyring did not keep your key" in said[0]
+    assert ui_settings.unlock_remembered(installation.data_dir, "serik") is False
+
+
+def test_a_locked_keyring_at_start_is_said_in_the_sign_in_window(
+    qtbot: QtBot, installation: Paths, bridge: LanguageBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fault: Serik unlocks on this computer; his keyring locked, the sign-in window
+    appeared with no word why, and he took his remembered sign-in for lost."""
+    ui_settings.store_sign_in(installation.data_dir, "serik", True)
+    monkeypatch.setattr(ui_app, "SecretStore", lambda: SecretStore(LockedKeyring()))
+    said: list[str] = []
+
+    def read_and_close() -> None:
+        (dialog,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog)]
+        said.append(dialog.error.text())
+        dialog.reject()
+
+    QTimer.singleShot(0, read_and_close)
+    assert ui_app.obtain_workspace(installation, bridge) is None
+    assert said == [
+        "This computer's keyring did not answer (it may be locked), so Qorgau could not "
+        "unlock by itself. Sign in with your password."
+    ]
 
 
 def test_unlock_on_this_computer_is_disabled_without_a_system_keyring(

@@ -93,6 +93,22 @@ def test_backup_is_made_once_a_day_and_rotated(ws: Workspace) -> None:
     assert made[0].name in removed
 
 
+def test_a_clock_set_back_a_year_still_backs_up_daily_and_removes_no_backup(
+    ws: Workspace,
+) -> None:
+    """The fault: with the clock set back (a flat battery, a year typed wrong) the newest
+    backup was stamped after today, so no backup was due until that date came round again;
+    and one made then, five weeks "older" than the newest, went in the rotation after it."""
+    before = [backup_if_due(ws, START + timedelta(days=day)) for day in range(3)]
+    assert None not in before
+    set_back = START + timedelta(days=3) - timedelta(days=365)
+    made = [backup_if_due(ws, set_back + timedelta(days=day)) for day in range(2)]
+    assert None not in made
+    assert backup_if_due(ws, set_back + timedelta(days=1, hours=3)) is None  # once a day
+    on_disk = {path for _stamp, path in scheduled_backups(ws.paths)}
+    assert on_disk == {info.path for info in before + made if info is not None}
+
+
 def test_other_files_in_the_folder_are_never_rotated(ws: Workspace) -> None:
     folder = scheduled_dir(ws.paths)
     folder.mkdir(parents=True)
