@@ -350,8 +350,8 @@ def _has_cases(ws: Workspace) -> bool:
 
 # Of the workers of a demo mission other than Seoul, this share worked at another before: HQ's
 # repeats across missions list them. Seoul's demo stays as it was.
-TRAVELLER_SHARE = 0.05
-TRAVELLERS = 30
+TRAVELLER_SHARE = 0.08
+TRAVELLERS = 20
 
 
 def _fill_seed(seed: int, mission: str, fill: int) -> int | str:
@@ -932,7 +932,10 @@ def fill_demo(
     extras = random.Random(f"{seed}:letters-and-reviews")
     _add_letters(ws, builder.rows[Case], extras, builder.today)
     _add_reviews(ws, builder.rows[Case], employers, extras)
-    _add_returnees(ws, builder.rows[Case], random.Random(f"{seed}:returnees"), builder.today)
+    births = {row["id"]: row["birth_date"] for row in builder.rows[Person]}
+    _add_returnees(
+        ws, builder.rows[Case], births, random.Random(f"{seed}:returnees"), builder.today
+    )
     return cases
 
 
@@ -963,11 +966,21 @@ _CERTIFICATES = {
 
 
 def _add_returnees(
-    ws: Workspace, cases: list[dict[str, Any]], rng: random.Random, today: date
+    ws: Workspace,
+    cases: list[dict[str, Any]],
+    births: dict[str, date],
+    rng: random.Random,
+    today: date,
 ) -> None:
-    """A few finished cases whose worker went home, in the returnees' skills register."""
+    """A few finished cases whose worker went home, in the returnees' skills register;
+    ``births``: the workers' dates of birth, which bound their years abroad."""
     from app.domain.occupations import regions
-    from app.services.returnees import FINAL_STATUSES, ReturneeInput, ReturneeService
+    from app.services.returnees import (
+        FINAL_STATUSES,
+        ReturneeInput,
+        ReturneeService,
+        most_years_abroad,
+    )
 
     eligible = [c for c in cases if c["status"] in FINAL_STATUSES]
     wanted = min(MAX_RETURNEES, len(cases) // RETURNEE_EVERY, len(eligible))
@@ -979,6 +992,12 @@ def _add_returnees(
         finished = case["closed_at"] or case["resolved_at"]
         home = finished.date() if isinstance(finished, datetime) else today
         certificate = _CERTIFICATES.get(occupation)
+        years = rng.randrange(1, 8)
+        birth = births.get(case["person_id"])
+        if birth is not None:
+            # A worker born in 2004 had not worked abroad for 7 years: the register refused
+            # him, and the demo of Dubai stopped there.
+            years = min(years, most_years_abroad(birth, min(home, today)))
         service.add(
             ReturneeInput(
                 case_number=case["number"],
@@ -987,7 +1006,7 @@ def _add_returnees(
                 region=rng.choice(region_codes),
                 consent_reference=f"{case['number']}/R",
                 consent_date=min(home, today),
-                years_abroad=rng.randrange(1, 8),
+                years_abroad=years,
                 certificates=(certificate,) if certificate else (),
                 languages=tuple(dict.fromkeys((language, "ru"))),
                 wants_referral=rng.random() < 0.7,

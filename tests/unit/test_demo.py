@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import random
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,10 @@ from app.errors import UsageError
 from app.services import demo, demo_data
 from app.services.demo import DEMO_PASSWORD, fill_demo, run_demo
 from app.services.installation import unlock
+from app.services.returnees import ReturneeService, most_years_abroad
 from app.services.workspace import Workspace
+from tests.builders import ASSEL, closed_with_worker_home
+from tests.conftest import OpenWs
 
 TODAY = date(2026, 11, 24)
 
@@ -333,3 +338,35 @@ def test_demo_of_another_mission_in_a_folder_that_holds_one_is_refused(tmp_path:
     with pytest.raises(UsageError, match="holds mission SEL, not DXB"):
         run_demo(paths, 3, 1, today=TODAY, mission="DXB")
     assert len(_mission_rows(tmp_path)[2]) == 3  # no worker added
+
+
+class _Highest(random.Random):
+    """Draws the largest number each ``randrange`` allows."""
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:  # type: ignore[override]
+        return start - 1 if stop is None else stop - 1
+
+
+def test_a_young_demo_returnee_has_no_more_years_abroad_than_his_age_allows(
+    open_ws: OpenWs,
+) -> None:
+    """The demo of Dubai stopped half-way: a worker born in 2004 was drawn 7 years abroad,
+    which the returnees' register refuses. The years drawn are capped by the worker's age."""
+    consul = open_ws("serik")
+    today = date.today()
+    born = date(today.year - 20, 1, 1) if today.month > 1 else date(today.year - 21, 1, 1)
+    case = closed_with_worker_home(
+        consul, replace(ASSEL, birth_date=born), today - timedelta(days=30)
+    )
+    row = {
+        "number": case.number,
+        "status": case.status,
+        "host_country": case.host_country,
+        "person_id": case.person.id,
+        "resolved_at": case.resolved_at,
+        "closed_at": case.closed_at,
+    }
+    others = [{"status": CaseStatus.NEW.value}] * (demo.RETURNEE_EVERY - 1)  # one is drawn
+    demo._add_returnees(consul, [row, *others], {case.person.id: born}, _Highest(), today)
+    (added,) = ReturneeService(consul).list()
+    assert added.years_abroad == most_years_abroad(born, today) < 7
