@@ -314,12 +314,6 @@ def run_demo(
 ) -> DemoResult:
     """Fill the demo mission in ``paths`` (made first if the folder is empty): ``mission`` is
     one of ``DEMO_MISSIONS`` (default Seoul); a folder holding another mission is refused."""
-    if mission is not None and mission not in DEMO_MISSIONS:
-        raise UsageError(
-            _("There is no demo mission {code}; choose one of: {codes}.").format(
-                code=mission, codes=", ".join(DEMO_MISSIONS)
-            )
-        )
     created = ensure_demo_installation(paths, DEMO_MISSIONS[mission or "SEL"])
     ws = unlock(paths, username or DEMO_ADMIN, password or DEMO_PASSWORD)
     try:
