@@ -96,7 +96,8 @@ def register(commands: Any) -> None:
     _add_referral_actions(actions)
 
     search = commands.add_parser("search", help=_("search cases, people, employers and notes"))
-    search.add_argument("query")
+    # Words as typed, quoted or not: "search KURMANGALIKYZY ASSEL" was refused as bad usage.
+    search.add_argument("query", nargs="+", help=_("what to look for, one or more words"))
     search.add_argument("--limit", type=int, default=20, help=_("show at most this many results"))
     search.add_argument("--json", action="store_true", help=json_help())
     search.set_defaults(handler=cmd_search)
@@ -370,7 +371,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     limit = max(args.limit, 1)
     with case_service(args) as service:
         # One more than asked: whether the list stops short of every match.
-        rows = service.search(args.query, limit=limit + 1)
+        rows = service.search(" ".join(args.query), limit=limit + 1)
     more, rows = len(rows) > limit, rows[:limit]
     if args.json:
         print_json([_row_json(r) for r in rows])

@@ -11,7 +11,7 @@ from app.cli.common import PASSWORD_ENV, USER_ENV, paths_of
 from app.domain import labels
 from app.errors import UsageError
 from app.i18n import _, format_number
-from app.services.demo import run_demo
+from app.services.demo import DEMO_MISSIONS, run_demo
 
 
 def register(commands: Any) -> None:
@@ -20,6 +20,11 @@ def register(commands: Any) -> None:
     demo.add_argument("--seed", type=int, default=1, help=_("random seed"))
     demo.add_argument(
         "--if-empty", action="store_true", help=_("add cases only when the mission has none yet")
+    )
+    demo.add_argument(
+        "--mission",
+        choices=sorted(DEMO_MISSIONS),
+        help=_("which demo mission to make in an empty folder (default: SEL, Seoul)"),
     )
     demo.set_defaults(handler=cmd_demo)
 
@@ -35,6 +40,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         username=os.environ.get(USER_ENV),
         password=os.environ.get(PASSWORD_ENV),
         only_if_empty=args.if_empty,
+        mission=args.mission,
     )
     seconds = time.perf_counter() - started
     if result.created:

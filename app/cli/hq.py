@@ -140,12 +140,37 @@ def cmd_setup_database(args: argparse.Namespace) -> int:
             name=done.database, version=done.server_version, roles=", ".join(done.groups)
         )
     )
+    admin_address, init_address = next_addresses(args.server, done.database)
+    # Both steps, in order: following "Next: qorgau init" alone, init met a server with no
+    # account for its administrator and said only "Wrong user name or password".
     print(
-        _("Next: qorgau init --hq --database postgresql://server/{name} …").format(
-            name=done.database
-        )
+        _(
+            "Next, add the first HQ administrator's server account (NAME: their user name):\n"
+            "  qorgau hq add-user NAME --role admin --database {address}"
+        ).format(address=admin_address)
+    )
+    print(
+        _(
+            "Then, on the import workstation:\n"
+            "  qorgau init --hq --mission-code HQ --country KZ --city Astana --admin NAME "
+            "--database {address}"
+        ).format(address=init_address)
     )
     return 0
+
+
+def next_addresses(server: str, database: str) -> tuple[str, str]:
+    """The new database's addresses for the steps after ``setup-database``: as the
+    administrator who ran it (their account, no password), and for ``init`` (no account; the
+    server's host, or SERVER where the administrator came in over a local socket)."""
+    from sqlalchemy.engine import make_url
+
+    # ``set(password=None)`` leaves a password as it was: the tuple's own replace drops it.
+    parsed = make_url(server).set(database=database)._replace(password=None)
+    admin = parsed.render_as_string(hide_password=False)
+    host = parsed.host or "SERVER"
+    port = f":{parsed.port}" if parsed.port else ""
+    return admin, f"postgresql://{host}{port}/{database}"
 
 
 def cmd_add_user(args: argparse.Namespace) -> int:

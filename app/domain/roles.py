@@ -34,6 +34,10 @@ EXCHANGE_ROLES: frozenset[Role] = frozenset(
 )
 # Adding, revoking and changing users: the administrator of the installation.
 USER_MANAGERS: frozenset[Role] = frozenset({Role.ADMIN, Role.HQ_ADMIN})
+# The installation's policies (idle lock, retention period, days to wait for a reply): its
+# administrator, and at an HQ on a server every HQ administrator, not only the first one init
+# made ("admin"), who may leave (the server lets each of them write the settings).
+POLICY_SETTERS: frozenset[Role] = frozenset({Role.ADMIN, Role.HQ_ADMIN})
 # The roles of headquarters: they see the consolidation views (every mission's cases).
 HQ_ROLES: frozenset[Role] = frozenset({Role.HQ, Role.HQ_ANALYST, Role.HQ_IMPORTER, Role.HQ_ADMIN})
 # HQ staff who may write personal records of HQ's own (the returnees' register, answering a

@@ -11,6 +11,7 @@ import math
 import random
 import uuid
 from collections import Counter as Tally
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -41,7 +42,7 @@ from app.domain.events import SystemEvent, event_data
 from app.domain.iin import make_iin
 from app.domain.translit import latin_name
 from app.domain.workflow import default_due_date
-from app.errors import ValidationError
+from app.errors import UsageError, ValidationError
 from app.i18n import _
 from app.security.keyslots import KeySlotStore, account_signing_key, signing_public
 from app.security.user_ledger import SIGNING_KEY
@@ -71,13 +72,64 @@ DEMO_MISSION = MissionSetup(
     email="seoul@mfa.kz",
 )
 
-DEMO_CONTACTS = {
-    "hotline": "+82 10 9999 0112",
-    "hours": {
-        "kk": "Дүйсенбі–жұма, 9:00–18:00 (түскі үзіліс 12:30–14:00)",
-        "ru": "Понедельник–пятница, 9:00–18:00 (перерыв 12:30–14:00)",
-        "en": "Monday to Friday, 9:00–18:00 (lunch break 12:30–14:00)",
-    },
+_HOURS = {
+    "kk": "Дүйсенбі–жұма, 9:00–18:00 (түскі үзіліс 12:30–14:00)",
+    "ru": "Понедельник–пятница, 9:00–18:00 (перерыв 12:30–14:00)",
+    "en": "Monday to Friday, 9:00–18:00 (lunch break 12:30–14:00)",
+}
+DEMO_CONTACTS = {"hotline": "+82 10 9999 0112", "hours": _HOURS}
+
+
+@dataclass(frozen=True)
+class DemoMission:
+    """A mission ``demo --mission`` can make: its requisites and what briefings print."""
+
+    setup: MissionSetup
+    contacts: Mapping[str, object]
+
+
+# Other missions, so that an HQ can be shown bundles of several (issue 22). Their street
+# addresses and numbers are made up, as the demo's organisations are.
+DEMO_MISSIONS = {
+    "SEL": DemoMission(DEMO_MISSION, DEMO_CONTACTS),
+    "IST": DemoMission(
+        MissionSetup(
+            code="IST",
+            country="TR",
+            city="Istanbul",
+            city_kk="Ыстамбұл",
+            city_ru="Стамбул",
+            name_kk="Қазақстан Республикасының Ыстамбұлдағы Бас консулдығы",
+            name_ru="Генеральное консульство Республики Казахстан в Стамбуле",
+            name_en="Consulate General of the Republic of Kazakhstan in Istanbul",
+            address_kk=(
+                "Түркия Республикасы, Ыстамбұл қ., Бешикташ ауданы, Левент, Чаршы көшесі, 12"
+            ),
+            address_ru="Турецкая Республика, г. Стамбул, район Бешикташ, Левент, ул. Чаршы, 12",
+            address_en="Çarşı Cad. 12, Levent, Beşiktaş, Istanbul, Republic of Türkiye",
+            phone="+90 212 000 4150",
+            email="istanbul@mfa.kz",
+        ),
+        {"hotline": "+90 532 000 0112", "hours": _HOURS},
+    ),
+    "DXB": DemoMission(
+        MissionSetup(
+            code="DXB",
+            country="AE",
+            city="Dubai",
+            city_kk="Дубай",
+            city_ru="Дубай",
+            name_kk="Қазақстан Республикасының Дубайдағы Бас консулдығы",
+            name_ru="Генеральное консульство Республики Казахстан в Дубае",
+            name_en="Consulate General of the Republic of Kazakhstan in Dubai",
+            address_kk="Біріккен Араб Әмірліктері, Дубай қ., Әл-Васл ауданы, 15-көше, 12-вилла",
+            address_ru="Объединённые Арабские Эмираты, г. Дубай, район Аль-Васл, ул. 15, вилла 12",
+            address_en="Villa 12, Street 15, Al Wasl, Dubai, United Arab Emirates",
+            phone="+971 4 000 4150",
+            email="dubai@mfa.kz",
+        ),
+        {"hotline": "+971 50 000 0112", "hours": _HOURS},
+    ),
 }
 
 # A mobile number in each host country, its digits drawn ("#").
@@ -212,19 +264,20 @@ class DemoResult:
     password: str
 
 
-def ensure_demo_installation(paths: Paths) -> bool:
-    """Create the demo mission with its users if the data folder has none; True if created."""
+def ensure_demo_installation(paths: Paths, mission: DemoMission = DEMO_MISSIONS["SEL"]) -> bool:
+    """Create the demo ``mission`` with its users if the data folder has none; True if
+    created."""
     if paths.is_initialised():
         return False
-    init_installation(paths, DEMO_MISSION, DEMO_ADMIN, DEMO_PASSWORD)
+    init_installation(paths, mission.setup, DEMO_ADMIN, DEMO_PASSWORD)
     ws = unlock(paths, DEMO_ADMIN, DEMO_PASSWORD)
     try:
         slots = KeySlotStore(paths.keyslots)
         with ws.write() as session:
             admin = session.execute(select(User).where(User.username == DEMO_ADMIN)).scalar_one()
-            admin.full_name, admin.phone = "Асқар Тоқтаров", DEMO_MISSION.phone
+            admin.full_name, admin.phone = "Асқар Тоқтаров", mission.setup.phone
             # What briefing sheets print beside the letterhead (a mission setting).
-            session.add(Setting(key=CONTACTS_KEY, value=DEMO_CONTACTS))
+            session.add(Setting(key=CONTACTS_KEY, value=dict(mission.contacts)))
             pairs = {username: X25519PrivateKey.generate() for username, *_ in data.OFFICERS}
             for username, full_name, role in data.OFFICERS:
                 positions = data.POSITIONS.get(role, ("", "", ""))
@@ -237,7 +290,7 @@ def ensure_demo_installation(paths: Paths) -> bool:
                         position_ru=positions[1],
                         position_en=positions[2],
                         role=role,
-                        phone=DEMO_MISSION.phone,
+                        phone=mission.setup.phone,
                     )
                 )
                 public = signing_public(account_signing_key(pairs[username]))
@@ -257,10 +310,20 @@ def run_demo(
     password: str | None = None,
     today: date | None = None,
     only_if_empty: bool = False,
+    mission: str | None = None,
 ) -> DemoResult:
-    created = ensure_demo_installation(paths)
+    """Fill the demo mission in ``paths`` (made first if the folder is empty): ``mission`` is
+    one of ``DEMO_MISSIONS`` (default Seoul); a folder holding another mission is refused."""
+    created = ensure_demo_installation(paths, DEMO_MISSIONS[mission or "SEL"])
     ws = unlock(paths, username or DEMO_ADMIN, password or DEMO_PASSWORD)
     try:
+        if mission is not None and ws.mission_code != mission:
+            raise UsageError(
+                _(
+                    "This data folder holds mission {held}, not {asked}: give the demo of "
+                    "{asked} a folder of its own."
+                ).format(held=ws.mission_code, asked=mission)
+            )
         added = 0
         if not (only_if_empty and _has_cases(ws)):
             added = fill_demo(ws, cases, seed, today)
@@ -277,6 +340,32 @@ def run_demo(
 def _has_cases(ws: Workspace) -> bool:
     with ws.read() as session:
         return session.execute(select(Case.id).limit(1)).first() is not None
+
+
+# Of the workers of a demo mission other than Seoul, this share worked at another before: HQ's
+# repeats across missions list them. Seoul's demo stays as it was.
+TRAVELLER_SHARE = 0.08
+TRAVELLERS = 20
+
+
+def _fill_seed(seed: int, mission: str, fill: int) -> int | str:
+    """The seed of one fill: Seoul's as it always was; another mission's people differ."""
+    base: int | str = seed if mission == DEMO_MISSION.code else f"{seed}:{mission}"
+    return base if not fill else f"{base}:{fill}"
+
+
+def _identity(rng: random.Random) -> tuple[bool, str, str, date]:
+    """A worker's sex (True: female), given name, surname and birth date, as ``rng`` draws."""
+    female = rng.random() < 0.42
+    given = rng.choice(data.FEMALE_NAMES if female else data.MALE_NAMES)
+    if rng.random() < 0.2:
+        stem = rng.choice(data.PATRONYMIC_STEMS)
+        surname = stem + ("қызы" if female else "ұлы")
+    else:
+        forms = rng.choice(data.SURNAMES)
+        surname = forms.female if female else forms.male
+    birth = date(rng.randrange(1965, 2005), rng.randrange(1, 13), rng.randrange(1, 29))
+    return female, given, surname, birth
 
 
 class _Builder:
@@ -296,7 +385,7 @@ class _Builder:
         self.seed, self.cases = seed, cases
         # A later fill of the same mission (``fill``: the cases it holds) draws other rows, whose
         # ids the first fill's do not already hold.
-        self.rng = random.Random(seed if not fill else f"{seed}:{fill}")
+        self.rng = random.Random(_fill_seed(seed, ws.mission_code, fill))
         self.today = today
         self.mission = ws.mission_code
         self.now = now or datetime.now(UTC)
@@ -518,16 +607,15 @@ class _Builder:
 
     def person(self) -> str:
         rng = self.rng
-        female = rng.random() < 0.42
-        given = rng.choice(data.FEMALE_NAMES if female else data.MALE_NAMES)
-        if rng.random() < 0.2:
-            stem = rng.choice(data.PATRONYMIC_STEMS)
-            surname = stem + ("қызы" if female else "ұлы")
+        if self.mission != DEMO_MISSION.code and rng.random() < TRAVELLER_SHARE:
+            # One of the workers every other demo mission may meet too, under the same IIN.
+            traveller = random.Random(f"{self.seed}:traveller:{rng.randrange(TRAVELLERS)}")
+            female, given, surname, birth = _identity(traveller)
+            serial = traveller.randrange(10000)
         else:
-            forms = rng.choice(data.SURNAMES)
-            surname = forms.female if female else forms.male
-        birth = date(rng.randrange(1965, 2005), rng.randrange(1, 13), rng.randrange(1, 29))
-        self.iin_serial = (self.iin_serial + rng.randrange(1, 7)) % 10000
+            female, given, surname, birth = _identity(rng)
+            self.iin_serial = (self.iin_serial + rng.randrange(1, 7)) % 10000
+            serial = self.iin_serial
         person_id = self.uid()
         self.rows[Person].append(
             self.sync(
@@ -538,7 +626,7 @@ class _Builder:
                     "patronymic": "",
                     "surname_latin": data.passport_latin(surname),
                     "given_names_latin": data.passport_latin(given),
-                    "iin": make_iin(birth, "female" if female else "male", self.iin_serial),
+                    "iin": make_iin(birth, "female" if female else "male", serial),
                     "passport_no": f"N{rng.randrange(10**7, 10**8)}",
                     "birth_date": birth,
                     "sex": "female" if female else "male",
@@ -838,7 +926,10 @@ def fill_demo(
     extras = random.Random(f"{seed}:letters-and-reviews")
     _add_letters(ws, builder.rows[Case], extras, builder.today)
     _add_reviews(ws, builder.rows[Case], employers, extras)
-    _add_returnees(ws, builder.rows[Case], random.Random(f"{seed}:returnees"), builder.today)
+    births = {row["id"]: row["birth_date"] for row in builder.rows[Person]}
+    _add_returnees(
+        ws, builder.rows[Case], births, random.Random(f"{seed}:returnees"), builder.today
+    )
     return cases
 
 
@@ -869,11 +960,21 @@ _CERTIFICATES = {
 
 
 def _add_returnees(
-    ws: Workspace, cases: list[dict[str, Any]], rng: random.Random, today: date
+    ws: Workspace,
+    cases: list[dict[str, Any]],
+    births: dict[str, date],
+    rng: random.Random,
+    today: date,
 ) -> None:
-    """A few finished cases whose worker went home, in the returnees' skills register."""
+    """A few finished cases whose worker went home, in the returnees' skills register;
+    ``births``: the workers' dates of birth, which bound their years abroad."""
     from app.domain.occupations import regions
-    from app.services.returnees import FINAL_STATUSES, ReturneeInput, ReturneeService
+    from app.services.returnees import (
+        FINAL_STATUSES,
+        ReturneeInput,
+        ReturneeService,
+        most_years_abroad,
+    )
 
     eligible = [c for c in cases if c["status"] in FINAL_STATUSES]
     wanted = min(MAX_RETURNEES, len(cases) // RETURNEE_EVERY, len(eligible))
@@ -885,6 +986,12 @@ def _add_returnees(
         finished = case["closed_at"] or case["resolved_at"]
         home = finished.date() if isinstance(finished, datetime) else today
         certificate = _CERTIFICATES.get(occupation)
+        years = rng.randrange(1, 8)
+        birth = births.get(case["person_id"])
+        if birth is not None:
+            # A worker born in 2004 had not worked abroad for 7 years: the register refused
+            # him, and the demo of Dubai stopped there.
+            years = min(years, most_years_abroad(birth, min(home, today)))
         service.add(
             ReturneeInput(
                 case_number=case["number"],
@@ -893,7 +1000,7 @@ def _add_returnees(
                 region=rng.choice(region_codes),
                 consent_reference=f"{case['number']}/R",
                 consent_date=min(home, today),
-                years_abroad=rng.randrange(1, 8),
+                years_abroad=years,
                 certificates=(certificate,) if certificate else (),
                 languages=tuple(dict.fromkeys((language, "ru"))),
                 wants_referral=rng.random() < 0.7,

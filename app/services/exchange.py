@@ -102,6 +102,12 @@ from app.services.workspace import Staged, Workspace
 
 EXPORTERS = EXCHANGE_ROLES
 IMPORTERS = BUNDLE_IMPORTERS
+# What a user whose role imports nothing is told, by the import and beside the Exchange log
+# (an HQ analyst was told only that her role "does not allow this action").
+IMPORT_REFUSAL = N_(
+    "Your role ({role}) does not import bundles: an administrator imports them, and at "
+    "headquarters an import operator too."
+)
 RESOLVERS = EXCHANGE_ROLES
 OUT, IN = "out", "in"
 CHUNK = 500
@@ -1363,7 +1369,7 @@ class ExchangeService:
         records as they were. The search index of the written cases follows in short writes
         of its own (``index_later.write_pending``).
         """
-        self.ws.require_role(*IMPORTERS)
+        self.ws.require_role(*IMPORTERS, refusal=IMPORT_REFUSAL)
         self.take_back_cut_short()  # an import's batches, if it stopped before its end
         write_pending(self.ws)  # what an import cut short before its search index was done
         bundle = self.read(path, identity_file, progress)

@@ -335,13 +335,18 @@ def _age_on(birth_date: date, on: date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
+def most_years_abroad(birth_date: date, on: date) -> int:
+    """The years of work abroad a worker born on ``birth_date`` can have by ``on``."""
+    return max(0, _age_on(birth_date, on) - MIN_WORKING_AGE)
+
+
 def _refuse_years_beyond_age(person: Person, data: ReturneeInput) -> None:
     """Years abroad the worker's age cannot hold (a typo: 12 for 2) went to employment centres
     as a long experience; refused, naming the age, when the date of birth is known."""
     if person.birth_date is None:
         return
     on = data.returned_on or data.consent_date or _today()
-    most = max(0, _age_on(person.birth_date, on) - MIN_WORKING_AGE)
+    most = most_years_abroad(person.birth_date, on)
     if data.years_abroad > most:
         raise ValidationError(
             _(

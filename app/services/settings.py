@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.db.models import Setting
-from app.domain.codes import Role
+from app.domain.roles import POLICY_SETTERS
 from app.errors import ValidationError
 from app.i18n import _
 from app.services.workspace import Workspace
@@ -40,7 +40,7 @@ class WholeNumberSetting:
     def store(self, workspace: Workspace, value: int, out_of_range: str) -> None:
         """Sets the value (administrators only); ``out_of_range`` is the refusal, with {low} and
         {high} to fill in."""
-        workspace.require_role(Role.ADMIN)
+        workspace.require_role(*POLICY_SETTERS)
         if not self.low <= value <= self.high:
             raise ValidationError(out_of_range.format(low=self.low, high=self.high), field=self.key)
         with workspace.write() as session:

@@ -262,13 +262,15 @@ class Workspace:
         with self.read():
             pass
 
-    def require_role(self, *roles: Role) -> None:
-        """Services call this before acting; the UI hiding a button is not enough."""
+    def require_role(self, *roles: Role, refusal: str | None = None) -> None:
+        """Services call this before acting; the UI hiding a button is not enough.
+        ``refusal``: what the refused user is told (an ``N_`` text with ``{role}``), where the
+        general sentence would leave them asking what they may not do and who may."""
         if self.actor.role not in roles:
             role = self.actor.role  # the role's name too is said in the language of the moment
             raise PermissionDenied(
                 lazy(
-                    N_("Your role ({role}) does not allow this action."),
+                    refusal or N_("Your role ({role}) does not allow this action."),
                     role=Said(lambda: labels.role(role)),
                 )
             )

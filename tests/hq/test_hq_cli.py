@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from app.cli.hq import next_addresses
 from app.domain.labels import urgency
 from app.i18n import _, format_datetime, set_language
 from app.letters.renderer import date_attributive
@@ -19,9 +20,12 @@ from app.reports.texts import text as report_text
 from app.services.consolidation import ConsolidationService
 from app.services.stats import StatsService
 from tests.conftest import PASSWORD
+from tests.hq.pg import PASSWORD as HQ_PASSWORD
+from tests.hq.pg import drop_database, unique
 from tests.hq.test_consolidation import consolidated  # noqa: F401
 from tests.integration.cli_helpers import run_cli
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
+from tests.pg_cluster import Cluster
 
 
 @pytest.fixture
@@ -235,3 +239,42 @@ def test_overdue_table_names_each_cases_urgency(consolidated: Site, as_admin, ca
     for row in rows:
         line = next(x for x in table.out.splitlines() if x.startswith(row["number"]))
         assert urgency(row["urgency"], "ru") in line
+
+
+def test_the_steps_setup_database_prints_next_work_as_written(
+    pg_cluster: Cluster,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fault: setup-database said "Next: qorgau init --hq …"; done so, init met a server
+    with no account for its administrator and said "Wrong user name or password". Now it
+    names adding that account first; both printed commands, run as printed, make the HQ."""
+    database, boss = unique("qorgau_n"), unique("boss")
+    monkeypatch.setenv("QORGAU_PASSWORD", HQ_PASSWORD)
+    monkeypatch.setenv("QORGAU_NEW_PASSWORD", HQ_PASSWORD)
+    try:
+        setup = run_cli(
+            capsys,
+            *("hq", "setup-database", "--server", pg_cluster.admin_url, "--database", database),
+        )
+        assert setup.code == 0, setup.err
+        steps = [line.strip() for line in setup.out.splitlines() if line.startswith("  qorgau ")]
+        assert len(steps) == 2 and "hq add-user NAME --role admin" in steps[0]
+        add_user = steps[0].replace("NAME", boss).split()[1:]
+        assert run_cli(capsys, *add_user).code == 0
+        # Over the socket the administrator came in by, the server's network name is unknown.
+        init = steps[1].replace("NAME", boss).replace("SERVER", f"127.0.0.1:{pg_cluster.port}")
+        folder = str(tmp_path / "hq")
+        made = run_cli(capsys, "--data-dir", folder, *init.split()[1:], "--sslmode", "disable")
+        assert made.code == 0, made.err
+        assert f"administrator: {boss}" in made.out
+    finally:
+        drop_database(pg_cluster.admin_url, database, (boss,))
+
+
+def test_next_addresses_keep_the_server_and_leave_out_the_password() -> None:
+    assert next_addresses("postgresql://postgres:secret@db.hq.example:5433/postgres", "hq") == (
+        "postgresql://postgres@db.hq.example:5433/hq",
+        "postgresql://db.hq.example:5433/hq",
+    )

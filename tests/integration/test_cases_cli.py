@@ -111,6 +111,9 @@ def test_case_lifecycle(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped
         found = json.loads(cli("search", query, "--json").out)
         assert [c["number"] for c in found] == [number], query
     assert json.loads(cli("search", '" OR * AND -(', "--json").out) == []
+    # Two words unquoted, as they are typed: refused before as "unrecognized arguments".
+    unquoted = cli("search", "KURMANGALIKYZY", "ASSEL", "--json")
+    assert unquoted.code == 0 and [c["number"] for c in json.loads(unquoted.out)] == [number]
     with seoul_time():
         text_show = cli("case", "show", number)
     assert "Құрманғалиқызы" in text_show.out and "Statement taken" in text_show.out

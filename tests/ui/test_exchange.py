@@ -85,6 +85,7 @@ def test_export_then_import_shows_summary_report_and_log(qtbot: QtBot, pair, tmp
     assert sender.export_summary.text().startswith(f"Bundle written to {out}: ")
     assert cell(sender.log, 0, 1) == "sent"
     receiver = page_for(qtbot, hq)
+    assert receiver.no_import.isHidden()  # she imports: no word that she may not
     open_file(qtbot, out)
     click(qtbot, receiver.import_button)
     wait(qtbot, receiver)

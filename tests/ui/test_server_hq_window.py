@@ -219,6 +219,11 @@ def test_an_analyst_opens_every_area_and_is_offered_no_import_or_sending(
         assert isinstance(exchange, ExchangePage)
         assert exchange.import_box.isHidden() and exchange.hq_box.isHidden()
         assert exchange.keep_local.isHidden()
+        # Where the import would be, she reads why there is none and who imports.
+        assert exchange.no_import.isVisibleTo(exchange)
+        assert exchange.no_import.text().startswith(
+            "Your role (HQ analyst (read and report)) does not import bundles: an administrator"
+        )
     finally:
         analyst.close()
 
@@ -275,3 +280,19 @@ def test_the_missions_area_reads_again_what_another_desktop_imported(
         operator.close()
         hq.ws.close()
         sel.ws.close()
+
+
+def test_a_second_hq_administrator_may_change_the_policies_in_settings(
+    documented: ServerHq, make_window: Callable[..., MainWindow], qtbot: QtBot
+) -> None:
+    """The idle lock, retention period and reply wait were greyed out for every HQ
+    administrator but the first one init made."""
+    UserService(documented.admin).add(documented.names["erlan"], "hq_admin", HQ_PASSWORD)
+    erlan = documented.sign_in("erlan")
+    try:
+        settings = open_area(qtbot, make_window(erlan), "settings")
+        assert isinstance(settings, SettingsPage)
+        spins = (settings.idle_minutes, settings.retention_years, settings.reply_wait)
+        assert all(spin.isEnabled() for spin in spins)
+    finally:
+        erlan.close()

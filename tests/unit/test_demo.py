@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import random
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,10 +21,14 @@ from app.db.models import (
 )
 from app.domain.codes import CaseStatus
 from app.domain.iin import is_valid_iin
-from app.services import demo_data
+from app.errors import UsageError
+from app.services import demo, demo_data
 from app.services.demo import DEMO_PASSWORD, fill_demo, run_demo
 from app.services.installation import unlock
+from app.services.returnees import ReturneeService, most_years_abroad
 from app.services.workspace import Workspace
+from tests.builders import ASSEL, closed_with_worker_home
+from tests.conftest import OpenWs
 
 TODAY = date(2026, 11, 24)
 
@@ -295,3 +301,72 @@ def test_the_demo_s_letters_abroad_are_covered_where_it_records_consent(ws: Work
     letters = LetterService(ws, today=TODAY)
     for letter_id in consented:
         assert not any("out of Kazakhstan" in w for w in letters.warnings(letter_id))
+
+
+def _mission_rows(target: Path) -> tuple[str, set[str], set[str], set[str]]:
+    """The demo mission in ``target``: its code, its cases' host countries, its people's
+    ids and IINs."""
+    ws = unlock(Paths(target), "admin", DEMO_PASSWORD)
+    try:
+        with ws.read() as session:
+            countries = set(session.scalars(select(Case.host_country)))
+            people = session.execute(select(Person.id, Person.iin)).all()
+        return ws.mission.country, countries, {p.id for p in people}, {p.iin for p in people}
+    finally:
+        ws.close()
+
+
+def test_demo_missions_istanbul_and_dubai_have_their_own_country_and_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every worker one traveller: the two missions must name them under the same IIN
+    # (HQ's repeats across missions), yet each in a row of its own.
+    monkeypatch.setattr(demo, "TRAVELLER_SHARE", 1.0)
+    monkeypatch.setattr(demo, "TRAVELLERS", 1)
+    run_demo(Paths(tmp_path / "ist"), 8, 1, today=TODAY, mission="IST")
+    run_demo(Paths(tmp_path / "dxb"), 8, 1, today=TODAY, mission="DXB")
+    ist, dxb = _mission_rows(tmp_path / "ist"), _mission_rows(tmp_path / "dxb")
+    assert ist[0] == "TR" and "TR" in ist[1]
+    assert dxb[0] == "AE" and "AE" in dxb[1]
+    assert ist[3] == dxb[3] and len(ist[3]) == 1
+    assert not ist[2] & dxb[2]
+
+
+def test_demo_of_another_mission_in_a_folder_that_holds_one_is_refused(tmp_path: Path) -> None:
+    paths = Paths(tmp_path)
+    run_demo(paths, 3, 1, today=TODAY)
+    with pytest.raises(UsageError, match="holds mission SEL, not DXB"):
+        run_demo(paths, 3, 1, today=TODAY, mission="DXB")
+    assert len(_mission_rows(tmp_path)[2]) == 3  # no worker added
+
+
+class _Highest(random.Random):
+    """Draws the largest number each ``randrange`` allows."""
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:  # type: ignore[override]
+        return start - 1 if stop is None else stop - 1
+
+
+def test_a_young_demo_returnee_has_no_more_years_abroad_than_his_age_allows(
+    open_ws: OpenWs,
+) -> None:
+    """The demo of Dubai stopped half-way: a worker born in 2004 was drawn 7 years abroad,
+    which the returnees' register refuses. The years drawn are capped by the worker's age."""
+    consul = open_ws("serik")
+    today = date.today()
+    born = date(today.year - 20, 1, 1) if today.month > 1 else date(today.year - 21, 1, 1)
+    case = closed_with_worker_home(
+        consul, replace(ASSEL, birth_date=born), today - timedelta(days=30)
+    )
+    row = {
+        "number": case.number,
+        "status": case.status,
+        "host_country": case.host_country,
+        "person_id": case.person.id,
+        "resolved_at": case.resolved_at,
+        "closed_at": case.closed_at,
+    }
+    others = [{"status": CaseStatus.NEW.value}] * (demo.RETURNEE_EVERY - 1)  # one is drawn
+    demo._add_returnees(consul, [row, *others], {case.person.id: born}, _Highest(), today)
+    (added,) = ReturneeService(consul).list()
+    assert added.years_abroad == most_years_abroad(born, today) < 7

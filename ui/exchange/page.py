@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain import labels
 from app.domain.field_labels import field_label
 from app.domain.roles import ADMIN_OR_HQ, BUNDLE_IMPORTERS, EXCHANGE_ROLES
 from app.errors import QorgauError, ValidationError
@@ -50,6 +51,7 @@ from app.services.after_crash import Found, take_found
 from app.services.changes import DataChanged
 from app.services.exchange import (
     BUNDLE_PREFIX_CHARS,
+    IMPORT_REFUSAL,
     ConflictInfo,
     ExchangeLogEntry,
     ExchangeService,
@@ -126,9 +128,13 @@ class ExchangePage(QWidget):
             self.trusted_keys.hide()
         # What the role may not do is not offered (the services refuse it too): an analyst at
         # HQ chose a file only to read that her role does not allow it.
-        role = workspace.actor.role
+        self.role = role = workspace.actor.role
+        # Said where the import would be, so that she need not look for it (nor ask why).
+        self.no_import = word_wrapped(plain_label())
         if role not in BUNDLE_IMPORTERS:
             self.import_box.hide()
+        else:
+            self.no_import.hide()
         if role not in ADMIN_OR_HQ:
             self.hq_box.hide()
         if role not in EXCHANGE_ROLES:
@@ -273,6 +279,7 @@ class ExchangePage(QWidget):
         bundles_layout = QVBoxLayout(bundles)
         bundles_layout.addWidget(self.export_box)
         bundles_layout.addWidget(self.import_box)
+        bundles_layout.addWidget(self.no_import)
         bundles_layout.addWidget(self.hq_box)
         bundles_layout.addWidget(self.log_box, 1)
         keys = QWidget()
@@ -310,6 +317,7 @@ class ExchangePage(QWidget):
             )
         )
         self.import_box.setTitle(_("Receive a bundle"))
+        self.no_import.setText(_(IMPORT_REFUSAL).format(role=labels.role(self.role)))
         self.import_button.setText(_("Import bundle…"))
         self.identity_button.setText(_("Use an identity file…"))
         self.identity_button.setToolTip(

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import Role
-from app.domain.roles import USER_MANAGERS
+from app.domain.roles import POLICY_SETTERS, USER_MANAGERS
 from app.i18n import _
 from app.security.keyring_store import SecretStore
 from app.services import retention
@@ -142,7 +142,7 @@ class SettingsPage(QScrollArea):
         # An HQ on a database server keeps no key here and has no recovery key: no buttons
         # that could only fail (app/services/server_hq.py).
         self.on_server = workspace.on_server
-        self._build_interface(window, is_admin)
+        self._build_interface(window, workspace.actor.role in POLICY_SETTERS)
         self._build_security(window, is_admin)
         self._build_users(window)
         self.contacts = MissionContactsBox(workspace)
@@ -160,7 +160,7 @@ class SettingsPage(QScrollArea):
         window.bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
 
-    def _build_interface(self, window: MainWindow, is_admin: bool) -> None:
+    def _build_interface(self, window: MainWindow, sets_policies: bool) -> None:
         """The language (a personal choice) and the mission's idle lock and retention period
         (policies only an administrator sets)."""
         workspace = window.workspace
@@ -173,7 +173,7 @@ class SettingsPage(QScrollArea):
             domain_settings.MIN_IDLE_MINUTES,
             domain_settings.MAX_IDLE_MINUTES,
             domain_settings.idle_lock_minutes(workspace),
-            is_admin,
+            sets_policies,
         )
         self.idle_writes = SettledSetting(
             self.idle_minutes,
@@ -181,7 +181,10 @@ class SettingsPage(QScrollArea):
             lambda minutes: window.idle_lock.set_timeout_ms(minutes * 60_000),
         )
         self.retention_years = _policy_spin(
-            retention.MIN_YEARS, retention.MAX_YEARS, retention.retention_years(workspace), is_admin
+            retention.MIN_YEARS,
+            retention.MAX_YEARS,
+            retention.retention_years(workspace),
+            sets_policies,
         )
         self.retention_writes = SettledSetting(
             self.retention_years,
@@ -191,7 +194,7 @@ class SettingsPage(QScrollArea):
             domain_settings.MIN_REPLY_WAIT_DAYS,
             domain_settings.MAX_REPLY_WAIT_DAYS,
             domain_settings.reply_wait_days(workspace),
-            is_admin,
+            sets_policies,
         )
         self.reply_wait_writes = SettledSetting(
             self.reply_wait, lambda days: domain_settings.set_reply_wait_days(workspace, days)
