@@ -17,7 +17,10 @@ leaves whole cases done or untouched and simply runs again. ``secure_delete`` (o
 connection) zeroes freed space; the FTS5 index is merged into one segment (in bounded steps,
 ``purge_freed_data``) so that deleted terms leave it, and the WAL is checkpointed and truncated
 so no old page image stays in ``qorgau.db-wal``. A person is anonymised once none of their
-cases still needs them.
+cases still needs them. The case itself leaves its worker at once, with its register records and
+contract reviews: it is given a person of its own, who keeps only the sex and citizenship, so
+that nothing leads from it to a worker another case keeps on file (migration 0032 did the same
+for the cases anonymised before).
 
 What people typed into the audit entries about the case and its records (a status change's
 reason, an attachment's removal reason, a corrected reply's earlier sender and summary) is
@@ -56,7 +59,13 @@ from app.db.models import (
 from app.db.raw import BETWEEN_WRITES_S
 from app.db.sync import ANY_HOLDER
 from app.domain.codes import CaseStatus
-from app.domain.persons import CONTACT_FIELDS, IDENTITY_FIELDS, NAME_FIELDS
+from app.domain.persons import (
+    CONTACT_FIELDS,
+    IDENTITY_FIELDS,
+    NAME_FIELDS,
+    OWN_PERSON_KEPT,
+    own_person_id,
+)
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, SENIOR_ROLES
 from app.i18n import _
 from app.security import audit
@@ -243,6 +252,28 @@ def _blank_person(person: Person, now: datetime) -> None:
     person.anonymised_at = now
 
 
+def _own_person(session: Session, case: Case, worker: Person | None) -> Person:
+    """A person of the anonymised case's own, in place of its worker: a link kept past the
+    period would lead from the case back to a worker another case keeps on file (their name,
+    and the case's place among the surnames in a list sorted by person). Made alike wherever
+    the case is anonymised (``own_person_id``), from the mission that holds the case, which
+    alone sends what hangs off it."""
+    own = session.get(Person, own_person_id(case.id))
+    if own is not None:
+        return own
+    own = Person(
+        id=own_person_id(case.id),
+        origin_mission=case.holder_mission or case.origin_mission,
+        surname="",
+        given_names="",
+        anonymised_at=case.anonymised_at,
+        **{name: getattr(worker, name) for name in OWN_PERSON_KEPT if worker is not None},
+    )
+    session.add(own)
+    session.flush()  # before the case refers to it: no relationship orders the two
+    return own
+
+
 def _person_still_needed(session: Session, person_id: str, done_case: str) -> bool:
     """True while another case of this person, or a returnees' register record not started
     from one of their cases, is not anonymised yet."""
@@ -336,11 +367,16 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
     ).scalars():
         citation.note = ""
         touched.append(citation.id)
+    worker_id = row.person_id
+    own = _own_person(session, row, session.get(Person, worker_id))
+    row.person_id = own.id
+    touched.append(own.id)
     for record in session.execute(select(Returnee).where(Returnee.case_id == row.id)).scalars():
         _blank_returnee(record, now)
+        record.person_id = own.id
         touched.append(record.id)
     person_done = False
-    person = session.get(Person, row.person_id)
+    person = session.get(Person, worker_id)
     if person is not None and person.anonymised_at is None:
         if not _person_still_needed(session, person.id, row.id):
             _blank_person(person, now)
@@ -349,10 +385,12 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
     reviews = select(ContractReview).where(ContractReview.case_id == row.id)
     if person_done:
         reviews = select(ContractReview).where(
-            (ContractReview.case_id == row.id) | (ContractReview.person_id == row.person_id)
+            (ContractReview.case_id == row.id) | (ContractReview.person_id == worker_id)
         )
     for review in session.execute(reviews).scalars():
         review.terms = {k: v for k, v in (review.terms or {}).items() if k != "workplace"}
+        if review.case_id == row.id and review.person_id is not None:
+            review.person_id = own.id
         touched.append(review.id)
     session.execute(delete(SyncConflict).where(SyncConflict.record_id.in_(touched)))
     session.flush()
