@@ -33,16 +33,17 @@ weeks before the newest, ``backup.MAX_AGE``), bundles and exports already writte
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from time import sleep
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, select
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from app.db.listed import one_of
 from app.db.models import (
     Attachment,
     Case,
@@ -57,7 +58,7 @@ from app.db.models import (
     SyncConflict,
 )
 from app.db.raw import BETWEEN_WRITES_S
-from app.db.sync import ANY_HOLDER
+from app.db.sync import ANY_HOLDER, AT_HQ, HELD_HERE
 from app.domain.codes import CaseStatus
 from app.domain.persons import (
     CONTACT_FIELDS,
@@ -102,6 +103,7 @@ StopFn = Callable[[], bool]  # asked between two transactions: the app is closin
 # old terms and page images of what was anonymised may still be in the index and the WAL, and
 # a run cut short (the app closed midway) is finished by the next, even with nothing to do.
 PURGE_PENDING = "retention_purge_pending"
+_CHUNK = 5_000  # case ids asked for at once (SQLite takes at most 32,766 parameters)
 
 
 @dataclass(frozen=True)
@@ -244,12 +246,30 @@ def _as_utc(moment: datetime | str) -> datetime:
 # -- anonymising ---------------------------------------------------------------------------------
 
 
+def _blanked(now: datetime) -> dict[str, Any]:
+    """What an anonymised person holds in place of their data."""
+    empty = dict.fromkeys((*NAME_FIELDS, "phone_abroad", *CONTACT_FIELDS, "consent_note"), "")
+    return {**empty, **dict.fromkeys(IDENTITY_FIELDS), "anonymised_at": now}
+
+
 def _blank_person(person: Person, now: datetime) -> None:
-    for name in (*NAME_FIELDS, "phone_abroad", *CONTACT_FIELDS, "consent_note"):
-        setattr(person, name, "")
-    for name in IDENTITY_FIELDS:
-        setattr(person, name, None)
-    person.anonymised_at = now
+    for name, value in _blanked(now).items():
+        setattr(person, name, value)
+
+
+def _blank_copy_person(session: Session, person: Person, now: datetime) -> None:
+    """The worker of a copy HQ transferred away, anonymised here alone: not a change of this
+    mission's to send (HQ keeps her for the case's holder, who sends her own changes), so not
+    stamped with a change number as a flush would. The copy referred to her until now, which
+    is how its bundles left her out."""
+    session.execute(update(Person).where(Person.id == person.id).values(**_blanked(now)))
+    session.expire(person)
+
+
+def _copy_held_elsewhere(session: Session, case: Case) -> bool:
+    """A mission's copy of a case HQ transferred to another mission."""
+    here = session.info.get(HELD_HERE)
+    return bool(here) and not session.info.get(AT_HQ) and case.holder_mission != here
 
 
 def _own_person(session: Session, case: Case, worker: Person | None) -> Person:
@@ -272,6 +292,52 @@ def _own_person(session: Session, case: Case, worker: Person | None) -> Person:
     session.add(own)
     session.flush()  # before the case refers to it: no relationship orders the two
     return own
+
+
+def _leave_worker(session: Session, row: Case) -> str:
+    """The anonymised case, its register records and contract reviews refer to a person of
+    the case's own instead of its worker; that person's id."""
+    own = _own_person(session, row, session.get(Person, row.person_id))
+    row.person_id = own.id
+    for record in session.execute(select(Returnee).where(Returnee.case_id == row.id)).scalars():
+        record.person_id = own.id
+    for review in session.execute(
+        select(ContractReview).where(
+            ContractReview.case_id == row.id, ContractReview.person_id.is_not(None)
+        )
+    ).scalars():
+        review.person_id = own.id
+    return own.id
+
+
+def leave_workers_sent_linked(session: Session, first: int, batched: Collection[str]) -> None:
+    """Anonymised cases an import wrote (from change ``first`` on, or in batches) that still
+    refer to their worker, as a mission on an earlier version sends them: each is given its
+    own person, as retention gives it, in the version the mission sent."""
+    ids = sorted(batched)
+    written = [Case.change_seq >= first] + [
+        one_of(Case.id, ids[start : start + _CHUNK]) for start in range(0, len(ids), _CHUNK)
+    ]
+    linked = [
+        row
+        for where in written
+        for row in session.execute(select(Case).where(Case.anonymised_at.is_not(None), where))
+        .scalars()
+        .all()
+        if row.person_id != own_person_id(row.id)
+    ]
+    if not linked:
+        return
+    # At HQ every case is a mission's, kept in the version it sent: this is the import's work.
+    switches = {ANY_HOLDER: True, "importing": True}
+    held = {key: session.info.get(key) for key in switches}
+    session.info.update(switches)
+    try:
+        for row in linked:
+            _leave_worker(session, row)
+        session.flush()
+    finally:
+        session.info.update(held)
 
 
 def _person_still_needed(session: Session, person_id: str, done_case: str) -> bool:
@@ -367,19 +433,19 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
     ).scalars():
         citation.note = ""
         touched.append(citation.id)
-    worker_id = row.person_id
-    own = _own_person(session, row, session.get(Person, worker_id))
-    row.person_id = own.id
-    touched.append(own.id)
     for record in session.execute(select(Returnee).where(Returnee.case_id == row.id)).scalars():
         _blank_returnee(record, now)
-        record.person_id = own.id
         touched.append(record.id)
+    worker_id = row.person_id
+    touched.append(_leave_worker(session, row))
     person_done = False
     person = session.get(Person, worker_id)
     if person is not None and person.anonymised_at is None:
         if not _person_still_needed(session, person.id, row.id):
-            _blank_person(person, now)
+            if _copy_held_elsewhere(session, row):
+                _blank_copy_person(session, person, now)
+            else:
+                _blank_person(person, now)
             touched.append(person.id)
             person_done = True
     reviews = select(ContractReview).where(ContractReview.case_id == row.id)
@@ -389,8 +455,6 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
         )
     for review in session.execute(reviews).scalars():
         review.terms = {k: v for k, v in (review.terms or {}).items() if k != "workplace"}
-        if review.case_id == row.id and review.person_id is not None:
-            review.person_id = own.id
         touched.append(review.id)
     session.execute(delete(SyncConflict).where(SyncConflict.record_id.in_(touched)))
     session.flush()

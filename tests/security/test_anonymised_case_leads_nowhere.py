@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
-from app.db.models import Base, Case, Person
+from app.db.models import Base, Case, ContractReview, Person
 from app.domain.persons import own_person_id
 from app.reports.tables import case_list_row
 from app.services.cases import SORT_KEYS
@@ -173,3 +173,43 @@ def test_the_case_s_own_person_made_at_hq_and_at_the_mission_is_one_record(
         assert session.execute(select(Case.person_id).where(Case.id == gone.id)).scalar() == (
             own_person_id(gone.id)
         )
+
+
+def test_hq_gives_its_own_person_to_an_anonymised_case_a_mission_sends_linked(
+    sel: Site,  # noqa: F811
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A mission still on an earlier version anonymises a case and keeps it linked to the
+    worker, as retention did then: HQ's copy is given its own person on import all the same,
+    and keeps the version the mission sent."""
+    gone = make_case(sel.ws, PersonInput(**SECRETS))
+    ContractReviewService(sel.ws).save(TERMS, case_id=gone.id)
+    close(sel.ws, gone.id)
+    worker = sel.cases.get_case(gone.id).person.id
+    sel.exchange.export_cases(tmp_path / "before.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "before.qbundle")
+    run_manually(sel.ws, today=LATER)
+    own = own_person_id(gone.id)
+    with sel.ws.write() as session:  # as the earlier version left it
+        session.execute(update(Case).where(Case.id == gone.id).values(person_id=worker))
+        session.execute(
+            update(ContractReview).where(ContractReview.case_id == gone.id).values(person_id=worker)
+        )
+        session.execute(delete(Person).where(Person.id == own))
+        sent = session.execute(select(Case.version).where(Case.id == gone.id)).scalar_one()
+    sel.exchange.export_cases(tmp_path / "after.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "after.qbundle")
+
+    with hq.ws.read() as session:
+        row = session.get(Case, gone.id)
+        assert row is not None and (row.person_id, row.version) == (own, sent)
+        reviews = select(ContractReview.person_id).where(ContractReview.case_id == gone.id)
+        assert session.execute(reviews).scalars().all() == [own]
+        stub = session.get(Person, own)
+        assert stub is not None and (stub.surname, stub.iin, stub.origin_mission) == (
+            "",
+            None,
+            "SEL",
+        )
+    assert _refers_to(hq, gone.id, worker) == []
