@@ -35,9 +35,10 @@ EDITABLE_ON_NEW_CASE = (
     "consent_note",
 )
 
-# What an anonymised case's own person keeps of its worker: what statistics count. The rest of
-# the record stays empty: no name, identifier, birth date, contact or consent.
-OWN_PERSON_KEPT = ("sex", "citizenship")
+# What an anonymised case's own person keeps of its worker: what statistics count (whether she
+# consented is one, ``StatsService.anonymised_cases``), as retention keeps it on the worker. The
+# rest of the record stays empty: no name, identifier, birth date, contact or consent note.
+OWN_PERSON_KEPT = ("sex", "citizenship", "consent_date")
 # The ids of anonymised cases' own persons (``app.services.retention``) follow from the case's
 # id, so that the mission, headquarters and migration 0032 each make the same record.
 _OWN_PERSON_IDS = uuid.UUID("5f0c7d3e-9a41-4b8e-8d2c-0a6e1f4b7c19")

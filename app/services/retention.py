@@ -18,9 +18,9 @@ connection) zeroes freed space; the FTS5 index is merged into one segment (in bo
 ``purge_freed_data``) so that deleted terms leave it, and the WAL is checkpointed and truncated
 so no old page image stays in ``qorgau.db-wal``. A person is anonymised once none of their
 cases still needs them. The case itself leaves its worker at once, with its register records and
-contract reviews: it is given a person of its own, who keeps only the sex and citizenship, so
-that nothing leads from it to a worker another case keeps on file (migration 0032 did the same
-for the cases anonymised before).
+contract reviews: it is given a person of its own, who keeps only the sex, citizenship and
+consent date, so that nothing leads from it to a worker another case keeps on file (migration
+0032 did the same for the cases anonymised before).
 
 What people typed into the audit entries about the case and its records (a status change's
 reason, an attachment's removal reason, a corrected reply's earlier sender and summary) is

@@ -1,7 +1,7 @@
 """Migration 0032: a case anonymised before retention gave each its own person leaves its
-worker, whom another, live case keeps, for a person of its own (sex and citizenship only), with
-its register record and contract review; at a mission in a new version that its next bundle
-carries, at headquarters in the version the mission sent."""
+worker, whom another, live case keeps, for a person of its own (sex, citizenship and consent
+date only), with its register record and contract review; at a mission in a new version that
+its next bundle carries, at headquarters in the version the mission sent."""
 
 from __future__ import annotations
 
@@ -34,7 +34,10 @@ def _old_anonymised_case(connection: Connection, mission: str) -> tuple[str, str
     worker, gone, live = new_id(), new_id(), new_id()
     connection.execute(
         insert(Person),
-        [{"id": worker, **sync, **WORKER, "sex": "female", "citizenship": "KZ"}],
+        [
+            {"id": worker, **sync, **WORKER, "sex": "female", "citizenship": "KZ"}
+            | {"consent_date": date(2020, 3, 2), "phone_abroad": "+82 10 1234 5678"}
+        ],
     )
     connection.execute(
         insert(Case),
@@ -75,7 +78,7 @@ def _assert_left_for_its_own(connection: Connection, worker: str, gone: str, liv
     stub = people[own]
     assert (stub.surname, stub.given_names, stub.iin, stub.birth_date) == ("", "", None, None)
     assert (stub.phone_abroad, stub.next_of_kin, stub.consent_scope) == ("", "", [])
-    assert (stub.sex, stub.citizenship) == ("female", "KZ")
+    assert (stub.sex, stub.citizenship, stub.consent_date) == ("female", "KZ", date(2020, 3, 2))
     assert stub.anonymised_at == ANONYMISED_AT
     assert people[worker].surname == WORKER["surname"]  # kept for her live case
     person_of = dict(connection.execute(select(Case.id, Case.person_id)).all())

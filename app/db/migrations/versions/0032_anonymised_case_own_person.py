@@ -3,8 +3,8 @@
 Revision ID: 0032
 Revises: 0031
 
-Retention now gives an anonymised case a person of its own, who keeps only the sex and
-citizenship (``app.services.retention``): the link to the worker, kept past the period, led
+Retention now gives an anonymised case a person of its own, who keeps only the sex, citizenship
+and consent date (``app.services.retention``): the link to the worker, kept past the period, led
 from the case back to a worker another case keeps on file, and placed it among the real
 surnames in a list sorted by person. The cases anonymised before get theirs here, as do the
 register records and contract reviews that hang off them; the id follows from the case's
@@ -25,14 +25,20 @@ import sqlalchemy as sa
 from alembic import op
 
 from app.db.models import UtcDateTime
-from app.domain.persons import CONTACT_FIELDS, NAME_FIELDS, OWN_PERSON_KEPT, own_person_id
+from app.domain.persons import CONTACT_FIELDS, NAME_FIELDS, own_person_id
 
 revision = "0032"
 down_revision = "0031"
 branch_labels = None
 depends_on = None
 
-# The person's text columns an own person holds empty (NOT NULL, no server default).
+# What the own person keeps of the worker, as 0032 found the schema; its text columns empty
+# (NOT NULL, no server default).
+_KEPT: dict[str, type[sa.types.TypeEngine[Any]]] = {
+    "sex": sa.String,
+    "citizenship": sa.String,
+    "consent_date": sa.Date,
+}
 _EMPTY = (*NAME_FIELDS, "phone_abroad", *CONTACT_FIELDS, "consent_note")
 
 
@@ -55,6 +61,10 @@ def _sync_columns() -> tuple[sa.ColumnClause[Any], ...]:
         sa.column("updated_at", UtcDateTime()),
         sa.column("change_seq", sa.Integer),
     )
+
+
+def _kept_columns() -> list[sa.ColumnClause[Any]]:
+    return [sa.column(name, kind()) for name, kind in _KEPT.items()]
 
 
 def _table(name: str, *columns: str) -> sa.TableClause:
@@ -95,7 +105,7 @@ def _anonymised_cases_still_linked(bind: sa.Connection) -> list[dict[str, Any]]:
         *(sa.column(c, sa.String) for c in ("id", "person_id", "origin_mission", "holder_mission")),
         sa.column("anonymised_at", UtcDateTime()),
     )
-    person = _table("person", *OWN_PERSON_KEPT)
+    person = sa.table("person", sa.column("id", sa.String), *_kept_columns())
     query = (
         sa.select(
             case.c.id,
@@ -103,7 +113,7 @@ def _anonymised_cases_still_linked(bind: sa.Connection) -> list[dict[str, Any]]:
             case.c.origin_mission,
             case.c.holder_mission,
             case.c.anonymised_at,
-            *(person.c[name] for name in OWN_PERSON_KEPT),
+            *(person.c[name] for name in _KEPT),
         )
         .select_from(case.outerjoin(person, person.c.id == case.c.person_id))
         .where(case.c.anonymised_at.is_not(None))
@@ -132,7 +142,8 @@ def _insert_own_persons(
     person = sa.table(
         "person",
         *_sync_columns(),
-        *(sa.column(c, sa.String) for c in ("origin_mission", *OWN_PERSON_KEPT, *_EMPTY)),
+        *(sa.column(c, sa.String) for c in ("origin_mission", *_EMPTY)),
+        *_kept_columns(),
         sa.column("consent_scope", sa.JSON),
         sa.column("anonymised_at", UtcDateTime()),
     )
@@ -146,7 +157,7 @@ def _insert_own_persons(
             "anonymised_at": row["anonymised_at"],
             "consent_scope": [],
             **{name: "" for name in _EMPTY},
-            **{name: row[name] for name in OWN_PERSON_KEPT},
+            **{name: row[name] for name in _KEPT},
         }
         for row in linked
     ]
