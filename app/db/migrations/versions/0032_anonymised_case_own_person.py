@@ -14,16 +14,14 @@ them; headquarters keeps the versions the missions sent (its copies meet theirs 
 The worker stays as retention left them: anonymised, or kept for a live case.
 """
 
-import importlib.util
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 
+from app.db.migrate import revision_module
 from app.db.models import UtcDateTime
 from app.domain.persons import CONTACT_FIELDS, NAME_FIELDS, own_person_id
 
@@ -40,16 +38,6 @@ _KEPT: dict[str, type[sa.types.TypeEngine[Any]]] = {
     "consent_date": sa.Date,
 }
 _EMPTY = (*NAME_FIELDS, "phone_abroad", *CONTACT_FIELDS, "consent_note")
-
-
-def _revision_0028() -> ModuleType:
-    """0028's migration, whose tests for headquarters and change counter this one uses."""
-    path = Path(__file__).with_name("0028_names_without_invisible_characters.py")
-    spec = importlib.util.spec_from_file_location("qorgau_migration_0028", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _sync_columns() -> tuple[sa.ColumnClause[Any], ...]:
@@ -80,7 +68,7 @@ def upgrade() -> None:
     # (table, row, case): each case, then the rows hanging off it that name its worker.
     moves = [("case", case_id, case_id) for case_id in ids]
     moves += _rows_under(bind, "returnee", ids) + _rows_under(bind, "contract_review", ids)
-    m = _revision_0028()
+    m = revision_module("0028")  # its tests for headquarters and change counter
     now = datetime.now(UTC)
     seqs: Iterator[int] = iter(())
     at_mission = not m._at_hq(bind)
