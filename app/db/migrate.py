@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, inspect, text
@@ -64,6 +66,17 @@ def alembic_config() -> Config:
 
 
 @cache
+def revision_module(revision: str) -> ModuleType:
+    """An earlier migration's module, for a later one that builds on its parts (loaded by path:
+    the versions folder is no package)."""
+    (path,) = (MIGRATIONS_DIR / "versions").glob(f"{revision}_*.py")
+    spec = importlib.util.spec_from_file_location(f"qorgau_migration_{revision}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _revision_files() -> dict[str, dict[str, str | None]]:
     """revision -> its ``down_revision`` and ``server_only``, read from the migration files."""
     files: dict[str, dict[str, str | None]] = {}

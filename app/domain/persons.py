@@ -6,6 +6,8 @@ export, anonymising and the CSV import each name these groups instead of spellin
 
 from __future__ import annotations
 
+import uuid
+
 from app.domain.iin import Sex
 
 # The name as typed: in Cyrillic, and in Latin letters as in the passport.
@@ -32,6 +34,19 @@ EDITABLE_ON_NEW_CASE = (
     "consent_scope",
     "consent_note",
 )
+
+# What an anonymised case's own person keeps of its worker: what statistics count (whether she
+# consented is one, ``StatsService.anonymised_cases``), as retention keeps it on the worker. The
+# rest of the record stays empty: no name, identifier, birth date, contact or consent note.
+OWN_PERSON_KEPT = ("sex", "citizenship", "consent_date")
+# The ids of anonymised cases' own persons (``app.services.retention``) follow from the case's
+# id, so that the mission, headquarters and migration 0032 each make the same record.
+_OWN_PERSON_IDS = uuid.UUID("5f0c7d3e-9a41-4b8e-8d2c-0a6e1f4b7c19")
+
+
+def own_person_id(case_id: str) -> str:
+    """The id of the person an anonymised case is given instead of its worker."""
+    return str(uuid.uuid5(_OWN_PERSON_IDS, case_id))
 
 
 # What a Kazakh or Russian name says of the person's sex, for a register that records none:

@@ -83,7 +83,6 @@ from app.services.people import (
     refuse_identifier_of_another,
 )
 from app.services.records import (
-    NO_WORKER_NAME,
     AttachmentInfo,
     CaseChanges,
     CaseDetail,
@@ -528,18 +527,8 @@ def case_row(
     held_by = r["holder_mission"] if here and r["holder_mission"] != here else ""
     status = CaseStatus(r["status"])
     anonymised = r["anonymised_at"] is not None
-    # An anonymised case's person may still be on file for another, live case: their name
-    # beside this case would lead back to the story retention removed.
-    worker = (
-        NO_WORKER_NAME
-        if anonymised
-        else WorkerName(
-            r["surname"],
-            r["given_names"],
-            r["patronymic"],
-            r["surname_latin"],
-            r["given_names_latin"],
-        )
+    worker = WorkerName(
+        r["surname"], r["given_names"], r["patronymic"], r["surname_latin"], r["given_names_latin"]
     )
     return CaseRow(
         id=r["id"],
@@ -622,9 +611,6 @@ def _filtered(
         (Case.agency_id, flt.agency_id),
         (Case.holder_mission, flt.mission),
     )
-    if flt.person_id:
-        # A person's cases are those that still name them: an anonymised one no longer does.
-        query = query.where(Case.anonymised_at.is_(None))
     if flt.unassigned:
         query = query.where(Case.assigned_to.is_(None))
     if flt.overdue:

@@ -419,8 +419,6 @@ class ConsolidationService(DatedService):
             .join(Person, Case.person_id == Person.id)
             .where(
                 Case.deleted_at.is_(None),
-                # An anonymised case no longer leads to its person, whose IIN another keeps.
-                Case.anonymised_at.is_(None),
                 Person.iin.is_not(None) & (Person.iin != ""),
             )
             .group_by(iin)
@@ -436,7 +434,7 @@ class ConsolidationService(DatedService):
             select(iin, Case.origin_mission, Case.number)
             .select_from(Case)
             .join(Person, Case.person_id == Person.id)
-            .where(Case.deleted_at.is_(None), Case.anonymised_at.is_(None), iin.in_(keys))
+            .where(Case.deleted_at.is_(None), iin.in_(keys))
             .order_by(Case.origin_mission, Case.number)
         )
         for value, mission, number in session.execute(detail):

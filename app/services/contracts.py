@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.agreements import (
@@ -364,8 +364,7 @@ class ContractReviewService:
                         ).format(given=host_country.strip().upper(), case=case.host_country),
                         field="host_country",
                     )
-                # An anonymised case's worker is not attached again through it.
-                person_id = case.person_id if case.anonymised_at is None else None
+                person_id = case.person_id
                 host_country = case.host_country
             elif person_id:
                 self._person(session, person_id)
@@ -476,12 +475,6 @@ class ContractReviewService:
             (ContractReview.case_id, case_id),
             (ContractReview.person_id, person_id),
         )
-        if person_id:
-            # A review of an anonymised case no longer leads to its worker (kept for another).
-            anonymised = select(Case.id).where(Case.anonymised_at.is_not(None))
-            query = query.where(
-                or_(ContractReview.case_id.is_(None), ContractReview.case_id.not_in(anonymised))
-            )
         query = query.order_by(ContractReview.reviewed_at.desc()).limit(max(1, min(limit, 1000)))
         with self.ws.read() as session:
             return [self._info(session, row) for row in session.execute(query).scalars()]

@@ -95,6 +95,7 @@ from app.services.index_later import keep_pending, write_pending, write_pending_
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient, private_key
 from app.services.organisations import key_names_written
+from app.services.retention import leave_workers_sent_linked
 from app.services.rows import copied
 from app.services.search import case_number_typed, index_cases, remove_cases
 from app.services.validation import last_actor
@@ -1641,6 +1642,7 @@ class ExchangeService:
             transfer = bundle.kind is BundleKind.TRANSFER
             before = _holders(session, bundle) if transfer else {}
             result = apply_plan(session, staged.plan, bundle)
+            leave_workers_sent_linked(session, first, batches.cases)
             key_names_written(session, first, current_change_seq(session))
             keep_pending(session, first, current_change_seq(session))
             handed = _take_holders(session, bundle, before) if transfer else []

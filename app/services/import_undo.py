@@ -38,6 +38,7 @@ from app.db.models import (
 )
 from app.db.sync import note_changes
 from app.domain.codes import EventKind
+from app.domain.persons import own_person_id
 from app.domain.roles import CASE_WORKERS, SENIOR_ROLES
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.i18n import _, format_datetime, format_number, ngettext
@@ -283,6 +284,9 @@ def _remove(session: Session, case_ids: list[str], after: int) -> tuple[int, int
         session.execute(delete(Case).where(Case.id.in_(chunk)))
     note_changes(session, "case", case_ids)
     note_changes(session, "case_event", case_ids)
+    owners["person"].update(_workers_left_by_retention(session, after))
+    # An anonymised case's own person goes with it, not counted: it is no one.
+    own_people = {own_person_id(case_id) for case_id in case_ids}
     removed = {}
     for model in (Person, Employer, RecruitmentAgency):
         name = model.__tablename__
@@ -305,8 +309,18 @@ def _remove(session: Session, case_ids: list[str], after: int) -> tuple[int, int
             session.execute(delete(model).where(model.id.in_(chunk)))
         if unused:
             note_changes(session, name, [])
-        removed[name] = len(unused)
+        removed[name] = len(set(unused) - own_people)
     return removed["person"], removed["employer"] + removed["recruitment_agency"]
+
+
+def _workers_left_by_retention(session: Session, after: int) -> list[str]:
+    """People anonymised since the import began: an anonymised case refers to a person of its
+    own, not to its worker, whom only this finds (removed below if nothing refers to them)."""
+    return list(
+        session.execute(
+            select(Person.id).where(Person.anonymised_at.is_not(None), Person.change_seq > after)
+        ).scalars()
+    )
 
 
 def _referenced(

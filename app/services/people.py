@@ -252,10 +252,7 @@ class PersonService:
             if person is None or person.deleted_at is not None:
                 raise NotFound(_("No such person."))
             count = session.execute(
-                select(func.count())
-                .select_from(Case)
-                # An anonymised case is no longer theirs to be counted by (or found from).
-                .where(Case.person_id == person_id, Case.anonymised_at.is_(None))
+                select(func.count()).select_from(Case).where(Case.person_id == person_id)
             ).scalar_one()
             return person_info(person, count)
 

@@ -17,7 +17,10 @@ leaves whole cases done or untouched and simply runs again. ``secure_delete`` (o
 connection) zeroes freed space; the FTS5 index is merged into one segment (in bounded steps,
 ``purge_freed_data``) so that deleted terms leave it, and the WAL is checkpointed and truncated
 so no old page image stays in ``qorgau.db-wal``. A person is anonymised once none of their
-cases still needs them.
+cases still needs them. The case itself leaves its worker at once, with its register records and
+contract reviews: it is given a person of its own, who keeps only the sex, citizenship and
+consent date, so that nothing leads from it to a worker another case keeps on file (migration
+0032 did the same for the cases anonymised before).
 
 What people typed into the audit entries about the case and its records (a status change's
 reason, an attachment's removal reason, a corrected reply's earlier sender and summary) is
@@ -30,16 +33,17 @@ weeks before the newest, ``backup.MAX_AGE``), bundles and exports already writte
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from time import sleep
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, select
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from app.db.listed import one_of
 from app.db.models import (
     Attachment,
     Case,
@@ -54,9 +58,15 @@ from app.db.models import (
     SyncConflict,
 )
 from app.db.raw import BETWEEN_WRITES_S
-from app.db.sync import ANY_HOLDER
+from app.db.sync import ANY_HOLDER, AT_HQ, HELD_HERE
 from app.domain.codes import CaseStatus
-from app.domain.persons import CONTACT_FIELDS, IDENTITY_FIELDS, NAME_FIELDS
+from app.domain.persons import (
+    CONTACT_FIELDS,
+    IDENTITY_FIELDS,
+    NAME_FIELDS,
+    OWN_PERSON_KEPT,
+    own_person_id,
+)
 from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, SENIOR_ROLES
 from app.i18n import _
 from app.security import audit
@@ -93,6 +103,7 @@ StopFn = Callable[[], bool]  # asked between two transactions: the app is closin
 # old terms and page images of what was anonymised may still be in the index and the WAL, and
 # a run cut short (the app closed midway) is finished by the next, even with nothing to do.
 PURGE_PENDING = "retention_purge_pending"
+_CHUNK = 5_000  # case ids asked for at once (SQLite takes at most 32,766 parameters)
 
 
 @dataclass(frozen=True)
@@ -235,12 +246,98 @@ def _as_utc(moment: datetime | str) -> datetime:
 # -- anonymising ---------------------------------------------------------------------------------
 
 
+def _blanked(now: datetime) -> dict[str, Any]:
+    """What an anonymised person holds in place of their data."""
+    empty = dict.fromkeys((*NAME_FIELDS, "phone_abroad", *CONTACT_FIELDS, "consent_note"), "")
+    return {**empty, **dict.fromkeys(IDENTITY_FIELDS), "anonymised_at": now}
+
+
 def _blank_person(person: Person, now: datetime) -> None:
-    for name in (*NAME_FIELDS, "phone_abroad", *CONTACT_FIELDS, "consent_note"):
-        setattr(person, name, "")
-    for name in IDENTITY_FIELDS:
-        setattr(person, name, None)
-    person.anonymised_at = now
+    for name, value in _blanked(now).items():
+        setattr(person, name, value)
+
+
+def _blank_copy_person(session: Session, person: Person, now: datetime) -> None:
+    """The worker of a copy HQ transferred away, anonymised here alone: not a change of this
+    mission's to send (HQ keeps her for the case's holder, who sends her own changes), so not
+    stamped with a change number as a flush would. The copy referred to her until now, which
+    is how its bundles left her out."""
+    session.execute(update(Person).where(Person.id == person.id).values(**_blanked(now)))
+    session.expire(person)
+
+
+def _copy_held_elsewhere(session: Session, case: Case) -> bool:
+    """A mission's copy of a case HQ transferred to another mission."""
+    here = session.info.get(HELD_HERE)
+    return bool(here) and not session.info.get(AT_HQ) and case.holder_mission != here
+
+
+def _own_person(session: Session, case: Case, worker: Person | None) -> Person:
+    """A person of the anonymised case's own, in place of its worker: a link kept past the
+    period would lead from the case back to a worker another case keeps on file (their name,
+    and the case's place among the surnames in a list sorted by person). Made alike wherever
+    the case is anonymised (``own_person_id``), from the mission that holds the case, which
+    alone sends what hangs off it."""
+    own = session.get(Person, own_person_id(case.id))
+    if own is not None:
+        return own
+    own = Person(
+        id=own_person_id(case.id),
+        origin_mission=case.holder_mission or case.origin_mission,
+        surname="",
+        given_names="",
+        anonymised_at=case.anonymised_at,
+        **{name: getattr(worker, name) for name in OWN_PERSON_KEPT if worker is not None},
+    )
+    session.add(own)
+    session.flush()  # before the case refers to it: no relationship orders the two
+    return own
+
+
+def _leave_worker(session: Session, row: Case) -> str:
+    """The anonymised case, its register records and contract reviews refer to a person of
+    the case's own instead of its worker; that person's id."""
+    own = _own_person(session, row, session.get(Person, row.person_id))
+    row.person_id = own.id
+    for record in session.execute(select(Returnee).where(Returnee.case_id == row.id)).scalars():
+        record.person_id = own.id
+    for review in session.execute(
+        select(ContractReview).where(
+            ContractReview.case_id == row.id, ContractReview.person_id.is_not(None)
+        )
+    ).scalars():
+        review.person_id = own.id
+    return own.id
+
+
+def leave_workers_sent_linked(session: Session, first: int, batched: Collection[str]) -> None:
+    """Anonymised cases an import wrote (from change ``first`` on, or in batches) that still
+    refer to their worker, as a mission on an earlier version sends them: each is given its
+    own person, as retention gives it, in the version the mission sent."""
+    ids = sorted(batched)
+    written = [Case.change_seq >= first] + [
+        one_of(Case.id, ids[start : start + _CHUNK]) for start in range(0, len(ids), _CHUNK)
+    ]
+    linked = [
+        row
+        for where in written
+        for row in session.execute(select(Case).where(Case.anonymised_at.is_not(None), where))
+        .scalars()
+        .all()
+        if row.person_id != own_person_id(row.id)
+    ]
+    if not linked:
+        return
+    # At HQ every case is a mission's, kept in the version it sent: this is the import's work.
+    switches = {ANY_HOLDER: True, "importing": True}
+    held = {key: session.info.get(key) for key in switches}
+    session.info.update(switches)
+    try:
+        for row in linked:
+            _leave_worker(session, row)
+        session.flush()
+    finally:
+        session.info.update(held)
 
 
 def _person_still_needed(session: Session, person_id: str, done_case: str) -> bool:
@@ -339,17 +436,22 @@ def anonymise_case(session: Session, case_id: str, now: datetime) -> tuple[list[
     for record in session.execute(select(Returnee).where(Returnee.case_id == row.id)).scalars():
         _blank_returnee(record, now)
         touched.append(record.id)
+    worker_id = row.person_id
+    touched.append(_leave_worker(session, row))
     person_done = False
-    person = session.get(Person, row.person_id)
+    person = session.get(Person, worker_id)
     if person is not None and person.anonymised_at is None:
         if not _person_still_needed(session, person.id, row.id):
-            _blank_person(person, now)
+            if _copy_held_elsewhere(session, row):
+                _blank_copy_person(session, person, now)
+            else:
+                _blank_person(person, now)
             touched.append(person.id)
             person_done = True
     reviews = select(ContractReview).where(ContractReview.case_id == row.id)
     if person_done:
         reviews = select(ContractReview).where(
-            (ContractReview.case_id == row.id) | (ContractReview.person_id == row.person_id)
+            (ContractReview.case_id == row.id) | (ContractReview.person_id == worker_id)
         )
     for review in session.execute(reviews).scalars():
         review.terms = {k: v for k, v in (review.terms or {}).items() if k != "workplace"}

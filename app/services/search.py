@@ -211,7 +211,6 @@ def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str
         *PERSON_SEARCH_COLUMNS,
         Employer.name,
         RecruitmentAgency.name,
-        Case.anonymised_at,
     )
     rows = session.execute(
         with_worker_and_employer(columns)
@@ -229,9 +228,7 @@ def _case_documents(session: Session, case_ids: Sequence[str]) -> list[tuple[str
         notes.setdefault(case_id, []).append(note)
     docs = []
     for row in rows:
-        # An anonymised case whose person another case still needs: their names find that
-        # case, not this one, whose story retention removed.
-        person = row[3:10] if row.anonymised_at is None else ("",) * 7
+        person = row[3:10]
         names = " ".join(part or "" for part in person[:5])
         # Bare: a zero-width space or a decomposed «й» in a name stored before text was
         # cleaned split its word, and the name as typed did not find it.

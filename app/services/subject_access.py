@@ -209,12 +209,10 @@ def _timeline_row(event: CaseEvent) -> dict[str, Any]:
 
 
 def _of_person(person_id: str, case_ids: list[str]) -> Select[ContractReview]:
-    anonymised = select(Case.id).where(Case.anonymised_at.is_not(None))
+    # A review made under an anonymised case names the case's own person, not theirs.
     return select(ContractReview).where(
         or_(ContractReview.person_id == person_id, ContractReview.case_id.in_(case_ids)),
         ContractReview.deleted_at.is_(None),
-        # A review made under an anonymised case is no one's (its workplace went too).
-        or_(ContractReview.case_id.is_(None), ContractReview.case_id.not_in(anonymised)),
     )
 
 

@@ -4,6 +4,8 @@ the case view, the person's cases, a contract review begun from it, the case-lis
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from app.errors import ValidationError
@@ -156,3 +158,29 @@ def test_the_workers_subject_access_export_leaves_the_anonymised_case_out(
     assert gone.number not in text and gone.id not in text
     # Her live case is there whole.
     assert live.number in {e["entity_id"] for e in person["audit"]}
+
+
+def test_its_own_person_keeps_what_the_anonymised_statistics_count(ws: Workspace) -> None:
+    """The case's own person, not the worker, is what the statistics read for it now: her
+    sex, citizenship and that she consented stay counted."""
+    from app.services.stats import StatsFilter, StatsService
+    from tests.unit.test_retention import close, make_case
+
+    consented = PersonInput(**SECRETS, sex="female", consent_date=TODAY)
+    gone = make_case(ws, consented)
+    close(ws, gone.id)
+    service = CaseService(ws)
+    service.create_case(
+        CaseInput(
+            host_country="KR",
+            categories=("violence",),
+            received_at=TODAY,
+            person_id=gone.person.id,
+        )
+    )
+    period = StatsFilter(date_from=TODAY.replace(day=1) - timedelta(days=40), date_to=TODAY)
+    before = StatsService(ws, today=TODAY).anonymised_cases(period)
+    assert gone.number in run_manually(ws, today=LATER).anonymised_cases
+    after = StatsService(ws, today=TODAY).anonymised_cases(period)
+    assert sorted(map(repr, after)) == sorted(map(repr, before))
+    assert any(c.consent and c.sex == "female" for c in after)

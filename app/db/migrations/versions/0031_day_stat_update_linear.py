@@ -22,11 +22,11 @@ made it compile the statement on every run, for seconds. The parts and their fig
 on SQLite.
 """
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 from alembic import op
+
+from app.db.migrate import revision_module
 
 revision = "0031"
 down_revision = "0030"
@@ -39,12 +39,7 @@ _FUNCTION = "case_day_stat_update_rows"
 
 def _revision_0027() -> ModuleType:
     """0027's migration, whose parts of a case and function body this one builds on."""
-    path = Path(__file__).with_name("0027_day_stat_statement_updates.py")
-    spec = importlib.util.spec_from_file_location("qorgau_migration_0027", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return revision_module("0027")
 
 
 def _updated_cases(m: ModuleType) -> str:
