@@ -960,8 +960,8 @@ def closing_dative(context: LetterContext) -> str:
     organisation = context.addressee.organisation
     if context.lang == "ru" and organisation.startswith("Министерств"):
         return "Министерству"
-    if context.lang == "ru" and organisation.startswith("Представительство"):
-        return "Представительству"
+    if context.lang == "ru" and organisation.startswith("Отделение"):
+        return "Отделению"
     if context.lang == "kk" and organisation.endswith("министрлігі"):
         return "Министрлікке"
     if context.lang == "kk" and organisation.endswith("өкілдігі"):

@@ -743,7 +743,7 @@ def test_the_salutation_puts_mr_before_a_surname_never_before_a_full_name(
 # the city under the addressee block, by language.
 CONSULATES_NOTE = {
     ("Istanbul", "TR"): {
-        "ru": ("свидетельствует своё уважение Представительству Министерства иностранных дел "
+        "ru": ("свидетельствует своё уважение Отделению Министерства иностранных дел "
                "Турецкой Республики в Стамбуле", "Стамбул"),
         "kk": ("Түркия Республикасы Сыртқы істер министрлігінің Ыстамбұлдағы өкілдігіне "
                "өзінің құрметін", "Ыстамбұл"),
@@ -786,7 +786,7 @@ def test_a_consulate_s_note_goes_to_the_ministry_s_office_in_its_city_else_to_th
         # The addressee block's last line: the city alone (the date line starts with it too).
         assert where in [line.strip() for line in note.splitlines()], (lang, note)
         if city == "Istanbul":  # the closing renews its assurances to the office, not "Ministry"
-            closing = {"ru": "Представительству уверения", "kk": "Өкілдікке өзінің жоғары",
+            closing = {"ru": "Отделению уверения", "kk": "Өкілдікке өзінің жоғары",
                        "en": "to the Representation Office the assurances"}[lang]  # fmt: skip
             assert closing in flat(note), (lang, flat(note)[-900:])
 
