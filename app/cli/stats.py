@@ -30,7 +30,7 @@ from app.reports.htcds import (
     past_exports,
 )
 from app.reports.published import published
-from app.reports.tables import Cell, ReportTable, number_text, selection_lines
+from app.reports.tables import Cell, ReportTable, export_about, number_text, selection_lines
 from app.reports.texts import text
 from app.services.records import NO_WORKER_NAME, CaseRow
 from app.services.stats import MEASURES, Drilldown, StatsFilter, StatsService
@@ -162,8 +162,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
         figures = service.indicators(scope, by_mission=args.by_mission or None)
         # What is written to files (handed on to partners) is published: small counts coarsened.
         public = published(figures)
-        about = selection_lines(figures, lang, args.hide_names)  # the workbook says its scope
-        about.append(text("small_counts", lang).format(k=public.published_k))
+        # The workbook says its source and scope
+        about = export_about(public, lang, args.hide_names, service.mission_info())
         _export(service, indicator_tables(public, lang), args, what="tables", about=about)
         if args.pdf:
             pdf_lang = args.pdf_lang or lang

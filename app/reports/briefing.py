@@ -354,7 +354,11 @@ class _Sheet:
     def complaints(self) -> list[Flowable]:
         flow: list[Flowable] = [self.p(self.w("complaints"), "heading")]
         if not self.sheet.complaints:
-            flow.append(self.p(self.w("no_complaints")))
+            flow.append(
+                self.p(
+                    self.w("few_complaints" if self.sheet.complaints_received else "no_complaints")
+                )
+            )
             return flow
         flow.append(self.p(self.w("complaints_intro")))
         for complaint in self.sheet.complaints:
@@ -366,6 +370,7 @@ class _Sheet:
                 )
             )
         flow.append(self.p(f"<b>{self.w('complaints_after')}</b>"))
+        flow.append(self.p(self.w("complaints_rounded"), "footer"))
         return flow
 
     def checklist(self) -> list[Flowable]:

@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 from app.domain import occupations as isco
 from app.domain.names import person_name, user_name
 from app.i18n import format_number, locale_for
+from app.letters.context import MissionInfo
 from app.letters.renderer import date_attributive, date_long
 from app.letters.states import official_name
 from app.reports.disclosure import Coarse
@@ -106,6 +107,21 @@ def selection_lines(ind: Indicators, lang: str, hide_names: bool) -> list[str]:
     lines = [period, f"{text('selection', lang)}: {scope}.", as_of]
     if ind.by_mission or s.mission:  # HQ's figures: missions side by side, or one of them
         lines.append(text("counted_where", lang))
+    return lines
+
+
+def source_line(mission: MissionInfo, lang: str, on: date) -> str:
+    """Whose data a file holds and of which day: a CSV or workbook handed to a partner carries
+    no letterhead, and two of them from different missions or days read alike."""
+    name = mission.text("name", lang) or mission.code
+    return text("source", lang).format(mission=name, date=date_long(on, lang))
+
+
+def export_about(ind: Indicators, lang: str, hide_names: bool, mission: MissionInfo) -> list[str]:
+    """What a file of the published figures says first (the workbook's first sheet, or
+    ``NAME-about.csv``): its source, period, selection and the small-count rule."""
+    lines = [source_line(mission, lang, ind.today), *selection_lines(ind, lang, hide_names)]
+    lines.append(text("small_counts", lang).format(k=ind.published_k))
     return lines
 
 

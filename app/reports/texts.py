@@ -31,6 +31,8 @@ TEXTS: dict[str, str] = {
     # Stands for the person of a case retention anonymised.
     "anonymised": D_("(anonymised)"),
     "names_hidden": D_("The names of persons are hidden in this report."),
+    # A file handed on leaves the letterhead behind: whose data it is, and of which day.
+    "source": D_("Source: {mission}, from the data held in Qorgau on {date}"),
     "small_counts": D_(
         "So that no one can be singled out, counts are rounded to the nearest five and a "
         "count under {k} is shown as “<{k}” (a chart leaves it out or draws it as 0). "

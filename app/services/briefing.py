@@ -41,6 +41,7 @@ from app.errors import QorgauError, ValidationError
 from app.i18n import LANGUAGES, _
 from app.letters.grammar import with_the
 from app.os_errors import os_error_reason
+from app.reports.disclosure import PUBLISHED_K, published_count
 from app.reports.export import replace_file
 from app.services import validation as check
 from app.services.workspace import Workspace
@@ -199,8 +200,11 @@ class BriefingSheet:
     contacts: tuple[ContactBlock, ...]
     figures: tuple[CheckedFigure, ...]
     agreements: tuple[AgreementFact, ...]
-    complaints: tuple[ComplaintCount, ...]
+    complaints: tuple[ComplaintCount, ...]  # kinds received at least k times, counts rounded
     complaints_from: date
+    # Complaints came from the country in the window, listed or not: a sheet listing none
+    # must not say that none came.
+    complaints_received: bool
     checklist: tuple[str, ...]  # contract-review rule ids, in the review's order
 
 
@@ -337,7 +341,12 @@ def _agreements(ws: Workspace, country: str, lang: str) -> tuple[AgreementFact, 
 
 def _complaints(
     ws: Workspace, country: str, lang: str, today: date
-) -> tuple[date, tuple[ComplaintCount, ...]]:
+) -> tuple[date, tuple[ComplaintCount, ...], bool]:
+    """The start of the window, the kinds of complaint to list and whether any came at all.
+
+    A sheet is handed to anyone: "Trafficking — 1 complaint" from a country few work in points
+    at the worker who made it, so a kind is listed only from k complaints, its count rounded
+    as the statistics a partner receives are."""
     from app.domain.taxonomy import category
     from app.services.stats import StatsFilter, StatsService
 
@@ -345,8 +354,14 @@ def _complaints(
     counts = StatsService(ws, today=today).category_counts(
         StatsFilter(date_from=start, date_to=today, host_country=country)
     )
-    top = [c for c in counts if c.count > 0 and c.key != "other"][:TOP_COMPLAINTS]
-    return start, tuple(ComplaintCount(c.key, category(c.key).label(lang), c.count) for c in top)
+    top = [c for c in counts if c.count >= PUBLISHED_K and c.key != "other"][:TOP_COMPLAINTS]
+    listed = tuple(
+        ComplaintCount(
+            c.key, category(c.key).label(lang), int(published_count(c.count, PUBLISHED_K))
+        )
+        for c in top
+    )
+    return start, listed, any(c.count > 0 for c in counts)
 
 
 def briefing_sheet(
@@ -360,7 +375,7 @@ def briefing_sheet(
     language = check.language(lang)
     day = today or date.today()
     contacts = contact_blocks(ws, code, language)
-    complaints_from, complaints = _complaints(ws, code, language, day)
+    complaints_from, complaints, received = _complaints(ws, code, language, day)
     mission = ws.mission
     names = {
         k: v
@@ -382,6 +397,7 @@ def briefing_sheet(
         agreements=_agreements(ws, code, language),
         complaints=complaints,
         complaints_from=complaints_from,
+        complaints_received=received,
         checklist=tuple(rule.code for rule in RULES),
     )
 

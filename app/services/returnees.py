@@ -23,7 +23,6 @@ same, ``app/exchange/ownership.py``). Every write and every export leaves an aud
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -41,10 +40,11 @@ from app.errors import ConflictError, NotFound, PermissionDenied, ValidationErro
 from app.i18n import D_, DN_, N_, Said, _, format_date, lazy, translator
 from app.letters.renderer import date_long, is_minor
 from app.letters.states import official_name
-from app.reports.export import about_file, write_csv, write_xlsx
-from app.reports.tables import ReportTable
+from app.reports.export import write_csv, write_xlsx
+from app.reports.tables import ReportTable, source_line
 from app.reports.texts import TEXTS, category_name
 from app.services import validation as check
+from app.services.letterhead import letterhead
 from app.services.people import clean_person, person_values
 from app.services.records import PersonInput
 from app.services.returnee_register import SCOPE
@@ -79,6 +79,12 @@ LEFT_OUT = DN_(
     "{n} workers who declined a referral to an employment centre are left out: a centre "
     "receives only those it is to act on.",
 )
+# What is never in the file, and whom it holds: the consent covers these fields and no others.
+CONSENTED_ONLY = D_(
+    "Only workers who consented to this register are in it, with the fields their consent "
+    "covers: never the IIN, passport, date of birth, address abroad or anything of their case."
+)
+ABOUT_SHEET = D_("About this file")
 # Excel opening a CSV by a double click reads 0110 as the number 110; a program gets "0110".
 LEADING_ZERO = D_(
     "ISCO-08 codes have four digits, and the armed forces' start with 0 (0110, 0210, 0310): "
@@ -789,22 +795,24 @@ class ReturneeService(DatedService):
         table = self.export_table(flt, lang)
         lang = lang or "en"
         words = translator("documents", lang)
-        about = selection(flt or ReturneeFilter(), lang)
+        with self.ws.read() as session:
+            source = source_line(letterhead(session), lang, self.today)
+        about = [source, *selection(flt or ReturneeFilter(), lang), words.gettext(CONSENTED_ONLY)]
         declined = self.count(flt) - len(table.rows)
         if declined:
             about.append(words.ngettext(*LEFT_OUT, declined).format(n=declined))
         if suffix == ".csv" and any(str(row[_OCCUPATION]).startswith("0") for row in table.rows):
             about.append(words.gettext(LEADING_ZERO))
         if suffix == ".csv":
-            # A part of the register says which in NAME-about.csv, as a workbook's first sheet
-            # does: a CSV of one region's welders read as the whole register. So do the
-            # workers left out, and the codes Excel would spoil.
+            # NAME-about.csv says what a workbook's first sheet does: whose register, of which
+            # day, which part of it (a CSV of one region's welders read as the whole register),
+            # who is left out, and the codes Excel would spoil.
             write_csv([table], target, title=table.title, about=about)
-            if not about:  # the whole register: a part's note left under its name misleads
-                with suppress(OSError):  # left as it was: the register itself is written
-                    about_file(target).unlink(missing_ok=True)
         else:
-            selected = words.gettext(TEXTS["selection"])
+            # The first sheet is named for a part's conditions when it has them, else for
+            # what it says of the whole register.
+            named = TEXTS["selection"] if flt and selection(flt, lang) else ABOUT_SHEET
+            selected = words.gettext(named)
             write_xlsx(
                 [table], target, title=table.title, lang=lang, about=about, about_sheet=selected
             )

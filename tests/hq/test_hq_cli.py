@@ -15,7 +15,7 @@ from sqlalchemy import text
 from app.cli.hq import next_addresses
 from app.domain.labels import urgency
 from app.i18n import _, format_datetime, set_language
-from app.letters.renderer import date_attributive
+from app.letters.renderer import date_attributive, date_long
 from app.reports.texts import text as report_text
 from app.services.consolidation import ConsolidationService
 from app.services.stats import StatsService
@@ -192,8 +192,11 @@ def test_a_workbook_of_one_missions_figures_says_so(
     assert run.code == 0, run.err
     book = load_workbook(out)
     title = "Statistical report on the protection of labour emigrants"
-    first = book.worksheets[0]
-    assert [row[0] for row in first.iter_rows(values_only=True)] == [
+    lines = [row[0] for row in book.worksheets[0].iter_rows(values_only=True)]
+    # Whose figures and of which day: HQ's, written today (the letterhead is the PDF's alone).
+    source = lines.pop(1)
+    assert source.startswith("Source: ") and date_long(date.today(), "en") in source
+    assert lines == [
         title,
         "Reporting period: 1 January 2026 – 30 June 2026",
         "Selection: Mission: SEL.",

@@ -18,6 +18,7 @@ from app.config import Paths
 from app.contracts.reference import REFERENCE_FILE, default_reference
 from app.db.models import Agreement, Case, Mission, Setting
 from app.services.briefing import CONTACTS_KEY, contact_blocks
+from app.services.stats import Count, StatsService
 from app.services.workspace import Workspace
 from tests.conftest import demo_paths_fixture, snapshot
 from tests.integration.cli_helpers import run_cli, signed_in_cli
@@ -82,10 +83,11 @@ def test_sheet_has_every_section_in_its_language(
     assert squeeze(words["check_passport_retention"]) in text
     assert squeeze(words["check_signed_copy"]) in text
     assert "+82200000" in text  # the mission's phone (contacts block)
-    # The complaints are counted where the mission has cases of the last 12 months; where it
-    # has none the sheet says so.
+    # The complaints are listed where the mission has enough cases of the last 12 months to
+    # list a kind without pointing at a worker; where it has none or too few the sheet says so.
     cases = cases_of_the_year(demo, country)
-    assert squeeze(words["complaints_after" if cases else "no_complaints"]) in text
+    said = "complaints_after" if cases >= 11 else "few_complaints" if cases else "no_complaints"
+    assert squeeze(words[said]) in text
 
 
 def cases_of_the_year(ws: Workspace, country: str) -> int:
@@ -108,6 +110,48 @@ def test_a_country_the_mission_had_no_complaint_from_says_so(
     assert cases_of_the_year(demo, "KR") > 0
     korea = render(capsys, tmp_path / "korea.pdf", "KR", "en")
     assert squeeze(WORDS["en"]["complaints_after"]) in korea
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, counts: dict[str, int]) -> None:
+    """The complaints of the last 12 months the sheet is given, as the statistics count them."""
+    given = tuple(Count(key, n) for key, n in counts.items())
+    monkeypatch.setattr(StatsService, "category_counts", lambda _self, _flt=None: given)
+
+
+def test_a_kind_of_complaint_received_a_few_times_is_not_printed_on_the_sheet(
+    demo: Workspace,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fault: Germany's sheet, handed to anyone leaving, printed "Recruitment fees or
+    illegal recruitment — 1 complaint", pointing at the one worker who complained there. A
+    kind is listed from 11 complaints, its count rounded to five as the statistics are, and
+    the sheet says so; "1 complaint" nowhere."""
+    counted(
+        monkeypatch, {"unpaid_wages": 13, "trafficking_forced_labour": 1, "recruitment_fees": 4}
+    )
+    text = render(capsys, tmp_path / "de.pdf", "DE", "en")
+    assert squeeze("Unpaid or underpaid wages — 15 complaints") in text
+    for label in ("Trafficking", "Recruitment fees", "13 complaints", "1 complaint"):
+        assert squeeze(label) not in text, label
+    assert squeeze(WORDS["en"]["complaints_rounded"]) in text
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_a_country_with_only_a_few_complaints_says_so_and_names_none(
+    demo: Workspace,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+) -> None:
+    """A few complaints are neither listed nor denied: "no complaints" would be untrue."""
+    counted(monkeypatch, {"trafficking_forced_labour": 2, "other": 1})
+    text = render(capsys, tmp_path / f"de-{lang}.pdf", "DE", lang)
+    assert squeeze(WORDS[lang]["few_complaints"]) in text
+    assert squeeze(WORDS[lang]["no_complaints"]) not in text
+    assert squeeze(WORDS[lang]["complaints_intro"]) not in text
 
 
 def test_a_russian_sheet_names_the_mission_without_bracketed_alternatives(

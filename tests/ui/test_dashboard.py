@@ -214,12 +214,14 @@ def test_hidden_names_and_exports(
         click(qtbot, page.tables_button)
     assert written.args == [tmp_path / "tables.xlsx"]
     assert (tmp_path / "tables.xlsx").stat().st_size > 0
-    # The workbook says its period and selection first, as the PDF does.
+    # The workbook says its source, period and selection first, as the PDF's letterhead and
+    # heading do.
     about = load_workbook(tmp_path / "tables.xlsx", read_only=True).worksheets[0]
     lines = [row[0] for row in about.iter_rows(values_only=True)]
-    assert lines[1].startswith("Reporting period: ") and lines[2] == "Selection: all cases."
+    assert lines[1].startswith("Source: ") and "24 November 2026" in lines[1]
+    assert lines[2].startswith("Reporting period: ") and lines[3] == "Selection: all cases."
     # The day "open now" stands at, as the PDF says it: the workbook did not.
-    assert lines[3] == "Open and overdue cases are shown as of 24 November 2026."
+    assert lines[4] == "Open and overdue cases are shown as of 24 November 2026."
     with demo.read() as session:
         logged = session.scalars(
             select(AuditEntry.action).where(AuditEntry.action.like("stats.export.%"))
@@ -535,7 +537,8 @@ def test_the_tables_export_as_csv_too(
     assert written.args == [tmp_path / "tables-about.csv"]
     about = (tmp_path / "tables-about.csv").read_text(encoding="utf-8-sig").splitlines()
     assert about[0] == "Statistical report on the protection of labour emigrants"
-    assert about[1].startswith("Reporting period:") and any("<11" in line for line in about)
+    assert about[1].startswith("Source: ") and about[2].startswith("Reporting period:")
+    assert any("<11" in line for line in about)
     for table in tables:
         assert (tmp_path / f"tables-{table.key}.csv").read_bytes() == csv_bytes(table)
     with demo.read() as session:

@@ -129,7 +129,7 @@ def test_the_register_has_one_name_in_the_navigation_its_heading_and_its_export(
     shown = next(i.toolTip() for i in titles if i.data(Qt.ItemDataRole.UserRole) == "returnees")
     out = tmp_path / "register.xlsx"
     ReturneeService(hq_ws).export(out, lang="en")
-    sheet = load_workbook(out).worksheets[0]
+    sheet = load_workbook(out).worksheets[1]  # after the sheet saying whose register it is
     assert shown == page.heading.text() == sheet.title == sheet["A1"].value
     assert label(ConsentScope.RETURNEE_REGISTER).casefold() == f"the {shown}".casefold()
 

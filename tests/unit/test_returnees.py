@@ -17,17 +17,19 @@ from app.db.models import AuditEntry, Person, Returnee
 from app.domain import occupations as isco
 from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from app.i18n import translator
+from app.letters.renderer import date_long
 from app.services.cases import CaseService
 from app.services.records import CaseChanges, CaseInput, PersonInput
 from app.services.returnee_json import returnee_from_json
 from app.services.returnees import (
+    CONSENTED_ONLY,
     SCOPE,
     ReturneeFilter,
     ReturneeInput,
     ReturneeService,
 )
 from app.services.workspace import Workspace
-from tests.conftest import OpenWs, count
+from tests.conftest import MISSION_NAME, OpenWs, count
 from tests.integration.test_exchange import Site, make_site
 
 TODAY = date.today()
@@ -333,16 +335,17 @@ def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Pat
     assert "Республика Корея" in rows[1] and "KR" not in rows[1]
     workbook = tmp_path / "register.xlsx"
     assert service.export(workbook, lang="kk") == 1
-    sheet = load_workbook(workbook).active
-    assert sheet is not None
+    sheet = load_workbook(workbook)[register_name("kk")]
     values = [c.value for c in sheet[3]]
     assert "Сейітова" in values and "Астана қаласы" in values and "Корея Республикасы" in values
     # The fault: the CSV's apostrophe went into the workbook ("'+7 701 000 0000"); a
     # workbook's text cell holds the phone as typed.
     assert "+7 701 000 0000" in values and "'+7 701 000 0000" not in values
-    # The table alone, its sheet named by the register's whole name: the long name it had
-    # («Оралған жұмыскерлердің біліктілік тізілімі») was cut to Excel's 31 characters.
-    assert load_workbook(workbook).sheetnames == [register_name("kk")]
+    # The table's sheet named by the register's whole name: the long name it had
+    # («Оралған жұмыскерлердің біліктілік тізілімі») was cut to Excel's 31 characters. A
+    # first sheet says whose register it is and what it never holds.
+    words = translator("documents", "kk").gettext
+    assert load_workbook(workbook).sheetnames == [words("About this file"), register_name("kk")]
     # A part of the register says which: a first sheet with its conditions.
     part = tmp_path / "welders.xlsx"
     flt = ReturneeFilter(occupation="72", region="KZ-71", wants_referral=True)
@@ -350,7 +353,7 @@ def test_export_carries_only_the_consented_fields(open_ws: OpenWs, tmp_path: Pat
     book = load_workbook(part)
     assert book.sheetnames == ["Условия отбора", register_name("ru")]
     about = book.worksheets[0]
-    assert [row[0] for row in about.iter_rows(values_only=True)] == [
+    assert [row[0] for row in about.iter_rows(values_only=True)][::2] == [
         register_name("ru"),
         "Условия отбора: Профессия (ISCO-08): 72 Рабочие металлообработки, машиностроения и "
         "родственных профессий; Регион возвращения: город Астана; Хочет получить направление "
@@ -502,8 +505,8 @@ def test_subject_access_leaves_out_a_register_record_retention_anonymised(
 def test_a_csv_of_part_of_the_register_says_which_part(open_ws: OpenWs, tmp_path: Path) -> None:
     """The fault: a workbook of part of the register said its conditions on a first sheet,
     but the CSV of the same part said nothing: one region's welders read as the whole
-    register. Now NAME-about.csv says them; the whole register's export needs none, and
-    removes one a part's export left under the same name."""
+    register. Now NAME-about.csv says them; the whole register's export says no conditions
+    under the same name."""
     service = ReturneeService(open_ws("aigul"))
     service.add(record(closed_case(open_ws("aigul"), open_ws("serik"))))
     out = tmp_path / "register.csv"
@@ -512,12 +515,33 @@ def test_a_csv_of_part_of_the_register_says_which_part(open_ws: OpenWs, tmp_path
     text = (tmp_path / "register-about.csv").read_text(encoding="utf-8-sig")
     about = [line for (line,) in csv.reader(text.splitlines(), delimiter=";")]
     assert about[0] == "Реестр вернувшихся работников"
-    assert about[1].startswith("Условия отбора: Профессия (ISCO-08): 72 ")
-    assert "Регион возвращения: город Астана" in about[1]
+    assert about[2].startswith("Условия отбора: Профессия (ISCO-08): 72 ")
+    assert "Регион возвращения: город Астана" in about[2]
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
     assert rows[0][0] == "Фамилия" and len(rows) == 2  # the register's file as before
     assert service.export(out, lang="ru") == 1
-    assert out.exists() and not (tmp_path / "register-about.csv").exists()
+    assert "Условия отбора" not in (tmp_path / "register-about.csv").read_text("utf-8-sig")
+
+
+def test_every_file_of_the_register_says_whose_it_is_and_what_it_never_holds(
+    open_ws: OpenWs, tmp_path: Path
+) -> None:
+    """The fault: the whole register's CSV, nobody left out, came with no note at all, and
+    no file said whose register it was or of which day: an employment centre holding two
+    missions' files, or one mission's of two months, could not tell them apart, nor what
+    the register never gives."""
+    service = ReturneeService(open_ws("aigul"))
+    service.add(record(closed_case(open_ws("aigul"), open_ws("serik"))))
+    out = tmp_path / "register.csv"
+    assert service.export(out, lang="ru") == 1
+    lines = (tmp_path / "register-about.csv").read_text(encoding="utf-8-sig").splitlines()
+    consented = translator("documents", "ru").gettext(CONSENTED_ONLY)
+    assert lines[0] == register_name("ru") and lines[2] == consented
+    assert MISSION_NAME["ru"] in lines[1] and date_long(TODAY, "ru") in lines[1]
+    workbook = tmp_path / "register.xlsx"
+    assert service.export(workbook, lang="ru") == 1
+    first = load_workbook(workbook).worksheets[0]
+    assert [row[0] for row in first.iter_rows(values_only=True)] == lines
 
 
 def test_the_employment_centres_file_leaves_out_who_declined_a_referral(
@@ -550,7 +574,7 @@ def test_the_employment_centres_file_leaves_out_who_declined_a_referral(
         assert service.export(workbook, lang="en") == 1
         book = load_workbook(workbook)
         notes = [row[0] for row in book.worksheets[0].iter_rows(values_only=True)]
-        assert notes[1] == (
+        assert notes[-1] == (
             "1 worker who declined a referral to an employment centre is left out: a centre "
             "receives only those it is to act on."
         )

@@ -36,6 +36,7 @@ from app.reports.published import published
 from app.reports.tables import (
     ReportTable,
     case_list_table,
+    export_about,
     indicator_tables,
     key_figures,
     selection_lines,
@@ -617,6 +618,18 @@ def test_csv_tables_say_their_period_selection_and_small_counts(tmp_path: Path) 
     assert lines == ["Отчёт", *about]
     # Without lines to say, the tables alone, as before.
     assert write_csv(tables[:1], tmp_path / "one.csv") == [tmp_path / "one.csv"]
+
+
+@pytest.mark.parametrize(("lang", "day"), [("ru", "2 апреля 2026"), ("kk", "2026 жылғы 2 сәуір")])
+def test_the_exported_tables_name_their_source_and_day(lang: str, day: str) -> None:
+    """The fault: the statistics' CSV and workbook said their period and selection but not
+    whose figures they were nor of which day: the letterhead is the PDF's alone, and two
+    missions' files, or a mission's of two days, read alike at the statistics office."""
+    public = published(figures())
+    lines = export_about(public, lang, False, MISSION)
+    assert MISSION_NAME[lang] in lines[0] and day in lines[0]
+    assert lines[1:-1] == selection_lines(public, lang, hide_names=False)
+    assert lines[-1] == text("small_counts", lang).format(k=public.published_k)
 
 
 @pytest.mark.parametrize("streamed", [False, True])

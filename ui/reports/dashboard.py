@@ -66,7 +66,7 @@ from app.reports.charts import count_axis as axis_end_and_step
 from app.reports.charts import month_name, month_names
 from app.reports.export import write_bytes, write_csv, write_xlsx
 from app.reports.published import published
-from app.reports.tables import ReportTable, open_text_key, selection_lines
+from app.reports.tables import ReportTable, export_about, open_text_key
 from app.reports.texts import text as report_text
 from app.reports.texts import texts as report_texts
 from app.services.changes import DataChanged
@@ -1084,8 +1084,7 @@ class DashboardPage(QWidget):
         lang = lang or self.report_lang.currentData()
         # A file leaves the screen: its counts are the published ones, as the PDF's.
         figures = published(figures)
-        about = selection_lines(figures, lang, self.hide_names.isChecked())
-        about.append(report_text("small_counts", lang).format(k=figures.published_k))
+        about = export_about(figures, lang, self.hide_names.isChecked(), service.mission_info())
 
         def work(_context: TaskContext) -> Path:
             tables = indicator_tables(figures, lang)
