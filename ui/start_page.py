@@ -46,7 +46,7 @@ from ui.main_window import MainWindow
 from ui.models.case_table_model import DEADLINE_SHAPES, anonymised_text, deadline_label
 from ui.palette import DEADLINE_COLOURS, MUTED_TEXT, WARNING_STYLE
 from ui.tasks import LatestOnly, show_error
-from ui.widgets.common import STRETCH, widget_row
+from ui.widgets.common import STRETCH, widget_row, word_wrapped
 from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label
 from ui.widgets.text_size import (
@@ -225,9 +225,12 @@ class StartPage(QWidget):
         self._reader.refused.connect(self._read_failed)
         self.loading = False
         self._shown_once = False
-        self.greeting = plain_label()
+        # Wrapped: on one line each, at 150 % text in Kazakh the greeting and the mission's
+        # name were wider than a 1024-pixel window and the page scrolled sideways, the New
+        # case button out of sight.
+        self.greeting = word_wrapped(plain_label())
         heading(self.greeting, GREETING)
-        self.mission = plain_label()
+        self.mission = word_wrapped(plain_label())
         sized_text(self.mission, SUBTITLE)
         self.today = QLabel()
         self.today.setStyleSheet(f"color: {MUTED_TEXT};")

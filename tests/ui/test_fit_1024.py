@@ -384,3 +384,26 @@ def test_the_case_lists_complaint_reads_on_a_1024_screen_at_150_percent(
     window.resize(SMALL)  # with room, the status is back
     _settle()
     assert not table.isColumnHidden(cases.STATUS)
+
+
+@pytest.mark.parametrize("language", ("kk", "ru"))
+def test_the_start_page_fits_a_1024_window_at_150_percent_text(
+    qtbot: QtBot, qapp: QApplication, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The greeting and the mission's name kept one line each: at a text size of 150 % in
+    Kazakh the mission's name alone was 759 pixels beside a page of 731, which scrolled
+    sideways with the New case button out of sight. They wrap."""
+    normal = qapp.font()
+    larger = qapp.font()
+    larger.setPointSizeF(normal.pointSizeF() * 1.5)
+    qapp.setFont(larger)
+    try:
+        window = _window(qtbot, demo_ws, bridge, language, QSize(1024, 768))
+        page = window.show_area("start")
+        _settle()
+        assert _window_scrolls_sideways_by(window) == 0
+        assert page.greeting.wordWrap() and page.mission.wordWrap()  # type: ignore[attr-defined]
+        button = page.new_button  # type: ignore[attr-defined]
+        assert button.visibleRegion().boundingRect().width() == button.width()
+    finally:
+        qapp.setFont(normal)
