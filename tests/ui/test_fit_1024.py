@@ -407,3 +407,34 @@ def test_the_start_page_fits_a_1024_window_at_150_percent_text(
         assert button.visibleRegion().boundingRect().width() == button.width()
     finally:
         qapp.setFont(normal)
+
+
+def test_a_status_message_is_not_cut_by_who_is_signed_in_at_150_percent_text(
+    qtbot: QtBot, qapp: QApplication, demo_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """Beside «Серік Жұмабаев · Консул / бөлім басшысы · SEL, Сеул, Оңтүстік Корея» at a
+    text size of 150 % a 1024-pixel window left a message 190 pixels: «Сақталды:
+    SEL-2026-0193 ісі.» read «Сақталды: SEL-2026-». The name steps aside while the message
+    shows, and only when the two do not fit."""
+    normal = qapp.font()
+    larger = qapp.font()
+    larger.setPointSizeF(normal.pointSizeF() * 1.5)
+    qapp.setFont(larger)
+    try:
+        window = _window(qtbot, demo_ws, bridge, "kk", QSize(1024, 768))
+        bar, user = window.statusBar(), window.status_user
+        message = "Сақталды: SEL-2026-0193 ісі."
+        bar.showMessage(message, 5000)
+        _settle()
+        assert not user.isVisible()
+        assert bar.fontMetrics().horizontalAdvance(message) < bar.width()
+        bar.clearMessage()
+        _settle()
+        assert user.isVisible()
+    finally:
+        qapp.setFont(normal)
+    window.resize(1366, 768)  # the usual text size in a wider window: room for both
+    _settle()
+    bar.showMessage(message, 5000)
+    _settle()
+    assert user.isVisible()
