@@ -74,6 +74,8 @@ class OrganisationDialog(ValidatingDialog):
         self.form.addRow(_("P&hone:"), self.phone)
         self.form.addRow(_("E-&mail:"), self.email)
         self.form.addRow(_("Re&gistration number:"), self.registration_no)
+        # What OK does: an organisation added to the list, or the one on file corrected.
+        self.ok_button().setText(_("Add") if existing is None else _("Save changes"))
         self.contact_person.setPlaceholderText(_("Whom letters address, e.g. the HR manager"))
         self.address.setPlaceholderText(_("Street and building, as letters print it"))
         if existing is not None:

@@ -102,6 +102,7 @@ class PartnerDialog(ValidatingDialog):
         self.setWindowTitle(
             _("New partner organisation") if self.partner is None else _("Partner organisation")
         )
+        self.ok_button().setText(_("Add") if self.partner is None else _("Save changes"))
         chosen = self.kind.currentData()
         self.kind.clear()
         for kind in PartnerKind:
@@ -217,6 +218,7 @@ class ReferralDialog(ValidatingDialog):
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Refer case {number} to a partner").format(number=self.case_number))
+        self.ok_button().setText(_("Refer"))  # OK said nothing of the referral it writes
         set_label(self.form, self.partner, _("&Partner:"))
         set_label(self.form, self.reason, _("&Reason:"))
         set_label(self.form, self.earlier, _("Referred before:"))
@@ -338,6 +340,7 @@ class OutcomeDialog(ValidatingDialog):
         self.setWindowTitle(
             _("Outcome of the referral of case {number}").format(number=r.case_number)
         )
+        self.ok_button().setText(_("Record the outcome"))
         referred = _("Referred to {partner} on {date}: {reason}").format(
             partner=r.partner_name, date=format_date(r.referred_at), reason=r.reason
         )
