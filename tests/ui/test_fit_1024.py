@@ -438,3 +438,27 @@ def test_a_status_message_is_not_cut_by_who_is_signed_in_at_150_percent_text(
     bar.showMessage(message, 5000)
     _settle()
     assert user.isVisible()
+
+
+def test_the_letters_preview_folds_away_at_150_percent_text_in_a_1024_window(
+    qtbot: QtBot, qapp: QApplication, demo_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """The preview folded below 700 pixels whatever the text size: at 150 % text a
+    1024-pixel window left the page 745, the thumbnail kept 150 of them, too small to read,
+    and the register showed four of its columns behind a sideways scroll bar. The room the
+    preview needs grows with the text, and follows a text size changed while it is open."""
+    window = _window(qtbot, demo_ws, bridge, "kk", QSize(1024, 768))
+    page = window.show_area("letters")
+    _settle()
+    assert page.preview.width() > 0  # type: ignore[attr-defined]
+    normal = qapp.font()
+    larger = qapp.font()
+    larger.setPointSizeF(normal.pointSizeF() * 1.5)
+    qapp.setFont(larger)
+    try:
+        _settle()
+        assert page.preview.width() == 0  # type: ignore[attr-defined]
+    finally:
+        qapp.setFont(normal)
+    _settle()
+    assert page.preview.width() > 0  # type: ignore[attr-defined]
