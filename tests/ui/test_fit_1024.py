@@ -392,7 +392,10 @@ def test_the_start_page_fits_a_1024_window_at_150_percent_text(
 ) -> None:
     """The greeting and the mission's name kept one line each: at a text size of 150 % in
     Kazakh the mission's name alone was 759 pixels beside a page of 731, which scrolled
-    sideways with the New case button out of sight. They wrap."""
+    sideways with the New case button out of sight. They wrap; and the consul's notices
+    (the overdue cases sent to her, those waiting for an officer) go under the date, beside
+    which the widest kept the page 90 pixels too wide."""
+    CaseService(demo_ws).escalate_overdue()  # as signing in does: the notices shown
     normal = qapp.font()
     larger = qapp.font()
     larger.setPointSizeF(normal.pointSizeF() * 1.5)
@@ -400,9 +403,11 @@ def test_the_start_page_fits_a_1024_window_at_150_percent_text(
     try:
         window = _window(qtbot, demo_ws, bridge, language, QSize(1024, 768))
         page = window.show_area("start")
+        qtbot.waitUntil(lambda: not page.loading, timeout=20_000)  # type: ignore[attr-defined]
         _settle()
         assert _window_scrolls_sideways_by(window) == 0
         assert page.greeting.wordWrap() and page.mission.wordWrap()  # type: ignore[attr-defined]
+        assert page.escalated.isVisible() and page.waiting.isVisible()  # type: ignore[attr-defined]
         button = page.new_button  # type: ignore[attr-defined]
         assert button.visibleRegion().boundingRect().width() == button.width()
     finally:
