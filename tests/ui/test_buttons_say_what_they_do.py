@@ -7,9 +7,10 @@ with a bare «OK», which says nothing of the write that follows.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
+from app.i18n import _
 from app.services.cases import CaseService
 from app.services.organisations import OrganisationService
 from app.services.partners import PartnerInput, PartnerService
@@ -19,6 +20,7 @@ from tests.conftest import OpenWs
 from tests.ui.press import choose, click, click_item, modal_dialog, on_screen, show_tab
 from ui.cases.editor import CaseEditor
 from ui.cases.org_picker import OrganisationDialog
+from ui.i18n_bridge import LanguageBridge
 from ui.partners.dialogs import OutcomeDialog, PartnerDialog
 from ui.widgets.dialogs import ValidatingDialog
 
@@ -75,3 +77,19 @@ def test_records_on_file_are_saved_and_new_ones_added(qtbot: QtBot, open_ws: Ope
         confirms_with(OrganisationDialog(parent, employers, "KR", existing=hanil)) == "Save changes"
     )
     assert confirms_with(OutcomeDialog(parent, ws, referral)) == "Record the outcome"
+
+
+def test_the_named_button_keeps_its_name_when_the_language_changes(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """The button box gives its standard buttons Qt's own words on a language change: a
+    dialog opened as the language changed (or open while it did) read «OK» again."""
+    ws = open_ws("serik")
+    parent = on_screen(qtbot, QDialog())
+    dialog = OrganisationDialog(parent, OrganisationService(ws, "employer"), "KR")
+    dialog.show()
+    bridge.set_language("ru")
+    for _round in range(3):
+        QApplication.processEvents()
+    assert dialog.ok_button().text() == _("Add") != "OK"
+    dialog.reject()

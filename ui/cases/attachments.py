@@ -388,7 +388,7 @@ class AttachmentsPanel(QWidget):
                 name=info.filename
             ),
         )
-        dialog.ok_button().setText(_("Remove"))
+        dialog.set_ok_text(lambda: _("Remove"))
         dialog.accepted.connect(lambda: self._remove(info.id, dialog.text()))
         self.dialog = dialog
         dialog.open()
