@@ -14,6 +14,8 @@ from app.errors import PermissionDenied
 from app.services.audit_log import AuditEntryInfo, AuditLogService
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
+from app.services.organisations import OrganisationService
+from app.services.records import OrganisationInput
 from app.services.workspace import Workspace
 from tests.builders import issued_letter, new_case
 from tests.conftest import OpenWs
@@ -138,6 +140,16 @@ def test_a_draft_letters_entries_are_named_by_its_case(ws: Workspace, open_ws: O
     approval = AuditLogService(ws).entries(actor="serik", limit=1)[0]
     assert (approval.action, approval.entity_id) == ("letter.approve", draft.id)
     assert approval.record == case.number
+
+
+def test_an_employers_entries_are_named_by_its_name(ws: Workspace, open_ws: OpenWs) -> None:
+    """The fault: an employer added with a case read «01a252d9-4e49-…» in the log."""
+    employer = OrganisationService(open_ws("aigul"), "employer").create(
+        OrganisationInput(name="Daehan Precision Co., Ltd.", country="KR")
+    )
+    added = AuditLogService(ws).entries(actor="aigul", limit=1)[0]
+    assert (added.action, added.entity_id) == ("employer.create", employer.id)
+    assert added.record == "Daehan Precision Co., Ltd."
 
 
 def test_an_attache_or_consul_reads_no_audit_log(open_ws: OpenWs) -> None:
