@@ -237,6 +237,7 @@ class MainWindow(QMainWindow):
 
         self.status_user = plain_label()
         self.statusBar().addPermanentWidget(self.status_user)
+        self.statusBar().messageChanged.connect(self._make_room_for_message)
         self._build_actions()
 
         timeout = idle_timeout_ms or domain_settings.idle_lock_minutes(workspace) * 60_000
@@ -603,6 +604,16 @@ class MainWindow(QMainWindow):
         self.manual_action.setText(_("&Manual"))
         self.shortcuts_action.setText(_("&Keyboard shortcuts"))
         self.status_user.setText(self.status_text())
+
+    def _make_room_for_message(self, message: str) -> None:
+        """Who is signed in steps aside while a message needs its room: beside it, at 150 %
+        text on a 1024-pixel screen, «Saved: case SEL-2026-0193.» was cut after «SEL-2026-»."""
+        bar = self.statusBar()
+        needed = bar.fontMetrics().horizontalAdvance(message) + self.status_user.sizeHint().width()
+        # The bar's margins and the gap between the message and the label, with some to spare.
+        self.status_user.setVisible(
+            not message or needed + 4 * bar.fontMetrics().height() <= bar.width()
+        )
 
     def mission_name(self) -> str:
         return mission_name_in(self.workspace.mission, current_language())

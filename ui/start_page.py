@@ -17,10 +17,10 @@ from typing import cast
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -46,7 +46,7 @@ from ui.main_window import MainWindow
 from ui.models.case_table_model import DEADLINE_SHAPES, anonymised_text, deadline_label
 from ui.palette import DEADLINE_COLOURS, MUTED_TEXT, WARNING_STYLE
 from ui.tasks import LatestOnly, show_error
-from ui.widgets.common import STRETCH, widget_row
+from ui.widgets.common import STRETCH, widget_row, word_wrapped
 from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label
 from ui.widgets.text_size import (
@@ -225,9 +225,12 @@ class StartPage(QWidget):
         self._reader.refused.connect(self._read_failed)
         self.loading = False
         self._shown_once = False
-        self.greeting = plain_label()
+        # Wrapped: on one line each, at 150 % text in Kazakh the greeting and the mission's
+        # name were wider than a 1024-pixel window and the page scrolled sideways, the New
+        # case button out of sight.
+        self.greeting = word_wrapped(plain_label())
         heading(self.greeting, GREETING)
-        self.mission = plain_label()
+        self.mission = word_wrapped(plain_label())
         sized_text(self.mission, SUBTITLE)
         self.today = QLabel()
         self.today.setStyleSheet(f"color: {MUTED_TEXT};")
@@ -271,6 +274,10 @@ class StartPage(QWidget):
         for section, _flt, _title, _empty in self._sections():
             section.case_opened.connect(self.open_case)
             section.show_all_requested.connect(self.show_all)
+        # The date, and the notices beside it or, in a narrow page, under it: beside it at
+        # 150 % text in Kazakh the consul's widest notice kept the page 90 pixels wider than
+        # a 1024-pixel window.
+        self.dated = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.one_column: bool | None = None
         self._arrange_sections(one_column=False)
         app = QCoreApplication.instance()
@@ -288,7 +295,7 @@ class StartPage(QWidget):
         for_the_head.addWidget(self.escalated)
         for_the_head.addWidget(self.waiting)
         for_the_head.addWidget(self.unanswered)
-        dated = QHBoxLayout()
+        dated = self.dated
         dated.addWidget(self.today, 0, Qt.AlignmentFlag.AlignTop)
         dated.addStretch(1)
         dated.addLayout(for_the_head)
@@ -330,6 +337,9 @@ class StartPage(QWidget):
         if one_column == self.one_column:
             return
         self.one_column = one_column
+        self.dated.setDirection(
+            QBoxLayout.Direction.TopToBottom if one_column else QBoxLayout.Direction.LeftToRight
+        )
         shown = [self.overdue, self.at_risk, self.recent]
         if not self.reads_only:
             shown.insert(0, self.mine)

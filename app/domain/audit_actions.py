@@ -12,6 +12,10 @@ from app.i18n import N_, _
 
 ACTION_LABELS: dict[str, str] = {
     "agreement.notes": N_("Agreement notes changed"),
+    "agency.combine": N_("Recruitment agency records combined"),
+    "agency.create": N_("Recruitment agency added"),
+    "agency.update": N_("Recruitment agency's details changed"),
+    "agency.watchlist": N_("Recruitment agency's watchlist mark changed"),
     "agreements.sync": N_("Agreements library updated"),
     "attachment.add": N_("Attachment added"),
     "attachment.copy": N_("Copy of an attachment saved"),
@@ -45,6 +49,9 @@ ACTION_LABELS: dict[str, str] = {
     "contract.review": N_("Contract reviewed"),
     "demo.fill": N_("Demo data generated"),
     "employer.combine": N_("Employer records combined"),
+    "employer.create": N_("Employer added"),
+    "employer.update": N_("Employer's details changed"),
+    "employer.watchlist": N_("Employer's watchlist mark changed"),
     "escrow.identity": N_("Escrow key made"),
     "escrow.issue": N_("Recovery code issued"),
     "escrow.policy": N_("Escrow policy applied"),
@@ -75,7 +82,6 @@ ACTION_LABELS: dict[str, str] = {
     "person.subject_access": N_("A person's data exported at their request"),
     "person.update": N_("Person's details changed"),
     "recovery.rotate": N_("Recovery key replaced"),
-    "recruitment_agency.combine": N_("Recruitment agency records combined"),
     "retention.anonymise": N_("Personal data anonymised"),
     "retention.policy": N_("Retention period changed"),
     "retention.run": N_("Retention applied"),

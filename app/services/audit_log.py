@@ -21,8 +21,10 @@ from app.db.models import (
     AuditEntry,
     Case,
     ContractReview,
+    Employer,
     Letter,
     Mission,
+    RecruitmentAgency,
     Returnee,
 )
 from app.domain.audit_actions import action_label
@@ -220,8 +222,10 @@ class AuditLogService:
 
 
 # Records known by an internal id whose entries may name no number (an approval, a print,
-# an attachment opened): named by their letter's outgoing number, else their case's number.
-_NUMBERED = ("letter", "attachment", "returnee")
+# an attachment opened): named by their letter's outgoing number, else their case's number;
+# an employer or agency by its name (its entries showed a bare id).
+_NUMBERED = ("letter", "attachment", "returnee", "employer", "agency")
+_ORGANISATIONS = (("employer", Employer), ("agency", RecruitmentAgency))
 
 
 def _numbers_of(session: Session, entries: list[AuditEntryInfo]) -> dict[str, str]:
@@ -244,6 +248,10 @@ def _numbers_of(session: Session, entries: list[AuditEntryInfo]) -> dict[str, st
             of_cases = select(model.id, Case.number).join(Case, Case.id == model.case_id)
             for id_, number in session.execute(of_cases.where(model.id.in_(ids))):
                 named[id_] = number
+    for entity, org in _ORGANISATIONS:
+        if ids := wanted.get(entity):
+            for id_, name in session.execute(select(org.id, org.name).where(org.id.in_(ids))):
+                named[id_] = name
     return named
 
 

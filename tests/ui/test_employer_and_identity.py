@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -26,10 +26,11 @@ from app.services.records import CaseChanges, OrganisationInput, PersonInput
 from app.services.workspace import Workspace
 from tests.builders import wage_case
 from tests.conftest import OpenWs
-from tests.ui.press import WAIT_MS, click, modal_dialog, wait_written
+from tests.ui.press import WAIT_MS, click, modal_dialog, on_screen, wait_written
 from ui.cases import attachments as attachments_module
 from ui.cases.attachments import AttachmentsPanel
 from ui.cases.org_picker import OrganisationDialog, OrganisationPicker
+from ui.i18n_bridge import LanguageBridge
 from ui.widgets.dialogs import ReasonDialog
 
 
@@ -190,4 +191,20 @@ def test_an_employer_added_again_under_another_writing_is_refused_in_the_form(
     assert "Hanil Co., Ltd. (Seoul) is already on file" in dialog.error.text()
     assert dialog.isVisible() and dialog.address.text() == "45 Gajwa-ro"  # nothing lost
     assert [o.id for o in service.list()] == [held.id] and service.get(held.id).address == ""
+    dialog.reject()
+
+
+def test_a_new_employers_examples_read_whole_in_kazakh(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """The fault: in the dialog's 420 pixels the Kazakh examples read «Хат кімге
+    жолданады, мысалы, …» and «Көше мен үй, хатта жазылатын…»."""
+    bridge.set_language("kk")
+    parent = on_screen(qtbot, QDialog())
+    dialog = OrganisationDialog(parent, OrganisationService(open_ws("serik"), "employer"), "KR")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for edit in (dialog.contact_person, dialog.address):
+        shown = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+        assert shown < edit.width() - 2 * edit.fontMetrics().averageCharWidth()
     dialog.reject()

@@ -8,6 +8,9 @@ details (2 filled)» button its widest row, beside a pane of 311, and scrolled s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QApplication, QScrollArea
@@ -35,6 +38,19 @@ SCALED = QSize(683, 512)  # a 1024×768 screen at 150 %, less the task bar
 
 
 demo_paths, demo_ws = consul_demo_fixtures("fit-1024", 40)
+
+
+@contextmanager
+def text_at_150_percent(qapp: QApplication) -> Iterator[None]:
+    """The application's text at 150 %, as an officer's system text size sets it."""
+    normal = qapp.font()
+    larger = qapp.font()
+    larger.setPointSizeF(normal.pointSizeF() * 1.5)
+    qapp.setFont(larger)
+    try:
+        yield
+    finally:
+        qapp.setFont(normal)
 
 
 def _settle() -> None:
@@ -384,3 +400,68 @@ def test_the_case_lists_complaint_reads_on_a_1024_screen_at_150_percent(
     window.resize(SMALL)  # with room, the status is back
     _settle()
     assert not table.isColumnHidden(cases.STATUS)
+
+
+@pytest.mark.parametrize("language", ("kk", "ru"))
+def test_the_start_page_fits_a_1024_window_at_150_percent_text(
+    qtbot: QtBot, qapp: QApplication, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The greeting and the mission's name kept one line each: at a text size of 150 % in
+    Kazakh the mission's name alone was 759 pixels beside a page of 731, which scrolled
+    sideways with the New case button out of sight. They wrap; and the consul's notices
+    (the overdue cases sent to her, those waiting for an officer) go under the date, beside
+    which the widest kept the page 90 pixels too wide."""
+    CaseService(demo_ws).escalate_overdue()  # as signing in does: the notices shown
+    with text_at_150_percent(qapp):
+        window = _window(qtbot, demo_ws, bridge, language, QSize(1024, 768))
+        page = window.show_area("start")
+        qtbot.waitUntil(lambda: not page.loading, timeout=20_000)  # type: ignore[attr-defined]
+        _settle()
+        assert _window_scrolls_sideways_by(window) == 0
+        assert page.greeting.wordWrap() and page.mission.wordWrap()  # type: ignore[attr-defined]
+        assert page.escalated.isVisible() and page.waiting.isVisible()  # type: ignore[attr-defined]
+        button = page.new_button  # type: ignore[attr-defined]
+        assert button.visibleRegion().boundingRect().width() == button.width()
+
+
+def test_a_status_message_is_not_cut_by_who_is_signed_in_at_150_percent_text(
+    qtbot: QtBot, qapp: QApplication, demo_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """Beside «Серік Жұмабаев · Консул / бөлім басшысы · SEL, Сеул, Оңтүстік Корея» at a
+    text size of 150 % a 1024-pixel window left a message 190 pixels: «Сақталды:
+    SEL-2026-0193 ісі.» read «Сақталды: SEL-2026-». The name steps aside while the message
+    shows, and only when the two do not fit."""
+    with text_at_150_percent(qapp):
+        window = _window(qtbot, demo_ws, bridge, "kk", QSize(1024, 768))
+        bar, user = window.statusBar(), window.status_user
+        message = "Сақталды: SEL-2026-0193 ісі."
+        bar.showMessage(message, 5000)
+        _settle()
+        assert not user.isVisible()
+        assert bar.fontMetrics().horizontalAdvance(message) < bar.width()
+        bar.clearMessage()
+        _settle()
+        assert user.isVisible()
+    window.resize(1366, 768)  # the usual text size in a wider window: room for both
+    _settle()
+    bar.showMessage(message, 5000)
+    _settle()
+    assert user.isVisible()
+
+
+def test_the_letters_preview_folds_away_at_150_percent_text_in_a_1024_window(
+    qtbot: QtBot, qapp: QApplication, demo_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """The preview folded below 700 pixels whatever the text size: at 150 % text a
+    1024-pixel window left the page 745, the thumbnail kept 150 of them, too small to read,
+    and the register showed four of its columns behind a sideways scroll bar. The room the
+    preview needs grows with the text, and follows a text size changed while it is open."""
+    window = _window(qtbot, demo_ws, bridge, "kk", QSize(1024, 768))
+    page = window.show_area("letters")
+    _settle()
+    assert page.preview.width() > 0  # type: ignore[attr-defined]
+    with text_at_150_percent(qapp):
+        _settle()
+        assert page.preview.width() == 0  # type: ignore[attr-defined]
+    _settle()
+    assert page.preview.width() > 0  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.services.briefing import mission_contacts
+from app.services.briefing import mission_contacts, set_mission_contacts
 from tests.conftest import OpenWs
 from tests.ui.press import answer_modal, click, on_screen, type_into
 from ui.settings.contacts import MissionContactsBox
@@ -39,3 +39,22 @@ def test_an_attache_sees_the_contacts_but_cannot_change_them(qtbot: QtBot, open_
     qtbot.addWidget(box)
     assert box.hotline.isReadOnly() and all(e.isReadOnly() for e in box.hours.values())
     assert not box.save_button.isVisibleTo(box)
+
+
+def test_opening_hours_longer_than_their_field_show_their_start(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    """The fault: at a text size of 150 % on a 1024-pixel screen the hours read «…ма,
+    9:00–18:00 (түскі үзіліс 12:30–14:00)», scrolled to their end, the days out of sight."""
+    hours = {
+        "kk": "Дүйсенбі–жұма, 9:00–18:00 (түскі үзіліс 12:30–14:00)",
+        "ru": "Понедельник–пятница, 9:00–18:00 (перерыв 12:30–14:00)",
+    }
+    set_mission_contacts(open_ws("admin"), "+82 10 9999 0112", hours)
+    box = on_screen(qtbot, MissionContactsBox(open_ws("aigul")))
+    box.resize(360, box.height())  # narrower than the hours
+    qtbot.waitExposed(box)
+    for lang in hours:
+        edit = box.hours[lang]
+        assert edit.fontMetrics().horizontalAdvance(edit.text()) > edit.width()
+        assert edit.cursorPosition() == 0, lang

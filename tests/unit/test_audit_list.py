@@ -14,6 +14,8 @@ from app.errors import PermissionDenied
 from app.services.audit_log import AuditEntryInfo, AuditLogService
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
+from app.services.organisations import OrganisationService
+from app.services.records import OrganisationInput
 from app.services.workspace import Workspace
 from tests.builders import issued_letter, new_case
 from tests.conftest import OpenWs
@@ -24,7 +26,11 @@ DYNAMIC = {
     "IMPORTED": ["import.csv"],
     "stats.export.": ["stats.export.cases", "stats.export.tables", "stats.export.pdf",
                       "stats.export.htcds", "stats.export.hq_views"],
-    ".combine": ["employer.combine", "recruitment_agency.combine"],
+    # An organisation's acts, written as f"{kind}.…" (``app.services.organisations._kind``).
+    ".combine": ["employer.combine", "agency.combine"],
+    ".create": ["employer.create", "agency.create"],
+    ".update": ["employer.update", "agency.update"],
+    ".watchlist": ["employer.watchlist", "agency.watchlist"],
 }  # fmt: skip
 
 
@@ -52,9 +58,19 @@ def written_actions() -> set[str]:
             for candidate in candidates:
                 if isinstance(candidate, ast.Constant) and isinstance(candidate.value, str):
                     found.add(candidate.value)
+                elif isinstance(candidate, ast.JoinedStr):
+                    # An f-string's codes are listed in DYNAMIC by its written part: one not
+                    # listed was an act the log showed as a bare code («employer.create»).
+                    written = _written_part(candidate)
+                    assert written in DYNAMIC, f"{path.name}: list {written!r} in DYNAMIC"
     for values in DYNAMIC.values():
         found.update(values)
     return found
+
+
+def _written_part(text: ast.JoinedStr) -> str:
+    """An f-string's literal parts: ``f"{kind}.create"`` is ``.create``."""
+    return "".join(str(part.value) for part in text.values if isinstance(part, ast.Constant))
 
 
 def test_every_action_the_app_writes_has_a_label() -> None:
@@ -124,6 +140,16 @@ def test_a_draft_letters_entries_are_named_by_its_case(ws: Workspace, open_ws: O
     approval = AuditLogService(ws).entries(actor="serik", limit=1)[0]
     assert (approval.action, approval.entity_id) == ("letter.approve", draft.id)
     assert approval.record == case.number
+
+
+def test_an_employers_entries_are_named_by_its_name(ws: Workspace, open_ws: OpenWs) -> None:
+    """The fault: an employer added with a case read «01a252d9-4e49-…» in the log."""
+    employer = OrganisationService(open_ws("aigul"), "employer").create(
+        OrganisationInput(name="Daehan Precision Co., Ltd.", country="KR")
+    )
+    added = AuditLogService(ws).entries(actor="aigul", limit=1)[0]
+    assert (added.action, added.entity_id) == ("employer.create", employer.id)
+    assert added.record == "Daehan Precision Co., Ltd."
 
 
 def test_an_attache_or_consul_reads_no_audit_log(open_ws: OpenWs) -> None:

@@ -217,7 +217,7 @@ class AttachmentsPanel(QWidget):
                 ),
                 required=True,
             )
-            dialog.ok_button().setText(_("Store it, it is indispensable"))
+            dialog.set_ok_text(lambda: _("Store it, it is indispensable"))
             dialog.accepted.connect(lambda: self._store(path, True, dialog.text()))
             self.dialog = dialog
             dialog.open()
@@ -388,6 +388,7 @@ class AttachmentsPanel(QWidget):
                 name=info.filename
             ),
         )
+        dialog.set_ok_text(lambda: _("Remove"))
         dialog.accepted.connect(lambda: self._remove(info.id, dialog.text()))
         self.dialog = dialog
         dialog.open()

@@ -34,9 +34,17 @@ from ui.search_rows import write_search_rows_later
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import keep_narrow, push_button, word_wrapped
 from ui.widgets.country_combo import CountryCombo
-from ui.widgets.dialogs import ValidatingDialog, confirm
+from ui.widgets.dialogs import ValidatingDialog, add_or_save_text, confirm
 from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import literal_html, plain_label, plain_message
+
+
+def show_whole_placeholder(edit: QLineEdit) -> None:
+    """``edit`` at least as wide as its example: in the dialog's 420 pixels the Kazakh one
+    read «Хат кімге жолданады, мысалы, …», the example itself cut off."""
+    metrics = edit.fontMetrics()
+    room = metrics.horizontalAdvance(edit.placeholderText()) + 3 * metrics.averageCharWidth()
+    edit.setMinimumWidth(room)
 
 
 class OrganisationDialog(ValidatingDialog):
@@ -74,8 +82,12 @@ class OrganisationDialog(ValidatingDialog):
         self.form.addRow(_("P&hone:"), self.phone)
         self.form.addRow(_("E-&mail:"), self.email)
         self.form.addRow(_("Re&gistration number:"), self.registration_no)
+        # What OK does: an organisation added to the list, or the one on file corrected.
+        self.set_ok_text(add_or_save_text(existing is None))
         self.contact_person.setPlaceholderText(_("Whom letters address, e.g. the HR manager"))
         self.address.setPlaceholderText(_("Street and building, as letters print it"))
+        for edit in (self.contact_person, self.address):
+            show_whole_placeholder(edit)
         if existing is not None:
             for edit, value in (
                 (self.name, existing.name),

@@ -250,6 +250,7 @@ class TimelinePanel(QWidget):
             ),
             required=required,
         )
+        dialog.set_ok_text(lambda: _("Change the status"))  # not a bare OK: says what it does
         dialog.accepted.connect(lambda: self._set_status(target, dialog.text()))
         self.dialog = dialog
         dialog.open()

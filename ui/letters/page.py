@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -85,6 +85,7 @@ from ui.widgets.file_dialogs import save_path
 from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label, plain_message
 from ui.widgets.row_menu import row_menu
+from ui.widgets.text_size import application_font_watch, text_scale
 
 FIRST_YEAR = 2020
 # The status filter's last entry: issued letters still awaiting a reply past the mission's wait.
@@ -102,7 +103,7 @@ def _checks_of(service: LetterService, letter_id: str) -> list[str]:
 
 
 # Below this width (a 1024-pixel screen at 150 % leaves the page some 610 pixels) the
-# register takes the page's whole width and the preview folds away.
+# register takes the page's whole width and the preview folds away; more at a larger text.
 PREVIEW_ROOM = 700
 
 
@@ -162,6 +163,9 @@ class LettersPage(QWidget):
         self.splitter = splitter
         self.preview_folded = False
         QVBoxLayout(self).addWidget(splitter)
+        app = QCoreApplication.instance()
+        if app is not None:  # the text size changed: the room the preview needs with it
+            application_font_watch(app).changed.connect(self._fold_preview)
 
         if bridge is not None:
             bridge.language_changed.connect(self.retranslate_ui)
@@ -179,8 +183,9 @@ class LettersPage(QWidget):
         """The preview folded away (its splitter handle brings it back) while the page is
         narrower than ``PREVIEW_ROOM``: on a 1024-pixel screen at 150 % its thumbnail, too
         small to read, left the register's columns so little that in Russian the subject
-        was out of sight."""
-        folded = self.width() < PREVIEW_ROOM
+        was out of sight. In step with the text size: at 150 % text a 1024-pixel window
+        left the page 745 pixels, and the thumbnail kept a fifth of them."""
+        folded = self.width() < PREVIEW_ROOM * text_scale()
         if folded == self.preview_folded:
             return
         self.preview_folded = folded

@@ -27,7 +27,7 @@ from ui.palette import WARNING_TEXT
 from ui.tasks import refusal_text
 from ui.widgets.common import chars_wide, keep_narrow, set_label, word_wrapped
 from ui.widgets.country_combo import CountryCombo
-from ui.widgets.dialogs import ValidatingDialog
+from ui.widgets.dialogs import ValidatingDialog, add_or_save_text
 from ui.widgets.plain import plain_label
 
 EARLIER_LINES = 5  # the referrals made before, shown this many lines at a time
@@ -77,6 +77,7 @@ class PartnerDialog(ValidatingDialog):
         ]
         for widget, _key in self._rows:
             self.form.addRow("", widget)
+        self.set_ok_text(add_or_save_text(partner is None))
         self.retranslate_ui()
         if partner is not None:
             self._fill(partner)
@@ -213,6 +214,7 @@ class ReferralDialog(ValidatingDialog):
         except QorgauError as exc:
             self.error.show_message(refusal_text(exc))
         self.reason.textChanged.connect(self._allow_ok)
+        self.set_ok_text(lambda: _("Refer"))  # OK said nothing of the referral it writes
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -331,6 +333,7 @@ class OutcomeDialog(ValidatingDialog):
         self.outcome = _text_box(4, self)
         self.form.addRow("", self.outcome)
         self.outcome.textChanged.connect(self._allow_ok)
+        self.set_ok_text(lambda: _("Record the outcome"))
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:

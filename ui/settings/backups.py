@@ -298,7 +298,7 @@ class RestoreDialog(ValidatingDialog):
         )
         self.password = password_field()
         self.form.addRow(_("Your &password:"), self.password)
-        self.ok_button().setText(_("Restore"))
+        self.set_ok_text(lambda: _("Restore"))
 
     def writer(self) -> Callable[[], object]:
         paths, username = self.window_.workspace.paths, self.username
@@ -341,7 +341,7 @@ class MigrationCopyDialog(ValidatingDialog):
         )
         self.password = password_field()
         self.form.addRow(_("Your &password:"), self.password)
-        self.ok_button().setText(_("Go back to this copy"))
+        self.set_ok_text(lambda: _("Go back to this copy"))
 
     def writer(self) -> Callable[[], object]:
         paths, username, copy = self.window_.workspace.paths, self.username, self.copy

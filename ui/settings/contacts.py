@@ -78,6 +78,9 @@ class MissionContactsBox(QGroupBox):
         self.hotline.setText(contacts.hotline)
         for lang, edit in self.hours.items():
             edit.setText(contacts.hours.get(lang, ""))
+            # From their start: at the end, at 150 % text the hours read «…ма, 9:00–18:00»,
+            # the days they are open out of sight.
+            edit.setCursorPosition(0)
 
     def save(self) -> None:
         hotline = self.hotline.text()

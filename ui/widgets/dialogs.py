@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -125,6 +125,11 @@ class ShortScreenScroll(QScrollArea):
         return QSize(needed.width() + self._bar(), min(needed.height(), shortest))
 
 
+def add_or_save_text(new: bool) -> Callable[[], str]:
+    """The label of OK in a record's dialog: a new one is added, one on file saved."""
+    return (lambda: _("Add")) if new else (lambda: _("Save changes"))
+
+
 class ValidatingDialog(QDialog):
     """OK runs ``validate()``; a ValidationError is shown inside the dialog, which stays open.
 
@@ -154,6 +159,22 @@ class ValidatingDialog(QDialog):
         self.setMinimumWidth(420)
         self._focus_placed = False
         self._write_task: BackgroundTask[object] | None = None
+        self._ok_text: Callable[[], str] | None = None
+
+    def set_ok_text(self, text: Callable[[], str]) -> None:
+        """OK's label named for what it does (``text`` gives it in the current language)."""
+        self._ok_text = text
+        self._show_ok_text()
+
+    def _show_ok_text(self) -> None:
+        if self._ok_text is not None:
+            self.ok_button().setText(self._ok_text())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange and self._ok_text is not None:
+            # After the button box's own: it gives its standard buttons Qt's words again.
+            QTimer.singleShot(0, self, self._show_ok_text)
 
     def set_intro(self, text: str) -> None:
         self.intro.setText(text)
