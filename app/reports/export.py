@@ -34,6 +34,7 @@ from app.i18n import _
 from app.os_errors import os_error_reason
 from app.reports.disclosure import Coarse
 from app.reports.tables import Cell, Month, ReportTable
+from app.security.private_files import start_private_file
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_TITLE = 31  # Excel's limit
@@ -207,6 +208,7 @@ def _written_beside(target: Path, write: Callable[[Path], int]) -> int:
     for) leaves no half file; an OSError in the user's words."""
     temporary = target.with_name(target.name + ".part")
     try:
+        start_private_file(temporary)
         count = write(temporary)
         temporary.replace(target)
     except OSError as exc:
@@ -440,6 +442,7 @@ def replace_file(path: Path, data: bytes) -> None:
     half file."""
     temporary = path.with_name(path.name + ".part")
     try:
+        start_private_file(temporary)
         temporary.write_bytes(data)
         temporary.replace(path)
     except OSError:

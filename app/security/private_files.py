@@ -58,6 +58,23 @@ def touch_private(path: Path) -> Path:
     return make_private(path)
 
 
+def start_private_file(path: Path) -> None:
+    """Create ``path`` empty (truncating one left over) readable by this OS account only, for
+    a writer that then opens it by name (openpyxl, ``Path.write_bytes``) and keeps its mode.
+    An export of personal data (a register, a subject-access report, a letter) went out 0644
+    under the usual umask, readable by every account of a shared computer. On a memory stick's
+    file system, which keeps no modes, nothing is asked of it: a refused ``fchmod`` is passed
+    over, never a failed export."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        if _POSIX:
+            os.fchmod(fd, FILE_MODE)  # a leftover file may have had a wider mode
+    except OSError:
+        pass  # FAT or exFAT: no modes to set
+    finally:
+        os.close(fd)
+
+
 def open_private(path: Path, exclusive: bool = False) -> BinaryIO:
     """Open ``path`` for writing (truncated) as a 0600 file; ``exclusive`` refuses one
     that exists."""

@@ -88,3 +88,49 @@ def test_an_existing_wide_file_is_narrowed_when_rewritten(tmp_path: Path, open_u
     with open_private(target) as handle:
         handle.write(b"new")
     assert target.stat().st_mode & 0o777 == 0o600 and target.read_bytes() == b"new"
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_files_exported_outside_the_data_folder_are_private_too(
+    tmp_path: Path, open_umask: None
+) -> None:
+    """The fault: a register, a subject-access report, a letter or a case list saved to the
+    officer's folder went out 0644 under umask 022, readable by every account of a shared
+    computer. Every export is written through ``replace_file`` or ``_written_beside``; a file
+    already there with a wider mode is replaced by a private one."""
+    from app.reports.export import replace_file, stream_csv, stream_xlsx, write_csv, write_xlsx
+    from app.reports.tables import ReportTable
+
+    table = ReportTable("people", "People", ("Surname",), (("Ахметова",),))
+    existing = tmp_path / "letter.pdf"
+    existing.write_bytes(b"old")
+    existing.chmod(0o644)
+    replace_file(existing, b"%PDF-1.7")
+    written = [
+        existing,
+        *write_csv([table], tmp_path / "register.csv"),
+        write_xlsx([table], tmp_path / "register.xlsx"),
+    ]
+    stream_csv(tmp_path / "list.csv", ("Surname",), [("Ахметова",)])
+    stream_xlsx(tmp_path / "list.xlsx", ("Surname",), [("Ахметова",)], title="List", lang="kk")
+    written += [tmp_path / "list.csv", tmp_path / "list.xlsx"]
+    assert {path.name: _mode(path) for path in written} == {p.name: 0o600 for p in written}
+    assert existing.read_bytes() == b"%PDF-1.7"
+
+
+def test_an_export_to_a_file_system_without_modes_is_still_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A memory stick (FAT) refuses a change of mode: the export must not fail for it."""
+    from app.reports.export import write_bytes
+
+    def refused(fd: int, mode: int) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchmod", refused)
+    write_bytes(tmp_path / "stick.csv", b"a;b\r\n")
+    assert (tmp_path / "stick.csv").read_bytes() == b"a;b\r\n"
+    assert not (tmp_path / "stick.csv.part").exists()
