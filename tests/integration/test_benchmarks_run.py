@@ -43,6 +43,7 @@ def test_the_quick_benchmarks_run_on_a_tiny_mission(tmp_path: Path) -> None:
         "QORGAU_BENCH_AUDIT_ENTRIES": "500",
         "QORGAU_BENCH_CSV_ROWS": "60",
         "QORGAU_BENCH_RETURNEES": "100",
+        "QORGAU_BENCH_SMOKE": "1",  # every path once: the settling waits and repeats cut
         "QORGAU_KDF_PROFILE": "test",
         "QT_QPA_PLATFORM": "offscreen",
         "PYTHONPATH": str(ROOT),
