@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QApplication
 
-from benchmarks.common import print_table, size_argument
+from benchmarks.common import print_table, settle_ms, size_argument
 from benchmarks.signed_in import signed_in, wait
 from ui import warm_up
 
@@ -39,17 +39,17 @@ def main() -> None:
     if warmed:
         warm_up.start()
         warm_up.wait()
-    shown = signed_in(cases, settle_ms=SETTLE_MS)
+    shown = signed_in(cases, settle=SETTLE_MS)
     window = shown.window
     keys = [key for key in window.area_keys() if key != "cases"]
     first = {}
     for key in keys:
         first[key] = _held_ms(lambda k=key: window.show_area(k))
-        wait(SETTLE_MS)
+        wait(settle_ms(SETTLE_MS))
     again = {}
     for key in keys:
         again[key] = _held_ms(lambda k=key: window.show_area(k))
-        wait(SETTLE_MS // 3)
+        wait(settle_ms(SETTLE_MS // 3))
     print_table(
         f"Each area shown for the first time after sign-in "
         f"({'a typed password: warmed up' if warmed else 'from the keyring: not warmed up'}), "

@@ -20,7 +20,7 @@ from statistics import median
 from PySide6.QtWidgets import QApplication
 
 from app.domain.codes import LetterStatus
-from benchmarks.common import p, print_table, size_argument
+from benchmarks.common import p, print_table, repeats, settle_ms, size_argument
 from benchmarks.signed_in import signed_in, wait
 from ui.letters.page import LettersPage
 
@@ -41,11 +41,11 @@ def main() -> None:
     held: dict[bool, list[float]] = {True: [], False: []}
     until_shown: dict[bool, list[float]] = {True: [], False: []}
     page.table.selectRow(rows - 1)  # so that choosing the first letter changes the choice
-    for _ in range(PASSES):
+    for _ in range(repeats(PASSES)):
         for row in range(rows):
             while _loading(page):
                 wait(5)
-            wait(100)
+            wait(settle_ms(100))
             stored = page.model.letter(row).status == LetterStatus.ISSUED
             started = time.perf_counter()
             page.table.selectRow(row)

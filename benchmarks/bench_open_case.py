@@ -18,7 +18,7 @@ import time
 from PySide6.QtWidgets import QApplication
 
 from app.services.cases import CaseService
-from benchmarks.common import p, print_table, size_argument
+from benchmarks.common import p, print_table, settle_ms, size_argument
 from benchmarks.signed_in import signed_in, wait
 from ui.models.case_table_model import CASE_ID_ROLE
 
@@ -36,7 +36,7 @@ def main() -> None:
         area.open_case(case_id)
         held.append((time.perf_counter() - started) * 1000)
         QApplication.processEvents()
-        wait(200)
+        wait(settle_ms(200))
     service = CaseService(shown.workspace)
     read = []
     for case_id in ids:

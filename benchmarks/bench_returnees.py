@@ -53,6 +53,7 @@ from benchmarks.common import (
     large_mission,
     p,
     print_table,
+    repeats,
     timings_ms,
 )
 
@@ -379,7 +380,7 @@ def _mission_reads(ws: Workspace) -> list[Row]:
     def timed_as(name: str, what: str, read: Callable[[], object], repeat: int) -> None:
         timed.setdefault((name, what), []).extend(timings_ms(read, repeat))
 
-    for _round in range(ROUNDS):
+    for _round in range(repeats(ROUNDS)):
         _analysed(ws, "DROP INDEX ix_returnee_order")  # the schema before 0026
         first_pages: dict[str, list[str]] = {}
         for name, _flt, conditions in MISSION_READS:

@@ -21,6 +21,9 @@ from app.services.installation import unlock
 from app.services.workspace import Workspace
 
 BENCH_DATA_ENV = "QORGAU_BENCH_DATA"
+# Set by the test that runs the benchmarks on a tiny mission (tests/integration/
+# test_benchmarks_run.py): every path runs, its waits and repeats cut; `make bench` never sets it.
+SMOKE_ENV = "QORGAU_BENCH_SMOKE"
 T = TypeVar("T")
 Row = tuple[str, float, float | None, str]  # measure, value, baseline or None, unit
 
@@ -68,6 +71,23 @@ def size_argument(env: str, default: int) -> int:
     return int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get(env, default))
 
 
+def smoke_run() -> bool:
+    """Whether this run only proves the script still works (no figure is read)."""
+    return os.environ.get(SMOKE_ENV) == "1"
+
+
+def settle_ms(measuring: int) -> int:
+    """How long the event loop runs for the app's background work to end before the next
+    measure: ``measuring`` ms, a tenth of it in a smoke run (a tiny mission's work is quick)."""
+    return measuring // 10 if smoke_run() else measuring
+
+
+def repeats(measuring: int) -> int:
+    """How many times a measure is taken: ``measuring``, at most two in a smoke run (the
+    fewest a percentile is computed from)."""
+    return min(measuring, 2) if smoke_run() else measuring
+
+
 def open_admin(paths: Paths) -> Workspace:
     return unlock(paths, "admin", DEMO_PASSWORD)
 
@@ -107,7 +127,7 @@ def beside_saves(
 def timings_ms(fn: Callable[[], object], repeat: int) -> list[float]:
     fn()  # warm caches the way a user's second search is warm
     out = []
-    for _ in range(repeat):
+    for _ in range(repeats(repeat)):
         started = time.perf_counter()
         fn()
         out.append((time.perf_counter() - started) * 1000)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.services.workspace import Workspace
-from benchmarks.common import large_mission, open_admin
+from benchmarks.common import large_mission, open_admin, settle_ms
 from ui.app import make_application
 from ui.i18n_bridge import LanguageBridge
 
@@ -48,7 +48,7 @@ class SignedIn:
         self.workspace.close()
 
 
-def signed_in(cases: int, settle_ms: int = 500) -> SignedIn:
+def signed_in(cases: int, settle: int = 500) -> SignedIn:
     """Signed in as the administrator of a ``cases``-case mission, the case list shown."""
     app = make_application()
     bridge = LanguageBridge(app)
@@ -64,5 +64,5 @@ def signed_in(cases: int, settle_ms: int = 500) -> SignedIn:
     assert isinstance(area, CasesArea)
     while area.list_view.model.loading or area.list_view.model.rowCount() == 0:
         wait(5)
-    wait(settle_ms)
+    wait(settle_ms(settle))
     return SignedIn(app, bridge, workspace, window, area)

@@ -95,7 +95,7 @@ def test_postgresql_reads_the_first_page_from_the_index(pg_cluster: Cluster) -> 
     with scratch_database(pg_cluster, "returnee_order_check") as engine:
         with engine.begin() as connection:
             migrate.upgrade_to(connection, "0025")
-            _register_of(connection, 20_000)
+            _register_of(connection, 5_000)
             before = query_plan(connection, REGISTER_PAGE)
             assert "ix_returnee_order" not in before and "Sort" in before, before
         with engine.begin() as connection:

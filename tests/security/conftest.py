@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,16 +15,27 @@ from app.services.users import UserService
 from tests.conftest import MISSION, PASSWORD
 
 
-@pytest.fixture
-def mission(tmp_path: Path) -> tuple[Paths, str]:
-    """A mission with an administrator and an attaché (aigul), and its recovery key."""
-    paths = Paths(tmp_path / "mission")
+@pytest.fixture(scope="session")
+def mission_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Paths, str]:
+    """``mission``'s installation, made once a session (its migrations and key derivations
+    cost every test about two seconds)."""
+    paths = Paths(tmp_path_factory.mktemp("security-mission") / "mission")
     recovery_key = init_installation(paths, MISSION, "admin", PASSWORD)
     ws = unlock(paths, "admin", PASSWORD)
     try:
         UserService(ws).add("aigul", "attache", PASSWORD)
     finally:
         ws.close()
+    return paths, recovery_key
+
+
+@pytest.fixture
+def mission(mission_template: tuple[Paths, str], tmp_path: Path) -> tuple[Paths, str]:
+    """A mission with an administrator and an attaché (aigul), and its recovery key: the
+    test's own copy of ``mission_template``."""
+    template, recovery_key = mission_template
+    paths = Paths(tmp_path / "mission")
+    shutil.copytree(template.data_dir, paths.data_dir)
     return paths, recovery_key
 
 
