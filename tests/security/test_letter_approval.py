@@ -17,6 +17,7 @@ from app.db.models import Letter, User
 from app.errors import ConflictError
 from app.letters import Citation, LetterContext, content_digest
 from app.letters.approval import approval_digest
+from app.letters.context import Addressee
 from app.services.agreements import ensure_library
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterService
@@ -137,6 +138,17 @@ _ContextBeforeAbsent = make_dataclass(
     frozen=True,
 )
 
+# The addressee as those releases had it: without ``surname`` (added since).
+_AddresseeBeforeSurname = make_dataclass(
+    "Addressee",
+    [
+        (spec.name, spec.type, field(default=spec.default))
+        for spec in fields(Addressee)
+        if spec.name != "surname"
+    ],
+    frozen=True,
+)
+
 
 def _approve_as_an_earlier_release(serik: Workspace, letter_id: str, on: date) -> None:
     """Approve ``letter_id`` as a release before approval digest rule 2 recorded it."""
@@ -154,7 +166,13 @@ def _approve_as_an_earlier_release(serik: Workspace, letter_id: str, on: date) -
             for c in context.citations
         )
         values = {f.name: getattr(context, f.name) for f in fields(_ContextBeforeAbsent)}
-        old_context = _ContextBeforeAbsent(**{**values, "citations": old_citations})
+        addressee = context.addressee
+        old_addressee = _AddresseeBeforeSurname(
+            **{f.name: getattr(addressee, f.name) for f in fields(_AddresseeBeforeSurname)}
+        )
+        old_context = _ContextBeforeAbsent(
+            **{**values, "citations": old_citations, "addressee": old_addressee}
+        )
         digest = content_digest(old_context)  # type: ignore[arg-type]
         row.status, row.approved_by = "approved", "serik"
         serik.audit(

@@ -117,7 +117,9 @@ def test_the_same_outcome_again_writes_nothing(ws: Workspace) -> None:
             "KRW has no minor unit",
         ),
         (
-            CaseChanges(documents_returned=True, documents_returned_on=TODAY + timedelta(days=1)),
+            # Two days ahead: TODAY is read at collection, and a run that crosses midnight
+            # made tomorrow today.
+            CaseChanges(documents_returned=True, documents_returned_on=TODAY + timedelta(days=2)),
             "documents_returned_on",
             "in the future",
         ),
