@@ -127,27 +127,15 @@ def cited_case(people: dict[str, Workspace]) -> CaseDetail:
     )
 
 
-# The letter context as those releases had it: without ``absent`` (added since).
-_ContextBeforeAbsent = make_dataclass(
-    "LetterContext",
-    [
-        (spec.name, spec.type, field(default=spec.default))
-        for spec in fields(LetterContext)
-        if spec.name != "absent"
-    ],
-    frozen=True,
-)
+def _before(cls: type, added: str) -> type:
+    """``cls`` as releases before ``added`` had it: the same class name, without that field."""
+    kept = [(f.name, f.type, field(default=f.default)) for f in fields(cls) if f.name != added]
+    return make_dataclass(cls.__name__, kept, frozen=True)
 
-# The addressee as those releases had it: without ``surname`` (added since).
-_AddresseeBeforeSurname = make_dataclass(
-    "Addressee",
-    [
-        (spec.name, spec.type, field(default=spec.default))
-        for spec in fields(Addressee)
-        if spec.name != "surname"
-    ],
-    frozen=True,
-)
+
+# The letter context and its addressee as those releases had them (fields added since).
+_ContextBeforeAbsent = _before(LetterContext, "absent")
+_AddresseeBeforeSurname = _before(Addressee, "surname")
 
 
 def _approve_as_an_earlier_release(serik: Workspace, letter_id: str, on: date) -> None:
