@@ -24,6 +24,7 @@ from app.cli.common import (
 )
 from app.config import Paths
 from app.domain.labels import case_status, urgency
+from app.domain.labels import role as role_label
 from app.i18n import (
     _,
     country_name,
@@ -181,7 +182,7 @@ def cmd_add_user(args: argparse.Namespace) -> int:
     added = add_user(database, args.username, args.role, password, args.full_name)
     print(
         _("User {name} added: server role in {group}, Qorgau role {role}.").format(
-            name=added.username, group=added.group, role=added.role
+            name=added.username, group=added.group, role=role_label(added.role)
         )
     )
     return 0

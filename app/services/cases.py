@@ -749,11 +749,16 @@ class CaseService(DatedService):
         mission without cases ("DBX" typed for "DXB"). The missions here are this installation
         and those whose keys it trusts, as the statistics' mission filter says."""
         with self.ws.read() as session:
-            known = sorted(set(session.execute(select(Mission.code)).scalars()))
+            known = set(session.execute(select(Mission.code)).scalars())
+            own = self.ws.mission_code
+            if self.ws.mission.is_hq and not session.scalar(
+                select(Case.id).where(Case.mission_code == own).limit(1)
+            ):
+                known.discard(own)  # HQ is no mission with cases: naming it misled
         if code not in known:
             raise NotFound(
                 _("No cases of mission {code} here; the missions here: {known}.").format(
-                    code=code, known=", ".join(known)
+                    code=code, known=", ".join(sorted(known))
                 )
             )
 

@@ -12,6 +12,7 @@ import pytest
 from app.errors import NotFound
 from app.i18n import format_datetime
 from app.services import exchange
+from app.services.cases import CaseService
 from app.services.consolidation import ConsolidationService
 from app.services.stats import StatsFilter, StatsService
 from tests.conftest import PASSWORD
@@ -31,6 +32,10 @@ def test_an_unknown_mission_at_hq_names_the_missions_with_cases_not_hq(
         StatsService(hq.ws).check_names(StatsFilter(mission="DXB"))
     # HQ's own code (AST) holds no cases: listing it sent the analyst looking for its figures.
     assert str(refused.value) == "No cases of mission DXB here; the missions here: SEL."
+    # The case list's filter said the same of HQ's own code: "the missions here: AST, SEL".
+    with pytest.raises(NotFound) as listed:
+        CaseService(hq.ws).check_mission("DXB")
+    assert str(listed.value) == str(refused.value)
 
 
 def test_hq_set_up_with_its_city_in_english_only_keeps_its_kazakh_and_russian_names(
