@@ -32,6 +32,7 @@ ACTION_LABELS: dict[str, str] = {
     "bundle.import": N_("Bundle imported"),
     "bundle.import_taken_back": N_("Unfinished bundle import taken back"),
     "bundle.left_out": N_("Records of a bundle left out"),
+    "bundle.older_than_here": N_("A mission's changes left out as older than HQ's"),
     "bundle.replay_refused": N_("Bundle refused: another file under an imported bundle's id"),
     "case.assign": N_("Case assigned"),
     "case.cite": N_("Provision cited"),

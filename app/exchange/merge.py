@@ -92,6 +92,9 @@ class EntityTally:
     local_newer: int = 0
     conflicts: int = 0
     left_out: int = 0  # changes to cases the sender held before HQ transferred them away
+    # The cases left out as older than the copy here: (id, version here, version sent). The
+    # importer names those the sender holds (``older_than_here``): a genuine change dropped.
+    older_cases: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -531,6 +534,8 @@ def _plan_rows(
             written.append(record)
         elif record["version"] < mine["version"]:
             tally.local_newer += 1
+            if entity.model is Case:
+                tally.older_cases.append((record["id"], mine["version"], record["version"]))
         elif same_content(mine, record, entity.name):
             tally.unchanged += 1
         else:

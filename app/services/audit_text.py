@@ -107,6 +107,11 @@ DETAIL_LABELS: dict[str, str] = {
     "local_newer": N_("Records newer here"),
     "conflicts": N_("Conflicts"),
     "left_out": N_("Records left out"),
+    # A mission's own cases sent below HQ's version (bundle.older_than_here), by case number.
+    "older": N_("Cases sent older than here"),
+    "here": N_("Version here"),
+    "sent": N_("Version sent"),
+    "received": N_("Version here received"),
     "bundle": N_("Bundle"),
     "notices": N_("Notices sent"),
     "batches": N_("Batches taken back"),

@@ -94,6 +94,7 @@ from app.services.export_parts import recorded_part
 from app.services.index_later import keep_pending, write_pending, write_pending_unless_busy
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient, private_key
+from app.services.older_here import WRITTEN_HERE, OlderCase, older_than_here, older_warning
 from app.services.organisations import key_names_written
 from app.services.retention import leave_workers_sent_linked
 from app.services.rows import copied
@@ -1642,6 +1643,8 @@ class ExchangeService:
             transfer = bundle.kind is BundleKind.TRANSFER
             before = _holders(session, bundle) if transfer else {}
             result = apply_plan(session, staged.plan, bundle)
+            written_here = [[first, current_change_seq(session)], *map(list, batches.ranges)]
+            older = _older_from_sender(session, bundle, result)
             leave_workers_sent_linked(session, first, batches.cases)
             key_names_written(session, first, current_change_seq(session))
             keep_pending(session, first, current_change_seq(session))
@@ -1657,6 +1660,7 @@ class ExchangeService:
                     [
                         *head.warnings,
                         *_left_out_warning(bundle, staged.left_out),
+                        *([older_warning(bundle.source, older)] if older else []),
                         *parts_missing,
                     ],
                 ),
@@ -1677,6 +1681,7 @@ class ExchangeService:
                         **_report_dict(report),
                         **({"notice": True} if away else {}),
                         **_part_entry(bundle.manifest),
+                        WRITTEN_HERE: written_here,
                     },
                     file_sha256=bundle.file_sha256,
                     actor=self.ws.actor.username,
@@ -1693,6 +1698,14 @@ class ExchangeService:
             for warning in head.warnings:
                 self.ws.audit(
                     session, "audit.head_unlinked", "mission", bundle.source, {"warning": warning}
+                )
+            if older:
+                self.ws.audit(
+                    session,
+                    "bundle.older_than_here",
+                    "bundle",
+                    bundle.bundle_id,
+                    {"source": bundle.source, "older": {c.number: c.detail() for c in older}},
                 )
             if staged.left_out:
                 self.ws.audit(
@@ -2181,6 +2194,17 @@ def _import_report(
         per_entity=per_entity,
         warnings=tuple(warnings),
     )
+
+
+def _older_from_sender(
+    session: Session, bundle: VerifiedBundle, result: MergeResult
+) -> list[OlderCase]:
+    """The sender's own cases its bundle sent at a version below HQ's (a transfer's cases
+    are not the sender's, and report themselves as left out)."""
+    if bundle.kind is not BundleKind.CASES:
+        return []
+    tally = result.tallies.get(Case.__tablename__)
+    return older_than_here(session, bundle.source, tally.older_cases) if tally else []
 
 
 def _left_out_warning(bundle: VerifiedBundle, left_out: LeftOut) -> list[str]:

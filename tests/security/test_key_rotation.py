@@ -198,3 +198,77 @@ def test_a_fingerprint_is_six_groups_of_four_digits_and_tells_keys_apart() -> No
     assert all(len(group) == 4 and group.isdigit() for group in fingerprint(first).split())
     assert fingerprint(first) == fingerprint(first) != fingerprint(second)
     assert fingerprint("") == ""
+
+
+def test_a_genuine_change_left_out_after_a_forged_higher_version_is_named(
+    sel: Site,  # noqa: F811 - the fixture
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The attack the trust rule cannot stop: HQ imports her forged +5 before it trusts the
+    new key; SEL's genuine +1 is then older than HQ's copy. It is still left out (nothing
+    imports differently), but the report and the audit name it, with the forged bundle."""
+    sel.exchange.export_cases(tmp_path / "first.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "first.qbundle")
+    stolen = signing_pem(sel)  # the copy a revoked officer took
+    UserService(sel.ws).add("aigul", "attache", PASSWORD)
+    rotation = UserService(sel.ws).revoke("aigul").key_rotation
+    assert rotation is not None
+    case_id = first_case_id(hq)
+    hq_copy = record_of(hq, "case", Case.id == case_id)
+    forged_id = "0b7c4d2e-1f3a-4c5b-9d6e-7f8a9b0c1d2e"
+    forged = Forger(sel, signing_pem=stolen).bundle(
+        tmp_path / "forged.qbundle",
+        {"case": [changed(hq_copy, step=5, description="Case closed, nothing owed.")]},
+        [hq.recipient],
+        bundle_id=forged_id,
+    )
+    assert hq.exchange.import_bundle(forged).updated == 1  # before HQ trusts the new key
+    KeyService(hq.ws).trust("SEL", rotation.new_key)
+
+    sel.cases.update_case(case_id, CaseChanges(description="Employer paid the wages."))
+    number = hq_case(hq, case_id).number
+    genuine = tmp_path / "genuine.qbundle"
+    sel.exchange.export_cases(genuine, [hq.recipient])
+    report = hq.exchange.import_bundle(genuine)
+
+    forged_version, sent = hq_copy["version"] + 5, hq_copy["version"] + 1
+    assert report.local_newer >= 1
+    [warning] = [w for w in report.warnings if number in w]
+    assert f"{number} (version {forged_version} here, from bundle {forged_id} received" in warning
+    assert f"version {sent} sent)" in warning
+    assert "forged bundle" in warning and "old backup" in warning
+    # What is imported is as before: HQ keeps the higher version.
+    assert hq_case(hq, case_id).description == "Case closed, nothing owed."
+    with hq.ws.read() as session:
+        entry = session.execute(
+            select(AuditEntry).where(AuditEntry.action == "bundle.older_than_here")
+        ).scalar_one()
+    assert entry.entity_id == report.bundle_id and entry.details["source"] == "SEL"
+    older = entry.details["older"]
+    assert list(older) == [number]
+    assert older[number]["here"] == forged_version and older[number]["sent"] == sent
+    assert older[number]["bundle"] == forged_id and older[number]["received"]
+
+
+def test_a_bundle_that_reaches_hq_after_a_later_one_names_its_older_cases_too(
+    sel: Site,  # noqa: F811 - the fixture
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A bundle imported after a newer one of the same mission (sent out of order) leaves its
+    older copies out as before, and names them too: HQ cannot tell it from the attack (the time
+    a bundle states is the forger's to choose), so the warning says both."""
+    sel.exchange.export_cases(tmp_path / "first.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "first.qbundle")
+    case_id = first_case_id(hq)
+    sel.cases.update_case(case_id, CaseChanges(description="First."))
+    sel.exchange.export_cases(tmp_path / "older.qbundle", [hq.recipient])
+    sel.cases.update_case(case_id, CaseChanges(description="Second."))
+    sel.exchange.export_cases(tmp_path / "newer.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "newer.qbundle")
+    report = hq.exchange.import_bundle(tmp_path / "older.qbundle")
+    assert hq_case(hq, case_id).description == "Second."
+    number = hq_case(hq, case_id).number
+    [warning] = [w for w in report.warnings if number in w]
+    assert "reached HQ after a later one" in warning and "forged bundle" in warning
