@@ -11,6 +11,7 @@ from typing import Any
 from app.cli.common import (
     add_actions,
     credentials,
+    day_argument,
     json_help,
     new_password,
     paths_of,
@@ -42,6 +43,7 @@ from app.services.installation import (
     init_server_installation,
     unlock,
 )
+from app.services.key_review import imports_under_current_key, key_review_message
 from app.services.keys import (
     IdentityMove,
     KeyRotation,
@@ -165,6 +167,16 @@ def _register_keys(commands: Any) -> None:
         "--age-recipient", default=None, help=_("its age public key, to encrypt bundles for it")
     )
     trust.add_argument("--hq", action="store_true", help=_("these are headquarters' keys"))
+    trust.add_argument(
+        "--review-since",
+        type=day_argument,
+        metavar="DATE",
+        help=_(
+            "when it replaces a key: count the cases held from bundles signed with the old key "
+            "since this day (the day the old key may have been copied); default: since it was "
+            "trusted"
+        ),
+    )
     trust.set_defaults(handler=cmd_keys_trust)
     rotate = keys_cmds.add_parser(
         "rotate",
@@ -487,6 +499,9 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
 def cmd_keys_trust(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         code = args.code.upper()
+        # Read before the trust, which moves the mission's trusted_at to now.
+        with ws.read() as session:
+            review = imports_under_current_key(session, code, args.review_since)
         previous = KeyService(ws).trust(code, args.signing_key, args.age_recipient, is_hq=args.hq)
     print(_("The signing key of {code} is now trusted.").format(code=code))
     # Compared with the one the mission read out by telephone or sent by diplomatic mail.
@@ -499,6 +514,7 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
         )
     if previous:
         print(replaced_key_message(code, previous))
+        print(key_review_message(review))
     return 0
 
 

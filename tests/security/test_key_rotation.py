@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from app.db.models import AuditEntry, Case, LocalSecret, Mission
+from app.db.models import AuditEntry, Case, ExchangeLog, LocalSecret, Mission
 from app.errors import PermissionDenied
 from app.exchange.package import BundleRefused
 from app.i18n import say_again, set_language
 from app.services.audit_log import AuditLogService
 from app.services.exchange import ExchangeService
 from app.services.installation import SIGNING_KEY, unlock
+from app.services.key_review import imports_under_current_key, key_review_message
 from app.services.keys import KeyService, fingerprint
 from app.services.records import CaseChanges
 from app.services.users import UserService
@@ -224,7 +225,27 @@ def test_a_genuine_change_left_out_after_a_forged_higher_version_is_named(
         bundle_id=forged_id,
     )
     assert hq.exchange.import_bundle(forged).updated == 1  # before HQ trusts the new key
+    # The first bundle came long ago; the operator reviews what came since she could copy it.
+    with hq.ws.write() as session:
+        session.execute(
+            update(ExchangeLog)
+            .where(ExchangeLog.bundle_id != forged_id)
+            .values(created_at=datetime.now(UTC) - timedelta(days=30))
+        )
+        session.execute(
+            update(Mission)
+            .where(Mission.code == "SEL")
+            .values(trusted_at=datetime.now(UTC) - timedelta(days=60))
+        )
+    with hq.ws.read() as session:
+        review = imports_under_current_key(session, "SEL", date.today() - timedelta(days=7))
     KeyService(hq.ws).trust("SEL", rotation.new_key)
+    forged_number = hq_case(hq, case_id).number
+    assert review.bundles == 1 and review.cases == (forged_number,)
+    said = key_review_message(review)
+    assert said.startswith("Since ") and "HQ imported 1 bundle from SEL," in said
+    assert f"it holds 1 of SEL's cases as they wrote them: {forged_number}." in said
+    assert "review these cases with SEL" in said
 
     sel.cases.update_case(case_id, CaseChanges(description="Employer paid the wages."))
     number = hq_case(hq, case_id).number
@@ -272,3 +293,37 @@ def test_a_bundle_that_reaches_hq_after_a_later_one_names_its_older_cases_too(
     number = hq_case(hq, case_id).number
     [warning] = [w for w in report.warnings if number in w]
     assert "reached HQ after a later one" in warning and "forged bundle" in warning
+
+
+def case_ids(site: Site) -> list[str]:
+    with site.ws.read() as session:
+        return list(session.execute(select(Case.id)).scalars())
+
+
+@pytest.mark.sqlcipher_only  # the command signs in to HQ as its SQLCipher installation does
+def test_keys_trust_replacing_a_key_says_what_came_signed_with_the_old_one(
+    sel: Site,  # noqa: F811 - the fixture
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sel.exchange.export_cases(tmp_path / "first.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(tmp_path / "first.qbundle")
+    new_key = KeyService(sel.ws).rotate().new_key
+
+    numbers = sorted(hq_case(sel, c).number for c in case_ids(sel))
+    hq.ws.close()  # the command signs in on its own
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    data_dir = str(hq.paths.data_dir)
+    trust = ("--data-dir", data_dir, "keys", "trust", "SEL", new_key)
+
+    wrong = run_cli(capsys, *trust, "--review-since", "2026-13-01")
+    assert wrong.code == 2 and "is not a date (YYYY-MM-DD)" in wrong.err
+    trusted = run_cli(capsys, *trust)
+    assert trusted.code == 0, trusted.err
+    assert "HQ imported 1 bundle from SEL, signed with the replaced key" in trusted.out
+    assert f"it holds 6 of SEL's cases as they wrote them: {', '.join(numbers)}." in trusted.out
+    assert "review these cases with SEL" in trusted.out
+    hq.ws = unlock(hq.paths, "admin", PASSWORD)  # closed again by the fixture
