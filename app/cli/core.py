@@ -43,7 +43,7 @@ from app.services.installation import (
     init_server_installation,
     unlock,
 )
-from app.services.key_review import imports_under_current_key, key_review_message
+from app.services.key_review import key_review_message
 from app.services.keys import (
     IdentityMove,
     KeyRotation,
@@ -499,10 +499,9 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
 def cmd_keys_trust(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         code = args.code.upper()
-        # Read before the trust, which moves the mission's trusted_at to now.
-        with ws.read() as session:
-            review = imports_under_current_key(session, code, args.review_since)
-        previous = KeyService(ws).trust(code, args.signing_key, args.age_recipient, is_hq=args.hq)
+        keys = KeyService(ws)
+        review = keys.review_of_current_key(code, args.review_since)  # before trust moves it
+        previous = keys.trust(code, args.signing_key, args.age_recipient, is_hq=args.hq)
     print(_("The signing key of {code} is now trusted.").format(code=code))
     # Compared with the one the mission read out by telephone or sent by diplomatic mail.
     print(_("Fingerprint: {fingerprint}").format(fingerprint=fingerprint(args.signing_key)))
@@ -514,7 +513,8 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
         )
     if previous:
         print(replaced_key_message(code, previous))
-        print(key_review_message(review))
+        if review is not None:
+            print(key_review_message(review))
     return 0
 
 

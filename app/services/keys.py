@@ -6,7 +6,7 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,7 @@ from app.security.hq_secrets import (
 from app.security.keyring_store import SecretStore, identity_entry_name
 from app.security.waiting_secret import seal, unseal
 from app.services.installation import AGE_IDENTITY, MISSION_CODE_RE, SIGNING_KEY
+from app.services.key_review import KeyReview, imports_under_current_key
 from app.services.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -613,6 +614,15 @@ class KeyService:
                 )
                 for m in rows
             ]
+
+    def review_of_current_key(self, code: str, since: date | None = None) -> KeyReview | None:
+        """What HQ holds from ``code``'s bundles signed with the key trusted now (read before
+        ``trust`` replaces it: see app.services.key_review); None at a mission, whose cases
+        no other installation changes."""
+        if not self.ws.mission.is_hq:
+            return None
+        with self.ws.read() as session:
+            return imports_under_current_key(session, code, since)
 
     def may_trust(self) -> bool:
         """Whether the signed-in user may register keys (``trust`` refuses the others)."""

@@ -332,6 +332,27 @@ def test_the_trust_dialog_shows_the_fingerprint_and_a_key_it_would_replace(qtbot
     assert [key.signing_key for key in KeyService(sel.ws).trusted()] == [hq_key]
 
 
+def test_at_hq_the_trust_dialog_says_what_came_signed_with_the_key_it_would_replace(
+    qtbot: QtBot, pair
+):
+    """Replacing a mission's key (after a revocation there), HQ is told which of its cases it
+    holds as bundles signed with the old key wrote them: a forged one would be among them."""
+    hq, sel = pair
+    sel.exchange.export_cases(hq.paths.data_dir.parent / "sel.qbundle", [hq.recipient])
+    hq.exchange.import_bundle(hq.paths.data_dir.parent / "sel.qbundle")
+    page, dialog = open_trust_dialog(qtbot, hq)
+    signing = base64.b64encode(bytes(range(32))).decode("ascii")
+    type_into(qtbot, dialog.code, "SEL")
+    type_into(qtbot, dialog.signing_key, signing)
+    lines = dialog.key_check.text().splitlines()
+    assert lines[1].startswith("It replaces the key of SEL trusted before")
+    assert ", HQ imported 1 bundle from SEL, signed with the replaced key; it holds 3 " in lines[2]
+    assert lines[2].endswith("review these cases with SEL by a separate channel.")
+    qtbot.wait(0)  # the layout takes the grown label
+    assert dialog.key_check.geometry().bottom() < dialog.age_recipient.geometry().top()
+    press_dialog_button(qtbot, dialog, QDialogButtonBox.StandardButton.Cancel)
+
+
 def test_the_trust_dialog_shows_the_recipients_fingerprint_and_keeps_every_field_in_view(
     qtbot: QtBot, pair
 ):

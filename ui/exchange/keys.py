@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.errors import ValidationError
 from app.i18n import _, format_datetime
 from app.security.keyring_store import SecretStore
+from app.services.key_review import key_review_message
 from app.services.keys import (
     IdentityPlace,
     KeyService,
@@ -250,6 +251,10 @@ class TrustKeyDialog(ValidatingDialog):
         previous = self.known.get(code)
         if previous and previous != key:
             lines.append(replaced_key_message(code, previous))
+            # What came signed with the key replaced, for HQ to review with the mission.
+            review = self.service.review_of_current_key(code)
+            if review is not None:
+                lines.append(key_review_message(review))
         self.key_check.setText("\n".join(lines))
         self.key_check.show()
         fit_to_contents(self)  # a warning of four lines must not run over the next field
