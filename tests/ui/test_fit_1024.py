@@ -465,3 +465,41 @@ def test_the_letters_preview_folds_away_at_150_percent_text_in_a_1024_window(
         assert page.preview.width() == 0  # type: ignore[attr-defined]
     _settle()
     assert page.preview.width() > 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_contract_reviews_findings_read_in_a_1024_window_at_150_percent_text(
+    qtbot: QtBot, qapp: QApplication, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """Beside the fields, which a long label («Жұмыскер төлеген жұмысқа орналастыру
+    ақысы:») kept 536 pixels wide, the findings had 230 in Kazakh, their reasons 38 wide,
+    and the page scrolled 43 pixels sideways. Below the fields they have the page's width;
+    in a 1366-pixel window at the usual text size the two stay side by side."""
+    with text_at_150_percent(qapp):
+        window = _window(qtbot, demo_ws, bridge, language, QSize(1024, 768))
+        page = window.show_area("contracts")
+        page.host_country.set_code("KR")  # type: ignore[attr-defined]
+        page.passport_held_by.set_value("employer")  # type: ignore[attr-defined]
+        page.refresh_findings()  # type: ignore[attr-defined]
+        _settle()
+        assert _window_scrolls_sideways_by(window) == 0
+        assert page.splitter.orientation() == Qt.Orientation.Vertical  # type: ignore[attr-defined]
+        findings = page.findings  # type: ignore[attr-defined]
+        assert findings.rowCount() > 0
+        assert findings.width() >= 0.9 * page.width()
+        assert min(findings.columnWidth(c) for c in (2, 3)) >= 150  # reason, references
+        assert findings.height() >= 8 * findings.fontMetrics().lineSpacing()
+        assert page.fields_scroll.height() >= 4 * page.fontMetrics().lineSpacing()  # type: ignore[attr-defined]
+        assert not page.fields_scroll.horizontalScrollBar().isVisible()  # type: ignore[attr-defined]
+    page.unsaved = False  # type: ignore[attr-defined]
+    window = _window(qtbot, demo_ws, bridge, language, QSize(1366, 768))
+    page = window.show_area("contracts")
+    page.host_country.set_code("KR")  # type: ignore[attr-defined]
+    page.passport_held_by.set_value("employer")  # type: ignore[attr-defined]
+    page.refresh_findings()  # type: ignore[attr-defined]
+    _settle()
+    assert page.splitter.orientation() == Qt.Orientation.Horizontal  # type: ignore[attr-defined]
+    assert _window_scrolls_sideways_by(window) == 0
+    findings = page.findings  # type: ignore[attr-defined]
+    assert min(findings.columnWidth(c) for c in (2, 3)) >= 150
+    page.unsaved = False  # type: ignore[attr-defined]
