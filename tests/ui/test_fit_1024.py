@@ -28,6 +28,7 @@ from ui.letters.model import SUBJECT
 from ui.main_window import MainWindow
 from ui.models import case_table_model as cases
 from ui.partners.page import COL_NAME, COL_PHONE
+from ui.settings.audit_log import DETAILS, AuditLogDialog
 from ui.widgets.columns import MIN_STRETCH, cell_shortfall, recognisable
 
 pytestmark = pytest.mark.usefixtures("apps_look")  # every width is measured in the app's look
@@ -503,3 +504,27 @@ def test_the_contract_reviews_findings_read_in_a_1024_window_at_150_percent_text
     findings = page.findings  # type: ignore[attr-defined]
     assert min(findings.columnWidth(c) for c in (2, 3)) >= 150
     page.unsaved = False  # type: ignore[attr-defined]
+
+
+def test_the_audit_logs_details_keep_room_in_a_1024_screens_dialog_at_150_percent_text(
+    qtbot: QtBot, qapp: QApplication, ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """Beside the time, the user, the action and a user's name as the record, each kept
+    whole, the details had 71 pixels in Kazakh at 150 % text and read «Рөлі: Еңбе…». The
+    action wraps and gives way first; the details keep room for a few words."""
+    with ws.write() as session:
+        ws.audit(session, "user.add", "user", "aigerim.nurmukhambetova", {"role": "attache"})
+        changed = {"from": "attache", "to": "consul"}
+        ws.audit(session, "user.role", "user", "aigerim.nurmukhambetova", changed)
+    bridge.set_language("kk")
+    with text_at_150_percent(qapp):
+        dialog = AuditLogDialog(ws)
+        qtbot.addWidget(dialog)
+        dialog.resize(1000, 700)  # a 1024×768 screen, less the frame and the task bar
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        _settle()
+        table = dialog.table
+        assert not table.horizontalScrollBar().isVisible()
+        assert table.columnWidth(DETAILS) >= 0.15 * table.viewport().width()
+        assert table.columnWidth(DETAILS) >= 12 * table.fontMetrics().averageCharWidth()
