@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
@@ -468,6 +468,16 @@ def test_the_letters_preview_folds_away_at_150_percent_text_in_a_1024_window(
     assert page.preview.width() > 0  # type: ignore[attr-defined]
 
 
+def _contract_with_findings(window: MainWindow) -> QWidget:
+    """The contract review page, with the findings of a passport the employer keeps."""
+    page = window.show_area("contracts")
+    page.host_country.set_code("KR")  # type: ignore[attr-defined]
+    page.passport_held_by.set_value("employer")  # type: ignore[attr-defined]
+    page.refresh_findings()  # type: ignore[attr-defined]
+    _settle()
+    return page
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_contract_reviews_findings_read_in_a_1024_window_at_150_percent_text(
     qtbot: QtBot, qapp: QApplication, demo_ws: Workspace, bridge: LanguageBridge, language: str
@@ -478,11 +488,7 @@ def test_the_contract_reviews_findings_read_in_a_1024_window_at_150_percent_text
     in a 1366-pixel window at the usual text size the two stay side by side."""
     with text_at_150_percent(qapp):
         window = _window(qtbot, demo_ws, bridge, language, QSize(1024, 768))
-        page = window.show_area("contracts")
-        page.host_country.set_code("KR")  # type: ignore[attr-defined]
-        page.passport_held_by.set_value("employer")  # type: ignore[attr-defined]
-        page.refresh_findings()  # type: ignore[attr-defined]
-        _settle()
+        page = _contract_with_findings(window)
         assert _window_scrolls_sideways_by(window) == 0
         assert page.splitter.orientation() == Qt.Orientation.Vertical  # type: ignore[attr-defined]
         findings = page.findings  # type: ignore[attr-defined]
@@ -494,11 +500,7 @@ def test_the_contract_reviews_findings_read_in_a_1024_window_at_150_percent_text
         assert not page.fields_scroll.horizontalScrollBar().isVisible()  # type: ignore[attr-defined]
     page.unsaved = False  # type: ignore[attr-defined]
     window = _window(qtbot, demo_ws, bridge, language, QSize(1366, 768))
-    page = window.show_area("contracts")
-    page.host_country.set_code("KR")  # type: ignore[attr-defined]
-    page.passport_held_by.set_value("employer")  # type: ignore[attr-defined]
-    page.refresh_findings()  # type: ignore[attr-defined]
-    _settle()
+    page = _contract_with_findings(window)
     assert page.splitter.orientation() == Qt.Orientation.Horizontal  # type: ignore[attr-defined]
     assert _window_scrolls_sideways_by(window) == 0
     findings = page.findings  # type: ignore[attr-defined]
