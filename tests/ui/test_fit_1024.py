@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.services.cases import CaseService
@@ -28,6 +28,7 @@ from ui.letters.model import SUBJECT
 from ui.main_window import MainWindow
 from ui.models import case_table_model as cases
 from ui.partners.page import COL_NAME, COL_PHONE
+from ui.settings.audit_log import DETAILS, AuditLogDialog
 from ui.widgets.columns import MIN_STRETCH, cell_shortfall, recognisable
 
 pytestmark = pytest.mark.usefixtures("apps_look")  # every width is measured in the app's look
@@ -465,3 +466,67 @@ def test_the_letters_preview_folds_away_at_150_percent_text_in_a_1024_window(
         assert page.preview.width() == 0  # type: ignore[attr-defined]
     _settle()
     assert page.preview.width() > 0  # type: ignore[attr-defined]
+
+
+def _contract_with_findings(window: MainWindow) -> QWidget:
+    """The contract review page, with the findings of a passport the employer keeps."""
+    page = window.show_area("contracts")
+    page.host_country.set_code("KR")  # type: ignore[attr-defined]
+    page.passport_held_by.set_value("employer")  # type: ignore[attr-defined]
+    page.refresh_findings()  # type: ignore[attr-defined]
+    _settle()
+    return page
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_contract_reviews_findings_read_in_a_1024_window_at_150_percent_text(
+    qtbot: QtBot, qapp: QApplication, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """Beside the fields, which a long label («Жұмыскер төлеген жұмысқа орналастыру
+    ақысы:») kept 536 pixels wide, the findings had 230 in Kazakh, their reasons 38 wide,
+    and the page scrolled 43 pixels sideways. Below the fields they have the page's width;
+    in a 1366-pixel window at the usual text size the two stay side by side."""
+    with text_at_150_percent(qapp):
+        window = _window(qtbot, demo_ws, bridge, language, QSize(1024, 768))
+        page = _contract_with_findings(window)
+        assert _window_scrolls_sideways_by(window) == 0
+        assert page.splitter.orientation() == Qt.Orientation.Vertical  # type: ignore[attr-defined]
+        findings = page.findings  # type: ignore[attr-defined]
+        assert findings.rowCount() > 0
+        assert findings.width() >= 0.9 * page.width()
+        assert min(findings.columnWidth(c) for c in (2, 3)) >= 150  # reason, references
+        assert findings.height() >= 8 * findings.fontMetrics().lineSpacing()
+        assert page.fields_scroll.height() >= 4 * page.fontMetrics().lineSpacing()  # type: ignore[attr-defined]
+        assert not page.fields_scroll.horizontalScrollBar().isVisible()  # type: ignore[attr-defined]
+    page.unsaved = False  # type: ignore[attr-defined]
+    window = _window(qtbot, demo_ws, bridge, language, QSize(1366, 768))
+    page = _contract_with_findings(window)
+    assert page.splitter.orientation() == Qt.Orientation.Horizontal  # type: ignore[attr-defined]
+    assert _window_scrolls_sideways_by(window) == 0
+    findings = page.findings  # type: ignore[attr-defined]
+    assert min(findings.columnWidth(c) for c in (2, 3)) >= 150
+    page.unsaved = False  # type: ignore[attr-defined]
+
+
+def test_the_audit_logs_details_keep_room_in_a_1024_screens_dialog_at_150_percent_text(
+    qtbot: QtBot, qapp: QApplication, ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """Beside the time, the user, the action and a user's name as the record, each kept
+    whole, the details had 71 pixels in Kazakh at 150 % text and read «Рөлі: Еңбе…». The
+    action wraps and gives way first; the details keep room for a few words."""
+    with ws.write() as session:
+        ws.audit(session, "user.add", "user", "aigerim.nurmukhambetova", {"role": "attache"})
+        changed = {"from": "attache", "to": "consul"}
+        ws.audit(session, "user.role", "user", "aigerim.nurmukhambetova", changed)
+    bridge.set_language("kk")
+    with text_at_150_percent(qapp):
+        dialog = AuditLogDialog(ws)
+        qtbot.addWidget(dialog)
+        dialog.resize(1000, 700)  # a 1024×768 screen, less the frame and the task bar
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        _settle()
+        table = dialog.table
+        assert not table.horizontalScrollBar().isVisible()
+        assert table.columnWidth(DETAILS) >= 0.15 * table.viewport().width()
+        assert table.columnWidth(DETAILS) >= 12 * table.fontMetrics().averageCharWidth()

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -80,8 +80,15 @@ from ui.widgets.file_dialogs import in_documents
 from ui.widgets.flow import FlowLayout
 from ui.widgets.language_combo import LanguageCombo
 from ui.widgets.plain import plain_label
+from ui.widgets.text_size import application_font_watch, text_scale
 
 DEBOUNCE_MS = 350
+# Side by side, the fields and the findings need this much at the usual text size (more at a
+# larger one); in a narrower page the findings go below the fields. Beside the fields in a
+# 1024-pixel window the findings kept 315 pixels, their reasons 52 wide, one word a line.
+FIELDS_ROOM = 380
+FINDINGS_ROOM = 560
+FINDINGS_LINES = 10  # the findings' table below the fields is at least this many lines tall
 # The finding's subject takes at most this share of the table's width, wrapped: on one line
 # Kazakh's longest took half of it and cut the reasons' and citations' words short.
 SUBJECT_SHARE = 0.2
@@ -405,13 +412,65 @@ class ContractReviewPage(QWidget):
         right.addWidget(self.status)
 
         splitter = QSplitter()
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.fields_scroll)
         splitter.addWidget(results)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([470, 830])
+        self.splitter = splitter
+        self.share_panes = QTimer(self)
+        self.share_panes.setSingleShot(True)
+        self.share_panes.setInterval(0)
+        self.share_panes.timeout.connect(self._share_panes)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+        app = QCoreApplication.instance()
+        if app is not None:  # the text size changed: the room the two panes need with it
+            application_font_watch(app).changed.connect(self._arrange_panes)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._arrange_panes()
+
+    @property
+    def stacked(self) -> bool:
+        return self.splitter.orientation() == Qt.Orientation.Vertical
+
+    def _arrange_panes(self) -> None:
+        """The findings below the fields while the page is narrower than the two need side by
+        side: at 150 % text a 1024-pixel window gave the findings 230 pixels in Kazakh (their
+        reasons 38 wide) and the page scrolled 43 sideways, a long label keeping the fields
+        536 wide. The splitter's handle still moves the line between them."""
+        stacked = self.width() < (FIELDS_ROOM + FINDINGS_ROOM) * text_scale()
+        # Below the fields the table kept two lines of its findings' many, under the risk's
+        # reasons and the indicators: it keeps room for a finding or two.
+        lines = self.findings.fontMetrics().lineSpacing()
+        self.findings.setMinimumHeight(FINDINGS_LINES * lines if stacked else 0)
+        if stacked == self.stacked:
+            return
+        if not stacked:
+            # Labels above their fields first: beside them, as the page's width had them,
+            # they kept the fields' pane as wide as both (666 pixels in Kazakh at 150 %), and
+            # the pane, never narrower, never gave them cause to go back above.
+            for _box, form, _rows in self.sections:
+                form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.splitter.setOrientation(
+            Qt.Orientation.Vertical if stacked else Qt.Orientation.Horizontal
+        )
+        self.share_panes.start()  # once the fields' least width follows their labels
+
+    def _share_panes(self) -> None:
+        """Side by side the fields as at first (470 pixels, or their least); stacked, most of
+        the height to the findings, the fields scrolling a few at a time."""
+        splitter = self.splitter
+        if self.stacked:
+            height = splitter.height()
+            splitter.setSizes([height // 3, height - height // 3])
+        else:
+            width = splitter.width() - splitter.handleWidth()
+            fields = max(self.fields_scroll.minimumWidth(), 470)
+            splitter.setSizes([fields, width - fields])
 
     def _connect_changes(self) -> None:
         for _box, _form, rows in self.sections:

@@ -42,9 +42,10 @@ from app.services.users import UserService
 from app.services.workspace import Workspace
 from ui.palette import outcome_style
 from ui.tasks import BackgroundTask, show_error
-from ui.widgets.columns import ONE_LINE_ROW, ColumnFit
+from ui.widgets.columns import MIN_STRETCH, ONE_LINE_ROW, ColumnFit
 from ui.widgets.common import name_clear_button, open_at, read_only_table, word_wrapped
 from ui.widgets.plain import plain_label, plain_tooltip
+from ui.widgets.text_size import text_scale
 
 WHEN, USER, ACTION, RECORD, DETAILS = range(5)
 DETAILS_SHOWN = 160  # characters of an entry's details in its cell; the tooltip has them all
@@ -103,6 +104,9 @@ class AuditLogDialog(QDialog):
         # Rows as tall as their text: the style's default row, two lines tall, showed half
         # the entries a screen holds, their details cut at one line. Now the details wrap, to
         # two lines at most (the tooltip has them all); most entries take one line.
+        # The action and the user give way to the details, which keep more at a larger
+        # text: at 150 % text in a 1024-pixel screen's dialog, beside a user's name as the
+        # record, they had 71 pixels in Kazakh and read «Рөлі: Еңбе…».
         self.columns = ColumnFit(
             self.table,
             "audit_log",
@@ -110,6 +114,8 @@ class AuditLogDialog(QDialog):
             wrap=True,
             whole=(WHEN, RECORD),
             max_lines=2,
+            min_stretch=round(MIN_STRETCH * text_scale()),
+            yields=(ACTION, USER),
         )
         self.table.verticalHeader().setMinimumSectionSize(ONE_LINE_ROW)
         self.count = plain_label()
