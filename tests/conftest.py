@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keyring
 import pytest
@@ -37,6 +37,9 @@ from app.services.installation import MissionSetup, init_installation, unlock  #
 from app.services.workspace import Workspace  # noqa: E402
 from tests.keyring_double import FILE_BACKEND, FILE_ENV, FileKeyring  # noqa: E402
 from tests.pg_cluster import Cluster, make_pg_template, pg_copy, start_cluster  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.hq.pg import DocumentedTemplate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -205,6 +208,18 @@ def pg_template(pg_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -
     """The template installation on PostgreSQL: the same mission and users as on SQLCipher."""
     folder = tmp_path_factory.mktemp("pg-template") / "data"
     return make_pg_template(pg_cluster, folder, MISSION, USERS, PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def documented_hq_template(
+    pg_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DocumentedTemplate]:
+    """The HQ the server-account tests copy (``documented_hq``, tests/hq/pg.py)."""
+    from tests.hq.pg import drop_database, make_documented_template
+
+    template = make_documented_template(pg_cluster, tmp_path_factory.mktemp("documented") / "hq")
+    yield template
+    drop_database(pg_cluster.admin_url, template.database, (template.administrator,))
 
 
 @pytest.fixture

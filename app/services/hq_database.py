@@ -227,10 +227,7 @@ def setup_database(server_url: str, database: str) -> DatabaseSetup:
             connection.exec_driver_sql(
                 f"CREATE DATABASE {database} OWNER {OWNER} ENCODING 'UTF8' TEMPLATE template0"
             )
-            connection.exec_driver_sql(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC")
-            connection.exec_driver_sql(
-                f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {', '.join(GROUPS)}"
-            )
+            limit_database_access(connection, database)
     finally:
         engine.dispose()
     target = connect_engine(server_url, database)
@@ -241,6 +238,15 @@ def setup_database(server_url: str, database: str) -> DatabaseSetup:
     finally:
         target.dispose()
     return DatabaseSetup(database, version, (OWNER, *GROUPS), tables)
+
+
+def limit_database_access(connection: Connection, database: str) -> None:
+    """Only Qorgau's groups may connect to ``database`` (a database's own grants, which a copy
+    made with ``CREATE DATABASE … TEMPLATE`` does not inherit)."""
+    connection.exec_driver_sql(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC")
+    connection.exec_driver_sql(
+        f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {', '.join(GROUPS)}"
+    )
 
 
 def _prepare_schema(connection: Connection) -> None:

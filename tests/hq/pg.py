@@ -1,15 +1,16 @@
 """Helpers for the HQ tests on PostgreSQL (the server is the ``pg_server`` fixture of
-tests/hq/conftest.py, a superuser's address). Each test gets a fresh database with a unique
-name (roles are cluster-wide: the group roles are shared, login roles get a unique suffix)
-and drops it.
+tests/hq/conftest.py, a superuser's address). Each test gets a database of its own with a
+unique name (a fresh one, or a copy of a session's template) and drops it; roles are
+cluster-wide: the group roles are shared, login roles get a unique suffix.
 """
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -17,10 +18,19 @@ from sqlalchemy.engine import make_url
 
 from app.config import Paths
 from app.db.postgres import ServerConfig
-from app.services.hq_database import add_user, grant_all, setup_database
+from app.security.keyring_store import SecretStore
+from app.services.hq_database import (
+    OWNER,
+    add_user,
+    connect_engine,
+    grant_all,
+    limit_database_access,
+    setup_database,
+)
 from app.services.installation import MissionSetup, init_server_installation, unlock
 from app.services.workspace import Workspace
 from tests.hq.seed import pg
+from tests.keyring_double import LossyKeyring
 from tests.pg_cluster import Cluster
 
 ADMIN_URL_ENV = "QORGAU_TEST_PG_ADMIN_URL"
@@ -70,25 +80,76 @@ class ServerHq:
         return unlock(self.paths, self.names[who], password)
 
 
-@contextmanager
-def documented_hq(cluster: Cluster, folder: Path) -> Iterator[ServerHq]:
+@dataclass(frozen=True)
+class DocumentedTemplate:
+    """An HQ set up once a session by the documented commands, copied for each test."""
+
+    paths: Paths
+    database: str
+    # Gulnar's server role, the same in every copy (roles are cluster-wide): a test that
+    # changes her account (password, role, revocation) makes an administrator of its own.
+    administrator: str
+
+
+def make_documented_template(cluster: Cluster, folder: Path) -> DocumentedTemplate:
     """A new HQ database on the test server, set up by the documented commands
-    (`hq setup-database`, `hq add-user`, `init --hq --database`, `hq grants`)."""
+    (`hq setup-database`, `hq add-user`, `init --hq --database`, `hq grants`): once a session,
+    since its migrations and its mission cost each test about two seconds. HQ's private keys
+    go to the data folder's private file (a keyring entry would name this database, not the
+    copy's); where init keeps them is tests/hq/test_secrets.py's to prove."""
+    pg_server = cluster.admin_url
+    database, administrator = unique("qorgau_template"), unique("gulnar")
+    setup_database(pg_server, database)
+    add_user(url_for(pg_server, database), administrator, "admin", PASSWORD)
+    config = ServerConfig("127.0.0.1", cluster.port, database, "disable")
+    paths = Paths(folder)
+    store = SecretStore(LossyKeyring())  # takes the keys, and no fresh process reads them back
+    init_server_installation(paths, config, HQ, administrator, PASSWORD, store)
+    grant_all(url_for(pg_server, database, administrator, PASSWORD))
+    return DocumentedTemplate(paths, database, administrator)
+
+
+def copy_documented_hq(cluster: Cluster, template: DocumentedTemplate, database: str) -> None:
+    """``database``: a copy of the template's, its database-level grants (which a copy does
+    not inherit) given as ``hq setup-database`` gives them, and checked to be the same."""
+    grants = "SELECT datacl::text FROM pg_database WHERE datname = :name"
+    engine = connect_engine(cluster.admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(
+                f"CREATE DATABASE {database} TEMPLATE {template.database} OWNER {OWNER}"
+            )
+            limit_database_access(connection, database)
+            given, meant = (
+                connection.execute(text(grants), {"name": name}).scalar_one()
+                for name in (database, template.database)
+            )
+    finally:
+        engine.dispose()
+    assert given == meant
+
+
+@contextmanager
+def documented_hq(
+    cluster: Cluster, template: DocumentedTemplate, folder: Path
+) -> Iterator[ServerHq]:
+    """The test's own HQ: a copy of the documented template's database and data folder, gulnar
+    signed in; dana and erlan are server roles of this test's own, for it to add."""
     pg_server = cluster.admin_url
     database = unique("qorgau_u")
-    names = {who: unique(who) for who in ("gulnar", "dana", "erlan")}
+    names = {"gulnar": template.administrator} | {w: unique(w) for w in ("dana", "erlan")}
     opened: list[Workspace] = []
     try:
-        setup_database(pg_server, database)
-        add_user(url_for(pg_server, database), names["gulnar"], "admin", PASSWORD)
-        config = ServerConfig("127.0.0.1", cluster.port, database, "disable")
+        copy_documented_hq(cluster, template, database)
+        shutil.copytree(template.paths.data_dir, folder)
+        config = ServerConfig.load(template.paths.data_dir)
+        assert config is not None
+        replace(config, database=database).save(folder)
         paths = Paths(folder)
-        init_server_installation(paths, config, HQ, names["gulnar"], PASSWORD)
-        grant_all(url_for(pg_server, database, names["gulnar"], PASSWORD))
         admin = unlock(paths, names["gulnar"], PASSWORD)
         opened.append(admin)
         yield ServerHq(paths, admin, names)
     finally:
         for ws in opened:
             ws.close()
-        drop_database(pg_server, database, tuple(names.values()))
+        drop_database(pg_server, database, (names["dana"], names["erlan"]))

@@ -19,15 +19,17 @@ from app.errors import ConflictError
 from app.services.exchange import ExchangeService
 from app.services.search import index_cases
 from app.services.users import UserService
-from tests.hq.pg import PASSWORD, ServerHq, documented_hq
+from tests.hq.pg import PASSWORD, DocumentedTemplate, ServerHq, documented_hq
 from tests.hq.seed import add_case
 from tests.integration.cli_helpers import run_cli
 from tests.pg_cluster import Cluster
 
 
 @pytest.fixture
-def server_hq(pg_cluster: Cluster, tmp_path: Path) -> Iterator[ServerHq]:
-    with documented_hq(pg_cluster, tmp_path / "hq") as hq:
+def server_hq(
+    pg_cluster: Cluster, documented_hq_template: DocumentedTemplate, tmp_path: Path
+) -> Iterator[ServerHq]:
+    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "hq") as hq:
         yield hq
 
 

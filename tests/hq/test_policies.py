@@ -13,13 +13,15 @@ from app.errors import PermissionDenied
 from app.services import retention
 from app.services import settings as policies
 from app.services.users import UserService
-from tests.hq.pg import PASSWORD, ServerHq, documented_hq
+from tests.hq.pg import PASSWORD, DocumentedTemplate, ServerHq, documented_hq
 from tests.pg_cluster import Cluster
 
 
 @pytest.fixture
-def server_hq(pg_cluster: Cluster, tmp_path: Path) -> Iterator[ServerHq]:
-    with documented_hq(pg_cluster, tmp_path / "hq") as hq:
+def server_hq(
+    pg_cluster: Cluster, documented_hq_template: DocumentedTemplate, tmp_path: Path
+) -> Iterator[ServerHq]:
+    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "hq") as hq:
         UserService(hq.admin).add(hq.names["erlan"], "hq_admin", PASSWORD)
         UserService(hq.admin).add(hq.names["dana"], "hq_analyst", PASSWORD)
         yield hq

@@ -35,7 +35,7 @@ from app.services.recovery import RecoveryService, recover
 from app.services.server_hq import ServerHandles, sessions_ended_message
 from app.services.users import UserService
 from app.services.workspace import Workspace
-from tests.hq.pg import PASSWORD, ServerHq, documented_hq
+from tests.hq.pg import PASSWORD, DocumentedTemplate, ServerHq, documented_hq
 from tests.integration.cli_helpers import run_cli
 from tests.pg_cluster import Cluster
 
@@ -51,8 +51,10 @@ def _can_log_in(ws: Workspace, role: str) -> bool:
 
 
 @pytest.fixture
-def server_hq(pg_cluster: Cluster, tmp_path: Path) -> Iterator[ServerHq]:
-    with documented_hq(pg_cluster, tmp_path / "hq") as hq:
+def server_hq(
+    pg_cluster: Cluster, documented_hq_template: DocumentedTemplate, tmp_path: Path
+) -> Iterator[ServerHq]:
+    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "hq") as hq:
         yield hq
 
 

@@ -24,7 +24,7 @@ from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, OpenWs
 from tests.hq.pg import PASSWORD as HQ_PASSWORD
-from tests.hq.pg import documented_hq
+from tests.hq.pg import DocumentedTemplate, documented_hq
 from tests.integration.test_exchange import Site, link, make_site
 from tests.pg_cluster import Cluster
 from tests.unit.test_returnees import closed_case, record
@@ -167,13 +167,13 @@ def test_a_returnee_record_changed_meanwhile_names_who_changed_it(open_ws: OpenW
 
 
 def test_two_administrators_adding_one_name_at_once_are_told_in_words(
-    pg_cluster: Cluster, tmp_path: Path
+    pg_cluster: Cluster, documented_hq_template: DocumentedTemplate, tmp_path: Path
 ) -> None:
     """Two HQ administrators add the same new user at the same moment. The second's insert
     waited for the first's and then failed with the database's own error (in English, its
     SQL and parameters shown as "an internal error"); now it is refused as a name that
     exists, in the user's language, and the first one's user stands."""
-    with documented_hq(pg_cluster, tmp_path / "hq") as hq:
+    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "hq") as hq:
         name = hq.names["dana"]
         other = hq.sign_in("gulnar")
         refused: list[BaseException] = []

@@ -22,13 +22,15 @@ from app.security import audit
 from app.services.changes import SOMEONE, DataChanged, notice, read_notice
 from app.services.hq_database import ADMIN, SESSION_ENDER, connect_engine
 from app.services.users import UserService
-from tests.hq.pg import PASSWORD, ServerHq, documented_hq, unique
+from tests.hq.pg import PASSWORD, DocumentedTemplate, ServerHq, documented_hq, unique
 from tests.pg_cluster import Cluster
 
 
 @pytest.fixture
-def server_hq(pg_cluster: Cluster, tmp_path: Path) -> Iterator[ServerHq]:
-    with documented_hq(pg_cluster, tmp_path / "hq") as hq:
+def server_hq(
+    pg_cluster: Cluster, documented_hq_template: DocumentedTemplate, tmp_path: Path
+) -> Iterator[ServerHq]:
+    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "hq") as hq:
         service = UserService(hq.admin)
         service.add(hq.names["dana"], "hq_analyst", PASSWORD)
         service.add(hq.names["erlan"], "hq_importer", PASSWORD)

@@ -19,7 +19,7 @@ from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD
 from tests.hq.pg import PASSWORD as HQ_PASSWORD
-from tests.hq.pg import ServerHq, documented_hq
+from tests.hq.pg import DocumentedTemplate, ServerHq, documented_hq
 from tests.pg_cluster import Cluster, admin_execute, server_installation
 from tests.ui.press import (
     click,
@@ -141,10 +141,12 @@ def test_settings_of_a_server_hq_offer_only_what_works_there(
 
 
 @pytest.fixture
-def documented(pg_cluster: Cluster, tmp_path: Path) -> Iterator[ServerHq]:
+def documented(
+    pg_cluster: Cluster, documented_hq_template: DocumentedTemplate, tmp_path: Path
+) -> Iterator[ServerHq]:
     """An HQ made by the documented commands; asked for before the window, so that the
     database outlives the window's last refresh."""
-    with documented_hq(pg_cluster, tmp_path / "documented-hq") as hq:
+    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "documented-hq") as hq:
         yield hq
 
 
