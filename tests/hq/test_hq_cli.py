@@ -229,7 +229,7 @@ def test_overdue_of_a_mission_typed_in_small_letters_or_unknown(
     )
     assert unknown.code == 1 and unknown.out == ""
     assert unknown.err.strip() == (
-        "qorgau: Мұнда DBX өкілдігінің істері жоқ; мұндағы өкілдіктер: AST, DXB, SEL."
+        "qorgau: Мұнда DBX өкілдігінің істері жоқ; мұндағы өкілдіктер: DXB, SEL."
     )
 
 
