@@ -80,6 +80,7 @@ from ui.widgets.file_dialogs import in_documents
 from ui.widgets.flow import FlowLayout
 from ui.widgets.language_combo import LanguageCombo
 from ui.widgets.plain import plain_label
+from ui.widgets.text_size import heading
 
 DEBOUNCE_MS = 350
 # The finding's subject takes at most this share of the table's width, wrapped: on one line
@@ -409,9 +410,13 @@ class ContractReviewPage(QWidget):
         splitter.addWidget(results)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([470, 830])
+        # Titled as the other areas are (Cases, Reports): the page began with the form.
+        self.title = heading(QLabel())
+        self.title.setContentsMargins(8, 8, 8, 0)  # the page's own margins are none
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(self.title)
+        layout.addWidget(splitter, 1)
 
     def _connect_changes(self) -> None:
         for _box, _form, rows in self.sections:
@@ -428,6 +433,7 @@ class ContractReviewPage(QWidget):
     # -- texts --------------------------------------------------------------------------------
 
     def retranslate_ui(self, _language: str = "") -> None:
+        self.title.setText(_("Contract review"))
         titles = (
             _("Parties"),
             _("Pay"),
