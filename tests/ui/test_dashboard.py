@@ -891,9 +891,12 @@ def test_the_countries_legend_keeps_each_count_in_view(page: DashboardPage) -> N
     assert legend.showToolTips()
 
 
-# HQ's host countries, the longest names first: at HQ the legend shared a row with the
+# HQ's host countries, long names among them: at HQ the legend shared a row with the
 # missions' bars and read "126 · Оңтү…", "124 · Бірік…" in a 1024-pixel window.
-HQ_COUNTRIES = ("KR", "AE", "US", "GB", "DE", "RU", "IL", "KG", "TR", "SA", "PL", "CZ")
+# Twenty-six of them, more than a 300-pixel legend holds: past it Qt clipped the last ones.
+HQ_COUNTRIES = tuple(
+    "KR AE US GB DE RU IL KG TR SA PL CZ FR IT ES JP CN IN TH MY VN ID QA KW BH OM".split()
+)
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
