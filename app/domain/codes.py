@@ -235,7 +235,7 @@ def _gettext_labels(pgettext: Callable[[str, str], str], _: Callable[[str], str]
             Role.CONSUL: pgettext("role", "Consul / head of section"),
             Role.ADMIN: pgettext("role", "Administrator"),
             Role.HQ: pgettext("role", "HQ analyst"),
-            Role.HQ_ANALYST: pgettext("role", "HQ analyst (read and report)"),
+            Role.HQ_ANALYST: pgettext("role", "HQ analyst: reads and reports"),
             Role.HQ_IMPORTER: pgettext("role", "HQ import operator"),
             Role.HQ_ADMIN: pgettext("role", "HQ administrator"),
         },

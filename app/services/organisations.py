@@ -312,6 +312,7 @@ class OrganisationService:
     def __init__(self, workspace: Workspace, kind: str = "employer") -> None:
         if kind not in ("employer", "agency"):
             raise ValueError(kind)
+        self.kind = kind
         self.ws = workspace
         self.model: OrgModel = Employer if kind == "employer" else RecruitmentAgency
 

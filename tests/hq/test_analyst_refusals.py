@@ -51,7 +51,7 @@ def test_an_analyst_s_import_is_refused_saying_who_imports(
     finally:
         dana.close()
     assert str(refused.value) == (
-        "Your role (HQ analyst (read and report)) does not import bundles: an administrator "
+        "Your role (HQ analyst: reads and reports) does not import bundles: an administrator "
         "imports them, and at headquarters an import operator too."
     )
     assert _held(server_hq) == before
@@ -74,6 +74,6 @@ def test_an_analyst_asking_for_the_escrow_recipient_is_refused_not_given_a_serve
     run = run_cli(capsys, "--data-dir", str(server_hq.paths.data_dir), "escrow", "recipient")
     assert run.code == 1
     assert run.err.strip() == (
-        "qorgau: Your role (HQ analyst (read and report)) does not allow this action."
+        "qorgau: Your role (HQ analyst: reads and reports) does not allow this action."
     )
     assert _held(server_hq) == before  # no escrow key recorded

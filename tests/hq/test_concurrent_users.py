@@ -154,7 +154,7 @@ def test_the_documented_add_user_asks_for_the_administrators_server_password(
     dana = server_hq.names["dana"]
     run = run_cli(capsys, "hq", "add-user", dana, "--role", "analyst", "--database", address)
     assert run.code == 0, run.err
-    assert "Qorgau role HQ analyst (read and report)." in run.out  # its label, not "hq_analyst"
+    assert "Qorgau role HQ analyst: reads and reports." in run.out  # its label, not "hq_analyst"
     server_hq.sign_in("dana").close()
     granted = run_cli(capsys, "hq", "grants", "--database", address)
     assert granted.code == 0, granted.err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from collections.abc import Iterator
@@ -12,7 +13,8 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtCharts import QBarCategoryAxis, QCategoryAxis, QPieSeries
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QScrollArea
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, text
 
@@ -25,7 +27,7 @@ from app.reports.published import published
 from app.reports.texts import text as report_text
 from app.reports.texts import texts
 from app.services.installation import unlock
-from app.services.stats import Drilldown, StatsService, named_period
+from app.services.stats import Count, Drilldown, MissionFigures, StatsService, named_period
 from app.services.workspace import Workspace
 from tests.conftest import PASSWORD, demo_paths_fixture
 from tests.ui.press import choose, click, save_as
@@ -887,3 +889,33 @@ def test_the_countries_legend_keeps_each_count_in_view(page: DashboardPage) -> N
     labels = [marker.label() for marker in legend.markers()]
     assert labels == [f"{format_number(c.count)} · {country_name(c.key)}" for c in shown]
     assert legend.showToolTips()
+
+
+# HQ's host countries, long names among them: at HQ the legend shared a row with the
+# missions' bars and read "126 · Оңтү…", "124 · Бірік…" in a 1024-pixel window.
+# Twenty-six of them, more than a 300-pixel legend holds: past it Qt clipped the last ones.
+HQ_COUNTRIES = tuple(
+    "KR AE US GB DE RU IL KG TR SA PL CZ FR IT ES JP CN IN TH MY VN ID QA KW BH OM".split()
+)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_every_country_of_hqs_legend_reads_whole_in_a_small_window(
+    qtbot: QtBot, page: DashboardPage, bridge: LanguageBridge, lang: str
+) -> None:
+    assert page.figures is not None
+    missions = tuple(MissionFigures(code, 120, 60, 30, 40, 3, 20.0) for code in ("SEL", "DXB"))
+    countries = tuple(Count(key, 126 - n) for n, key in enumerate(HQ_COUNTRIES))
+    at_hq = dataclasses.replace(page.figures, host_countries=countries, by_mission=missions)
+    bridge.set_language(lang)
+    page.resize(810, 620)  # the page of a 1024×768 window
+    page._shown(at_hq)
+    qtbot.waitUntil(lambda: page.country_chart.chart().legend().markers() != [])
+    QApplication.processEvents()
+    legend = page.country_chart.chart().legend()
+    metrics = QFontMetrics(legend.font())
+    room = legend.geometry().width() - 2 * metrics.height()  # less its marker and margins
+    labels = [marker.label() for marker in legend.markers()]
+    assert len(labels) == len(HQ_COUNTRIES)
+    assert [text for text in labels if metrics.horizontalAdvance(text) > room] == []
+    assert legend.geometry().height() >= len(labels) * metrics.height()

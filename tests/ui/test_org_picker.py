@@ -233,3 +233,16 @@ def test_the_list_is_read_again_only_when_an_organisation_changed(
     assert not picker.warning.isHidden()
     picker.load("KR", hanil.id)
     assert len(read) == 5 and not picker.warning.isHidden()  # the same list, warned again
+
+
+def test_the_new_button_says_whether_it_makes_an_employer_or_an_agency(
+    qtbot: QtBot, open_ws: OpenWs
+) -> None:
+    # A bare "New…" (kk «Жаңа…») beside each of the case's two pickers said neither.
+    ws = open_ws("aigul")
+    employer = OrganisationPicker(OrganisationService(ws, "employer"), "Employer")
+    agency = OrganisationPicker(OrganisationService(ws, "agency"), "Agency")
+    qtbot.addWidget(employer)
+    qtbot.addWidget(agency)
+    assert employer.add_button.text() == "New employer…"
+    assert agency.add_button.text() == "New agency…"

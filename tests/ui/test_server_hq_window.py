@@ -224,7 +224,7 @@ def test_an_analyst_opens_every_area_and_is_offered_no_import_or_sending(
         # Where the import would be, she reads why there is none and who imports.
         assert exchange.no_import.isVisibleTo(exchange)
         assert exchange.no_import.text().startswith(
-            "Your role (HQ analyst (read and report)) does not import bundles: an administrator"
+            "Your role (HQ analyst: reads and reports) does not import bundles: an administrator"
         )
     finally:
         analyst.close()

@@ -294,7 +294,7 @@ def test_a_dead_workers_employer_is_told_of_in_the_past(
     assert THE_EMPLOYER_DOES_NOW[lang] in default_facts(("unpaid_wages",), "female", lang)
 
 
-# What a partner and a certificate's reader are told of a worker under 18.
+# What a partner, an employer and a certificate's reader are told of a worker under 18.
 UNDER_18 = {
     "referral": {
         "ru": "Обращаем Ваше внимание, что ей не исполнилось 18 лет.",
@@ -310,6 +310,18 @@ UNDER_18 = {
         "ru": "Посольство обращает внимание на то, что указанной гражданке не исполнилось 18 лет.",
         "kk": "Елшілік аталған азаматқа 18 жас толмағанына назар аударуды сұрайды.",
         "en": "The Embassy wishes to draw attention to the fact that she is under 18.",
+    },
+    # The employer, who most needs telling, is asked to keep to the host's law on young workers.
+    "employer_letter": {
+        "ru": "Обращаем Ваше внимание, что ей не исполнилось 18 лет. Просим обеспечить, чтобы её "
+        "рабочее время и выполняемая работа отвечали требованиям законодательства Республики "
+        "Корея о труде несовершеннолетних.",
+        "kk": "Назар аударуыңызды сұраймыз: оған 18 жас толмаған. Оның жұмыс уақыты мен "
+        "атқаратын жұмысы Корея Республикасының кәмелетке толмағандардың еңбегі туралы "
+        "заңнамасының талаптарына сай болуын қамтамасыз етуіңізді сұраймыз.",
+        "en": "Please note that she is under 18. We ask you to make sure that her working hours "
+        "and work meet the requirements of the law of the Republic of Korea on the employment "
+        "of minors.",
     },
     "agency_report": {
         "ru": "Обращаем внимание, что ей не исполнилось 18 лет.",

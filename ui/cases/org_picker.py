@@ -237,7 +237,11 @@ class OrganisationPicker(QWidget):
             self.row.setDirection(QBoxLayout.Direction.LeftToRight)
 
     def retranslate_ui(self) -> None:
-        self.add_button.setText(_("New…"))
+        # Says what it makes: a bare "New…" (kk «Жаңа…») left the officer guessing.
+        if self.service.kind == "employer":
+            self.add_button.setText(_("New employer…"))
+        else:
+            self.add_button.setText(_("New agency…"))
         self.edit_button.setText(_("Details…"))
         self.edit_button.setToolTip(_("Address, contact person, phone and e-mail"))
         self.watch_button.setText(_("Watchlist…"))

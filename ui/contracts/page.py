@@ -80,7 +80,7 @@ from ui.widgets.file_dialogs import in_documents
 from ui.widgets.flow import FlowLayout
 from ui.widgets.language_combo import LanguageCombo
 from ui.widgets.plain import plain_label
-from ui.widgets.text_size import application_font_watch, text_scale
+from ui.widgets.text_size import application_font_watch, heading, text_scale
 
 DEBOUNCE_MS = 350
 # Side by side, the fields and the findings need this much at the usual text size (more at a
@@ -422,9 +422,13 @@ class ContractReviewPage(QWidget):
         self.share_panes.setSingleShot(True)
         self.share_panes.setInterval(0)
         self.share_panes.timeout.connect(self._share_panes)
+        # Titled as the other areas are (Cases, Reports): the page began with the form.
+        self.title = heading(QLabel())
+        self.title.setContentsMargins(8, 8, 8, 0)  # the page's own margins are none
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(self.title)
+        layout.addWidget(splitter, 1)
         app = QCoreApplication.instance()
         if app is not None:  # the text size changed: the room the two panes need with it
             application_font_watch(app).changed.connect(self._arrange_panes)
@@ -487,6 +491,7 @@ class ContractReviewPage(QWidget):
     # -- texts --------------------------------------------------------------------------------
 
     def retranslate_ui(self, _language: str = "") -> None:
+        self.title.setText(_("Contract review"))
         titles = (
             _("Parties"),
             _("Pay"),

@@ -85,7 +85,7 @@ from ui.widgets.file_dialogs import save_path
 from ui.widgets.flow import FlowLayout
 from ui.widgets.plain import plain_label, plain_message
 from ui.widgets.row_menu import row_menu
-from ui.widgets.text_size import application_font_watch, text_scale
+from ui.widgets.text_size import application_font_watch, heading, text_scale
 
 FIRST_YEAR = 2020
 # The status filter's last entry: issued letters still awaiting a reply past the mission's wait.
@@ -162,7 +162,11 @@ class LettersPage(QWidget):
         splitter.setSizes([500, 100])
         self.splitter = splitter
         self.preview_folded = False
-        QVBoxLayout(self).addWidget(splitter)
+        # Titled as the other areas are (Cases, Reports): the page began with a filter row.
+        self.title = heading(QLabel())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(splitter, 1)
         app = QCoreApplication.instance()
         if app is not None:  # the text size changed: the room the preview needs with it
             application_font_watch(app).changed.connect(self._fold_preview)
@@ -317,6 +321,7 @@ class LettersPage(QWidget):
         self.case_filter.selectAll()
 
     def retranslate_ui(self) -> None:
+        self.title.setText(_("Letters"))
         self._say_capped()
         self._say_found_none()
         self.filter_label.setText(_("Show:"))

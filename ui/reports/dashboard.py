@@ -105,6 +105,7 @@ from ui.widgets.text_size import SUBTITLE, heading, sized_text
 
 T = TypeVar("T")
 CHART_HEIGHT = 300
+LEGEND_LINE = 1.5  # a line of a chart's legend, in lines of text: its marker and spacing
 LABEL_GAP = 8  # pixels between two month names on the trend's axis
 # What the figures are counted from: a change to one of these counts them again (a person's
 # consent to the returnees' register among them).
@@ -505,8 +506,10 @@ class DashboardPage(QWidget):
         grid.addWidget(self.status_chart, 0, 1)
         grid.addWidget(self.category_chart, 1, 0)
         grid.addWidget(self.ilo_chart, 1, 1)
-        grid.addWidget(self.country_chart, 2, 0)
-        grid.addWidget(self.mission_chart, 2, 1)
+        # The country pie has a row of its own: its legend, beside the missions' bars at HQ,
+        # had a fifth of a 1024-pixel window and read "126 · Оңтү…" for every country.
+        grid.addWidget(self.country_chart, 2, 0, 1, 2)
+        grid.addWidget(self.mission_chart, 3, 0, 1, 2)
 
     # -- filters -------------------------------------------------------------------------
 
@@ -766,9 +769,6 @@ class DashboardPage(QWidget):
         self._trend()
         self._pie()
         self.mission_chart.setVisible(bool(f.by_mission))
-        # Alone on its row the country pie takes the full width, so its legend is not elided.
-        self.grid.removeWidget(self.country_chart)
-        self.grid.addWidget(self.country_chart, 2, 0, 1, 1 if f.by_mission else 2)
         if f.by_mission:
             self._bars(
                 self.mission_chart,
@@ -995,6 +995,10 @@ class DashboardPage(QWidget):
                 series.append(f"{format_number(c.count)} · {country_name(c.key)}", c.count)
                 keys.append(c.key)
         chart.addSeries(series)
+        # Tall enough for every country's line of the legend: past the panel's height Qt
+        # dropped the last countries from it.
+        needed = lines_high(self, LEGEND_LINE * len(keys) + 5)  # and the title's
+        self.country_chart.setMinimumHeight(max(CHART_HEIGHT, needed))
         self.country_chart.measure = "country"
         self.country_chart.segments = keys
         self.country_chart.series = series
