@@ -257,6 +257,17 @@ def ws(open_ws: OpenWs) -> Workspace:
     return open_ws("admin")
 
 
+def date_trusted(ws: Workspace, day: date) -> None:
+    """Retention's date guard told that ``day`` is a date a run already trusted: a test that
+    moves today years on (``today=``) stands for the years of use between, not a clock set
+    ahead, whoever runs it (a consul, HQ's import operator, who may not confirm a date)."""
+    from app.db.models import Setting
+    from app.services.retention import TRUSTED_ON
+
+    with ws.write() as session:
+        session.merge(Setting(key=TRUSTED_ON, value=day.isoformat()))
+
+
 def count(ws: Workspace, model: type) -> int:
     """How many rows of ``model`` there are, as ``ws`` reads them."""
     with ws.read() as session:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLocale, QThreadPool, QTimer
+from PySide6.QtCore import QLocale, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from app.config import Paths, resolve_log_dir, resolve_paths
 from app.errors import QorgauError
-from app.i18n import LANGUAGES, _, ngettext
+from app.i18n import LANGUAGES, _, format_date, ngettext
 from app.resources import resource_path
 from app.security.keyring_store import SecretStore
 from ui import error_report, gc_guard, instance_lock, self_test, ui_settings, warm_up
@@ -28,6 +29,7 @@ from ui.widgets.wheel_guard import install_wheel_guard
 if TYPE_CHECKING:
     # The way to the sign-in window imports no ORM or services (issue 17): they load on a
     # thread once it has painted (ui/warm_up.py), or where a path without a window needs them.
+    from app.services.retention import DateInDoubt
     from app.services.workspace import Workspace
     from ui.daily_backup import DailyBackup
     from ui.main_window import MainWindow
@@ -284,10 +286,13 @@ def repair_after_crash(window: MainWindow, workspace: Workspace) -> BackgroundTa
     return stopped_on_quit(task).run_in_background()
 
 
-def apply_retention(window: QMainWindow, workspace: Workspace) -> BackgroundTask[object]:
+def apply_retention(
+    window: QMainWindow, workspace: Workspace, date_is_right: bool = False
+) -> BackgroundTask[object]:
     """The retention policy applies whoever opens the app, off the GUI thread (it held the
     new window 2-3 s at 100k cases before it painted); each step is audited, what it did is
-    said in the status bar, and the lists showing an anonymised case are told (DataChanged)."""
+    said in the status bar, and the lists showing an anonymised case are told (DataChanged).
+    A date far past the last one trusted is put to an administrator (``confirm_date``)."""
     from app.services import retention
 
     def done(report: object) -> None:
@@ -303,15 +308,65 @@ def apply_retention(window: QMainWindow, workspace: Workspace) -> BackgroundTask
             )
 
     def failed(exc: BaseException) -> None:
-        if isinstance(exc, QorgauError):  # the database busy: the next start applies it
+        if isinstance(exc, retention.DateInDoubt):
+            confirm_date(window, workspace, exc)
+        elif isinstance(exc, QorgauError):  # the database busy: the next start applies it
             window.statusBar().showMessage(str(exc), 15_000)
         else:
             show_error(window, exc)
 
     task: BackgroundTask[object] = BackgroundTask(
-        window, lambda ctx: retention.run_on_start(workspace, stop=lambda: ctx.cancelled)
+        window,
+        lambda ctx: retention.run_on_start(
+            workspace, stop=lambda: ctx.cancelled, date_is_right=date_is_right
+        ),
     )
     return stopped_on_quit(task).success(done).failure(failed).run_in_background()
+
+
+def confirm_date(window: QMainWindow, workspace: Workspace, doubt: DateInDoubt) -> None:
+    """Retention anonymised nothing under a date far past the last one trusted (audited): an
+    administrator is asked whether it is right, and a yes runs it again; anyone else is told
+    that an administrator confirms it, whose next sign-in asks."""
+    from app.services.retention import DATE_CONFIRMERS
+
+    if workspace.actor.role not in DATE_CONFIRMERS:
+        window.statusBar().showMessage(str(doubt), 60_000)
+    elif ask_date_is_right(window, doubt.today, doubt.trusted_on):
+        apply_retention(window, workspace, date_is_right=True)
+    else:
+        window.statusBar().showMessage(
+            _("Retention waits until the computer's date is corrected."), 60_000
+        )
+
+
+def ask_date_is_right(parent: QWidget, today: date, trusted_on: date) -> bool:
+    """Whether today's date on this computer is right (replaced in tests)."""
+    return date_question(parent, today, trusted_on).exec() == QMessageBox.StandardButton.Yes
+
+
+def date_question(parent: QWidget, today: date, trusted_on: date) -> QMessageBox:
+    """The question naming both dates. No is the default: a yes to a wrong date anonymises
+    cases before their time, for good."""
+    from app.services.retention import date_gap
+
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        _("Is today's date right?"),
+        date_gap(today, trusted_on),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.setInformativeText(
+        _(
+            "If the date is wrong, retention would anonymise cases before their time, and that "
+            "cannot be undone. Choose No, correct the computer's date and sign in again. Choose "
+            "Yes only if today really is {today}."
+        ).format(today=format_date(today))
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return box
 
 
 def catch_up_search_index(window: QMainWindow, workspace: Workspace) -> BackgroundTask[int] | None:

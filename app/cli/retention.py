@@ -6,8 +6,10 @@ import argparse
 from typing import Any
 
 from app.cli.common import add_actions, json_help, print_json, print_table, workspace
+from app.errors import QorgauError
 from app.i18n import _, format_date, format_number, ngettext
 from app.services.retention import (
+    DateInDoubt,
     RetentionCandidate,
     retention_years,
     run_manually,
@@ -23,6 +25,13 @@ def register(commands: Any) -> None:
     )
     run = actions.add_parser("run", help=_("anonymise every case past the retention period"))
     run.add_argument("--dry-run", action="store_true", help=_("only list the cases"))
+    run.add_argument(
+        "--date-is-right",
+        action="store_true",
+        help=_(
+            "today's date on this computer is right, though far after the last run (administrator)"
+        ),
+    )
     run.add_argument("--json", action="store_true", help=json_help())
     run.set_defaults(handler=cmd_run)
     policy = actions.add_parser("policy", help=_("show or set the retention period"))
@@ -32,7 +41,14 @@ def register(commands: Any) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        report = run_manually(ws, dry_run=args.dry_run)
+        try:
+            report = run_manually(ws, dry_run=args.dry_run, date_is_right=args.date_is_right)
+        except DateInDoubt as exc:
+            raise QorgauError(
+                _("{refusal} To confirm it: qorgau retention run --date-is-right").format(
+                    refusal=exc
+                )
+            ) from exc
     if args.json:
         print_json(report)
         return 0

@@ -84,6 +84,8 @@ ACTION_LABELS: dict[str, str] = {
     "person.update": N_("Person's details changed"),
     "recovery.rotate": N_("Recovery key replaced"),
     "retention.anonymise": N_("Personal data anonymised"),
+    "retention.date_doubted": N_("Retention held back: the computer's date in doubt"),
+    "retention.date_confirmed": N_("Computer's date confirmed for retention"),
     "retention.policy": N_("Retention period changed"),
     "retention.run": N_("Retention applied"),
     "returnee.add": N_("Returnee's skills recorded"),

@@ -93,6 +93,9 @@ DETAIL_LABELS: dict[str, str] = {
     "person": N_("Person anonymised"),
     "returnees": N_("Returnees"),
     "trigger": N_("Started"),
+    # The date guard (retention.date_doubted, retention.date_confirmed): the dates compared.
+    "computer_date": N_("Date on the computer"),
+    "trusted_date": N_("Last date trusted"),
     # A CSV import (import.csv) and its undoing (import.undo).
     "imported": N_("Rows imported"),
     "rejected": N_("Rows rejected"),

@@ -27,6 +27,11 @@ reason, an attachment's removal reason, a corrected reply's earlier sender and s
 redacted in place (``AUDIT_TEXT_KEYS``, ``app.security.audit.redact``): the chain stays
 verifiable, the case's anonymising entry recording each redaction.
 
+Qorgau has no trusted time, and an anonymisation cannot be undone: a clock set a year ahead
+would anonymise every case due within that year. A run (not a dry run) first compares today
+with the last date a run trusted (``check_date``) and, far past it, anonymises nothing until an
+administrator confirms the date; the refusal is audited.
+
 Not reachable from here: backups made before the run (the rotation keeps none more than five
 weeks before the newest, ``backup.MAX_AGE``), bundles and exports already written.
 """
@@ -46,6 +51,7 @@ from sqlalchemy.orm import Session
 from app.db.listed import one_of
 from app.db.models import (
     Attachment,
+    AuditEntry,
     Case,
     CaseCitation,
     CaseEvent,
@@ -55,6 +61,7 @@ from app.db.models import (
     PartnerReferral,
     Person,
     Returnee,
+    Setting,
     SyncConflict,
 )
 from app.db.raw import BETWEEN_WRITES_S
@@ -67,8 +74,9 @@ from app.domain.persons import (
     OWN_PERSON_KEPT,
     own_person_id,
 )
-from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, SENIOR_ROLES
-from app.i18n import _
+from app.domain.roles import CASE_WORKERS, HQ_RECORD_WRITERS, POLICY_SETTERS, SENIOR_ROLES
+from app.errors import QorgauError
+from app.i18n import N_, _, format_date, format_number, ngettext
 from app.security import audit
 from app.services import search
 from app.services.settings import WholeNumberSetting
@@ -104,6 +112,17 @@ StopFn = Callable[[], bool]  # asked between two transactions: the app is closin
 # a run cut short (the app closed midway) is finished by the next, even with nothing to do.
 PURGE_PENDING = "retention_purge_pending"
 _CHUNK = 5_000  # case ids asked for at once (SQLite takes at most 32,766 parameters)
+# The last date a retention run trusted (ISO): the date guard's reference. Not the newest audit
+# entry: the sign-in and the refusal of a session under a clock set ahead are stamped with that
+# clock, so the next session would take the wrong date for the database's own.
+TRUSTED_ON = "retention_trusted_on"
+# How far today may run past it before retention asks. A run follows every sign-in of someone
+# who may change records, so at a mission in use the reference is days old: 45 days let a
+# month's leave with the weekends around it pass unasked, and still catch a year typed wrong
+# or the day and month swapped. A clock less far ahead anonymises at most that much early on a
+# period of years; a refusal costs an administrator's confirmation.
+DATE_JUMP_LIMIT = timedelta(days=45)
+DATE_CONFIRMERS = POLICY_SETTERS
 
 
 @dataclass(frozen=True)
@@ -131,6 +150,34 @@ class RetentionReport:
     returnee_candidates: list[str] = field(default_factory=list)
     anonymised_returnees: int = 0
     wal_checkpointed: bool = False
+
+
+class DateInDoubt(QorgauError):
+    """Today is far past the last date retention trusted: a clock set ahead, or a long pause."""
+
+    def __init__(self, today: date, trusted_on: date) -> None:
+        super().__init__(lambda: date_in_doubt_message(today, trusted_on))
+        self.today = today
+        self.trusted_on = trusted_on
+
+
+def date_in_doubt_message(today: date, trusted_on: date) -> str:
+    return _(
+        "Retention anonymised nothing. {gap} If the computer's date is wrong, correct it; if "
+        "it is right, an administrator confirms it."
+    ).format(gap=date_gap(today, trusted_on))
+
+
+def date_gap(today: date, trusted_on: date) -> str:
+    """The two dates compared, in a sentence."""
+    days = (today - trusted_on).days
+    return ngettext(
+        "The date on this computer is {today}, {n} day after the last date Qorgau trusted, "
+        "{trusted}.",
+        "The date on this computer is {today}, {n} days after the last date Qorgau trusted, "
+        "{trusted}.",
+        days,
+    ).format(today=format_date(today), n=format_number(days), trusted=format_date(trusted_on))
 
 
 # -- the policy ----------------------------------------------------------------------------------
@@ -552,6 +599,81 @@ def purge_freed_data(workspace: Workspace, stop: StopFn | None = None) -> bool:
         sleep(BETWEEN_WRITES_S)
 
 
+# -- the date guard ------------------------------------------------------------------------------
+
+
+def _stored_trusted_on(session: Session) -> date | None:
+    row = session.get(Setting, TRUSTED_ON)
+    return date.fromisoformat(row.value) if row is not None and row.value else None
+
+
+def _recorded_before_sign_in(session: Session, username: str) -> date | None:
+    """Where no run has trusted a date yet (the first since this guard came): the newest entry
+    of the audit log before this user's sign-in, which the sign-in's own clock stamped."""
+    sign_in = (
+        select(func.max(AuditEntry.seq))
+        .where(AuditEntry.action == "user.login", AuditEntry.entity_id == username)
+        .scalar_subquery()
+    )
+    before = select(AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1)
+    moment = session.execute(
+        before.where(AuditEntry.seq < func.coalesce(sign_in, AuditEntry.seq + 1))
+    ).scalar_one_or_none()
+    return _as_utc(moment).date() if moment is not None else None
+
+
+def trusted_on(workspace: Workspace) -> date | None:
+    """The date retention compares today with; None in a database that recorded nothing."""
+    with workspace.read() as session:
+        stored = _stored_trusted_on(session)
+        return stored or _recorded_before_sign_in(session, workspace.actor.username)
+
+
+def _trust(workspace: Workspace, day: date) -> None:
+    """``day`` becomes the date trusted: once a day, not a write at every sign-in."""
+    with workspace.read() as session:
+        if _stored_trusted_on(session) == day:
+            return
+    with workspace.write() as session:
+        session.merge(Setting(key=TRUSTED_ON, value=day.isoformat()))
+
+
+def check_date(workspace: Workspace, today: date, trigger: str, date_is_right: bool) -> None:
+    """Raise ``DateInDoubt`` (audited) when today is more than ``DATE_JUMP_LIMIT`` past the
+    last date trusted, unless an administrator says the date is right (``date_is_right``,
+    audited too); a date found right becomes the one trusted."""
+    reference = trusted_on(workspace)
+    if reference is None or today - reference <= DATE_JUMP_LIMIT:
+        _trust(workspace, today)
+        return
+    if date_is_right:
+        workspace.require_role(
+            *DATE_CONFIRMERS,
+            refusal=N_(
+                "Your role ({role}) may not confirm the computer's date: an administrator "
+                "confirms it."
+            ),
+        )
+    # Refused, the reference is kept as it was: this session's own entries bear the doubted
+    # date, and the next run must not take them for the database's own.
+    with workspace.write() as session:
+        kept = today if date_is_right else reference
+        session.merge(Setting(key=TRUSTED_ON, value=kept.isoformat()))
+        workspace.audit(
+            session,
+            "retention.date_confirmed" if date_is_right else "retention.date_doubted",
+            "installation",
+            workspace.mission_code,
+            {
+                "computer_date": today.isoformat(),
+                "trusted_date": reference.isoformat(),
+                "trigger": trigger,
+            },
+        )
+    if not date_is_right:
+        raise DateInDoubt(today, reference)
+
+
 def run_retention(
     workspace: Workspace,
     today: date | None = None,
@@ -559,9 +681,12 @@ def run_retention(
     trigger: str = "manual",
     progress: ProgressFn | None = None,
     stop: StopFn | None = None,
+    date_is_right: bool = False,
 ) -> RetentionReport:
     """Anonymise every case past the retention period (or, with ``dry_run``, list them).
 
+    Before anything is anonymised, ``check_date`` may refuse a date far past the last one
+    trusted (``DateInDoubt``), unless an administrator said it is right (``date_is_right``).
     ``stop``, asked between two cases and two steps of the index's merge, ends the run early
     (the app is closing): what is done stays done, and the next run does the rest."""
     today = today or date.today()
@@ -572,6 +697,7 @@ def run_retention(
         report.returnee_candidates = find_returnee_candidates(session, years, today)
     if dry_run:
         return report
+    check_date(workspace, today, trigger, date_is_right)
     stop = stop or (lambda: False)
     if report.candidates or report.returnee_candidates:
         _anonymise(workspace, report, trigger, progress, stop)
@@ -635,19 +761,25 @@ def _anonymise(
 
 
 def run_manually(
-    workspace: Workspace, today: date | None = None, dry_run: bool = False
+    workspace: Workspace,
+    today: date | None = None,
+    dry_run: bool = False,
+    date_is_right: bool = False,
 ) -> RetentionReport:
     """``qorgau retention run``: an administrator's or consul's decision."""
     workspace.require_role(*MANAGERS)
-    return run_retention(workspace, today, dry_run, trigger="manual")
+    return run_retention(workspace, today, dry_run, trigger="manual", date_is_right=date_is_right)
 
 
 def run_on_start(
-    workspace: Workspace, today: date | None = None, stop: StopFn | None = None
+    workspace: Workspace,
+    today: date | None = None,
+    stop: StopFn | None = None,
+    date_is_right: bool = False,
 ) -> RetentionReport:
     """The UI calls this after login: the policy applies whoever opens the app and may change
     records. At HQ on a server an analyst's account may change none (the server refuses it):
     the next start of the import operator's or an administrator's applies it."""
     if workspace.actor.role not in RECORD_KEEPERS:
         return RetentionReport(retention_years(workspace), today or date.today(), dry_run=True)
-    return run_retention(workspace, today, trigger="start", stop=stop)
+    return run_retention(workspace, today, trigger="start", stop=stop, date_is_right=date_is_right)

@@ -20,7 +20,7 @@ from app.services.installation import unlock
 from app.services.keys import KeyService
 from app.services.stats import StatsService
 from app.services.users import UserService
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, date_trusted
 from tests.integration.test_exchange import Site, hq, link, sel, sites  # noqa: F401
 
 
@@ -166,6 +166,7 @@ def test_an_analysts_start_leaves_retention_to_those_who_may_change_records(
         analyst.close()
     importer = _as(hq, "erlan", "hq_importer")
     try:
+        date_trusted(importer, later)
         assert retention.run_on_start(importer, today=later).anonymised_cases != []
     finally:
         importer.close()

@@ -126,7 +126,7 @@ def test_nothing_leads_from_an_anonymised_case_to_the_worker_another_case_keeps(
         )
         hq.exchange.import_bundle(tmp_path / f"{mission.ws.mission_code}.qbundle")
 
-    assert gone.number in run_manually(sel.ws, today=LATER).anonymised_cases
+    assert gone.number in run_manually(sel.ws, today=LATER, date_is_right=True).anonymised_cases
     sel.exchange.export_cases(tmp_path / "after.qbundle", [hq.recipient])
     hq.exchange.import_bundle(tmp_path / "after.qbundle")
 
@@ -165,7 +165,9 @@ def test_the_case_s_own_person_made_at_hq_and_at_the_mission_is_one_record(
     sel.exchange.export_cases(tmp_path / "before.qbundle", [hq.recipient])
     hq.exchange.import_bundle(tmp_path / "before.qbundle")
     for site in (hq, sel):
-        assert gone.number in run_manually(site.ws, today=LATER).anonymised_cases
+        assert (
+            gone.number in run_manually(site.ws, today=LATER, date_is_right=True).anonymised_cases
+        )
     sel.exchange.export_cases(tmp_path / "after.qbundle", [hq.recipient])
     report = hq.exchange.import_bundle(tmp_path / "after.qbundle")
     assert report.per_entity["person"].get("conflicts", 0) == 0, report.per_entity
@@ -189,7 +191,7 @@ def test_hq_gives_its_own_person_to_an_anonymised_case_a_mission_sends_linked(
     worker = sel.cases.get_case(gone.id).person.id
     sel.exchange.export_cases(tmp_path / "before.qbundle", [hq.recipient])
     hq.exchange.import_bundle(tmp_path / "before.qbundle")
-    run_manually(sel.ws, today=LATER)
+    run_manually(sel.ws, today=LATER, date_is_right=True)
     own = own_person_id(gone.id)
     with sel.ws.write() as session:  # as the earlier version left it
         session.execute(update(Case).where(Case.id == gone.id).values(person_id=worker))

@@ -120,7 +120,7 @@ def test_retention_redacts_the_story_from_the_audit_log_and_the_chain_verifies(
     for value in (REPLY_SENDER, REPLY_SUMMARY, STATUS_REASON, REMOVAL_REASON, IDENTITY_REASON):
         assert any(form in before for form in written_forms(value)), value  # the check can see
 
-    report = run_manually(admin, today=LATER)
+    report = run_manually(admin, today=LATER, date_is_right=True)
 
     assert report.anonymised_cases == [closed_case.number]
     dump, plain = table_dump(admin), decrypted_bytes(admin.db.path, admin.db.key)
@@ -164,7 +164,7 @@ def test_a_redacted_entry_changed_afterwards_is_still_found(
     people: dict[str, Workspace], closed_case: CaseDetail
 ) -> None:
     admin = people["admin"]
-    run_manually(admin, today=LATER)
+    run_manually(admin, today=LATER, date_is_right=True)
     with admin.write() as session:
         seq = session.scalars(
             select(AuditEntry.seq)
@@ -227,7 +227,7 @@ def test_hq_accepts_a_carried_chain_with_redacted_entries(
     people: dict[str, Workspace], closed_case: CaseDetail
 ) -> None:
     admin = people["admin"]
-    run_manually(admin, today=LATER)
+    run_manually(admin, today=LATER, date_is_right=True)
     with admin.read() as session:
         wired = [_wire(e) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
     last = wired[-1]
@@ -256,7 +256,7 @@ def test_the_case_list_finds_an_anonymised_case_by_its_old_names_no_more(
             employer=OrganisationInput(name="Hanil Steel", country="KR", city="Incheon"),
         )
     )
-    run_manually(people["admin"], today=LATER)
+    run_manually(people["admin"], today=LATER, date_is_right=True)
 
     cases = CaseService(aigul)
     for typed in (SURNAME, "Zholdasbekkyzy", "Мадина"):

@@ -114,3 +114,60 @@ def test_closing_the_app_stops_the_run_at_its_next_step(
     assert asked == [True]
     assert CaseService(ws).get_case(case_id).person.surname == "Сейітқазы"  # the next start
     assert run_on_start(ws).anonymised_cases != []
+
+
+def a_date_in_doubt(ws: Workspace) -> None:
+    """The last run trusted a date long before today: today looks like a clock set ahead."""
+    from app.db.models import Setting
+
+    with ws.write() as session:
+        long_ago = date.today() - timedelta(days=400)
+        session.merge(Setting(key=retention.TRUSTED_ON, value=long_ago.isoformat()))
+
+
+@pytest.mark.parametrize("answer", [True, False])
+def test_an_administrator_is_asked_whether_the_date_is_right(
+    qtbot: QtBot,
+    ws: Workspace,
+    window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: bool,
+) -> None:
+    import ui.app
+
+    case_id = closed_long_ago(ws)
+    a_date_in_doubt(ws)
+    asked: list[tuple[date, date]] = []
+    monkeypatch.setattr(
+        ui.app,
+        "ask_date_is_right",
+        lambda _p, today, trusted: asked.append((today, trusted)) or answer,
+    )
+    apply_retention(window, ws)
+    qtbot.waitUntil(lambda: bool(window.statusBar().currentMessage()), timeout=10_000)
+
+    assert asked == [(date.today(), date.today() - timedelta(days=400))]
+    message = window.statusBar().currentMessage()
+    if answer:
+        assert message == "Retention: the personal data of 1 closed case was anonymised."
+        assert CaseService(ws).get_case(case_id).person.surname == ""
+    else:
+        assert message == "Retention waits until the computer's date is corrected."
+        assert CaseService(ws).get_case(case_id).person.surname == "Сейітқазы"
+
+
+def test_someone_else_is_told_that_an_administrator_confirms_the_date(
+    qtbot: QtBot, open_ws: Callable[[str], Workspace], make_window: Callable[..., object]
+) -> None:
+    case_id = closed_long_ago(open_ws("serik"))
+    ws = open_ws("aigul")
+    a_date_in_doubt(ws)
+    made = make_window(ws)
+    assert isinstance(made, MainWindow)
+    task = apply_retention(made, ws)
+    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+
+    message = made.statusBar().currentMessage()
+    assert message.startswith("Retention anonymised nothing. The date on this computer is ")
+    assert message.endswith("an administrator confirms it.")
+    assert CaseService(ws).get_case(case_id).person.surname == "Сейітқазы"

@@ -35,6 +35,7 @@ from app.services.retention import (
     set_retention_years,
 )
 from app.services.workspace import Workspace
+from tests.conftest import date_trusted
 from tests.reliability.sqlcipher_pages import decrypted_bytes
 
 TODAY = date.today()
@@ -143,7 +144,7 @@ def test_a_closed_case_loses_its_personal_data_everywhere(
         assert value.encode() in plain
     assert ATTACHMENT in plain
 
-    report = run_manually(ws, today=LATER)
+    report = run_manually(ws, today=LATER, date_is_right=True)
 
     assert report.anonymised_cases == [closed_case.number]
     assert report.anonymised_persons == 1
@@ -209,7 +210,7 @@ def test_the_index_is_merged_a_step_per_write_so_that_others_save_between(
 
     monkeypatch.setattr(search, "merge_index_step", step)
     monkeypatch.setattr(ws.db, "write", noted_write)
-    report = run_manually(ws, today=LATER)
+    report = run_manually(ws, today=LATER, date_is_right=True)
 
     assert report.anonymised_cases == [closed_case.number] and report.wal_checkpointed
     steps = [at for at, what in enumerate(writes) if what == "merge"]
@@ -226,13 +227,13 @@ def test_a_merge_cut_short_is_finished_by_the_next_start(
     calls: list[int] = []
     monkeypatch.setattr(search, "merge_index_step", _steps_of(1, calls, cut_after=1))
     with pytest.raises(OSError):
-        run_manually(ws, today=LATER)
+        run_manually(ws, today=LATER, date_is_right=True)
     assert CaseService(ws).get_case(closed_case.id).person.surname == ""
     # The check can see: the old terms are still in the index's pages.
     assert SECRETS["passport_no"] in _gone_from_the_file(ws)
     monkeypatch.undo()
 
-    report = run_on_start(ws, today=LATER)
+    report = run_on_start(ws, today=LATER, date_is_right=True)
 
     assert report.anonymised_cases == [] and report.wal_checkpointed
     assert _gone_from_the_file(ws) == []
@@ -250,10 +251,12 @@ def test_a_run_stopped_between_two_cases_leaves_the_rest_to_the_next(
     second = make_case(ws, PersonInput(surname="Досжанов", given_names="Ерболат"))
     close(ws, second.id)
 
-    first = run_retention(ws, today=LATER, stop=_stop_at(2))  # asked before each case
+    first = run_retention(
+        ws, today=LATER, stop=_stop_at(2), date_is_right=True
+    )  # asked before each case
 
     assert len(first.anonymised_cases) == 1 and not first.wal_checkpointed
-    then = run_on_start(ws, today=LATER)
+    then = run_on_start(ws, today=LATER, date_is_right=True)
     assert len(then.anonymised_cases) == 1
     assert {*first.anonymised_cases, *then.anonymised_cases} == {closed_case.number, second.number}
     assert then.wal_checkpointed and _gone_from_the_file(ws) == []
@@ -266,13 +269,13 @@ def test_a_merge_stopped_between_two_steps_is_finished_by_the_next_start(
     monkeypatch.setattr(search, "merge_index_step", _steps_of(1, calls))
 
     # Asked before the case, before the merge, then after each step: the third says stop.
-    first = run_retention(ws, today=LATER, stop=_stop_at(3))
+    first = run_retention(ws, today=LATER, stop=_stop_at(3), date_is_right=True)
 
     assert first.anonymised_cases == [closed_case.number] and not first.wal_checkpointed
     assert len(calls) == 1
     assert SECRETS["passport_no"] in _gone_from_the_file(ws)  # the check can see
     monkeypatch.undo()
-    then = run_on_start(ws, today=LATER)
+    then = run_on_start(ws, today=LATER, date_is_right=True)
     assert then.anonymised_cases == [] and then.wal_checkpointed
     assert _gone_from_the_file(ws) == []
 
@@ -280,17 +283,18 @@ def test_a_merge_stopped_between_two_steps_is_finished_by_the_next_start(
 def test_a_start_with_nothing_to_anonymise_does_not_merge_the_index(
     ws: Workspace, closed_case: CaseDetail, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run_on_start(ws, today=LATER)
+    run_on_start(ws, today=LATER, date_is_right=True)
     calls: list[int] = []
     monkeypatch.setattr(search, "merge_index_step", _steps_of(search.MERGE_PAGES, calls))
     make_case(ws, PersonInput(surname="Сейітов", given_names="Ерлан"))  # a segment of its own
 
-    report = run_on_start(ws, today=LATER)
+    report = run_on_start(ws, today=LATER, date_is_right=True)
 
     assert calls == [] and not report.wal_checkpointed
 
 
 def test_statistics_and_the_register_survive(ws: Workspace, closed_case: CaseDetail) -> None:
+    date_trusted(ws, LATER)
     run_manually(ws, today=LATER)
     with ws.read() as session:
         row = session.get(Case, closed_case.id)
@@ -336,13 +340,15 @@ def test_statistics_and_the_register_survive(ws: Workspace, closed_case: CaseDet
 
 def test_not_before_the_period_and_only_once(ws: Workspace, closed_case: CaseDetail) -> None:
     early = add_years(TODAY, DEFAULT_YEARS) - timedelta(days=1)
-    assert run_manually(ws, today=early).anonymised_cases == []
+    assert run_manually(ws, today=early, date_is_right=True).anonymised_cases == []
     dry = run_manually(ws, today=LATER, dry_run=True)
     assert [c.number for c in dry.candidates] == [closed_case.number]
     assert dry.anonymised_cases == []
     assert CaseService(ws).get_case(closed_case.id).person.surname == SECRETS["surname"]
-    assert run_on_start(ws, today=LATER).anonymised_cases == [closed_case.number]
-    again = run_on_start(ws, today=LATER)
+    assert run_on_start(ws, today=LATER, date_is_right=True).anonymised_cases == [
+        closed_case.number
+    ]
+    again = run_on_start(ws, today=LATER, date_is_right=True)
     assert again.candidates == [] and again.anonymised_cases == []
 
 
@@ -360,12 +366,12 @@ def test_a_person_with_an_open_case_keeps_their_name(
             person_id=person_id,
         )
     )
-    run_manually(ws, today=LATER)
+    run_manually(ws, today=LATER, date_is_right=True)
     assert service.get_case(closed_case.id).description == ""
     assert service.get_case(still_open.id).person.surname == SECRETS["surname"]
     # Once the last case is closed and its years have passed, the person goes too.
     close(ws, still_open.id)
-    report = run_manually(ws, today=add_years(LATER, DEFAULT_YEARS))
+    report = run_manually(ws, today=add_years(LATER, DEFAULT_YEARS), date_is_right=True)
     assert report.anonymised_persons == 1
     assert service.get_case(still_open.id).person.surname == ""
 
@@ -376,7 +382,7 @@ def test_the_policy_is_a_setting_for_administrators(
     assert retention_years(ws) == DEFAULT_YEARS
     set_retention_years(ws, 10)
     assert retention_years(ws) == 10
-    assert run_manually(ws, today=LATER).anonymised_cases == []
+    assert run_manually(ws, today=LATER, date_is_right=True).anonymised_cases == []
     with pytest.raises(ValidationError) as bad:
         set_retention_years(ws, 0)
     assert str(bad.value) == "The retention period is 1 to 100 years."
@@ -384,7 +390,7 @@ def test_the_policy_is_a_setting_for_administrators(
     with pytest.raises(PermissionDenied):
         set_retention_years(attache, 3)
     with pytest.raises(PermissionDenied):
-        run_manually(attache, today=LATER)
+        run_manually(attache, today=LATER, date_is_right=True)
     assert retention_years(ws) == 10
 
 
@@ -429,6 +435,6 @@ def test_the_timeline_keeps_what_the_app_recorded(ws: Workspace, closed_case: Ca
 
     before = headings()
     assert "Case registered" in before
-    run_manually(ws, today=LATER)
+    run_manually(ws, today=LATER, date_is_right=True)
     assert headings() == before
     assert all(e.typed == "" for e in CaseService(ws).get_case(closed_case.id).events)

@@ -29,7 +29,7 @@ from app.services.returnees import (
     ReturneeService,
 )
 from app.services.workspace import Workspace
-from tests.conftest import MISSION_NAME, OpenWs, count
+from tests.conftest import MISSION_NAME, OpenWs, count, date_trusted
 from tests.integration.test_exchange import Site, make_site
 
 TODAY = date.today()
@@ -419,6 +419,7 @@ def test_retention_anonymises_register_records(open_ws: OpenWs, hq: Site) -> Non
     ws = open_ws("serik")
     row = ReturneeService(ws).add(record(closed_case(open_ws("aigul"), ws)))
     later = TODAY + timedelta(days=366 * 6)
+    date_trusted(ws, later)
     report = run_retention(ws, today=later)
     assert report.anonymised_cases and report.anonymised_persons == 1
     with ws.read() as session:
@@ -431,7 +432,9 @@ def test_retention_anonymises_register_records(open_ws: OpenWs, hq: Site) -> Non
     at_hq = unlock(hq.paths, "astana", PASSWORD)
     try:
         caseless = ReturneeService(at_hq).add(record(person=WORKER, returned_on=TODAY))
+        date_trusted(at_hq, TODAY + timedelta(days=366))
         assert run_retention(at_hq, today=TODAY + timedelta(days=366)).anonymised_returnees == 0
+        date_trusted(at_hq, TODAY + timedelta(days=366 * 6))
         report = run_retention(at_hq, today=TODAY + timedelta(days=366 * 6))
         assert report.anonymised_returnees == 1 and report.anonymised_persons == 1
         with at_hq.read() as session:
@@ -493,6 +496,7 @@ def test_subject_access_leaves_out_a_register_record_retention_anonymised(
         )
     )
     assert collect(ws, iin=WORKER.iin).persons[0]["returnee_register"]  # hers until then
+    date_trusted(ws, TODAY + timedelta(days=366 * 6))
     report = run_retention(ws, today=TODAY + timedelta(days=366 * 6))
     assert report.anonymised_cases == [number] and report.anonymised_persons == 0
     export = collect(ws, iin=WORKER.iin)
