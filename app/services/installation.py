@@ -574,7 +574,7 @@ def unlock_with_keyring(paths: Paths, username: str, store: SecretStore) -> Work
         from app.services.users import finish_cut_short_revocations
 
         finish_cut_short_revocations(workspace, store)
-        act_on_sign_in_marks(workspace)
+        act_on_sign_in_marks(workspace, store=store)
     except BaseException:
         workspace.close()
         raise

@@ -244,11 +244,13 @@ def _rekey_done(ws: Workspace) -> None:
             session.delete(row)
 
 
-def finish_cut_short(ws: Workspace) -> None:
+def finish_cut_short(ws: Workspace, store: SecretStore | None = None) -> None:
     """At sign-in: the re-key of a recovery killed after its commit (a takeover's old password
     with an older key file, or HQ's code, still opened the file). An escrow used is cleared,
     not renewed: its new slot's key needs an administrator's signature on record, and the
-    code must not work twice. Noted for the start page and the command line."""
+    code must not work twice. Noted for the start page and the command line. ``store``: the
+    keyring of an "Unlock on this computer" sign-in, whose entry would else keep the old key
+    and the next start ask for the password again."""
     from app.services.after_crash import Found, FoundAfterCrash
 
     if ws.on_server:
@@ -261,7 +263,7 @@ def finish_cut_short(ws: Workspace) -> None:
     slots = KeySlotStore(ws.paths.keyslots)
     used_escrow = method == "escrow"
     rekey_workspace(
-        ws, slots, ESCROW_SLOT if used_escrow else None, None, reason="recovery_cut_short"
+        ws, slots, ESCROW_SLOT if used_escrow else None, store, reason="recovery_cut_short"
     )
     if used_escrow:
         slots.clear_escrow()

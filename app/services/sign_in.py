@@ -32,6 +32,7 @@ from app.security.rekey import REKEY_DUE_SETTING, SettledKey, settle_sign_in
 RECOVERY_KEY_UNSEEN = "recovery_key_unseen"
 
 if TYPE_CHECKING:
+    from app.security.keyring_store import SecretStore
     from app.services.workspace import Workspace
 
 _log = logging.getLogger(__name__)
@@ -236,16 +237,19 @@ def _sign_in_settings(workspace: Workspace) -> set[str]:
         return set(session.scalars(select(Setting.key).where(Setting.key.in_(marks))))
 
 
-def act_on_sign_in_marks(workspace: Workspace, note_unseen: bool = True) -> None:
+def act_on_sign_in_marks(
+    workspace: Workspace, note_unseen: bool = True, store: SecretStore | None = None
+) -> None:
     """What every sign-in does about the marks left for it, with a password or without one
     ("Unlock on this computer", which skipped them: a mission whose administrator always
     unlocked so kept a recovery's re-key unmade, the old key opening the file, and was never
-    told that nobody had the recovery key)."""
+    told that nobody had the recovery key). ``store``: the keyring that sign-in read, whose
+    entries a re-key made here renews (hers) or drops (the others')."""
     due = _sign_in_settings(workspace)
     if REKEY_DUE_SETTING in due:
         from app.services.recovery import finish_cut_short
 
-        finish_cut_short(workspace)
+        finish_cut_short(workspace, store)
     if note_unseen and RECOVERY_KEY_UNSEEN in due:
         note_unseen_recovery_key(workspace)
 
