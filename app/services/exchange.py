@@ -546,8 +546,16 @@ def _part_entry(manifest: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _cannot_write(exc: OSError) -> ValidationError:
+    """Said where the exchange state is untouched: the bundle's files are removed, and the log
+    entry, the audit entry and a transfer's changes are written only after the files (a
+    transfer's roll back with its transaction). The officer asked whether to send again."""
     return ValidationError(
-        _("The bundle cannot be written: {error}").format(error=os_error_text(exc)), field="out"
+        _(
+            "The bundle cannot be written: {error}. No bundle file was left, and nothing was "
+            "recorded as sent or changed here: free some space on that disk or choose another "
+            "folder, and try again."
+        ).format(error=os_error_text(exc)),
+        field="out",
     )
 
 

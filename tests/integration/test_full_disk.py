@@ -15,6 +15,7 @@ from app.config import Paths
 from app.errors import StorageFailed, StorageFull
 from app.security import private_files
 from app.security.private_files import replace_privately
+from app.services.installation import unlock
 from app.services.records import PersonInput
 from app.services.workspace import Workspace
 from tests.builders import wage_case
@@ -124,3 +125,56 @@ def test_a_letter_saved_over_its_copy_on_a_full_disk_keeps_the_copy_whole(
     assert again.err.strip() == f"qorgau: Не удаётся записать {out}: на диске не осталось места"
     assert out.read_bytes() == earlier
     assert [p.name for p in letters.iterdir()] == ["letter.pdf"]  # no half file beside it
+
+
+def test_a_bundle_on_a_full_disk_says_nothing_was_recorded_as_sent(
+    ws: Workspace,
+    installation: Paths,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fault: "The bundle cannot be written: no space left on the disk" left the officer
+    asking whether the export counted as sent, and so whether to send again."""
+    import pyrage
+    from sqlalchemy import select
+
+    from app.db.models import AuditEntry, ExchangeLog
+    from app.exchange import package, spool
+
+    wage_case(ws, PersonInput(surname="Тұрсынбаев", given_names="Ерасыл"))
+    ws.close()
+    real_write = spool.EncryptedSpool.write
+
+    def full(*_args: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setenv("QORGAU_USER", "admin")
+    monkeypatch.setenv("QORGAU_PASSWORD", PASSWORD)
+    out = tmp_path / "sel.qbundle"
+    recipient = str(pyrage.x25519.Identity.generate().to_public())
+    export = ("--data-dir", str(installation.data_dir), "bundle", "export")
+    export += ("--recipient", recipient, "--out", str(out))
+    monkeypatch.setattr(package, "_AHEAD", 0)  # the bundle's members spooled, not held
+    monkeypatch.setattr(spool.EncryptedSpool, "write", full)
+
+    refused = run_cli(capsys, *export)
+
+    assert refused.code == 1
+    assert "The bundle cannot be written: no space left on the disk" in refused.err
+    said = "No bundle file was left, and nothing was recorded as sent or changed here"
+    assert said in refused.err
+    assert "choose another folder, and try again." in refused.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+    monkeypatch.setattr(spool.EncryptedSpool, "write", real_write)
+    ws = unlock(installation, "admin", PASSWORD)
+    try:
+        with ws.read() as session:
+            assert session.execute(select(ExchangeLog)).first() is None
+            actions = session.execute(select(AuditEntry.action)).scalars().all()
+            assert "bundle.export" not in actions
+    finally:
+        ws.close()
+    again = run_cli(capsys, *export)  # with room: the same changes go, not an empty bundle
+    assert again.code == 0, again.err
+    assert out.exists() and ": 4 records," in again.out, again.out
