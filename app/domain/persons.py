@@ -40,7 +40,8 @@ EDITABLE_ON_NEW_CASE = (
 # rest of the record stays empty: no name, identifier, birth date, contact or consent note.
 OWN_PERSON_KEPT = ("sex", "citizenship", "consent_date")
 # The ids of anonymised cases' own persons (``app.services.retention``) follow from the case's
-# id, so that the mission, headquarters and migration 0032 each make the same record.
+# id, so that the mission, headquarters and migration 0032 each make the same record (0032
+# keeps a copy of the derivation: tests/unit/test_frozen_migrations.py compares the two).
 _OWN_PERSON_IDS = uuid.UUID("5f0c7d3e-9a41-4b8e-8d2c-0a6e1f4b7c19")
 
 

@@ -14,16 +14,26 @@ search rows are written again after sign-in (``app.services.index_later``).
 
 At headquarters only the organisation keys are written again: its names are the missions',
 and each arrives cleaned, in a new version, with the mission's next bundle.
+
+How a name is cleaned is copied here as ``app.domain.text`` had it (``bare_text``, with 0025's
+``fit_text``): a migration does what it did when written, whatever that module becomes.
+``tests/unit/test_frozen_migrations.py`` says when the two part. The organisation keys are the
+live code's on purpose: they are what the app looks organisations up by, so they must be the
+keys of the code that reads them (a change of the key comes with its own re-keying migration,
+as 0023 did).
 """
+import re
+import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
+from app.db.migrate import revision_module
 from app.db.models import UtcDateTime
 from app.db.name_keys import ORGANISATION_TABLES, key_names_again
 from app.domain.matching import organisation_key
-from app.domain.text import DIRECTION_CONTROLS, INVISIBLE, bare_text
 
 revision = '0028'
 down_revision = '0027'
@@ -35,6 +45,12 @@ NAMES = {
     "employer": ("name",),
     "recruitment_agency": ("name",),
 }
+# Characters no reader sees (zero-width space, non-joiner and joiner, word joiner and the
+# invisible operators, the byte-order mark, the soft hyphen, the left-to-right, right-to-left and
+# Arabic letter marks) and the direction controls (embeddings, overrides, isolates).
+INVISIBLE = "\u00ad\u061c\u200b-\u200f\u2060-\u2064\ufeff"
+DIRECTION_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_UNSEEN = re.compile(f"[{INVISIBLE}{DIRECTION_CONTROLS}]")
 # What finds a name to clean: the characters themselves and the combining diacritics a
 # decomposed letter is written with (SQLite's GLOB and PostgreSQL's expressions read code points).
 _CLASS = f"[{INVISIBLE}{DIRECTION_CONTROLS}\u0300-\u036f]"
@@ -55,7 +71,15 @@ def _at_hq(bind: sa.Connection) -> bool:
     return bool(bind.execute(local_hq).scalar_one())
 
 
+def bare_text(text: str, fit_text: Callable[[str], str]) -> str:
+    """``text`` made fit (``fit_text``), without the unseen characters, in NFC («й» one
+    character, not «и» and a breve)."""
+    text = _UNSEEN.sub("", fit_text(text))
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def _clean_names(bind: sa.Connection) -> None:
+    fit_text = revision_module("0025").fit_text
     changes: list[tuple[sa.TableClause, str, dict[str, str]]] = []
     for name, columns in NAMES.items():
         table = _table(name, columns)
@@ -66,7 +90,7 @@ def _clean_names(bind: sa.Connection) -> None:
         query = sa.select(table.c.id, *(table.c[c] for c in columns)).where(sa.or_(*holds))
         for row in bind.execute(query):
             held = {column: row._mapping[column] for column in columns}
-            cleaned = {c: bare_text(v) for c, v in held.items() if v is not None}
+            cleaned = {c: bare_text(v, fit_text) for c, v in held.items() if v is not None}
             if cleaned != {c: v for c, v in held.items() if v is not None}:
                 changes.append((table, row.id, cleaned))
     if not changes:

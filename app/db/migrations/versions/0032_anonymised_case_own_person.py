@@ -12,8 +12,13 @@ register records and contract reviews that hang off them; the id follows from th
 changed gets a new version, ``updated_at`` and change number, so that its next bundle carries
 them; headquarters keeps the versions the missions sent (its copies meet theirs as the same).
 The worker stays as retention left them: anonymised, or kept for a live case.
+
+What it needs of the live code is copied here as it was (the id's derivation, the person's
+columns): a migration does what it did when written, whatever the code it once imported becomes.
+``tests/unit/test_frozen_migrations.py`` says when the live code parts from these copies.
 """
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +28,6 @@ from alembic import op
 
 from app.db.migrate import revision_module
 from app.db.models import UtcDateTime
-from app.domain.persons import CONTACT_FIELDS, NAME_FIELDS, own_person_id
 
 revision = "0032"
 down_revision = "0031"
@@ -37,7 +41,29 @@ _KEPT: dict[str, type[sa.types.TypeEngine[Any]]] = {
     "citizenship": sa.String,
     "consent_date": sa.Date,
 }
-_EMPTY = (*NAME_FIELDS, "phone_abroad", *CONTACT_FIELDS, "consent_note")
+# The person's columns it writes empty: the names, how to reach them, the consent note.
+_EMPTY = (
+    "surname",
+    "given_names",
+    "patronymic",
+    "surname_latin",
+    "given_names_latin",
+    "phone_abroad",
+    "phone_home",
+    "email",
+    "messenger",
+    "address_abroad",
+    "address_home",
+    "next_of_kin",
+    "consent_note",
+)
+# The own person's id follows from the case's, so that a mission and headquarters make the
+# same record (``app.domain.persons.own_person_id`` when this was written).
+_OWN_PERSON_IDS = uuid.UUID("5f0c7d3e-9a41-4b8e-8d2c-0a6e1f4b7c19")
+
+
+def own_person_id(case_id: str) -> str:
+    return str(uuid.uuid5(_OWN_PERSON_IDS, case_id))
 
 
 def _sync_columns() -> tuple[sa.ColumnClause[Any], ...]:
