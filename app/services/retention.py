@@ -641,10 +641,12 @@ def _trust(workspace: Workspace, day: date) -> None:
 def check_date(workspace: Workspace, today: date, trigger: str, date_is_right: bool) -> None:
     """Raise ``DateInDoubt`` (audited) when today is more than ``DATE_JUMP_LIMIT`` past the
     last date trusted, unless an administrator says the date is right (``date_is_right``,
-    audited too); a date found right becomes the one trusted."""
+    audited too); a later date found right becomes the one trusted."""
     reference = trusted_on(workspace)
     if reference is None or today - reference <= DATE_JUMP_LIMIT:
-        _trust(workspace, today)
+        # Never back: a clock run behind (a dead CMOS battery) and then set right would else
+        # find the right date doubted.
+        _trust(workspace, today if reference is None else max(today, reference))
         return
     if date_is_right:
         workspace.require_role(

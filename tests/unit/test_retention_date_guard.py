@@ -166,6 +166,15 @@ def test_a_month_of_leave_still_runs_and_a_longer_pause_asks(ws: Workspace) -> N
     assert entries(ws, "retention.date_doubted") != []
 
 
+def test_a_clock_run_behind_and_set_right_is_not_doubted(ws: Workspace) -> None:
+    """A dead CMOS battery: the laptop starts in a year long past, and is set right later."""
+    run_on_start(ws)
+    assert run_on_start(ws, today=date(2000, 1, 1)).anonymised_cases == []
+    assert stored_reference(ws) == TODAY.isoformat()
+    run_on_start(ws)
+    assert entries(ws, "retention.date_doubted") == []
+
+
 def test_a_dry_run_lists_without_asking(ws: Workspace) -> None:
     """It changes nothing, so the date it is given does no harm."""
     due_within_the_year(ws)
