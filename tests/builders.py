@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from app.agreements import Library, load_library
 from app.agreements.library import InstrumentStatus, LocalizedText, Provision
+from app.db.models import Case
 from app.domain.codes import Category
 from app.services.cases import CaseService
 from app.services.letters import LetterFields, LetterInfo, LetterService
@@ -113,6 +114,20 @@ def closed_with_worker_home(
     cases.set_status(case.id, "resolved", "Paid")
     cases.update_case(case.id, CaseChanges(repatriated=True))
     return cases.set_status(case.id, "closed", "Home")
+
+
+def closed_days_ago(ws: Workspace, person: PersonInput, days: int) -> str:
+    """A wage case taken through to closed (``ws``'s user a consul or administrator), as if
+    closed ``days`` ago: what retention counts from. Its id."""
+    cases = CaseService(ws)
+    case = wage_case(ws, person, date.today() - timedelta(days=3), allow_duplicate_person=True)
+    for status in ("in_progress", "resolved", "closed"):
+        cases.set_status(case.id, status, "done")
+    with ws.write() as session:
+        row = session.get(Case, case.id)
+        assert row is not None
+        row.closed_at = datetime.now(UTC) - timedelta(days=days)
+    return case.id
 
 
 def hanil_steel_case(

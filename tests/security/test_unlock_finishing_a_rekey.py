@@ -10,22 +10,13 @@ from __future__ import annotations
 
 from app.config import Paths
 from app.db.models import Setting
-from app.security.keyring_store import SecretStore, unlock_entry_name
+from app.security.keyring_store import SecretStore
 from app.security.keyslots import KeySlotStore
 from app.security.rekey import REKEY_DUE_SETTING, key_opens
 from app.services.after_crash import Found, FoundAfterCrash, take_found
-from app.services.installation import remember_unlock, unlock, unlock_with_keyring
+from app.services.installation import unlock, unlock_with_keyring
 from tests.conftest import PASSWORD
-
-
-def remembered(paths: Paths, username: str, store: SecretStore) -> str:
-    """``username`` signs in and ticks "Unlock on this computer"; the entry's name."""
-    ws = unlock(paths, username, PASSWORD)
-    try:
-        assert remember_unlock(ws, store)
-        return unlock_entry_name(ws.database_id, username)
-    finally:
-        ws.close()
+from tests.security.test_unlock_after_new_password import _remembered
 
 
 def recovery_rekey_left_due(paths: Paths) -> None:
@@ -42,8 +33,8 @@ def test_the_entry_that_finished_the_rekey_opens_the_file_at_the_next_start(
     installation: Paths,
 ) -> None:
     store = SecretStore()
-    mine = remembered(installation, "serik", store)
-    theirs = remembered(installation, "admin", store)
+    mine = _remembered(installation, "serik", store)
+    theirs = _remembered(installation, "admin", store)
     old_key = KeySlotStore(installation.keyslots).unlock("serik", PASSWORD)
     recovery_rekey_left_due(installation)
 

@@ -4,40 +4,25 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.db.models import Case
 from app.services import retention
 from app.services.cases import CaseService
-from app.services.records import CaseInput, PersonInput
+from app.services.records import PersonInput
 from app.services.workspace import Workspace
+from tests.builders import closed_days_ago
 from tests.ui.quitting import quit_while_running
 from ui.app import apply_retention
 from ui.main_window import MainWindow
 
 
 def closed_long_ago(ws: Workspace) -> str:
-    service = CaseService(ws)
-    case = service.create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("unpaid_wages",),
-            received_at=date.today() - timedelta(days=3),
-            person=PersonInput(surname="Сейітқазы", given_names="Мейіржан"),
-        ),
-        allow_duplicate_person=True,
-    )
-    for status in ("in_progress", "resolved", "closed"):
-        service.set_status(case.id, status, "done")
-    with ws.write() as session:
-        row = session.get(Case, case.id)
-        assert row is not None
-        row.closed_at = datetime.now(UTC) - timedelta(days=366 * (retention.DEFAULT_YEARS + 1))
-    return case.id
+    days = 366 * (retention.DEFAULT_YEARS + 1)
+    return closed_days_ago(ws, PersonInput(surname="Сейітқазы", given_names="Мейіржан"), days)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ year ahead anonymised, at the next sign-in, every case due within that year.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 import pytest
 from sqlalchemy import select
@@ -14,8 +14,7 @@ from sqlalchemy import select
 from app.db.models import AuditEntry, Case, Person, Setting
 from app.errors import PermissionDenied
 from app.security import audit
-from app.services.cases import CaseService
-from app.services.records import CaseInput, PersonInput
+from app.services.records import PersonInput
 from app.services.retention import (
     DATE_JUMP_LIMIT,
     DEFAULT_YEARS,
@@ -27,6 +26,7 @@ from app.services.retention import (
     trusted_on,
 )
 from app.services.workspace import Workspace
+from tests.builders import closed_days_ago
 from tests.conftest import PASSWORD, OpenWs
 from tests.integration.cli_helpers import run_cli
 
@@ -34,29 +34,12 @@ TODAY = date.today()
 A_YEAR_AHEAD = TODAY + timedelta(days=365)
 
 
-def closed_case(ws: Workspace, closed_days_ago: int) -> str:
-    """A closed case whose period ends within the year ahead."""
-    service = CaseService(ws)
-    case = service.create_case(
-        CaseInput(
-            host_country="KR",
-            categories=("unpaid_wages",),
-            received_at=TODAY - timedelta(days=3),
-            person=PersonInput(surname="Жақсылықова", given_names="Гүлназ"),
-        ),
-        allow_duplicate_person=True,
-    )
-    for status in ("in_progress", "resolved", "closed"):
-        service.set_status(case.id, status, "done")
-    with ws.write() as session:
-        row = session.get(Case, case.id)
-        assert row is not None
-        row.closed_at = datetime.now(UTC) - timedelta(days=closed_days_ago)
-    return case.id
+def closed_case(ws: Workspace, days_ago: int) -> str:
+    return closed_days_ago(ws, PersonInput(surname="Жақсылықова", given_names="Гүлназ"), days_ago)
 
 
 def due_within_the_year(ws: Workspace) -> str:
-    return closed_case(ws, closed_days_ago=(add_years(TODAY, DEFAULT_YEARS) - TODAY).days - 200)
+    return closed_case(ws, (add_years(TODAY, DEFAULT_YEARS) - TODAY).days - 200)
 
 
 def surname(ws: Workspace, case_id: str) -> str:
@@ -189,7 +172,7 @@ def test_the_cli_says_what_to_do_and_confirms_with_date_is_right(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ws = open_ws("admin")
-    case_id = closed_case(ws, closed_days_ago=366 * (DEFAULT_YEARS + 1))
+    case_id = closed_case(ws, 366 * (DEFAULT_YEARS + 1))
     long_ago = TODAY - timedelta(days=200)  # the last run trusted then: today looks far ahead
     with ws.write() as session:
         session.merge(Setting(key=TRUSTED_ON, value=long_ago.isoformat()))
