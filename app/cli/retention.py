@@ -29,7 +29,8 @@ def register(commands: Any) -> None:
         "--date-is-right",
         action="store_true",
         help=_(
-            "today's date on this computer is right, though far after the last run (administrator)"
+            "today's date on this computer is right, though far after the last date "
+            "retention trusted (administrator)"
         ),
     )
     run.add_argument("--json", action="store_true", help=json_help())
