@@ -9,7 +9,10 @@ app role           PostgreSQL group     may
 ``hq_analyst``     ``qorgau_analyst``   read every table (not HQ's private keys); append to
                                         the audit log in its own name (its acts are audited)
 ``hq_importer``    ``qorgau_importer``  also write every table a bundle import writes (the
-                                        audit log: append only, in its own name)
+                                        audit log: append only, in its own name; the
+                                        exchange log and missions' audit hashes: append
+                                        only; a mission: its descriptive columns, never
+                                        its keys)
 ``hq_admin``       ``qorgau_admin``     everything, and add users (CREATEROLE); end a
                                         revoked user's open sessions (``pg_signal_backend``,
                                         where the server's administrator grants it)
@@ -67,6 +70,17 @@ PRIVATE_KEY_ROWS = PRIVATE_NAMES
 # Tables only appended to, by analysts and import operators alike: the audit chain (entry +
 # its counter row). Nobody but an administrator rewrites or deletes an entry.
 APPEND_ONLY_TABLES = frozenset({"audit_entry"})
+# Tables an import only appends to: the log of bundles received (which refuses a bundle
+# imported before) and the audit hashes received from each mission (which a later bundle's
+# history must extend). Rewriting or deleting them would let a bundle in twice, or a mission's
+# edited history pass: an administrator's decision (``audit forget-head``), not an import's.
+IMPORT_APPEND_ONLY_TABLES = frozenset({"exchange_log", "audit_anchor"})
+# What makes a mission trusted: its keys, when, and which row is this installation's own or
+# headquarters. Registering a key is an administrator's (``keys trust``); an import updates
+# only the source mission's descriptive columns (app.exchange.merge.MISSION_INFO).
+MISSION_TRUST_COLUMNS = frozenset(
+    {"code", "is_local", "is_hq", "signing_public_key", "age_recipient", "trusted_at"}
+)
 AUDIT_COUNTER_NAME = "audit_seq"
 # The one entry a session writes in another user's name: a failed sign-in on this desktop,
 # moved from its local file by the next sign-in (app/security/login_guard.py).
@@ -286,6 +300,10 @@ def apply_grants(connection: Connection) -> int:
         connection.exec_driver_sql(f"GRANT SELECT ON {name} TO {ANALYST}, {IMPORTER}")
         if table in APPEND_ONLY_TABLES:
             connection.exec_driver_sql(f"GRANT INSERT ON {name} TO {ANALYST}, {IMPORTER}")
+        elif table in IMPORT_APPEND_ONLY_TABLES:
+            connection.exec_driver_sql(f"GRANT INSERT ON {name} TO {IMPORTER}")
+        elif table == "mission":
+            _limit_mission(connection)
         elif table not in ADMIN_ONLY_TABLES:
             connection.exec_driver_sql(f"GRANT INSERT, UPDATE, DELETE ON {name} TO {IMPORTER}")
     if "user" in tables:
@@ -297,8 +315,24 @@ def apply_grants(connection: Connection) -> int:
     if "local_secret" in tables:
         _limit_local_secret(connection)
     connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {groups}")
+    _give_functions_to_the_owner(connection)
     _let_admins_end_sessions(connection)
     return len(tables)
+
+
+def _give_functions_to_the_owner(connection: Connection) -> None:
+    """The migrations' trigger functions to qorgau_owner, as the tables: those an upgrade made
+    while an administrator signed in are otherwise her own account's, which then cannot be
+    dropped or revoked cleanly (an extension's functions stay the extension's)."""
+    functions = connection.execute(
+        text(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p"
+            " WHERE p.pronamespace = 'public'::regnamespace AND NOT EXISTS (SELECT 1"
+            " FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+        )
+    ).scalars()
+    for function in list(functions):
+        connection.exec_driver_sql(f"ALTER FUNCTION {function} OWNER TO {OWNER}")
 
 
 def _let_admins_end_sessions(connection: Connection) -> None:
@@ -362,6 +396,19 @@ def _limit_counter(connection: Connection) -> None:
     for name, rule in policies.items():
         connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON counter")
         connection.exec_driver_sql(f"CREATE POLICY {name} ON counter {rule}")
+
+
+def _limit_mission(connection: Connection) -> None:
+    """An import operator updates a mission's descriptive columns only: never its keys (the
+    trust of every bundle it signs), and adds or removes no mission."""
+    columns = connection.execute(
+        text(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND table_name = 'mission' ORDER BY ordinal_position"
+        )
+    ).scalars()
+    described = ", ".join(_quote(connection, c) for c in columns if c not in MISSION_TRUST_COLUMNS)
+    connection.exec_driver_sql(f"GRANT UPDATE ({described}) ON mission TO {IMPORTER}")
 
 
 def _limit_user(connection: Connection) -> None:
