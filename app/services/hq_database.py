@@ -377,25 +377,49 @@ def _limit_counter(connection: Connection) -> None:
     """Counters number cases and letters too: an analyst may advance the audit counter only
     (row-level security; the owner, who runs migrations, is not bound by it)."""
     connection.exec_driver_sql(f"GRANT INSERT, UPDATE ON counter TO {ANALYST}")
-    connection.exec_driver_sql("ALTER TABLE counter ENABLE ROW LEVEL SECURITY")
     only_audit = f"name = {_literal(connection, AUDIT_COUNTER_NAME)}"
     # Never back below the last entry: the next entry of anyone would then take a number in
     # use, and every write at HQ would fail. (A statement's older snapshot only sees a lower
     # last entry, so a true advance is never refused.)
     forward = f"{only_audit} AND value > (SELECT coalesce(max(seq), 0) FROM audit_entry)"
-    policies = {
-        "counter_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
-        "counter_write": f"FOR ALL TO {IMPORTER}, {ADMIN} USING (true) WITH CHECK (true)",
-        "counter_audit_update": (
-            f"FOR UPDATE TO {ANALYST} USING ({only_audit}) WITH CHECK ({forward})"
-        ),
-        # The counter is advanced by INSERT … ON CONFLICT DO UPDATE: its proposed row (the
-        # step) is checked against this, the row it becomes against the update's check.
-        "counter_audit_insert": f"FOR INSERT TO {ANALYST} WITH CHECK ({only_audit})",
-    }
-    for name, rule in policies.items():
-        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON counter")
-        connection.exec_driver_sql(f"CREATE POLICY {name} ON counter {rule}")
+    # An import claims its source with a counter row and deletes it when done; the audit
+    # counter it only advances, as an analyst does.
+    forward_or_other = f"NOT ({only_audit}) OR {forward}"
+    _set_policies(
+        connection,
+        "counter",
+        {
+            "counter_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
+            "counter_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+            # An upsert's proposed row is checked here too; the row it becomes, below.
+            "counter_import_insert": f"FOR INSERT TO {IMPORTER} WITH CHECK (true)",
+            "counter_import_update": (
+                f"FOR UPDATE TO {IMPORTER} USING (true) WITH CHECK ({forward_or_other})"
+            ),
+            "counter_import_delete": f"FOR DELETE TO {IMPORTER} USING (NOT ({only_audit}))",
+            "counter_audit_update": (
+                f"FOR UPDATE TO {ANALYST} USING ({only_audit}) WITH CHECK ({forward})"
+            ),
+            # The counter is advanced by INSERT … ON CONFLICT DO UPDATE: its proposed row (the
+            # step) is checked against this, the row it becomes against the update's check.
+            "counter_audit_insert": f"FOR INSERT TO {ANALYST} WITH CHECK ({only_audit})",
+        },
+    )
+
+
+def _set_policies(connection: Connection, table: str, policies: dict[str, str]) -> None:
+    """``table``'s row-level security policies are exactly ``policies``: one an earlier
+    release made under another name would otherwise stay, and widen what it allows."""
+    name = _quote(connection, table)
+    connection.exec_driver_sql(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY")
+    existing = connection.execute(
+        text("SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = :t"),
+        {"t": table},
+    ).scalars()
+    for policy in list(existing):
+        connection.exec_driver_sql(f"DROP POLICY {_quote(connection, policy)} ON {name}")
+    for policy, rule in policies.items():
+        connection.exec_driver_sql(f"CREATE POLICY {policy} ON {name} {rule}")
 
 
 def _limit_mission(connection: Connection) -> None:
@@ -416,49 +440,51 @@ def _limit_user(connection: Connection) -> None:
     else of an account is the user's to change, nor another account's last sign-in, which
     tells an administrator which accounts lie unused."""
     connection.exec_driver_sql(f'GRANT UPDATE (last_login_at) ON "user" TO {ANALYST}, {IMPORTER}')
-    connection.exec_driver_sql('ALTER TABLE "user" ENABLE ROW LEVEL SECURITY')
     own = "username = current_user"
-    policies = {
-        "user_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
-        "user_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
-        "user_own_sign_in": f"FOR UPDATE TO {ANALYST}, {IMPORTER} USING ({own}) WITH CHECK ({own})",
-    }
-    for name, rule in policies.items():
-        connection.exec_driver_sql(f'DROP POLICY IF EXISTS {name} ON "user"')
-        connection.exec_driver_sql(f'CREATE POLICY {name} ON "user" {rule}')
+    _set_policies(
+        connection,
+        "user",
+        {
+            "user_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
+            "user_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+            "user_own_sign_in": (
+                f"FOR UPDATE TO {ANALYST}, {IMPORTER} USING ({own}) WITH CHECK ({own})"
+            ),
+        },
+    )
 
 
 def _limit_audit(connection: Connection) -> None:
     """Row-level security: an analyst or import operator appends entries in their own name
     only. The chain's hash is not keyed (anyone who reads the log can compute the next link),
     so without this a forged entry in an administrator's name would pass ``audit verify``."""
-    connection.exec_driver_sql("ALTER TABLE audit_entry ENABLE ROW LEVEL SECURITY")
     own = f"actor = current_user OR action = {_literal(connection, AUDIT_IN_ANOTHER_NAME)}"
-    policies = {
-        "audit_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
-        "audit_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
-        "audit_own": f"FOR INSERT TO {ANALYST}, {IMPORTER} WITH CHECK ({own})",
-    }
-    for name, rule in policies.items():
-        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON audit_entry")
-        connection.exec_driver_sql(f"CREATE POLICY {name} ON audit_entry {rule}")
+    _set_policies(
+        connection,
+        "audit_entry",
+        {
+            "audit_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
+            "audit_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+            "audit_own": f"FOR INSERT TO {ANALYST}, {IMPORTER} WITH CHECK ({own})",
+        },
+    )
 
 
 def _limit_local_secret(connection: Connection) -> None:
     """Row-level security: the private keys' rows exist for administrators only."""
     connection.exec_driver_sql(f"GRANT INSERT, UPDATE ON local_secret TO {ANALYST}, {IMPORTER}")
-    connection.exec_driver_sql("ALTER TABLE local_secret ENABLE ROW LEVEL SECURITY")
     keys = ", ".join(_literal(connection, name) for name in PRIVATE_KEY_ROWS)
     not_keys = f"name NOT IN ({keys})"
-    policies = {
-        "local_secret_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
-        "local_secret_not_keys": (
-            f"FOR ALL TO {ANALYST}, {IMPORTER} USING ({not_keys}) WITH CHECK ({not_keys})"
-        ),
-    }
-    for name, rule in policies.items():
-        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON local_secret")
-        connection.exec_driver_sql(f"CREATE POLICY {name} ON local_secret {rule}")
+    _set_policies(
+        connection,
+        "local_secret",
+        {
+            "local_secret_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+            "local_secret_not_keys": (
+                f"FOR ALL TO {ANALYST}, {IMPORTER} USING ({not_keys}) WITH CHECK ({not_keys})"
+            ),
+        },
+    )
 
 
 def grant_all(url: str) -> int:

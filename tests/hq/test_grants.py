@@ -214,7 +214,8 @@ def _grants_and_policies(base: str, database: str) -> list[str]:
 
 def _as_the_older_release_left_it(url: str) -> None:
     """The schema at OLDER_RELEASE, and the grants that release gave: the import operator
-    wrote every table but accounts and settings, the audit log and the missions' keys too."""
+    wrote every table but accounts and settings, the audit log and the missions' keys too,
+    and every counter."""
     engine = create_engine(pg(url))
     with engine.begin() as connection:
         connection.exec_driver_sql("SET ROLE qorgau_owner")
@@ -224,14 +225,21 @@ def _as_the_older_release_left_it(url: str) -> None:
                 f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO qorgau_importer"
             )
             connection.exec_driver_sql(f"GRANT SELECT ON {table} TO qorgau_analyst")
+        # Its policy let the import operator set any counter, the audit counter back too.
+        connection.exec_driver_sql("ALTER TABLE counter ENABLE ROW LEVEL SECURITY")
+        connection.exec_driver_sql(
+            "CREATE POLICY counter_write ON counter FOR ALL TO qorgau_importer"
+            " USING (true) WITH CHECK (true)"
+        )
     engine.dispose()
 
 
 def test_an_hq_an_older_release_made_ends_with_the_grants_of_a_new_one(hq_db) -> None:
     """Upgraded by its administrator signing in (the migrations run as her own account, so the
-    tables they add are hers), then ``hq grants``: every table's owner, grants, column grants
-    and row-level security, every function's owner, as on an HQ set up by this release; and
-    the import operator's old grants on the missions' keys and the logs are gone."""
+    tables they add are hers), then ``hq grants``: every table's owner, grants, column grants,
+    row-level security and policies (the old permissive one on counters gone), every
+    function's owner, as on an HQ set up by this release; and the import operator's old
+    grants on the missions' keys and the logs are gone."""
     base, fresh, users = hq_db
     older = unique("qorgau_old")
     try:

@@ -174,6 +174,8 @@ ANYONE = {
         "DELETE FROM audit_anchor"
     ),
     "change a mission's audit hash": "UPDATE audit_anchor SET hash = repeat('e', 64)",
+    # The next entry of anyone would take a number in use: every write at HQ then fails.
+    "turn the audit counter back": "UPDATE counter SET value = 1 WHERE name = 'audit_seq'",
 }
 # The analyst's own, beside ANYONE: she reads and reports, and writes no record.
 ANALYST_ONLY = {
@@ -196,6 +198,21 @@ ATTACKS = [
     for who, attacks in (("dana", ANYONE | ANALYST_ONLY), ("erlan", ANYONE))
     for name, attack in attacks.items()
 ]
+
+
+@pytest.mark.parametrize("who", ["dana", "erlan"])
+def test_nobody_deletes_the_audit_counter(attacked_hq: ServerHq, pg_cluster: Cluster, who: str):
+    """Without it the next entry takes number 1, in use: every write at HQ fails. Dana may
+    delete no counter; row-level security hides it from Erlan's delete (an import deletes
+    only its own claim rows)."""
+    before = _state(attacked_hq, pg_cluster)
+    with _psql(attacked_hq, pg_cluster, who) as connection:
+        try:
+            deleted = connection.execute("DELETE FROM counter WHERE name = 'audit_seq'").rowcount
+        except psycopg.errors.InsufficientPrivilege:
+            deleted = 0
+    assert deleted == 0
+    assert _state(attacked_hq, pg_cluster) == before
 
 
 @pytest.mark.parametrize(("who", "attack"), ATTACKS)
