@@ -9,7 +9,6 @@ of those rows, the roles and ``audit verify`` unchanged (see also test_hq_server
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -31,10 +30,10 @@ from app.security import audit
 from app.services.hq_database import connect_engine
 from app.services.keys import KeyService
 from app.services.settings import IDLE_LOCK
-from app.services.users import UserService
-from tests.hq.pg import PASSWORD, DocumentedTemplate, ServerHq, documented_hq
+from tests.hq.pg import PASSWORD, ServerHq
 from tests.hq.seed import add_case
 from tests.pg_cluster import Cluster
+from tests.security.test_hq_server_accounts import server_hq  # noqa: F401
 
 SEL_KEY = base64.b64encode(b"S" * 32).decode()
 FORGED_KEY = base64.b64encode(b"F" * 32).decode()
@@ -84,15 +83,10 @@ def _seed(hq: ServerHq, cluster: Cluster) -> None:
 
 
 @pytest.fixture
-def attacked_hq(
-    pg_cluster: Cluster, documented_hq_template: DocumentedTemplate, tmp_path: Path
-) -> Iterator[ServerHq]:
-    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "hq") as hq:
-        service = UserService(hq.admin)
-        service.add(hq.names["dana"], "hq_analyst", PASSWORD)
-        service.add(hq.names["erlan"], "hq_importer", PASSWORD)
-        _seed(hq, pg_cluster)
-        yield hq
+def attacked_hq(server_hq: ServerHq, pg_cluster: Cluster) -> ServerHq:  # noqa: F811
+    """test_hq_server_accounts.py's HQ (Dana and Erlan added by Gulnar), with the rows."""
+    _seed(server_hq, pg_cluster)
+    return server_hq
 
 
 def _psql(hq: ServerHq, cluster: Cluster, who: str) -> psycopg.Connection:
