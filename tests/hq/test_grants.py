@@ -16,8 +16,9 @@ from sqlalchemy import create_engine
 from app.db.migrate import upgrade_to
 from app.errors import PermissionDenied, ValidationError
 from app.services.hq_database import add_user, grant_all, setup_database
-from tests.hq.pg import drop_database, scalar, unique, url_for
+from tests.hq.pg import DocumentedTemplate, drop_database, scalar, unique, url_for
 from tests.hq.seed import create_schema, pg, seed_rows
+from tests.pg_cluster import Cluster
 
 PASSWORD = "a-long-enough-password"
 
@@ -234,27 +235,30 @@ def _as_the_older_release_left_it(url: str) -> None:
     engine.dispose()
 
 
-def test_an_hq_an_older_release_made_ends_with_the_grants_of_a_new_one(hq_db) -> None:
+def test_an_hq_an_older_release_made_ends_with_the_grants_of_a_new_one(
+    pg_cluster: Cluster, documented_hq_template: DocumentedTemplate
+) -> None:
     """Upgraded by its administrator signing in (the migrations run as her own account, so the
     tables they add are hers), then ``hq grants``: every table's owner, grants, column grants,
     row-level security and policies (the old permissive one on counters gone), every
-    function's owner, as on an HQ set up by this release; and the import operator's old
-    grants on the missions' keys and the logs are gone."""
-    base, fresh, users = hq_db
-    older = unique("qorgau_old")
+    function's owner, as on the HQ the documented commands set up with this release; and the
+    import operator's old grants on the missions' keys and the logs are gone."""
+    base, older, importer = pg_cluster.admin_url, unique("qorgau_old"), unique("importer")
     try:
         setup_database(base, older)
         _as_the_older_release_left_it(url_for(base, older))
-        admin_url = url_for(base, older, users["admin"], PASSWORD)
+        admin_url = url_for(base, older, documented_hq_template.administrator, PASSWORD)
         engine = create_engine(pg(admin_url))
         with engine.begin() as connection:
             upgrade_to(connection)  # as sign-in does (app.db.migrate.ensure_schema)
         engine.dispose()
         grant_all(admin_url)
-        assert _grants_and_policies(base, older) == _grants_and_policies(base, fresh)
-        with psycopg.connect(url_for(base, older, users["importer"], PASSWORD)) as conn:
-            conn.execute("SELECT 1 FROM pg_roles")  # the account signs in to this database
+        assert _grants_and_policies(base, older) == _grants_and_policies(
+            base, documented_hq_template.database
+        )
+        add_user(admin_url, importer, "importer", PASSWORD)
+        with psycopg.connect(url_for(base, older, importer, PASSWORD)) as conn:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute("UPDATE mission SET signing_public_key = 'x'")
     finally:
-        drop_database(base, older)
+        drop_database(base, older, (importer,))
