@@ -9,7 +9,10 @@ app role           PostgreSQL group     may
 ``hq_analyst``     ``qorgau_analyst``   read every table (not HQ's private keys); append to
                                         the audit log in its own name (its acts are audited)
 ``hq_importer``    ``qorgau_importer``  also write every table a bundle import writes (the
-                                        audit log: append only, in its own name)
+                                        audit log: append only, in its own name; the
+                                        exchange log and missions' audit hashes: append
+                                        only; a mission: its descriptive columns, never
+                                        its keys)
 ``hq_admin``       ``qorgau_admin``     everything, and add users (CREATEROLE); end a
                                         revoked user's open sessions (``pg_signal_backend``,
                                         where the server's administrator grants it)
@@ -67,6 +70,17 @@ PRIVATE_KEY_ROWS = PRIVATE_NAMES
 # Tables only appended to, by analysts and import operators alike: the audit chain (entry +
 # its counter row). Nobody but an administrator rewrites or deletes an entry.
 APPEND_ONLY_TABLES = frozenset({"audit_entry"})
+# Tables an import only appends to: the log of bundles received (which refuses a bundle
+# imported before) and the audit hashes received from each mission (which a later bundle's
+# history must extend). Rewriting or deleting them would let a bundle in twice, or a mission's
+# edited history pass: an administrator's decision (``audit forget-head``), not an import's.
+IMPORT_APPEND_ONLY_TABLES = frozenset({"exchange_log", "audit_anchor"})
+# What makes a mission trusted: its keys, when, and which row is this installation's own or
+# headquarters. Registering a key is an administrator's (``keys trust``); an import updates
+# only the source mission's descriptive columns (app.exchange.merge.MISSION_INFO).
+MISSION_TRUST_COLUMNS = frozenset(
+    {"code", "is_local", "is_hq", "signing_public_key", "age_recipient", "trusted_at"}
+)
 AUDIT_COUNTER_NAME = "audit_seq"
 # The one entry a session writes in another user's name: a failed sign-in on this desktop,
 # moved from its local file by the next sign-in (app/security/login_guard.py).
@@ -286,6 +300,10 @@ def apply_grants(connection: Connection) -> int:
         connection.exec_driver_sql(f"GRANT SELECT ON {name} TO {ANALYST}, {IMPORTER}")
         if table in APPEND_ONLY_TABLES:
             connection.exec_driver_sql(f"GRANT INSERT ON {name} TO {ANALYST}, {IMPORTER}")
+        elif table in IMPORT_APPEND_ONLY_TABLES:
+            connection.exec_driver_sql(f"GRANT INSERT ON {name} TO {IMPORTER}")
+        elif table == "mission":
+            _limit_mission(connection)
         elif table not in ADMIN_ONLY_TABLES:
             connection.exec_driver_sql(f"GRANT INSERT, UPDATE, DELETE ON {name} TO {IMPORTER}")
     if "user" in tables:
@@ -297,8 +315,24 @@ def apply_grants(connection: Connection) -> int:
     if "local_secret" in tables:
         _limit_local_secret(connection)
     connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {groups}")
+    _give_functions_to_the_owner(connection)
     _let_admins_end_sessions(connection)
     return len(tables)
+
+
+def _give_functions_to_the_owner(connection: Connection) -> None:
+    """The migrations' trigger functions to qorgau_owner, as the tables: those an upgrade made
+    while an administrator signed in are otherwise her own account's, which then cannot be
+    dropped or revoked cleanly (an extension's functions stay the extension's)."""
+    functions = connection.execute(
+        text(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p"
+            " WHERE p.pronamespace = 'public'::regnamespace AND NOT EXISTS (SELECT 1"
+            " FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+        )
+    ).scalars()
+    for function in list(functions):
+        connection.exec_driver_sql(f"ALTER FUNCTION {function} OWNER TO {OWNER}")
 
 
 def _let_admins_end_sessions(connection: Connection) -> None:
@@ -343,25 +377,62 @@ def _limit_counter(connection: Connection) -> None:
     """Counters number cases and letters too: an analyst may advance the audit counter only
     (row-level security; the owner, who runs migrations, is not bound by it)."""
     connection.exec_driver_sql(f"GRANT INSERT, UPDATE ON counter TO {ANALYST}")
-    connection.exec_driver_sql("ALTER TABLE counter ENABLE ROW LEVEL SECURITY")
     only_audit = f"name = {_literal(connection, AUDIT_COUNTER_NAME)}"
     # Never back below the last entry: the next entry of anyone would then take a number in
     # use, and every write at HQ would fail. (A statement's older snapshot only sees a lower
     # last entry, so a true advance is never refused.)
     forward = f"{only_audit} AND value > (SELECT coalesce(max(seq), 0) FROM audit_entry)"
-    policies = {
-        "counter_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
-        "counter_write": f"FOR ALL TO {IMPORTER}, {ADMIN} USING (true) WITH CHECK (true)",
-        "counter_audit_update": (
-            f"FOR UPDATE TO {ANALYST} USING ({only_audit}) WITH CHECK ({forward})"
-        ),
-        # The counter is advanced by INSERT … ON CONFLICT DO UPDATE: its proposed row (the
-        # step) is checked against this, the row it becomes against the update's check.
-        "counter_audit_insert": f"FOR INSERT TO {ANALYST} WITH CHECK ({only_audit})",
-    }
-    for name, rule in policies.items():
-        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON counter")
-        connection.exec_driver_sql(f"CREATE POLICY {name} ON counter {rule}")
+    # An import claims its source with a counter row and deletes it when done; the audit
+    # counter it only advances, as an analyst does.
+    forward_or_other = f"NOT ({only_audit}) OR {forward}"
+    _set_policies(
+        connection,
+        "counter",
+        {
+            "counter_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
+            "counter_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+            # An upsert's proposed row is checked here too; the row it becomes, below.
+            "counter_import_insert": f"FOR INSERT TO {IMPORTER} WITH CHECK (true)",
+            "counter_import_update": (
+                f"FOR UPDATE TO {IMPORTER} USING (true) WITH CHECK ({forward_or_other})"
+            ),
+            "counter_import_delete": f"FOR DELETE TO {IMPORTER} USING (NOT ({only_audit}))",
+            "counter_audit_update": (
+                f"FOR UPDATE TO {ANALYST} USING ({only_audit}) WITH CHECK ({forward})"
+            ),
+            # The counter is advanced by INSERT … ON CONFLICT DO UPDATE: its proposed row (the
+            # step) is checked against this, the row it becomes against the update's check.
+            "counter_audit_insert": f"FOR INSERT TO {ANALYST} WITH CHECK ({only_audit})",
+        },
+    )
+
+
+def _set_policies(connection: Connection, table: str, policies: dict[str, str]) -> None:
+    """``table``'s row-level security policies are exactly ``policies``: one an earlier
+    release made under another name would otherwise stay, and widen what it allows."""
+    name = _quote(connection, table)
+    connection.exec_driver_sql(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY")
+    existing = connection.execute(
+        text("SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = :t"),
+        {"t": table},
+    ).scalars()
+    for policy in list(existing):
+        connection.exec_driver_sql(f"DROP POLICY {_quote(connection, policy)} ON {name}")
+    for policy, rule in policies.items():
+        connection.exec_driver_sql(f"CREATE POLICY {policy} ON {name} {rule}")
+
+
+def _limit_mission(connection: Connection) -> None:
+    """An import operator updates a mission's descriptive columns only: never its keys (the
+    trust of every bundle it signs), and adds or removes no mission."""
+    columns = connection.execute(
+        text(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND table_name = 'mission' ORDER BY ordinal_position"
+        )
+    ).scalars()
+    described = ", ".join(_quote(connection, c) for c in columns if c not in MISSION_TRUST_COLUMNS)
+    connection.exec_driver_sql(f"GRANT UPDATE ({described}) ON mission TO {IMPORTER}")
 
 
 def _limit_user(connection: Connection) -> None:
@@ -369,49 +440,51 @@ def _limit_user(connection: Connection) -> None:
     else of an account is the user's to change, nor another account's last sign-in, which
     tells an administrator which accounts lie unused."""
     connection.exec_driver_sql(f'GRANT UPDATE (last_login_at) ON "user" TO {ANALYST}, {IMPORTER}')
-    connection.exec_driver_sql('ALTER TABLE "user" ENABLE ROW LEVEL SECURITY')
     own = "username = current_user"
-    policies = {
-        "user_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
-        "user_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
-        "user_own_sign_in": f"FOR UPDATE TO {ANALYST}, {IMPORTER} USING ({own}) WITH CHECK ({own})",
-    }
-    for name, rule in policies.items():
-        connection.exec_driver_sql(f'DROP POLICY IF EXISTS {name} ON "user"')
-        connection.exec_driver_sql(f'CREATE POLICY {name} ON "user" {rule}')
+    _set_policies(
+        connection,
+        "user",
+        {
+            "user_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
+            "user_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+            "user_own_sign_in": (
+                f"FOR UPDATE TO {ANALYST}, {IMPORTER} USING ({own}) WITH CHECK ({own})"
+            ),
+        },
+    )
 
 
 def _limit_audit(connection: Connection) -> None:
     """Row-level security: an analyst or import operator appends entries in their own name
     only. The chain's hash is not keyed (anyone who reads the log can compute the next link),
     so without this a forged entry in an administrator's name would pass ``audit verify``."""
-    connection.exec_driver_sql("ALTER TABLE audit_entry ENABLE ROW LEVEL SECURITY")
     own = f"actor = current_user OR action = {_literal(connection, AUDIT_IN_ANOTHER_NAME)}"
-    policies = {
-        "audit_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
-        "audit_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
-        "audit_own": f"FOR INSERT TO {ANALYST}, {IMPORTER} WITH CHECK ({own})",
-    }
-    for name, rule in policies.items():
-        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON audit_entry")
-        connection.exec_driver_sql(f"CREATE POLICY {name} ON audit_entry {rule}")
+    _set_policies(
+        connection,
+        "audit_entry",
+        {
+            "audit_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
+            "audit_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+            "audit_own": f"FOR INSERT TO {ANALYST}, {IMPORTER} WITH CHECK ({own})",
+        },
+    )
 
 
 def _limit_local_secret(connection: Connection) -> None:
     """Row-level security: the private keys' rows exist for administrators only."""
     connection.exec_driver_sql(f"GRANT INSERT, UPDATE ON local_secret TO {ANALYST}, {IMPORTER}")
-    connection.exec_driver_sql("ALTER TABLE local_secret ENABLE ROW LEVEL SECURITY")
     keys = ", ".join(_literal(connection, name) for name in PRIVATE_KEY_ROWS)
     not_keys = f"name NOT IN ({keys})"
-    policies = {
-        "local_secret_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
-        "local_secret_not_keys": (
-            f"FOR ALL TO {ANALYST}, {IMPORTER} USING ({not_keys}) WITH CHECK ({not_keys})"
-        ),
-    }
-    for name, rule in policies.items():
-        connection.exec_driver_sql(f"DROP POLICY IF EXISTS {name} ON local_secret")
-        connection.exec_driver_sql(f"CREATE POLICY {name} ON local_secret {rule}")
+    _set_policies(
+        connection,
+        "local_secret",
+        {
+            "local_secret_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+            "local_secret_not_keys": (
+                f"FOR ALL TO {ANALYST}, {IMPORTER} USING ({not_keys}) WITH CHECK ({not_keys})"
+            ),
+        },
+    )
 
 
 def grant_all(url: str) -> int:

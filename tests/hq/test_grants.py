@@ -11,11 +11,14 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from sqlalchemy import create_engine
 
+from app.db.migrate import upgrade_to
 from app.errors import PermissionDenied, ValidationError
-from app.services.hq_database import add_user, setup_database
-from tests.hq.pg import drop_database, scalar, unique, url_for
-from tests.hq.seed import create_schema, seed_rows
+from app.services.hq_database import add_user, grant_all, setup_database
+from tests.hq.pg import DocumentedTemplate, drop_database, scalar, unique, url_for
+from tests.hq.seed import create_schema, pg, seed_rows
+from tests.pg_cluster import Cluster
 
 PASSWORD = "a-long-enough-password"
 
@@ -31,8 +34,6 @@ def hq_db(pg_server: str) -> Iterator[tuple[str, str, dict[str, str]]]:
         url = url_for(pg_server, database)
         add_user(url, users["admin"], "admin", PASSWORD)
         admin_url = url_for(pg_server, database, users["admin"], PASSWORD)
-        from app.services.hq_database import grant_all
-
         grant_all(admin_url)  # an HQ administrator re-applies the grants after an upgrade
         for kind in ("analyst", "importer"):
             add_user(admin_url, users[kind], kind, PASSWORD)
@@ -174,3 +175,90 @@ def test_bad_names_are_refused_before_the_server_is_asked(pg_server: str) -> Non
         setup_database(pg_server, "Robert'); DROP TABLE x;--")
     with pytest.raises(ValidationError, match="HQ role"):
         add_user(pg_server, "someone", "superuser", PASSWORD)
+
+
+# The first revision an HQ on a server ran (its search index); the release that made it
+# granted the import operator every imported table, keys and logs included.
+OLDER_RELEASE = "0012"
+GRANTS_AND_POLICIES = """
+SELECT 'table ' || c.relname || ' ' || pg_get_userbyid(c.relowner) || ' '
+       || coalesce(c.relacl::text, '') || ' rls=' || c.relrowsecurity
+  FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'S', 'v')
+UNION ALL
+SELECT 'column ' || c.relname || '.' || a.attname || ' ' || a.attacl::text
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+ WHERE c.relnamespace = 'public'::regnamespace AND a.attacl IS NOT NULL
+UNION ALL
+SELECT 'policy ' || tablename || '.' || policyname || ' ' || cmd || ' ' || roles::text || ' '
+       || coalesce(qual, '') || ' ' || coalesce(with_check, '')
+  FROM pg_policies WHERE schemaname = 'public'
+UNION ALL
+SELECT 'function ' || p.proname || ' ' || pg_get_userbyid(p.proowner) || ' '
+       || coalesce(p.proacl::text, '')
+  FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+UNION ALL
+SELECT 'schema ' || n.nspname || ' ' || pg_get_userbyid(n.nspowner) || ' ' || n.nspacl::text
+  FROM pg_namespace n WHERE n.nspname = 'public'
+UNION ALL
+SELECT 'default ' || d.defaclobjtype::text || ' ' || d.defaclacl::text FROM pg_default_acl d
+"""
+
+
+def _grants_and_policies(base: str, database: str) -> list[str]:
+    engine = create_engine(pg(url_for(base, database)))
+    with engine.connect() as connection:
+        rows = sorted(connection.exec_driver_sql(GRANTS_AND_POLICIES).scalars())
+    engine.dispose()
+    return rows
+
+
+def _as_the_older_release_left_it(url: str) -> None:
+    """The schema at OLDER_RELEASE, and the grants that release gave: the import operator
+    wrote every table but accounts and settings, the audit log and the missions' keys too,
+    and every counter."""
+    engine = create_engine(pg(url))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("SET ROLE qorgau_owner")
+        upgrade_to(connection, OLDER_RELEASE)
+        for table in ("mission", "exchange_log", "audit_anchor", "audit_entry", "letter"):
+            connection.exec_driver_sql(
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO qorgau_importer"
+            )
+            connection.exec_driver_sql(f"GRANT SELECT ON {table} TO qorgau_analyst")
+        # Its policy let the import operator set any counter, the audit counter back too.
+        connection.exec_driver_sql("ALTER TABLE counter ENABLE ROW LEVEL SECURITY")
+        connection.exec_driver_sql(
+            "CREATE POLICY counter_write ON counter FOR ALL TO qorgau_importer"
+            " USING (true) WITH CHECK (true)"
+        )
+    engine.dispose()
+
+
+def test_an_hq_an_older_release_made_ends_with_the_grants_of_a_new_one(
+    pg_cluster: Cluster, documented_hq_template: DocumentedTemplate
+) -> None:
+    """Upgraded by its administrator signing in (the migrations run as her own account, so the
+    tables they add are hers), then ``hq grants``: every table's owner, grants, column grants,
+    row-level security and policies (the old permissive one on counters gone), every
+    function's owner, as on the HQ the documented commands set up with this release; and the
+    import operator's old grants on the missions' keys and the logs are gone."""
+    base, older, importer = pg_cluster.admin_url, unique("qorgau_old"), unique("importer")
+    try:
+        setup_database(base, older)
+        _as_the_older_release_left_it(url_for(base, older))
+        admin_url = url_for(base, older, documented_hq_template.administrator, PASSWORD)
+        engine = create_engine(pg(admin_url))
+        with engine.begin() as connection:
+            upgrade_to(connection)  # as sign-in does (app.db.migrate.ensure_schema)
+        engine.dispose()
+        grant_all(admin_url)
+        assert _grants_and_policies(base, older) == _grants_and_policies(
+            base, documented_hq_template.database
+        )
+        add_user(admin_url, importer, "importer", PASSWORD)
+        with psycopg.connect(url_for(base, older, importer, PASSWORD)) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("UPDATE mission SET signing_public_key = 'x'")
+    finally:
+        drop_database(base, older, (importer,))
