@@ -13,9 +13,10 @@ from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QLineEdit, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.i18n import _
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
 from tests.conftest import consul_demo_fixtures
@@ -30,6 +31,7 @@ from ui.models import case_table_model as cases
 from ui.partners.page import COL_NAME, COL_PHONE
 from ui.settings.audit_log import DETAILS, AuditLogDialog
 from ui.widgets.columns import MIN_STRETCH, cell_shortfall, recognisable
+from ui.widgets.common import labels_above_when_narrow
 
 pytestmark = pytest.mark.usefixtures("apps_look")  # every width is measured in the app's look
 
@@ -530,3 +532,39 @@ def test_the_audit_logs_details_keep_room_in_a_1024_screens_dialog_at_150_percen
         assert not table.horizontalScrollBar().isVisible()
         assert table.columnWidth(DETAILS) >= 0.15 * table.viewport().width()
         assert table.columnWidth(DETAILS) >= 12 * table.fontMetrics().averageCharWidth()
+
+
+def test_form_labels_above_their_fields_wrap_in_a_narrow_scrolling_pane_in_kazakh(
+    qtbot: QtBot, qapp: QApplication, bridge: LanguageBridge
+) -> None:
+    """The contract review's longest Kazakh label («Жұмыскер төлеген жұмысқа орналастыру
+    ақысы:») above its field stayed on one line in a pane narrower than it: the label kept
+    the form's holder as wide as itself, so the holder never measured narrower, and the pane
+    scrolled sideways with the label and the fields cut at its edge. It wraps, in sight; with
+    room again it keeps one line."""
+    bridge.set_language("kk")
+    with text_at_150_percent(qapp):
+        holder = QWidget()
+        form = QFormLayout(holder)
+        label = QLabel(_("Recruitment fee paid by the worker:"))
+        form.addRow(label, QLineEdit())
+        labels_above_when_narrow(form, holder)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
+        qtbot.addWidget(scroll)
+        one_line = label.sizeHint().width()
+        scroll.resize(one_line // 2, 300)
+        scroll.show()
+        qtbot.waitExposed(scroll)
+        _settle()
+        assert form.rowWrapPolicy() == QFormLayout.RowWrapPolicy.WrapAllRows
+        assert not scroll.horizontalScrollBar().isVisible()
+        assert label.wordWrap()
+        right = label.mapTo(scroll.viewport(), label.rect().topRight()).x()
+        assert right <= scroll.viewport().width()
+        assert label.height() >= label.heightForWidth(label.width())
+        scroll.resize(one_line + 60, 300)  # above the field still, on one line
+        _settle()
+        assert form.rowWrapPolicy() == QFormLayout.RowWrapPolicy.WrapAllRows
+        assert not label.wordWrap()
