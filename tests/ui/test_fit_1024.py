@@ -568,3 +568,32 @@ def test_form_labels_above_their_fields_wrap_in_a_narrow_scrolling_pane_in_kazak
         _settle()
         assert form.rowWrapPolicy() == QFormLayout.RowWrapPolicy.WrapAllRows
         assert not label.wordWrap()
+
+
+@pytest.mark.parametrize("language", ("kk", "ru"))
+def test_the_contract_reviews_fields_keep_room_to_type_on_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """Below the fields the findings, the risk, the indicators and the buttons each kept
+    their least height: the fields had 90 pixels in Kazakh, two of some thirty to type at a
+    time. The findings' part scrolls, at its least as tall as before; the fields keep half,
+    and the buttons stay in sight below."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("contracts")
+    page.host_country.set_code("KR")  # type: ignore[attr-defined]
+    page.passport_held_by.set_value("employer")  # type: ignore[attr-defined]
+    page.refresh_findings()  # type: ignore[attr-defined]
+    _settle()
+    assert page.stacked  # type: ignore[attr-defined]
+    lines = page.fontMetrics().lineSpacing()
+    assert page.fields_scroll.height() >= 10 * lines  # type: ignore[attr-defined]
+    findings = page.findings  # type: ignore[attr-defined]
+    assert findings.rowCount() > 0
+    assert findings.height() >= 8 * findings.fontMetrics().lineSpacing()
+    for button in (page.new_button, page.save_button):  # type: ignore[attr-defined]
+        assert button.isVisible()
+        bottom = button.mapTo(page, button.rect().bottomLeft()).y()
+        assert bottom <= page.height(), button.text()
+    assert _window_scrolls_sideways_by(window) == 0
+    page.unsaved = False  # type: ignore[attr-defined]
+
