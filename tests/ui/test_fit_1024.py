@@ -21,6 +21,7 @@ from app.services.cases import CaseService
 from app.services.workspace import Workspace
 from tests.conftest import consul_demo_fixtures
 from tests.ui.test_fit_1366 import _combo_shortfall
+from ui.agreements.page import REASON_WIDTH
 from ui.agreements.widgets import ProvisionCard
 from ui.cases.area import CasesArea
 from ui.cases.filter_bar import MOST_ROWS
@@ -597,3 +598,28 @@ def test_the_contract_reviews_fields_keep_room_to_type_on_a_1024_screen_at_150_p
     assert _window_scrolls_sideways_by(window) == 0
     page.unsaved = False  # type: ignore[attr-defined]
 
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_host_countrys_instruments_are_named_on_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The host country's tab kept three columns in its 312 pixels: the instrument's name had
+    40 in Kazakh (none of it readable) beside the reason and the verified column, and the
+    list scrolled sideways. The verified column goes while the tab is too narrow (the rows'
+    colour says it), the names wrap whole; with room it is back (the tree's layout after a
+    fit had counted as the user's widths, and kept it hidden)."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("agreements")
+    page.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    _settle()
+    view = page.country_view  # type: ignore[attr-defined]
+    tree = view.tree
+    assert not tree.horizontalScrollBar().isVisible()
+    names = [view.applicable_root.child(row) for row in range(view.applicable_root.childCount())]
+    assert names
+    assert tree.columnWidth(0) >= REASON_WIDTH  # as wide as the reason beside, at least
+    cut = [item.text(0) for item in names if cell_shortfall(tree, tree.indexFromItem(item, 0))]
+    assert cut == []
+    window.resize(QSize(1366, 740))
+    _settle()
+    assert not tree.isColumnHidden(2)
