@@ -30,9 +30,10 @@ from ui.letters.model import SUBJECT
 from ui.main_window import MainWindow
 from ui.models import case_table_model as cases
 from ui.partners.page import COL_NAME, COL_PHONE
+from ui.returnees.dialog import ReturneeDialog
 from ui.settings.audit_log import DETAILS, AuditLogDialog
 from ui.widgets.columns import MIN_STRETCH, cell_shortfall, recognisable
-from ui.widgets.common import labels_above_when_narrow
+from ui.widgets.common import labels_above_when_narrow, screen_room
 
 pytestmark = pytest.mark.usefixtures("apps_look")  # every width is measured in the app's look
 
@@ -623,3 +624,27 @@ def test_the_host_countrys_instruments_are_named_on_a_1024_screen_at_150_percent
     window.resize(QSize(1366, 740))
     _settle()
     assert not tree.isColumnHidden(2)
+
+
+def test_the_returnee_form_fits_a_screen_narrower_than_its_least_width(
+    qtbot: QtBot, qapp: QApplication, demo_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """The returnee form's least width, 117 characters, was 702 pixels in Kazakh on a 1024
+    screen at 150 % (683 pixels): the dialog's right edge, with Cancel, lay past the screen.
+    At 150 % text here it is wider than this screen still; it gives way to the screen."""
+    bridge.set_language("kk")
+    with text_at_150_percent(qapp):
+        window = _window(qtbot, demo_ws, bridge, "kk", SCALED)
+        dialog = ReturneeDialog(window, demo_ws)
+        qtbot.addWidget(dialog)
+        assert dialog.minimumWidth() > window.screen().availableGeometry().width()
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        _settle()
+        room = screen_room(dialog)
+        assert dialog.width() <= room.width()
+        for button in dialog.buttons.buttons():
+            if button.isVisible():
+                right = button.mapTo(dialog, button.rect().topRight()).x()
+                assert right <= dialog.width(), button.text()
+        dialog.reject()
