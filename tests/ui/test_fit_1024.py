@@ -13,13 +13,15 @@ from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QLineEdit, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.i18n import _
 from app.services.cases import CaseService
 from app.services.workspace import Workspace
 from tests.conftest import consul_demo_fixtures
 from tests.ui.test_fit_1366 import _combo_shortfall
+from ui.agreements.page import REASON_WIDTH
 from ui.agreements.widgets import ProvisionCard
 from ui.cases.area import CasesArea
 from ui.cases.filter_bar import MOST_ROWS
@@ -28,8 +30,10 @@ from ui.letters.model import SUBJECT
 from ui.main_window import MainWindow
 from ui.models import case_table_model as cases
 from ui.partners.page import COL_NAME, COL_PHONE
+from ui.returnees.dialog import ReturneeDialog
 from ui.settings.audit_log import DETAILS, AuditLogDialog
 from ui.widgets.columns import MIN_STRETCH, cell_shortfall, recognisable
+from ui.widgets.common import labels_above_when_narrow, screen_room
 
 pytestmark = pytest.mark.usefixtures("apps_look")  # every width is measured in the app's look
 
@@ -530,3 +534,117 @@ def test_the_audit_logs_details_keep_room_in_a_1024_screens_dialog_at_150_percen
         assert not table.horizontalScrollBar().isVisible()
         assert table.columnWidth(DETAILS) >= 0.15 * table.viewport().width()
         assert table.columnWidth(DETAILS) >= 12 * table.fontMetrics().averageCharWidth()
+
+
+def test_form_labels_above_their_fields_wrap_in_a_narrow_scrolling_pane_in_kazakh(
+    qtbot: QtBot, qapp: QApplication, bridge: LanguageBridge
+) -> None:
+    """The contract review's longest Kazakh label («Жұмыскер төлеген жұмысқа орналастыру
+    ақысы:») above its field stayed on one line in a pane narrower than it: the label kept
+    the form's holder as wide as itself, so the holder never measured narrower, and the pane
+    scrolled sideways with the label and the fields cut at its edge. It wraps, in sight; with
+    room again it keeps one line."""
+    bridge.set_language("kk")
+    with text_at_150_percent(qapp):
+        holder = QWidget()
+        form = QFormLayout(holder)
+        label = QLabel(_("Recruitment fee paid by the worker:"))
+        form.addRow(label, QLineEdit())
+        labels_above_when_narrow(form, holder)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(holder)
+        qtbot.addWidget(scroll)
+        one_line = label.sizeHint().width()
+        scroll.resize(one_line // 2, 300)
+        scroll.show()
+        qtbot.waitExposed(scroll)
+        _settle()
+        assert form.rowWrapPolicy() == QFormLayout.RowWrapPolicy.WrapAllRows
+        assert not scroll.horizontalScrollBar().isVisible()
+        assert label.wordWrap()
+        right = label.mapTo(scroll.viewport(), label.rect().topRight()).x()
+        assert right <= scroll.viewport().width()
+        assert label.height() >= label.heightForWidth(label.width())
+        scroll.resize(one_line + 60, 300)  # above the field still, on one line
+        _settle()
+        assert form.rowWrapPolicy() == QFormLayout.RowWrapPolicy.WrapAllRows
+        assert not label.wordWrap()
+
+
+@pytest.mark.parametrize("language", ("kk", "ru"))
+def test_the_contract_reviews_fields_keep_room_to_type_on_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """Below the fields the findings, the risk, the indicators and the buttons each kept
+    their least height: the fields had 90 pixels in Kazakh, two of some thirty to type at a
+    time. The findings' part scrolls, at its least as tall as before; the fields keep half,
+    and the buttons stay in sight below."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("contracts")
+    page.host_country.set_code("KR")  # type: ignore[attr-defined]
+    page.passport_held_by.set_value("employer")  # type: ignore[attr-defined]
+    page.refresh_findings()  # type: ignore[attr-defined]
+    _settle()
+    assert page.stacked  # type: ignore[attr-defined]
+    lines = page.fontMetrics().lineSpacing()
+    assert page.fields_scroll.height() >= 10 * lines  # type: ignore[attr-defined]
+    findings = page.findings  # type: ignore[attr-defined]
+    assert findings.rowCount() > 0
+    assert findings.height() >= 8 * findings.fontMetrics().lineSpacing()
+    for button in (page.new_button, page.save_button):  # type: ignore[attr-defined]
+        assert button.isVisible()
+        bottom = button.mapTo(page, button.rect().bottomLeft()).y()
+        assert bottom <= page.height(), button.text()
+    assert _window_scrolls_sideways_by(window) == 0
+    page.unsaved = False  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_host_countrys_instruments_are_named_on_a_1024_screen_at_150_percent(
+    qtbot: QtBot, demo_ws: Workspace, bridge: LanguageBridge, language: str
+) -> None:
+    """The host country's tab kept three columns in its 312 pixels: the instrument's name had
+    40 in Kazakh (none of it readable) beside the reason and the verified column, and the
+    list scrolled sideways. The verified column goes while the tab is too narrow (the rows'
+    colour says it), the names wrap whole; with room it is back (the tree's layout after a
+    fit had counted as the user's widths, and kept it hidden)."""
+    window = _window(qtbot, demo_ws, bridge, language, SCALED)
+    page = window.show_area("agreements")
+    page.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
+    _settle()
+    view = page.country_view  # type: ignore[attr-defined]
+    tree = view.tree
+    assert not tree.horizontalScrollBar().isVisible()
+    names = [view.applicable_root.child(row) for row in range(view.applicable_root.childCount())]
+    assert names
+    assert tree.columnWidth(0) >= REASON_WIDTH  # as wide as the reason beside, at least
+    cut = [item.text(0) for item in names if cell_shortfall(tree, tree.indexFromItem(item, 0))]
+    assert cut == []
+    window.resize(QSize(1366, 740))
+    _settle()
+    assert not tree.isColumnHidden(2)
+
+
+def test_the_returnee_form_fits_a_screen_narrower_than_its_least_width(
+    qtbot: QtBot, qapp: QApplication, demo_ws: Workspace, bridge: LanguageBridge
+) -> None:
+    """The returnee form's least width, 117 characters, was 702 pixels in Kazakh on a 1024
+    screen at 150 % (683 pixels): the dialog's right edge, with Cancel, lay past the screen.
+    At 150 % text here it is wider than this screen still; it gives way to the screen."""
+    bridge.set_language("kk")
+    with text_at_150_percent(qapp):
+        window = _window(qtbot, demo_ws, bridge, "kk", SCALED)
+        dialog = ReturneeDialog(window, demo_ws)
+        qtbot.addWidget(dialog)
+        assert dialog.minimumWidth() > window.screen().availableGeometry().width()
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        _settle()
+        room = screen_room(dialog)
+        assert dialog.width() <= room.width()
+        for button in dialog.buttons.buttons():
+            if button.isVisible():
+                right = button.mapTo(dialog, button.rect().topRight()).x()
+                assert right <= dialog.width(), button.text()
+        dialog.reject()

@@ -411,9 +411,12 @@ class ColumnFit(QObject):
             self._show_columns(hidden | auto)
             for column, width in wanted.items():
                 header.resizeSection(column, width)
+            # Still fitting: a tree's layout resizes a section again (one of a column hidden
+            # for want of room), which counted as the user's, and the column hidden at 150 %
+            # on a 1024 screen never came back with the room.
+            self._relayout_rows()
         finally:
             self._fitting = False
-        self._relayout_rows()
 
     def _planned(
         self, hidden: set[int], headers: dict[int, int], natural: dict[int, int]

@@ -99,6 +99,7 @@ class CheckText(QLabel):
         super().mouseReleaseEvent(event)
 
 
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's own, for a width left unbounded
 FIELD_ROOM = 280  # a field beside its label is at least this wide, else labels go above
 
 
@@ -114,12 +115,30 @@ class _LabelsAbove(QObject):
     def __init__(self, form: QFormLayout, holder: QWidget) -> None:
         super().__init__(holder)
         self.form, self.holder = form, holder
+        self.scroll: QScrollArea | None = None
         holder.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
-        if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
-            self._follow(watched.width())
+        if event.type() == QEvent.Type.Resize:
+            if self.scroll is None:
+                self._watch_scroll_area()
+            self._follow(self.holder.width())
         return False
+
+    def _watch_scroll_area(self) -> None:
+        """Hear the scroll area the holder sits in (found once the holder is placed) when it
+        narrows: the holder, kept as wide as an unwrapped label, then hears nothing."""
+        scroll = enclosing_scroll_area(self.holder)
+        if scroll is not None:
+            self.scroll = scroll
+            scroll.viewport().installEventFilter(self)
+
+    def _overflow(self) -> int:
+        """How much wider than its scroll area's viewport the content holding the form is."""
+        content = self.scroll.widget() if self.scroll is not None else None
+        if self.scroll is None or content is None:
+            return 0
+        return max(0, content.width() - self.scroll.viewport().width())
 
     def _follow(self, width: int) -> None:
         labels, fields = [0], [FIELD_ROOM]
@@ -133,7 +152,10 @@ class _LabelsAbove(QObject):
         beside = max(labels) + max(self.form.horizontalSpacing(), 0) + max(fields)
         outer = self.holder.layout()  # the form may sit in it, inside its margins
         margins = (outer or self.form).contentsMargins()
-        room = width - margins.left() - margins.right()
+        # Less what lies out of the scroll area's sight: an unwrapped label kept the holder as
+        # wide as itself, so the room never measured narrower than it and in Kazakh at 150 %
+        # a 260-pixel pane with the contract review's longest label scrolled sideways.
+        room = width - margins.left() - margins.right() - self._overflow()
         roomy = room >= beside
         policy = (
             QFormLayout.RowWrapPolicy.DontWrapRows
@@ -152,6 +174,20 @@ class _LabelsAbove(QObject):
                 wrap = not roomy and _one_line_width(item) > room
                 if shown.wordWrap() != wrap:
                     shown.setWordWrap(wrap)
+                    if not wrap:
+                        shown.setMaximumWidth(QWIDGETSIZE_MAX)
+                if wrap:  # its own width, Qt's guess at a pleasing shape, could pass the edge
+                    shown.setMaximumWidth(max(room, 1))
+
+
+def enclosing_scroll_area(widget: QWidget) -> QScrollArea | None:
+    """The nearest scroll area ``widget`` is shown in, if any."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            return parent
+        parent = parent.parentWidget()
+    return None
 
 
 def _one_line_width(item: QLayoutItem) -> int:
@@ -411,7 +447,7 @@ def screen_room(window: QWidget) -> QSize:
     shown = parent.window() if parent is not None and parent.isVisible() else None
     screen = (shown.screen() if shown is not None else None) or QGuiApplication.primaryScreen()
     if screen is None:
-        return QSize(16777215, 16777215)  # Qt's QWIDGETSIZE_MAX: no screen, no bound
+        return QSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)  # no screen, no bound
     return screen.availableGeometry().size() - FRAME_ALLOWANCE
 
 

@@ -191,6 +191,10 @@ class ValidatingDialog(QDialog):
             # more, so the Kazakh reply dialog (625 pixels) was cut at the right on a screen
             # 910 wide (1366 at 150 %): its summary and its «remove the file» button.
             room = screen_room(self)
+            # A least width set in characters (the returnee form's 117, 702 pixels in Kazakh)
+            # gives way to a narrower screen: on a 1024 screen at 150 % (683 pixels) the
+            # dialog's right edge, with Cancel, lay past it.
+            self.setMinimumWidth(min(self.minimumWidth(), room.width()))
             width = min(max(self.width(), self.minimumSizeHint().width()), room.width())
             height = min(max(self.height(), self.sizeHint().height()), room.height())
             self.resize(width, height)
