@@ -92,8 +92,8 @@ def phone(value: str, field: str, label: str) -> str:
     if text and (_PHONE.fullmatch(text) is None or not low <= digits <= high):
         raise ValidationError(
             _(
-                "{label}: “{value}” is not a phone number. Use digits, spaces and + ( ) - . "
-                "only ({low} to {high} digits), such as +82 10 1234 5678."
+                "{label}: “{value}” is not a phone number, which has {low} to {high} digits "
+                "and between them only spaces and + ( ) - ."
             ).format(label=label, value=quoted(text), low=low, high=high),
             field=field,
         )
