@@ -92,8 +92,8 @@ def phone(value: str, field: str, label: str) -> str:
     if text and (_PHONE.fullmatch(text) is None or not low <= digits <= high):
         raise ValidationError(
             _(
-                "{label}: “{value}” is not a phone number, which has {low} to {high} digits "
-                "and between them only spaces and + ( ) - ."
+                "{label}: “{value}” is not a phone number: {low} to {high} digits, with only "
+                "spaces and + ( ) - . between them."
             ).format(label=label, value=quoted(text), low=low, high=high),
             field=field,
         )
