@@ -39,15 +39,17 @@ EDITABLE_ON_NEW_CASE = (
 # consented is one, ``StatsService.anonymised_cases``), as retention keeps it on the worker. The
 # rest of the record stays empty: no name, identifier, birth date, contact or consent note.
 OWN_PERSON_KEPT = ("sex", "citizenship", "consent_date")
-# The ids of anonymised cases' own persons (``app.services.retention``) follow from the case's
-# id, so that the mission, headquarters and migration 0032 each make the same record (0032
-# keeps a copy of the derivation: tests/unit/test_frozen_migrations.py compares the two).
+# The ids of anonymised cases' (and caseless register records') own persons
+# (``app.services.retention``) follow from the record's id, so that the mission, headquarters
+# and migrations 0032 and 0033 each make the same record (each migration keeps a copy of the
+# derivation: tests/unit/test_frozen_migrations.py compares 0032's with this one).
 _OWN_PERSON_IDS = uuid.UUID("5f0c7d3e-9a41-4b8e-8d2c-0a6e1f4b7c19")
 
 
-def own_person_id(case_id: str) -> str:
-    """The id of the person an anonymised case is given instead of its worker."""
-    return str(uuid.uuid5(_OWN_PERSON_IDS, case_id))
+def own_person_id(record_id: str) -> str:
+    """The id of the person an anonymised case or caseless register record is given instead of
+    its worker (the two kinds' ids never meet: each is a new UUID)."""
+    return str(uuid.uuid5(_OWN_PERSON_IDS, record_id))
 
 
 # What a Kazakh or Russian name says of the person's sex, for a register that records none:

@@ -559,17 +559,23 @@ def case_row(
     )
 
 
+# Each sort ends at the case's id, which no two cases share: many cases tie on the column (one
+# worker's, an employer's, a day's), and at HQ on the number too (each mission counts its own),
+# and rows tied to the end came in any order, so paging showed a case twice or not at all.
+# Where a list index holds the column then (seq, id), the order is the index's, with no sort;
+# elsewhere the id follows the column at once: a third key made the planner sort every case
+# instead of the few tied ones (sorted by person: the people's name index, then a partial sort).
 SORT_KEYS = {
-    "number": (Case.year, Case.seq),
-    "received_at": (Case.received_at, Case.seq),
-    "due_date": (Case.due_date, Case.seq),
-    "status": (Case.status, Case.seq),
-    "urgency": (_URGENCY_ORDER, Case.seq),
-    "host_country": (Case.host_country, Case.seq),
-    "person": (Person.surname, Person.given_names),
-    "employer": (Employer.name, Case.seq),
-    "assigned_to": (Case.assigned_to, Case.seq),
-    "updated_at": (Case.updated_at, Case.seq),
+    "number": (Case.year, Case.seq, Case.id),
+    "received_at": (Case.received_at, Case.seq, Case.id),
+    "due_date": (Case.due_date, Case.seq, Case.id),
+    "status": (Case.status, Case.id),
+    "urgency": (_URGENCY_ORDER, Case.id),
+    "host_country": (Case.host_country, Case.id),
+    "person": (Person.surname, Person.given_names, Case.id),
+    "employer": (Employer.name, Case.id),
+    "assigned_to": (Case.assigned_to, Case.id),
+    "updated_at": (Case.updated_at, Case.seq, Case.id),
 }
 
 

@@ -1653,7 +1653,7 @@ class ExchangeService:
             result = apply_plan(session, staged.plan, bundle)
             written_here = [[first, current_change_seq(session)], *map(list, batches.ranges)]
             older = _older_from_sender(session, bundle, result)
-            leave_workers_sent_linked(session, first, batches.cases)
+            leave_workers_sent_linked(session, first, batches.cases, batches.ranges)
             key_names_written(session, first, current_change_seq(session))
             keep_pending(session, first, current_change_seq(session))
             handed = _take_holders(session, bundle, before) if transfer else []

@@ -40,14 +40,14 @@ _OPEN = [s.value for s in OPEN_STATUSES]
 
 def clean_organisation(data: OrganisationInput) -> OrganisationInput:
     return OrganisationInput(
-        name=check.required_text(data.name, "name", _("Name"), 300),
+        name=check.required_name(data.name, "name", _("Name"), 300),
         country=check.country(data.country),
         city=check.bounded_text(data.city, "city", _("City"), 120),
         address=check.bounded_text(data.address, "address", _("Address"), 500),
         registration_no=check.bounded_text(
             data.registration_no, "registration_no", _("Registration number"), 60
         ),
-        phone=check.bounded_text(data.phone, "phone", _("Phone"), 60),
+        phone=check.phone(data.phone, "phone", _("Phone")),
         email=check.bounded_text(data.email, "email", _("E-mail"), 200),
         notes=check.bounded_text(data.notes, "notes", _("Notes")),
         postcode=check.bounded_text(data.postcode, "postcode", _("Postcode"), 20),

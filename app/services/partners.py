@@ -95,7 +95,7 @@ def clean_partner(data: PartnerInput) -> PartnerInput:
         country=check.country(data.country),
         city=check.bounded_text(data.city, "city", _("City"), 120),
         address=check.bounded_text(data.address, "address", _("Address"), 500),
-        phone=check.bounded_text(data.phone, "phone", _("Phone"), 60),
+        phone=check.phone(data.phone, "phone", _("Phone")),
         email=check.bounded_text(data.email, "email", _("E-mail"), 200),
         languages=check.bounded_text(data.languages, "languages", _("Languages"), 120),
         notes=check.bounded_text(data.notes, "notes", _("Notes")),

@@ -54,8 +54,8 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
     """The input with whitespace trimmed and every rule checked (ValidationError otherwise)."""
     # As long as the bundle schema's surname (and its column): HQ refused a longer one, and
     # with it the mission's whole bundle.
-    surname = check.required_text(data.surname, "surname", _("Surname"), 120)
-    given = check.required_text(data.given_names, "given_names", _("Given names"))
+    surname = check.required_name(data.surname, "surname", _("Surname"), 120)
+    given = check.required_name(data.given_names, "given_names", _("Given names"))
     # What no field shows (a control character, half of a character, a zero-width space or a
     # direction control) is not part of a number.
     iin = re.sub(r"[\s-]", "", bare_text(data.iin or "")) or None
@@ -98,19 +98,23 @@ def clean_person(data: PersonInput, today: date | None = None) -> PersonInput:
     return PersonInput(
         surname=surname,
         given_names=given,
-        patronymic=_optional_text(data.patronymic, "patronymic", N_("Patronymic"), 120),
-        surname_latin=_optional_text(
+        patronymic=_optional_name(data.patronymic, "patronymic", N_("Patronymic"), 120),
+        surname_latin=_optional_name(
             data.surname_latin, "surname_latin", N_("Surname"), 120
         ).upper(),
-        given_names_latin=_optional_text(
+        given_names_latin=_optional_name(
             data.given_names_latin, "given_names_latin", N_("Given names"), 200
         ).upper(),
         iin=iin,
         passport_no=passport,
         birth_date=birth,
         sex=sex,
-        phone_abroad=_optional_text(data.phone_abroad, "phone_abroad", N_("Phone"), 60),
-        phone_home=_optional_text(data.phone_home, "phone_home", N_("Phone"), 60),
+        phone_abroad=check.phone(data.phone_abroad, "phone_abroad", _("Phone abroad"))
+        if data.phone_abroad
+        else "",
+        phone_home=check.phone(data.phone_home, "phone_home", _("Phone at home"))
+        if data.phone_home
+        else "",
         email=_optional_text(data.email, "email", N_("E-mail"), 200),
         messenger=_optional_text(data.messenger, "messenger", N_("Messenger"), 120),
         address_abroad=_optional_text(data.address_abroad, "address_abroad", N_("Address"), 500),
@@ -127,6 +131,11 @@ def _optional_text(value: str, field: str, label: str, limit: int) -> str:
     only for a value to check. Most are empty: a spreadsheet import's 10,000 rows translated
     eleven labels each and checked as many empty strings (a sixth of its rows' checking)."""
     return check.bounded_text(value, field, _(label), limit) if value else ""
+
+
+def _optional_name(value: str, field: str, label: str, limit: int) -> str:
+    """An optional name as ``name_text`` checks it, the label translated only for a value."""
+    return check.name_text(value, field, _(label), limit) if value else ""
 
 
 def person_info(person: Person, case_count: int = 0) -> PersonInfo:

@@ -44,7 +44,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from time import sleep
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -319,32 +319,37 @@ def _copy_held_elsewhere(session: Session, case: Case) -> bool:
     return bool(here) and not session.info.get(AT_HQ) and case.holder_mission != here
 
 
-def _own_person(session: Session, case: Case, worker: Person | None) -> Person:
-    """A person of the anonymised case's own, in place of its worker: a link kept past the
-    period would lead from the case back to a worker another case keeps on file (their name,
-    and the case's place among the surnames in a list sorted by person). Made alike wherever
-    the case is anonymised (``own_person_id``), from the mission that holds the case, which
-    alone sends what hangs off it."""
-    own = session.get(Person, own_person_id(case.id))
+def _own_person(
+    session: Session, record_id: str, origin: str, at: datetime | None, worker: Person | None
+) -> Person:
+    """A person of an anonymised case's (or caseless register record's) own, in place of its
+    worker: a link kept past the period would lead from the record back to a worker another
+    case or record keeps on file (their name, and the case's place among the surnames in a
+    list sorted by person). Made alike wherever the record is anonymised (``own_person_id``),
+    from the mission that holds it, which alone sends what hangs off it."""
+    own = session.get(Person, own_person_id(record_id))
     if own is not None:
         return own
     own = Person(
-        id=own_person_id(case.id),
-        origin_mission=case.holder_mission or case.origin_mission,
+        id=own_person_id(record_id),
+        origin_mission=origin,
         surname="",
         given_names="",
-        anonymised_at=case.anonymised_at,
+        anonymised_at=at,
         **{name: getattr(worker, name) for name in OWN_PERSON_KEPT if worker is not None},
     )
     session.add(own)
-    session.flush()  # before the case refers to it: no relationship orders the two
+    session.flush()  # before the record refers to it: no relationship orders the two
     return own
 
 
 def _leave_worker(session: Session, row: Case) -> str:
     """The anonymised case, its register records and contract reviews refer to a person of
     the case's own instead of its worker; that person's id."""
-    own = _own_person(session, row, session.get(Person, row.person_id))
+    origin = row.holder_mission or row.origin_mission
+    own = _own_person(
+        session, row.id, origin, row.anonymised_at, session.get(Person, row.person_id)
+    )
     row.person_id = own.id
     for record in session.execute(select(Returnee).where(Returnee.case_id == row.id)).scalars():
         record.person_id = own.id
@@ -357,10 +362,43 @@ def _leave_worker(session: Session, row: Case) -> str:
     return own.id
 
 
-def leave_workers_sent_linked(session: Session, first: int, batched: Collection[str]) -> None:
-    """Anonymised cases an import wrote (from change ``first`` on, or in batches) that still
-    refer to their worker, as a mission on an earlier version sends them: each is given its
-    own person, as retention gives it, in the version the mission sent."""
+def _leave_register_worker(session: Session, record: Returnee, worker: Person | None) -> str:
+    """An anonymised register record without a case refers to a person of its own instead of
+    its worker, as an anonymised case does; that person's id."""
+    own = _own_person(session, record.id, record.origin_mission, record.anonymised_at, worker)
+    record.person_id = own.id
+    return own.id
+
+
+def _register_records_sent_linked(
+    session: Session, first: int, ranges: Collection[tuple[int, int]]
+) -> list[Returnee]:
+    """Anonymised register records without a case an import wrote (from change ``first`` on,
+    or in the batches' ranges) that still refer to their worker."""
+    written = [Returnee.change_seq >= first] + [
+        Returnee.change_seq.between(low, high) for low, high in ranges
+    ]
+    query = select(Returnee).where(
+        Returnee.case_id.is_(None), Returnee.anonymised_at.is_not(None), or_(*written)
+    )
+    return [
+        row
+        for row in session.execute(query).scalars().all()
+        if row.person_id != own_person_id(row.id)
+    ]
+
+
+def leave_workers_sent_linked(
+    session: Session,
+    first: int,
+    batched: Collection[str],
+    ranges: Collection[tuple[int, int]] = (),
+) -> None:
+    """Anonymised cases (and caseless register records) an import wrote (from change ``first``
+    on, or in batches: their cases and change ranges) that still refer to their worker, as a
+    mission on an earlier version sends them: each is given its own person, as retention gives
+    it, in the version the mission sent."""
+    records = _register_records_sent_linked(session, first, ranges)
     ids = sorted(batched)
     written = [Case.change_seq >= first] + [
         one_of(Case.id, ids[start : start + _CHUNK]) for start in range(0, len(ids), _CHUNK)
@@ -373,7 +411,7 @@ def leave_workers_sent_linked(session: Session, first: int, batched: Collection[
         .all()
         if row.person_id != own_person_id(row.id)
     ]
-    if not linked:
+    if not linked and not records:
         return
     # At HQ every case is a mission's, kept in the version it sent: this is the import's work.
     switches = {ANY_HOLDER: True, "importing": True}
@@ -382,6 +420,8 @@ def leave_workers_sent_linked(session: Session, first: int, batched: Collection[
     try:
         for row in linked:
             _leave_worker(session, row)
+        for record in records:
+            _leave_register_worker(session, record, session.get(Person, record.person_id))
         session.flush()
     finally:
         session.info.update(held)
@@ -538,6 +578,7 @@ def anonymise_returnee(session: Session, record_id: str, now: datetime) -> bool:
     _blank_returnee(record, now)
     touched = [record.id]
     person = session.get(Person, record.person_id)
+    touched.append(_leave_register_worker(session, record, person))
     person_done = False
     if person is not None and person.anonymised_at is None:
         if not _person_still_needed(session, person.id, record.id):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -10,12 +11,18 @@ from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntry
 from app.domain.iso import country_codes, current_currencies
-from app.domain.text import clean_text, direction_control
+from app.domain.text import clean_text, direction_control, quoted
 from app.errors import ConflictError, ValidationError
 from app.i18n import LANGUAGES, N_, _, format_date, lazy
 
 MAX_TEXT = 200_000  # a description or note; a 200-page paste is refused, not truncated
 MAX_NAME = 200
+# A number as people write it: digits, spaces and + ( ) - . (a plus only first). At most 15
+# digits make a number (ITU-T E.164, 6.1: https://www.itu.int/rec/T-REC-E.164-201011-I/en),
+# and "00", the international prefix dialled before it, two more.
+_PHONE = re.compile(r"\+?[0-9 ().-]*")
+PHONE_DIGITS = (3, 17)
+_WHITESPACE = re.compile(r"\s+")
 
 
 def country(value: str, field: str = "country") -> str:
@@ -54,9 +61,42 @@ def language(lang: str, field: str | None = "lang") -> str:
 
 def required_text(value: str, field: str, label: str, limit: int = MAX_NAME) -> str:
     # Checked once cleaned: a zero-width space alone is no name.
-    text = bounded_text(value, field, label, limit)
+    return _not_empty(bounded_text(value, field, label, limit), field, label)
+
+
+def _not_empty(text: str, field: str, label: str) -> str:
     if not text:
         raise ValidationError(_("{label} must not be empty.").format(label=label), field=field)
+    return text
+
+
+def name_text(value: str, field: str, label: str, limit: int = MAX_NAME) -> str:
+    """A name (a person's, an employer's or agency's) as ``bounded_text`` checks it, on one
+    line: a line break or tab, which a name pasted from a two-line cell or a PDF brings, is the
+    space a reader sees there. Folded rather than refused: the officer could not see it to
+    delete it, and a name on two lines broke the list, the letters and a CSV export's row."""
+    return _WHITESPACE.sub(" ", bounded_text(value, field, label, limit))
+
+
+def required_name(value: str, field: str, label: str, limit: int = MAX_NAME) -> str:
+    return _not_empty(name_text(value, field, label, limit), field, label)
+
+
+def phone(value: str, field: str, label: str) -> str:
+    """A phone number: digits, spaces and + ( ) - ., with 3 to 17 digits (``PHONE_DIGITS``);
+    "" when empty. Anything else ("WhatsApp only", two numbers, a name in the wrong column)
+    is refused with the field named: no one could dial it, and a letter would print it."""
+    text = name_text(value, field, label, 60)
+    digits = sum(c.isdigit() for c in text)
+    low, high = PHONE_DIGITS
+    if text and (_PHONE.fullmatch(text) is None or not low <= digits <= high):
+        raise ValidationError(
+            _(
+                "{label}: “{value}” is not a phone number: {low} to {high} digits, with only "
+                "spaces and + ( ) - . between them."
+            ).format(label=label, value=quoted(text), low=low, high=high),
+            field=field,
+        )
     return text
 
 

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, Select, create_engine, text
+from sqlalchemy import Connection, Engine, Select, create_engine, insert, text
 
 from app.config import Paths
 from app.db import migrate
 from app.db.engine import Database
-from app.db.models import Base
+from app.db.models import Base, Mission, new_id
 from app.services.workspace import Workspace
 from tests.pg_cluster import Cluster, admin_execute
+
+T = TypeVar("T")
 
 
 def downgrade(connection: Connection, revision: str) -> None:
@@ -40,6 +43,24 @@ def downgraded(installation: Paths, ws: Workspace, revision: str) -> Database:
         db.dispose()
         raise
     return db
+
+
+@contextmanager
+def filled_and_upgraded(
+    installation: Paths, ws: Workspace, revision: str, fill: Callable[[Connection], T]
+) -> Iterator[tuple[Connection, T]]:
+    """``ws``'s database taken down to ``revision``, filled there (``fill``'s result given back)
+    and up to head in one transaction; then a connection to it, checked to be as the models."""
+    db = downgraded(installation, ws, revision)
+    try:
+        with db.engine.begin() as connection:
+            filled = fill(connection)
+            migrate.upgrade_to(connection, "head")
+        with db.engine.connect() as connection:
+            assert_at_head_as_the_models(connection)
+            yield connection, filled
+    finally:
+        db.dispose()
 
 
 def upgraded_from_first(engine: Engine, first: str) -> None:
@@ -87,3 +108,15 @@ def scratch_database(cluster: Cluster, name: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def migrated_hq(connection: Connection, revision: str) -> None:
+    """An empty database taken to ``revision`` as headquarters': its own mission row, local."""
+    migrate.upgrade_to(connection, revision)
+    connection.execute(
+        insert(Mission),
+        [
+            {"id": new_id(), "origin_mission": "HQ", "code": "HQ", "is_local": True}
+            | {"is_hq": True, "country": "KZ", "city": "Astana"}
+        ],
+    )

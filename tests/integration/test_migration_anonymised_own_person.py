@@ -6,18 +6,20 @@ its next bundle carries, at headquarters in the version the mission sent."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 
 from sqlalchemy import Connection, insert, select
 
 from app.config import Paths
 from app.db import migrate
-from app.db.models import Case, ContractReview, Mission, Person, Returnee, new_id
+from app.db.models import Case, ContractReview, Person, Returnee, new_id
 from app.domain.persons import own_person_id
 from app.services.installation import unlock
 from tests.conftest import PASSWORD
 from tests.integration.migration_helpers import (
     assert_at_head_as_the_models,
-    downgraded,
+    filled_and_upgraded,
+    migrated_hq,
     scratch_database,
 )
 from tests.pg_cluster import Cluster
@@ -92,39 +94,26 @@ def test_a_mission_gives_each_its_own_person_in_a_version_its_next_bundle_sends(
 ) -> None:
     ws = unlock(installation, "admin", PASSWORD)
     mission = ws.mission_code
-    db = downgraded(installation, ws, "0031")
-    try:
-        with db.engine.begin() as connection:
-            worker, gone, live = _old_anonymised_case(connection, mission)
-            migrate.upgrade_to(connection, "head")
-        with db.engine.connect() as connection:
-            assert_at_head_as_the_models(connection)
-            _assert_left_for_its_own(connection, worker, gone, live)
-            versions = dict(connection.execute(select(Case.id, Case.version)).all())
-            assert versions == {gone: 2, live: 1}
-            changed = [
-                connection.execute(select(model.change_seq).where(model.id == row)).scalar_one()
-                for model, row in ((Case, gone), (Person, own_person_id(gone)))
-            ] + [
-                connection.execute(select(m.change_seq)).scalar_one()
-                for m in (Returnee, ContractReview)
-            ]
-            assert all(seq > 0 for seq in changed) and len(set(changed)) == 4
-    finally:
-        db.dispose()
+    old = partial(_old_anonymised_case, mission=mission)
+    with filled_and_upgraded(installation, ws, "0031", old) as (connection, filled):
+        worker, gone, live = filled
+        _assert_left_for_its_own(connection, worker, gone, live)
+        versions = dict(connection.execute(select(Case.id, Case.version)).all())
+        assert versions == {gone: 2, live: 1}
+        changed = [
+            connection.execute(select(model.change_seq).where(model.id == row)).scalar_one()
+            for model, row in ((Case, gone), (Person, own_person_id(gone)))
+        ] + [
+            connection.execute(select(m.change_seq)).scalar_one()
+            for m in (Returnee, ContractReview)
+        ]
+        assert all(seq > 0 for seq in changed) and len(set(changed)) == 4
 
 
 def test_headquarters_on_postgresql_keeps_the_missions_versions(pg_cluster: Cluster) -> None:
     with scratch_database(pg_cluster, "own_person_check") as engine:
         with engine.begin() as connection:
-            migrate.upgrade_to(connection, "0031")
-            connection.execute(
-                insert(Mission),
-                [
-                    {"id": new_id(), "origin_mission": "HQ", "code": "HQ", "is_local": True}
-                    | {"is_hq": True, "country": "KZ", "city": "Astana"}
-                ],
-            )
+            migrated_hq(connection, "0031")
             worker, gone, live = _old_anonymised_case(connection, "SEL")
         with engine.begin() as connection:
             migrate.upgrade_to(connection, "head")

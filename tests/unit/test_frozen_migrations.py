@@ -48,6 +48,12 @@ def test_0032_derives_an_own_persons_id_as_the_live_code_does() -> None:
         assert m.own_person_id(case_id) == persons.own_person_id(case_id)
 
 
+def test_0033_derives_a_register_records_own_person_as_the_live_code_does() -> None:
+    m = revision_module("0033")
+    for record_id in [str(uuid.uuid4()) for _ in range(20)] + [""]:
+        assert m._own_person_id(record_id) == persons.own_person_id(record_id)
+
+
 def test_0032_empties_and_keeps_the_persons_columns_the_live_code_names() -> None:
     m = revision_module("0032")
     live = (*persons.NAME_FIELDS, "phone_abroad", *persons.CONTACT_FIELDS, "consent_note")
