@@ -837,3 +837,30 @@ def test_a_2023_korean_contract_is_told_of_article_56_with_its_start_not_recorde
     assert old.standing in label
     new, _label = article_56("2026-12-08")
     assert new.standing == ""
+
+
+# --- no host-country fact without its source ---------------------------------------------------
+
+NATLEX_ISRAEL = "www.ilo.org/dyn/natlex/natlex4.listResults?p_lang=en&p_country=ISR"
+
+
+def test_israel_s_hours_and_leave_laws_name_where_they_were_read() -> None:
+    """The fault: the Hours of Work and Rest Law and the Annual Leave Law had an empty source,
+    and the 42-hour week and the 12 days of leave named only the laws, so a review citing them
+    could not say where to check. Each now names ILO NATLEX's list of Israel's laws on
+    conditions of work, and the figures the summaries they were read in; still unverified."""
+    from app.contracts.reference import reference_for
+
+    document = json.loads(HOST_COUNTRIES_PATH.read_text(encoding="utf-8"))
+    for statute in ("il-hours-of-work-law", "il-annual-leave-law"):
+        entry = document["statutes"][statute]
+        assert NATLEX_ISRAEL in entry["source"] and entry["verified"] is False, statute
+        assert entry["title"]["en"].endswith(", 5711-1951"), statute
+    israel = reference_for("IL", on=date(2026, 12, 8))
+    assert israel is not None and israel.hours is not None and israel.paid_leave is not None
+    hours, leave = israel.hours.provenance, israel.paid_leave.provenance
+    assert israel.hours.normal_weekly == 42 and israel.hours.max_weekly is None
+    assert hours.source.startswith("https://") and "in force 1 April 2018" in hours.note
+    assert israel.paid_leave.min_days == 12 and NATLEX_ISRAEL in leave.source
+    assert "Amendment No. 15" in leave.note and "16 days" in leave.note
+    assert not (hours.verified or leave.verified)
