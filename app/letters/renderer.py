@@ -962,12 +962,16 @@ def closing_dative(context: LetterContext) -> str:
         return "Министерству"
     if context.lang == "ru" and organisation.startswith("Отделение"):
         return "Отделению"
+    if context.lang == "ru" and organisation.startswith("Представительство"):
+        return "Представительству"  # the Russian MFA's office in a region, a proper name
     if context.lang == "kk" and organisation.endswith("министрлігі"):
         return "Министрлікке"
     if context.lang == "kk" and organisation.endswith("өкілдігі"):
         return "Өкілдікке"
     if context.lang == "en" and "Representation Office" in organisation:
         return "the Representation Office"
+    if context.lang == "en" and organisation.startswith("Representative Office"):
+        return "the Representative Office"
     if context.lang == "en" and "Ministry" in organisation:
         return "the Ministry"
     return addressee_dative(context)

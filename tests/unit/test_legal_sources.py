@@ -837,3 +837,92 @@ def test_a_2023_korean_contract_is_told_of_article_56_with_its_start_not_recorde
     assert old.standing in label
     new, _label = article_56("2026-12-08")
     assert new.standing == ""
+
+
+# --- no host-country fact without its source ---------------------------------------------------
+
+NATLEX_ISRAEL = "www.ilo.org/dyn/natlex/natlex4.listResults?p_lang=en&p_country=ISR"
+
+
+def test_israel_s_hours_and_leave_laws_name_where_they_were_read() -> None:
+    """The fault: the Hours of Work and Rest Law and the Annual Leave Law had an empty source,
+    and the 42-hour week and the 12 days of leave named only the laws, so a review citing them
+    could not say where to check. Each now names ILO NATLEX's list of Israel's laws on
+    conditions of work, and the figures the summaries they were read in; still unverified."""
+    from app.contracts.reference import reference_for
+
+    document = json.loads(HOST_COUNTRIES_PATH.read_text(encoding="utf-8"))
+    for statute in ("il-hours-of-work-law", "il-annual-leave-law"):
+        entry = document["statutes"][statute]
+        assert NATLEX_ISRAEL in entry["source"] and entry["verified"] is False, statute
+        assert entry["title"]["en"].endswith(", 5711-1951"), statute
+    israel = reference_for("IL", on=date(2026, 12, 8))
+    assert israel is not None and israel.hours is not None and israel.paid_leave is not None
+    hours, leave = israel.hours.provenance, israel.paid_leave.provenance
+    assert israel.hours.normal_weekly == 42 and israel.hours.max_weekly is None
+    assert hours.source.startswith("https://") and "in force 1 April 2018" in hours.note
+    assert israel.paid_leave.min_days == 12 and NATLEX_ISRAEL in leave.source
+    assert "Amendment No. 15" in leave.note and "16 days" in leave.note
+    assert not (hours.verified or leave.verified)
+
+
+def _unsourced(document: dict[str, Any]) -> list[str]:
+    """Every statute and every dated host figure whose source is empty."""
+    places = [(f"statutes/{key}", entry) for key, entry in document["statutes"].items()]
+    places += [
+        (f"countries/{country}/{subject}/{index}", version)
+        for country, subjects in document["countries"].items()
+        for subject, versions in subjects.items()
+        if isinstance(versions, list)
+        for index, version in enumerate(versions)
+    ]
+    return [where for where, entry in places if not entry["source"].strip()]
+
+
+def test_every_host_statute_and_figure_says_where_it_was_read_or_looked_for() -> None:
+    """The fault: two Israeli statutes and the passport entries of Türkiye, Germany, the UK,
+    Kyrgyzstan and Kazakhstan had an empty source, the last five saying only "no provision
+    found": not found where? A provision found is now cited with the page it was read at; a
+    provision not found names the texts it was looked for in."""
+    document = json.loads(HOST_COUNTRIES_PATH.read_text(encoding="utf-8"))
+    assert _unsourced(document) == []
+    document["countries"]["KZ"]["passport"][0]["source"] = " "
+    assert _unsourced(document) == ["countries/KZ/passport/0"]
+
+
+@pytest.mark.parametrize(
+    ("country", "statute", "article"),
+    [("TR", "tr-penal-code-5237", "Art. 205"), ("DE", "de-stgb", "§ 274")],
+)
+def test_a_passport_provision_found_but_not_shown_to_reach_an_employer_is_never_cited(
+    country: str, statute: str, article: str
+) -> None:
+    """Türkiye's offence of concealing an official document and Germany's suppression of
+    documents punish keeping a document from the person entitled to use it; no source found
+    applies either to an employer keeping a passport, so the table records them with their
+    page and the review cites neither against a held passport."""
+    from app.contracts import parse_terms, review
+    from app.contracts.reference import reference_for
+
+    reference = reference_for(country, on=date(2026, 12, 8))
+    assert reference is not None and reference.passport is not None
+    passport = reference.passport
+    assert [(c.statute.id, c.article) for c in passport.provenance.cites] == [(statute, article)]
+    assert passport.provenance.source.startswith("https://") and not passport.provenance.verified
+    assert passport.cite_for_retention == "never" and not passport.bears_on_retention
+    terms = parse_terms({"host_country": country, "passport_held_by": "employer"})
+    (finding,) = [f for f in review(terms, ()).findings if f.rule == "passport_retention"]
+    assert finding.level == "violation"
+    assert not [r for r in finding.references if r.key.startswith("host:")]
+
+
+@pytest.mark.parametrize("country", ["GB", "KG", "KZ"])
+def test_no_passport_provision_found_names_the_texts_it_was_looked_for_in(country: str) -> None:
+    from app.contracts.reference import reference_for
+
+    reference = reference_for(country, on=date(2026, 12, 8))
+    assert reference is not None and reference.passport is not None
+    provenance = reference.passport.provenance
+    assert reference.passport.law is None and not provenance.verified
+    assert provenance.source.startswith("https://")
+    assert provenance.note.startswith("No provision found") and "Looked for in" in provenance.note

@@ -752,6 +752,13 @@ CONSULATES_NOTE = {
         "en": ("presents its compliments to the Istanbul Representation Office of the Ministry "
                "of Foreign Affairs of the Republic of Türkiye", "Istanbul"),
     },
+    ("Kazan", "RU"): {
+        "ru": ("свидетельствует своё уважение Представительству МИД России в Казани", "Казань"),
+        "kk": ("Ресей Федерациясы Сыртқы істер министрлігінің Қазандағы өкілдігіне өзінің құрметін",
+               "Қазан"),
+        "en": ("presents its compliments to the Representative Office of the Ministry of Foreign "
+               "Affairs of the Russian Federation in Kazan", "Kazan"),
+    },
     ("Dubai", "AE"): {
         "ru": ("свидетельствует своё уважение Министерству иностранных дел Объединённых Арабских "
                "Эмиратов", "Абу-Даби"),
@@ -763,14 +770,30 @@ CONSULATES_NOTE = {
 }  # fmt: skip
 
 
+# Whom the closing renews its assurances to when the note goes to the ministry's office.
+OFFICE_CLOSINGS = {
+    "Istanbul": {"ru": "Отделению уверения", "kk": "Өкілдікке өзінің жоғары",
+                 "en": "to the Representation Office the assurances"},
+    "Kazan": {"ru": "Представительству уверения", "kk": "Өкілдікке өзінің жоғары",
+              "en": "to the Representative Office the assurances"},
+}  # fmt: skip
+
+
 @pytest.mark.parametrize(("city", "country"), list(CONSULATES_NOTE))
 def test_a_consulate_s_note_goes_to_the_ministry_s_office_in_its_city_else_to_the_capital(
-    people: dict[str, Workspace], open_ws: OpenWs, city: str, country: str
+    people: dict[str, Workspace],
+    open_ws: OpenWs,
+    monkeypatch: pytest.MonkeyPatch,
+    city: str,
+    country: str,
 ) -> None:
     """The fault: the Consulate General in Istanbul addressed its note to the Ministry of
     Foreign Affairs «Стамбул»: the ministry sits in Ankara. A consulate's note goes to the
     ministry's representation office in its city where there is one, else to the ministry
-    in the capital (Dubai's to Abu Dhabi)."""
+    in the capital (Dubai's to Abu Dhabi). The Consulate General in Kazan's goes to the
+    Russian ministry's office there, named as its sources write it."""
+    monkeypatch.setitem(EMPLOYERS, "RU", "Stroitel LLC")
+    monkeypatch.setitem(CURRENCY, "RU", "RUB")
     with people["admin"].write() as session:
         mission = session.execute(select(Mission).where(Mission.is_local)).scalar_one()
         mission.country, mission.city, mission.city_kk, mission.city_ru = country, city, "", ""
@@ -787,9 +810,8 @@ def test_a_consulate_s_note_goes_to_the_ministry_s_office_in_its_city_else_to_th
         assert sent.addressee.address == where, lang
         # The addressee block's last line: the city alone (the date line starts with it too).
         assert where in [line.strip() for line in note.splitlines()], (lang, note)
-        if city == "Istanbul":  # the closing renews its assurances to the office, not "Ministry"
-            closing = {"ru": "Отделению уверения", "kk": "Өкілдікке өзінің жоғары",
-                       "en": "to the Representation Office the assurances"}[lang]  # fmt: skip
+        if city in OFFICE_CLOSINGS:  # the closing renews its assurances to the office
+            closing = OFFICE_CLOSINGS[city][lang]
             assert closing in flat(note), (lang, flat(note)[-900:])
 
 
