@@ -261,6 +261,13 @@ def kk_suffix(phrase: str, case: KkCase) -> str:
     return word + ending
 
 
+def kk_located(locative: str) -> str:
+    """«Корея Республикасында» → «Корея Республикасындағы»: a place as the attribute of the
+    noun after it («…Республикасындағы «…» компаниясында»), where two locatives in a row
+    («Корея Республикасында «…» компаниясында») read as two separate places."""
+    return locative + ("гі" if locative.endswith("е") else "ғы")
+
+
 def _ru_dative_adjective(word: str) -> str | None:
     """«Государственная» → «Государственной», «Трудовой» → «Трудовому»; None if no adjective."""
     low = word.lower()

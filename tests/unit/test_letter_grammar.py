@@ -11,6 +11,7 @@ from app.letters.grammar import (
     kk_citizen,
     kk_citizen_genitive,
     kk_dative_organisation,
+    kk_located,
     kk_suffix,
     ru_dative_organisation,
     ru_full_name,
@@ -311,3 +312,10 @@ def test_a_name_whose_sex_nothing_tells_declines_only_where_both_sexes_do() -> N
     assert ru_full_name("Ким", "Алмаз", "", None, "gen") == "Ким Алмаз"
     assert ru_full_name("Ли", "Любовь", "", None, "dat") == "Ли Любовь"
     assert ru_full_name("Ким", "Алмаз", "", "male", "gen") == "Ким Алмаза"
+
+
+def test_a_place_before_a_noun_takes_the_attributive_locative() -> None:
+    """«Корея Республикасында «…» компаниясында» read as two places; the first is the second's
+    attribute: «Корея Республикасындағы «…» компаниясында», «…мемлекетіндегі»."""
+    assert kk_located("Корея Республикасында") == "Корея Республикасындағы"
+    assert kk_located("Польша мемлекетінде") == "Польша мемлекетіндегі"
