@@ -167,8 +167,9 @@ def ru_full_name(
 
 # -- Kazakh -------------------------------------------------------------------------------------
 
-_KK_BACK = set("аоұыяё")
-_KK_FRONT = set("әеөүіэ")
+_KK_BACK = set("аоұыя")
+# ё and ю in a loanword's last syllable make its endings soft: «Артёмнің», «Юрийдің».
+_KK_FRONT = set("әеөүіэёю")
 _KK_VOWELS = _KK_BACK | _KK_FRONT | set("иуюАОҰЫЯЁӘЕӨҮІЭИУЮ".lower())
 _KK_SONORANT = set("лрйумнңзж")  # after these: -ға, -да, -ды (and -дың but after м, н, ң)
 _KK_VOICELESS = set("кқпстфхцчшщбвгд")  # after these: -тың / -қа (б, в, г, д sound voiceless)
@@ -184,7 +185,11 @@ def _is_front(word: str) -> bool:
         root = _harmony(low[:-2])
         if root is not None:
             return root
-    return bool(_harmony(low))
+    harmony = _harmony(low)
+    if harmony is None:
+        # No vowel but a final и decides (Ли, Ни): и is read ій there, «Лидің».
+        return low.endswith("и")
+    return harmony
 
 
 def _harmony(low: str) -> bool | None:
@@ -195,7 +200,7 @@ def _harmony(low: str) -> bool | None:
             return True
         if letter in _KK_BACK:
             return False
-        if letter == "и" and index < len(low) - 1 and not any(v in low[index:] for v in "ую"):
+        if letter == "и" and index < len(low) - 1 and "у" not in low[index:]:
             return True
     return None
 
@@ -214,6 +219,11 @@ def kk_suffix(phrase: str, case: KkCase) -> str:
     # A final -ы/-і after a consonant is the possessive of an organisation's or state's name
     # (министрлігі, Республикасы): its endings take the pronominal -н-.
     possessive = last in "ыі" and len(word) > 2 and word[-2].lower() not in _KK_VOWELS
+    # A final и, у, ю is read ій/ый, ұу/үу, йу: it ends in й or у, which take the genitive's
+    # and accusative's -д- as the sonorants do («Ерғалидың», «Лиді», «судың»), not the -н-
+    # of a vowel («Ерғалиның» is no Kazakh).
+    if last in "иую":
+        last = "й"
     if case == "gen":
         if last in _KK_VOWELS or last in "мнң":
             ending = "нің" if front else "ның"
@@ -249,6 +259,13 @@ def kk_suffix(phrase: str, case: KkCase) -> str:
     if word.isupper() and len(word) > 1:
         ending = ending.upper()
     return word + ending
+
+
+def kk_located(locative: str) -> str:
+    """«Корея Республикасында» → «Корея Республикасындағы»: a place as the attribute of the
+    noun after it («…Республикасындағы «…» компаниясында»), where two locatives in a row
+    («Корея Республикасында «…» компаниясында») read as two separate places."""
+    return locative + ("гі" if locative.endswith("е") else "ғы")
 
 
 def _ru_dative_adjective(word: str) -> str | None:

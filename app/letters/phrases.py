@@ -222,7 +222,7 @@ _DEMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "documents_withheld": (
         "вернуть работнику удерживаемые документы, удостоверяющие личность",
-        "жұмыскерге ұсталып отырған жеке басын куәландыратын құжаттарын қайтаруды",
+        "жұмыскердің ұсталып отырған жеке басын куәландыратын құжаттарын өзіне қайтаруды",
         "return the worker's identity documents",
     ),
     "no_contract": (
@@ -294,22 +294,22 @@ _DEMANDS: dict[str, tuple[str, str, str]] = {
 _DEMANDS_DECEASED: dict[str, tuple[str, str, str]] = {
     "unpaid_wages": (
         "выплатить задолженность по заработной плате работника его семье либо {m} для передачи семье",
-        "жұмыскердің жалақы бойынша берешегін оның отбасына не отбасына табыстау үшін {m} төлеуді",
+        "жұмыскердің жалақы бойынша берешегін оның отбасына не оларға табыстау үшін {m} төлеуді",
         "pay the wages owed to the worker to the worker's family, or to the {m} to be passed on to them",
     ),
     "documents_withheld": (
         "передать удерживаемые документы, удостоверяющие личность работника, его семье либо {m} для передачи семье",
-        "ұсталып отырған жұмыскердің жеке басын куәландыратын құжаттарын оның отбасына не отбасына табыстау үшін {m} беруді",
+        "жұмыскердің ұсталып отырған жеке басын куәландыратын құжаттарын оның отбасына не оларға табыстау үшін {m} беруді",
         "hand the worker's identity documents to the worker's family, or to the {m} to be passed on to them",
     ),
     "unjustified_dismissal": (
         "выплатить суммы, причитавшиеся работнику при прекращении трудового договора, его семье либо {m} для передачи семье",
-        "еңбек шарты тоқтатылған кезде жұмыскерге тиесілі сомаларды оның отбасына не отбасына табыстау үшін {m} төлеуді",
+        "еңбек шарты тоқтатылған кезде жұмыскерге тиесілі сомаларды оның отбасына не оларға табыстау үшін {m} төлеуді",
         "pay the sums due to the worker on the end of employment to the worker's family, or to the {m} to be passed on to them",
     ),
     "recruitment_fees": (
         "вернуть плату, взятую с работника за трудоустройство, его семье либо {m} для передачи семье",
-        "жұмыскерден жұмысқа орналастырғаны үшін алынған ақыны оның отбасына не отбасына табыстау үшін {m} қайтаруды",
+        "жұмыскерден жұмысқа орналастырғаны үшін алынған ақыны оның отбасына не оларға табыстау үшін {m} қайтаруды",
         "refund the fee charged to the worker for the placement to the worker's family, or to the {m} to be passed on to them",
     ),
     # «указать», «көрсетуді»: the letter's last request already says «сообщить», «хабарлауды».
@@ -362,7 +362,7 @@ _PASS_ON_NEWS = (
 # An amount claimed for a worker who has died: "{c}" the amount, "{m}" the mission (dative).
 _PAY_THE_FAMILY = (
     "выплатить {c} семье работника либо {m} для передачи семье",
-    "{c} жұмыскердің отбасына не отбасына табыстау үшін {m} төлеуді",
+    "{c} жұмыскердің отбасына не оларға табыстау үшін {m} төлеуді",
     "pay {c} to the worker's family, or to the {m} to be passed on to them",
 )
 # Categories that are a matter for the authorities, not something an employer is asked to do.

@@ -59,6 +59,7 @@ from app.letters.grammar import (
     Sex,
     kk_citizen,
     kk_dative_organisation,
+    kk_located,
     kk_suffix,
     ru_dative_organisation,
     ru_full_name,
@@ -1087,6 +1088,7 @@ def _template_variables(context: LetterContext) -> dict[str, Any]:
         "ctx": context,
         **_person_phrases(context),
         "state": lambda iso2, case="nom": state_name(iso2, lang, case),
+        "state_located": lambda iso2: kk_located(state_name(iso2, "kk", "loc")),
         "state_bare": lambda iso2: (
             state_name_en_bare(iso2) if lang == "en" else state_name(iso2, lang)
         ),

@@ -318,7 +318,7 @@ UNDER_18 = {
         "Корея о труде несовершеннолетних.",
         "kk": "Назар аударуыңызды сұраймыз: оған 18 жас толмаған. Оның жұмыс уақыты мен "
         "атқаратын жұмысы Корея Республикасының кәмелетке толмағандардың еңбегі туралы "
-        "заңнамасының талаптарына сай болуын қамтамасыз етуіңізді сұраймыз.",
+        "заңнамасының талаптарына сай болуын қамтамасыз етуіңізді өтінеміз.",
         "en": "Please note that she is under 18. We ask you to make sure that her working hours "
         "and work meet the requirements of the law of the Republic of Korea on the employment "
         "of minors.",

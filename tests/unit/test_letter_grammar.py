@@ -11,6 +11,7 @@ from app.letters.grammar import (
     kk_citizen,
     kk_citizen_genitive,
     kk_dative_organisation,
+    kk_located,
     kk_suffix,
     ru_dative_organisation,
     ru_full_name,
@@ -111,7 +112,7 @@ def test_full_names_decline_by_the_person_and_keep_kazakh_patronymics() -> None:
         ("Дмитрий", "gen", "Дмитрийдің"),
         ("Путин", "dat", "Путинге"),
         ("Ибраһим", "gen", "Ибраһимнің"),
-        ("Ерғали", "gen", "Ерғалиның"),
+        ("Ерғали", "gen", "Ерғалидың"),
         ("Тимур", "gen", "Тимурдың"),
         ("Петров Игорь", "gen", "Петров Игорьдің"),  # ь: a soft ending after the consonant
         ("Игорь", "dat", "Игорьге"),
@@ -136,6 +137,51 @@ def test_full_names_decline_by_the_person_and_keep_kazakh_patronymics() -> None:
 )
 def test_kazakh_endings(phrase: str, case: str, expected: str) -> None:
     assert kk_suffix(phrase, case) == expected  # type: ignore[arg-type]
+
+
+# The four cases a letter uses, after a name ending in each class of letter: a hard or a soft
+# vowel, и and у (read ій/ый, ұу: they end in й or у and take -д- in the genitive and the
+# accusative), a sonorant, a voiced or a voiceless consonant, a soft sign, and the possessive
+# -ы/-і of -ұлы/-қызы, which takes the pronominal -н-.
+@pytest.mark.parametrize(
+    ("name", "endings"),
+    [
+        ("Гүлнара", ("Гүлнараның", "Гүлнараға", "Гүлнарада", "Гүлнараны")),
+        ("Әлия", ("Әлияның", "Әлияға", "Әлияда", "Әлияны")),
+        ("Сәуле", ("Сәуленің", "Сәулеге", "Сәуледе", "Сәулені")),
+        ("Ли", ("Лидің", "Лиге", "Лиде", "Лиді")),
+        ("Әли", ("Әлидің", "Әлиге", "Әлиде", "Әлиді")),
+        ("Ерғали", ("Ерғалидың", "Ерғалиға", "Ерғалида", "Ерғалиды")),
+        ("Ту", ("Тудың", "Туға", "Туда", "Туды")),
+        ("Цой", ("Цойдың", "Цойға", "Цойда", "Цойды")),
+        ("Айгүл", ("Айгүлдің", "Айгүлге", "Айгүлде", "Айгүлді")),
+        ("Нұрлан", ("Нұрланның", "Нұрланға", "Нұрланда", "Нұрланды")),
+        ("Жұлдыз", ("Жұлдыздың", "Жұлдызға", "Жұлдызда", "Жұлдызды")),
+        ("Болат", ("Болаттың", "Болатқа", "Болатта", "Болатты")),
+        ("Серік", ("Серіктің", "Серікке", "Серікте", "Серікті")),
+        ("Жақсыбеков", ("Жақсыбековтың", "Жақсыбековқа", "Жақсыбековта", "Жақсыбековты")),
+        ("Артём", ("Артёмнің", "Артёмге", "Артёмде", "Артёмді")),
+        ("Любовь", ("Любовьтің", "Любовьке", "Любовьте", "Любовьті")),  # в sounds ф
+        ("Серікқызы", ("Серікқызының", "Серікқызына", "Серікқызында", "Серікқызын")),
+        ("Болатұлы", ("Болатұлының", "Болатұлына", "Болатұлында", "Болатұлын")),
+    ],
+)
+def test_kazakh_endings_after_each_kind_of_last_letter(
+    name: str, endings: tuple[str, str, str, str]
+) -> None:
+    cases = ("gen", "dat", "loc", "acc")
+    assert tuple(kk_suffix(name, case) for case in cases) == endings  # type: ignore[arg-type]
+
+
+def test_a_latin_name_takes_its_ending_on_the_word_after_it() -> None:
+    """«YıldızTЫҢ» is no Kazakh: a name in Latin letters (Turkish ı included) stays as written
+    and «азаматы» after it takes the case."""
+    assert kk_citizen("Yıldız Mehmet", "gen") == (
+        "Қазақстан Республикасының Yıldız Mehmet есімді азаматының"
+    )
+    assert kk_citizen("Yıldız Mehmet", "dat") == (
+        "Қазақстан Республикасының Yıldız Mehmet есімді азаматына"
+    )
 
 
 def test_russian_dative_of_an_organisation() -> None:
@@ -266,3 +312,10 @@ def test_a_name_whose_sex_nothing_tells_declines_only_where_both_sexes_do() -> N
     assert ru_full_name("Ким", "Алмаз", "", None, "gen") == "Ким Алмаз"
     assert ru_full_name("Ли", "Любовь", "", None, "dat") == "Ли Любовь"
     assert ru_full_name("Ким", "Алмаз", "", "male", "gen") == "Ким Алмаза"
+
+
+def test_a_place_before_a_noun_takes_the_attributive_locative() -> None:
+    """«Корея Республикасында «…» компаниясында» read as two places; the first is the second's
+    attribute: «Корея Республикасындағы «…» компаниясында», «…мемлекетіндегі»."""
+    assert kk_located("Корея Республикасында") == "Корея Республикасындағы"
+    assert kk_located("Польша мемлекетінде") == "Польша мемлекетіндегі"

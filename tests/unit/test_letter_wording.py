@@ -211,7 +211,7 @@ def check_letter(text: str, kind: str, lang: str, sex: str, country: str, number
         assert (money in body) == female, where
         documents = {
             "ru": "удерживаемые документы",
-            "kk": "құжаттарын қайтаруды",
+            "kk": "құжаттарын өзіне қайтаруды",
             "en": "identity documents",
         }
         assert (documents[lang] in body) == female, where
@@ -739,6 +739,54 @@ def test_the_salutation_puts_mr_before_a_surname_never_before_a_full_name(
         assert "Mehmet Yıldız" in body.split(wanted)[0]  # the address block: the full name
         for titled in ("господин Mehmet", "Mehmet Yıldız мырза", "Mr Mehmet"):
             assert titled not in body
+
+
+def test_a_kazakh_letter_greets_by_name_an_addressee_whose_sex_is_not_recorded(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: with the addressee's name on file but not the sex, the Kazakh letter greeted
+    «Құрметті ханымдар мен мырзалар!», as if nobody were named: «Құрметті» agrees with no
+    sex, as Russian «Уважаемый/Уважаемая» does, so the name needs none. «мырза/ханым» is
+    still not guessed."""
+    case = make_case(people, "female", "TR")
+    service = LetterService(people["aigul"], today=TODAY)
+    for surname in ("Yıldız", ""):
+        named = Addressee("Mehmet Yıldız", EMPLOYERS["TR"], "Istanbul", sex=None, surname=surname)
+        fields = LetterFields(addressee=named)
+        kk = flat(raw_text(service.preview_for_case(case.id, "employer_letter", "kk", fields)))
+        assert "Құрметті Mehmet Yıldız!" in kk, (surname, kk[:600])
+        assert "мырза!" not in kk and "ханым!" not in kk, surname
+        ru = flat(raw_text(service.preview_for_case(case.id, "employer_letter", "ru", fields)))
+        assert "Уважаемые господа!" in ru, surname  # Russian cannot agree without the sex
+
+
+# The certificate's sentence as the Kazakh reads it: the one who turned to the mission is the
+# subject of «жүгінгенін», so in the genitive, on the name's last word whatever its last letter,
+# or on «азаматы» after a name in Latin letters. (surname, given names, Latin spelling)
+CERTIFIED = {
+    ("Ким", "Әлия", "KIM", "ALIYA"): "азаматы Ким Әлияның (KIM ALIYA, ",
+    ("Ли", "Дмитрий", "LI", "DMITRIY"): "азаматы Ли Дмитрийдің (LI DMITRIY, ",
+    ("Цой", "Ерғали", "TSOY", "YERGALI"): "азаматы Цой Ерғалидың (TSOY YERGALI, ",
+    ("YILDIZ", "ALI", "YILDIZ", "ALI"): "YILDIZ ALI есімді азаматының (1990 жылғы",
+}
+
+
+@pytest.mark.parametrize("name", list(CERTIFIED))
+def test_the_kazakh_certificate_names_who_applied_in_the_genitive(
+    people: dict[str, Workspace], name: tuple[str, str, str, str]
+) -> None:
+    """The fault: «Осы анықтама Қазақстан Республикасының азаматы Нұрланова Айгүл Серікқызы
+    (…) көмек сұрап Елшілікке жүгінгенін … растайды» left the subject of «жүгінгенін» in the
+    nominative; Kazakh puts it in the genitive («…Серікқызының (…) … жүгінгенін»)."""
+    surname, given, surname_latin, given_latin = name
+    case = make_case(
+        people, "male", "KR", surname=surname, given_names=given, patronymic="",
+        surname_latin=surname_latin, given_names_latin=given_latin,
+    )  # fmt: skip
+    body = flat(raw_text(issue(people, case.id, "assistance_certificate", "kk")))
+    opening = body.split("АНЫҚТАМА")[1]
+    assert f"Осы анықтама Қазақстан Республикасының {CERTIFIED[name]}" in opening, opening[:400]
+    assert "көмек сұрап Елшілікке жүгінгенін" in opening, opening[:400]
 
 
 # A consulate general's note: (mission's English city, host), then the opening's addressee and
