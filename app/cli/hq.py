@@ -326,7 +326,7 @@ def cmd_repeats(args: argparse.Namespace) -> int:
     status = print_listing(
         args,
         rows,
-        [_("Who"), _("IIN or employer"), _("Missions"), _("Cases"), _("Case numbers")],
+        [_("Who"), _("Person or employer"), _("Missions"), _("Cases"), _("Case numbers")],
         lambda r: [
             kinds[r.kind],
             r.who(),

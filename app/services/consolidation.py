@@ -147,7 +147,9 @@ class Repeat:
     case_numbers: tuple[str, ...]
     search: str = ""  # what finds its cases in the case list: the IIN, the name's own words
     country: str = ""  # an employer's country, ISO 3166 alpha-2
-    name: str = ""  # an employer's name as most of its cases write it
+    # An employer's name, or a person's, as most of its cases write it; a person's never from
+    # an anonymised case or person ("" where only those hold the IIN).
+    name: str = ""
 
     def numbers_listed(self) -> str:
         """Its case numbers as a list says them: where only the first CASES_SHOWN are held, how
@@ -159,11 +161,14 @@ class Repeat:
         return _("{numbers}, … ({more} more)").format(numbers=listed, more=format_number(more))
 
     def who(self, name_country: Callable[[str], str] = country_name) -> str:
-        """The IIN, or the employer's name with its country's name in the reader's language
-        (the key's "AE: Gulf Star Hospitality" showed a code where the other HQ tables show
-        the country's name): by ``name_country``, the short name a list shows by default."""
+        """The IIN with the person's name (an IIN alone told the analyst nothing until each
+        case was opened), or the employer's name with its country's name in the reader's
+        language (the key's "AE: Gulf Star Hospitality" showed a code where the other HQ tables
+        show the country's name): by ``name_country``, the short name a list shows by default."""
         if self.kind != "employer":
-            return self.key
+            if not self.name:
+                return self.key
+            return _("{iin} ({name})").format(iin=self.key, name=self.name)
         return _("{employer} ({country})").format(
             employer=self.name, country=name_country(self.country)
         )
@@ -430,15 +435,28 @@ class ConsolidationService(DatedService):
         if not keys:
             return []
         found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        names: dict[str, Counter[str]] = defaultdict(Counter)
+        named = Case.anonymised_at.is_(None) & Person.anonymised_at.is_(None)
         detail = (
-            select(iin, Case.origin_mission, Case.number)
+            select(
+                iin,
+                Case.origin_mission,
+                Case.number,
+                Person.surname,
+                Person.given_names,
+                Person.patronymic,
+                named,
+            )
             .select_from(Case)
             .join(Person, Case.person_id == Person.id)
             .where(Case.deleted_at.is_(None), iin.in_(keys))
             .order_by(Case.origin_mission, Case.number)
         )
-        for value, mission, number in session.execute(detail):
+        for value, mission, number, *parts, not_anonymised in session.execute(detail):
             found[value].append((mission, number))
+            written = " ".join(part.strip() for part in parts if part and part.strip())
+            if not_anonymised and written:
+                names[value][written] += 1
         return [
             Repeat(
                 "person",
@@ -447,9 +465,17 @@ class ConsolidationService(DatedService):
                 len(found[value]),
                 tuple(n for _m, n in found[value][:CASES_SHOWN]),
                 value,
+                name=_most_written(names[value]),
             )
             for value in keys
         ]
+
+
+def _most_written(writings: Counter[str]) -> str:
+    """The writing most cases have (of two as common, the first in order); "" for none."""
+    if not writings:
+        return ""
+    return min(writings, key=lambda name: (-writings[name], name))
 
 
 @dataclass
@@ -465,7 +491,7 @@ class _EmployerGroup:
 
     def shown(self) -> str:
         """The writing most of its cases have (of two as common, the first in order)."""
-        return min(self.writings, key=lambda name: (-self.writings[name], name)).strip()
+        return _most_written(self.writings).strip()
 
 
 def _employer_groups(session: Session) -> dict[tuple[str, str], _EmployerGroup]:

@@ -132,6 +132,21 @@ DEMO_MISSIONS = {
     ),
 }
 
+
+def demo_partners(country: str) -> tuple[data.DemoPartner, ...]:
+    """The partners the demo mission in ``country`` makes: those of its own country, and, at
+    Seoul's (the default demo), those of a country no demo mission is in. Each demo mission
+    made them all, and HQ listed the Korean partners once for each of three missions: records
+    merge by id, and each mission makes its own (docs/bundle-format.md)."""
+    served = {mission.setup.country for mission in DEMO_MISSIONS.values()}
+    default = DEMO_MISSIONS["SEL"].setup.country
+    return tuple(
+        partner
+        for partner in data.PARTNERS
+        if partner.country == country or (country == default and partner.country not in served)
+    )
+
+
 # A mobile number in each host country, its digits drawn ("#").
 MOBILE_FORMS = {
     "KR": "+82 10 #### ####",
@@ -530,11 +545,17 @@ class _Builder:
                     }
                 )
             )
+        made_here = demo_partners(self.ws.mission.country)
         for partner in data.PARTNERS:
+            # Each partner's id is drawn all the same, so that every later row (people, cases)
+            # comes out as before at each mission.
+            partner_id = self.uid()
+            if partner not in made_here:
+                continue
             self.rows[PartnerOrganisation].append(
                 self.sync(
                     {
-                        "id": self.uid(),
+                        "id": partner_id,
                         "name": partner.name,
                         "kind": partner.kind,
                         "country": partner.country,

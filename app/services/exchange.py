@@ -94,7 +94,13 @@ from app.services.export_parts import recorded_part
 from app.services.index_later import keep_pending, write_pending, write_pending_unless_busy
 from app.services.installation import AGE_IDENTITY, SIGNING_KEY
 from app.services.keys import check_age_recipient, private_key
-from app.services.older_here import WRITTEN_HERE, OlderCase, older_than_here, older_warning
+from app.services.older_here import (
+    WRITTEN_HERE,
+    OlderCase,
+    anonymised_here_note,
+    older_than_here,
+    older_warning,
+)
 from app.services.organisations import key_names_written
 from app.services.retention import leave_workers_sent_linked
 from app.services.rows import copied
@@ -1652,7 +1658,10 @@ class ExchangeService:
             before = _holders(session, bundle) if transfer else {}
             result = apply_plan(session, staged.plan, bundle)
             written_here = [[first, current_change_seq(session)], *map(list, batches.ranges)]
-            older = _older_from_sender(session, bundle, result)
+            # Below a version HQ's own retention wrote is no alarm: a note says it apart.
+            sent_below = _older_from_sender(session, bundle, result)
+            older = [case for case in sent_below if case.anonymised_here is None]
+            retained = [case for case in sent_below if case.anonymised_here is not None]
             leave_workers_sent_linked(session, first, batches.cases, batches.ranges)
             key_names_written(session, first, current_change_seq(session))
             keep_pending(session, first, current_change_seq(session))
@@ -1672,7 +1681,11 @@ class ExchangeService:
                         *parts_missing,
                     ],
                 ),
-                notes=(*_transfer_notes(session, handed, self.ws.mission_code), *part_notes),
+                notes=(
+                    *_transfer_notes(session, handed, self.ws.mission_code),
+                    *part_notes,
+                    *([anonymised_here_note(bundle.source, retained)] if retained else []),
+                ),
             )
             change_range = bundle.manifest["change_range"]
             session.add(

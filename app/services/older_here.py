@@ -10,6 +10,14 @@ that brought HQ's version, so that the operator can ask the mission which text i
 
 Which import wrote a row is found by its change number: each import keeps the range of change
 numbers it wrote here (``WRITTEN_HERE`` in its exchange log entry).
+
+A version no import wrote, of a case HQ's own retention anonymised (its audit says so), is
+HQ's: anonymising raises the version, so the mission's genuine change comes in below it.
+That is no sign of forgery, and the alarm was false. Such a case is named apart, in a note: its
+change stays left out, since HQ's copy is past its retention period and taking it would bring
+the worker's data back into it. Nothing is lost for good: the mission's own retention
+anonymises its copy by the same rule (the two then meet as one record), and a later change
+above HQ's version is taken as any other.
 """
 
 from __future__ import annotations
@@ -24,11 +32,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.listed import one_of
-from app.db.models import Case, ExchangeLog
-from app.i18n import Said, _, format_datetime, format_number, ngettext
+from app.db.models import AuditEntry, Case, ExchangeLog
+from app.i18n import Said, _, format_date, format_datetime, format_number, ngettext
 
 WRITTEN_HERE = "written_here"  # an import's exchange log: the change numbers it wrote here
 IN = "in"  # as the exchange log writes a bundle received (app.services.exchange)
+ANONYMISED_HERE = "retention.anonymise"  # the audit action of retention (app.services.retention)
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,8 @@ class OlderCase:
     version_sent: int
     bundle_id: str = ""  # "" when no import kept here wrote HQ's version (an older release's)
     received_at: datetime | None = None
+    # When HQ's retention anonymised the case, where HQ's version is that one, not an import's.
+    anonymised_here: datetime | None = None
 
     def detail(self) -> dict[str, Any]:
         received = self.received_at.isoformat() if self.received_at else ""
@@ -60,18 +71,32 @@ def older_than_here(
         return []
     sent = {case_id: (here, version) for case_id, here, version in older}
     rows = session.execute(
-        select(Case.id, Case.number, Case.change_seq).where(
+        select(Case.id, Case.number, Case.change_seq, Case.anonymised_at).where(
             one_of(Case.id, sorted(sent)), Case.holder_mission == source
         )
     ).all()
     if not rows:
         return []
     imports = _imports_of(session, source)
+    anonymised = _anonymised_here(session, [row.number for row in rows])
     found = []
-    for case_id, number, seq in sorted(rows, key=lambda row: row.number):
+    for case_id, number, seq, anonymised_at in sorted(rows, key=lambda row: row.number):
         bundle_id, received = _import_that_wrote(imports, seq)
         here, version = sent[case_id]
-        found.append(OlderCase(number, here, version, bundle_id, received))
+        own = anonymised.get(number) if anonymised_at and not bundle_id else None
+        found.append(OlderCase(number, here, version, bundle_id, received, own))
+    return found
+
+
+def _anonymised_here(session: Session, numbers: list[str]) -> dict[str, datetime]:
+    """The cases among ``numbers`` HQ's own retention anonymised, with when (the last time)."""
+    found: dict[str, datetime] = {}
+    for number, at in session.execute(
+        select(AuditEntry.entity_id, AuditEntry.at).where(
+            AuditEntry.action == ANONYMISED_HERE, one_of(AuditEntry.entity_id, numbers)
+        )
+    ):
+        found[number] = max(at, found.get(number, at))
     return found
 
 
@@ -134,3 +159,34 @@ def _case_text(case: OlderCase) -> str:
         received=format_datetime(case.received_at.astimezone()),
         sent=case.version_sent,
     )
+
+
+def anonymised_here_note(source: str, cases: list[OlderCase]) -> Said:
+    """The import's note on the cases left out because HQ's retention anonymised them: no
+    alarm, what happened and why nothing is to be done."""
+    return Said(partial(_anonymised_text, source, cases))
+
+
+def _anonymised_text(source: str, cases: list[OlderCase]) -> str:
+    named = "; ".join(
+        _("{number} (anonymised here on {date})").format(
+            number=case.number,
+            date=format_date(case.anonymised_here.astimezone().date())
+            if case.anonymised_here
+            else "",
+        )
+        for case in cases
+    )
+    return ngettext(
+        "{source}'s change to {count} case was left out, because HQ's retention anonymised "
+        "the case here when its retention period ended, which raised its version here above "
+        "{source}'s: {cases}. This is not a sign of a forged bundle, and nothing is to be "
+        "done: {source}'s own retention anonymises its copy by the same rule, and a later "
+        "change it sends above HQ's version is taken as any other.",
+        "{source}'s changes to {count} cases were left out, because HQ's retention anonymised "
+        "the cases here when their retention period ended, which raised their versions here "
+        "above {source}'s: {cases}. This is not a sign of a forged bundle, and nothing is to "
+        "be done: {source}'s own retention anonymises its copies by the same rule, and a later "
+        "change it sends above HQ's version is taken as any other.",
+        len(cases),
+    ).format(source=source, count=format_number(len(cases)), cases=named)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from app.db.models import Case, Employer
+from app.db.models import Case, Employer, Person
 from app.domain.codes import Urgency
 from app.domain.matching import organisation_key
 from app.errors import PermissionDenied
@@ -26,6 +26,8 @@ from tests.conftest import PASSWORD
 from tests.hq.seed import add_case
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 
+# How the repeats list names the worker both missions opened a case for: her IIN and name.
+ASSELS_ROW = f"{ASSEL_JSON['iin']} ({ASSEL_JSON['surname']} {ASSEL_JSON['given_names']})"
 SCAN = b"%PDF-1.4 scanned contract " + bytes(range(256)) * 8
 
 
@@ -95,10 +97,34 @@ def test_repeats_find_the_same_worker_and_employer_at_two_missions(consolidated:
     ]
     assert employer[0].missions == ("DXB", "SEL") and employer[0].cases == 2
     assert employer[0].who() == "GLOBAL STAFFING CO., LTD. (South Korea)"  # CLDR's, not "KR"
-    assert person[0].who() == ASSEL_JSON["iin"]
+    assert person[0].who() == ASSELS_ROW  # the IIN alone told the analyst nothing
     assert len(employer[0].case_numbers) == 2
     assert person[0].search == ASSEL_JSON["iin"]
     assert all(len(r.missions) > 1 for r in repeats)
+
+
+def test_a_repeated_iin_is_named_as_most_cases_name_it_never_from_an_anonymised_one(
+    hq: Site,  # noqa: F811
+) -> None:
+    """The name an anonymised case (or person) still held at HQ, from before its own
+    nameless person, is not shown, though two of the IIN's three cases write it."""
+    iin, received = "900101300111", date(2026, 3, 1)
+    with hq.ws.write() as session:
+        cases = [
+            add_case(session, mission, seq, iin=iin, employer=None, received=received)
+            for mission, seq in (("SEL", 1), ("SEL", 2), ("DXB", 1))
+        ]
+        people = [case.person_id for case in cases]
+        anonymised = cases[0].id
+        # As the rows stand in the database, past the guard that keeps HQ from editing them.
+        for person, name in zip(people, ("Жасырын", "Жасырын", "Ахметова"), strict=True):
+            session.execute(update(Person).where(Person.id == person).values(surname=name))
+        now = datetime.now(UTC)
+        session.execute(update(Case).where(Case.id == anonymised).values(anonymised_at=now))
+        session.execute(update(Person).where(Person.id == people[1]).values(anonymised_at=now))
+    [repeat] = [r for r in ConsolidationService(hq.ws).repeats() if r.kind == "person"]
+    assert repeat.cases == 3 and repeat.name == "Ахметова Given"
+    assert repeat.who() == f"{iin} (Ахметова Given)"
 
 
 def add_hanil_cases(hq: Site) -> None:  # noqa: F811

@@ -22,7 +22,7 @@ from app.services.stats import StatsService
 from tests.conftest import PASSWORD
 from tests.hq.pg import PASSWORD as HQ_PASSWORD
 from tests.hq.pg import drop_database, unique
-from tests.hq.test_consolidation import consolidated  # noqa: F401
+from tests.hq.test_consolidation import ASSELS_ROW, consolidated  # noqa: F401
 from tests.integration.cli_helpers import run_cli
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 from tests.pg_cluster import Cluster
@@ -42,7 +42,7 @@ def test_views_print_json_and_tables(consolidated: Site, as_admin, capsys) -> No
     overdue = run_cli(capsys, "--data-dir", folder, "hq", "overdue", "--mission", "SEL", "--json")
     assert overdue.code == 0 and {c["mission"] for c in json.loads(overdue.out)} == {"SEL"}
     repeats = run_cli(capsys, "--data-dir", folder, "hq", "repeats")
-    assert repeats.code == 0 and "940315400123" in repeats.out and "DXB, SEL" in repeats.out
+    assert repeats.code == 0 and ASSELS_ROW in repeats.out and "DXB, SEL" in repeats.out
     # The rule the window gives on its Missions column, under the table; not in the JSON.
     rule = "A case counts at the mission that opened it, also after a transfer."
     assert repeats.out.splitlines()[-1] == rule
@@ -51,6 +51,8 @@ def test_views_print_json_and_tables(consolidated: Site, as_admin, capsys) -> No
     as_json = run_cli(capsys, "--data-dir", folder, "hq", "repeats", "--json")
     assert as_json.code == 0 and rule not in as_json.out
     assert {r["key"] for r in json.loads(as_json.out)} >= {"940315400123"}
+    named = {r["key"]: r["name"] for r in json.loads(as_json.out)}
+    assert named["940315400123"] == "Құрманғалиқызы Әсел"
     table = run_cli(capsys, "--data-dir", folder, "hq", "missions")
     assert table.code == 0 and table.out.splitlines()[0].startswith("Mission")
     assert "South Korea" in table.out and "Seoul" in table.out

@@ -16,7 +16,7 @@ from app.i18n import country_name, format_datetime
 from app.letters.states import official_name
 from app.services.consolidation import MAX_ROWS, ConsolidationService, MissionActivity
 from tests.builders import ASSEL_JSON
-from tests.hq.test_consolidation import add_hanil_cases, consolidated  # noqa: F401
+from tests.hq.test_consolidation import ASSELS_ROW, add_hanil_cases, consolidated  # noqa: F401
 from tests.integration.test_exchange import Site, dxb, hq, link, sel, sites  # noqa: F401
 from tests.ui.test_exchange import page_for, wait
 from tests.ui.test_fit_1366 import _combo_shortfall
@@ -86,7 +86,7 @@ def test_missions_overdue_and_repeats_fill_and_filter(
     last = consolidated_missions(consolidated)["SEL"].last_bundle_at
     assert last is not None
     assert page.missions.item(row, 3).text() == format_datetime(last.astimezone())
-    assert ASSEL_JSON["iin"] in _column(page.repeats, 1)
+    assert ASSELS_ROW in _column(page.repeats, 1)
     everywhere = page.overdue_model.rowCount()
     page.mission_filter.setCurrentIndex(page.mission_filter.findData("SEL"))
     qtbot.waitUntil(lambda: {c.mission for c in page.shown_overdue} == {"SEL"}, timeout=10_000)
@@ -124,7 +124,7 @@ def test_the_missions_show_while_the_repeats_are_still_read(
     assert not page.refresh_button.isEnabled()
     released.set()
     qtbot.waitUntil(lambda: page.refresh_button.isEnabled(), timeout=10_000)
-    assert ASSEL_JSON["iin"] in _column(page.repeats, 1)
+    assert ASSELS_ROW in _column(page.repeats, 1)
     assert page.repeats_note.text().startswith("People at several missions:")
 
 
@@ -265,7 +265,7 @@ def test_an_overdue_case_opens_and_a_repeat_lists_its_cases(
     assert cases.editor.case.id == first.case_id and cases.editor.case.number == first.number
 
     window.show_area("hq")
-    row = _column(page.repeats, 1).index(ASSEL_JSON["iin"])
+    row = _column(page.repeats, 1).index(ASSELS_ROW)
     page.repeats.itemActivated.emit(page.repeats.item(row, 0))
     assert cases.currentWidget() is cases.list_view
     assert cases.list_view.filters.search.text() == ASSEL_JSON["iin"]

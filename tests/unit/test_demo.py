@@ -168,7 +168,17 @@ def test_a_referred_demo_case_names_the_partner_it_went_to(ws: Workspace) -> Non
 
 
 def demo_data_partner_countries() -> list[str]:
-    return [partner.country for partner in demo_data.PARTNERS]
+    """The countries of the partners Seoul's demo (the one these tests fill) makes."""
+    return [partner.country for partner in demo.demo_partners("KR")]
+
+
+def test_three_demo_missions_make_each_partner_once_each_its_own_countrys() -> None:
+    """Each demo mission made every partner: HQ listed the Korean ones three times."""
+    made = {code: demo.demo_partners(m.setup.country) for code, m in demo.DEMO_MISSIONS.items()}
+    every = [partner.name for partners in made.values() for partner in partners]
+    assert sorted(every) == sorted(partner.name for partner in demo_data.PARTNERS)
+    assert {p.country for p in made["IST"]} == {"TR"} and {p.country for p in made["DXB"]} == {"AE"}
+    assert {p.country for p in made["SEL"]} == {"KR", "RU"}  # Russia: no demo mission there
 
 
 def test_notes_verbales_go_to_the_state_the_mission_is_in(ws: Workspace) -> None:
@@ -330,6 +340,14 @@ def test_demo_missions_istanbul_and_dubai_have_their_own_country_and_workers(
     assert dxb[0] == "AE" and "AE" in dxb[1]
     assert ist[3] == dxb[3] and len(ist[3]) == 1
     assert not ist[2] & dxb[2]
+    for folder, country in (("ist", "TR"), ("dxb", "AE")):
+        ws = unlock(Paths(tmp_path / folder), "admin", DEMO_PASSWORD)
+        try:
+            with ws.read() as session:
+                made = set(session.scalars(select(PartnerOrganisation.country)))
+        finally:
+            ws.close()
+        assert made == {country}
 
 
 def test_demo_of_another_mission_in_a_folder_that_holds_one_is_refused(tmp_path: Path) -> None:

@@ -289,7 +289,7 @@ class HqPage(QWidget):
         self.overdue_model.retranslate()
         self._fit_overdue_columns()  # the headings' widths in this language
         self.repeats.setHorizontalHeaderLabels(
-            [_("Who"), _("IIN or employer"), _("Missions"), _("Cases"), _("Case numbers")]
+            [_("Who"), _("Person or employer"), _("Missions"), _("Cases"), _("Case numbers")]
         )
         # A transferred case is at two missions: each column says which one it counts at.
         held_now = _("A case transferred between missions counts at the mission handling it now.")
