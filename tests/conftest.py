@@ -107,6 +107,36 @@ def template_installation(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     return paths
 
 
+# A site's installation (``tests.integration.test_exchange.make_site``: a mission or HQ with
+# its own keys), made once a session per mission and copied: its migrations and keys cost a
+# third of a second, and hundreds of tests make two or three sites each.
+_SITE_TEMPLATES: dict[MissionSetup, Path] = {}
+_SITES_GIVEN: set[tuple[str, MissionSetup]] = set()
+_SITE_TEMPLATES_ROOT: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def site_templates(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _SITE_TEMPLATES_ROOT.append(tmp_path_factory.mktemp("site-templates"))
+
+
+def install_site(paths: Paths, setup: MissionSetup) -> None:
+    """``init_installation(paths, setup, "admin", PASSWORD)``, copied from the session's.
+
+    A template serves once a test: a second site of the same mission within one test (a
+    stranger HQ of the same code) is installed afresh, since its keys must differ."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+    if not _SITE_TEMPLATES_ROOT or not test or (test, setup) in _SITES_GIVEN:
+        init_installation(paths, setup, "admin", PASSWORD)
+        return
+    _SITES_GIVEN.add((test, setup))
+    if setup not in _SITE_TEMPLATES:
+        template = Paths(_SITE_TEMPLATES_ROOT[0] / f"{len(_SITE_TEMPLATES)}-{setup.code}")
+        init_installation(template, setup, "admin", PASSWORD)
+        _SITE_TEMPLATES[setup] = template.data_dir
+    shutil.copytree(_SITE_TEMPLATES[setup], paths.data_dir)
+
+
 def demo_mission(
     template: Paths,
     tmp_path_factory: pytest.TempPathFactory,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -45,8 +46,52 @@ def _open_case(site: Site, employer: str, country: str, received: date) -> str:
     return site.cases.create_case(data, allow_duplicate_person=True).number
 
 
+# On SQLCipher the three sites as ``consolidated`` leaves them, by day: made by the session's
+# first test to ask (its exports and imports cost about a second) and copied for the others.
+# The sites are copies of the same templates (tests/conftest.py ``install_site``) holding the
+# same seeded demo cases, so every test of the day would build the same.
+_CONSOLIDATED: dict[str, dict[str, Path]] = {}
+
+
 @pytest.fixture
-def consolidated(sel: Site, dxb: Site, hq: Site, tmp_path: Path) -> Site:  # noqa: F811
+def consolidated(
+    sel: Site,  # noqa: F811
+    dxb: Site,  # noqa: F811
+    hq: Site,  # noqa: F811
+    tmp_path: Path,
+    engine: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Site:
+    """HQ after importing a bundle of SEL (its demo cases and a case overdue since 400 days,
+    with a scan) and one of DXB (its demo cases and an overdue case)."""
+    if engine != "sqlite":
+        return _consolidate(sel, dxb, hq, tmp_path)
+    three = {"AST": hq, "SEL": sel, "DXB": dxb}
+    today = date.today().isoformat()
+    saved = _CONSOLIDATED.get(today)
+    if saved is None:
+        _consolidate(sel, dxb, hq, tmp_path)
+        folder = tmp_path_factory.mktemp("consolidated")
+        saved = {code: folder / code for code in three}
+        for code, site in three.items():
+            _reopened_from(site, site.paths.data_dir, saved[code])
+        _CONSOLIDATED[today] = saved
+        return hq
+    for code, site in three.items():
+        _reopened_from(site, saved[code], site.paths.data_dir)
+    return hq
+
+
+def _reopened_from(site: Site, source: Path, target: Path) -> None:
+    """``site`` closed, ``source`` copied over ``target``, and ``site`` signed in again."""
+    site.ws.close()
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+    site.ws = unlock(site.paths, "admin", PASSWORD)
+
+
+def _consolidate(sel: Site, dxb: Site, hq: Site, tmp_path: Path) -> Site:  # noqa: F811
     long_ago = date.today() - timedelta(days=400)
     number = _open_case(sel, "Global Staffing Ltd", "KR", long_ago)
     case_id = next(r.id for r in sel.cases.list_cases(CaseFilter(text=number)))

@@ -43,13 +43,13 @@ from app.services.agreements import ensure_library
 from app.services.cases import CaseService
 from app.services.demo import fill_demo
 from app.services.exchange import ExchangeService
-from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.installation import MissionSetup, unlock
 from app.services.keys import KeyService
 from app.services.letters import LetterFilter, LetterService
 from app.services.records import CaseChanges, CaseFilter
 from app.services.users import UserService
 from app.services.workspace import Actor, Workspace
-from tests.conftest import MISSION, PASSWORD
+from tests.conftest import MISSION, PASSWORD, install_site
 from tests.pg_cluster import server_installation  # noqa: E402
 from tests.unit.test_day_stats import assert_counts_match_a_recount
 
@@ -98,7 +98,7 @@ def make_site(
     if is_hq and server is not None:
         server_installation(server, paths.data_dir, setup, {"astana": "hq"}, PASSWORD)
         return Site(paths, unlock(paths, "admin", PASSWORD))
-    init_installation(paths, setup, "admin", PASSWORD)
+    install_site(paths, setup)
     ws = unlock(paths, "admin", PASSWORD)
     if is_hq:
         UserService(ws).add("astana", "hq", PASSWORD)

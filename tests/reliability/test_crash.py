@@ -29,12 +29,12 @@ from app.services.backup import (
     rotate_backups,
 )
 from app.services.cases import CaseService
-from app.services.installation import MissionSetup, init_installation, unlock
+from app.services.installation import MissionSetup, unlock
 from app.services.keys import KeyService
 from app.services.records import OrganisationInput, PersonInput
 from app.services.workspace import Workspace
 from tests.builders import wage_case
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, install_site
 from tests.integration.cli_helpers import run_python
 from tests.reliability.crash_worker import CRASH_BATCH_ROWS
 from tests.reliability.harness import (
@@ -357,7 +357,7 @@ def exchange_available() -> bool:
 
 def make_site(root: Path, code: str, country: str, city: str, is_hq: bool = False) -> Paths:
     paths = Paths(root / code.lower())
-    init_installation(paths, MissionSetup(code, country, city, is_hq=is_hq), "admin", PASSWORD)
+    install_site(paths, MissionSetup(code, country, city, is_hq=is_hq))
     return paths
 
 

@@ -8,20 +8,25 @@ for several scopes and periods.
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import case, delete, insert, select, update
 
+from app.config import Paths
 from app.db.models import Base, Case, CaseCategory, CaseDayStat, CaseIloIndicator
 from app.services.cases import CaseService
 from app.services.csv_import import import_csv
 from app.services.demo import fill_demo
+from app.services.installation import unlock
 from app.services.records import CaseChanges
 from app.services.stats import StatsFilter, StatsService, _DayQueries, _Queries
 from app.services.workspace import Workspace
+from tests.conftest import PASSWORD, demo_mission
 
 pytestmark = pytest.mark.both_engines
 
@@ -73,10 +78,28 @@ def assert_counts_match_a_recount(ws: Workspace) -> None:
         assert session.execute(select(CaseDayStat).where(CaseDayStat.n < 0)).first() is None
 
 
+@pytest.fixture(scope="module")
+def demo_template(template_installation: Paths, tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """The SQLCipher runs' mission of 60 demo cases, filled once for the module."""
+    return demo_mission(template_installation, tmp_path_factory, "day-stats", 60, 5, TODAY)
+
+
 @pytest.fixture
-def demo(ws: Workspace) -> Iterator[Workspace]:
-    fill_demo(ws, 60, seed=5, today=TODAY)
-    yield ws
+def demo(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    """The administrator's workspace on a mission of 60 demo cases: on SQLCipher the test's
+    copy of ``demo_template``, on PostgreSQL filled for the test."""
+    if engine == "postgresql":
+        ws: Workspace = request.getfixturevalue("ws")
+        fill_demo(ws, 60, seed=5, today=TODAY)
+        yield ws
+        return
+    paths = Paths(tmp_path / "demo")
+    shutil.copytree(request.getfixturevalue("demo_template").data_dir, paths.data_dir)
+    ws = unlock(paths, "admin", PASSWORD)
+    try:
+        yield ws
+    finally:
+        ws.close()
 
 
 def _case_ids(ws: Workspace) -> list[str]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,7 +29,7 @@ from app.services.installation import unlock
 from app.services.returnees import ReturneeService, most_years_abroad
 from app.services.workspace import Workspace
 from tests.builders import ASSEL, closed_with_worker_home
-from tests.conftest import OpenWs
+from tests.conftest import PASSWORD, OpenWs, demo_paths_fixture
 
 TODAY = date(2026, 11, 24)
 
@@ -62,8 +63,28 @@ def demo_snapshot(target: Path, seed: int) -> dict[str, object]:
         ws.close()
 
 
-def test_demo_is_deterministic_and_realistic(tmp_path: Path) -> None:
-    first = demo_snapshot(tmp_path / "a", seed=5)
+@pytest.fixture(scope="module")
+def seed_5(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A 400-case demo of seed 5, made once for the module: two tests compare with it."""
+    return demo_snapshot(tmp_path_factory.mktemp("demo-seed-5") / "data", seed=5)
+
+
+# The four tests that only read a 300-case demo of seed 2 share one, filled once.
+demo_paths = demo_paths_fixture("demo-seed-2", 300, 2, TODAY)
+
+
+@pytest.fixture
+def seed_2_ws(demo_paths: Paths) -> Iterator[Workspace]:
+    """The administrator's workspace on the module's 300-case demo of seed 2 (read only)."""
+    ws = unlock(demo_paths, "admin", PASSWORD)
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+def test_demo_is_deterministic_and_realistic(tmp_path: Path, seed_5: dict[str, object]) -> None:
+    first = seed_5
     second = demo_snapshot(tmp_path / "b", seed=5)
     other = demo_snapshot(tmp_path / "c", seed=6)
     assert first == second
@@ -126,12 +147,11 @@ def test_demo_generated_early_in_the_day_dates_nothing_in_the_future(ws: Workspa
             assert event.occurred_at.date() == now.date()
 
 
-def test_a_workers_phone_abroad_is_of_the_country_they_work_in(ws: Workspace) -> None:
+def test_a_workers_phone_abroad_is_of_the_country_they_work_in(seed_2_ws: Workspace) -> None:
     """It was any eleven digits ("+40924256622" for a worker in Korea)."""
     from app.services.demo import MOBILE_FORMS
 
-    fill_demo(ws, 300, seed=2, today=TODAY)
-    with ws.read() as session:
+    with seed_2_ws.read() as session:
         rows = session.execute(
             select(Person.phone_abroad, Case.host_country)
             .join(Case, Case.person_id == Person.id)
@@ -145,10 +165,9 @@ def test_a_workers_phone_abroad_is_of_the_country_they_work_in(ws: Workspace) ->
         assert len(phone) == len(MOBILE_FORMS[country])
 
 
-def test_a_referred_demo_case_names_the_partner_it_went_to(ws: Workspace) -> None:
+def test_a_referred_demo_case_names_the_partner_it_went_to(seed_2_ws: Workspace) -> None:
     """The demo's "Referred" cases named no one: the Partners area read 0 referrals."""
-    fill_demo(ws, 300, seed=2, today=TODAY)
-    with ws.read() as session:
+    with seed_2_ws.read() as session:
         referred = session.execute(
             select(Case.id, Case.host_country, Case.received_at).where(
                 Case.status == CaseStatus.REFERRED.value
@@ -211,13 +230,13 @@ def test_notes_verbales_go_to_the_state_the_mission_is_in(ws: Workspace) -> None
 
 
 def test_a_large_demo_has_the_long_tail_of_employers_a_large_mission_has(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed_5: dict[str, object]
 ) -> None:
     """A demo of 300,000 cases had six employers in Korea, which hid what listing a real
     mission's thousands costs (the pickers at each case opened). From ``TAIL_FROM_CASES`` on
     it adds one employer of the host country per ``TAIL_CASES_PER_EMPLOYER`` cases, each its
     own name as matched, and leaves every other row as a smaller demo makes it."""
-    without = demo_snapshot(tmp_path / "a", seed=5)
+    without = seed_5
     monkeypatch.setattr(demo_data, "TAIL_FROM_CASES", 400)
     monkeypatch.setattr(demo_data, "TAIL_CASES_PER_EMPLOYER", 8)
     paths = Paths(tmp_path / "b")
@@ -268,13 +287,14 @@ def test_a_second_fill_adds_cases_and_keeps_one_of_each_organisation(ws: Workspa
     assert without_employer == 0
 
 
-def test_a_referral_to_a_demo_partner_is_addressed_to_its_street_and_city(ws: Workspace) -> None:
+def test_a_referral_to_a_demo_partner_is_addressed_to_its_street_and_city(
+    seed_2_ws: Workspace,
+) -> None:
     """The demo's partners had no address: a referral letter to one printed the partner's
     name over an address of the state alone."""
     from app.services.letters import LetterService
 
-    fill_demo(ws, 300, seed=2, today=TODAY)
-    with ws.read() as session:
+    with seed_2_ws.read() as session:
         partners = session.execute(select(PartnerOrganisation)).scalars().all()
         referred = session.execute(
             select(PartnerReferral.case_id, PartnerOrganisation.name)
@@ -285,21 +305,22 @@ def test_a_referral_to_a_demo_partner_is_addressed_to_its_street_and_city(ws: Wo
     assert referred is not None
     case_id, name = referred
     demo = next(p for p in demo_data.PARTNERS if p.name == name)
-    addressee = LetterService(ws, today=TODAY).defaults(case_id, "referral", "en").addressee
+    addressee = LetterService(seed_2_ws, today=TODAY).defaults(case_id, "referral", "en").addressee
     assert addressee.organisation == name
     assert addressee.address.startswith(demo.address), addressee.address
     assert addressee.address.endswith("Republic of Korea")
 
 
-def test_the_demo_s_letters_abroad_are_covered_where_it_records_consent(ws: Workspace) -> None:
+def test_the_demo_s_letters_abroad_are_covered_where_it_records_consent(
+    seed_2_ws: Workspace,
+) -> None:
     """The demo recorded consent to the purpose alone: every one of its employer letters and
     notes verbales, which take the worker's data abroad, warned of a missing consent to the
     cross-border transfer, where the mission's consent form would have asked for it."""
     from app.db.models import Letter
     from app.services.letters import LetterService
 
-    fill_demo(ws, 300, seed=2, today=TODAY)
-    with ws.read() as session:
+    with seed_2_ws.read() as session:
         abroad = session.execute(
             select(Letter.id, Person.consent_scope)
             .join(Case, Case.id == Letter.case_id)
@@ -308,7 +329,7 @@ def test_the_demo_s_letters_abroad_are_covered_where_it_records_consent(ws: Work
         ).all()
     consented = [letter_id for letter_id, scopes in abroad if scopes]
     assert consented, "the demo writes letters abroad for workers who consented"
-    letters = LetterService(ws, today=TODAY)
+    letters = LetterService(seed_2_ws, today=TODAY)
     for letter_id in consented:
         assert not any("out of Kazakhstan" in w for w in letters.warnings(letter_id))
 
