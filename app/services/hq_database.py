@@ -12,7 +12,8 @@ app role           PostgreSQL group     may
                                         audit log: append only, in its own name; the
                                         exchange log and missions' audit hashes: append
                                         only; a mission: its descriptive columns, never
-                                        its keys)
+                                        its keys; of the settings, only the date
+                                        retention last trusted)
 ``hq_admin``       ``qorgau_admin``     everything, and add users (CREATEROLE); end a
                                         revoked user's open sessions (``pg_signal_backend``,
                                         where the server's administrator grants it)
@@ -47,6 +48,7 @@ from app.i18n import _
 from app.security import audit
 from app.security.hq_secrets import PRIVATE_NAMES
 from app.services.installation import check_username
+from app.services.settings import RETENTION_TRUSTED_ON
 
 OWNER = "qorgau_owner"
 ANALYST = "qorgau_analyst"
@@ -314,6 +316,8 @@ def apply_grants(connection: Connection) -> int:
         _limit_audit(connection)
     if "local_secret" in tables:
         _limit_local_secret(connection)
+    if "setting" in tables:
+        _limit_setting(connection)
     connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {groups}")
     _give_functions_to_the_owner(connection)
     _let_admins_end_sessions(connection)
@@ -420,6 +424,26 @@ def _set_policies(connection: Connection, table: str, policies: dict[str, str]) 
         connection.exec_driver_sql(f"DROP POLICY {_quote(connection, policy)} ON {name}")
     for policy, rule in policies.items():
         connection.exec_driver_sql(f"CREATE POLICY {policy} ON {name} {rule}")
+
+
+def _limit_setting(connection: Connection) -> None:
+    """Settings are the administrators' (the idle lock, retention, the reply wait), but for
+    the date retention last trusted, which the run at the import operator's start keeps
+    current (``RETENTION_TRUSTED_ON``): without it each of her starts failed."""
+    connection.exec_driver_sql(f"GRANT INSERT, UPDATE ON setting TO {IMPORTER}")
+    trusted = f"key = {_literal(connection, RETENTION_TRUSTED_ON)}"
+    _set_policies(
+        connection,
+        "setting",
+        {
+            "setting_read": f"FOR SELECT TO {', '.join(GROUPS)} USING (true)",
+            "setting_admin": f"FOR ALL TO {ADMIN} USING (true) WITH CHECK (true)",
+            "setting_trusted_insert": f"FOR INSERT TO {IMPORTER} WITH CHECK ({trusted})",
+            "setting_trusted_update": (
+                f"FOR UPDATE TO {IMPORTER} USING ({trusted}) WITH CHECK ({trusted})"
+            ),
+        },
+    )
 
 
 def _limit_mission(connection: Connection) -> None:

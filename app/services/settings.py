@@ -15,6 +15,8 @@ from app.i18n import _
 from app.services.workspace import Workspace
 
 IDLE_LOCK = "idle_lock_minutes"
+# The last date a retention run trusted (ISO), its date guard's reference (app.services.retention).
+RETENTION_TRUSTED_ON = "retention_trusted_on"
 DEFAULT_IDLE_MINUTES = 10
 MIN_IDLE_MINUTES = 1
 MAX_IDLE_MINUTES = 240

@@ -145,8 +145,6 @@ ANYONE = {
     "create a server account": f"CREATE ROLE evil LOGIN PASSWORD '{PASSWORD}'",
     "join the administrators": "GRANT qorgau_admin TO CURRENT_USER",
     "give a group to another account": "GRANT qorgau_importer TO qorgau_analyst",
-    "turn the idle lock off": f"UPDATE setting SET value = '0' WHERE key = '{IDLE_LOCK}'",
-    "keep personal data for ever": "UPDATE setting SET value = '99' WHERE key = 'retention_years'",
     "drop a setting": "DELETE FROM setting",
     "rewrite an audit entry": "UPDATE audit_entry SET details = '{}'",
     "read the server's password hashes": "SELECT passwd FROM pg_shadow",
@@ -171,8 +169,14 @@ ANYONE = {
     # The next entry of anyone would take a number in use: every write at HQ then fails.
     "turn the audit counter back": "UPDATE counter SET value = 1 WHERE name = 'audit_seq'",
 }
+# The settings: refused to the analyst by the grants; the import operator keeps the date
+# retention last trusted, and row-level security hides every other setting from her writes.
+SETTINGS = {
+    "turn the idle lock off": f"UPDATE setting SET value = '0' WHERE key = '{IDLE_LOCK}'",
+    "keep personal data for ever": "UPDATE setting SET value = '99' WHERE key = 'retention_years'",
+}
 # The analyst's own, beside ANYONE: she reads and reports, and writes no record.
-ANALYST_ONLY = {
+ANALYST_ONLY = SETTINGS | {
     "edit a timeline entry": "UPDATE case_event SET text = 'Nothing happened'",
     "delete a timeline entry": "DELETE FROM case_event",
     "renumber an issued letter": "UPDATE letter SET outgoing_number = 'SEL-2026-0099'",
@@ -218,6 +222,18 @@ def test_what_hqs_users_try_with_their_own_accounts_is_refused(
     with _psql(attacked_hq, pg_cluster, who) as connection:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             connection.execute(attack)
+    assert _state(attacked_hq, pg_cluster) == before
+
+
+@pytest.mark.parametrize("attack", SETTINGS.values(), ids=SETTINGS.keys())
+def test_the_import_operator_changes_no_setting_but_the_date_retention_trusted(
+    attacked_hq: ServerHq, pg_cluster: Cluster, attack: str
+) -> None:
+    before = _state(attacked_hq, pg_cluster)
+    with _psql(attacked_hq, pg_cluster, "erlan") as connection:
+        assert connection.execute(attack).rowcount == 0  # hidden by row-level security
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute("INSERT INTO setting (key, value) VALUES ('retention_years', '99')")
     assert _state(attacked_hq, pg_cluster) == before
 
 
