@@ -760,6 +760,23 @@ def test_a_kazakh_letter_greets_by_name_an_addressee_whose_sex_is_not_recorded(
         assert "Уважаемые господа!" in ru, surname  # Russian cannot agree without the sex
 
 
+def test_an_english_letter_greets_by_name_an_addressee_whose_sex_is_not_recorded(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: with the addressee's name on file but not the sex, the English letter greeted
+    "Dear Sir or Madam," (and closed "Yours faithfully,"), as if nobody were named, while the
+    Kazakh one greets him by name. "Dear" agrees with no sex; "Mr/Ms" is still not guessed."""
+    case = make_case(people, "female", "TR")
+    service = LetterService(people["aigul"], today=TODAY)
+    for surname in ("Yıldız", ""):
+        named = Addressee("Mehmet Yıldız", EMPLOYERS["TR"], "Istanbul", sex="", surname=surname)
+        fields = LetterFields(addressee=named)
+        en = flat(raw_text(service.preview_for_case(case.id, "employer_letter", "en", fields)))
+        assert "Dear Mehmet Yıldız," in en and "Yours sincerely," in en, (surname, en[:600])
+        for unwanted in ("Sir or Madam", "faithfully", "Dear Mr", "Dear Ms"):
+            assert unwanted not in en, (surname, unwanted)
+
+
 # The certificate's sentence as the Kazakh reads it: the one who turned to the mission is the
 # subject of «жүгінгенін», so in the genitive, on the name's last word whatever its last letter,
 # or on «азаматы» after a name in Latin letters. (surname, given names, Latin spelling)
