@@ -1759,7 +1759,7 @@ def test_an_agency_report_on_a_missing_or_dead_worker_informs_the_family(
     cases.update_case(case.id, CaseChanges(categories=(category,), claims=(), clear_agency=True))
     family = {
         "ru": "для информирования её родственников",
-        "kk": "азаматтың туыстарына хабарлау үшін",
+        "kk": "нәтижесін азаматтың туыстарына жеткізу үшін",
         "en": "so that her family can be told of it",
     }
     applied = {
@@ -1772,6 +1772,19 @@ def test_an_agency_report_on_a_missing_or_dead_worker_informs_the_family(
         assert family[lang] in body, (lang, body[:1200])
         wrong = [words for words in applied[lang] if words in body]
         assert not wrong, (lang, wrong)
+
+
+def test_the_kazakh_agency_report_asks_for_the_outcome_without_repeating_itself(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: «…өтініш берушіге хабарлау үшін нәтижесі туралы Елшілікке хабарлауды
+    сұраймыз» said «хабарлау» twice in one request; the outcome is «жеткізу» to the worker."""
+    case = make_case(people, "female", "KR")
+    body = flat(raw_text(issue(people, case.id, "agency_report", "kk")))
+    wanted = "нәтижесін өтініш берушіге жеткізу үшін Елшілікке хабарлауды сұраймыз"
+    assert wanted in body, body[:1200]
+    request = body.split("ден қою шараларын")[1].split("сұраймыз")[0]
+    assert request.count("хабарла") == 1, request
 
 
 def test_a_russian_agency_report_sets_off_the_worker_s_employer_with_a_comma(
