@@ -1,5 +1,6 @@
-"""The Letters and Contract review areas open under a title, as Cases and Reports do; they
-began with a filter row and a form, and only the navigation said where the officer was."""
+"""The Letters, Contract review and Agreements areas open under a title, as Cases and Reports
+do; they began with a filter row, a form or a search box, and only the navigation said where
+the officer was."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import OpenWs
 from tests.ui.press import on_screen
+from ui.agreements.page import AgreementsPage
 from ui.contracts.page import ContractReviewPage
 from ui.i18n_bridge import LanguageBridge
 from ui.letters.page import LettersPage
@@ -38,3 +40,13 @@ def test_the_contract_review_page_has_a_title(qtbot: QtBot, open_ws: OpenWs) -> 
     page = on_screen(qtbot, ContractReviewPage(open_ws("aigul")))
     assert _heads(page, page.title, page.fields_scroll)
     assert page.title.text() == "Contract review"
+
+
+def test_the_agreements_page_has_a_title_that_follows_the_language(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    page = on_screen(qtbot, AgreementsPage(open_ws("aigul"), bridge))
+    assert _heads(page, page.title, page.splitter)
+    assert page.title.text() == "Agreements"
+    bridge.set_language("kk")
+    assert page.title.text() == "Келісімдер"
