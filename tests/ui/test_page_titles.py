@@ -4,6 +4,7 @@ the officer was."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
@@ -26,27 +27,27 @@ def _heads(page: QWidget, title: QLabel, content: QWidget) -> bool:
     )
 
 
-def test_the_letters_page_has_a_title_that_follows_the_language(
-    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+# The pages whose title follows the language: (page, English title, Kazakh title).
+TITLED = [(LettersPage, "Letters", "Хаттар"), (AgreementsPage, "Agreements", "Келісімдер")]
+
+
+@pytest.mark.parametrize(("page_type", "english", "kazakh"), TITLED)
+def test_the_page_has_a_title_that_follows_the_language(
+    qtbot: QtBot,
+    open_ws: OpenWs,
+    bridge: LanguageBridge,
+    page_type: type[LettersPage] | type[AgreementsPage],
+    english: str,
+    kazakh: str,
 ) -> None:
-    page = on_screen(qtbot, LettersPage(open_ws("aigul"), bridge))
+    page = on_screen(qtbot, page_type(open_ws("aigul"), bridge))
     assert _heads(page, page.title, page.splitter)
-    assert page.title.text() == "Letters"
+    assert page.title.text() == english
     bridge.set_language("kk")
-    assert page.title.text() == "Хаттар"
+    assert page.title.text() == kazakh
 
 
 def test_the_contract_review_page_has_a_title(qtbot: QtBot, open_ws: OpenWs) -> None:
     page = on_screen(qtbot, ContractReviewPage(open_ws("aigul")))
     assert _heads(page, page.title, page.fields_scroll)
     assert page.title.text() == "Contract review"
-
-
-def test_the_agreements_page_has_a_title_that_follows_the_language(
-    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
-) -> None:
-    page = on_screen(qtbot, AgreementsPage(open_ws("aigul"), bridge))
-    assert _heads(page, page.title, page.splitter)
-    assert page.title.text() == "Agreements"
-    bridge.set_language("kk")
-    assert page.title.text() == "Келісімдер"
