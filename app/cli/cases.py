@@ -143,7 +143,7 @@ def _print_rows(rows: list[CaseRow]) -> None:
                 _("Handled by {code}").format(code=r.held_by)
                 if r.held_by
                 else label(CaseStatus(r.status)),
-                r.host_country,
+                country_name(r.host_country),  # as the window names it; --json keeps the code
                 r.person_name,
                 format_date(r.received_at),
                 format_date(r.due_date) if r.due_date else "",

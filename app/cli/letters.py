@@ -181,7 +181,8 @@ def _letter_options(parser: argparse.ArgumentParser) -> None:
         default="",
         help=_(
             "the sex of the person named by --to-name, for the salutation (“Dear Ms …”, "
-            "“Dear Mr …”); without it the letter greets “Dear Sir or Madam”"
+            "“Dear Mr …”); without it the letter greets the person by name, without Mr or Ms "
+            "(a Russian letter: «Уважаемые господа!»)"
         ),
     )
     parser.add_argument(

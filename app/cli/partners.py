@@ -19,7 +19,7 @@ from app.cli.common import (
 )
 from app.domain import labels
 from app.errors import ValidationError
-from app.i18n import _, format_date
+from app.i18n import _, country_name, format_date
 
 if TYPE_CHECKING:  # imported while the password's key is derived (``workspace``)
     from app.services.partners import PartnerInput
@@ -98,7 +98,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 r.id,
                 r.name,
                 labels.partner_kind(r.kind),
-                r.country,
+                country_name(r.country),  # as the window names it; --json keeps the code
                 r.city,
                 r.phone,
                 str(r.referrals),

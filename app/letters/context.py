@@ -79,7 +79,10 @@ class Addressee:
     # ru/kk: the organisation in the dative case for a note verbale's opening formula
     # ("Министерству ...", "...министрлігіне"); a generic "the Ministry" is used without it.
     organisation_dative: str | None = None
-    sex: str = ""  # "female"/"male": the salutation's form; empty: "Dear Sir or Madam"
+    # "female"/"male": the salutation's form. Empty: a named person is greeted by name without
+    # a title ("Dear Mehmet Yıldız"; Russian «Уважаемые господа!»), nobody named "Dear Sir or
+    # Madam".
+    sex: str = ""
     # The surname alone, for «Уважаемый господин Yıldız!», "Dear Mr Yıldız": which part of a
     # foreign full name is the surname is not guessed. Empty: the salutation names ``name``
     # without a title («Уважаемый Mehmet Yıldız!», "Dear Mehmet Yıldız").

@@ -649,6 +649,19 @@ def test_search_says_when_more_cases_match_than_it_lists(cli, tmp_path: Path) ->
     assert len(json.loads(cli("search", "Example İnşaat", "--limit", "2", "--json").out)) == 2
 
 
+def test_search_names_the_host_country_in_the_user_s_language(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The fault: ``search`` (and ``case list``) printed "TR" where ``hq missions`` and the
+    window name the country; --json keeps the code, which other tools read."""
+    assert cli("case", "add", "--json", write_json(tmp_path, DESIGN_CASE)).code == 0
+    for lang, name in (("en", "Türkiye"), ("ru", "Турция"), ("kk", "Түркия")):
+        for command in (("search", "Example İnşaat"), ("case", "list")):
+            table = cli("--lang", lang, *command)
+            assert table.code == 0 and name in table.out, (lang, command, table.out)
+            assert " TR " not in table.out, (lang, command, table.out)
+    found = json.loads(cli("search", "Example İnşaat", "--json").out)
+    assert [c["host_country"] for c in found] == ["TR"]
+
+
 def test_a_case_list_of_a_mission_not_here_is_refused(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The fault: "DBX" typed for "DXB" listed "0 of 0 cases", read as a mission without
     cases, where the statistics refused the same filter."""

@@ -35,6 +35,20 @@ def write_json(tmp_path: Path, data: object) -> str:
     return str(path)
 
 
+def test_the_partner_table_names_the_country_in_the_user_s_language(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, case_number: str
+) -> None:
+    """The fault: ``partner list`` printed "KR" where ``hq missions`` and the window name the
+    country; --json keeps the code, which other tools read."""
+    assert run_cli(capsys, "partner", "add", "--json", write_json(tmp_path, SHELTER)).code == 0
+    for lang, name in (("en", "South Korea"), ("ru", "Республика Корея")):
+        table = run_cli(capsys, "--lang", lang, "partner", "list")
+        assert table.code == 0 and name in table.out, (lang, table.out)
+        assert " KR " not in table.out, (lang, table.out)
+    listed = json.loads(run_cli(capsys, "partner", "list", "--json").out)
+    assert [p["country"] for p in listed] == ["KR"]
+
+
 def test_add_list_refer_and_list_referrals(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, case_number: str
 ) -> None:

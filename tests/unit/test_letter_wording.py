@@ -760,6 +760,23 @@ def test_a_kazakh_letter_greets_by_name_an_addressee_whose_sex_is_not_recorded(
         assert "Уважаемые господа!" in ru, surname  # Russian cannot agree without the sex
 
 
+def test_an_english_letter_greets_by_name_an_addressee_whose_sex_is_not_recorded(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: with the addressee's name on file but not the sex, the English letter greeted
+    "Dear Sir or Madam," (and closed "Yours faithfully,"), as if nobody were named, while the
+    Kazakh one greets him by name. "Dear" agrees with no sex; "Mr/Ms" is still not guessed."""
+    case = make_case(people, "female", "TR")
+    service = LetterService(people["aigul"], today=TODAY)
+    for surname in ("Yıldız", ""):
+        named = Addressee("Mehmet Yıldız", EMPLOYERS["TR"], "Istanbul", sex="", surname=surname)
+        fields = LetterFields(addressee=named)
+        en = flat(raw_text(service.preview_for_case(case.id, "employer_letter", "en", fields)))
+        assert "Dear Mehmet Yıldız," in en and "Yours sincerely," in en, (surname, en[:600])
+        for unwanted in ("Sir or Madam", "faithfully", "Dear Mr", "Dear Ms"):
+            assert unwanted not in en, (surname, unwanted)
+
+
 # The certificate's sentence as the Kazakh reads it: the one who turned to the mission is the
 # subject of «жүгінгенін», so in the genitive, on the name's last word whatever its last letter,
 # or on «азаматы» after a name in Latin letters. (surname, given names, Latin spelling)
@@ -1742,7 +1759,7 @@ def test_an_agency_report_on_a_missing_or_dead_worker_informs_the_family(
     cases.update_case(case.id, CaseChanges(categories=(category,), claims=(), clear_agency=True))
     family = {
         "ru": "для информирования её родственников",
-        "kk": "азаматтың туыстарына хабарлау үшін",
+        "kk": "нәтижесін азаматтың туыстарына жеткізу үшін",
         "en": "so that her family can be told of it",
     }
     applied = {
@@ -1755,6 +1772,19 @@ def test_an_agency_report_on_a_missing_or_dead_worker_informs_the_family(
         assert family[lang] in body, (lang, body[:1200])
         wrong = [words for words in applied[lang] if words in body]
         assert not wrong, (lang, wrong)
+
+
+def test_the_kazakh_agency_report_asks_for_the_outcome_without_repeating_itself(
+    people: dict[str, Workspace],
+) -> None:
+    """The fault: «…өтініш берушіге хабарлау үшін нәтижесі туралы Елшілікке хабарлауды
+    сұраймыз» said «хабарлау» twice in one request; the outcome is «жеткізу» to the worker."""
+    case = make_case(people, "female", "KR")
+    body = flat(raw_text(issue(people, case.id, "agency_report", "kk")))
+    wanted = "нәтижесін өтініш берушіге жеткізу үшін Елшілікке хабарлауды сұраймыз"
+    assert wanted in body, body[:1200]
+    request = body.split("ден қою шараларын")[1].split("сұраймыз")[0]
+    assert request.count("хабарла") == 1, request
 
 
 def test_a_russian_agency_report_sets_off_the_worker_s_employer_with_a_comma(

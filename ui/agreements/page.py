@@ -603,7 +603,11 @@ class AgreementsPage(QWidget):
         self.divider_moved = False
         splitter.splitterMoved.connect(self._divider_moved)
         self.tabs.currentChanged.connect(self._share_width)
-        QVBoxLayout(self).addWidget(splitter)
+        # Titled as the other areas are (Cases, Contract review): the page began with a search box.
+        self.title = heading(QLabel())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(splitter, 1)
         if bridge is not None:
             bridge.language_changed.connect(self.retranslate_ui)
         self.retranslate_ui()
@@ -629,6 +633,7 @@ class AgreementsPage(QWidget):
         self.search.selectAll()
 
     def retranslate_ui(self) -> None:
+        self.title.setText(_("Agreements"))
         self.search.setPlaceholderText(_("Search titles, articles and summaries (Ctrl+F)"))
         name_clear_button(self.search)
         self._fill(self.kind, _("Any kind"), [(k.value, kind_label(k)) for k in InstrumentKind])
