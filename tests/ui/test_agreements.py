@@ -587,3 +587,21 @@ def test_the_panel_lists_korea_s_law_on_paying_wages_marked_not_verified(
     click_item(qtbot, panel.host_law, row)
     assert links_in(panel.source.text()) == [korea.wage_payment.provenance.source]
     assert panel.grab().save(str(tmp_path / "applicable-law-kr-wages.png"))
+
+
+def test_choosing_a_host_country_leaves_the_columns_to_the_fit(
+    qtbot: QtBot, open_ws: OpenWs, bridge: LanguageBridge
+) -> None:
+    """The fault: each country chosen (and each language switch) sized the reason's column
+    itself, which counted as the user's widths: kept in the settings, they froze the columns
+    at every later start, the pane's width and the language no longer fitted them."""
+    from ui import ui_settings
+
+    page = page_for(qtbot, open_ws("aigul"), bridge)
+    view = page.country_view
+    show_tab(qtbot, page.tabs, view)
+    choose(qtbot, view.country, "KG")
+    bridge.set_language("ru")
+    qtbot.waitUntil(lambda: not view.tree_columns._timer.isActive(), timeout=2000)
+    assert not view.tree_columns.user_set
+    assert ui_settings.load_state("columns/agreements_by_country") is None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QModelIndex, QSize, Qt, QThread
-from PySide6.QtWidgets import QDialogButtonBox, QScrollArea
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QScrollArea
 from pytestqt.qtbot import QtBot
 from sqlalchemy import insert, select
 
@@ -27,6 +27,7 @@ from tests.builders import closed_with_worker_home, wage_case
 from tests.conftest import PASSWORD
 from tests.integration.test_exchange import make_site
 from tests.ui.press import click, open_area
+from tests.ui.test_accelerators import accelerator, clashes
 from ui.i18n_bridge import LanguageBridge
 from ui.main_window import MainWindow
 from ui.reports.dashboard import DashboardPage
@@ -507,7 +508,7 @@ def test_a_returnee_added_at_hq_keeps_their_patronymic_for_the_export(
     qtbot.addWidget(dialog)
     fill_returnee_dialog(dialog)
     dialog.patronymic.setText("Ерланұлы")
-    assert dialog.form.labelForField(dialog.patronymic).text() == "Patronymic"
+    assert dialog.form.labelForField(dialog.patronymic).text() == "&Patronymic:"
     dialog.referral.setChecked(True)  # the centres' file holds only those who want one
     qtbot.mouseClick(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
@@ -964,3 +965,56 @@ def test_hq_takes_a_date_of_birth_that_tells_a_minor_and_checks_years_abroad(
     dialog.birth_date_field.setText("")
     dialog.birth_date_field.editingFinished.emit()
     assert "under 18" not in dialog.intro.text()
+
+
+def test_the_returnee_form_is_labelled_as_the_other_forms_are(
+    qtbot: QtBot, hq_ws: Workspace
+) -> None:
+    """The fault: the form's labels had no colon and no Alt letter, unlike the partner form's,
+    and the referral box's long label beside it (with the hints in the languages' and the
+    certificates' labels) made the label column half the form in Kazakh."""
+    dialog = ReturneeDialog(None, hq_ws)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    labels = [dialog.form.labelForField(w) for w, _key in dialog._rows if w is not dialog.referral]
+    texts = [label.text() for label in labels if isinstance(label, QLabel)]
+    assert len(texts) == len(labels) and all(text.endswith(":") for text in texts)
+    # The box says it itself, across the row.
+    assert dialog.form.labelForField(dialog.referral) is None
+    buttons = [button.text() for button in dialog.buttons.buttons()]
+    lettered = [*texts, dialog.referral.text()]
+    assert None not in [accelerator(text) for text in lettered]
+    assert not clashes([*lettered, *buttons])
+    assert dialog.languages.placeholderText() and dialog.certificates.placeholderText()
+    column = max(label.width() for label in labels)
+    assert dialog.occupation.width() >= 2 * column
+
+
+def test_the_page_says_who_an_export_left_out(
+    qtbot: QtBot, hq_ws: Workspace, bridge: LanguageBridge, tmp_path: Path
+) -> None:
+    """The fault: 5 returnees shown, "Wrote … (4 records)." and no word of the fifth, left out
+    for declining a referral: the analyst read it as a record lost. The file said why."""
+    ReturneeService(hq_ws).add(
+        ReturneeInput(
+            occupation="7212",
+            work_country="KR",
+            region="KZ-71",
+            consent_reference="form",
+            consent_date=TODAY - timedelta(days=3),
+            wants_referral=False,
+            returned_on=TODAY - timedelta(days=5),
+            person=PersonInput(surname="Бекова", given_names="Дана"),
+        )
+    )
+    page = ReturneesPage(hq_ws, bridge)
+    qtbot.addWidget(page)
+    out = tmp_path / "register.csv"
+    task = page.export_to(out)
+    qtbot.waitUntil(lambda: not task.running, timeout=10_000)
+    assert "Бекова" not in out.read_text(encoding="utf-8-sig")
+    assert page.written.text() == (
+        f"Wrote {out} (4 records). 1 worker who declined a referral to an employment centre "
+        "is left out."
+    )

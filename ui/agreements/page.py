@@ -461,8 +461,10 @@ class CountryView(QWidget):
         )
         self.expired_root.setHidden(not expired)
         self._add_by_status(self.expired_root, expired)
+        # The columns are the fit's (scheduled by the rows coming in): sized here too, the
+        # reason's column counted as a width the user set, was kept over every later fit and
+        # at every start, and the tree no longer followed the pane or the language.
         self.tree.expandAll()
-        self.tree.resizeColumnToContents(1)
 
     def _add_by_status(self, root: QTreeWidgetItem, instruments: Sequence[InstrumentInfo]) -> None:
         """Rows that say what an instrument is (its status), not why it applies."""

@@ -41,7 +41,7 @@ from app.services.workspace import Workspace
 from ui.tasks import BackgroundTask, show_error
 from ui.widgets.common import chars_wide, set_label
 from ui.widgets.country_combo import CountryCombo
-from ui.widgets.dialogs import ValidatingDialog, confirm
+from ui.widgets.dialogs import ValidatingDialog, add_or_save_text, confirm
 from ui.widgets.fields import DateField
 from ui.widgets.plain import plain_tooltip
 
@@ -162,8 +162,8 @@ class ReturneeDialog(ValidatingDialog):
         if record is None and case_id is not None:
             self.record = self.service.for_case(case_id)
         self.needs_person = self.record is None and case_id is None
-        # The labels take half of 560 pixels in Kazakh, leaving an occupation ("9329 Басқа
-        # топтарға кірмейтін…") and a region a field of 180 pixels.
+        # An occupation's title is long ("9329 Басқа топтарға кірмейтін…"): at 560 pixels,
+        # with Kazakh's labels beside it, its field had 180.
         self.setMinimumWidth(chars_wide(self, 117))  # 700 pixels at 9 pt
 
         self.surname = QLineEdit()
@@ -214,7 +214,10 @@ class ReturneeDialog(ValidatingDialog):
             (self.note, "note"),
         ]
         for widget, _key in self._rows:
-            self.form.addRow("", widget)
+            if widget is self.referral:
+                self.form.addRow(widget)
+            else:
+                self.form.addRow("", widget)
         # At a mission the record is opened from its case, where unticking consent on the
         # person's form was the only (hard to find) way to take it out of the register.
         self.withdraw_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
@@ -227,6 +230,7 @@ class ReturneeDialog(ValidatingDialog):
             self._prefill_from_case(workspace, case_id)
         else:
             self.consent_date.set_date(date.today())
+        self.set_ok_text(add_or_save_text(self.record is None))
         if self.needs_person:
             self.birth_date_field.editingFinished.connect(self._typed_person_changed)
             self.consent_date.editingFinished.connect(self._typed_person_changed)
@@ -281,24 +285,26 @@ class ReturneeDialog(ValidatingDialog):
         self.consent_withdrawn.emit(row.id)
 
     def _labels(self) -> dict[str, str]:
+        # Colons and a letter to jump by (Alt+letter), as every other form has; none of the
+        # letters is Cancel's or "Consent withdrawn"'s. The hints that made the labels
+        # long (and the label column half the form) are the fields' placeholders.
         return {
-            "surname": _("Surname"),
-            "given_names": _("Given names"),
-            "patronymic": _("Patronymic"),
-            "birth_date": _("Date of birth"),
-            "phone_home": _("Phone in Kazakhstan"),
-            "email": _("E-mail"),
-            "occupation": _("Occupation (ISCO-08)"),
-            "years": _("Years of experience abroad"),
-            "certificates": _("Certificates (one per line)"),
-            "languages": _("Languages (ISO 639-1 codes, e.g. ko, en)"),
-            "work_country": _("Country of work"),
-            "region": _("Region of return"),
-            "referral": _("Wants referral to an employment centre"),
-            "consent_reference": _("Consent form reference"),
-            "consent_date": _("Consent given on"),
-            "returned_on": _("Returned on"),
-            "note": _("Note"),
+            "surname": _("Sur&name:"),
+            "given_names": _("&Given names:"),
+            "patronymic": _("&Patronymic:"),
+            "birth_date": _("Date of &birth:"),
+            "phone_home": _("P&hone in Kazakhstan:"),
+            "email": _("E-&mail:"),
+            "occupation": _("Occ&upation (ISCO-08):"),
+            "years": _("Years of e&xperience abroad:"),
+            "certificates": _("Cer&tificates:"),
+            "languages": _("&Languages:"),
+            "work_country": _("Countr&y of work:"),
+            "region": _("&Region of return:"),
+            "consent_reference": _("Consent &form reference:"),
+            "consent_date": _("Consent gi&ven on:"),
+            "returned_on": _("Returne&d on:"),
+            "note": _("N&ote:"),
         }
 
     def retranslate_ui(self) -> None:
@@ -311,7 +317,14 @@ class ReturneeDialog(ValidatingDialog):
             else _("Returnee's skills: {name}").format(name=self.record.full_name)
         )
         for widget, key in self._rows:
-            set_label(self.form, widget, labels[key])
+            if widget is not self.referral:
+                set_label(self.form, widget, labels[key])
+        # The box says it itself, across the row: as a label beside it, its Kazakh ("Жұмыспен
+        # қамту орталығына жолдама алғысы келеді") made the label column half the form.
+        self.referral.setText(_("Wants referral to an &employment centre"))
+        self.certificates.setPlaceholderText(_("One per line"))
+        self.languages.setPlaceholderText(_("ISO 639-1 codes, e.g. ko, en"))
+        self.languages.setToolTip(self.languages.placeholderText())
         self.withdraw_button.setText(_("Consent &withdrawn…"))
         self.withdraw_button.setToolTip(
             plain_tooltip(str(self._refusal))

@@ -260,7 +260,7 @@ class ReturneesPage(QWidget):
         super().__init__()
         self.workspace = workspace
         self.service = ReturneeService(workspace)
-        self._task: BackgroundTask[int] | None = None
+        self._task: BackgroundTask[tuple[int, int]] | None = None
 
         self.heading = QLabel()
         heading(self.heading, RECORD_TITLE)
@@ -297,7 +297,8 @@ class ReturneesPage(QWidget):
         self.written.setObjectName("written")
         self.written.setMinimumWidth(1)  # a long path is elided, not a wider window
         self.written.hide()
-        self._wrote: tuple[Path, int] | None = None  # the last export's file and records
+        # The last export's file, its records and those left out for declining a referral.
+        self._wrote: tuple[Path, int, int] | None = None
         self._refusal = ""  # why the selected record may not be changed (another's), if so
         # The conditions of a figure of the Reports area this list was opened for.
         self.figure = ReturneeFilter()
@@ -612,34 +613,44 @@ class ReturneesPage(QWidget):
         if path:
             self.export_to(path)
 
-    def export_to(self, target: Path) -> BackgroundTask[int]:
+    def export_to(self, target: Path) -> BackgroundTask[tuple[int, int]]:
         """Write the register (the filter shown) off the GUI thread."""
         flt, lang = self.current_filter(), self.export_lang.currentData()
         service = self.service
 
-        def work(_context: TaskContext) -> int:
-            return service.export(target, flt, lang=lang)
+        def work(_context: TaskContext) -> tuple[int, int]:
+            written = service.export(target, flt, lang=lang)
+            return written, service.count(flt) - written
 
         self._task = (
             BackgroundTask(self, work)
-            .success(lambda n: self._exported(target, n))
+            .success(lambda counts: self._exported(target, *counts))
             .with_progress(_("Exporting the register…"))
             .run_in_background()
         )
         self._update_buttons()
         return self._task
 
-    def _exported(self, target: Path, count: int) -> None:
+    def _exported(self, target: Path, count: int, declined: int) -> None:
         self._update_buttons()
-        self._wrote = (target, count)
+        self._wrote = (target, count, declined)
         self._say_written()
 
     def _say_written(self) -> None:
         if self._wrote is None:
             return
-        target, count = self._wrote
+        target, count, declined = self._wrote
         wrote = ngettext("Wrote {path} ({n} record).", "Wrote {path} ({n} records).", count)
-        self.written.setText(wrote.format(path=target, n=format_number(count)))
+        said = wrote.format(path=target, n=format_number(count))
+        if declined:
+            # 40 shown and 23 written read as records lost: the file says why, the page too.
+            left_out = ngettext(
+                "{n} worker who declined a referral to an employment centre is left out.",
+                "{n} workers who declined a referral to an employment centre are left out.",
+                declined,
+            )
+            said = f"{said} {left_out.format(n=format_number(declined))}"
+        self.written.setText(said)
         self.written.setToolTip(plain_tooltip(self.written.text()))
         self.written.show()
 
