@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +28,7 @@ from app.services.hq_database import (
     setup_database,
 )
 from app.services.installation import MissionSetup, init_server_installation, unlock
+from app.services.users import UserService
 from app.services.workspace import Workspace
 from tests.hq.seed import pg
 from tests.keyring_double import LossyKeyring
@@ -131,10 +132,14 @@ def copy_documented_hq(cluster: Cluster, template: DocumentedTemplate, database:
 
 @contextmanager
 def documented_hq(
-    cluster: Cluster, template: DocumentedTemplate, folder: Path
+    cluster: Cluster,
+    template: DocumentedTemplate,
+    folder: Path,
+    users: Mapping[str, str] | None = None,
 ) -> Iterator[ServerHq]:
     """The test's own HQ: a copy of the documented template's database and data folder, gulnar
-    signed in; dana and erlan are server roles of this test's own, for it to add."""
+    signed in; dana and erlan are server roles of this test's own, for it to add (``users``:
+    short name → app role, added by gulnar)."""
     pg_server = cluster.admin_url
     database = unique("qorgau_u")
     names = {"gulnar": template.administrator} | {w: unique(w) for w in ("dana", "erlan")}
@@ -148,6 +153,8 @@ def documented_hq(
         paths = Paths(folder)
         admin = unlock(paths, names["gulnar"], PASSWORD)
         opened.append(admin)
+        for who, role in (users or {}).items():
+            UserService(admin).add(names[who], role, PASSWORD)
         yield ServerHq(paths, admin, names)
     finally:
         for ws in opened:

@@ -14,7 +14,6 @@ from app.db.models import ExchangeLog, Setting
 from app.errors import PermissionDenied
 from app.services.exchange import ExchangeService
 from app.services.recovery import ensure_escrow_identity
-from app.services.users import UserService
 from tests.hq.pg import PASSWORD, DocumentedTemplate, ServerHq, documented_hq
 from tests.integration.cli_helpers import run_cli
 from tests.pg_cluster import Cluster
@@ -24,8 +23,8 @@ from tests.pg_cluster import Cluster
 def server_hq(
     pg_cluster: Cluster, documented_hq_template: DocumentedTemplate, tmp_path: Path
 ) -> Iterator[ServerHq]:
-    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "hq") as hq:
-        UserService(hq.admin).add(hq.names["dana"], "hq_analyst", PASSWORD)
+    users = {"dana": "hq_analyst"}
+    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "hq", users) as hq:
         yield hq
 
 

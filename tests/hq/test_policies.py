@@ -12,8 +12,7 @@ import pytest
 from app.errors import PermissionDenied
 from app.services import retention
 from app.services import settings as policies
-from app.services.users import UserService
-from tests.hq.pg import PASSWORD, DocumentedTemplate, ServerHq, documented_hq
+from tests.hq.pg import DocumentedTemplate, ServerHq, documented_hq
 from tests.pg_cluster import Cluster
 
 
@@ -21,9 +20,8 @@ from tests.pg_cluster import Cluster
 def server_hq(
     pg_cluster: Cluster, documented_hq_template: DocumentedTemplate, tmp_path: Path
 ) -> Iterator[ServerHq]:
-    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "hq") as hq:
-        UserService(hq.admin).add(hq.names["erlan"], "hq_admin", PASSWORD)
-        UserService(hq.admin).add(hq.names["dana"], "hq_analyst", PASSWORD)
+    users = {"erlan": "hq_admin", "dana": "hq_analyst"}
+    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "hq", users) as hq:
         yield hq
 
 

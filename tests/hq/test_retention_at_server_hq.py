@@ -16,8 +16,7 @@ from app.db.models import Setting
 from app.services import retention
 from app.services.hq_database import IMPORTER
 from app.services.settings import IDLE_LOCK, RETENTION_TRUSTED_ON
-from app.services.users import UserService
-from tests.hq.pg import PASSWORD, DocumentedTemplate, ServerHq, documented_hq
+from tests.hq.pg import DocumentedTemplate, ServerHq, documented_hq
 from tests.pg_cluster import Cluster
 
 
@@ -25,8 +24,8 @@ from tests.pg_cluster import Cluster
 def server_hq(
     pg_cluster: Cluster, documented_hq_template: DocumentedTemplate, tmp_path: Path
 ) -> Iterator[ServerHq]:
-    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "hq") as hq:
-        UserService(hq.admin).add(hq.names["erlan"], "hq_importer", PASSWORD)
+    users = {"erlan": "hq_importer"}
+    with documented_hq(pg_cluster, documented_hq_template, tmp_path / "hq", users) as hq:
         yield hq
 
 
